@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './audit-check';
+export * from './mitigation-action-params';
+export * from './mitigation-action';

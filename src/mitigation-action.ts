@@ -1,0 +1,253 @@
+import { Annotations, ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import { Construct } from 'constructs';
+import { AuditCheck, MitigationActionType } from './audit-check';
+import { MitigationActionParams } from './mitigation-action-params';
+import { SUPPORTED_ACTION_TYPES } from './private/check-table';
+import { MITIGATION_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
+import { ACTIONS_BY_TYPE, IOT_SERVICE_PRINCIPAL } from './private/permissions';
+import {
+  ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, validateLength, validateOneOf, validatePattern,
+} from './private/validation';
+
+/** An AWS IoT Device Defender mitigation action, defined in this app or imported. */
+export interface IMitigationAction extends IResource, iot.IMitigationActionRef {
+  /**
+   * The mitigation action name.
+   * @attribute
+   */
+  readonly mitigationActionName: string;
+
+  /**
+   * The mitigation action ARN.
+   * @attribute
+   */
+  readonly mitigationActionArn: string;
+
+  /**
+   * The action type, or `undefined` for an action imported without one.
+   */
+  readonly actionType?: MitigationActionType;
+
+  /**
+   * Whether this action can be applied to findings of `check`, according to the
+   * Device Defender guide's check-to-action table. `false` when the action type is unknown.
+   */
+  supportsAuditCheck(check: AuditCheck): boolean;
+}
+
+/** Properties of a `MitigationAction`. */
+export interface MitigationActionProps {
+  /** What AWS IoT does to the resources in a finding or alarm. */
+  readonly actionParams: MitigationActionParams;
+
+  /**
+   * The role AWS IoT assumes to apply the action. It is used as given; when it is mutable,
+   * the permissions the action type needs are added to it.
+   *
+   * @default - a role that only AWS IoT, acting for this action in this account, can assume,
+   * with only the permissions `actionParams` needs, in an inline policy
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * The mitigation action name: 1 to 128 characters from `[a-zA-Z0-9_-]`.
+   *
+   * @default - a deterministic name derived from the construct path (the role's trust policy
+   * needs the name at synth time, so CloudFormation is not left to generate one)
+   */
+  readonly mitigationActionName?: string;
+}
+
+/** What is known about a mitigation action defined elsewhere. Give its ARN or its name. */
+export interface MitigationActionAttributes {
+  /**
+   * The mitigation action ARN.
+   * @default - built from `mitigationActionName` in this stack's account and region
+   */
+  readonly mitigationActionArn?: string;
+
+  /**
+   * The mitigation action name.
+   * @default - taken from `mitigationActionArn`
+   */
+  readonly mitigationActionName?: string;
+
+  /**
+   * The action type, which lets audit and detect rules check that the action fits.
+   * @default - unknown: rules that must check the type refuse the action
+   */
+  readonly actionType?: MitigationActionType;
+}
+
+abstract class MitigationActionBase extends Resource implements IMitigationAction {
+  public abstract readonly mitigationActionName: string;
+  public abstract readonly mitigationActionArn: string;
+  public abstract readonly actionType?: MitigationActionType;
+
+  public get mitigationActionRef(): iot.MitigationActionReference {
+    return { actionName: this.mitigationActionName, mitigationActionArn: this.mitigationActionArn };
+  }
+
+  public supportsAuditCheck(check: AuditCheck): boolean {
+    return this.actionType !== undefined && MitigationAction.supportedActionTypes(check).includes(this.actionType);
+  }
+}
+
+/**
+ * Defines an AWS IoT Device Defender mitigation action, with a least-privilege role that only
+ * AWS IoT, acting for this very action, can assume.
+ *
+ * Mitigation can disconnect devices, and AWS never rolls an applied action back.
+ *
+ * @resource AWS::IoT::MitigationAction
+ * @see https://docs.aws.amazon.com/iot-device-defender/latest/devguide/dd-mitigation-actions.html
+ */
+export class MitigationAction extends MitigationActionBase {
+  /**
+   * The action types that AWS IoT Device Defender can apply to findings of `check`: the
+   * guide's "Audit check to mitigation action mapping" table. DEVICE_CERTIFICATE_AGE_CHECK is
+   * not in that table and gets PUBLISH_FINDING_TO_SNS only, which every check supports.
+   */
+  public static supportedActionTypes(check: AuditCheck): MitigationActionType[] {
+    const types = SUPPORTED_ACTION_TYPES[check];
+    if (!types) {
+      throw new Error(`MitigationAction.supportedActionTypes: unknown audit check ${JSON.stringify(check)}: `
+        + `must be one of ${Object.values(AuditCheck).join(', ')}`);
+    }
+    return [...types];
+  }
+
+  /** Imports a mitigation action by name, in this stack's account and region. Its type is unknown. */
+  public static fromMitigationActionName(scope: Construct, id: string, mitigationActionName: string): IMitigationAction {
+    return MitigationAction.fromMitigationActionAttributes(scope, id, { mitigationActionName });
+  }
+
+  /** Imports a mitigation action by ARN. Its type is unknown. */
+  public static fromMitigationActionArn(scope: Construct, id: string, mitigationActionArn: string): IMitigationAction {
+    return MitigationAction.fromMitigationActionAttributes(scope, id, { mitigationActionArn });
+  }
+
+  /** Imports a mitigation action, optionally with its type so that audit and detect rules can check it. */
+  public static fromMitigationActionAttributes(scope: Construct, id: string, attrs: MitigationActionAttributes): IMitigationAction {
+    const stack = Stack.of(scope);
+    if ((attrs.mitigationActionArn === undefined) === (attrs.mitigationActionName === undefined)) {
+      throw new Error(`${scope.node.path}/${id}: give exactly one of mitigationActionArn and mitigationActionName, `
+        + `got ${attrs.mitigationActionArn === undefined ? 'neither' : 'both'}`);
+    }
+    if (attrs.actionType !== undefined) {
+      validateOneOf(scope, `${id} actionType`, attrs.actionType, Object.values(MitigationActionType));
+    }
+    let arn: string;
+    let name: string;
+    if (attrs.mitigationActionArn !== undefined) {
+      arn = attrs.mitigationActionArn;
+      const parsed = stack.splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME);
+      if (!Token.isUnresolved(arn) && (parsed.resource !== 'mitigationaction' || !parsed.resourceName)) {
+        throw new Error(`${scope.node.path}/${id}: invalid mitigationActionArn ${JSON.stringify(arn)}: `
+          + 'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>');
+      }
+      name = parsed.resourceName!;
+    } else {
+      name = attrs.mitigationActionName!;
+      validatePattern(scope, `${id} mitigationActionName`, name, ACTION_NAME_PATTERN, 'must match [a-zA-Z0-9_-]{1,128}');
+      arn = stack.formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: name });
+    }
+    class Import extends MitigationActionBase {
+      public readonly mitigationActionArn = arn;
+      public readonly mitigationActionName = name;
+      public readonly actionType = attrs.actionType;
+    }
+    return new Import(scope, id, { environmentFromArn: arn });
+  }
+
+  /** The mitigation action name. */
+  public readonly mitigationActionName: string;
+  /** The mitigation action ARN. */
+  public readonly mitigationActionArn: string;
+  /**
+   * The ID AWS IoT assigned to the action.
+   * @attribute
+   */
+  public readonly mitigationActionId: string;
+  /** The action type. */
+  public readonly actionType: MitigationActionType;
+  /** The role AWS IoT assumes to apply the action. */
+  public readonly role: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: MitigationActionProps) {
+    super(scope, id, { physicalName: props.mitigationActionName });
+
+    const actionName = props.mitigationActionName ?? Names.uniqueResourceName(this, { maxLength: 128 });
+    validatePattern(this, 'mitigationActionName', actionName, ACTION_NAME_PATTERN,
+      'must be 1 to 128 characters from [a-zA-Z0-9_-] (the AWS IoT API does not accept colons)');
+    this.actionType = props.actionParams.actionType;
+
+    // The trust policy names this action's ARN, so the ARN must not depend on the resource.
+    const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
+    this.role = props.role ?? new InlinePolicyRole(this, 'Role', {
+      description: `Assumed by AWS IoT to apply the ${this.actionType} mitigation action ${actionName}`,
+      assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        ArnLike: { 'aws:SourceArn': ownArn },
+      }),
+    });
+    validateLength(this, 'role.roleArn', this.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
+
+    const actionParams = props.actionParams._bind(this, this.role);
+    if (!props.role) {
+      addNagSuppressions(this.role, MITIGATION_ROLE_SUPPRESSIONS[this.actionType]);
+    }
+    if (props.role && !acceptsPolicies(props.role)) {
+      Annotations.of(this).addWarningV2('cdk-device-defender:immutableRole',
+        `role ${props.role.node.path} is immutable, so no permissions were added to it. `
+        + `A ${this.actionType} action needs ${ACTIONS_BY_TYPE[this.actionType].join(', ')}: grant them yourself.`);
+    }
+
+    const resource = new iot.CfnMitigationAction(this, 'Resource', {
+      actionName,
+      roleArn: this.role.roleArn,
+      actionParams,
+    });
+    this.node.addValidation({
+      validate: () => {
+        const count = resource.tags.renderTags()?.length ?? 0;
+        return count > MAX_TAGS ? [`${this.node.path}: a mitigation action takes at most ${MAX_TAGS} tags, got ${count}`] : [];
+      },
+    });
+
+    this.mitigationActionName = this.getResourceNameAttribute(resource.ref);
+    this.mitigationActionArn = this.getResourceArnAttribute(resource.attrMitigationActionArn, {
+      service: 'iot', resource: 'mitigationaction', resourceName: this.physicalName,
+    });
+    this.mitigationActionId = resource.attrMitigationActionId;
+  }
+}
+
+/**
+ * A role whose grants go into one inline policy instead of a separate AWS::IAM::Policy, so a
+ * mitigation action with a generated role is two CloudFormation resources.
+ */
+class InlinePolicyRole extends iam.Role {
+  private readonly document: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: iam.RoleProps) {
+    const document = new iam.PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { Permissions: document } });
+    this.document = document;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
+/**
+ * Whether grants to `role` land in a policy of this app: an `iam.Role`, or an imported role
+ * that is mutable (it grew an `iam.Policy`). Immutable roles accept grants and drop them.
+ */
+function acceptsPolicies(role: iam.IRole): boolean {
+  return role instanceof iam.Role || role.node.findAll().some((c) => c instanceof iam.Policy);
+}

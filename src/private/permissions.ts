@@ -1,0 +1,37 @@
+/**
+ * IAM actions each mitigation action type needs, from the "Permissions for mitigation actions"
+ * templates of the Device Defender guide. Resources are narrowed where the service authorization
+ * reference gives the action a resource type; see MitigationActionParams for the statements.
+ */
+export const UPDATE_DEVICE_CERTIFICATE_ACTIONS = ['iot:UpdateCertificate'];
+export const UPDATE_CA_CERTIFICATE_ACTIONS = ['iot:UpdateCACertificate'];
+/** iot:ListPrincipalThings finds the things attached to the finding's certificate. */
+export const LIST_PRINCIPAL_THINGS_ACTIONS = ['iot:ListPrincipalThings'];
+export const ADD_THING_TO_THING_GROUP_ACTIONS = ['iot:AddThingToThingGroup'];
+export const REPLACE_DEFAULT_POLICY_VERSION_ACTIONS = ['iot:CreatePolicyVersion'];
+/** iot:SetV2LoggingOptions has no resource type: it can only be granted on `*`. */
+export const ENABLE_IOT_LOGGING_ACTIONS = ['iot:SetV2LoggingOptions'];
+export const PASS_ROLE_ACTIONS = ['iam:PassRole'];
+
+/** The CloudWatch Logs log group that AWS IoT v2 logging writes to. */
+export const IOT_V2_LOG_GROUP_NAME = 'AWSIotLogsV2';
+/** What the AWS IoT logging role needs on its log group (the AWSIoTLogsV2 managed policy's actions, narrowed). */
+export const IOT_LOGGING_ROLE_ACTIONS = [
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'logs:PutMetricFilter',
+  'logs:PutRetentionPolicy',
+];
+
+export const IOT_SERVICE_PRINCIPAL = 'iot.amazonaws.com';
+
+/** Every IAM action each mitigation action type's role needs, for messages and docs. */
+export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
+  ADD_THINGS_TO_THING_GROUP: [...LIST_PRINCIPAL_THINGS_ACTIONS, ...ADD_THING_TO_THING_GROUP_ACTIONS],
+  ENABLE_IOT_LOGGING: [...ENABLE_IOT_LOGGING_ACTIONS, ...PASS_ROLE_ACTIONS],
+  PUBLISH_FINDING_TO_SNS: ['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*'],
+  REPLACE_DEFAULT_POLICY_VERSION: REPLACE_DEFAULT_POLICY_VERSION_ACTIONS,
+  UPDATE_CA_CERTIFICATE: UPDATE_CA_CERTIFICATE_ACTIONS,
+  UPDATE_DEVICE_CERTIFICATE: UPDATE_DEVICE_CERTIFICATE_ACTIONS,
+};
