@@ -39,6 +39,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.38.2',
     // AWS's CloudFormation validator 1.14.0 ships only inside aws-cdk-lib 2.276.0 (facts §8).
     'cfn-validate-host@npm:aws-cdk-lib@2.276.0',
+    // Handlers: bundled by esbuild; tests drive the real clients against the IoT emulator in test/.
+    '@aws-sdk/client-iot@^3',
+    '@aws-sdk/client-sns@^3',
+    '@types/aws-lambda@^8',
+    'esbuild@^0.25',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
