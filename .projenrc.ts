@@ -48,10 +48,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
+    include: ['.projenrc.ts', 'examples/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    // One typed-lint project for src, tests, examples, integ tests and benchmarks.
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'examples', 'integ', 'bench'],
   },

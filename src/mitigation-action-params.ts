@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -206,7 +206,7 @@ function defaultLoggingRole(scope: Construct): iam.IRole {
   const role = new iam.Role(stack, LOGGING_ROLE_ID, {
     description: 'Lets AWS IoT write its v2 logs to CloudWatch Logs (defined by cdk-device-defender)',
     assumedBy: new iam.ServicePrincipal(perms.IOT_SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      StringEquals: { 'aws:SourceAccount': stack.account },
     }),
     inlinePolicies: {
       IotLogging: new iam.PolicyDocument({

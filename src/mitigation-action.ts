@@ -171,8 +171,8 @@ export class MitigationAction extends MitigationActionBase {
    * @attribute
    */
   public readonly mitigationActionId: string;
-  /** The action type. */
-  public readonly actionType: MitigationActionType;
+  /** The action type (always set on an action defined in this app). */
+  public readonly actionType?: MitigationActionType;
   /** The role AWS IoT assumes to apply the action. */
   public readonly role: iam.IRole;
 
@@ -182,12 +182,13 @@ export class MitigationAction extends MitigationActionBase {
     const actionName = props.mitigationActionName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     validatePattern(this, 'mitigationActionName', actionName, ACTION_NAME_PATTERN,
       'must be 1 to 128 characters from [a-zA-Z0-9_-] (the AWS IoT API does not accept colons)');
-    this.actionType = props.actionParams.actionType;
+    const actionType = props.actionParams.actionType;
+    this.actionType = actionType;
 
     // The trust policy names this action's ARN, so the ARN must not depend on the resource.
     const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
     this.role = props.role ?? new InlinePolicyRole(this, 'Role', {
-      description: `Assumed by AWS IoT to apply the ${this.actionType} mitigation action ${actionName}`,
+      description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
       assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
         StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
         ArnLike: { 'aws:SourceArn': ownArn },
@@ -197,12 +198,12 @@ export class MitigationAction extends MitigationActionBase {
 
     const actionParams = props.actionParams._bind(this, this.role);
     if (!props.role) {
-      addNagSuppressions(this.role, MITIGATION_ROLE_SUPPRESSIONS[this.actionType]);
+      addNagSuppressions(this.role, MITIGATION_ROLE_SUPPRESSIONS[actionType]);
     }
     if (props.role && !acceptsPolicies(props.role)) {
       Annotations.of(this).addWarningV2('cdk-device-defender:immutableRole',
         `role ${props.role.node.path} is immutable, so no permissions were added to it. `
-        + `A ${this.actionType} action needs ${ACTIONS_BY_TYPE[this.actionType].join(', ')}: grant them yourself.`);
+        + `A ${actionType} action needs ${ACTIONS_BY_TYPE[actionType].join(', ')}: grant them yourself.`);
     }
 
     const resource = new iot.CfnMitigationAction(this, 'Resource', {

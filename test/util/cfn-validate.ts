@@ -27,6 +27,9 @@ export interface Finding {
   readonly logicalId?: string;
 }
 
+/** The validator's severities are DEBUG, INFO, WARN, ERROR and FATAL; WARN and above fail a test. */
+const BLOCKING_SEVERITIES = ['WARN', 'ERROR', 'FATAL'];
+
 let engine: any;
 
 /** Validates a template object; returns every diagnostic. */
@@ -45,7 +48,7 @@ export function unacknowledgedFindings(template: unknown, acknowledgements: Ackn
     if (!ack.reason.trim()) { throw new Error(`acknowledgement of ${ack.ruleId} needs a reason`); }
   }
   return validateTemplateJson(template)
-    .filter((f) => f.severity === 'ERROR' || f.severity === 'WARNING')
+    .filter((f) => BLOCKING_SEVERITIES.includes(f.severity))
     .filter((f) => !acknowledgements.some((a) => a.ruleId === f.ruleId && (a.logicalId === undefined || a.logicalId === f.logicalId)));
 }
 

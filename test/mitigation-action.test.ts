@@ -1,0 +1,614 @@
+import { App, CfnParameter, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  AuditCheck, LogLevel, MitigationAction, MitigationActionParams, MitigationActionType,
+} from '../src';
+import { expectValidTemplate } from './util/cfn-validate';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function newStack(env = ENV): Stack {
+  return new Stack(new App(), 'Stack', { env });
+}
+
+/** `arn:${AWS::Partition}:iot:eu-west-1:123456789012:<suffix>` as the template renders it. */
+function iotArn(suffix: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:eu-west-1:123456789012:${suffix}`]] };
+}
+
+/** The statements of the one inline policy of the only role whose description mentions `actionType`. */
+function roleStatements(template: Template, actionType: string): unknown[] {
+  const roles = template.findResources('AWS::IAM::Role', {
+    Properties: { Description: Match.stringLikeRegexp(actionType) },
+  });
+  const [role] = Object.values(roles);
+  expect(role.Properties.Policies).toHaveLength(1);
+  return role.Properties.Policies[0].PolicyDocument.Statement;
+}
+
+describe('generated role', () => {
+  test('trusts only AWS IoT acting for this action in this account (the seed example without its typos)', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MitigationAction(stack, 'Deactivate', {
+      mitigationActionName: 'deactivate-cert',
+      actionParams: MitigationActionParams.updateDeviceCertificate(),
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'iot.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': iotArn('mitigationaction/deactivate-cert') },
+          },
+        }],
+      },
+    });
+  });
+
+  test('uses the partition, region and account pseudo parameters in an environment-agnostic stack', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new MitigationAction(stack, 'Deactivate', {
+      mitigationActionName: 'deactivate-cert',
+      actionParams: MitigationActionParams.updateDeviceCertificate(),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':',
+                  { Ref: 'AWS::AccountId' }, ':mitigationaction/deactivate-cert']],
+              },
+            },
+          },
+        })],
+      },
+    });
+  });
+
+  test('an action with a generated role is exactly two CloudFormation resources, the policy inline', () => {
+    const stack = newStack();
+    new MitigationAction(stack, 'Deactivate', { actionParams: MitigationActionParams.updateDeviceCertificate() });
+    const template = Template.fromStack(stack);
+    expect(Object.keys(template.toJSON().Resources)).toHaveLength(2);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IoT::MitigationAction', 1);
+  });
+
+  test('records why each wildcard is needed, for cdk-nag', () => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Deactivate', { actionParams: MitigationActionParams.updateDeviceCertificate() });
+    const metadata = (action.role.node.defaultChild as iam.CfnRole).getMetadata('cdk_nag');
+    expect(metadata.rules_to_suppress).toEqual([expect.objectContaining({
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringContaining('iot:UpdateCertificate'),
+      applies_to: [{ regex: expect.stringContaining('cert\\/\\*') }],
+    })]);
+  });
+});
+
+describe('MitigationActionParams factories', () => {
+  test('addThingsToThingGroup: group names, override flag, ListPrincipalThings on certs, AddThingToThingGroup on the groups and things', () => {
+    // GIVEN
+    const stack = newStack();
+    const quarantine = new iot.CfnThingGroup(stack, 'Quarantine', { thingGroupName: 'quarantine' });
+    const imported = iot.CfnThingGroup.fromThingGroupName(stack, 'Existing', 'existing-group');
+    // WHEN
+    new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({
+        thingGroups: [quarantine, imported],
+        overrideDynamicGroups: true,
+      }),
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: {
+        AddThingsToThingGroupParams: {
+          ThingGroupNames: [{ Ref: 'Quarantine' }, 'existing-group'],
+          OverrideDynamicGroups: true,
+        },
+      },
+    });
+    expect(roleStatements(template, 'ADD_THINGS_TO_THING_GROUP')).toEqual([
+      { Action: 'iot:ListPrincipalThings', Effect: 'Allow', Resource: iotArn('cert/*') },
+      {
+        Action: 'iot:AddThingToThingGroup',
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::GetAtt': ['Quarantine', 'Arn'] },
+          iotArn('thinggroup/existing-group'),
+          iotArn('thing/*'),
+        ],
+      },
+    ]);
+  });
+
+  test('addThingsToThingGroup leaves OverrideDynamicGroups out by default', () => {
+    const stack = newStack();
+    const group = iot.CfnThingGroup.fromThingGroupName(stack, 'G', 'quarantine');
+    new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { AddThingsToThingGroupParams: { ThingGroupNames: ['quarantine'], OverrideDynamicGroups: Match.absent() } },
+    });
+  });
+
+  test('enableIotLogging: defines one logging role per stack and passes only it, only to AWS IoT', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MitigationAction(stack, 'Warn', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
+    new MitigationAction(stack, 'Debug', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.DEBUG }) });
+    // THEN
+    const template = Template.fromStack(stack);
+    const loggingRoles = template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('v2 logs') },
+    });
+    const [loggingRoleId] = Object.keys(loggingRoles);
+    expect(Object.keys(loggingRoles)).toHaveLength(1);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: {
+        EnableIoTLoggingParams: { LogLevel: 'WARN', RoleArnForLogging: { 'Fn::GetAtt': [loggingRoleId, 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { EnableIoTLoggingParams: { LogLevel: 'DEBUG' } },
+    });
+    const loggingRole = loggingRoles[loggingRoleId].Properties;
+    expect(loggingRole.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'iot.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    }]);
+    const logGroup = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:AWSIotLogsV2']] };
+    const logStreams = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:AWSIotLogsV2:*']] };
+    expect(loggingRole.Policies[0].PolicyDocument.Statement).toEqual([{
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:PutMetricFilter', 'logs:PutRetentionPolicy'],
+      Effect: 'Allow',
+      Resource: [logGroup, logStreams],
+    }]);
+    const [warnRole] = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('ENABLE_IOT_LOGGING mitigation action StackWarn') },
+    }));
+    expect(warnRole.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: 'iot:SetV2LoggingOptions', Effect: 'Allow', Resource: '*' },
+      {
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [loggingRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  test('enableIotLogging uses a given logging role and defines none', () => {
+    const stack = newStack();
+    const loggingRole = iam.Role.fromRoleArn(stack, 'Logging', 'arn:aws:iam::123456789012:role/iot-logging');
+    new MitigationAction(stack, 'Info', {
+      actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.INFO, loggingRole }),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { EnableIoTLoggingParams: { LogLevel: 'INFO', RoleArnForLogging: 'arn:aws:iam::123456789012:role/iot-logging' } },
+    });
+    expect(roleStatements(template, 'ENABLE_IOT_LOGGING')).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: 'arn:aws:iam::123456789012:role/iot-logging',
+      Condition: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
+    });
+  });
+
+  test('publishFindingToSns: publish on the topic only', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { PublishFindingToSnsParams: { TopicArn: { Ref: 'TopicBFC7AF6E' } } },
+    });
+    expect(roleStatements(template, 'PUBLISH_FINDING_TO_SNS')).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: 'TopicBFC7AF6E' } },
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('publishFindingToSns: a KMS-encrypted topic also gets its key, inline', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'Topic', { masterKey: key });
+    new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    const template = Template.fromStack(stack);
+    expect(roleStatements(template, 'PUBLISH_FINDING_TO_SNS')).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: 'TopicBFC7AF6E' } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } },
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('publishFindingToSns accepts an imported topic', () => {
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:123456789012:findings');
+    new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { PublishFindingToSnsParams: { TopicArn: 'arn:aws:sns:eu-west-1:123456789012:findings' } },
+    });
+    expect(roleStatements(template, 'PUBLISH_FINDING_TO_SNS')).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: 'arn:aws:sns:eu-west-1:123456789012:findings' },
+    ]);
+  });
+
+  test.each([
+    ['replaceDefaultPolicyVersion', MitigationActionParams.replaceDefaultPolicyVersion, 'REPLACE_DEFAULT_POLICY_VERSION',
+      { ReplaceDefaultPolicyVersionParams: { TemplateName: 'BLANK_POLICY' } }, 'iot:CreatePolicyVersion', 'policy/*'],
+    ['updateCaCertificate', MitigationActionParams.updateCaCertificate, 'UPDATE_CA_CERTIFICATE',
+      { UpdateCACertificateParams: { Action: 'DEACTIVATE' } }, 'iot:UpdateCACertificate', 'cacert/*'],
+    ['updateDeviceCertificate', MitigationActionParams.updateDeviceCertificate, 'UPDATE_DEVICE_CERTIFICATE',
+      { UpdateDeviceCertificateParams: { Action: 'DEACTIVATE' } }, 'iot:UpdateCertificate', 'cert/*'],
+  ])('%s: params, and one permission narrowed to its resource type', (_name, factory, type, params, permission, resource) => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Action', { actionParams: factory() });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', { ActionParams: params });
+    expect(roleStatements(template, type)).toEqual([{ Action: permission, Effect: 'Allow', Resource: iotArn(resource) }]);
+    expect(action.actionType).toBe(type);
+  });
+});
+
+describe('attributes and naming', () => {
+  test('the default name is deterministic, derived from the construct path, and the API accepts it', () => {
+    const first = new MitigationAction(newStack(), 'Quarantine', { actionParams: MitigationActionParams.updateCaCertificate() });
+    const second = new MitigationAction(newStack(), 'Quarantine', { actionParams: MitigationActionParams.updateCaCertificate() });
+    const name = Template.fromStack(Stack.of(first)).findResources('AWS::IoT::MitigationAction');
+    const [resource] = Object.values(name);
+    expect(resource.Properties.ActionName).toMatch(/^StackQuarantine[A-F0-9]{8}$/);
+    expect(Template.fromStack(Stack.of(second)).toJSON()).toEqual(Template.fromStack(Stack.of(first)).toJSON());
+  });
+
+  test('a long construct path still gives a name of at most 128 characters', () => {
+    const stack = newStack();
+    const deep = new iam.Role(stack, 'x'.repeat(100), { assumedBy: new iam.AccountRootPrincipal() });
+    const action = new MitigationAction(deep, 'y'.repeat(100), { actionParams: MitigationActionParams.updateCaCertificate() });
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::IoT::MitigationAction'));
+    expect(resource.Properties.ActionName.length).toBeLessThanOrEqual(128);
+    expect(resource.Properties.ActionName).toMatch(/^[a-zA-Z0-9_-]+$/);
+    expect(action.actionType).toBe(MitigationActionType.UPDATE_CA_CERTIFICATE);
+  });
+
+  test('exposes name (Ref), ARN and ID (GetAtt), type, role and the IMitigationActionRef reference', () => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Action', {
+      mitigationActionName: 'notify',
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'T') }),
+    });
+    const resolve = (v: unknown) => stack.resolve(v);
+    expect(resolve(action.mitigationActionName)).toEqual({ Ref: 'Action62AD07C0' });
+    expect(resolve(action.mitigationActionArn)).toEqual({ 'Fn::GetAtt': ['Action62AD07C0', 'MitigationActionArn'] });
+    expect(resolve(action.mitigationActionId)).toEqual({ 'Fn::GetAtt': ['Action62AD07C0', 'MitigationActionId'] });
+    expect(resolve(action.mitigationActionRef)).toEqual({
+      actionName: { Ref: 'Action62AD07C0' },
+      mitigationActionArn: { 'Fn::GetAtt': ['Action62AD07C0', 'MitigationActionArn'] },
+    });
+    expect(action.actionType).toBe(MitigationActionType.PUBLISH_FINDING_TO_SNS);
+    expect(resolve(action.role.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ActionRole/), 'Arn'] });
+  });
+
+  test('Tags.of() tags the action and its role', () => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Action', { actionParams: MitigationActionParams.updateCaCertificate() });
+    Tags.of(action).add('team', 'security');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', { Tags: [{ Key: 'team', Value: 'security' }] });
+    template.hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'team', Value: 'security' }] });
+  });
+
+  test('more than 50 tags fail synthesis, naming the action', () => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Action', { actionParams: MitigationActionParams.updateCaCertificate() });
+    for (let i = 0; i < 51; i++) { Tags.of(action).add(`tag${i}`, 'v'); }
+    expect(() => Template.fromStack(stack)).toThrow(/Stack\/Action: a mitigation action takes at most 50 tags, got 51/);
+  });
+
+  test('templates of every action type pass the CloudFormation validator', () => {
+    const stack = newStack();
+    const group = new iot.CfnThingGroup(stack, 'Group', { thingGroupName: 'quarantine' });
+    const topic = new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    new MitigationAction(stack, 'A', { actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }) });
+    new MitigationAction(stack, 'B', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.ERROR }) });
+    new MitigationAction(stack, 'C', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    new MitigationAction(stack, 'D', { actionParams: MitigationActionParams.replaceDefaultPolicyVersion() });
+    new MitigationAction(stack, 'E', { actionParams: MitigationActionParams.updateCaCertificate() });
+    new MitigationAction(stack, 'F', { actionParams: MitigationActionParams.updateDeviceCertificate() });
+    expectValidTemplate(stack);
+  });
+});
+
+describe('a caller\'s role', () => {
+  test('is used as given and receives the permissions when it is mutable', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+    const action = new MitigationAction(stack, 'Action', { role, actionParams: MitigationActionParams.updateDeviceCertificate() });
+    expect(action.role).toBe(role);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', { RoleArn: { 'Fn::GetAtt': ['MineC1B42D3A', 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'iot:UpdateCertificate', Effect: 'Allow', Resource: iotArn('cert/*') }] },
+      Roles: [{ Ref: 'MineC1B42D3A' }],
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('an imported mutable role gets a policy attached', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/mitigation');
+    new MitigationAction(stack, 'Action', { role, actionParams: MitigationActionParams.updateCaCertificate() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'iot:UpdateCACertificate', Effect: 'Allow', Resource: iotArn('cacert/*') }] },
+      Roles: ['mitigation'],
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('an immutable role is used as given with a warning naming the permissions it needs', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::123456789012:role/mitigation', { mutable: false });
+    new MitigationAction(stack, 'Action', {
+      role,
+      actionParams: MitigationActionParams.addThingsToThingGroup({
+        thingGroups: [iot.CfnThingGroup.fromThingGroupName(stack, 'G', 'quarantine')],
+      }),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IoT::MitigationAction', { RoleArn: 'arn:aws:iam::123456789012:role/mitigation' });
+    Annotations.fromStack(stack).hasWarning('/Stack/Action', Match.stringLikeRegexp(
+      'role Stack/Mine is immutable.*ADD_THINGS_TO_THING_GROUP action needs iot:ListPrincipalThings, iot:AddThingToThingGroup'));
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    ['a colon (CloudFormation allows it, the IoT API does not)', 'bad:name'],
+    ['a space', 'bad name'],
+    ['an empty name', ''],
+    ['129 characters', 'a'.repeat(129)],
+  ])('refuses a mitigationActionName with %s', (_what, name) => {
+    const stack = newStack();
+    expect(() => new MitigationAction(stack, 'Action', {
+      mitigationActionName: name,
+      actionParams: MitigationActionParams.updateCaCertificate(),
+    })).toThrow(`Stack/Action: invalid mitigationActionName ${JSON.stringify(name)}: must be 1 to 128 characters from [a-zA-Z0-9_-]`);
+  });
+
+  test('accepts 128 characters, underscores and hyphens', () => {
+    const stack = newStack();
+    const name = `a_b-${'c'.repeat(124)}`;
+    new MitigationAction(stack, 'Action', { mitigationActionName: name, actionParams: MitigationActionParams.updateCaCertificate() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::MitigationAction', { ActionName: name });
+  });
+
+  test('a token skips name validation', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    new MitigationAction(stack, 'Action', { mitigationActionName: name, actionParams: MitigationActionParams.updateCaCertificate() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::MitigationAction', { ActionName: { Ref: 'Name' } });
+  });
+
+  test('refuses an empty thing group list', () => {
+    const stack = newStack();
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [] }),
+    })).toThrow('Stack/Action: invalid thingGroups []: must name 1 to 10 thing groups, got 0');
+  });
+
+  test('refuses more than 10 thing groups', () => {
+    const stack = newStack();
+    const groups = Array.from({ length: 11 }, (_, i) => iot.CfnThingGroup.fromThingGroupName(stack, `G${i}`, `group-${i}`));
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: groups }),
+    })).toThrow(/Stack\/Action: invalid thingGroups \["group-0",.*"group-10"\]: must name 1 to 10 thing groups, got 11/);
+  });
+
+  test('accepts exactly 10 thing groups', () => {
+    const stack = newStack();
+    const groups = Array.from({ length: 10 }, (_, i) => iot.CfnThingGroup.fromThingGroupName(stack, `G${i}`, `group-${i}`));
+    new MitigationAction(stack, 'Action', { actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: groups }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::MitigationAction', {
+      ActionParams: { AddThingsToThingGroupParams: { ThingGroupNames: Match.arrayWith(['group-9']) } },
+    });
+  });
+
+  test('refuses the same thing group twice', () => {
+    const stack = newStack();
+    const group = new iot.CfnThingGroup(stack, 'Group', { thingGroupName: 'quarantine' });
+    const again = iot.CfnThingGroup.fromThingGroupName(stack, 'Again', 'other');
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group, again, group] }),
+    })).toThrow(/Stack\/Action: invalid thingGroups .*: must be distinct thing groups, .* appears more than once/);
+  });
+
+  test('refuses a thing group name the API rejects', () => {
+    const stack = newStack();
+    const group = iot.CfnThingGroup.fromThingGroupName(stack, 'G', 'no spaces allowed');
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+    })).toThrow('Stack/Action: invalid thingGroups[].thingGroupName "no spaces allowed": must match [a-zA-Z0-9:_-]{1,128}');
+  });
+
+  test('refuses a topic ARN longer than 350 characters', () => {
+    const stack = newStack();
+    const arn = `arn:aws:sns:eu-west-1:123456789012:${'t'.repeat(320)}`;
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', arn);
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.publishFindingToSns({ topic }),
+    })).toThrow(`Stack/Action: invalid topic.topicArn "${arn}": must be at most 350 characters long, got ${arn.length}`);
+  });
+
+  test('refuses log level DISABLED from callers outside TypeScript', () => {
+    const stack = newStack();
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.enableIotLogging({ logLevel: 'DISABLED' as LogLevel }),
+    })).toThrow('Stack/Action: invalid logLevel "DISABLED": must be one of DEBUG, INFO, WARN, ERROR');
+  });
+
+  test('refuses a role ARN longer than 2048 characters', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Long', `arn:aws:iam::123456789012:role/${'p/'.repeat(1010)}r`);
+    expect(() => new MitigationAction(stack, 'Action', { role, actionParams: MitigationActionParams.updateCaCertificate() }))
+      .toThrow(/Stack\/Action: invalid role.roleArn ".*": must be 20 to 2048 characters long, got 2052/);
+  });
+
+  test('refuses a logging role ARN longer than 2048 characters', () => {
+    const stack = newStack();
+    const loggingRole = iam.Role.fromRoleArn(stack, 'Long', `arn:aws:iam::123456789012:role/${'p/'.repeat(1010)}r`);
+    expect(() => new MitigationAction(stack, 'Action', {
+      actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.INFO, loggingRole }),
+    })).toThrow(/Stack\/Action: invalid loggingRole.roleArn ".*": must be 20 to 2048 characters long, got 2052/);
+  });
+});
+
+describe('importing', () => {
+  test('fromMitigationActionName builds the ARN in the stack\'s account and region; the type is unknown', () => {
+    const stack = newStack();
+    const action = MitigationAction.fromMitigationActionName(stack, 'Imported', 'quarantine');
+    expect(action.mitigationActionName).toBe('quarantine');
+    expect(stack.resolve(action.mitigationActionArn)).toEqual(iotArn('mitigationaction/quarantine'));
+    expect(action.actionType).toBeUndefined();
+    expect(action.supportsAuditCheck(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK)).toBe(false);
+  });
+
+  test('fromMitigationActionArn takes the name from the ARN', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:iot:us-east-1:210987654321:mitigationaction/notify';
+    const action = MitigationAction.fromMitigationActionArn(stack, 'Imported', arn);
+    expect(action.mitigationActionName).toBe('notify');
+    expect(action.mitigationActionArn).toBe(arn);
+    expect(action.mitigationActionRef).toEqual({ actionName: 'notify', mitigationActionArn: arn });
+    expect(action.env).toEqual({ account: '210987654321', region: 'us-east-1' });
+  });
+
+  test('fromMitigationActionArn refuses an ARN of another resource type', () => {
+    const stack = newStack();
+    expect(() => MitigationAction.fromMitigationActionArn(stack, 'Imported', 'arn:aws:iot:us-east-1:210987654321:thing/notify'))
+      .toThrow('Stack/Imported: invalid mitigationActionArn "arn:aws:iot:us-east-1:210987654321:thing/notify": '
+        + 'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>');
+  });
+
+  test('fromMitigationActionName refuses a name the API rejects', () => {
+    const stack = newStack();
+    expect(() => MitigationAction.fromMitigationActionName(stack, 'Imported', 'a:b'))
+      .toThrow('Stack: invalid Imported mitigationActionName "a:b": must match [a-zA-Z0-9_-]{1,128}');
+  });
+
+  test('fromMitigationActionAttributes carries the type, so audit checks can be verified', () => {
+    const stack = newStack();
+    const action = MitigationAction.fromMitigationActionAttributes(stack, 'Imported', {
+      mitigationActionName: 'deactivate',
+      actionType: MitigationActionType.UPDATE_DEVICE_CERTIFICATE,
+    });
+    expect(action.actionType).toBe(MitigationActionType.UPDATE_DEVICE_CERTIFICATE);
+    expect(action.supportsAuditCheck(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK)).toBe(true);
+    expect(action.supportsAuditCheck(AuditCheck.LOGGING_DISABLED_CHECK)).toBe(false);
+  });
+
+  test.each([
+    ['neither', {}],
+    ['both', { mitigationActionName: 'a', mitigationActionArn: 'arn:aws:iot:us-east-1:210987654321:mitigationaction/a' }],
+  ])('fromMitigationActionAttributes refuses %s of ARN and name', (what, attrs) => {
+    const stack = newStack();
+    expect(() => MitigationAction.fromMitigationActionAttributes(stack, 'Imported', attrs))
+      .toThrow(`Stack/Imported: give exactly one of mitigationActionArn and mitigationActionName, got ${what}`);
+  });
+
+  test('fromMitigationActionAttributes refuses an unknown action type', () => {
+    const stack = newStack();
+    expect(() => MitigationAction.fromMitigationActionAttributes(stack, 'Imported', {
+      mitigationActionName: 'a', actionType: 'DELETE_EVERYTHING' as MitigationActionType,
+    })).toThrow(/Stack: invalid Imported actionType "DELETE_EVERYTHING": must be one of ADD_THINGS_TO_THING_GROUP, .*UPDATE_DEVICE_CERTIFICATE/);
+  });
+});
+
+describe('the audit check to mitigation action table', () => {
+  const SNS = 'PUBLISH_FINDING_TO_SNS';
+  const CA = 'UPDATE_CA_CERTIFICATE';
+  const DEVICE = 'UPDATE_DEVICE_CERTIFICATE';
+  const GROUP = 'ADD_THINGS_TO_THING_GROUP';
+  // The seed's table, row by row, with the legacy names translated (facts §2).
+  const SEED_TABLE: Array<[string, string[]]> = [
+    ['REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK', [SNS, CA]],
+    ['INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK', [SNS, DEVICE, GROUP]],
+    ['DEVICE_CERTIFICATE_SHARED_CHECK', [SNS, DEVICE, GROUP]],
+    ['UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK', [SNS]],
+    ['AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK', [SNS]],
+    ['IOT_POLICY_OVERLY_PERMISSIVE_CHECK', [SNS, 'REPLACE_DEFAULT_POLICY_VERSION']],
+    ['IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK', [SNS, 'REPLACE_DEFAULT_POLICY_VERSION']],
+    ['CA_CERTIFICATE_EXPIRING_CHECK', [SNS, CA]],
+    ['CONFLICTING_CLIENT_IDS_CHECK', [SNS]],
+    ['DEVICE_CERTIFICATE_EXPIRING_CHECK', [SNS, DEVICE, GROUP]],
+    ['REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK', [SNS, DEVICE, GROUP]],
+    ['LOGGING_DISABLED_CHECK', [SNS, 'ENABLE_IOT_LOGGING']],
+    ['DEVICE_CERTIFICATE_KEY_QUALITY_CHECK', [SNS, DEVICE, GROUP]],
+    ['CA_CERTIFICATE_KEY_QUALITY_CHECK', [SNS, CA]],
+    ['IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK', [SNS]],
+    ['IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK', [SNS]],
+    // Not in the seed's table: publishing to SNS only (documented on AuditCheck).
+    ['DEVICE_CERTIFICATE_AGE_CHECK', [SNS]],
+  ];
+
+  test('AuditCheck has exactly the 17 API check names', () => {
+    expect(Object.values(AuditCheck).sort()).toEqual(SEED_TABLE.map(([check]) => check).sort());
+    for (const [key, value] of Object.entries(AuditCheck)) { expect(key).toBe(value); }
+  });
+
+  test('MitigationActionType has exactly the six API action types', () => {
+    expect(Object.values(MitigationActionType).sort()).toEqual([GROUP, 'ENABLE_IOT_LOGGING', SNS, 'REPLACE_DEFAULT_POLICY_VERSION', CA, DEVICE]);
+  });
+
+  test.each(SEED_TABLE)('%s supports %j', (check, types) => {
+    expect(MitigationAction.supportedActionTypes(check as AuditCheck)).toEqual(types);
+  });
+
+  test.each(SEED_TABLE)('supportsAuditCheck(%s) agrees with the table for every action type', (check, types) => {
+    const stack = newStack();
+    for (const type of Object.values(MitigationActionType)) {
+      const action = MitigationAction.fromMitigationActionAttributes(stack, type, { mitigationActionName: 'a', actionType: type });
+      expect(action.supportsAuditCheck(check as AuditCheck)).toBe(types.includes(type));
+    }
+  });
+
+  test('a defined action answers supportsAuditCheck from its params', () => {
+    const stack = newStack();
+    const action = new MitigationAction(stack, 'Logging', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.INFO }) });
+    expect(action.supportsAuditCheck(AuditCheck.LOGGING_DISABLED_CHECK)).toBe(true);
+    expect(action.supportsAuditCheck(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK)).toBe(false);
+  });
+
+  test('the returned list is a copy: changing it does not change the table', () => {
+    MitigationAction.supportedActionTypes(AuditCheck.LOGGING_DISABLED_CHECK).push(MitigationActionType.UPDATE_CA_CERTIFICATE);
+    expect(MitigationAction.supportedActionTypes(AuditCheck.LOGGING_DISABLED_CHECK)).toEqual([SNS, 'ENABLE_IOT_LOGGING']);
+  });
+
+  test('refuses an unknown check, listing the known ones', () => {
+    expect(() => MitigationAction.supportedActionTypes('REVOKED_CA_CERT_CHECK' as AuditCheck))
+      .toThrow(/unknown audit check "REVOKED_CA_CERT_CHECK": must be one of AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK, .*UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK/);
+  });
+});

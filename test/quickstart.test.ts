@@ -1,0 +1,47 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../examples/quickstart';
+import { expectValidTemplate } from './util/cfn-validate';
+import { addNagPacks, nagFindings } from './util/nag';
+
+/** The example app that `npx cdk synth` synthesizes, with cdk-nag's packs applied. */
+function synthQuickstart() {
+  const app = new App();
+  addNagPacks(app);
+  const { stack } = buildApp(app);
+  app.synth();
+  return stack;
+}
+
+describe('examples/quickstart.ts', () => {
+  const stack = synthQuickstart();
+
+  test('defines one mitigation action of every type', () => {
+    const actions = Template.fromStack(stack).findResources('AWS::IoT::MitigationAction');
+    const types = Object.values(actions).map((a) => Object.keys(a.Properties.ActionParams)[0]).sort();
+    expect(types).toEqual([
+      'AddThingsToThingGroupParams', 'EnableIoTLoggingParams', 'PublishFindingToSnsParams',
+      'ReplaceDefaultPolicyVersionParams', 'UpdateCACertificateParams', 'UpdateDeviceCertificateParams',
+    ]);
+  });
+
+  test('has no unsuppressed cdk-nag AwsSolutions or Serverless finding', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('every cdk-nag suppression gives its reason', () => {
+    const template = Template.fromStack(stack).toJSON();
+    const suppressions = Object.values<any>(template.Resources)
+      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) { expect(s.reason.length).toBeGreaterThan(40); }
+  });
+
+  test('passes the CloudFormation validator with no error or warning', () => {
+    expectValidTemplate(stack);
+  });
+
+  test('template snapshot', () => {
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,47 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { unacknowledgedFindings } from './cfn-validate';
+import { addNagPacks, nagFindings } from './nag';
+
+// The quality gates must be able to fail: each is shown a template with a known defect.
+
+describe('CloudFormation validator gate', () => {
+  const broken = {
+    Resources: {
+      Action: {
+        Type: 'AWS::IoT::MitigationAction',
+        Properties: { RoleArn: 'arn:aws:iam::123456789012:role/r', ActionParams: { NoSuchParams: {} } },
+      },
+    },
+  };
+
+  test('reports an invalid resource', () => {
+    const findings = unacknowledgedFindings(broken);
+    expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ severity: 'FATAL', ruleId: 'F3002', logicalId: 'Action' }),
+      expect.objectContaining({ severity: 'WARN', logicalId: 'Action' })]));
+  });
+
+  test('an acknowledgement with a reason covers exactly its rule and resource', () => {
+    const ruleIds = [...new Set(unacknowledgedFindings(broken).map((f) => f.ruleId))];
+    const acks = ruleIds.map((ruleId) => ({ ruleId, logicalId: 'Action', reason: 'deliberately broken fixture' }));
+    expect(unacknowledgedFindings(broken, acks)).toEqual([]);
+    const elsewhere = ruleIds.map((ruleId) => ({ ruleId, logicalId: 'Other', reason: 'another resource' }));
+    expect(unacknowledgedFindings(broken, elsewhere).length).toBeGreaterThan(0);
+  });
+
+  test('an acknowledgement without a reason is refused', () => {
+    expect(() => unacknowledgedFindings(broken, [{ ruleId: 'E3002', reason: ' ' }])).toThrow(/needs a reason/);
+  });
+});
+
+describe('cdk-nag gate', () => {
+  test('reports a wildcard IAM grant', () => {
+    const app = new App();
+    addNagPacks(app);
+    const stack = new Stack(app, 'Nag');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['iot:*'], resources: ['*'] }));
+    app.synth();
+    expect(nagFindings(stack)).toEqual(expect.arrayContaining([expect.stringMatching(/AwsSolutions-IAM5\[Action::iot:\*\]/)]));
+  });
+});
