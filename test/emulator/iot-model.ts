@@ -1,0 +1,557 @@
+/**
+ * Request constraints of the AWS IoT control-plane operations the emulator serves, as pure functions.
+ *
+ * Sources: the IoT service model shipped in `@aws-sdk/client-iot` (shapes, required members, HTTP
+ * bindings), the IoT API reference (length, pattern and range constraints), and
+ * `/work/shared/reference/device-defender-facts.md` §2-4. Every function returns a list of readable
+ * violation strings (`member.path: problem`); an empty list means the request is well-formed.
+ *
+ * Wire format (restJson1, as the SDK sends it; checked against @aws-sdk/client-iot 3.1169):
+ * - path labels are percent-encoded (`encodeURIComponent`) and must be decoded before validation;
+ * - timestamps in the query string are RFC 3339 / ISO 8601 date-times with milliseconds
+ *   (`2025-01-01T00:00:00.123Z`);
+ * - timestamps in JSON bodies are epoch seconds as JSON numbers, fractional for milliseconds
+ *   (`1735689600.123`);
+ * - integers in the query string are decimal strings (`maxResults=5`).
+ */
+
+/** The 17 audit checks that exist today (facts §2). */
+export const AUDIT_CHECK_NAMES = [
+  'AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK',
+  'CA_CERTIFICATE_EXPIRING_CHECK',
+  'CA_CERTIFICATE_KEY_QUALITY_CHECK',
+  'CONFLICTING_CLIENT_IDS_CHECK',
+  'DEVICE_CERTIFICATE_AGE_CHECK',
+  'DEVICE_CERTIFICATE_EXPIRING_CHECK',
+  'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK',
+  'DEVICE_CERTIFICATE_SHARED_CHECK',
+  'INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK',
+  'IOT_POLICY_OVERLY_PERMISSIVE_CHECK',
+  'IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK',
+  'IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK',
+  'IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK',
+  'LOGGING_DISABLED_CHECK',
+  'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK',
+  'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK',
+  'UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK',
+] as const;
+export type AuditCheckName = typeof AUDIT_CHECK_NAMES[number];
+
+/** Mitigation action types as the IoT API names them. */
+export const MITIGATION_ACTION_TYPES = [
+  'ADD_THINGS_TO_THING_GROUP',
+  'ENABLE_IOT_LOGGING',
+  'PUBLISH_FINDING_TO_SNS',
+  'REPLACE_DEFAULT_POLICY_VERSION',
+  'UPDATE_CA_CERTIFICATE',
+  'UPDATE_DEVICE_CERTIFICATE',
+] as const;
+export type MitigationActionType = typeof MITIGATION_ACTION_TYPES[number];
+
+export const AUDIT_TASK_STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED'] as const;
+export type AuditTaskStatus = typeof AUDIT_TASK_STATUSES[number];
+export const AUDIT_TASK_TYPES = ['ON_DEMAND_AUDIT_TASK', 'SCHEDULED_AUDIT_TASK'] as const;
+export type AuditTaskType = typeof AUDIT_TASK_TYPES[number];
+export const AUDIT_MITIGATION_TASK_STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED'] as const;
+export type AuditMitigationActionsTaskStatus = typeof AUDIT_MITIGATION_TASK_STATUSES[number];
+export const AUDIT_MITIGATION_EXECUTION_STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED', 'SKIPPED', 'PENDING'] as const;
+export type AuditMitigationActionsExecutionStatus = typeof AUDIT_MITIGATION_EXECUTION_STATUSES[number];
+export const DETECT_MITIGATION_TASK_STATUSES = ['IN_PROGRESS', 'SUCCESSFUL', 'FAILED', 'CANCELED'] as const;
+export type DetectMitigationActionsTaskStatus = typeof DETECT_MITIGATION_TASK_STATUSES[number];
+export const AUDIT_CHECK_RUN_STATUSES = [
+  'IN_PROGRESS', 'WAITING_FOR_DATA_COLLECTION', 'CANCELED', 'COMPLETED_COMPLIANT', 'COMPLETED_NON_COMPLIANT', 'FAILED',
+] as const;
+export type AuditCheckRunStatus = typeof AUDIT_CHECK_RUN_STATUSES[number];
+export const AUDIT_FINDING_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+export type AuditFindingSeverity = typeof AUDIT_FINDING_SEVERITIES[number];
+
+const SNS_ONLY: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS'];
+const CA_CERT: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'UPDATE_CA_CERTIFICATE'];
+const DEVICE_CERT: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'UPDATE_DEVICE_CERTIFICATE', 'ADD_THINGS_TO_THING_GROUP'];
+const POLICY: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'REPLACE_DEFAULT_POLICY_VERSION'];
+
+/** Which mitigation action types each audit check accepts in `auditCheckToActionsMapping`. */
+export const CHECK_ALLOWED_ACTION_TYPES: Readonly<Record<AuditCheckName, readonly MitigationActionType[]>> = {
+  AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK: SNS_ONLY,
+  CA_CERTIFICATE_EXPIRING_CHECK: CA_CERT,
+  CA_CERTIFICATE_KEY_QUALITY_CHECK: CA_CERT,
+  CONFLICTING_CLIENT_IDS_CHECK: SNS_ONLY,
+  DEVICE_CERTIFICATE_AGE_CHECK: SNS_ONLY,
+  DEVICE_CERTIFICATE_EXPIRING_CHECK: DEVICE_CERT,
+  DEVICE_CERTIFICATE_KEY_QUALITY_CHECK: DEVICE_CERT,
+  DEVICE_CERTIFICATE_SHARED_CHECK: DEVICE_CERT,
+  INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: DEVICE_CERT,
+  IOT_POLICY_OVERLY_PERMISSIVE_CHECK: POLICY,
+  IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK: POLICY,
+  IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK: SNS_ONLY,
+  IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK: SNS_ONLY,
+  LOGGING_DISABLED_CHECK: ['PUBLISH_FINDING_TO_SNS', 'ENABLE_IOT_LOGGING'],
+  REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK: CA_CERT,
+  REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: DEVICE_CERT,
+  UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK: SNS_ONLY,
+};
+
+export function isAuditCheckName(value: string): value is AuditCheckName {
+  return (AUDIT_CHECK_NAMES as readonly string[]).includes(value);
+}
+
+export function isMitigationActionType(value: string): value is MitigationActionType {
+  return (MITIGATION_ACTION_TYPES as readonly string[]).includes(value);
+}
+
+/** Whether `actionType` may be used for `checkName` (false for unknown checks). */
+export function actionTypeAllowedForCheck(checkName: string, actionType: string): boolean {
+  return isAuditCheckName(checkName) && (CHECK_ALLOWED_ACTION_TYPES[checkName] as readonly string[]).includes(actionType);
+}
+
+// ---------------------------------------------------------------------------------------------
+// String rules of the shapes involved
+// ---------------------------------------------------------------------------------------------
+
+export interface StringRule {
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+}
+
+/** MitigationActionsTaskId: audit and detect mitigation task ids. */
+export const MITIGATION_TASK_ID: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_-]+$/ };
+/** ClientRequestToken. */
+export const CLIENT_REQUEST_TOKEN: StringRule = { min: 1, max: 64, pattern: /^[a-zA-Z0-9-_]+$/ };
+/** AuditTaskId. */
+export const AUDIT_TASK_ID: StringRule = { min: 1, max: 40, pattern: /^[a-zA-Z0-9-]+$/ };
+/** FindingId. */
+export const FINDING_ID: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_-]+$/ };
+/** ReasonForNonComplianceCode. */
+export const REASON_CODE: StringRule = { min: 1, max: 128, pattern: /^[\p{Lu}\p{Nd}_]+$/u };
+/** MitigationActionName (the API rule: no colon, unlike CloudFormation). */
+export const MITIGATION_ACTION_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9_-]+$/ };
+/** ViolationId. */
+export const VIOLATION_ID: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9-]+$/ };
+/** SecurityProfileName and BehaviorName. */
+export const SECURITY_PROFILE_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
+export const BEHAVIOR_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
+/** Page size for every List* operation here: 1-250 (the service's default page is 25). */
+export const MAX_RESULTS = { min: 1, max: 250 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Generic checks
+// ---------------------------------------------------------------------------------------------
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Checks a string against a rule; `undefined` passes unless `required`. */
+export function checkString(path: string, value: unknown, rule: StringRule, required = false): string[] {
+  if (value === undefined) return required ? [`${path}: is required`] : [];
+  if (typeof value !== 'string') return [`${path}: must be a string, got ${describe(value)}`];
+  const out: string[] = [];
+  const length = [...value].length;
+  if (rule.min !== undefined && length < rule.min) out.push(`${path}: length ${length} is below the minimum ${rule.min}`);
+  if (rule.max !== undefined && length > rule.max) out.push(`${path}: length ${length} exceeds the maximum ${rule.max}`);
+  if (rule.pattern && length > 0 && !rule.pattern.test(value)) {
+    out.push(`${path}: ${JSON.stringify(truncate(value))} does not match ${String(rule.pattern)}`);
+  }
+  return out;
+}
+
+function truncate(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+}
+
+/** Checks a list of strings: item count and every item. */
+export function checkStringList(path: string, value: unknown, minItems: number, maxItems: number, item: StringRule, required = false): string[] {
+  if (value === undefined) return required ? [`${path}: is required`] : [];
+  if (!Array.isArray(value)) return [`${path}: must be a list, got ${describe(value)}`];
+  const out: string[] = [];
+  if (value.length < minItems) out.push(`${path}: has ${value.length} items, the minimum is ${minItems}`);
+  if (value.length > maxItems) out.push(`${path}: has ${value.length} items, the maximum is ${maxItems}`);
+  value.forEach((v, i) => out.push(...checkString(`${path}[${i}]`, v, item, true)));
+  return out;
+}
+
+export function checkBoolean(path: string, value: unknown): string[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  return [`${path}: must be a boolean, got ${describe(value)}`];
+}
+
+export function checkEnum(path: string, value: unknown, allowed: readonly string[], required = false): string[] {
+  if (value === undefined) return required ? [`${path}: is required`] : [];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    return [`${path}: ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`];
+  }
+  return [];
+}
+
+/** Audit check names (map keys and the ListAuditFindings filter) must be one of the 17 checks. */
+export function checkAuditCheckName(path: string, value: unknown): string[] {
+  if (typeof value !== 'string') return [`${path}: must be a string, got ${describe(value)}`];
+  return isAuditCheckName(value) ? [] : [`${path}: ${JSON.stringify(value)} is not a known audit check name`];
+}
+
+/** JSON body integers (`maxResults` in ListAuditFindings). */
+export function checkBodyInteger(path: string, value: unknown, min: number, max: number): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || !Number.isInteger(value)) return [`${path}: must be an integer, got ${JSON.stringify(value)}`];
+  if (value < min || value > max) return [`${path}: ${value} is outside the range ${min}-${max}`];
+  return [];
+}
+
+/** JSON body timestamps: epoch seconds as a number. */
+export function checkBodyTimestamp(path: string, value: unknown, required = false): string[] {
+  if (value === undefined) return required ? [`${path}: is required`] : [];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return [`${path}: must be epoch seconds (a JSON number), got ${JSON.stringify(value)}`];
+  }
+  return [];
+}
+
+/** Parses a query-string timestamp (ISO 8601 date-time); undefined when absent or invalid. */
+export function parseQueryTimestamp(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Converts a body timestamp (epoch seconds) to a Date; undefined when absent or invalid. */
+export function parseBodyTimestamp(value: unknown): Date | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? new Date(Math.round(value * 1000)) : undefined;
+}
+
+export type Query = Record<string, string | string[]>;
+
+/** A query parameter that must appear at most once. */
+function single(query: Query, name: string): string | string[] | undefined {
+  return query[name];
+}
+
+function checkQuerySingle(name: string, value: string | string[] | undefined): string[] {
+  return Array.isArray(value) ? [`query ${name}: must appear once, got ${value.length} values`] : [];
+}
+
+export function checkQueryString(query: Query, name: string, rule: StringRule, required = false): string[] {
+  const value = single(query, name);
+  if (Array.isArray(value)) return checkQuerySingle(name, value);
+  return checkString(`query ${name}`, value, rule, required);
+}
+
+export function checkQueryEnum(query: Query, name: string, allowed: readonly string[], required = false): string[] {
+  const value = single(query, name);
+  if (Array.isArray(value)) return checkQuerySingle(name, value);
+  return checkEnum(`query ${name}`, value, allowed, required);
+}
+
+export function checkQueryTimestamp(query: Query, name: string, required = false): string[] {
+  const value = single(query, name);
+  if (Array.isArray(value)) return checkQuerySingle(name, value);
+  if (value === undefined) return required ? [`query ${name}: is required`] : [];
+  return parseQueryTimestamp(value) ? [] : [`query ${name}: ${JSON.stringify(value)} is not an ISO 8601 date-time`];
+}
+
+export function checkQueryInteger(query: Query, name: string, min: number, max: number): string[] {
+  const value = single(query, name);
+  if (Array.isArray(value)) return checkQuerySingle(name, value);
+  if (value === undefined) return [];
+  if (!/^-?\d+$/.test(value)) return [`query ${name}: ${JSON.stringify(value)} is not an integer`];
+  const n = Number(value);
+  return n < min || n > max ? [`query ${name}: ${n} is outside the range ${min}-${max}`] : [];
+}
+
+/** Members the operation does not define (the SDK never sends them; a hand-built request might). */
+export function checkKnownMembers(path: string, value: Record<string, unknown>, known: readonly string[]): string[] {
+  return Object.keys(value).filter((k) => !known.includes(k)).map((k) => `${path}: unknown member ${JSON.stringify(k)}`);
+}
+
+function checkKnownQuery(query: Query, known: readonly string[]): string[] {
+  return Object.keys(query).filter((k) => !known.includes(k)).map((k) => `query: unknown parameter ${JSON.stringify(k)}`);
+}
+
+/** Checks that the body is a JSON object; returns it (or an empty object) with the violations. */
+function bodyObject(body: unknown): { obj: Record<string, unknown>; violations: string[] } {
+  if (body === undefined) return { obj: {}, violations: [] };
+  if (!isRecord(body)) return { obj: {}, violations: [`body: must be a JSON object, got ${describe(body)}`] };
+  return { obj: body, violations: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-operation request checks
+// ---------------------------------------------------------------------------------------------
+
+/** What an operation check receives: decoded path labels, the query and the parsed JSON body. */
+export interface RequestParts {
+  readonly pathParams: Readonly<Record<string, string>>;
+  readonly query: Query;
+  readonly body: unknown;
+}
+
+export function checkAuditMitigationTarget(path: string, target: unknown): string[] {
+  if (target === undefined) return [`${path}: is required`];
+  if (!isRecord(target)) return [`${path}: must be an object, got ${describe(target)}`];
+  const out = checkKnownMembers(path, target, ['auditTaskId', 'findingIds', 'auditCheckToReasonCodeFilter']);
+  const present = ['auditTaskId', 'findingIds', 'auditCheckToReasonCodeFilter'].filter((k) => target[k] !== undefined);
+  if (present.length !== 1) {
+    out.push(`${path}: must set exactly one of auditTaskId, findingIds, auditCheckToReasonCodeFilter (got ${present.length === 0 ? 'none' : present.join(', ')})`);
+  }
+  out.push(...checkString(`${path}.auditTaskId`, target.auditTaskId, AUDIT_TASK_ID));
+  out.push(...checkStringList(`${path}.findingIds`, target.findingIds, 1, 25, FINDING_ID));
+  const filter = target.auditCheckToReasonCodeFilter;
+  if (filter !== undefined) {
+    if (!isRecord(filter)) {
+      out.push(`${path}.auditCheckToReasonCodeFilter: must be a map, got ${describe(filter)}`);
+    } else {
+      if (Object.keys(filter).length === 0) out.push(`${path}.auditCheckToReasonCodeFilter: is empty, so it selects nothing`);
+      for (const [check, codes] of Object.entries(filter)) {
+        const p = `${path}.auditCheckToReasonCodeFilter.${check}`;
+        out.push(...checkAuditCheckName(`${path}.auditCheckToReasonCodeFilter key`, check));
+        out.push(...checkStringList(p, codes, 1, 25, REASON_CODE, true));
+      }
+    }
+  }
+  return out;
+}
+
+export function checkAuditCheckToActionsMapping(path: string, mapping: unknown): string[] {
+  if (mapping === undefined) return [`${path}: is required`];
+  if (!isRecord(mapping)) return [`${path}: must be a map, got ${describe(mapping)}`];
+  const out: string[] = [];
+  if (Object.keys(mapping).length === 0) out.push(`${path}: is empty, so the task would do nothing`);
+  for (const [check, actions] of Object.entries(mapping)) {
+    out.push(...checkAuditCheckName(`${path} key`, check));
+    out.push(...checkStringList(`${path}.${check}`, actions, 1, 5, MITIGATION_ACTION_NAME, true));
+  }
+  return out;
+}
+
+/** StartAuditMitigationActionsTask: POST /audit/mitigationactions/tasks/{taskId}. */
+export function checkStartAuditMitigationActionsTask(req: RequestParts): string[] {
+  const out = checkString('taskId', req.pathParams.taskId, MITIGATION_TASK_ID, true);
+  if (req.body === undefined) return [...out, 'body: is required'];
+  const { obj, violations } = bodyObject(req.body);
+  out.push(...violations);
+  if (violations.length > 0) return out;
+  out.push(...checkKnownMembers('body', obj, ['target', 'auditCheckToActionsMapping', 'clientRequestToken']));
+  out.push(...checkAuditMitigationTarget('target', obj.target));
+  out.push(...checkAuditCheckToActionsMapping('auditCheckToActionsMapping', obj.auditCheckToActionsMapping));
+  out.push(...checkString('clientRequestToken', obj.clientRequestToken, CLIENT_REQUEST_TOKEN, true));
+  return out;
+}
+
+export function checkDetectMitigationTarget(path: string, target: unknown): string[] {
+  if (target === undefined) return [`${path}: is required`];
+  if (!isRecord(target)) return [`${path}: must be an object, got ${describe(target)}`];
+  const out = checkKnownMembers(path, target, ['violationIds', 'securityProfileName', 'behaviorName']);
+  const hasIds = target.violationIds !== undefined;
+  const hasProfile = target.securityProfileName !== undefined;
+  if (hasIds === hasProfile) {
+    out.push(`${path}: must set either violationIds or securityProfileName (with an optional behaviorName), ${hasIds ? 'not both' : 'got neither'}`);
+  }
+  if (target.behaviorName !== undefined && !hasProfile) out.push(`${path}.behaviorName: requires securityProfileName`);
+  out.push(...checkStringList(`${path}.violationIds`, target.violationIds, 1, 25, VIOLATION_ID));
+  out.push(...checkString(`${path}.securityProfileName`, target.securityProfileName, SECURITY_PROFILE_NAME));
+  out.push(...checkString(`${path}.behaviorName`, target.behaviorName, BEHAVIOR_NAME));
+  return out;
+}
+
+/** StartDetectMitigationActionsTask: PUT /detect/mitigationactions/tasks/{taskId}. */
+export function checkStartDetectMitigationActionsTask(req: RequestParts): string[] {
+  const out = checkString('taskId', req.pathParams.taskId, MITIGATION_TASK_ID, true);
+  if (req.body === undefined) return [...out, 'body: is required'];
+  const { obj, violations } = bodyObject(req.body);
+  out.push(...violations);
+  if (violations.length > 0) return out;
+  out.push(...checkKnownMembers('body', obj, [
+    'target', 'actions', 'violationEventOccurrenceRange', 'includeOnlyActiveViolations', 'includeSuppressedAlerts', 'clientRequestToken',
+  ]));
+  out.push(...checkDetectMitigationTarget('target', obj.target));
+  out.push(...checkStringList('actions', obj.actions, 1, 5, MITIGATION_ACTION_NAME, true));
+  const range = obj.violationEventOccurrenceRange;
+  if (range !== undefined) {
+    if (!isRecord(range)) {
+      out.push(`violationEventOccurrenceRange: must be an object, got ${describe(range)}`);
+    } else {
+      out.push(...checkKnownMembers('violationEventOccurrenceRange', range, ['startTime', 'endTime']));
+      out.push(...checkBodyTimestamp('violationEventOccurrenceRange.startTime', range.startTime, true));
+      out.push(...checkBodyTimestamp('violationEventOccurrenceRange.endTime', range.endTime, true));
+    }
+  }
+  out.push(...checkBoolean('includeOnlyActiveViolations', obj.includeOnlyActiveViolations));
+  out.push(...checkBoolean('includeSuppressedAlerts', obj.includeSuppressedAlerts));
+  out.push(...checkString('clientRequestToken', obj.clientRequestToken, CLIENT_REQUEST_TOKEN, true));
+  return out;
+}
+
+const RESOURCE_IDENTIFIER_MEMBERS = [
+  'deviceCertificateId', 'caCertificateId', 'cognitoIdentityPoolId', 'clientId', 'policyVersionIdentifier', 'account',
+  'iamRoleArn', 'roleAliasArn', 'issuerCertificateIdentifier', 'deviceCertificateArn',
+] as const;
+
+/** ListAuditFindings: POST /audit/findings. */
+export function checkListAuditFindings(req: RequestParts): string[] {
+  const { obj, violations } = bodyObject(req.body);
+  const out = [...violations];
+  if (violations.length > 0) return out;
+  out.push(...checkKnownMembers('body', obj, [
+    'taskId', 'checkName', 'resourceIdentifier', 'maxResults', 'nextToken', 'startTime', 'endTime', 'listSuppressedFindings',
+  ]));
+  out.push(...checkString('taskId', obj.taskId, AUDIT_TASK_ID));
+  if (obj.checkName !== undefined) out.push(...checkAuditCheckName('checkName', obj.checkName));
+  if (obj.resourceIdentifier !== undefined) {
+    if (!isRecord(obj.resourceIdentifier)) {
+      out.push(`resourceIdentifier: must be an object, got ${describe(obj.resourceIdentifier)}`);
+    } else {
+      out.push(...checkKnownMembers('resourceIdentifier', obj.resourceIdentifier, RESOURCE_IDENTIFIER_MEMBERS));
+    }
+  }
+  out.push(...checkBodyInteger('maxResults', obj.maxResults, MAX_RESULTS.min, MAX_RESULTS.max));
+  if (obj.nextToken !== undefined && typeof obj.nextToken !== 'string') out.push(`nextToken: must be a string, got ${describe(obj.nextToken)}`);
+  out.push(...checkBodyTimestamp('startTime', obj.startTime));
+  out.push(...checkBodyTimestamp('endTime', obj.endTime));
+  out.push(...checkBoolean('listSuppressedFindings', obj.listSuppressedFindings));
+  const hasTask = obj.taskId !== undefined;
+  const hasStart = obj.startTime !== undefined;
+  const hasEnd = obj.endTime !== undefined;
+  if (hasStart !== hasEnd) out.push('startTime/endTime: specify both or neither');
+  if (hasTask && (hasStart || hasEnd)) out.push('taskId and startTime/endTime: specify either taskId or a time window, not both');
+  if (!hasTask && !hasStart && !hasEnd) out.push('taskId or startTime/endTime: one of them is required');
+  return out;
+}
+
+/** DescribeAuditTask: GET /audit/tasks/{taskId}. */
+export function checkDescribeAuditTask(req: RequestParts): string[] {
+  return checkString('taskId', req.pathParams.taskId, AUDIT_TASK_ID, true);
+}
+
+/** ListAuditTasks: GET /audit/tasks. */
+export function checkListAuditTasks(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkKnownQuery(q, ['startTime', 'endTime', 'taskType', 'taskStatus', 'nextToken', 'maxResults']),
+    ...checkQueryTimestamp(q, 'startTime', true),
+    ...checkQueryTimestamp(q, 'endTime', true),
+    ...checkQueryEnum(q, 'taskType', AUDIT_TASK_TYPES),
+    ...checkQueryEnum(q, 'taskStatus', AUDIT_TASK_STATUSES),
+    ...checkQueryString(q, 'nextToken', {}),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+  ];
+}
+
+/** DescribeAuditMitigationActionsTask / CancelAuditMitigationActionsTask and the detect twins. */
+export function checkMitigationTaskIdPath(req: RequestParts): string[] {
+  return checkString('taskId', req.pathParams.taskId, MITIGATION_TASK_ID, true);
+}
+
+/** ListAuditMitigationActionsTasks: GET /audit/mitigationactions/tasks. */
+export function checkListAuditMitigationActionsTasks(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkKnownQuery(q, ['startTime', 'endTime', 'auditTaskId', 'findingId', 'taskStatus', 'maxResults', 'nextToken']),
+    ...checkQueryTimestamp(q, 'startTime', true),
+    ...checkQueryTimestamp(q, 'endTime', true),
+    ...checkQueryString(q, 'auditTaskId', AUDIT_TASK_ID),
+    ...checkQueryString(q, 'findingId', FINDING_ID),
+    ...checkQueryEnum(q, 'taskStatus', AUDIT_MITIGATION_TASK_STATUSES),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+}
+
+/** ListAuditMitigationActionsExecutions: GET /audit/mitigationactions/executions. */
+export function checkListAuditMitigationActionsExecutions(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkKnownQuery(q, ['taskId', 'findingId', 'actionStatus', 'maxResults', 'nextToken']),
+    ...checkQueryString(q, 'taskId', MITIGATION_TASK_ID, true),
+    ...checkQueryString(q, 'findingId', FINDING_ID, true),
+    ...checkQueryEnum(q, 'actionStatus', AUDIT_MITIGATION_EXECUTION_STATUSES),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+}
+
+/** ListDetectMitigationActionsTasks: GET /detect/mitigationactions/tasks. */
+export function checkListDetectMitigationActionsTasks(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkKnownQuery(q, ['startTime', 'endTime', 'maxResults', 'nextToken']),
+    ...checkQueryTimestamp(q, 'startTime', true),
+    ...checkQueryTimestamp(q, 'endTime', true),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+}
+
+/** DescribeMitigationAction: GET /mitigationactions/actions/{actionName}. */
+export function checkDescribeMitigationAction(req: RequestParts): string[] {
+  return checkString('actionName', req.pathParams.actionName, MITIGATION_ACTION_NAME, true);
+}
+
+/** The operations the emulator serves, with their HTTP binding and request checks. */
+export interface OperationModel {
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PUT';
+  /** Path segments; `{label}` segments bind path parameters. */
+  readonly path: readonly string[];
+  readonly check: (req: RequestParts) => string[];
+}
+
+function op(name: string, method: OperationModel['method'], path: string, check: OperationModel['check']): OperationModel {
+  return { name, method, path: path.split('/').filter((s) => s.length > 0), check };
+}
+
+export const OPERATIONS: readonly OperationModel[] = [
+  op('StartAuditMitigationActionsTask', 'POST', '/audit/mitigationactions/tasks/{taskId}', checkStartAuditMitigationActionsTask),
+  op('DescribeAuditMitigationActionsTask', 'GET', '/audit/mitigationactions/tasks/{taskId}', checkMitigationTaskIdPath),
+  op('ListAuditMitigationActionsTasks', 'GET', '/audit/mitigationactions/tasks', checkListAuditMitigationActionsTasks),
+  op('CancelAuditMitigationActionsTask', 'PUT', '/audit/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
+  op('ListAuditMitigationActionsExecutions', 'GET', '/audit/mitigationactions/executions', checkListAuditMitigationActionsExecutions),
+  op('ListAuditFindings', 'POST', '/audit/findings', checkListAuditFindings),
+  op('DescribeAuditTask', 'GET', '/audit/tasks/{taskId}', checkDescribeAuditTask),
+  op('ListAuditTasks', 'GET', '/audit/tasks', checkListAuditTasks),
+  op('StartDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}', checkStartDetectMitigationActionsTask),
+  op('DescribeDetectMitigationActionsTask', 'GET', '/detect/mitigationactions/tasks/{taskId}', checkMitigationTaskIdPath),
+  op('ListDetectMitigationActionsTasks', 'GET', '/detect/mitigationactions/tasks', checkListDetectMitigationActionsTasks),
+  op('CancelDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
+  op('DescribeMitigationAction', 'GET', '/mitigationactions/actions/{actionName}', checkDescribeMitigationAction),
+];
+
+export interface RouteMatch {
+  readonly operation: OperationModel;
+  readonly pathParams: Record<string, string>;
+}
+
+/**
+ * Finds the operation for a method and a raw (still percent-encoded) path. Labels are decoded;
+ * a label that is not valid percent-encoding makes the route not match.
+ */
+export function matchOperation(method: string, rawPath: string): RouteMatch | undefined {
+  const segments = rawPath.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
+  for (const operation of OPERATIONS) {
+    if (operation.method !== method || operation.path.length !== segments.length) continue;
+    const pathParams: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < segments.length && ok; i++) {
+      const want = operation.path[i];
+      const got = segments[i];
+      if (want.startsWith('{') && want.endsWith('}')) {
+        if (got === '') { ok = false; break; }
+        try {
+          pathParams[want.slice(1, -1)] = decodeURIComponent(got);
+        } catch {
+          ok = false;
+        }
+      } else if (want !== got) {
+        ok = false;
+      }
+    }
+    if (ok) return { operation, pathParams };
+  }
+  return undefined;
+}
