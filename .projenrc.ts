@@ -46,6 +46,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.25',
   ],
 
+  // Handlers run on Node.js 24 (nodejs20.x is deprecated); the AWS SDK v3 comes from the Lambda
+  // runtime (see README "Handlers" for why it is not bundled).
+  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_24_X },
+
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['.projenrc.ts', 'examples/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
@@ -69,6 +73,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out/', '*.d.ts.map', '.tmp/'],
 });
+
+// Handler code is bundled by esbuild (the AWS SDK comes from the Lambda runtime): its imports are
+// devDependencies of the library, never dependencies of its users.
+project.eslint?.allowDevDeps('src/handlers/**');
+
+// A fresh clone has no Lambda bundles (assets/ is not committed): bundle before the tests synthesize.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 for (const path of ['/examples/', '/integ/', '/bench/', '/cdk.json', '/.ci/', 'cdk.out/']) {
   project.addPackageIgnore(path);

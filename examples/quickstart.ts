@@ -1,13 +1,16 @@
 /**
  * The quick-start app: one mitigation action of every type, each with its generated
- * least-privilege role. `npx cdk synth` synthesizes it and prints the template.
+ * least-privilege role, and a daily audit whose findings are mitigated automatically.
+ * `npx cdk synth` synthesizes it and prints the template.
  */
 import { App, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { LogLevel, MitigationAction, MitigationActionParams } from '../src';
+import { AuditCheck, AuditMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
 
 export class QuickstartStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -20,14 +23,14 @@ export class QuickstartStack extends Stack {
     });
     const findings = new sns.Topic(this, 'Findings', { masterKey: findingsKey, enforceSSL: true });
 
-    new MitigationAction(this, 'QuarantineThings', {
+    const quarantineThings = new MitigationAction(this, 'QuarantineThings', {
       mitigationActionName: 'quarantine-things',
       actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [quarantine] }),
     });
-    new MitigationAction(this, 'EnableLogging', {
+    const enableLogging = new MitigationAction(this, 'EnableLogging', {
       actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }),
     });
-    new MitigationAction(this, 'NotifySecurityTeam', {
+    const notify = new MitigationAction(this, 'NotifySecurityTeam', {
       actionParams: MitigationActionParams.publishFindingToSns({ topic: findings }),
     });
     new MitigationAction(this, 'BlankPolicy', {
@@ -36,9 +39,57 @@ export class QuickstartStack extends Stack {
     new MitigationAction(this, 'DeactivateCaCertificate', {
       actionParams: MitigationActionParams.updateCaCertificate(),
     });
-    new MitigationAction(this, 'DeactivateDeviceCertificate', {
+    const deactivateDeviceCertificate = new MitigationAction(this, 'DeactivateDeviceCertificate', {
       actionParams: MitigationActionParams.updateDeviceCertificate(),
     });
+
+    // A daily audit, and mitigation of its findings as soon as it finishes.
+    const daily = new iot.CfnScheduledAudit(this, 'DailyAudit', {
+      scheduledAuditName: 'daily',
+      frequency: 'DAILY',
+      targetCheckNames: [
+        AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
+        AuditCheck.LOGGING_DISABLED_CHECK,
+        AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK,
+      ],
+    });
+    const mitigation = new AuditMitigation(this, 'AuditMitigation', {
+      scheduledAudits: [daily],
+      maxFindingsPerCheck: 50,
+      reportTopic: findings,
+      rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [enableLogging] }],
+    });
+    mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify, quarantineThings, deactivateDeviceCertificate]);
+    mitigation.addRule(AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, [notify, deactivateDeviceCertificate]);
+
+    // The account's audit configuration (one per account and region): the checks to run, and
+    // where to send audit notifications.
+    const auditRole = new iam.Role(this, 'AuditRole', {
+      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSIoTDeviceDefenderAudit')],
+    });
+    const auditConfiguration = new iot.CfnAccountAuditConfiguration(this, 'AuditConfiguration', {
+      accountId: this.account,
+      roleArn: auditRole.roleArn,
+      auditCheckConfigurations: {
+        deviceCertificateSharedCheck: { enabled: true },
+        loggingDisabledCheck: { enabled: true },
+        revokedDeviceCertificateStillActiveCheck: { enabled: true },
+      },
+      auditNotificationTargetConfigurations: {
+        sns: {
+          targetArn: mitigation.notificationTopic.topicArn,
+          roleArn: mitigation.notificationRole.roleArn,
+          enabled: true,
+        },
+      },
+    });
+    daily.addDependency(auditConfiguration);
+    NagSuppressions.addResourceSuppressions(auditRole, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSIoTDeviceDefenderAudit is the read-only policy AWS maintains for audits; it grows as AWS adds audit checks.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSIoTDeviceDefenderAudit'],
+    }]);
 
     Tags.of(this).add('project', 'cdk-device-defender-quickstart');
   }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { AuditCheck, MitigationActionType } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { SUPPORTED_ACTION_TYPES } from './private/check-table';
+import { InlinePolicyRole } from './private/inline-policy-role';
 import { MITIGATION_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import { ACTIONS_BY_TYPE, IOT_SERVICE_PRINCIPAL } from './private/permissions';
 import {
@@ -223,25 +224,6 @@ export class MitigationAction extends MitigationActionBase {
       service: 'iot', resource: 'mitigationaction', resourceName: this.physicalName,
     });
     this.mitigationActionId = resource.attrMitigationActionId;
-  }
-}
-
-/**
- * A role whose grants go into one inline policy instead of a separate AWS::IAM::Policy, so a
- * mitigation action with a generated role is two CloudFormation resources.
- */
-class InlinePolicyRole extends iam.Role {
-  private readonly document: iam.PolicyDocument;
-
-  constructor(scope: Construct, id: string, props: iam.RoleProps) {
-    const document = new iam.PolicyDocument();
-    super(scope, id, { ...props, inlinePolicies: { Permissions: document } });
-    this.document = document;
-  }
-
-  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    this.document.addStatements(statement);
-    return { statementAdded: true, policyDependable: this };
   }
 }
 

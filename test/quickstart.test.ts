@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../examples/quickstart';
-import { expectValidTemplate } from './util/cfn-validate';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings } from './util/nag';
 
 /** The example app that `npx cdk synth` synthesizes, with cdk-nag's packs applied. */
@@ -37,8 +37,23 @@ describe('examples/quickstart.ts', () => {
     for (const s of suppressions) { expect(s.reason.length).toBeGreaterThan(40); }
   });
 
-  test('passes the CloudFormation validator with no error or warning', () => {
-    expectValidTemplate(stack);
+  test('mitigates the daily audit and wires the account audit configuration to the notification topic', () => {
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IoT::ScheduledAudit', 1);
+    template.hasResourceProperties('AWS::IoT::AccountAuditConfiguration', {
+      AuditNotificationTargetConfigurations: {
+        Sns: {
+          TargetArn: { Ref: Match.stringLikeRegexp('^AuditMitigationNotificationTopic') },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditMitigationNotificationRole'), 'Arn'] },
+          Enabled: true,
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+  });
+
+  test('passes the CloudFormation validator with no error or warning (one acknowledged, see lambdaRoleDependsOn)', () => {
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
   });
 
   test('template snapshot', () => {

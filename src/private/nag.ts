@@ -38,6 +38,13 @@ function arnPrefix(service: string): string {
 
 const IAM5 = 'AwsSolutions-IAM5';
 
+/** Publishing to a KMS-encrypted topic, as aws-cdk's TopicGrants grants it. */
+export const KMS_DATA_KEY: NagSuppression = {
+  id: IAM5,
+  reason: 'kms:GenerateDataKey* is how aws-cdk grants publishing to a KMS-encrypted topic; it is scoped to that topic\'s key only.',
+  appliesToRegex: ['/^Action::kms:GenerateDataKey\\*$/'],
+};
+
 /** Why each wildcard in a generated mitigation action role is needed, by action type. */
 export const MITIGATION_ROLE_SUPPRESSIONS: Readonly<Record<string, NagSuppression[]>> = {
   ADD_THINGS_TO_THING_GROUP: [{
@@ -51,11 +58,7 @@ export const MITIGATION_ROLE_SUPPRESSIONS: Readonly<Record<string, NagSuppressio
     reason: 'iot:SetV2LoggingOptions has no resource type in the IAM service authorization reference, so it can only be granted on *.',
     appliesToRegex: ['/^Resource::\\*$/'],
   }],
-  PUBLISH_FINDING_TO_SNS: [{
-    id: IAM5,
-    reason: 'kms:GenerateDataKey* is how aws-cdk grants publishing to a KMS-encrypted topic; it is scoped to that topic\'s key only.',
-    appliesToRegex: ['/^Action::kms:GenerateDataKey\\*$/'],
-  }],
+  PUBLISH_FINDING_TO_SNS: [KMS_DATA_KEY],
   REPLACE_DEFAULT_POLICY_VERSION: [{
     id: IAM5,
     reason: 'The AWS IoT policy a finding names is only known when the action runs: iot:CreatePolicyVersion is scoped to policy/* of this account and region.',
@@ -79,3 +82,14 @@ export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
   reason: `AWS IoT names the log streams it writes in the ${IOT_V2_LOG_GROUP_NAME} log group; the grant is scoped to that one group's streams.`,
   appliesToRegex: [`/^Resource::${arnPrefix('logs')}:log-group:${IOT_V2_LOG_GROUP_NAME}:\\*$/`],
 }];
+
+/** Why a handler role of this library has `*` resources (and a KMS wildcard when it publishes reports). */
+export function handlerRoleSuppressions(iotActions: string[]): NagSuppression[] {
+  const reason = `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
+    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.';
+  return [
+    { id: IAM5, reason, appliesToRegex: ['/^Resource::\\*$/'] },
+    { id: 'Serverless-LambdaStarPermissions', reason },
+    KMS_DATA_KEY,
+  ];
+}

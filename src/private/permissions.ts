@@ -35,3 +35,19 @@ export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   UPDATE_CA_CERTIFICATE: UPDATE_CA_CERTIFICATE_ACTIONS,
   UPDATE_DEVICE_CERTIFICATE: UPDATE_DEVICE_CERTIFICATE_ACTIONS,
 };
+
+/** What the audit mitigation handler calls; none of these actions has a resource type. */
+export const AUDIT_MITIGATION_HANDLER_ACTIONS = [
+  'iot:StartAuditMitigationActionsTask',
+  'iot:DescribeAuditMitigationActionsTask',
+  'iot:DescribeAuditTask',
+  'iot:ListAuditTasks',
+];
+
+/** What the AuditMitigationTask custom resource handler calls; none has a resource type. */
+export const AUDIT_MITIGATION_TASK_HANDLER_ACTIONS = [
+  'iot:StartAuditMitigationActionsTask',
+  'iot:DescribeAuditMitigationActionsTask',
+  'iot:CancelAuditMitigationActionsTask',
+  'iot:ListAuditFindings',
+];

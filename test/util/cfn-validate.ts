@@ -63,3 +63,16 @@ export function expectValidTemplateFile(file: string, acknowledgements: Acknowle
   const findings = unacknowledgedFindings(JSON.parse(fs.readFileSync(file, 'utf-8')), acknowledgements);
   expect(findings).toEqual([]);
 }
+
+/**
+ * aws-cdk-lib's lambda.Function always adds a DependsOn on its role, which its GetAtt of the
+ * role already implies (W3005). One acknowledgement per function in the stack.
+ */
+export function lambdaRoleDependsOn(stack: Stack): Acknowledgement[] {
+  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+  return Object.keys(functions).map((logicalId) => ({
+    ruleId: 'W3005',
+    logicalId,
+    reason: 'aws-cdk-lib lambda.Function always adds DependsOn on its role; the GetAtt already orders them, so it is redundant and harmless',
+  }));
+}

@@ -1,0 +1,237 @@
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AuditCheck } from './audit-check';
+import { AuditMitigationRule } from './audit-mitigation-rule';
+import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
+import { ENV } from './handlers/shared/config';
+import { IMitigationAction } from './mitigation-action';
+import { InlinePolicyRole } from './private/inline-policy-role';
+import { KMS_DATA_KEY, addNagSuppressions, handlerRoleSuppressions } from './private/nag';
+import { AUDIT_MITIGATION_HANDLER_ACTIONS, IOT_SERVICE_PRINCIPAL } from './private/permissions';
+import { AuditRuleSet } from './private/rules';
+import { invalid } from './private/validation';
+
+/** Properties of an `AuditMitigation`. */
+export interface AuditMitigationProps {
+  /**
+   * The topic the account's audit configuration publishes audit-completion notifications to
+   * (one per account and region). Wire it, with `notificationRole`, into your
+   * `AccountAuditConfiguration`.
+   *
+   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Mitigate only audits started by these scheduled audits.
+   *
+   * @default - every scheduled audit
+   */
+  readonly scheduledAudits?: iot.IScheduledAuditRef[];
+
+  /**
+   * Whether to mitigate on-demand audits too.
+   *
+   * @default false
+   */
+  readonly includeOnDemandAudits?: boolean;
+
+  /**
+   * Plan and report, but start nothing. Use it to see what the rules would do to your fleet
+   * before letting them act.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * The blast-radius limit: a check with more unsuppressed non-compliant resources than this
+   * in one audit is left out of the mitigation task and reported, for a person to decide.
+   *
+   * @default 100
+   */
+  readonly maxFindingsPerCheck?: number;
+
+  /**
+   * A topic that receives a report of every plan, dry run, skipped check and failure.
+   *
+   * @default - reports are written to the function's log only
+   */
+  readonly reportTopic?: sns.ITopic;
+
+  /**
+   * Which actions to apply to which checks. More can be added with `addRule()`.
+   *
+   * @default - none; at least one rule is needed before synthesis
+   */
+  readonly rules?: AuditMitigationRule[];
+
+  /**
+   * How often the reconciler looks for finished audits whose notification never arrived.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly reconcileInterval?: Duration;
+
+  /**
+   * How far back the reconciler looks for finished audits without a mitigation task. Audits
+   * that finished in this window before the construct was first deployed are mitigated too.
+   *
+   * @default Duration.days(1)
+   */
+  readonly reconcileLookback?: Duration;
+}
+
+const DEFAULT_MAX_FINDINGS_PER_CHECK = 100;
+
+/**
+ * Applies mitigation actions to the findings of AWS IoT Device Defender audits as soon as they
+ * finish: one audit mitigation actions task per audit, covering every check that has a rule.
+ *
+ * Safety rails: `dryRun`, a per-check blast-radius limit, no action on suppressed findings.
+ * Nothing is lost: the notification subscription and the function dead-letter what fails, and a
+ * scheduled reconciler starts the task of any finished audit whose notification was dropped.
+ * Task ids derive from the audit id, so no audit is ever mitigated twice.
+ */
+export class AuditMitigation extends Construct {
+  /** The topic AWS IoT publishes audit-completion notifications to. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The role AWS IoT assumes to publish to `notificationTopic` (for the account's audit configuration). */
+  public readonly notificationRole: iam.IRole;
+  /** The function that starts mitigation tasks (and reconciles on a schedule). */
+  public readonly handler: lambda.IFunction;
+  /** Notifications and invocations that failed every retry end up here. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  private readonly rules: AuditRuleSet;
+
+  constructor(scope: Construct, id: string, props: AuditMitigationProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const maxFindingsPerCheck = props.maxFindingsPerCheck ?? DEFAULT_MAX_FINDINGS_PER_CHECK;
+    if (!Token.isUnresolved(maxFindingsPerCheck) && (!Number.isInteger(maxFindingsPerCheck) || maxFindingsPerCheck < 1)) {
+      invalid(this, 'maxFindingsPerCheck', maxFindingsPerCheck, 'must be a whole number of at least 1');
+    }
+    const interval = props.reconcileInterval ?? Duration.hours(1);
+    const lookback = props.reconcileLookback ?? Duration.days(1);
+    const MINUTE = 60_000;
+    if (interval.toMilliseconds() < MINUTE) { invalid(this, 'reconcileInterval', interval.toHumanString(), 'must be at least 1 minute'); }
+    if (lookback.toMilliseconds() < 60 * MINUTE || lookback.toMilliseconds() > 90 * 24 * 60 * MINUTE) {
+      invalid(this, 'reconcileLookback', lookback.toHumanString(), 'must be 1 hour to 90 days (AWS keeps audit results for 90 days)');
+    }
+    if (lookback.toMilliseconds() < interval.toMilliseconds()) {
+      invalid(this, 'reconcileLookback', lookback.toHumanString(), `must be at least reconcileInterval (${interval.toHumanString()}), or audits fall between runs`);
+    }
+
+    this.rules = new AuditRuleSet(this);
+    for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
+    this.node.addValidation({
+      validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
+    });
+
+    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'NotificationTopic', {
+      masterKey: new kms.Key(this, 'NotificationKey', {
+        description: 'Encrypts AWS IoT Device Defender audit notifications',
+        enableKeyRotation: true,
+      }),
+      enforceSSL: true,
+    });
+    // AWS IoT acts for the account's audit configuration, whose ARN is arn:<partition>:iot:<region>:<account>:
+    const notificationRole = new InlinePolicyRole(this, 'NotificationRole', {
+      description: 'Assumed by AWS IoT Device Defender to publish audit notifications',
+      assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*` },
+      }),
+    });
+    sns.TopicGrants.fromTopic(this.notificationTopic).publish(notificationRole);
+    this.notificationRole = notificationRole;
+
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue = deadLetterQueue;
+
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    const role = new InlinePolicyRole(this, 'HandlerRole', {
+      description: 'Runs the AWS IoT Device Defender audit mitigation handler',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: AUDIT_MITIGATION_HANDLER_ACTIONS, resources: ['*'] }));
+
+    const handler = new AuditMitigationFunction(this, 'Handler', {
+      description: 'Starts AWS IoT Device Defender audit mitigation actions tasks (cdk-device-defender)',
+      role,
+      logGroup,
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        [ENV.INCLUDE_ON_DEMAND]: String(props.includeOnDemandAudits ?? false),
+        [ENV.DRY_RUN]: String(props.dryRun ?? false),
+        [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
+        [ENV.TASK_ID_PREFIX]: `dd${this.node.addr.slice(2, 12)}`,
+        [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
+      },
+      onFailure: new destinations.SqsDestination(deadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+    // The rules may still grow through addRule(): render them when the template is written.
+    handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.rules.toMapping()) }));
+    if (props.scheduledAudits) {
+      handler.addEnvironment(ENV.SCHEDULED_AUDITS,
+        stack.toJsonString(props.scheduledAudits.map((a) => a.scheduledAuditRef.scheduledAuditName)));
+    }
+    if (props.reportTopic) {
+      handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn);
+      sns.TopicGrants.fromTopic(props.reportTopic).publish(role);
+    }
+    this.handler = handler;
+
+    this.notificationTopic.addSubscription(new subscriptions.LambdaSubscription(handler, { deadLetterQueue }));
+    new events.Rule(this, 'Reconciler', {
+      description: 'Starts the mitigation task of any finished audit whose notification was lost',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(handler, { deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(2) })],
+    });
+
+    addNagSuppressions(notificationRole, [KMS_DATA_KEY]);
+    addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_HANDLER_ACTIONS));
+    addNagSuppressions(handler, [{
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',
+    }]);
+    addNagSuppressions(deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue: what fails here is kept for 14 days for a person to inspect.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
+    ]);
+  }
+
+  /**
+   * Applies `actions`, in this order, to the non-compliant findings of `check`. Refuses, at synth
+   * time, an action type the check does not support, more than 5 actions, none, the same check
+   * twice, and an imported action of unknown type.
+   */
+  public addRule(check: AuditCheck, actions: IMitigationAction[]): void {
+    this.rules.add(check, actions);
+  }
+}

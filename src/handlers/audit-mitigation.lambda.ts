@@ -1,0 +1,157 @@
+import { DescribeAuditTaskCommand, IoTClient, ListAuditTasksCommand } from '@aws-sdk/client-iot';
+import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
+import { AuditPlan, actionsMapping, planAuditMitigation } from './shared/audit-plan';
+import { AuditSummary, MalformedMessageError, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
+import { HandlerConfig, readConfig } from './shared/config';
+import { auditMitigationTaskId } from './shared/ids';
+import {
+  auditMitigationTaskExists, errorMessage, errorName, isPermanent, startAuditMitigationTask,
+} from './shared/iot-tasks';
+import { log } from './shared/log';
+import { Reporter } from './shared/report';
+
+// Module scope: reused across invocations. Throttling, LimitExceeded and 5xx answers are retried
+// by the SDK with backoff; what still fails makes the invocation fail, so Lambda retries it and
+// then sends it to the on-failure destination.
+const iot = new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+
+/** What one invocation did, per audit (also logged, one line per decision). */
+export interface Outcome {
+  readonly auditTaskId?: string;
+  readonly decision: 'ignored' | 'malformed' | 'nothing-to-start' | 'dry-run' | 'started' | 'already-exists'
+  | 'already-mitigated' | 'failed-permanently';
+  readonly taskId?: string;
+  readonly reason?: string;
+}
+
+/**
+ * Starts one audit mitigation actions task per finished audit: on the audit notification (SNS),
+ * and from a scheduled reconciler that finds audits whose notification never arrived.
+ */
+export async function handler(event: SNSEvent | ScheduledEvent, context: Context): Promise<Outcome[]> {
+  const config = readConfig(process.env, context.invokedFunctionArn.split(':')[4]);
+  const reporter = new Reporter(config.reportTopicArn);
+  if ('Records' in event && Array.isArray(event.Records)) {
+    const outcomes: Outcome[] = [];
+    for (const record of event.Records) {
+      outcomes.push(await onNotification(record.Sns?.Message ?? '', config, reporter));
+    }
+    return outcomes;
+  }
+  if ((event as ScheduledEvent).source === 'aws.events') {
+    return reconcile(config, reporter);
+  }
+  await reporter.report('WARN', 'unknown-event', { reason: 'neither an SNS notification nor a scheduled event', event });
+  return [];
+}
+
+async function onNotification(message: string, config: HandlerConfig, reporter: Reporter): Promise<Outcome> {
+  let audit: AuditSummary;
+  try {
+    audit = parseAuditNotification(message);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) { throw error; }
+    await reporter.report('WARN', 'malformed-notification', { reason: error.message, message: message.slice(0, 2000) });
+    return { decision: 'malformed', reason: error.message };
+  }
+  return act(planAuditMitigation(audit, config), config, reporter, 'notification');
+}
+
+/** Carries out a plan: ignore, report, or start the task. */
+async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, trigger: string): Promise<Outcome> {
+  if (plan.kind === 'ignore') {
+    log('INFO', 'ignored', { auditTaskId: plan.auditTaskId, reason: plan.reason, trigger });
+    return { auditTaskId: plan.auditTaskId, decision: 'ignored', reason: plan.reason };
+  }
+  const details = {
+    auditTaskId: plan.auditTaskId,
+    scheduledAuditName: plan.scheduledAuditName,
+    taskId: plan.taskId,
+    trigger,
+    checks: plan.checks,
+    excluded: plan.excluded,
+    skipped: plan.skipped,
+  };
+  if (plan.kind === 'nothing-to-start') {
+    await reportOrLog(reporter, plan.excluded.length > 0, 'WARN', 'nothing-to-start', details);
+    return { auditTaskId: plan.auditTaskId, decision: 'nothing-to-start', taskId: plan.taskId };
+  }
+  if (config.dryRun) {
+    await reporter.report('INFO', 'dry-run', details);
+    return { auditTaskId: plan.auditTaskId, decision: 'dry-run', taskId: plan.taskId };
+  }
+  try {
+    const outcome = await startAuditMitigationTask(iot, {
+      taskId: plan.taskId,
+      target: { auditTaskId: plan.auditTaskId },
+      auditCheckToActionsMapping: actionsMapping(plan.checks),
+    });
+    await reporter.report(plan.excluded.length > 0 ? 'WARN' : 'INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', details);
+    return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
+  } catch (error) {
+    if (!isPermanent(error)) {
+      log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });
+      throw error;
+    }
+    await reporter.report('ERROR', 'mitigation-failed', { ...details, error: errorName(error), message: errorMessage(error) });
+    return { auditTaskId: plan.auditTaskId, decision: 'failed-permanently', taskId: plan.taskId, reason: errorMessage(error) };
+  }
+}
+
+async function reportOrLog(reporter: Reporter, report: boolean, level: 'WARN', event: string, fields: Record<string, unknown>) {
+  if (report) {
+    await reporter.report(level, event, fields);
+  } else {
+    log('INFO', event, fields);
+  }
+}
+
+/**
+ * Lists the audits that completed within the look-back window and starts the mitigation task
+ * of every one that has none yet. Idempotent: task ids and tokens derive from the audit ids.
+ */
+async function reconcile(config: HandlerConfig, reporter: Reporter): Promise<Outcome[]> {
+  const endTime = new Date();
+  const startTime = new Date(endTime.getTime() - config.reconcileLookbackHours * 3_600_000);
+  const taskTypes = config.includeOnDemandAudits ? ['SCHEDULED_AUDIT_TASK', 'ON_DEMAND_AUDIT_TASK'] : ['SCHEDULED_AUDIT_TASK'];
+  const outcomes: Outcome[] = [];
+  let transient: unknown;
+  for (const taskType of taskTypes) {
+    let nextToken: string | undefined;
+    do {
+      const page = await iot.send(new ListAuditTasksCommand({
+        startTime, endTime, taskType: taskType as 'SCHEDULED_AUDIT_TASK', taskStatus: 'COMPLETED', nextToken, maxResults: 100,
+      }));
+      for (const task of page.tasks ?? []) {
+        if (!task.taskId) { continue; }
+        try {
+          outcomes.push(await reconcileAudit(task.taskId, config, reporter));
+        } catch (error) {
+          transient = error; // already logged by act(); try the other audits first
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  log('INFO', 'reconciled', { startTime, endTime, audits: outcomes.length, started: outcomes.filter((o) => o.decision === 'started').length });
+  if (transient) { throw transient; }
+  return outcomes;
+}
+
+async function reconcileAudit(auditTaskId: string, config: HandlerConfig, reporter: Reporter): Promise<Outcome> {
+  const taskId = auditMitigationTaskId(config.taskIdPrefix, auditTaskId);
+  if (await auditMitigationTaskExists(iot, taskId)) {
+    log('DEBUG', 'already-mitigated', { auditTaskId, taskId, trigger: 'reconciler' });
+    return { auditTaskId, decision: 'already-mitigated', taskId };
+  }
+  const audit = summaryFromDescribe(auditTaskId, await iot.send(new DescribeAuditTaskCommand({ taskId: auditTaskId })));
+  const plan = planAuditMitigation(audit, config);
+  if (plan.kind === 'start' && !config.dryRun) {
+    return act(plan, config, reporter, 'reconciler');
+  }
+  // Reports of dry runs, ignored audits and excluded checks come from the notification path;
+  // the reconciler only logs them, or every run would repeat them.
+  const decision = plan.kind === 'start' ? 'dry-run' : plan.kind === 'ignore' ? 'ignored' : 'nothing-to-start';
+  log('INFO', decision, { auditTaskId, taskId, trigger: 'reconciler', ...(plan.kind === 'ignore' ? { reason: plan.reason } : { checks: plan.checks, excluded: plan.excluded }) });
+  return { auditTaskId, decision, taskId };
+}

@@ -1,0 +1,107 @@
+import { AuditSummary } from './audit-summary';
+import { auditMitigationTaskId, clientRequestToken } from './ids';
+
+/** How an `AuditMitigation` was configured (from the function's environment). */
+export interface AuditMitigationConfig {
+  /** The account the function runs in; notifications from other accounts are ignored. */
+  readonly accountId: string;
+  /** check name -> action names, in the order they are applied. */
+  readonly rules: Record<string, string[]>;
+  /** Scheduled audits to act on; undefined = every scheduled audit. */
+  readonly scheduledAudits?: string[];
+  readonly includeOnDemandAudits: boolean;
+  readonly dryRun: boolean;
+  /** A check with more unsuppressed non-compliant resources than this is left out and reported. */
+  readonly maxFindingsPerCheck: number;
+  /** Makes task ids unique to this construct: `<prefix>-<auditTaskId>`. */
+  readonly taskIdPrefix: string;
+}
+
+export interface PlannedCheck {
+  readonly checkName: string;
+  readonly actions: string[];
+  /** Unsuppressed non-compliant resources the actions will apply to. */
+  readonly resourceCount: number;
+}
+
+export interface ExcludedCheck {
+  readonly checkName: string;
+  readonly resourceCount: number;
+  readonly reason: string;
+}
+
+/** What to do about one audit. */
+export type AuditPlan =
+  | { readonly kind: 'ignore'; readonly auditTaskId: string; readonly reason: string }
+  | {
+    readonly kind: 'start' | 'nothing-to-start';
+    readonly auditTaskId: string;
+    readonly scheduledAuditName?: string;
+    readonly taskId: string;
+    readonly clientRequestToken: string;
+    readonly checks: PlannedCheck[];
+    readonly excluded: ExcludedCheck[];
+    /** Checks with a rule that found nothing to mitigate, and why. */
+    readonly skipped: ExcludedCheck[];
+  };
+
+/**
+ * Decides what to do about a finished audit: which checks to mitigate with which actions, and
+ * which to leave out. Pure: the handler and the reconciler both use it.
+ */
+export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig): AuditPlan {
+  const ignore = (reason: string): AuditPlan => ({ kind: 'ignore', auditTaskId: audit.taskId, reason });
+  if (audit.accountId !== undefined && audit.accountId !== config.accountId) {
+    return ignore(`audit of account ${audit.accountId}, not ${config.accountId}`);
+  }
+  if (audit.taskStatus !== 'COMPLETED') {
+    return ignore(`audit status is ${audit.taskStatus}, not COMPLETED`);
+  }
+  if (audit.taskType === 'ON_DEMAND_AUDIT_TASK') {
+    if (!config.includeOnDemandAudits) { return ignore('on-demand audit, and includeOnDemandAudits is false'); }
+  } else if (audit.taskType === 'SCHEDULED_AUDIT_TASK') {
+    if (config.scheduledAudits && !config.scheduledAudits.includes(audit.scheduledAuditName ?? '')) {
+      return ignore(`scheduled audit ${JSON.stringify(audit.scheduledAuditName ?? null)} is not one of ${config.scheduledAudits.join(', ')}`);
+    }
+  } else {
+    return ignore(`unknown audit type ${audit.taskType}`);
+  }
+
+  const checks: PlannedCheck[] = [];
+  const excluded: ExcludedCheck[] = [];
+  const skipped: ExcludedCheck[] = [];
+  for (const check of audit.checks) {
+    const actions = config.rules[check.checkName];
+    if (!actions) { continue; }
+    const resourceCount = Math.max(0, check.nonCompliantResourcesCount - check.suppressedNonCompliantResourcesCount);
+    if (check.checkRunStatus !== 'COMPLETED_NON_COMPLIANT') {
+      skipped.push({ checkName: check.checkName, resourceCount, reason: `check run status ${check.checkRunStatus}` });
+    } else if (resourceCount === 0) {
+      skipped.push({ checkName: check.checkName, resourceCount, reason: 'every non-compliant finding is suppressed' });
+    } else if (resourceCount > config.maxFindingsPerCheck) {
+      excluded.push({
+        checkName: check.checkName,
+        resourceCount,
+        reason: `${resourceCount} non-compliant resources exceed maxFindingsPerCheck (${config.maxFindingsPerCheck}); apply by hand after review`,
+      });
+    } else {
+      checks.push({ checkName: check.checkName, actions: [...actions], resourceCount });
+    }
+  }
+  const taskId = auditMitigationTaskId(config.taskIdPrefix, audit.taskId);
+  return {
+    kind: checks.length > 0 ? 'start' : 'nothing-to-start',
+    auditTaskId: audit.taskId,
+    scheduledAuditName: audit.scheduledAuditName,
+    taskId,
+    clientRequestToken: clientRequestToken(taskId),
+    checks,
+    excluded,
+    skipped,
+  };
+}
+
+/** The `auditCheckToActionsMapping` of a plan. */
+export function actionsMapping(checks: PlannedCheck[]): Record<string, string[]> {
+  return Object.fromEntries(checks.map((c) => [c.checkName, c.actions]));
+}

@@ -1,0 +1,50 @@
+import { AuditMitigationConfig } from './audit-plan';
+
+/** Environment variable names shared by the construct (which sets them) and the handler. */
+export const ENV = {
+  RULES: 'AUDIT_MITIGATION_RULES',
+  SCHEDULED_AUDITS: 'AUDIT_MITIGATION_SCHEDULED_AUDITS',
+  INCLUDE_ON_DEMAND: 'AUDIT_MITIGATION_INCLUDE_ON_DEMAND',
+  DRY_RUN: 'AUDIT_MITIGATION_DRY_RUN',
+  MAX_FINDINGS_PER_CHECK: 'AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK',
+  TASK_ID_PREFIX: 'AUDIT_MITIGATION_TASK_ID_PREFIX',
+  REPORT_TOPIC_ARN: 'AUDIT_MITIGATION_REPORT_TOPIC_ARN',
+  RECONCILE_LOOKBACK_HOURS: 'AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS',
+} as const;
+
+/** A configuration error: the deployment is broken, and no retry will fix it. */
+export class ConfigError extends Error {}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') { throw new ConfigError(`environment variable ${name} is not set`); }
+  return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
+  const value = Number(required(env, name));
+  if (!Number.isInteger(value) || value < 1) { throw new ConfigError(`${name} must be a positive integer, got ${env[name]}`); }
+  return value;
+}
+
+export interface HandlerConfig extends AuditMitigationConfig {
+  readonly reportTopicArn?: string;
+  readonly reconcileLookbackHours: number;
+}
+
+/** Reads the handler's configuration; `accountId` comes from the invocation context. */
+export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerConfig {
+  const rules = JSON.parse(required(env, ENV.RULES)) as Record<string, string[]>;
+  const scheduledAudits = env[ENV.SCHEDULED_AUDITS];
+  return {
+    accountId,
+    rules,
+    scheduledAudits: scheduledAudits ? JSON.parse(scheduledAudits) as string[] : undefined,
+    includeOnDemandAudits: env[ENV.INCLUDE_ON_DEMAND] === 'true',
+    dryRun: env[ENV.DRY_RUN] === 'true',
+    maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
+    taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
+    reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
+    reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS),
+  };
+}

@@ -1,0 +1,61 @@
+import {
+  AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, IoTClient,
+  StartAuditMitigationActionsTaskCommand,
+} from '@aws-sdk/client-iot';
+import { clientRequestToken } from './ids';
+
+/** The outcome of asking AWS IoT to start a task that may already exist. */
+export type StartOutcome = 'started' | 'already-exists';
+
+/** Error names that no retry can fix: the request itself is wrong. */
+const PERMANENT_ERRORS = new Set([
+  'InvalidRequestException', 'ResourceNotFoundException', 'UnauthorizedException', 'AccessDeniedException',
+  'ValidationException', 'SerializationException', 'MalformedMessageError', 'ConfigError',
+]);
+
+/** Whether an error is permanent (report it, do not retry) rather than transient (retry). */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof Error && PERMANENT_ERRORS.has(error.name);
+}
+
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Starts an audit mitigation actions task idempotently: the token is a function of the task id,
+ * so a retried request is the same request. A TaskAlreadyExistsException (the id was used with
+ * another token) counts as done once DescribeAuditMitigationActionsTask confirms the task exists.
+ */
+export async function startAuditMitigationTask(iot: IoTClient, request: {
+  taskId: string;
+  target: AuditMitigationActionsTaskTarget;
+  auditCheckToActionsMapping: Record<string, string[]>;
+}): Promise<StartOutcome> {
+  try {
+    await iot.send(new StartAuditMitigationActionsTaskCommand({
+      ...request,
+      clientRequestToken: clientRequestToken(request.taskId),
+    }));
+    return 'started';
+  } catch (error) {
+    if (errorName(error) !== 'TaskAlreadyExistsException') { throw error; }
+    await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }));
+    return 'already-exists';
+  }
+}
+
+/** Whether an audit mitigation task exists (ResourceNotFound = no). */
+export async function auditMitigationTaskExists(iot: IoTClient, taskId: string): Promise<boolean> {
+  try {
+    await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') { return false; }
+    throw error;
+  }
+}

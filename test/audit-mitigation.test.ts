@@ -1,0 +1,441 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, IMitigationAction, LogLevel, MitigationAction,
+  MitigationActionParams, MitigationActionType,
+} from '../src';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { addNagPacks, nagFindings } from './util/nag';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly notify: MitigationAction;
+  readonly deactivate: MitigationAction;
+  readonly quarantine: MitigationAction;
+  readonly logging: MitigationAction;
+  readonly deactivateCa: MitigationAction;
+}
+
+function fixture(app = new App()): Fixture {
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+  return {
+    stack,
+    notify: new MitigationAction(stack, 'Notify', {
+      mitigationActionName: 'notify',
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'Findings', { enforceSSL: true }) }),
+    }),
+    deactivate: new MitigationAction(stack, 'Deactivate', {
+      mitigationActionName: 'deactivate', actionParams: MitigationActionParams.updateDeviceCertificate(),
+    }),
+    quarantine: new MitigationAction(stack, 'Quarantine', {
+      mitigationActionName: 'quarantine', actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+    }),
+    logging: new MitigationAction(stack, 'Logging', {
+      mitigationActionName: 'logging', actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.INFO }),
+    }),
+    deactivateCa: new MitigationAction(stack, 'DeactivateCa', {
+      mitigationActionName: 'deactivate-ca', actionParams: MitigationActionParams.updateCaCertificate(),
+    }),
+  };
+}
+
+/** The handler's environment as the template renders it. */
+function handlerEnvironment(stack: Stack): Record<string, any> {
+  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('Starts AWS IoT Device Defender audit mitigation') },
+  });
+  expect(Object.keys(functions)).toHaveLength(1);
+  return Object.values(functions)[0].Properties.Environment.Variables;
+}
+
+/** The JSON of an environment variable built with Stack.toJsonString, with Refs of literal-named actions resolved. */
+function resolveJson(stack: Stack, value: any): unknown {
+  const text = typeof value === 'string' ? value : value['Fn::Join'][1].map((part: any) => {
+    if (typeof part === 'string') { return part; }
+    const logicalId = part.Ref;
+    const resource = Template.fromStack(stack).toJSON().Resources[logicalId];
+    return resource.Properties.ActionName ?? resource.Properties.ScheduledAuditName;
+  }).join('');
+  return JSON.parse(text);
+}
+
+describe('AuditMitigation', () => {
+  test('renders the rules in order into the handler, with the configuration and a per-construct task id prefix', () => {
+    const { stack, notify, deactivate, quarantine, logging } = fixture();
+    const daily = new iot.CfnScheduledAudit(stack, 'Daily', {
+      scheduledAuditName: 'daily', frequency: 'DAILY', targetCheckNames: ['LOGGING_DISABLED_CHECK'],
+    });
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      scheduledAudits: [daily],
+      includeOnDemandAudits: true,
+      dryRun: true,
+      maxFindingsPerCheck: 7,
+      rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [logging] }],
+    });
+    mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify, quarantine, deactivate]);
+
+    const env = handlerEnvironment(stack);
+    expect(resolveJson(stack, env.AUDIT_MITIGATION_RULES)).toEqual({
+      LOGGING_DISABLED_CHECK: ['logging'],
+      DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate'],
+    });
+    expect(resolveJson(stack, env.AUDIT_MITIGATION_SCHEDULED_AUDITS)).toEqual(['daily']);
+    expect(env).toMatchObject({
+      AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'true',
+      AUDIT_MITIGATION_DRY_RUN: 'true',
+      AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '7',
+      AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+      AUDIT_MITIGATION_TASK_ID_PREFIX: expect.stringMatching(/^dd[0-9a-f]{10}$/),
+    });
+    expect(env.AUDIT_MITIGATION_REPORT_TOPIC_ARN).toBeUndefined();
+  });
+
+  test('defaults: every scheduled audit, no on-demand audits, not a dry run, 100 findings per check', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const env = handlerEnvironment(stack);
+    expect(env.AUDIT_MITIGATION_SCHEDULED_AUDITS).toBeUndefined();
+    expect(env).toMatchObject({
+      AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
+      AUDIT_MITIGATION_DRY_RUN: 'false',
+      AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
+    });
+  });
+
+  test('two constructs get different task id prefixes, so both can act on the same audit', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigation(stack, 'A', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    new AuditMitigation(stack, 'B', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const prefixes = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment.Variables.AUDIT_MITIGATION_TASK_ID_PREFIX);
+    expect(new Set(prefixes).size).toBe(2);
+  });
+
+  test('defines an encrypted, TLS-only notification topic and a confused-deputy safe role for AWS IoT to publish to it', () => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    const topicId = stack.getLogicalId(mitigation.notificationTopic.node.defaultChild as any);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('NotificationKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const role = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('publish audit notifications') } });
+    const [properties] = Object.values(role).map((r) => r.Properties);
+    expect(properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'iot.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:*']] } },
+      },
+    }]);
+    expect(properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/NotificationKey/), 'Arn'] } },
+    ]);
+  });
+
+  test('uses a given notification topic', () => {
+    const { stack, notify } = fixture();
+    const topic = sns.Topic.fromTopicArn(stack, 'Existing', 'arn:aws:sns:eu-west-1:123456789012:audits');
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      notificationTopic: topic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    expect(mitigation.notificationTopic).toBe(topic);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:audits',
+    });
+  });
+
+  test('nothing is lost: subscription DLQ, on-failure destination, and a reconciler on a schedule with its own DLQ', () => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      reconcileInterval: Duration.minutes(30),
+      reconcileLookback: Duration.hours(6),
+    });
+    const template = Template.fromStack(stack);
+    const queueArn = { 'Fn::GetAtt': [stack.getLogicalId(mitigation.deadLetterQueue.node.defaultChild as any), 'Arn'] };
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', RedrivePolicy: { deadLetterTargetArn: queueArn } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: queueArn }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(handlerEnvironment(stack).AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS).toBe('6');
+  });
+
+  test('the handler role holds only what the handler calls', () => {
+    const { stack, notify } = fixture();
+    const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+    new AuditMitigation(stack, 'Mitigation', {
+      reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    const [role] = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('audit mitigation handler') },
+    }));
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/HandlerLogs/), 'Arn'] } },
+      {
+        Action: ['iot:StartAuditMitigationActionsTask', 'iot:DescribeAuditMitigationActionsTask', 'iot:DescribeAuditTask', 'iot:ListAuditTasks'],
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      // The on-failure destination, as aws-cdk-lib grants it.
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] },
+      },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: 'arn:aws:sns:eu-west-1:123456789012:reports' },
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: Match.objectLike({ AUDIT_MITIGATION_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:reports' }) },
+    });
+  });
+
+  describe('refuses at synth time', () => {
+    test('an action type the check does not support', () => {
+      const { stack, deactivate } = fixture();
+      const mitigation = new AuditMitigation(stack, 'Mitigation');
+      expect(() => mitigation.addRule(AuditCheck.LOGGING_DISABLED_CHECK, [deactivate])).toThrow(
+        'Stack/Mitigation: rule for LOGGING_DISABLED_CHECK: action Stack/Deactivate is UPDATE_DEVICE_CERTIFICATE, '
+        + 'which AWS IoT Device Defender cannot apply to LOGGING_DISABLED_CHECK findings; allowed: PUBLISH_FINDING_TO_SNS, ENABLE_IOT_LOGGING');
+    });
+
+    test('the same refusal through the rules prop', () => {
+      const { stack, deactivateCa } = fixture();
+      expect(() => new AuditMitigation(stack, 'Mitigation', {
+        rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [deactivateCa] }],
+      })).toThrow(/rule for DEVICE_CERTIFICATE_SHARED_CHECK: action Stack\/DeactivateCa is UPDATE_CA_CERTIFICATE/);
+    });
+
+    test('more than 5 actions for one check', () => {
+      const { stack } = fixture();
+      const many = Array.from({ length: 6 }, (_, i) => MitigationAction.fromMitigationActionAttributes(stack, `N${i}`, {
+        mitigationActionName: `n${i}`, actionType: MitigationActionType.PUBLISH_FINDING_TO_SNS,
+      }));
+      const mitigation = new AuditMitigation(stack, 'Mitigation');
+      expect(() => mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many))
+        .toThrow('Stack/Mitigation: rule for CONFLICTING_CLIENT_IDS_CHECK: needs 1 to 5 actions, got 6: Stack/N0, Stack/N1, Stack/N2, Stack/N3, Stack/N4, Stack/N5');
+      expect(() => mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many.slice(0, 5))).not.toThrow();
+    });
+
+    test('the same check twice', () => {
+      const { stack, notify, deactivate } = fixture();
+      const mitigation = new AuditMitigation(stack, 'Mitigation', {
+        rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }],
+      });
+      expect(() => mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [deactivate]))
+        .toThrow('Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: the check already has a rule');
+    });
+
+    test('an empty action list', () => {
+      const { stack } = fixture();
+      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [] }] }))
+        .toThrow('Stack/Mitigation: rule for LOGGING_DISABLED_CHECK: needs 1 to 5 actions, got none');
+    });
+
+    test('an imported action of unknown type', () => {
+      const { stack } = fixture();
+      const unknown = MitigationAction.fromMitigationActionName(stack, 'Unknown', 'mystery');
+      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [unknown] }] }))
+        .toThrow(/rule for LOGGING_DISABLED_CHECK: the type of action Stack\/Unknown is unknown; import it with MitigationAction.fromMitigationActionAttributes/);
+    });
+
+    test('an imported action of a known type is checked like a defined one', () => {
+      const { stack } = fixture();
+      const imported: IMitigationAction = MitigationAction.fromMitigationActionAttributes(stack, 'Imported', {
+        mitigationActionName: 'blank', actionType: MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION,
+      });
+      const mitigation = new AuditMitigation(stack, 'Mitigation', {
+        rules: [{ check: AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK, actions: [imported] }],
+      });
+      expect(() => mitigation.addRule(AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK, [imported])).toThrow(/is REPLACE_DEFAULT_POLICY_VERSION/);
+      expect(resolveJson(stack, handlerEnvironment(stack).AUDIT_MITIGATION_RULES)).toEqual({ IOT_POLICY_OVERLY_PERMISSIVE_CHECK: ['blank'] });
+    });
+
+    test('the same action twice in one rule', () => {
+      const { stack, notify } = fixture();
+      expect(() => new AuditMitigation(stack, 'Mitigation', {
+        rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify, notify] }],
+      })).toThrow('Stack/Mitigation: rule for CONFLICTING_CLIENT_IDS_CHECK: action Stack/Notify is listed twice');
+    });
+
+    test('an unknown check', () => {
+      const { stack, notify } = fixture();
+      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: 'REVOKED_CA_CERT_CHECK' as AuditCheck, actions: [notify] }] }))
+        .toThrow(/Stack\/Mitigation: unknown audit check "REVOKED_CA_CERT_CHECK": must be one of/);
+    });
+
+    test('no rule at all', () => {
+      const { stack } = fixture();
+      new AuditMitigation(stack, 'Mitigation');
+      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Mitigation: an AuditMitigation needs at least one rule/);
+    });
+
+    test.each([
+      [{ maxFindingsPerCheck: 0 }, 'invalid maxFindingsPerCheck 0: must be a whole number of at least 1'],
+      [{ maxFindingsPerCheck: 2.5 }, 'invalid maxFindingsPerCheck 2.5: must be a whole number of at least 1'],
+      [{ reconcileInterval: Duration.seconds(30) }, 'invalid reconcileInterval "30 seconds": must be at least 1 minute'],
+      [{ reconcileLookback: Duration.days(91) }, 'invalid reconcileLookback "91 days": must be 1 hour to 90 days'],
+      [{ reconcileInterval: Duration.hours(6), reconcileLookback: Duration.hours(2) }, 'invalid reconcileLookback "2 hours": must be at least reconcileInterval (6 hours)'],
+    ])('%j', (props, message) => {
+      const { stack } = fixture();
+      expect(() => new AuditMitigation(stack, 'Mitigation', props)).toThrow(`Stack/Mitigation: ${message}`);
+    });
+  });
+
+  test('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack, notify, logging } = fixture(app);
+    new AuditMitigation(stack, 'Mitigation', {
+      reportTopic: new sns.Topic(stack, 'Reports', { enforceSSL: true, masterKey: undefined }),
+      rules: [
+        { check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [logging] },
+        { check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] },
+      ],
+    });
+    app.synth();
+    expect(nagFindings(stack).filter((f) => !/\/(Findings|Reports)\//.test(f))).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+});
+
+describe('AuditMitigationTask', () => {
+  test('auditTask target: one task for the whole audit, with the rules and cancelOnDelete', () => {
+    const { stack, notify, deactivate } = fixture();
+    const task = new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.auditTask('4e2bcd1ccbc2a5dd15292a82ab80c380'),
+      rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify, deactivate] }],
+      cancelOnDelete: true,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::IotMitigationAuditTask', {
+      AuditTaskId: '4e2bcd1ccbc2a5dd15292a82ab80c380',
+      AuditCheckToActionsMapping: { DEVICE_CERTIFICATE_SHARED_CHECK: [{ Ref: 'Notify29C25B1B' }, { Ref: 'Deactivate8309CDAF' }] },
+      CancelOnDelete: 'true',
+      FindingIds: Match.absent(),
+    });
+    expect(stack.resolve(task.taskIds)).toEqual([
+      { 'Fn::Select': [0, { 'Fn::Split': [',', { 'Fn::GetAtt': [expect.stringMatching(/^Task/), 'TaskIds'] }] }] },
+    ]);
+  });
+
+  test('findings target: passes the ids; taskIds has one entry per 25 findings', () => {
+    const { stack, notify } = fixture();
+    const ids = Array.from({ length: 60 }, (_, i) => `finding-${i}`);
+    const task = new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.findings(ids),
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::IotMitigationAuditTask', { FindingIds: ids, CancelOnDelete: 'false' });
+    expect(task.taskIds).toHaveLength(3);
+  });
+
+  test('reasonCodes target: the audit and the filter', () => {
+    const { stack, deactivate } = fixture();
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.reasonCodes('audit-1', [
+        { check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, reasonCodes: ['CERTIFICATE_PAST_EXPIRATION'] },
+      ]),
+      rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, actions: [deactivate] }],
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::IotMitigationAuditTask', {
+      AuditTaskId: 'audit-1',
+      ReasonCodeFilter: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['CERTIFICATE_PAST_EXPIRATION'] },
+    });
+  });
+
+  test('one provider per stack, however many tasks', () => {
+    const { stack, notify } = fixture();
+    for (const id of ['A', 'B', 'C']) {
+      new AuditMitigationTask(stack, id, {
+        target: AuditMitigationTarget.auditTask(`audit-${id}`),
+        rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      });
+    }
+    const template = Template.fromStack(stack);
+    const handlers = template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('audit mitigation tasks for CloudFormation') },
+    });
+    expect(Object.keys(handlers)).toHaveLength(1);
+    template.resourceCountIs('Custom::IotMitigationAuditTask', 3);
+  });
+
+  describe('refuses at synth time', () => {
+    test.each([
+      [() => AuditMitigationTarget.auditTask('not_an_audit_id'), 'invalid auditTaskId "not_an_audit_id": must match [a-zA-Z0-9-]{1,40}'],
+      [() => AuditMitigationTarget.findings([]), 'invalid findingIds []: must name 1 to 4000 findings per AuditMitigationTask, got 0'],
+      [() => AuditMitigationTarget.findings(Array.from({ length: 4001 }, (_, i) => `f${i}`)),
+        'invalid findingIds "4001 ids": must name 1 to 4000 findings per AuditMitigationTask, got 4001'],
+      [() => AuditMitigationTarget.findings(['ok', 'not ok']), 'invalid findingIds[] "not ok": must match [a-zA-Z0-9_-]{1,128}'],
+      [() => AuditMitigationTarget.findings(['a', 'b', 'a']), 'invalid findingIds[] "a": appears more than once'],
+      [() => AuditMitigationTarget.reasonCodes('audit-1', []), 'invalid filters []: must filter at least one check'],
+      [() => AuditMitigationTarget.reasonCodes('audit-1', [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, reasonCodes: [] }]),
+        'invalid filters[CONFLICTING_CLIENT_IDS_CHECK].reasonCodes []: must list 1 to 25 reason codes'],
+      [() => AuditMitigationTarget.reasonCodes('audit-1', [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, reasonCodes: ['lower_case'] }]),
+        'invalid filters[CONFLICTING_CLIENT_IDS_CHECK].reasonCodes[] "lower_case": must match [A-Z0-9_]{1,128}'],
+      [() => AuditMitigationTarget.reasonCodes('audit-1', [
+        { check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, reasonCodes: ['A'] },
+        { check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, reasonCodes: ['B'] },
+      ]), 'invalid filters "CONFLICTING_CLIENT_IDS_CHECK": each check can be filtered once'],
+    ])('target %#', (target, message) => {
+      const { stack, notify } = fixture();
+      expect(() => new AuditMitigationTask(stack, 'Task', {
+        target: target(), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      })).toThrow(`Stack/Task: ${message}`);
+    });
+
+    test('a reason-code filter on a check without a rule', () => {
+      const { stack, notify } = fixture();
+      new AuditMitigationTask(stack, 'Task', {
+        target: AuditMitigationTarget.reasonCodes('audit-1', [{ check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, reasonCodes: ['CERTIFICATE_PAST_EXPIRATION'] }]),
+        rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      });
+      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Task: the reason-code filter selects DEVICE_CERTIFICATE_EXPIRING_CHECK findings, but no rule/);
+    });
+
+    test('rules with the same checks as AuditMitigation, and none at all', () => {
+      const { stack, logging } = fixture();
+      const task = new AuditMitigationTask(stack, 'Task', { target: AuditMitigationTarget.auditTask('audit-1') });
+      expect(() => task.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [logging])).toThrow(/is ENABLE_IOT_LOGGING, which AWS IoT Device Defender cannot apply/);
+      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Task: an AuditMitigationTask needs at least one rule/);
+    });
+  });
+
+  test('passes the CloudFormation validator and cdk-nag with nothing unsuppressed', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack, notify } = fixture(app);
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.findings(['f1', 'f2']),
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    app.synth();
+    expect(nagFindings(stack).filter((f) => !/\/Findings\//.test(f))).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+});
