@@ -41,7 +41,7 @@ export async function handler(event: SNSEvent | ScheduledEvent, context: Context
   if ((event as ScheduledEvent).source === 'aws.events') {
     return reconcile(config, reporter);
   }
-  await reporter.report('WARN', 'unknown-event', { reason: 'neither an SNS notification nor a scheduled event', event });
+  await reporter.report('WARN', 'unknown-event', { reason: 'neither an SNS notification nor a scheduled event', received: event });
   return [];
 }
 

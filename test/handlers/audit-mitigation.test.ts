@@ -1,0 +1,420 @@
+import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
+import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
+import { expectNoViolations } from '../emulator/iot-emulator';
+import { expectNoSnsViolations } from '../emulator/sns-emulator';
+import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, startEmulators, stopEmulators, withLogs } from './harness';
+
+// The handler's module-scope IoT client is created on import: import it once the emulators run.
+type Handler = typeof import('../../src/handlers/audit-mitigation.lambda').handler;
+let handler: Handler;
+let e: Emulators;
+
+const AUDIT = '4e2bcd1ccbc2a5dd15292a82ab80c380';
+const PREFIX = 'dd0123456789';
+const TASK_ID = `${PREFIX}-${AUDIT}`;
+const RULES = {
+  DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate'],
+  LOGGING_DISABLED_CHECK: ['logging'],
+};
+
+function configure(overrides: Record<string, string | undefined> = {}): void {
+  const env: Record<string, string | undefined> = {
+    AUDIT_MITIGATION_RULES: JSON.stringify(RULES),
+    AUDIT_MITIGATION_SCHEDULED_AUDITS: JSON.stringify(['daily']),
+    AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
+    AUDIT_MITIGATION_DRY_RUN: 'false',
+    AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
+    AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX,
+    AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+    AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+    ...overrides,
+  };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) { delete process.env[key]; } else { process.env[key] = value; }
+  }
+}
+
+/** An audit-completion notification as AWS IoT publishes it (facts §5). */
+function notification(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    accountId: ACCOUNT,
+    taskId: AUDIT,
+    taskStatus: 'COMPLETED',
+    taskType: 'SCHEDULED_AUDIT_TASK',
+    scheduledAuditName: 'daily',
+    failedChecksCount: 0,
+    canceledChecksCount: 0,
+    nonCompliantChecksCount: 3,
+    compliantChecksCount: 1,
+    totalChecksCount: 4,
+    taskStartTime: Date.now() - 60_000,
+    auditDetails: [
+      { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 2, totalResourcesCount: 40 },
+      { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, totalResourcesCount: 1 },
+      { checkName: 'CONFLICTING_CLIENT_IDS_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 3, totalResourcesCount: 40 },
+      { checkName: 'CA_CERTIFICATE_EXPIRING_CHECK', checkRunStatus: 'COMPLETED_COMPLIANT', nonCompliantResourcesCount: 0, totalResourcesCount: 2 },
+    ],
+    ...overrides,
+  };
+}
+
+function snsEvent(message: unknown): SNSEvent {
+  const text = typeof message === 'string' ? message : JSON.stringify(message);
+  return { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn', Sns: { Message: text } as any }] };
+}
+
+const scheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } as ScheduledEvent;
+
+function reports(): Array<Record<string, any>> {
+  return e.sns.jsonPublishedTo(REPORT_TOPIC) as Array<Record<string, any>>;
+}
+
+function seedAudit(taskId = AUDIT, checks?: Record<string, { nonCompliantResourcesCount: number; suppressedNonCompliantResourcesCount?: number }>,
+  extra: { scheduledAuditName?: string; taskStartTime?: Date; taskStatus?: 'COMPLETED' | 'FAILED' } = {}) {
+  e.iot.addAuditTask({
+    taskId,
+    scheduledAuditName: extra.scheduledAuditName ?? 'daily',
+    taskStatus: extra.taskStatus ?? 'COMPLETED',
+    taskStartTime: extra.taskStartTime ?? new Date(Date.now() - 60_000),
+    checks: checks ?? {
+      DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 2 },
+      LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 },
+      CONFLICTING_CLIENT_IDS_CHECK: { nonCompliantResourcesCount: 3 },
+    },
+  });
+}
+
+beforeAll(async () => {
+  e = await startEmulators();
+  configure();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  handler = require('../../src/handlers/audit-mitigation.lambda').handler;
+});
+afterAll(() => stopEmulators(e));
+
+beforeEach(() => {
+  e.iot.reset();
+  e.sns.reset();
+  e.sns.addTopic(REPORT_TOPIC);
+  configure();
+  for (const [actionName, actionType] of [['notify', 'PUBLISH_FINDING_TO_SNS'], ['quarantine', 'ADD_THINGS_TO_THING_GROUP'],
+    ['deactivate', 'UPDATE_DEVICE_CERTIFICATE'], ['logging', 'ENABLE_IOT_LOGGING']]) {
+    e.iot.addMitigationAction({ actionName, actionType });
+  }
+});
+
+// Every request the handler sent must satisfy the IoT and SNS API models (patterns, lengths, limits).
+afterEach(() => {
+  expectNoViolations(e.iot);
+  expectNoSnsViolations(e.sns);
+});
+
+describe('on an audit notification', () => {
+  test('starts one task for the whole audit, covering every matched check, actions in rule order', async () => {
+    seedAudit();
+    const { result, logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'started', taskId: TASK_ID }]);
+    const tasks = e.iot.auditMitigationTasks();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      taskId: TASK_ID,
+      target: { auditTaskId: AUDIT },
+      auditCheckToActionsMapping: {
+        DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate'],
+        LOGGING_DISABLED_CHECK: ['logging'],
+      },
+    });
+    expect(Object.keys(tasks[0].auditCheckToActionsMapping)).not.toContain('CONFLICTING_CLIENT_IDS_CHECK');
+    expect(tasks[0].clientRequestToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(reports()).toEqual([expect.objectContaining({
+      event: 'mitigation-started', level: 'INFO', auditTaskId: AUDIT, taskId: TASK_ID, trigger: 'notification',
+      checks: [
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', actions: ['notify', 'quarantine', 'deactivate'], resourceCount: 2 },
+        { checkName: 'LOGGING_DISABLED_CHECK', actions: ['logging'], resourceCount: 1 },
+      ],
+    })]);
+    // Structured logs: every line is JSON, and the decision line names the audit.
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', event: 'mitigation-started', auditTaskId: AUDIT }));
+  });
+
+  test('the same notification delivered three times gives exactly one task', async () => {
+    seedAudit();
+    for (let i = 0; i < 3; i++) {
+      const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+      expect(result).toEqual([expect.objectContaining({ decision: expect.stringMatching(/^(started|already-exists)$/), taskId: TASK_ID })]);
+    }
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+    const starts = e.iot.requestsFor('StartAuditMitigationActionsTask');
+    expect(starts).toHaveLength(3);
+    expect(new Set(starts.map((r) => r.body.clientRequestToken)).size).toBe(1);
+  });
+
+  test('a task started with another token (TaskAlreadyExists) is confirmed with Describe and counted as done', async () => {
+    seedAudit();
+    // Another starter took the id first, with its own token.
+    await new IoTClient({}).send(new StartAuditMitigationActionsTaskCommand({
+      taskId: TASK_ID, target: { auditTaskId: AUDIT }, auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['logging'] },
+      clientRequestToken: 'someone-else',
+    }));
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'already-exists', taskId: TASK_ID }]);
+    expect(e.iot.requestsFor('DescribeAuditMitigationActionsTask')).toHaveLength(1);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+  });
+
+  test('a throttling storm (429, ThrottlingException, LimitExceeded 410, 500) still gives one task', async () => {
+    seedAudit();
+    for (const kind of ['throttle429', 'throttlingException', 'limitExceeded410', 'internalFailure500'] as const) {
+      e.iot.injectFault({ kind, operation: 'StartAuditMitigationActionsTask' });
+    }
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    const statuses = e.iot.requestsFor('StartAuditMitigationActionsTask').map((r) => r.response.status);
+    expect(statuses).toEqual([429, 400, 410, 500, 200]);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+  });
+
+  test('a transient failure that outlasts the SDK retries fails the invocation (Lambda retries, then dead-letters); the retry starts one task', async () => {
+    seedAudit();
+    e.iot.injectFault({ kind: 'internalFailure500', operation: 'StartAuditMitigationActionsTask', times: 8 });
+    const first = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(first.error).toMatchObject({ name: 'InternalFailureException' });
+    expect(first.logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', auditTaskId: AUDIT }));
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(8);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(0);
+
+    const retry = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(retry.result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+  });
+
+  test('a permanent InvalidRequest is reported, not retried, and does not fail the invocation', async () => {
+    seedAudit();
+    e.iot.injectFault({ kind: 'invalidRequest', operation: 'StartAuditMitigationActionsTask', times: Infinity });
+    const { result, logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'failed-permanently', taskId: TASK_ID })]);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(1);
+    expect(reports()).toEqual([expect.objectContaining({ event: 'mitigation-failed', level: 'ERROR', error: 'InvalidRequestException', auditTaskId: AUDIT })]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'mitigation-failed' }));
+  });
+
+  test('an action the service rejects (unknown action name) is the same permanent failure', async () => {
+    seedAudit();
+    configure({ AUDIT_MITIGATION_RULES: JSON.stringify({ LOGGING_DISABLED_CHECK: ['deleted-action'] }) });
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'failed-permanently' })]);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(0);
+  });
+
+  test('if the report itself cannot be published, the invocation fails so it is retried', async () => {
+    seedAudit();
+    e.sns.injectFault({ kind: 'authorizationError' });
+    const { error } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(error).toMatchObject({ name: 'AuthorizationErrorException' });
+    // The task was started; the retry is idempotent.
+    await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+    expect(reports()).toHaveLength(1);
+  });
+
+  test.each([
+    ['not JSON', '{"taskId":'],
+    ['a JSON array', '[]'],
+    ['no taskId', notification({ taskId: undefined })],
+    ['a taskId that is not an audit id', notification({ taskId: 'a/b' })],
+    ['a numeric taskStatus', notification({ taskStatus: 3 })],
+    ['auditDetails that is not a list', notification({ auditDetails: {} })],
+    ['a check without a count', notification({ auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT' }] })],
+    ['a negative count', notification({ auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: -1 }] })],
+  ])('a malformed message (%s) starts nothing and is reported', async (_what, message) => {
+    seedAudit();
+    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'malformed' })]);
+    expect(e.iot.requests).toHaveLength(0);
+    expect(reports()).toEqual([expect.objectContaining({ event: 'malformed-notification', level: 'WARN' })]);
+  });
+
+  test.each([
+    ['another account', { accountId: '210987654321' }, /audit of account 210987654321/],
+    ['a FAILED audit', { taskStatus: 'FAILED' }, /status is FAILED/],
+    ['a CANCELED audit', { taskStatus: 'CANCELED' }, /status is CANCELED/],
+    ['an on-demand audit', { taskType: 'ON_DEMAND_AUDIT_TASK', scheduledAuditName: undefined }, /includeOnDemandAudits is false/],
+    ['another scheduled audit', { scheduledAuditName: 'weekly' }, /"weekly" is not one of daily/],
+  ])('%s starts nothing', async (_what, overrides, reason) => {
+    seedAudit();
+    const { result, logs } = await withLogs(() => handler(snsEvent(notification(overrides)), CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'ignored', reason: expect.stringMatching(reason) }]);
+    expect(e.iot.requests).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'ignored', auditTaskId: AUDIT }));
+  });
+
+  test('on-demand audits are mitigated when includeOnDemandAudits is set, and any scheduled audit when none is named', async () => {
+    configure({ AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'true', AUDIT_MITIGATION_SCHEDULED_AUDITS: undefined });
+    seedAudit();
+    const onDemand = await withLogs(() => handler(snsEvent(notification({ taskType: 'ON_DEMAND_AUDIT_TASK', scheduledAuditName: undefined })), CONTEXT));
+    expect(onDemand.result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    seedAudit('weekly-audit-1', undefined, { scheduledAuditName: 'weekly' });
+    const weekly = await withLogs(() => handler(snsEvent(notification({ taskId: 'weekly-audit-1', scheduledAuditName: 'weekly' })), CONTEXT));
+    expect(weekly.result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+
+  test.each([
+    ['every check compliant', [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_COMPLIANT', nonCompliantResourcesCount: 0 }]],
+    ['zero findings', []],
+    ['only checks without a rule', [{ checkName: 'CONFLICTING_CLIENT_IDS_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 5 }]],
+    ['every finding suppressed', [{
+      checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 1,
+    }]],
+    ['a check that failed to run', [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'FAILED', nonCompliantResourcesCount: 0 }]],
+  ])('%s: nothing to start', async (_what, auditDetails) => {
+    const { result } = await withLogs(() => handler(snsEvent(notification({ auditDetails })), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'nothing-to-start' })]);
+    expect(e.iot.requests).toHaveLength(0);
+  });
+
+  test('dry run: reports the plan (audit, checks, actions in order, resource counts) and starts nothing', async () => {
+    configure({ AUDIT_MITIGATION_DRY_RUN: 'true' });
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'dry-run', taskId: TASK_ID }]);
+    expect(e.iot.requests).toHaveLength(0);
+    expect(reports()).toEqual([expect.objectContaining({
+      event: 'dry-run',
+      auditTaskId: AUDIT,
+      scheduledAuditName: 'daily',
+      checks: [
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', actions: ['notify', 'quarantine', 'deactivate'], resourceCount: 2 },
+        { checkName: 'LOGGING_DISABLED_CHECK', actions: ['logging'], resourceCount: 1 },
+      ],
+    })]);
+  });
+
+  test('blast radius: a check over maxFindingsPerCheck is left out of the task and reported; the others go ahead', async () => {
+    configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100' });
+    seedAudit();
+    const message = notification({
+      auditDetails: [
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 101 },
+        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1 },
+      ],
+    });
+    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(e.iot.auditMitigationTasks()[0].auditCheckToActionsMapping).toEqual({ LOGGING_DISABLED_CHECK: ['logging'] });
+    expect(reports()).toEqual([expect.objectContaining({
+      event: 'mitigation-started',
+      level: 'WARN',
+      excluded: [{ checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceCount: 101, reason: expect.stringMatching(/exceed maxFindingsPerCheck \(100\)/) }],
+    })]);
+  });
+
+  test('blast radius counts only unsuppressed findings, and when every check is over the limit nothing starts but it is reported', async () => {
+    configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '10' });
+    const message = notification({
+      auditDetails: [
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 11 },
+        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 15, suppressedNonCompliantResourcesCount: 5 },
+      ],
+    });
+    seedAudit();
+    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(e.iot.auditMitigationTasks()[0].auditCheckToActionsMapping).toEqual({ LOGGING_DISABLED_CHECK: ['logging'] });
+
+    e.sns.reset();
+    e.sns.addTopic(REPORT_TOPIC);
+    configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '1' });
+    const second = await withLogs(() => handler(snsEvent(notification({ taskId: 'other-audit', auditDetails: message.auditDetails })), CONTEXT));
+    expect(second.result).toEqual([expect.objectContaining({ decision: 'nothing-to-start' })]);
+    expect(reports()).toEqual([expect.objectContaining({ event: 'nothing-to-start', level: 'WARN', excluded: expect.arrayContaining([expect.anything()]) })]);
+  });
+
+  test('without a report topic, reports go to the log only', async () => {
+    configure({ AUDIT_MITIGATION_DRY_RUN: 'true', AUDIT_MITIGATION_REPORT_TOPIC_ARN: undefined });
+    const { logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(e.sns.requests).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'dry-run', auditTaskId: AUDIT }));
+  });
+});
+
+describe('the reconciler', () => {
+  test('finds a completed audit whose notification was lost and starts exactly one task', async () => {
+    seedAudit();
+    const { result } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'started', taskId: TASK_ID }]);
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({
+      taskId: TASK_ID,
+      target: { auditTaskId: AUDIT },
+      auditCheckToActionsMapping: RULES,
+    })]);
+    expect(reports()).toEqual([expect.objectContaining({ event: 'mitigation-started', trigger: 'reconciler' })]);
+
+    // The next run, and a late notification, change nothing.
+    const again = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(again.result).toEqual([{ auditTaskId: AUDIT, decision: 'already-mitigated', taskId: TASK_ID }]);
+    await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+  });
+
+  test('asks for completed scheduled audits of the look-back window only', async () => {
+    configure({ AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '6' });
+    seedAudit('recent-audit', undefined, { taskStartTime: new Date(Date.now() - 60 * 60_000) });
+    seedAudit('old-audit', undefined, { taskStartTime: new Date(Date.now() - 7 * 60 * 60_000) });
+    seedAudit('failed-audit', undefined, { taskStatus: 'FAILED' });
+    const { result } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ auditTaskId: 'recent-audit', decision: 'started' })]);
+    const [list] = e.iot.requestsFor('ListAuditTasks');
+    expect(list.query).toMatchObject({ taskType: 'SCHEDULED_AUDIT_TASK', taskStatus: 'COMPLETED' });
+    const windowHours = (Date.parse(list.query.endTime as string) - Date.parse(list.query.startTime as string)) / 3_600_000;
+    expect(windowHours).toBeCloseTo(6, 3);
+  });
+
+  test('applies the same rules as the notification path (audit filter, blast radius)', async () => {
+    seedAudit('weekly-audit', undefined, { scheduledAuditName: 'weekly' });
+    seedAudit('big-audit', { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 500 } });
+    const { result } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(result).toEqual(expect.arrayContaining([
+      expect.objectContaining({ auditTaskId: 'weekly-audit', decision: 'ignored' }),
+      expect.objectContaining({ auditTaskId: 'big-audit', decision: 'nothing-to-start' }),
+    ]));
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
+  });
+
+  test('pages through many audits, and includes on-demand audits when asked', async () => {
+    configure({ AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'true', AUDIT_MITIGATION_SCHEDULED_AUDITS: undefined });
+    for (let i = 0; i < 30; i++) { seedAudit(`audit-${i}`); }
+    e.iot.addAuditTask({ taskId: 'on-demand-1', taskType: 'ON_DEMAND_AUDIT_TASK', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } } });
+    const { result } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(result?.filter((o) => o.decision === 'started')).toHaveLength(31);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(31);
+  });
+
+  test('dry run: logs what it would start, starts nothing, reports nothing', async () => {
+    configure({ AUDIT_MITIGATION_DRY_RUN: 'true' });
+    seedAudit();
+    const { result, logs } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'dry-run', taskId: TASK_ID }]);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
+    expect(e.sns.requests).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'dry-run', trigger: 'reconciler', auditTaskId: AUDIT }));
+  });
+
+  test('a transient failure on one audit does not stop the others; the run then fails so it is retried', async () => {
+    seedAudit('audit-a');
+    seedAudit('audit-b');
+    e.iot.injectFault({ kind: 'internalFailure500', operation: 'StartAuditMitigationActionsTask', times: 8 });
+    const { error } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(error).toMatchObject({ name: 'InternalFailureException' });
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+    await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+});
+
+test('an event that is neither SNS nor scheduled is reported and starts nothing', async () => {
+  const { result } = await withLogs(() => handler({ hello: 'world' } as any, CONTEXT));
+  expect(result).toEqual([]);
+  expect(e.iot.requests).toHaveLength(0);
+  expect(reports()).toEqual([expect.objectContaining({ event: 'unknown-event' })]);
+});

@@ -1,0 +1,51 @@
+import type { Context } from 'aws-lambda';
+import { IotEmulator } from '../emulator/iot-emulator';
+import { SnsEmulator } from '../emulator/sns-emulator';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+export const REPORT_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:reports`;
+export const CONTEXT = { invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:handler` } as Context;
+
+export interface Emulators {
+  readonly iot: IotEmulator;
+  readonly sns: SnsEmulator;
+}
+
+/**
+ * Starts the IoT and SNS emulators and points the AWS SDK at them through the standard
+ * environment variables, before a handler module (and its module-scope clients) is loaded.
+ * Nothing reaches AWS: both listen on 127.0.0.1.
+ */
+export async function startEmulators(): Promise<Emulators> {
+  const iot = await IotEmulator.start();
+  const sns = await SnsEmulator.start();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_IOT: iot.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_SESSION_TOKEN: '',
+  });
+  return { iot, sns };
+}
+
+export async function stopEmulators(e: Emulators): Promise<void> {
+  await Promise.all([e.iot.stop(), e.sns.stop()]);
+}
+
+/** Runs `fn` with console output captured, returning the JSON log lines it wrote. */
+export async function withLogs<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; logs: Array<Record<string, unknown>> }> {
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line); });
+  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => { lines.push(line); });
+  try {
+    return { result: await fn(), logs: lines.map((l) => JSON.parse(l)) };
+  } catch (e) {
+    return { error: e, logs: lines.map((l) => JSON.parse(l)) };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
