@@ -1,8 +1,8 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
+import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, startEmulators, stopEmulators, withLogs } from './harness';
 import { expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
-import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, startEmulators, stopEmulators, withLogs } from './harness';
 
 // The handler's module-scope IoT client is created on import: import it once the emulators run.
 type Handler = typeof import('../../src/handlers/audit-mitigation.lambda').handler;
@@ -63,7 +63,7 @@ function snsEvent(message: unknown): SNSEvent {
   return { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn', Sns: { Message: text } as any }] };
 }
 
-const scheduledEvent = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} } as ScheduledEvent;
+const scheduledEvent = { 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} } as ScheduledEvent;
 
 function reports(): Array<Record<string, any>> {
   return e.sns.jsonPublishedTo(REPORT_TOPIC) as Array<Record<string, any>>;
@@ -128,7 +128,11 @@ describe('on an audit notification', () => {
     expect(Object.keys(tasks[0].auditCheckToActionsMapping)).not.toContain('CONFLICTING_CLIENT_IDS_CHECK');
     expect(tasks[0].clientRequestToken).toMatch(/^[0-9a-f]{64}$/);
     expect(reports()).toEqual([expect.objectContaining({
-      event: 'mitigation-started', level: 'INFO', auditTaskId: AUDIT, taskId: TASK_ID, trigger: 'notification',
+      event: 'mitigation-started',
+      level: 'INFO',
+      auditTaskId: AUDIT,
+      taskId: TASK_ID,
+      trigger: 'notification',
       checks: [
         { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', actions: ['notify', 'quarantine', 'deactivate'], resourceCount: 2 },
         { checkName: 'LOGGING_DISABLED_CHECK', actions: ['logging'], resourceCount: 1 },
@@ -154,7 +158,9 @@ describe('on an audit notification', () => {
     seedAudit();
     // Another starter took the id first, with its own token.
     await new IoTClient({}).send(new StartAuditMitigationActionsTaskCommand({
-      taskId: TASK_ID, target: { auditTaskId: AUDIT }, auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['logging'] },
+      taskId: TASK_ID,
+      target: { auditTaskId: AUDIT },
+      auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['logging'] },
       clientRequestToken: 'someone-else',
     }));
     const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
