@@ -9,6 +9,7 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationTaskFunction } from './handlers/audit-mitigation-task-function';
 import { MAX_FINDINGS_PER_TASK, MAX_TASKS_PER_RESOURCE } from './handlers/shared/targets';
 import { IMitigationAction } from './mitigation-action';
+import { defineHandlerRole } from './private/handler-infra';
 import { InlinePolicyRole } from './private/inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS } from './private/permissions';
@@ -193,16 +194,8 @@ class AuditMitigationTaskProvider extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    const role = new InlinePolicyRole(this, 'HandlerRole', {
-      description: 'Runs the AWS IoT Device Defender audit mitigation task custom resource',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS, resources: ['*'] }));
+    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender audit mitigation task custom resource',
+      AUDIT_MITIGATION_TASK_HANDLER_ACTIONS);
     const onEvent = new AuditMitigationTaskFunction(this, 'Handler', {
       description: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
       role,

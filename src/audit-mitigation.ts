@@ -3,10 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -16,9 +14,9 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { ENV } from './handlers/shared/config';
 import { IMitigationAction } from './mitigation-action';
-import { InlinePolicyRole } from './private/inline-policy-role';
-import { KMS_DATA_KEY, addNagSuppressions, handlerRoleSuppressions } from './private/nag';
-import { AUDIT_MITIGATION_HANDLER_ACTIONS, IOT_SERVICE_PRINCIPAL } from './private/permissions';
+import { defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
+import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
 import { invalid } from './private/validation';
 
@@ -141,41 +139,15 @@ export class AuditMitigation extends Construct {
       validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
     });
 
-    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'NotificationTopic', {
-      masterKey: new kms.Key(this, 'NotificationKey', {
-        description: 'Encrypts AWS IoT Device Defender audit notifications',
-        enableKeyRotation: true,
-      }),
-      enforceSSL: true,
-    });
+    this.notificationTopic = props.notificationTopic
+      ?? defineEncryptedTopic(this, 'NotificationTopic', 'NotificationKey', 'Encrypts AWS IoT Device Defender audit notifications');
     // AWS IoT acts for the account's audit configuration, whose ARN is arn:<partition>:iot:<region>:<account>:
-    const notificationRole = new InlinePolicyRole(this, 'NotificationRole', {
-      description: 'Assumed by AWS IoT Device Defender to publish audit notifications',
-      assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*` },
-      }),
-    });
-    sns.TopicGrants.fromTopic(this.notificationTopic).publish(notificationRole);
-    this.notificationRole = notificationRole;
+    this.notificationRole = defineIotPublishRole(this, 'NotificationRole', 'Assumed by AWS IoT Device Defender to publish audit notifications',
+      `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*`, this.notificationTopic);
 
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;
-
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    const role = new InlinePolicyRole(this, 'HandlerRole', {
-      description: 'Runs the AWS IoT Device Defender audit mitigation handler',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: AUDIT_MITIGATION_HANDLER_ACTIONS, resources: ['*'] }));
+    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender audit mitigation handler', AUDIT_MITIGATION_HANDLER_ACTIONS);
 
     const handler = new AuditMitigationFunction(this, 'Handler', {
       description: 'Starts AWS IoT Device Defender audit mitigation actions tasks (cdk-device-defender)',
@@ -214,16 +186,11 @@ export class AuditMitigation extends Construct {
       targets: [new targets.LambdaFunction(handler, { deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(2) })],
     });
 
-    addNagSuppressions(notificationRole, [KMS_DATA_KEY]);
     addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_HANDLER_ACTIONS));
     addNagSuppressions(handler, [{
       id: 'Serverless-LambdaDLQ',
       reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',
     }]);
-    addNagSuppressions(deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue: what fails here is kept for 14 days for a person to inspect.' },
-      { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
-    ]);
   }
 
   /**

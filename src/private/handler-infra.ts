@@ -1,0 +1,61 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { InlinePolicyRole } from './inline-policy-role';
+import { KMS_DATA_KEY, addNagSuppressions } from './nag';
+import { IOT_SERVICE_PRINCIPAL } from './permissions';
+
+/** A topic AWS IoT publishes to: encrypted with a new KMS key (rotation on), TLS only. */
+export function defineEncryptedTopic(scope: Construct, id: string, keyId: string, keyDescription: string): sns.Topic {
+  return new sns.Topic(scope, id, {
+    masterKey: new kms.Key(scope, keyId, { description: keyDescription, enableKeyRotation: true }),
+    enforceSSL: true,
+  });
+}
+
+/**
+ * A role only AWS IoT, acting for `sourceArn` in this account, can assume, allowed to publish
+ * to `topic` (and to use its key).
+ */
+export function defineIotPublishRole(scope: Construct, id: string, description: string, sourceArn: string, topic: sns.ITopic): iam.Role {
+  const role = new InlinePolicyRole(scope, id, {
+    description,
+    assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      ArnLike: { 'aws:SourceArn': sourceArn },
+    }),
+  });
+  sns.TopicGrants.fromTopic(topic).publish(role);
+  addNagSuppressions(role, [KMS_DATA_KEY]);
+  return role;
+}
+
+/** Where what fails every retry is kept for 14 days. */
+export function defineDeadLetterQueue(scope: Construct): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  addNagSuppressions(queue, [
+    { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue: what fails here is kept for 14 days for a person to inspect.' },
+    { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
+  ]);
+  return queue;
+}
+
+/** A handler's log group and role: its own logs, and `actions` (which have no resource type) on `*`. */
+export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: iam.Role; logGroup: logs.LogGroup } {
+  const logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+  const role = new InlinePolicyRole(scope, 'HandlerRole', {
+    description,
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+  return { role, logGroup };
+}
