@@ -88,7 +88,8 @@ for (const path of ['/examples/', '/integ/', '/bench/', '/cdk.json', '/.ci/', 'c
 // The README's first quick-start command: `npx cdk synth` synthesizes examples/quickstart.ts.
 new JsonFile(project, 'cdk.json', {
   obj: {
-    app: 'npx ts-node --prefer-ts-exts --project tsconfig.dev.json examples/quickstart.ts',
+    // Bundles the handlers first: a fresh clone has no assets/ (they are build output).
+    app: 'npx projen bundle && npx ts-node --prefer-ts-exts --project tsconfig.dev.json examples/quickstart.ts',
     output: 'cdk.out',
     context: {},
   },
