@@ -1,6 +1,7 @@
 /**
  * The quick-start app: one mitigation action of every type, each with its generated
- * least-privilege role, and a daily audit whose findings are mitigated automatically.
+ * least-privilege role, a daily audit whose findings are mitigated automatically, and a
+ * security profile whose alarms quarantine the device.
  * `npx cdk synth` synthesizes it and prints the template.
  */
 import { App, Stack, StackProps, Tags } from 'aws-cdk-lib';
@@ -10,7 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { AuditCheck, AuditMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
+import { AuditCheck, AuditMitigation, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
 
 export class QuickstartStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -90,6 +91,24 @@ export class QuickstartStack extends Stack {
       reason: 'AWSIoTDeviceDefenderAudit is the read-only policy AWS maintains for audits; it grows as AWS adds audit checks.',
       appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSIoTDeviceDefenderAudit'],
     }]);
+
+    // Detect: quarantine a device as soon as it sends more messages than its profile allows.
+    // (AWS IoT Device Defender Detect is closed to new customers from 2026-08-31.)
+    const profile = new iot.CfnSecurityProfile(this, 'ChattyDevices', {
+      securityProfileName: 'chatty-devices',
+      behaviors: [{
+        name: 'MsgsSent',
+        metric: 'aws:num-messages-sent',
+        criteria: { comparisonOperator: 'greater-than', value: { count: '100' }, durationSeconds: 300, consecutiveDatapointsToAlarm: 1 },
+      }],
+    });
+    const detect = new DetectMitigation(this, 'DetectMitigation', {
+      securityProfile: profile,
+      actions: [quarantineThings],
+      behaviors: ['MsgsSent'],
+      reportTopic: findings,
+    });
+    profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
 
     Tags.of(this).add('project', 'cdk-device-defender-quickstart');
   }

@@ -4,3 +4,4 @@ export * from './mitigation-action';
 export * from './audit-mitigation-rule';
 export * from './audit-mitigation';
 export * from './audit-mitigation-task';
+export * from './detect-mitigation';

@@ -52,6 +52,15 @@ describe('examples/quickstart.ts', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
   });
 
+  test('quarantines devices of the security profile through DetectMitigation', () => {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IoT::SecurityProfile', {
+      SecurityProfileName: 'chatty-devices',
+      AlertTargets: { SNS: { AlertTargetArn: { Ref: Match.stringLikeRegexp('^DetectMitigationAlertTopic') }, RoleArn: Match.anyValue() } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 25 });
+  });
+
   test('passes the CloudFormation validator with no error or warning (one acknowledged, see lambdaRoleDependsOn)', () => {
     expectValidTemplate(stack, lambdaRoleDependsOn(stack));
   });

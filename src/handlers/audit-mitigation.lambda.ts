@@ -1,13 +1,14 @@
 import { DescribeAuditTaskCommand, IoTClient, ListAuditTasksCommand } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
 import { AuditPlan, actionsMapping, planAuditMitigation } from './shared/audit-plan';
-import { AuditSummary, MalformedMessageError, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
+import { AuditSummary, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';
 import { auditMitigationTaskId } from './shared/ids';
 import {
   auditMitigationTaskExists, errorMessage, errorName, isPermanent, startAuditMitigationTask,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
+import { MalformedMessageError } from './shared/message';
 import { Reporter } from './shared/report';
 
 // Module scope: reused across invocations. Throttling, LimitExceeded and 5xx answers are retried

@@ -51,3 +51,8 @@ export const AUDIT_MITIGATION_TASK_HANDLER_ACTIONS = [
   'iot:CancelAuditMitigationActionsTask',
   'iot:ListAuditFindings',
 ];
+
+/** The detect mitigation handler starts tasks for one security profile (resource type securityprofile). */
+export const DETECT_MITIGATION_START_ACTIONS = ['iot:StartDetectMitigationActionsTask'];
+/** ...and confirms an existing task after TaskAlreadyExists (no resource type). */
+export const DETECT_MITIGATION_DESCRIBE_ACTIONS = ['iot:DescribeDetectMitigationActionsTask'];

@@ -1,6 +1,6 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, startEmulators, stopEmulators, withLogs } from './harness';
+import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
@@ -29,9 +29,7 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
     AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
     ...overrides,
   };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) { delete process.env[key]; } else { process.env[key] = value; }
-  }
+  setEnv(env);
 }
 
 /** An audit-completion notification as AWS IoT publishes it (facts §5). */

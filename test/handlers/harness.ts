@@ -49,3 +49,10 @@ export async function withLogs<T>(fn: () => Promise<T>): Promise<{ result?: T; e
     error.mockRestore();
   }
 }
+
+/** Sets (or, for undefined, unsets) environment variables: a handler's configuration. */
+export function setEnv(vars: Record<string, string | undefined>): void {
+  for (const [key, value] of Object.entries(vars)) {
+    if (value === undefined) { delete process.env[key]; } else { process.env[key] = value; }
+  }
+}

@@ -1,5 +1,6 @@
 import type { DescribeAuditTaskCommandOutput } from '@aws-sdk/client-iot';
 import { AUDIT_TASK_ID_PATTERN } from './ids';
+import { MalformedMessageError, isObject, parseJsonObject } from './message';
 
 /** One check's outcome in a finished audit. */
 export interface CheckSummary {
@@ -20,30 +21,20 @@ export interface AuditSummary {
   readonly checks: CheckSummary[];
 }
 
-/** A notification that cannot be understood; retrying it would not help. */
-export class MalformedMessageError extends Error {
-  constructor(reason: string) {
-    super(`malformed audit notification: ${reason}`);
-    this.name = 'MalformedMessageError';
-  }
-}
+const WHAT = 'audit notification';
 
 function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: true): T;
 function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: boolean): T | undefined;
 function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: boolean): T | undefined {
   const value = obj[name];
   if (value === undefined || value === null) {
-    if (required) { throw new MalformedMessageError(`missing ${name}`); }
+    if (required) { throw new MalformedMessageError(WHAT, `missing ${name}`); }
     return undefined;
   }
   if (typeof value !== type || (type === 'number' && (!Number.isFinite(value) || (value as number) < 0))) {
-    throw new MalformedMessageError(`${name} must be a ${type === 'number' ? 'non-negative number' : type}, got ${JSON.stringify(value)}`);
+    throw new MalformedMessageError(WHAT, `${name} must be a ${type === 'number' ? 'non-negative number' : type}, got ${JSON.stringify(value)}`);
   }
   return value as T;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -51,21 +42,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Unknown fields are ignored; missing or mistyped required fields make it malformed.
  */
 export function parseAuditNotification(message: string): AuditSummary {
-  let body: unknown;
-  try {
-    body = JSON.parse(message);
-  } catch {
-    throw new MalformedMessageError('not JSON');
-  }
-  if (!isObject(body)) { throw new MalformedMessageError('not a JSON object'); }
+  const body = parseJsonObject(message, WHAT);
   const taskId = field<string>(body, 'taskId', 'string', true);
   if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
-    throw new MalformedMessageError(`taskId ${JSON.stringify(taskId)} is not an audit task id`);
+    throw new MalformedMessageError(WHAT, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
   }
   const details = body.auditDetails ?? [];
-  if (!Array.isArray(details)) { throw new MalformedMessageError('auditDetails must be a list'); }
+  if (!Array.isArray(details)) { throw new MalformedMessageError(WHAT, 'auditDetails must be a list'); }
   const checks = details.map((entry, i): CheckSummary => {
-    if (!isObject(entry)) { throw new MalformedMessageError(`auditDetails[${i}] must be an object`); }
+    if (!isObject(entry)) { throw new MalformedMessageError(WHAT, `auditDetails[${i}] must be an object`); }
     const checkRunStatus = field<string>(entry, 'checkRunStatus', 'string', true);
     return {
       checkName: field<string>(entry, 'checkName', 'string', true),

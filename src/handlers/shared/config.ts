@@ -1,4 +1,5 @@
 import { AuditMitigationConfig } from './audit-plan';
+import { DetectMitigationConfig } from './violation';
 
 /** Environment variable names shared by the construct (which sets them) and the handler. */
 export const ENV = {
@@ -10,6 +11,16 @@ export const ENV = {
   TASK_ID_PREFIX: 'AUDIT_MITIGATION_TASK_ID_PREFIX',
   REPORT_TOPIC_ARN: 'AUDIT_MITIGATION_REPORT_TOPIC_ARN',
   RECONCILE_LOOKBACK_HOURS: 'AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS',
+} as const;
+
+/** Environment variable names of the detect mitigation handler. */
+export const DETECT_ENV = {
+  SECURITY_PROFILE: 'DETECT_MITIGATION_SECURITY_PROFILE',
+  ACTIONS: 'DETECT_MITIGATION_ACTIONS',
+  BEHAVIORS: 'DETECT_MITIGATION_BEHAVIORS',
+  DRY_RUN: 'DETECT_MITIGATION_DRY_RUN',
+  TASK_ID_PREFIX: 'DETECT_MITIGATION_TASK_ID_PREFIX',
+  REPORT_TOPIC_ARN: 'DETECT_MITIGATION_REPORT_TOPIC_ARN',
 } as const;
 
 /** A configuration error: the deployment is broken, and no retry will fix it. */
@@ -46,5 +57,22 @@ export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerCo
     taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
     reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
     reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS),
+  };
+}
+
+export interface DetectHandlerConfig extends DetectMitigationConfig {
+  readonly reportTopicArn?: string;
+}
+
+/** Reads the detect mitigation handler's configuration. */
+export function readDetectConfig(env: NodeJS.ProcessEnv): DetectHandlerConfig {
+  const behaviors = env[DETECT_ENV.BEHAVIORS];
+  return {
+    securityProfileName: required(env, DETECT_ENV.SECURITY_PROFILE),
+    actions: JSON.parse(required(env, DETECT_ENV.ACTIONS)) as string[],
+    behaviors: behaviors ? JSON.parse(behaviors) as string[] : undefined,
+    dryRun: env[DETECT_ENV.DRY_RUN] === 'true',
+    taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
+    reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined,
   };
 }

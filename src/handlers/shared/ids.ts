@@ -26,3 +26,12 @@ export function auditMitigationTaskId(prefix: string, auditTaskId: string): stri
 export function shortHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 10);
 }
+
+/**
+ * The detect mitigation task for a set of violations: `<prefix>-<digest of the sorted ids>`, so
+ * the same batch redelivered is the same task.
+ */
+export function detectMitigationTaskId(prefix: string, violationIds: string[]): string {
+  const digest = createHash('sha256').update([...violationIds].sort().join(',')).digest('hex').slice(0, 24);
+  return `${prefix}-${digest}`;
+}

@@ -1,6 +1,6 @@
 import {
-  AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, IoTClient,
-  StartAuditMitigationActionsTaskCommand,
+  AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommand,
+  IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand,
 } from '@aws-sdk/client-iot';
 import { clientRequestToken } from './ids';
 
@@ -36,15 +36,20 @@ export async function startAuditMitigationTask(iot: IoTClient, request: {
   target: AuditMitigationActionsTaskTarget;
   auditCheckToActionsMapping: Record<string, string[]>;
 }): Promise<StartOutcome> {
+  return startOnce(
+    () => iot.send(new StartAuditMitigationActionsTaskCommand({ ...request, clientRequestToken: clientRequestToken(request.taskId) })),
+    () => iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId })),
+  );
+}
+
+/** Runs `start`; a TaskAlreadyExistsException counts as done once `describe` finds the task. */
+async function startOnce(start: () => Promise<unknown>, describe: () => Promise<unknown>): Promise<StartOutcome> {
   try {
-    await iot.send(new StartAuditMitigationActionsTaskCommand({
-      ...request,
-      clientRequestToken: clientRequestToken(request.taskId),
-    }));
+    await start();
     return 'started';
   } catch (error) {
     if (errorName(error) !== 'TaskAlreadyExistsException') { throw error; }
-    await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }));
+    await describe();
     return 'already-exists';
   }
 }
@@ -58,4 +63,25 @@ export async function auditMitigationTaskExists(iot: IoTClient, taskId: string):
     if (errorName(error) === 'ResourceNotFoundException') { return false; }
     throw error;
   }
+}
+
+/**
+ * Starts a detect mitigation actions task for violations still in alarm, idempotently, the same
+ * way as `startAuditMitigationTask`.
+ */
+export async function startDetectMitigationTask(iot: IoTClient, request: {
+  taskId: string;
+  violationIds: string[];
+  actions: string[];
+}): Promise<StartOutcome> {
+  return startOnce(
+    () => iot.send(new StartDetectMitigationActionsTaskCommand({
+      taskId: request.taskId,
+      target: { violationIds: request.violationIds },
+      actions: request.actions,
+      includeOnlyActiveViolations: true,
+      clientRequestToken: clientRequestToken(request.taskId),
+    })),
+    () => iot.send(new DescribeDetectMitigationActionsTaskCommand({ taskId: request.taskId })),
+  );
 }

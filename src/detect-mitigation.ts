@@ -1,0 +1,185 @@
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MitigationActionType } from './audit-check';
+import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
+import { DETECT_ENV } from './handlers/shared/config';
+import { IMitigationAction } from './mitigation-action';
+import { defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
+import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
+import { MAX_ACTIONS_PER_CHECK } from './private/rules';
+import { invalid, validatePattern } from './private/validation';
+
+const BEHAVIOR_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
+const HANDLER_TIMEOUT = Duration.minutes(1);
+
+/** Properties of a `DetectMitigation`. */
+export interface DetectMitigationProps {
+  /** The security profile whose violations to mitigate (`CfnSecurityProfile` or `CfnSecurityProfile.fromSecurityProfileName()`). */
+  readonly securityProfile: iot.ISecurityProfileRef;
+
+  /**
+   * 1 to 5 ADD_THINGS_TO_THING_GROUP actions, applied in this order: the only action type
+   * Device Defender applies to Detect alarms.
+   */
+  readonly actions: IMitigationAction[];
+
+  /**
+   * The topic the security profile's SNS alert target publishes violations to. Give it, with
+   * `alertRole`, to the profile's `alertTargets`.
+   *
+   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS
+   */
+  readonly alertTopic?: sns.ITopic;
+
+  /**
+   * Mitigate only violations of these behaviours (by behaviour name).
+   *
+   * @default - violations of every behaviour of the profile
+   */
+  readonly behaviors?: string[];
+
+  /**
+   * Report what would be started, start nothing.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * A topic that receives a report of every started task, dry run and failure.
+   *
+   * @default - reports are written to the function's log only
+   */
+  readonly reportTopic?: sns.ITopic;
+}
+
+/**
+ * Quarantines devices when a Device Defender security profile raises an alarm: every in-alarm
+ * violation is put through ADD_THINGS_TO_THING_GROUP actions within seconds, once.
+ *
+ * Alerts go from the topic to an SQS queue, so bursts are batched into detect mitigation actions
+ * tasks of at most 25 violations; task ids derive from the violation ids, so redelivery starts
+ * nothing twice; what keeps failing ends in `deadLetterQueue`.
+ *
+ * AWS IoT Device Defender Detect is closed to new customers from 2026-08-31 (Audit is not affected).
+ */
+export class DetectMitigation extends Construct {
+  /** The topic the security profile publishes violation alerts to. */
+  public readonly alertTopic: sns.ITopic;
+  /** The role AWS IoT assumes to publish to `alertTopic` (for the security profile's `alertTargets`). */
+  public readonly alertRole: iam.IRole;
+  /** The function that starts the mitigation tasks. */
+  public readonly handler: lambda.IFunction;
+  /** The queue between the alert topic and the function. */
+  public readonly alertQueue: sqs.IQueue;
+  /** Alerts that could not be delivered or processed after every retry. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: DetectMitigationProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateActions(this, props.actions);
+    if (props.behaviors) {
+      if (props.behaviors.length === 0) { invalid(this, 'behaviors', [], 'give at least one behaviour name, or leave it out for all'); }
+      for (const name of props.behaviors) {
+        validatePattern(this, 'behaviors[]', name, BEHAVIOR_NAME_PATTERN, 'must match [a-zA-Z0-9:_-]{1,128}');
+      }
+    }
+
+    const profileName = props.securityProfile.securityProfileRef.securityProfileName;
+    const profileArn = stack.formatArn({ service: 'iot', resource: 'securityprofile', resourceName: profileName });
+    // The alert role's trust policy names the profile, and the profile names the role in its
+    // alert targets: use the profile's literal name, or the references would be circular.
+    const literalName = literalProfileName(props.securityProfile);
+    if (literalName === undefined) {
+      Annotations.of(this).addWarningV2('cdk-device-defender:securityProfileName',
+        'the security profile has no literal name, so the alert role trusts AWS IoT for any security profile of this account '
+        + '(securityprofile/*); give the CfnSecurityProfile a securityProfileName to narrow it to this profile.');
+    }
+    const alertSourceArn = stack.formatArn({ service: 'iot', resource: 'securityprofile', resourceName: literalName ?? '*' });
+
+    this.alertTopic = props.alertTopic
+      ?? defineEncryptedTopic(this, 'AlertTopic', 'AlertKey', 'Encrypts AWS IoT Device Defender violation alerts');
+    this.alertRole = defineIotPublishRole(this, 'AlertRole', 'Assumed by AWS IoT Device Defender to publish security profile alerts',
+      alertSourceArn, this.alertTopic);
+
+    const deadLetterQueue = defineDeadLetterQueue(this);
+    this.deadLetterQueue = deadLetterQueue;
+    const alertQueue = new sqs.Queue(this, 'AlertQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for a Lambda event source: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(HANDLER_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.alertQueue = alertQueue;
+    this.alertTopic.addSubscription(new subscriptions.SqsSubscription(alertQueue, { rawMessageDelivery: true, deadLetterQueue }));
+
+    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender detect mitigation handler',
+      DETECT_MITIGATION_DESCRIBE_ACTIONS);
+    // The IAM reference gives StartDetectMitigationActionsTask the securityprofile resource type.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: DETECT_MITIGATION_START_ACTIONS, resources: [profileArn] }));
+
+    const handler = new DetectMitigationFunction(this, 'Handler', {
+      description: 'Starts AWS IoT Device Defender detect mitigation actions tasks (cdk-device-defender)',
+      role,
+      logGroup,
+      timeout: HANDLER_TIMEOUT,
+      memorySize: 256,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        [DETECT_ENV.SECURITY_PROFILE]: profileName,
+        [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
+        [DETECT_ENV.DRY_RUN]: String(props.dryRun ?? false),
+        [DETECT_ENV.TASK_ID_PREFIX]: `dd${this.node.addr.slice(2, 12)}`,
+        ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
+        ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
+      },
+    });
+    if (props.reportTopic) { sns.TopicGrants.fromTopic(props.reportTopic).publish(role); }
+    handler.addEventSource(new sources.SqsEventSource(alertQueue, {
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(5),
+      reportBatchItemFailures: true,
+    }));
+    this.handler = handler;
+
+    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS));
+    const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '
+      + 'by the queue\'s redrive policy (on-failure destinations exist for stream event sources, not SQS).';
+    addNagSuppressions(handler, [{ id: 'Serverless-LambdaDLQ', reason: redrive }]);
+    const mapping = handler.node.children.find((c) => c instanceof lambda.EventSourceMapping);
+    if (mapping) { addNagSuppressions(mapping, [{ id: 'Serverless-LambdaEventSourceMappingDestination', reason: redrive }]); }
+  }
+}
+
+/** The literal name of a security profile, when the app knows it at synth time. */
+function literalProfileName(profile: iot.ISecurityProfileRef): string | undefined {
+  const name = profile instanceof iot.CfnSecurityProfile ? profile.securityProfileName : profile.securityProfileRef.securityProfileName;
+  return name !== undefined && !Token.isUnresolved(name) ? name : undefined;
+}
+
+function validateActions(scope: Construct, actions: IMitigationAction[]): void {
+  if (actions.length < 1 || actions.length > MAX_ACTIONS_PER_CHECK) {
+    invalid(scope, 'actions', actions.map((a) => a.node.path), `must list 1 to ${MAX_ACTIONS_PER_CHECK} mitigation actions, got ${actions.length}`);
+  }
+  actions.forEach((action, i) => {
+    if (actions.indexOf(action) !== i) { invalid(scope, 'actions', action.node.path, 'lists the same action twice'); }
+    if (action.actionType === undefined) {
+      invalid(scope, 'actions', action.node.path, 'has an unknown type; import it with '
+        + 'MitigationAction.fromMitigationActionAttributes({ actionType }) so it can be checked');
+    }
+    if (action.actionType !== MitigationActionType.ADD_THINGS_TO_THING_GROUP) {
+      invalid(scope, 'actions', `${action.node.path} (${action.actionType})`,
+        'Detect alarms accept ADD_THINGS_TO_THING_GROUP actions only');
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import { MalformedMessageError, isObject, parseJsonObject } from './message';
+
+const WHAT = 'violation alert';
+
+/** A violation id: `[a-zA-Z0-9-]{1,128}` (StartDetectMitigationActionsTask's rule). */
+export const VIOLATION_ID_PATTERN = /^[a-zA-Z0-9-]{1,128}$/;
+
+/** What the detect mitigation logic needs from a Device Defender violation alert. */
+export interface ViolationAlert {
+  readonly violationId: string;
+  readonly violationEventType: string;
+  readonly securityProfileName: string;
+  readonly thingName?: string;
+  readonly behaviorName?: string;
+}
+
+function text(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new MalformedMessageError(WHAT, `${name} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses the alert a security profile's SNS alert target receives for a violation event.
+ * Unknown fields are ignored; missing or mistyped required fields make it malformed.
+ */
+export function parseViolationAlert(message: string): ViolationAlert {
+  const body = parseJsonObject(message, WHAT);
+  const violationId = text(body, 'violationId');
+  if (!VIOLATION_ID_PATTERN.test(violationId)) {
+    throw new MalformedMessageError(WHAT, `violationId ${JSON.stringify(violationId)} is not a violation id`);
+  }
+  const behavior = body.behavior;
+  if (behavior !== undefined && !isObject(behavior)) { throw new MalformedMessageError(WHAT, 'behavior must be an object'); }
+  return {
+    violationId,
+    violationEventType: text(body, 'violationEventType'),
+    securityProfileName: text(body, 'securityProfileName'),
+    thingName: typeof body.thingName === 'string' ? body.thingName : undefined,
+    behaviorName: behavior && typeof behavior.name === 'string' ? behavior.name : undefined,
+  };
+}
+
+/** How a `DetectMitigation` was configured. */
+export interface DetectMitigationConfig {
+  readonly securityProfileName: string;
+  /** Action names, applied in order. */
+  readonly actions: string[];
+  /** Only violations of these behaviours; undefined = all. */
+  readonly behaviors?: string[];
+  readonly dryRun: boolean;
+  readonly taskIdPrefix: string;
+}
+
+/** Why an alert is not acted on, or undefined when it is. */
+export function reasonToIgnore(alert: ViolationAlert, config: DetectMitigationConfig): string | undefined {
+  if (alert.violationEventType !== 'in-alarm') {
+    return `violation event ${alert.violationEventType}, not in-alarm`;
+  }
+  if (alert.securityProfileName !== config.securityProfileName) {
+    return `security profile ${alert.securityProfileName}, not ${config.securityProfileName}`;
+  }
+  if (config.behaviors && !config.behaviors.includes(alert.behaviorName ?? '')) {
+    return `behavior ${JSON.stringify(alert.behaviorName ?? null)} is not one of ${config.behaviors.join(', ')}`;
+  }
+  return undefined;
+}

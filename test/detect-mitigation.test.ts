@@ -1,0 +1,160 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { DetectMitigation, MitigationAction, MitigationActionParams, MitigationActionType } from '../src';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { addNagPacks, nagFindings } from './util/nag';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function fixture(app = new App()) {
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+  const quarantine = new MitigationAction(stack, 'Quarantine', {
+    mitigationActionName: 'quarantine', actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+  });
+  const profile = new iot.CfnSecurityProfile(stack, 'Profile', { securityProfileName: 'chatty' });
+  return { stack, quarantine, profile };
+}
+
+function handlerEnvironment(stack: Stack): Record<string, any> {
+  const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('detect mitigation') },
+  }));
+  return fn.Properties.Environment.Variables;
+}
+
+test('alert topic and a role AWS IoT can assume only for this security profile, wired into alertTargets', () => {
+  const { stack, quarantine, profile } = fixture();
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
+
+  const template = Template.fromStack(stack);
+  const [role] = Object.values(template.findResources('AWS::IAM::Role', {
+    Properties: { Description: Match.stringLikeRegexp('security profile alerts') },
+  }));
+  expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+    Action: 'sts:AssumeRole',
+    Effect: 'Allow',
+    Principal: { Service: 'iot.amazonaws.com' },
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/chatty']] } },
+    },
+  }]);
+  expect(role.Properties.Policies[0].PolicyDocument.Statement[0]).toEqual({
+    Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(detect.alertTopic.node.defaultChild as any) },
+  });
+  template.hasResourceProperties('AWS::IoT::SecurityProfile', {
+    AlertTargets: { SNS: { AlertTargetArn: { Ref: Match.stringLikeRegexp('^DetectAlertTopic') }, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DetectAlertRole'), 'Arn'] } } },
+  });
+});
+
+test('alerts reach the function through an SQS queue (raw delivery), in batches of up to 25, with partial batch failures', () => {
+  const { stack, quarantine, profile } = fixture();
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  const template = Template.fromStack(stack);
+  const queueArn = { 'Fn::GetAtt': [stack.getLogicalId(detect.alertQueue.node.defaultChild as any), 'Arn'] };
+  const dlqArn = { 'Fn::GetAtt': [stack.getLogicalId(detect.deadLetterQueue.node.defaultChild as any), 'Arn'] };
+  template.hasResourceProperties('AWS::SNS::Subscription', {
+    Protocol: 'sqs', Endpoint: queueArn, RawMessageDelivery: true, RedrivePolicy: { deadLetterTargetArn: dlqArn },
+  });
+  template.hasResourceProperties('AWS::SQS::Queue', {
+    SqsManagedSseEnabled: true, VisibilityTimeout: 360, RedrivePolicy: { deadLetterTargetArn: dlqArn, maxReceiveCount: 5 },
+  });
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    EventSourceArn: queueArn, BatchSize: 25, MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: ['ReportBatchItemFailures'],
+  });
+});
+
+test('the handler gets the profile, the actions in order, the behaviour filter, and only the permissions it uses', () => {
+  const { stack, quarantine, profile } = fixture();
+  const second = MitigationAction.fromMitigationActionAttributes(stack, 'Watch', {
+    mitigationActionName: 'watch-list', actionType: MitigationActionType.ADD_THINGS_TO_THING_GROUP,
+  });
+  new DetectMitigation(stack, 'Detect', {
+    securityProfile: profile, actions: [quarantine, second], behaviors: ['MsgsSent', 'Authorization-failures'], dryRun: true,
+  });
+  const env = handlerEnvironment(stack);
+  expect(env).toMatchObject({
+    DETECT_MITIGATION_SECURITY_PROFILE: { Ref: 'Profile' },
+    DETECT_MITIGATION_BEHAVIORS: '["MsgsSent","Authorization-failures"]',
+    DETECT_MITIGATION_DRY_RUN: 'true',
+    DETECT_MITIGATION_TASK_ID_PREFIX: expect.stringMatching(/^dd[0-9a-f]{10}$/),
+  });
+  expect(env.DETECT_MITIGATION_ACTIONS).toEqual({ 'Fn::Join': ['', ['["', { Ref: stack.getLogicalId(quarantine.node.defaultChild as any) }, '","watch-list"]']] });
+  const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+    Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
+  }));
+  const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+  expect(statements).toEqual(expect.arrayContaining([
+    { Action: 'iot:DescribeDetectMitigationActionsTask', Effect: 'Allow', Resource: '*' },
+    {
+      Action: 'iot:StartDetectMitigationActionsTask',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/', { Ref: 'Profile' }]] },
+    },
+  ]));
+  expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([
+    'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
+    'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
+    'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+  ]);
+});
+
+test('an imported profile by name works; without a literal name the alert role trusts any profile of the account, with a warning', () => {
+  const { stack, quarantine } = fixture();
+  new DetectMitigation(stack, 'ByName', { securityProfile: iot.CfnSecurityProfile.fromSecurityProfileName(stack, 'Imported', 'imported'), actions: [quarantine] });
+  const unnamed = new iot.CfnSecurityProfile(stack, 'UnnamedProfile', {});
+  new DetectMitigation(stack, 'Unnamed', { securityProfile: unnamed, actions: [quarantine] });
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('security profile alerts') } });
+  const sourceArns = Object.values(roles).map((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnLike));
+  expect(sourceArns).toEqual([expect.stringContaining('securityprofile/imported'), expect.stringContaining('securityprofile/*')]);
+  Annotations.fromStack(stack).hasWarning('/Stack/Unnamed', Match.stringLikeRegexp('no literal name'));
+  Annotations.fromStack(stack).hasNoWarning('/Stack/ByName', Match.anyValue());
+});
+
+describe('refuses at synth time', () => {
+  test.each([
+    ['an action of another type', (s: Stack) => [new MitigationAction(s, 'Deactivate', { actionParams: MitigationActionParams.updateDeviceCertificate() })],
+      'Stack/Detect: invalid actions "Stack/Deactivate (UPDATE_DEVICE_CERTIFICATE)": Detect alarms accept ADD_THINGS_TO_THING_GROUP actions only'],
+    ['no action', () => [], 'Stack/Detect: invalid actions []: must list 1 to 5 mitigation actions, got 0'],
+    ['more than 5 actions', (s: Stack) => Array.from({ length: 6 }, (_, i) => MitigationAction.fromMitigationActionAttributes(s, `A${i}`, {
+      mitigationActionName: `a${i}`, actionType: MitigationActionType.ADD_THINGS_TO_THING_GROUP,
+    })), /Stack\/Detect: invalid actions \["Stack\/A0",.*\]: must list 1 to 5 mitigation actions, got 6/],
+    ['an imported action of unknown type', (s: Stack) => [MitigationAction.fromMitigationActionName(s, 'Unknown', 'mystery')],
+      'Stack/Detect: invalid actions "Stack/Unknown": has an unknown type; import it with MitigationAction.fromMitigationActionAttributes'],
+  ])('%s', (_what, actions, message) => {
+    const { stack, profile } = fixture();
+    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: actions(stack) })).toThrow(message);
+  });
+
+  test('the same action twice', () => {
+    const { stack, quarantine, profile } = fixture();
+    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine, quarantine] }))
+      .toThrow('Stack/Detect: invalid actions "Stack/Quarantine": lists the same action twice');
+  });
+
+  test.each([
+    [[], 'invalid behaviors []: give at least one behaviour name, or leave it out for all'],
+    [['no spaces'], 'invalid behaviors[] "no spaces": must match [a-zA-Z0-9:_-]{1,128}'],
+  ])('behaviors %j', (behaviors, message) => {
+    const { stack, quarantine, profile } = fixture();
+    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], behaviors }))
+      .toThrow(`Stack/Detect: ${message}`);
+  });
+});
+
+test('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed', () => {
+  const app = new App();
+  addNagPacks(app);
+  const { stack, quarantine, profile } = fixture(app);
+  const detect = new DetectMitigation(stack, 'Detect', {
+    securityProfile: profile, actions: [quarantine], reportTopic: new sns.Topic(stack, 'Reports', { enforceSSL: true }),
+  });
+  profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
+  app.synth();
+  expect(nagFindings(stack).filter((f) => !/\/Reports\//.test(f))).toEqual([]);
+  expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+});
