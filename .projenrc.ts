@@ -27,6 +27,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.3',
   minNodeVersion: '20.16.0',
 
+  // Bindings for every jsii language. Registries are out of reach here: the test command
+  // generates the code of each (jsii-pacmak --code-only) and fails if one cannot be generated.
+  publishToPypi: { distName: 'cdk-device-defender', module: 'cdk_device_defender' },
+  publishToMaven: { javaPackage: 'dev.cdkdevicedefender', mavenGroupId: 'dev.cdk-device-defender', mavenArtifactId: 'cdk-device-defender' },
+  publishToNuget: { dotNetNamespace: 'CdkDeviceDefender', packageId: 'CdkDeviceDefender' },
+  publishToGo: { moduleName: 'github.com/cdk-device-defender/cdk-device-defender-go' },
+
   // CI is `.ci/run`; releases are cut by maintainers, not from this repository's workflows.
   github: false,
   release: false,
@@ -39,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.38.2',
     // AWS's CloudFormation validator 1.14.0 ships only inside aws-cdk-lib 2.276.0 (facts §8).
     'cfn-validate-host@npm:aws-cdk-lib@2.276.0',
+    // Integration tests (integ/): snapshots checked in the test command, deployable by a maintainer.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
     // Handlers: bundled by esbuild; tests drive the real clients against the IoT emulator in test/.
     '@aws-sdk/client-iot@^3',
     '@aws-sdk/client-sns@^3',
@@ -71,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.d.ts.map', '.tmp/'],
+  gitignore: ['cdk.out/', '*.d.ts.map', '.tmp/', '.jsii.tabl.json', 'cdk-integ.out.*'],
 });
 
 // Handler code is bundled by esbuild (the AWS SDK comes from the Lambda runtime): its imports are
@@ -80,6 +90,38 @@ project.eslint?.allowDevDeps('src/handlers/**');
 
 // A fresh clone has no Lambda bundles (assets/ is not committed): bundle before the tests synthesize.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// Integration tests: the snapshot check runs in the test command (no AWS account needed);
+// `integ:update` refreshes snapshots without deploying; `integ:deploy` is for maintainers with an account.
+// The apps are transpiled only: the typecheck task below checks their types.
+const INTEG = 'integ-runner --directory integ --language typescript --app "node -r ts-node/register {filePath}"';
+const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
+const integ = project.addTask('integ', { description: 'Checks the integration test snapshots', exec: INTEG, env: integEnv });
+project.addTask('integ:update', { description: 'Updates the integration test snapshots without deploying', exec: `${INTEG} --update-on-failed --dry-run`, env: integEnv });
+project.addTask('integ:deploy', { description: 'Deploys each integration test and runs its assertions (needs an AWS account)', exec: `${INTEG} --update-on-failed` });
+const typecheck = project.addTask('typecheck', { description: 'Type-checks sources, tests, examples, integ tests and benchmarks', exec: 'tsc --noEmit -p tsconfig.dev.json' });
+project.testTask.prependSpawn(typecheck);
+project.testTask.spawn(integ);
+
+// Release gates: the jsii build, README examples compiled by jsii-rosetta (strict), code for every
+// jsii language, and API.md up to date.
+const languages = project.addTask('gate:languages', {
+  description: 'Compiles README examples with jsii-rosetta and generates Python, Java, .NET and Go code',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'jsii-rosetta extract --strict --fail .jsii' },
+    { exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/pacmak' },
+  ],
+});
+const apiDocs = project.addTask('gate:api-docs', {
+  description: 'Fails if API.md is not what jsii-docgen generates from the sources',
+  steps: [
+    { exec: 'jsii-docgen -o .tmp/API.md' },
+    { exec: 'diff -q API.md .tmp/API.md || (echo "API.md is out of date: run npx projen docgen" && exit 1)' },
+  ],
+});
+project.testTask.spawn(languages);
+project.testTask.spawn(apiDocs);
 
 for (const path of ['/examples/', '/integ/', '/bench/', '/cdk.json', '/.ci/', 'cdk.out/']) {
   project.addPackageIgnore(path);

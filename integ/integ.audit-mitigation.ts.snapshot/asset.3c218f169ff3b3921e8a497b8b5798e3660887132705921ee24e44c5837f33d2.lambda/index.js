@@ -1,0 +1,448 @@
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// src/handlers/audit-mitigation.lambda.ts
+var audit_mitigation_lambda_exports = {};
+__export(audit_mitigation_lambda_exports, {
+  handler: () => handler
+});
+module.exports = __toCommonJS(audit_mitigation_lambda_exports);
+var import_client_iot2 = require("@aws-sdk/client-iot");
+
+// src/handlers/shared/ids.ts
+var import_crypto = require("crypto");
+var TASK_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
+var AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
+function clientRequestToken(taskId) {
+  return (0, import_crypto.createHash)("sha256").update(taskId).digest("hex");
+}
+function auditMitigationTaskId(prefix, auditTaskId) {
+  const taskId = `${prefix}-${auditTaskId}`;
+  if (!TASK_ID_PATTERN.test(taskId)) {
+    throw new Error(`cannot derive a task id from prefix ${JSON.stringify(prefix)} and audit ${JSON.stringify(auditTaskId)}`);
+  }
+  return taskId;
+}
+
+// src/handlers/shared/audit-plan.ts
+function planAuditMitigation(audit, config) {
+  const ignore = (reason) => ({ kind: "ignore", auditTaskId: audit.taskId, reason });
+  if (audit.accountId !== void 0 && audit.accountId !== config.accountId) {
+    return ignore(`audit of account ${audit.accountId}, not ${config.accountId}`);
+  }
+  if (audit.taskStatus !== "COMPLETED") {
+    return ignore(`audit status is ${audit.taskStatus}, not COMPLETED`);
+  }
+  if (audit.taskType === "ON_DEMAND_AUDIT_TASK") {
+    if (!config.includeOnDemandAudits) {
+      return ignore("on-demand audit, and includeOnDemandAudits is false");
+    }
+  } else if (audit.taskType === "SCHEDULED_AUDIT_TASK") {
+    if (config.scheduledAudits && !config.scheduledAudits.includes(audit.scheduledAuditName ?? "")) {
+      return ignore(`scheduled audit ${JSON.stringify(audit.scheduledAuditName ?? null)} is not one of ${config.scheduledAudits.join(", ")}`);
+    }
+  } else {
+    return ignore(`unknown audit type ${audit.taskType}`);
+  }
+  const checks = [];
+  const excluded = [];
+  const skipped = [];
+  for (const check of audit.checks) {
+    const actions = config.rules[check.checkName];
+    if (!actions) {
+      continue;
+    }
+    const resourceCount = Math.max(0, check.nonCompliantResourcesCount - check.suppressedNonCompliantResourcesCount);
+    if (check.checkRunStatus !== "COMPLETED_NON_COMPLIANT") {
+      skipped.push({ checkName: check.checkName, resourceCount, reason: `check run status ${check.checkRunStatus}` });
+    } else if (resourceCount === 0) {
+      skipped.push({ checkName: check.checkName, resourceCount, reason: "every non-compliant finding is suppressed" });
+    } else if (resourceCount > config.maxFindingsPerCheck) {
+      excluded.push({
+        checkName: check.checkName,
+        resourceCount,
+        reason: `${resourceCount} non-compliant resources exceed maxFindingsPerCheck (${config.maxFindingsPerCheck}); apply by hand after review`
+      });
+    } else {
+      checks.push({ checkName: check.checkName, actions: [...actions], resourceCount });
+    }
+  }
+  const taskId = auditMitigationTaskId(config.taskIdPrefix, audit.taskId);
+  return {
+    kind: checks.length > 0 ? "start" : "nothing-to-start",
+    auditTaskId: audit.taskId,
+    scheduledAuditName: audit.scheduledAuditName,
+    taskId,
+    clientRequestToken: clientRequestToken(taskId),
+    checks,
+    excluded,
+    skipped
+  };
+}
+function actionsMapping(checks) {
+  return Object.fromEntries(checks.map((c) => [c.checkName, c.actions]));
+}
+
+// src/handlers/shared/message.ts
+var MalformedMessageError = class extends Error {
+  constructor(what, reason) {
+    super(`malformed ${what}: ${reason}`);
+    this.name = "MalformedMessageError";
+  }
+};
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function parseJsonObject(message, what) {
+  let body;
+  try {
+    body = JSON.parse(message);
+  } catch {
+    throw new MalformedMessageError(what, "not JSON");
+  }
+  if (!isObject(body)) {
+    throw new MalformedMessageError(what, "not a JSON object");
+  }
+  return body;
+}
+
+// src/handlers/shared/audit-summary.ts
+var WHAT = "audit notification";
+function field(obj, name, type, required2) {
+  const value = obj[name];
+  if (value === void 0 || value === null) {
+    if (required2) {
+      throw new MalformedMessageError(WHAT, `missing ${name}`);
+    }
+    return void 0;
+  }
+  if (typeof value !== type || type === "number" && (!Number.isFinite(value) || value < 0)) {
+    throw new MalformedMessageError(WHAT, `${name} must be a ${type === "number" ? "non-negative number" : type}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+function parseAuditNotification(message) {
+  const body = parseJsonObject(message, WHAT);
+  const taskId = field(body, "taskId", "string", true);
+  if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
+    throw new MalformedMessageError(WHAT, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
+  }
+  const details = body.auditDetails ?? [];
+  if (!Array.isArray(details)) {
+    throw new MalformedMessageError(WHAT, "auditDetails must be a list");
+  }
+  const checks = details.map((entry, i) => {
+    if (!isObject(entry)) {
+      throw new MalformedMessageError(WHAT, `auditDetails[${i}] must be an object`);
+    }
+    const checkRunStatus = field(entry, "checkRunStatus", "string", true);
+    return {
+      checkName: field(entry, "checkName", "string", true),
+      checkRunStatus,
+      nonCompliantResourcesCount: field(
+        entry,
+        "nonCompliantResourcesCount",
+        "number",
+        checkRunStatus === "COMPLETED_NON_COMPLIANT"
+      ) ?? 0,
+      // The field's name in notifications is not documented: parse it when present.
+      suppressedNonCompliantResourcesCount: field(entry, "suppressedNonCompliantResourcesCount", "number", false) ?? 0
+    };
+  });
+  return {
+    accountId: field(body, "accountId", "string", true),
+    taskId,
+    taskStatus: field(body, "taskStatus", "string", true),
+    taskType: field(body, "taskType", "string", true),
+    scheduledAuditName: field(body, "scheduledAuditName", "string", false),
+    checks
+  };
+}
+function summaryFromDescribe(taskId, task) {
+  return {
+    taskId,
+    taskStatus: task.taskStatus ?? "UNKNOWN",
+    taskType: task.taskType ?? "UNKNOWN",
+    scheduledAuditName: task.scheduledAuditName,
+    checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
+      checkName,
+      checkRunStatus: d.checkRunStatus ?? "UNKNOWN",
+      nonCompliantResourcesCount: d.nonCompliantResourcesCount ?? 0,
+      suppressedNonCompliantResourcesCount: d.suppressedNonCompliantResourcesCount ?? 0
+    }))
+  };
+}
+
+// src/handlers/shared/config.ts
+var ENV = {
+  RULES: "AUDIT_MITIGATION_RULES",
+  SCHEDULED_AUDITS: "AUDIT_MITIGATION_SCHEDULED_AUDITS",
+  INCLUDE_ON_DEMAND: "AUDIT_MITIGATION_INCLUDE_ON_DEMAND",
+  DRY_RUN: "AUDIT_MITIGATION_DRY_RUN",
+  MAX_FINDINGS_PER_CHECK: "AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK",
+  TASK_ID_PREFIX: "AUDIT_MITIGATION_TASK_ID_PREFIX",
+  REPORT_TOPIC_ARN: "AUDIT_MITIGATION_REPORT_TOPIC_ARN",
+  RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS"
+};
+var ConfigError = class extends Error {
+};
+function required(env, name) {
+  const value = env[name];
+  if (value === void 0 || value === "") {
+    throw new ConfigError(`environment variable ${name} is not set`);
+  }
+  return value;
+}
+function positiveInteger(env, name) {
+  const value = Number(required(env, name));
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a positive integer, got ${env[name]}`);
+  }
+  return value;
+}
+function readConfig(env, accountId) {
+  const rules = JSON.parse(required(env, ENV.RULES));
+  const scheduledAudits = env[ENV.SCHEDULED_AUDITS];
+  return {
+    accountId,
+    rules,
+    scheduledAudits: scheduledAudits ? JSON.parse(scheduledAudits) : void 0,
+    includeOnDemandAudits: env[ENV.INCLUDE_ON_DEMAND] === "true",
+    dryRun: env[ENV.DRY_RUN] === "true",
+    maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
+    taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
+    reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || void 0,
+    reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS)
+  };
+}
+
+// src/handlers/shared/iot-tasks.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
+  "InvalidRequestException",
+  "ResourceNotFoundException",
+  "UnauthorizedException",
+  "AccessDeniedException",
+  "ValidationException",
+  "SerializationException",
+  "MalformedMessageError",
+  "ConfigError"
+]);
+function isPermanent(error) {
+  return error instanceof Error && PERMANENT_ERRORS.has(error.name);
+}
+function errorName(error) {
+  return error instanceof Error ? error.name : typeof error;
+}
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+async function startAuditMitigationTask(iot2, request) {
+  return startOnce(
+    () => iot2.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({ ...request, clientRequestToken: clientRequestToken(request.taskId) })),
+    () => iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
+  );
+}
+async function startOnce(start, describe) {
+  try {
+    await start();
+    return "started";
+  } catch (error) {
+    if (errorName(error) !== "TaskAlreadyExistsException") {
+      throw error;
+    }
+    await describe();
+    return "already-exists";
+  }
+}
+async function auditMitigationTaskExists(iot2, taskId) {
+  try {
+    await iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") {
+      return false;
+    }
+    throw error;
+  }
+}
+
+// src/handlers/shared/log.ts
+function log(level, event, fields = {}) {
+  const line = JSON.stringify({ level, event, time: (/* @__PURE__ */ new Date()).toISOString(), ...fields });
+  if (level === "ERROR") {
+    console.error(line);
+  } else {
+    console.log(line);
+  }
+}
+
+// src/handlers/shared/report.ts
+var import_client_sns = require("@aws-sdk/client-sns");
+var sns;
+var Reporter = class {
+  constructor(topicArn) {
+    this.topicArn = topicArn;
+  }
+  async report(level, event, fields) {
+    log(level, event, fields);
+    if (!this.topicArn) {
+      return;
+    }
+    sns ??= new import_client_sns.SNSClient({});
+    await sns.send(new import_client_sns.PublishCommand({
+      TopicArn: this.topicArn,
+      Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+      Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
+    }));
+  }
+};
+
+// src/handlers/audit-mitigation.lambda.ts
+var iot = new import_client_iot2.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+async function handler(event, context) {
+  const config = readConfig(process.env, context.invokedFunctionArn.split(":")[4]);
+  const reporter = new Reporter(config.reportTopicArn);
+  if ("Records" in event && Array.isArray(event.Records)) {
+    const outcomes = [];
+    for (const record of event.Records) {
+      outcomes.push(await onNotification(record.Sns?.Message ?? "", config, reporter));
+    }
+    return outcomes;
+  }
+  if (event.source === "aws.events") {
+    return reconcile(config, reporter);
+  }
+  await reporter.report("WARN", "unknown-event", { reason: "neither an SNS notification nor a scheduled event", received: event });
+  return [];
+}
+async function onNotification(message, config, reporter) {
+  let audit;
+  try {
+    audit = parseAuditNotification(message);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) {
+      throw error;
+    }
+    await reporter.report("WARN", "malformed-notification", { reason: error.message, message: message.slice(0, 2e3) });
+    return { decision: "malformed", reason: error.message };
+  }
+  return act(planAuditMitigation(audit, config), config, reporter, "notification");
+}
+async function act(plan, config, reporter, trigger) {
+  if (plan.kind === "ignore") {
+    log("INFO", "ignored", { auditTaskId: plan.auditTaskId, reason: plan.reason, trigger });
+    return { auditTaskId: plan.auditTaskId, decision: "ignored", reason: plan.reason };
+  }
+  const details = {
+    auditTaskId: plan.auditTaskId,
+    scheduledAuditName: plan.scheduledAuditName,
+    taskId: plan.taskId,
+    trigger,
+    checks: plan.checks,
+    excluded: plan.excluded,
+    skipped: plan.skipped
+  };
+  if (plan.kind === "nothing-to-start") {
+    await reportOrLog(reporter, plan.excluded.length > 0, "WARN", "nothing-to-start", details);
+    return { auditTaskId: plan.auditTaskId, decision: "nothing-to-start", taskId: plan.taskId };
+  }
+  if (config.dryRun) {
+    await reporter.report("INFO", "dry-run", details);
+    return { auditTaskId: plan.auditTaskId, decision: "dry-run", taskId: plan.taskId };
+  }
+  try {
+    const outcome = await startAuditMitigationTask(iot, {
+      taskId: plan.taskId,
+      target: { auditTaskId: plan.auditTaskId },
+      auditCheckToActionsMapping: actionsMapping(plan.checks)
+    });
+    await reporter.report(plan.excluded.length > 0 ? "WARN" : "INFO", outcome === "started" ? "mitigation-started" : "mitigation-already-started", details);
+    return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
+  } catch (error) {
+    if (!isPermanent(error)) {
+      log("WARN", "retrying", { ...details, error: errorName(error), message: errorMessage(error) });
+      throw error;
+    }
+    await reporter.report("ERROR", "mitigation-failed", { ...details, error: errorName(error), message: errorMessage(error) });
+    return { auditTaskId: plan.auditTaskId, decision: "failed-permanently", taskId: plan.taskId, reason: errorMessage(error) };
+  }
+}
+async function reportOrLog(reporter, report, level, event, fields) {
+  if (report) {
+    await reporter.report(level, event, fields);
+  } else {
+    log("INFO", event, fields);
+  }
+}
+async function reconcile(config, reporter) {
+  const endTime = /* @__PURE__ */ new Date();
+  const startTime = new Date(endTime.getTime() - config.reconcileLookbackHours * 36e5);
+  const taskTypes = config.includeOnDemandAudits ? ["SCHEDULED_AUDIT_TASK", "ON_DEMAND_AUDIT_TASK"] : ["SCHEDULED_AUDIT_TASK"];
+  const outcomes = [];
+  let transient;
+  for (const taskType of taskTypes) {
+    let nextToken;
+    do {
+      const page = await iot.send(new import_client_iot2.ListAuditTasksCommand({
+        startTime,
+        endTime,
+        taskType,
+        taskStatus: "COMPLETED",
+        nextToken,
+        maxResults: 100
+      }));
+      for (const task of page.tasks ?? []) {
+        if (!task.taskId) {
+          continue;
+        }
+        try {
+          outcomes.push(await reconcileAudit(task.taskId, config, reporter));
+        } catch (error) {
+          transient = error;
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  log("INFO", "reconciled", { startTime, endTime, audits: outcomes.length, started: outcomes.filter((o) => o.decision === "started").length });
+  if (transient) {
+    throw transient;
+  }
+  return outcomes;
+}
+async function reconcileAudit(auditTaskId, config, reporter) {
+  const taskId = auditMitigationTaskId(config.taskIdPrefix, auditTaskId);
+  if (await auditMitigationTaskExists(iot, taskId)) {
+    log("DEBUG", "already-mitigated", { auditTaskId, taskId, trigger: "reconciler" });
+    return { auditTaskId, decision: "already-mitigated", taskId };
+  }
+  const audit = summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot2.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+  const plan = planAuditMitigation(audit, config);
+  if (plan.kind === "start" && !config.dryRun) {
+    return act(plan, config, reporter, "reconciler");
+  }
+  const decision = plan.kind === "start" ? "dry-run" : plan.kind === "ignore" ? "ignored" : "nothing-to-start";
+  log("INFO", decision, { auditTaskId, taskId, trigger: "reconciler", ...plan.kind === "ignore" ? { reason: plan.reason } : { checks: plan.checks, excluded: plan.excluded } });
+  return { auditTaskId, decision, taskId };
+}
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  handler
+});
