@@ -120,10 +120,15 @@ const apiDocs = project.addTask('gate:api-docs', {
     { exec: 'diff -q API.md .tmp/API.md || (echo "API.md is out of date: run npx projen docgen" && exit 1)' },
   ],
 });
+const compat = project.addTask('gate:compat', {
+  description: 'Synthesizes the example app against the packed library and aws-cdk-lib 2.276.0 with strict template validation',
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json test/compat/synth-newest.ts' }],
+});
 project.testTask.spawn(languages);
 project.testTask.spawn(apiDocs);
+project.testTask.spawn(compat);
 
-for (const path of ['/examples/', '/integ/', '/bench/', '/cdk.json', '/.ci/', 'cdk.out/']) {
+for (const path of ['/examples/', '/integ/', '/bench/', '/rosetta/', '/cdk.json', '/.ci/', 'cdk.out/', '/.tmp/']) {
   project.addPackageIgnore(path);
 }
 

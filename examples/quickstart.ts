@@ -85,7 +85,7 @@ export class QuickstartStack extends Stack {
         },
       },
     });
-    daily.addDependency(auditConfiguration);
+    daily.node.addDependency(auditConfiguration);
     NagSuppressions.addResourceSuppressions(auditRole, [{
       id: 'AwsSolutions-IAM4',
       reason: 'AWSIoTDeviceDefenderAudit is the read-only policy AWS maintains for audits; it grows as AWS adds audit checks.',

@@ -2,9 +2,9 @@
  * AuditMitigation with a daily audit and rules. After deployment the handler is invoked with a
  * notification from another account, which it must ignore without starting anything.
  */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { AuditCheck, AuditMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
 
 const app = new App();
@@ -26,8 +26,12 @@ const mitigation = new AuditMitigation(stack, 'Mitigation', {
 
 const integ = new IntegTest(app, 'AuditMitigation', { testCases: [stack] });
 const foreign = JSON.stringify({
-  accountId: '000000000000', taskId: 'integ-foreign-audit', taskStatus: 'COMPLETED', taskType: 'SCHEDULED_AUDIT_TASK',
-  scheduledAuditName: 'integ-dd-daily', auditDetails: [],
+  accountId: '000000000000',
+  taskId: 'integ-foreign-audit',
+  taskStatus: 'COMPLETED',
+  taskType: 'SCHEDULED_AUDIT_TASK',
+  scheduledAuditName: 'integ-dd-daily',
+  auditDetails: [],
 });
 integ.assertions.invokeFunction({
   functionName: mitigation.handler.functionName,

@@ -2,9 +2,9 @@
  * DetectMitigation on a security profile. After deployment the handler is given a cleared alarm,
  * which it must ignore (no batch item failure, no task).
  */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { DetectMitigation, MitigationAction, MitigationActionParams } from '../src';
 
 const app = new App();

@@ -2,10 +2,10 @@
  * One mitigation action of every type, each with its generated role; after deployment AWS IoT
  * must describe each with the expected type and parameters.
  */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { LogLevel, MitigationAction, MitigationActionParams } from '../src';
 
 const app = new App();
