@@ -88,23 +88,25 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // devDependencies of the library, never dependencies of its users.
 project.eslint?.allowDevDeps('src/handlers/**');
 
-// A fresh clone has no Lambda bundles (assets/ is not committed): bundle before the tests synthesize.
-project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+// The test command lints without fixing (`npx projen eslint` fixes), and any warning fails it.
+const lint = project.addTask('lint', {
+  description: 'Lints everything; fails on any warning',
+  exec: 'eslint --max-warnings=0 --ext .ts,.tsx --no-error-on-unmatched-pattern src test examples integ bench projenrc .projenrc.ts',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false' },
+});
 
 // Integration tests: the snapshot check runs in the test command (no AWS account needed);
 // `integ:update` refreshes snapshots without deploying; `integ:deploy` is for maintainers with an account.
-// The apps are transpiled only: the typecheck task below checks their types.
+// The apps are transpiled only: the typecheck task checks their types.
 const INTEG = 'integ-runner --directory integ --language typescript --app "node -r ts-node/register {filePath}"';
 const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
 const integ = project.addTask('integ', { description: 'Checks the integration test snapshots', exec: INTEG, env: integEnv });
 project.addTask('integ:update', { description: 'Updates the integration test snapshots without deploying', exec: `${INTEG} --update-on-failed --dry-run`, env: integEnv });
 project.addTask('integ:deploy', { description: 'Deploys each integration test and runs its assertions (needs an AWS account)', exec: `${INTEG} --update-on-failed` });
 const typecheck = project.addTask('typecheck', { description: 'Type-checks sources, tests, examples, integ tests and benchmarks', exec: 'tsc --noEmit -p tsconfig.dev.json' });
-project.testTask.prependSpawn(typecheck);
-project.testTask.spawn(integ);
 
 // Release gates: the jsii build, README examples compiled by jsii-rosetta (strict), code for every
-// jsii language, and API.md up to date.
+// jsii language, documented public API and API.md up to date, and the newest aws-cdk-lib.
 const languages = project.addTask('gate:languages', {
   description: 'Compiles README examples with jsii-rosetta and generates Python, Java, .NET and Go code',
   steps: [
@@ -114,16 +116,26 @@ const languages = project.addTask('gate:languages', {
   ],
 });
 const apiDocs = project.addTask('gate:api-docs', {
-  description: 'Fails if API.md is not what jsii-docgen generates from the sources',
+  description: 'Fails on an undocumented public API, an optional prop without @default, or a stale API.md',
   steps: [
+    { exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/check-api-docs.ts' },
     { exec: 'jsii-docgen -o .tmp/API.md' },
     { exec: 'diff -q API.md .tmp/API.md || (echo "API.md is out of date: run npx projen docgen" && exit 1)' },
   ],
 });
 const compat = project.addTask('gate:compat', {
   description: 'Synthesizes the example app against the packed library and aws-cdk-lib 2.276.0 with strict template validation',
-  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json test/compat/synth-newest.ts' }],
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/synth-newest.ts',
 });
+
+// The whole test command (README quick start, .ci/run), in order. A fresh clone has no Lambda
+// bundles (assets/ is build output): bundle before anything synthesizes.
+project.testTask.reset();
+project.testTask.spawn(typecheck);
+project.testTask.spawn(project.tasks.tryFind('bundle')!);
+project.testTask.exec('jest --ci', { receiveArgs: true });
+project.testTask.spawn(lint);
+project.testTask.spawn(integ);
 project.testTask.spawn(languages);
 project.testTask.spawn(apiDocs);
 project.testTask.spawn(compat);
