@@ -1,11 +1,21 @@
 import * as http from 'node:http';
 import {
+  AddThingToThingGroupCommand,
   CancelAuditMitigationActionsTaskCommand,
   CancelDetectMitigationActionsTaskCommand,
+  CertificateStateException,
+  CreatePolicyVersionCommand,
+  DeleteConflictException,
+  DeletePolicyVersionCommand,
+  DescribeAuditFindingCommand,
   DescribeAuditMitigationActionsTaskCommand,
   DescribeAuditTaskCommand,
+  DescribeCACertificateCommand,
+  DescribeCertificateCommand,
   DescribeDetectMitigationActionsTaskCommand,
   DescribeMitigationActionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   InternalFailureException,
   InvalidRequestException,
   IoTClient,
@@ -16,26 +26,46 @@ import {
   ListAuditMitigationActionsExecutionsCommand,
   ListAuditMitigationActionsTasksCommand,
   ListAuditTasksCommand,
+  ListDetectMitigationActionsExecutionsCommand,
   ListDetectMitigationActionsTasksCommand,
+  ListPolicyVersionsCommand,
+  ListPrincipalThingsCommand,
+  ListThingGroupsForThingCommand,
   ListThingsCommand,
+  ListThingsInThingGroupCommand,
+  MalformedPolicyException,
   paginateListAuditFindings,
   paginateListAuditMitigationActionsTasks,
+  paginateListPrincipalThings,
+  RemoveThingFromThingGroupCommand,
   ResourceNotFoundException,
   ServiceUnavailableException,
+  SetDefaultPolicyVersionCommand,
   StartAuditMitigationActionsTaskCommand,
   StartAuditMitigationActionsTaskCommandInput,
   StartDetectMitigationActionsTaskCommand,
   StartDetectMitigationActionsTaskCommandInput,
   TaskAlreadyExistsException,
   ThrottlingException,
+  UpdateCACertificateCommand,
+  UpdateCertificateCommand,
+  VersionsLimitExceededException,
 } from '@aws-sdk/client-iot';
-import { expectNoViolations, FaultKind, IotEmulator } from './iot-emulator';
+import { BLANK_POLICY_DOCUMENT, expectNoViolations, FaultKind, IotEmulator } from './iot-emulator';
 import {
   actionTypeAllowedForCheck,
   AUDIT_CHECK_NAMES,
+  checkAddThingToThingGroup,
+  checkCreatePolicyVersion,
   checkListAuditFindings,
+  checkListDetectMitigationActionsExecutions,
+  checkListPrincipalThings,
+  checkNonCompliantResource,
+  checkPolicyVersionPath,
   checkStartAuditMitigationActionsTask,
   checkStartDetectMitigationActionsTask,
+  checkUpdateCACertificate,
+  checkUpdateCertificate,
   matchOperation,
   parseQueryTimestamp,
 } from './iot-model';
@@ -896,6 +926,845 @@ describe('DescribeMitigationAction', () => {
     const err = await rejection(client.send(new DescribeMitigationActionCommand({ actionName: 'nope' })));
     expect(err).toBeInstanceOf(ResourceNotFoundException);
     expect(err.message).toBe('Mitigation action nope does not exist.');
+    expectNoViolations(emulator);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Resources the mitigation actions change, and running tasks
+// ---------------------------------------------------------------------------------------------
+
+const CERT_1 = '1'.repeat(64);
+const CERT_2 = '2'.repeat(64);
+const CERT_3 = '3'.repeat(64);
+const CERT_UNKNOWN = 'd'.repeat(64);
+const CA_1 = 'ca'.padEnd(64, '0');
+const CERT_ARN = (id: string): string => `arn:aws:iot:us-east-1:123456789012:cert/${id}`;
+const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });
+const ALLOW_CONNECT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] });
+
+/** Two certificates with things attached (CERT_1: sensor-1, sensor-2; CERT_2: gateway:1), a spare CERT_3, a CA, two groups, a policy. */
+function seedFleet(): void {
+  emulator.addCaCertificate({ certificateId: CA_1 });
+  emulator.addCertificate({ certificateId: CERT_1, caCertificateId: CA_1 });
+  emulator.addCertificate({ certificateId: CERT_2 });
+  emulator.addCertificate({ certificateId: CERT_3 });
+  for (const thing of ['sensor-1', 'sensor-2', 'gateway:1']) emulator.addThing(thing);
+  emulator.addThingGroup('quarantine');
+  emulator.addThingGroup('watch');
+  emulator.attachThingPrincipal('sensor-1', emulator.certificateArn(CERT_1));
+  emulator.attachThingPrincipal('sensor-2', emulator.certificateArn(CERT_1));
+  emulator.attachThingPrincipal('gateway:1', emulator.certificateArn(CERT_2));
+  emulator.addPolicy({ policyName: 'wide-open', document: ALLOW_ALL });
+}
+
+/** Everything a mitigation task can change, read through the inspection API. */
+function fleetState(): Record<string, unknown> {
+  return {
+    certs: [CERT_1, CERT_2, CERT_3].map((id) => emulator.certificate(id)?.status),
+    ca: emulator.caCertificate(CA_1)?.status,
+    groups: ['sensor-1', 'sensor-2', 'gateway:1'].map((t) => emulator.thingGroupsOf(t)),
+    policyDefault: emulator.policy('wide-open')?.defaultVersionId,
+    policyVersions: emulator.policy('wide-open')?.versions.map((v) => v.versionId),
+  };
+}
+
+describe('resource operations: wire format', () => {
+  test('the SDK sends labels, query members, the principal header and bodies as the model binds them', async () => {
+    seedFleet();
+    await client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'INACTIVE' }));
+    await client.send(new UpdateCACertificateCommand({ certificateId: CA_1, newStatus: 'INACTIVE' }));
+    await client.send(new ListPrincipalThingsCommand({ principal: CERT_ARN(CERT_1), maxResults: 1 }));
+    await client.send(new ListThingGroupsForThingCommand({ thingName: 'gateway:1' }));
+    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'gateway:1', overrideDynamicGroups: false }));
+    await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT, setAsDefault: true }));
+    await client.send(new SetDefaultPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' }));
+    await client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '2' }));
+    const start = new Date('2026-01-01T00:00:00.000Z');
+    await client.send(new ListDetectMitigationActionsExecutionsCommand({ startTime: start, endTime: later(HOUR) }));
+
+    const summary = emulator.requests.map((r) => ({ operation: r.operation, method: r.method, path: r.path, query: r.query, body: r.body }));
+    expect(summary).toEqual([
+      { operation: 'UpdateCertificate', method: 'PUT', path: `/certificates/${CERT_1}`, query: { newStatus: 'INACTIVE' }, body: undefined },
+      // UpdateCACertificate has body members (registrationConfig, removeAutoRegistration), so the SDK always sends a JSON object.
+      { operation: 'UpdateCACertificate', method: 'PUT', path: `/cacertificate/${CA_1}`, query: { newStatus: 'INACTIVE' }, body: {} },
+      { operation: 'ListPrincipalThings', method: 'GET', path: '/principals/things', query: { maxResults: '1' }, body: undefined },
+      { operation: 'ListThingGroupsForThing', method: 'GET', path: '/things/gateway%3A1/thing-groups', query: {}, body: undefined },
+      {
+        operation: 'AddThingToThingGroup',
+        method: 'PUT',
+        path: '/thing-groups/addThingToThingGroup',
+        query: {},
+        body: { thingGroupName: 'quarantine', thingName: 'gateway:1', overrideDynamicGroups: false },
+      },
+      { operation: 'CreatePolicyVersion', method: 'POST', path: '/policies/wide-open/version', query: { setAsDefault: 'true' }, body: { policyDocument: ALLOW_CONNECT } },
+      { operation: 'SetDefaultPolicyVersion', method: 'PATCH', path: '/policies/wide-open/version/1', query: {}, body: undefined },
+      { operation: 'DeletePolicyVersion', method: 'DELETE', path: '/policies/wide-open/version/2', query: {}, body: undefined },
+      // Whole-second query timestamps are sent without a fraction.
+      {
+        operation: 'ListDetectMitigationActionsExecutions',
+        method: 'GET',
+        path: '/detect/mitigationactions/executions',
+        query: { startTime: '2026-01-01T00:00:00Z', endTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/) },
+        body: undefined,
+      },
+    ]);
+    expect(emulator.requestsFor('ListPrincipalThings')[0].headers['x-amzn-principal']).toBe(CERT_ARN(CERT_1));
+    expect(emulator.requests.every((r) => r.response.status === 200)).toBe(true);
+    expectNoViolations(emulator);
+  });
+
+  test('faults and retries apply to the resource operations too', async () => {
+    seedFleet();
+    emulator.injectFault({ kind: 'throttle429', operation: 'UpdateCertificate' });
+    const out = await client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'INACTIVE' }));
+    expect(out.$metadata.attempts).toBe(2);
+    expect(emulator.requestsFor('UpdateCertificate').map((r) => r.response.status)).toEqual([429, 200]);
+    expect(emulator.certificate(CERT_1)?.customerVersion).toBe(2);
+  });
+});
+
+describe('certificates', () => {
+  test('DescribeCertificate and UpdateCertificate', async () => {
+    seedFleet();
+    const before = await client.send(new DescribeCertificateCommand({ certificateId: CERT_1 }));
+    expect(before.certificateDescription).toEqual({
+      certificateArn: CERT_ARN(CERT_1),
+      certificateId: CERT_1,
+      caCertificateId: CA_1,
+      status: 'ACTIVE',
+      ownedBy: '123456789012',
+      creationDate: expect.any(Date),
+      lastModifiedDate: expect.any(Date),
+      customerVersion: 1,
+      generationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      certificateMode: 'DEFAULT',
+    });
+
+    await client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'INACTIVE' }));
+    const after = await client.send(new DescribeCertificateCommand({ certificateId: CERT_1 }));
+    expect(after.certificateDescription).toMatchObject({ status: 'INACTIVE', customerVersion: 2 });
+    expect(after.certificateDescription?.generationId).not.toBe(before.certificateDescription?.generationId);
+    expect(emulator.certificate(CERT_1)).toMatchObject({ status: 'INACTIVE', certificateArn: CERT_ARN(CERT_1) });
+
+    // Idempotent: the same status again changes nothing.
+    await client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'INACTIVE' }));
+    expect(emulator.certificate(CERT_1)?.customerVersion).toBe(2);
+    await client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'ACTIVE' }));
+    expect(emulator.certificate(CERT_1)).toMatchObject({ status: 'ACTIVE', customerVersion: 3 });
+    expect(emulator.certificate(CERT_2)?.status).toBe('ACTIVE');
+    expectNoViolations(emulator);
+  });
+
+  test('unknown certificates are 404; a revoked certificate cannot change status (CertificateStateException, 406)', async () => {
+    emulator.addCertificate({ certificateId: CERT_1, status: 'REVOKED' });
+    const missing = await rejection(client.send(new DescribeCertificateCommand({ certificateId: CERT_UNKNOWN })));
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new UpdateCertificateCommand({ certificateId: CERT_UNKNOWN, newStatus: 'ACTIVE' })))).toBeInstanceOf(ResourceNotFoundException);
+
+    const revoked = await rejection(client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'ACTIVE' })));
+    expect(revoked).toBeInstanceOf(CertificateStateException);
+    expect(revoked.$metadata?.httpStatusCode).toBe(406);
+    expect(emulator.certificate(CERT_1)?.status).toBe('REVOKED');
+    expect(emulator.certificate(CERT_UNKNOWN)).toBeUndefined();
+    expectNoViolations(emulator);
+  });
+
+  test('a malformed certificate id and reserved statuses are violations', async () => {
+    seedFleet();
+    await rejection(client.send(new DescribeCertificateCommand({ certificateId: 'cert-1' })));
+    await rejection(client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'PENDING_TRANSFER' })));
+    await rejection(client.send(new UpdateCertificateCommand({ certificateId: CERT_1, newStatus: 'REGISTER_INACTIVE' })));
+    expect(emulator.violations()).toEqual([
+      'DescribeCertificate: certificateId: length 6 is below the minimum 64',
+      'DescribeCertificate: certificateId: "cert-1" does not match /^(0x)?[a-fA-F0-9]+$/',
+      'UpdateCertificate: query newStatus: PENDING_TRANSFER is used internally by IoT; setting it throws an exception',
+      'UpdateCertificate: query newStatus: REGISTER_INACTIVE is deprecated and should not be used',
+    ]);
+    expect(emulator.certificate(CERT_1)?.status).toBe('ACTIVE');
+  });
+
+  test('seeding checks ids and statuses', () => {
+    expect(() => emulator.addCertificate({ certificateId: 'cert-1' })).toThrow(/addCertificate: certificateId: length 6 is below the minimum 64/);
+    expect(() => emulator.addCertificate({ certificateId: CERT_1, status: 'PENDING_TRANSFER' as never })).toThrow(/ACTIVE, INACTIVE or REVOKED/);
+    emulator.addCertificate({ certificateId: CERT_1 });
+    expect(() => emulator.addCertificate({ certificateId: CERT_1 })).toThrow(/already exists/);
+    expect(() => emulator.addCaCertificate({ certificateId: CA_1, status: 'REVOKED' as never })).toThrow(/ACTIVE or INACTIVE/);
+  });
+});
+
+describe('CA certificates', () => {
+  test('DescribeCACertificate and UpdateCACertificate', async () => {
+    seedFleet();
+    const before = await client.send(new DescribeCACertificateCommand({ certificateId: CA_1 }));
+    expect(before.certificateDescription).toMatchObject({
+      certificateArn: `arn:aws:iot:us-east-1:123456789012:cacert/${CA_1}`,
+      certificateId: CA_1,
+      status: 'ACTIVE',
+      autoRegistrationStatus: 'DISABLE',
+      customerVersion: 1,
+      creationDate: expect.any(Date),
+    });
+
+    await client.send(new UpdateCACertificateCommand({ certificateId: CA_1, newStatus: 'INACTIVE', newAutoRegistrationStatus: 'ENABLE' }));
+    const after = await client.send(new DescribeCACertificateCommand({ certificateId: CA_1 }));
+    expect(after.certificateDescription).toMatchObject({ status: 'INACTIVE', autoRegistrationStatus: 'ENABLE', customerVersion: 2 });
+    expect(emulator.caCertificate(CA_1)?.status).toBe('INACTIVE');
+
+    expect(await rejection(client.send(new DescribeCACertificateCommand({ certificateId: CERT_UNKNOWN })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new UpdateCACertificateCommand({ certificateId: CERT_UNKNOWN, newStatus: 'ACTIVE' })))).toBeInstanceOf(ResourceNotFoundException);
+    expectNoViolations(emulator);
+  });
+
+  test('a CA certificate has no REVOKED status', async () => {
+    seedFleet();
+    await rejection(client.send(new UpdateCACertificateCommand({ certificateId: CA_1, newStatus: 'REVOKED' as never })));
+    expect(emulator.violations()).toEqual(['UpdateCACertificate: query newStatus: "REVOKED" is not one of ACTIVE, INACTIVE']);
+    expect(emulator.caCertificate(CA_1)?.status).toBe('ACTIVE');
+  });
+});
+
+describe('things and thing groups', () => {
+  test('ListPrincipalThings pages through the attached things; unknown principals are 404', async () => {
+    seedFleet();
+    const pages: string[][] = [];
+    for await (const page of paginateListPrincipalThings({ client, pageSize: 1 }, { principal: CERT_ARN(CERT_1) })) {
+      pages.push(page.things ?? []);
+    }
+    expect(pages).toEqual([['sensor-1'], ['sensor-2']]);
+
+    const none = await client.send(new ListPrincipalThingsCommand({ principal: CERT_ARN(CERT_3) }));
+    expect(none.things).toEqual([]);
+    const unknown = await rejection(client.send(new ListPrincipalThingsCommand({ principal: CERT_ARN(CERT_UNKNOWN) })));
+    expect(unknown).toBeInstanceOf(ResourceNotFoundException);
+    expectNoViolations(emulator);
+  });
+
+  test('AddThingToThingGroup, RemoveThingFromThingGroup and the two listings', async () => {
+    seedFleet();
+    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
+    await client.send(new AddThingToThingGroupCommand({
+      thingGroupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/watch', thingArn: 'arn:aws:iot:us-east-1:123456789012:thing/sensor-1',
+    }));
+    // Adding a member again succeeds and changes nothing.
+    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
+    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'gateway:1' }));
+
+    const groups = await client.send(new ListThingGroupsForThingCommand({ thingName: 'sensor-1' }));
+    expect(groups.thingGroups).toEqual([
+      { groupName: 'quarantine', groupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/quarantine' },
+      { groupName: 'watch', groupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/watch' },
+    ]);
+    const members = await client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'quarantine', recursive: true }));
+    expect(members.things).toEqual(['sensor-1', 'gateway:1']);
+    const paged = await client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'quarantine', maxResults: 1 }));
+    expect(paged).toMatchObject({ things: ['sensor-1'], nextToken: expect.any(String) });
+
+    await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
+    expect(emulator.thingGroupsOf('sensor-1')).toEqual(['watch']);
+    expect(emulator.thingsInGroup('quarantine')).toEqual(['gateway:1']);
+    // Removing a non-member succeeds.
+    await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
+    expect((await client.send(new ListThingGroupsForThingCommand({ thingName: 'sensor-2' }))).thingGroups).toEqual([]);
+    expectNoViolations(emulator);
+  });
+
+  test('unknown things and groups are 404; a request naming no thing or group is a violation', async () => {
+    seedFleet();
+    expect(await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'nope', thingName: 'sensor-1' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'ghost' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new ListThingGroupsForThingCommand({ thingName: 'ghost' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'nope' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(emulator.thingsInGroup('quarantine')).toEqual([]);
+    expectNoViolations(emulator);
+
+    const res = await rawRequest('PUT', '/thing-groups/removeThingFromThingGroup', '{}');
+    expect(res.status).toBe(400);
+    await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'has space' })));
+    expect(emulator.violations()).toEqual([
+      'RemoveThingFromThingGroup: thingGroupName or thingGroupArn: one of them is required',
+      'RemoveThingFromThingGroup: thingName or thingArn: one of them is required',
+      'AddThingToThingGroup: thingName: "has space" does not match /^[a-zA-Z0-9:_-]+$/',
+    ]);
+  });
+
+  test('seeding and inspection reject unknown names', () => {
+    seedFleet();
+    expect(() => emulator.addThing('sensor-1')).toThrow(/already exists/);
+    expect(() => emulator.addThingGroup('bad group')).toThrow(/does not match/);
+    expect(() => emulator.attachThingPrincipal('ghost', CERT_ARN(CERT_1))).toThrow(/thing ghost does not exist/);
+    expect(() => emulator.thingGroupsOf('ghost')).toThrow(/does not exist/);
+    expect(() => emulator.thingsInGroup('nope')).toThrow(/does not exist/);
+  });
+});
+
+describe('policies', () => {
+  test('GetPolicy, ListPolicyVersions, GetPolicyVersion, CreatePolicyVersion and SetDefaultPolicyVersion', async () => {
+    seedFleet();
+    const policy = await client.send(new GetPolicyCommand({ policyName: 'wide-open' }));
+    expect(policy).toMatchObject({
+      policyName: 'wide-open',
+      policyArn: 'arn:aws:iot:us-east-1:123456789012:policy/wide-open',
+      policyDocument: ALLOW_ALL,
+      defaultVersionId: '1',
+      creationDate: expect.any(Date),
+      lastModifiedDate: expect.any(Date),
+      generationId: expect.any(String),
+    });
+
+    const created = await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT }));
+    expect(created).toMatchObject({ policyArn: policy.policyArn, policyDocument: ALLOW_CONNECT, policyVersionId: '2', isDefaultVersion: false });
+    expect((await client.send(new GetPolicyCommand({ policyName: 'wide-open' }))).defaultVersionId).toBe('1');
+
+    const versions = await client.send(new ListPolicyVersionsCommand({ policyName: 'wide-open' }));
+    expect(versions.policyVersions).toEqual([
+      { versionId: '1', isDefaultVersion: true, createDate: expect.any(Date) },
+      { versionId: '2', isDefaultVersion: false, createDate: expect.any(Date) },
+    ]);
+
+    await client.send(new SetDefaultPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '2' }));
+    const v2 = await client.send(new GetPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '2' }));
+    expect(v2).toMatchObject({ policyName: 'wide-open', policyVersionId: '2', policyDocument: ALLOW_CONNECT, isDefaultVersion: true });
+    const v1 = await client.send(new GetPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' }));
+    expect(v1).toMatchObject({ policyDocument: ALLOW_ALL, isDefaultVersion: false });
+    expect(await client.send(new GetPolicyCommand({ policyName: 'wide-open' }))).toMatchObject({ defaultVersionId: '2', policyDocument: ALLOW_CONNECT });
+    expect(emulator.policy('wide-open')).toMatchObject({ defaultVersionId: '2', document: ALLOW_CONNECT });
+    expectNoViolations(emulator);
+  });
+
+  test('deleting the default version is refused with DeleteConflictException (409); other versions can go', async () => {
+    seedFleet();
+    const err = await rejection(client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' })));
+    expect(err).toBeInstanceOf(DeleteConflictException);
+    expect(err.$metadata?.httpStatusCode).toBe(409);
+    expect(emulator.policy('wide-open')?.versions.map((v) => v.versionId)).toEqual(['1']);
+
+    await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT, setAsDefault: true }));
+    await client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' }));
+    expect(emulator.policy('wide-open')?.versions.map((v) => [v.versionId, v.isDefaultVersion])).toEqual([['2', true]]);
+    expect(await rejection(client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' })))).toBeInstanceOf(ResourceNotFoundException);
+    expectNoViolations(emulator);
+  });
+
+  test('a policy keeps at most 5 versions (VersionsLimitExceededException, 409); version ids are not reused', async () => {
+    seedFleet();
+    for (let i = 2; i <= 5; i++) {
+      const out = await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT }));
+      expect(out.policyVersionId).toBe(String(i));
+    }
+    const err = await rejection(client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT, setAsDefault: true })));
+    expect(err).toBeInstanceOf(VersionsLimitExceededException);
+    expect(err.$metadata?.httpStatusCode).toBe(409);
+    expect(emulator.policy('wide-open')).toMatchObject({ defaultVersionId: '1', versions: expect.any(Array) });
+    expect(emulator.policy('wide-open')?.versions).toHaveLength(5);
+
+    await client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '3' }));
+    const next = await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT }));
+    expect(next.policyVersionId).toBe('6');
+    expect(emulator.policy('wide-open')?.versions.map((v) => v.versionId)).toEqual(['1', '2', '4', '5', '6']);
+    expectNoViolations(emulator);
+  });
+
+  test('malformed documents, unknown policies and versions, and malformed names', async () => {
+    seedFleet();
+    const malformed = await rejection(client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: '{"Version": ' })));
+    expect(malformed).toBeInstanceOf(MalformedPolicyException);
+    expect(await rejection(client.send(new GetPolicyCommand({ policyName: 'nope' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new GetPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '9' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new SetDefaultPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '9' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new CreatePolicyVersionCommand({ policyName: 'nope', policyDocument: ALLOW_ALL })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(emulator.policy('wide-open')?.versions).toHaveLength(1);
+    expectNoViolations(emulator);
+
+    await rejection(client.send(new GetPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: 'v1' })));
+    await rejection(client.send(new GetPolicyCommand({ policyName: 'wide open' })));
+    await rejection(client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: '  \n ' })));
+    expect(emulator.violations()).toEqual([
+      'GetPolicyVersion: policyVersionId: "v1" does not match /^[0-9]+$/',
+      'GetPolicy: policyName: "wide open" does not match /^[\\w+=,.@-]+$/',
+      'CreatePolicyVersion: policyDocument: is empty (the minimum is 1 character, excluding whitespace)',
+    ]);
+  });
+
+  test('seeding rejects bad names and documents', () => {
+    expect(() => emulator.addPolicy({ policyName: 'a b', document: ALLOW_ALL })).toThrow(/does not match/);
+    expect(() => emulator.addPolicy({ policyName: 'p', document: 'not json' })).toThrow(/not valid JSON/);
+    emulator.addPolicy({ policyName: 'p', document: { Version: '2012-10-17', Statement: [] } });
+    expect(emulator.policy('p')?.document).toBe('{"Version":"2012-10-17","Statement":[]}');
+    expect(() => emulator.addPolicy({ policyName: 'p', document: ALLOW_ALL })).toThrow(/already exists/);
+    expect(emulator.policy('missing')).toBeUndefined();
+  });
+});
+
+describe('audit findings with non-compliant resources', () => {
+  test('every resource kind a mitigation action acts on round-trips through ListAuditFindings', async () => {
+    emulator.addAuditTask({ taskId: 'audit-r', taskStartTime: ago(HOUR), checks: {} });
+    const resources = {
+      'f-dev': { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: CERT_1 } },
+      'f-ca': { resourceType: 'CA_CERTIFICATE', resourceIdentifier: { caCertificateId: CA_1 } },
+      // Seeded with the members in the other order than the SDK sends them.
+      'f-pol': { resourceType: 'IOT_POLICY', resourceIdentifier: { policyVersionIdentifier: { policyVersionId: '1', policyName: 'wide-open' } } },
+      'f-acct': { resourceType: 'ACCOUNT_SETTINGS', resourceIdentifier: { account: '123456789012' } },
+    };
+    const checks = { 'f-dev': 'DEVICE_CERTIFICATE_SHARED_CHECK', 'f-ca': 'CA_CERTIFICATE_EXPIRING_CHECK', 'f-pol': 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK', 'f-acct': 'LOGGING_DISABLED_CHECK' };
+    for (const [findingId, nonCompliantResource] of Object.entries(resources)) {
+      emulator.addAuditFinding({ findingId, taskId: 'audit-r', checkName: checks[findingId as keyof typeof checks], nonCompliantResource });
+    }
+    const out = await client.send(new ListAuditFindingsCommand({ taskId: 'audit-r' }));
+    expect(Object.fromEntries((out.findings ?? []).map((f) => [f.findingId, f.nonCompliantResource]))).toEqual({
+      'f-dev': { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: CERT_1 } },
+      'f-ca': { resourceType: 'CA_CERTIFICATE', resourceIdentifier: { caCertificateId: CA_1 } },
+      'f-pol': { resourceType: 'IOT_POLICY', resourceIdentifier: { policyVersionIdentifier: { policyName: 'wide-open', policyVersionId: '1' } } },
+      'f-acct': { resourceType: 'ACCOUNT_SETTINGS', resourceIdentifier: { account: '123456789012' } },
+    });
+    const byPolicy = await client.send(new ListAuditFindingsCommand({
+      taskId: 'audit-r', resourceIdentifier: { policyVersionIdentifier: { policyName: 'wide-open', policyVersionId: '1' } },
+    }));
+    expect(byPolicy.findings?.map((f) => f.findingId)).toEqual(['f-pol']);
+    expectNoViolations(emulator);
+  });
+
+  test('a resource of the wrong kind is rejected when seeded', () => {
+    emulator.addAuditTask({ taskId: 'audit-r', checks: {} });
+    const add = (nonCompliantResource: unknown): void => emulator.addAuditFinding({
+      findingId: 'f', taskId: 'audit-r', checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', nonCompliantResource: nonCompliantResource as never,
+    });
+    expect(() => add({ resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { caCertificateId: CA_1 } }))
+      .toThrow('addAuditFinding: nonCompliantResource.resourceIdentifier.deviceCertificateId: is required for resourceType DEVICE_CERTIFICATE');
+    expect(() => add({ resourceType: 'IOT_POLICY', resourceIdentifier: { policyVersionIdentifier: { policyVersionId: '1' } } }))
+      .toThrow(/policyVersionIdentifier\.policyName: is required for resourceType IOT_POLICY/);
+    expect(() => add({ resourceType: 'THING', resourceIdentifier: { thingName: 'x' } }))
+      .toThrow(/resourceType: "THING" is not one of .*; nonCompliantResource\.resourceIdentifier: unknown member "thingName"/);
+  });
+});
+
+/** Actions of every type, an audit with a finding per resource kind, and a suppressed finding. */
+function seedRunnableAudit(): void {
+  seedFleet();
+  emulator.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+  emulator.addMitigationAction({ actionName: 'deactivate-cert', actionType: 'UPDATE_DEVICE_CERTIFICATE' });
+  emulator.addMitigationAction({ actionName: 'deactivate-ca', actionType: 'UPDATE_CA_CERTIFICATE' });
+  emulator.addMitigationAction({ actionName: 'blank-policy', actionType: 'REPLACE_DEFAULT_POLICY_VERSION' });
+  emulator.addMitigationAction({ actionName: 'enable-logging', actionType: 'ENABLE_IOT_LOGGING' });
+  emulator.addMitigationAction({
+    actionName: 'quarantine',
+    actionType: 'ADD_THINGS_TO_THING_GROUP',
+    actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine', 'watch'] } },
+  });
+  emulator.addAuditTask({
+    taskId: 'audit-9',
+    taskStartTime: ago(HOUR),
+    checks: {
+      DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 3, suppressedNonCompliantResourcesCount: 1 },
+      CA_CERTIFICATE_EXPIRING_CHECK: { nonCompliantResourcesCount: 1 },
+      IOT_POLICY_OVERLY_PERMISSIVE_CHECK: { nonCompliantResourcesCount: 1 },
+      LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 },
+    },
+  });
+  const cert = (findingId: string, certificateId: string, isSuppressed = false): void => emulator.addAuditFinding({
+    findingId,
+    taskId: 'audit-9',
+    checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
+    isSuppressed,
+    nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: certificateId } },
+  });
+  cert('f-cert1', CERT_1);
+  cert('f-cert2', CERT_2);
+  cert('f-muted', CERT_3, true);
+  emulator.addAuditFinding({
+    findingId: 'f-ca',
+    taskId: 'audit-9',
+    checkName: 'CA_CERTIFICATE_EXPIRING_CHECK',
+    nonCompliantResource: { resourceType: 'CA_CERTIFICATE', resourceIdentifier: { caCertificateId: CA_1 } },
+  });
+  emulator.addAuditFinding({
+    findingId: 'f-policy',
+    taskId: 'audit-9',
+    checkName: 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK',
+    nonCompliantResource: { resourceType: 'IOT_POLICY', resourceIdentifier: { policyVersionIdentifier: { policyName: 'wide-open', policyVersionId: '1' } } },
+  });
+  emulator.addAuditFinding({
+    findingId: 'f-log',
+    taskId: 'audit-9',
+    checkName: 'LOGGING_DISABLED_CHECK',
+    nonCompliantResource: { resourceType: 'ACCOUNT_SETTINGS', resourceIdentifier: { account: '123456789012' } },
+  });
+}
+
+const FULL_MAPPING = {
+  DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate-cert'],
+  CA_CERTIFICATE_EXPIRING_CHECK: ['deactivate-ca'],
+  IOT_POLICY_OVERLY_PERMISSIVE_CHECK: ['blank-policy'],
+  LOGGING_DISABLED_CHECK: ['enable-logging'],
+};
+
+const executionsOf = async (taskId: string, findingId: string): Promise<Array<[string | undefined, string | undefined, string | undefined]>> => {
+  const out = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId, findingId }));
+  return (out.actionsExecutions ?? []).map((e) => [e.actionName, e.status, e.errorCode]);
+};
+
+describe('running audit mitigation tasks', () => {
+  test('every action takes effect and is visible through the API; executions, statistics and lists reflect the run', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({ taskId: 'run-1', target: { auditTaskId: 'audit-9' }, auditCheckToActionsMapping: FULL_MAPPING }));
+    expect(fleetState()).toEqual({
+      certs: ['ACTIVE', 'ACTIVE', 'ACTIVE'], ca: 'ACTIVE', groups: [[], [], []], policyDefault: '1', policyVersions: ['1'],
+    });
+
+    const recorded = emulator.runAuditMitigationTask('run-1');
+    expect(recorded).toHaveLength(12);
+
+    // Effects, through the API.
+    const status = async (id: string): Promise<string | undefined> =>
+      (await client.send(new DescribeCertificateCommand({ certificateId: id }))).certificateDescription?.status;
+    expect([await status(CERT_1), await status(CERT_2), await status(CERT_3)]).toEqual(['INACTIVE', 'INACTIVE', 'ACTIVE']);
+    expect((await client.send(new DescribeCACertificateCommand({ certificateId: CA_1 }))).certificateDescription?.status).toBe('INACTIVE');
+    for (const thing of ['sensor-1', 'sensor-2', 'gateway:1']) {
+      const groups = await client.send(new ListThingGroupsForThingCommand({ thingName: thing }));
+      expect(groups.thingGroups?.map((g) => g.groupName)).toEqual(['quarantine', 'watch']);
+    }
+    const policy = await client.send(new GetPolicyCommand({ policyName: 'wide-open' }));
+    expect(policy).toMatchObject({ defaultVersionId: '2', policyDocument: BLANK_POLICY_DOCUMENT });
+    expect(JSON.parse(BLANK_POLICY_DOCUMENT)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+    expect((await client.send(new ListPolicyVersionsCommand({ policyName: 'wide-open' }))).policyVersions?.map((v) => [v.versionId, v.isDefaultVersion]))
+      .toEqual([['1', false], ['2', true]]);
+
+    // Side effects outside the modelled resources.
+    expect(emulator.sideEffects).toEqual([
+      {
+        kind: 'sns-publish',
+        taskId: 'run-1',
+        findingId: 'f-cert1',
+        actionName: 'notify',
+        topicArn: 'arn:aws:sns:us-east-1:123456789012:iot-findings',
+        finding: expect.objectContaining({ findingId: 'f-cert1', checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', nonCompliantResource: expect.any(Object) }),
+      },
+      expect.objectContaining({ kind: 'sns-publish', findingId: 'f-cert2' }),
+      {
+        kind: 'logging-enabled',
+        taskId: 'run-1',
+        findingId: 'f-log',
+        actionName: 'enable-logging',
+        roleArnForLogging: 'arn:aws:iam::123456789012:role/iot-logging',
+        logLevel: 'ERROR',
+      },
+    ]);
+
+    // Executions, per finding, in action order.
+    expect(await executionsOf('run-1', 'f-cert1')).toEqual([['notify', 'COMPLETED', undefined], ['quarantine', 'COMPLETED', undefined], ['deactivate-cert', 'COMPLETED', undefined]]);
+    expect(await executionsOf('run-1', 'f-muted')).toEqual([['notify', 'SKIPPED', undefined], ['quarantine', 'SKIPPED', undefined], ['deactivate-cert', 'SKIPPED', undefined]]);
+    expect(await executionsOf('run-1', 'f-policy')).toEqual([['blank-policy', 'COMPLETED', undefined]]);
+    const [first] = (await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-1', findingId: 'f-ca' }))).actionsExecutions ?? [];
+    expect(first).toEqual({
+      taskId: 'run-1',
+      findingId: 'f-ca',
+      actionName: 'deactivate-ca',
+      actionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'COMPLETED',
+      startTime: expect.any(Date),
+      endTime: expect.any(Date),
+    });
+
+    // Task status and statistics.
+    const described = await client.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: 'run-1' }));
+    expect(described.taskStatus).toBe('COMPLETED');
+    expect(described.endTime).toBeInstanceOf(Date);
+    const one = { totalFindingsCount: 1, succeededFindingsCount: 1, failedFindingsCount: 0, skippedFindingsCount: 0, canceledFindingsCount: 0 };
+    expect(described.taskStatistics).toEqual({
+      DEVICE_CERTIFICATE_SHARED_CHECK: {
+        totalFindingsCount: 3, succeededFindingsCount: 2, failedFindingsCount: 0, skippedFindingsCount: 1, canceledFindingsCount: 0,
+      },
+      CA_CERTIFICATE_EXPIRING_CHECK: one,
+      IOT_POLICY_OVERLY_PERMISSIVE_CHECK: one,
+      LOGGING_DISABLED_CHECK: one,
+    });
+    const listed = await client.send(new ListAuditMitigationActionsTasksCommand({ startTime: ago(HOUR), endTime: later(HOUR), taskStatus: 'COMPLETED' }));
+    expect(listed.tasks?.map((t) => t.taskId)).toEqual(['run-1']);
+    expect(await rejection(client.send(new CancelAuditMitigationActionsTaskCommand({ taskId: 'run-1' })))).toBeInstanceOf(InvalidRequestException);
+    expect(emulator.auditMitigationExecutions('run-1')).toHaveLength(12);
+    expectNoViolations(emulator);
+  });
+
+  test('a failed action skips the later actions of that finding only; the task ends FAILED', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({
+      taskId: 'run-2',
+      target: { findingIds: ['f-cert1', 'f-cert2'] },
+      auditCheckToActionsMapping: { DEVICE_CERTIFICATE_SHARED_CHECK: FULL_MAPPING.DEVICE_CERTIFICATE_SHARED_CHECK },
+    }));
+    emulator.runAuditMitigationTask('run-2', { failFindingIds: ['f-cert1'] });
+
+    expect(await executionsOf('run-2', 'f-cert1')).toEqual([['notify', 'FAILED', 'EmulatedFailure'], ['quarantine', 'SKIPPED', undefined], ['deactivate-cert', 'SKIPPED', undefined]]);
+    expect(await executionsOf('run-2', 'f-cert2')).toEqual([['notify', 'COMPLETED', undefined], ['quarantine', 'COMPLETED', undefined], ['deactivate-cert', 'COMPLETED', undefined]]);
+    // f-cert1's resources are untouched; f-cert2's are mitigated.
+    expect(fleetState()).toMatchObject({ certs: ['ACTIVE', 'INACTIVE', 'ACTIVE'], groups: [[], [], ['quarantine', 'watch']] });
+    expect(emulator.sideEffects.map((e) => e.findingId)).toEqual(['f-cert2']);
+
+    const skipped = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-2', findingId: 'f-cert1', actionStatus: 'SKIPPED' }));
+    expect(skipped.actionsExecutions?.map((e) => e.actionName)).toEqual(['quarantine', 'deactivate-cert']);
+    const described = await client.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: 'run-2' }));
+    expect(described.taskStatus).toBe('FAILED');
+    expect(described.taskStatistics?.DEVICE_CERTIFICATE_SHARED_CHECK).toEqual({
+      totalFindingsCount: 2, succeededFindingsCount: 1, failedFindingsCount: 1, skippedFindingsCount: 0, canceledFindingsCount: 0,
+    });
+    const failed = await client.send(new ListAuditMitigationActionsTasksCommand({ startTime: ago(HOUR), endTime: later(HOUR), taskStatus: 'FAILED' }));
+    expect(failed.tasks?.map((t) => t.taskId)).toEqual(['run-2']);
+    expectNoViolations(emulator);
+  });
+
+  test('an action fails with the error the API call would return, and nothing is half-applied', async () => {
+    seedRunnableAudit();
+    emulator.addMitigationAction({
+      actionName: 'quarantine-nowhere',
+      actionType: 'ADD_THINGS_TO_THING_GROUP',
+      actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine', 'no-such-group'] } },
+    });
+    emulator.addAuditFinding({
+      findingId: 'f-ghost',
+      taskId: 'audit-9',
+      checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: CERT_UNKNOWN } },
+    });
+    for (let i = 0; i < 4; i++) await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT }));
+    await client.send(startAudit({
+      taskId: 'run-3',
+      target: { findingIds: ['f-cert1', 'f-ghost', 'f-policy'] },
+      auditCheckToActionsMapping: { DEVICE_CERTIFICATE_SHARED_CHECK: ['quarantine-nowhere', 'deactivate-cert'], IOT_POLICY_OVERLY_PERMISSIVE_CHECK: ['blank-policy'] },
+    }));
+    emulator.runAuditMitigationTask('run-3');
+
+    expect(await executionsOf('run-3', 'f-cert1')).toEqual([['quarantine-nowhere', 'FAILED', 'ResourceNotFoundException'], ['deactivate-cert', 'SKIPPED', undefined]]);
+    expect(await executionsOf('run-3', 'f-ghost')).toEqual([['quarantine-nowhere', 'FAILED', 'ResourceNotFoundException'], ['deactivate-cert', 'SKIPPED', undefined]]);
+    expect(await executionsOf('run-3', 'f-policy')).toEqual([['blank-policy', 'FAILED', 'VersionsLimitExceededException']]);
+    const [policyExecution] = (await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-3', findingId: 'f-policy' }))).actionsExecutions ?? [];
+    expect(policyExecution.message).toMatch(/maximum number of versions \(5\)/);
+    expect(fleetState()).toEqual({
+      certs: ['ACTIVE', 'ACTIVE', 'ACTIVE'], ca: 'ACTIVE', groups: [[], [], []], policyDefault: '1', policyVersions: ['1', '2', '3', '4', '5'],
+    });
+    expect(emulator.auditMitigationTasks()[0].taskStatus).toBe('FAILED');
+    expectNoViolations(emulator);
+  });
+
+  test('what a task did can be undone through the API', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({ taskId: 'run-4', target: { auditTaskId: 'audit-9' }, auditCheckToActionsMapping: FULL_MAPPING }));
+    const before = fleetState();
+    emulator.runAuditMitigationTask('run-4');
+    expect(fleetState()).not.toEqual(before);
+
+    for (const id of [CERT_1, CERT_2]) await client.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' }));
+    await client.send(new UpdateCACertificateCommand({ certificateId: CA_1, newStatus: 'ACTIVE' }));
+    for (const thing of ['sensor-1', 'sensor-2', 'gateway:1']) {
+      for (const group of ['quarantine', 'watch']) await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: group, thingName: thing }));
+    }
+    await client.send(new SetDefaultPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' }));
+    await client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '2' }));
+
+    expect(fleetState()).toEqual(before);
+    expect((await client.send(new GetPolicyCommand({ policyName: 'wide-open' }))).policyDocument).toBe(ALLOW_ALL);
+    expectNoViolations(emulator);
+  });
+
+  test('executions of a run paginate', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({ taskId: 'run-5', target: { findingIds: ['f-cert1'] }, auditCheckToActionsMapping: FULL_MAPPING }));
+    emulator.runAuditMitigationTask('run-5');
+    const page1 = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-5', findingId: 'f-cert1', maxResults: 2 }));
+    expect(page1.actionsExecutions?.map((e) => e.actionName)).toEqual(['notify', 'quarantine']);
+    const page2 = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-5', findingId: 'f-cert1', maxResults: 2, nextToken: page1.nextToken }));
+    expect(page2.actionsExecutions?.map((e) => e.actionName)).toEqual(['deactivate-cert']);
+    expect(page2.nextToken).toBeUndefined();
+    expectNoViolations(emulator);
+  });
+
+  test('only IN_PROGRESS tasks run, once; failFindingIds must be targets', async () => {
+    seedRunnableAudit();
+    expect(() => emulator.runAuditMitigationTask('nope')).toThrow(/no audit mitigation task nope/);
+    await client.send(startAudit({ taskId: 'run-6', target: { findingIds: ['f-cert1'] }, auditCheckToActionsMapping: FULL_MAPPING }));
+    expect(() => emulator.runAuditMitigationTask('run-6', { failFindingIds: ['f-cert2'] })).toThrow(/not targeted by task run-6: f-cert2/);
+    emulator.runAuditMitigationTask('run-6');
+    expect(() => emulator.runAuditMitigationTask('run-6')).toThrow(/is COMPLETED; only IN_PROGRESS tasks can run/);
+    await client.send(startAudit({ taskId: 'run-7', clientRequestToken: 'tok-7', target: { findingIds: ['f-cert2'] }, auditCheckToActionsMapping: FULL_MAPPING }));
+    await client.send(new CancelAuditMitigationActionsTaskCommand({ taskId: 'run-7' }));
+    expect(() => emulator.runAuditMitigationTask('run-7')).toThrow(/is CANCELED/);
+    expect(emulator.certificate(CERT_2)?.status).toBe('ACTIVE');
+  });
+});
+
+describe('running detect mitigation tasks', () => {
+  function seedDetect(): void {
+    seedFleet();
+    emulator.addMitigationAction({
+      actionName: 'quarantine', actionType: 'ADD_THINGS_TO_THING_GROUP', actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'] } },
+    });
+    emulator.addMitigationAction({
+      actionName: 'watch-too', actionType: 'ADD_THINGS_TO_THING_GROUP', actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['watch'] } },
+    });
+  }
+
+  test("each violation's thing joins the groups; executions are listed by task, violation, thing and time window", async () => {
+    seedDetect();
+    await client.send(startDetect({ target: { violationIds: ['v-1', 'v-2'] }, actions: ['quarantine', 'watch-too'] }));
+    emulator.runDetectMitigationTask('detect-1', { 'v-1': 'sensor-1', 'v-2': 'gateway:1' });
+
+    expect(emulator.thingGroupsOf('sensor-1')).toEqual(['quarantine', 'watch']);
+    expect(emulator.thingGroupsOf('gateway:1')).toEqual(['quarantine', 'watch']);
+    expect(emulator.thingGroupsOf('sensor-2')).toEqual([]);
+
+    const all = await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1' }));
+    expect(all.actionsExecutions?.map((e) => [e.violationId, e.thingName, e.actionName, e.status])).toEqual([
+      ['v-1', 'sensor-1', 'quarantine', 'SUCCESSFUL'],
+      ['v-1', 'sensor-1', 'watch-too', 'SUCCESSFUL'],
+      ['v-2', 'gateway:1', 'quarantine', 'SUCCESSFUL'],
+      ['v-2', 'gateway:1', 'watch-too', 'SUCCESSFUL'],
+    ]);
+    expect(all.actionsExecutions?.[0]).toEqual({
+      taskId: 'detect-1',
+      violationId: 'v-1',
+      thingName: 'sensor-1',
+      actionName: 'quarantine',
+      status: 'SUCCESSFUL',
+      executionStartDate: expect.any(Date),
+      executionEndDate: expect.any(Date),
+    });
+    const byViolation = await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1', violationId: 'v-2' }));
+    expect(byViolation.actionsExecutions?.map((e) => e.thingName)).toEqual(['gateway:1', 'gateway:1']);
+    const byThing = await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1', thingName: 'sensor-1' }));
+    expect(byThing.actionsExecutions).toHaveLength(2);
+    const window = await client.send(new ListDetectMitigationActionsExecutionsCommand({ startTime: ago(HOUR), endTime: later(HOUR), maxResults: 3 }));
+    expect(window.actionsExecutions).toHaveLength(3);
+    expect(window.nextToken).toEqual(expect.any(String));
+    const past = await client.send(new ListDetectMitigationActionsExecutionsCommand({ startTime: ago(3 * HOUR), endTime: ago(HOUR) }));
+    expect(past.actionsExecutions).toEqual([]);
+
+    const described = await client.send(new DescribeDetectMitigationActionsTaskCommand({ taskId: 'detect-1' }));
+    expect(described.taskSummary).toMatchObject({
+      taskStatus: 'SUCCESSFUL', taskEndTime: expect.any(Date), taskStatistics: { actionsExecuted: 4, actionsSkipped: 0, actionsFailed: 0 },
+    });
+    const listed = await client.send(new ListDetectMitigationActionsTasksCommand({ startTime: ago(HOUR), endTime: later(HOUR) }));
+    expect(listed.tasks?.map((t) => [t.taskId, t.taskStatus])).toEqual([['detect-1', 'SUCCESSFUL']]);
+    expect(await rejection(client.send(new CancelDetectMitigationActionsTaskCommand({ taskId: 'detect-1' })))).toBeInstanceOf(InvalidRequestException);
+    expectNoViolations(emulator);
+  });
+
+  test('a failed action skips the later actions of that violation; the task ends FAILED', async () => {
+    seedDetect();
+    await client.send(startDetect({ target: { securityProfileName: 'fleet' }, actions: ['quarantine', 'watch-too'] }));
+    emulator.runDetectMitigationTask('detect-1', { 'v-1': 'sensor-1', 'v-2': 'ghost', 'v-3': 'sensor-2' }, { failViolationIds: ['v-3'] });
+
+    const all = await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1' }));
+    expect(all.actionsExecutions?.map((e) => [e.violationId, e.actionName, e.status, e.errorCode])).toEqual([
+      ['v-1', 'quarantine', 'SUCCESSFUL', undefined],
+      ['v-1', 'watch-too', 'SUCCESSFUL', undefined],
+      ['v-2', 'quarantine', 'FAILED', 'ResourceNotFoundException'],
+      ['v-2', 'watch-too', 'SKIPPED', undefined],
+      ['v-3', 'quarantine', 'FAILED', 'EmulatedFailure'],
+      ['v-3', 'watch-too', 'SKIPPED', undefined],
+    ]);
+    expect(emulator.thingGroupsOf('sensor-2')).toEqual([]);
+    const described = await client.send(new DescribeDetectMitigationActionsTaskCommand({ taskId: 'detect-1' }));
+    expect(described.taskSummary).toMatchObject({ taskStatus: 'FAILED', taskStatistics: { actionsExecuted: 2, actionsSkipped: 2, actionsFailed: 2 } });
+    expect(emulator.detectMitigationExecutions('detect-1')).toHaveLength(6);
+    expectNoViolations(emulator);
+  });
+
+  test('guards: unknown or finished tasks, violations the task does not target', async () => {
+    seedDetect();
+    expect(() => emulator.runDetectMitigationTask('nope', {})).toThrow(/no detect mitigation task nope/);
+    await client.send(startDetect({ target: { violationIds: ['v-1'] } }));
+    expect(() => emulator.runDetectMitigationTask('detect-1', { 'v-9': 'sensor-1' })).toThrow(/v-9 is not a target of task detect-1/);
+    expect(() => emulator.runDetectMitigationTask('detect-1', { v_1: 'sensor-1' })).toThrow(/does not match/);
+    emulator.runDetectMitigationTask('detect-1', { 'v-1': 'sensor-1' });
+    expect(() => emulator.runDetectMitigationTask('detect-1', { 'v-1': 'sensor-1' })).toThrow(/is SUCCESSFUL/);
+  });
+
+  test('ListDetectMitigationActionsExecutions needs a taskId or a time window, not both', async () => {
+    await client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1' }));
+    await rejection(client.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: 'detect-1', startTime: ago(HOUR), endTime: new Date() })));
+    await rejection(client.send(new ListDetectMitigationActionsExecutionsCommand({})));
+    await rejection(client.send(new ListDetectMitigationActionsExecutionsCommand({ startTime: ago(HOUR), violationId: 'v_1' })));
+    expect(emulator.violations()).toEqual([
+      'ListDetectMitigationActionsExecutions: taskId and startTime/endTime: specify either taskId or a time window, not both',
+      'ListDetectMitigationActionsExecutions: taskId or startTime/endTime: one of them is required',
+      'ListDetectMitigationActionsExecutions: query violationId: "v_1" does not match /^[a-zA-Z0-9-]+$/',
+      'ListDetectMitigationActionsExecutions: startTime/endTime: specify both or neither',
+    ]);
+  });
+});
+
+describe('iot-model checks of the resource operations', () => {
+  const parts = (p: Partial<{ pathParams: Record<string, string>; query: Record<string, string>; body: unknown; headers: Record<string, string> }>) =>
+    ({ pathParams: {}, query: {}, body: undefined, ...p });
+
+  test('certificates', () => {
+    expect(checkUpdateCertificate(parts({ pathParams: { certificateId: CERT_1 }, query: { newStatus: 'INACTIVE' } }))).toEqual([]);
+    expect(checkUpdateCertificate(parts({ pathParams: { certificateId: `0x${'a'.repeat(62)}` } }))).toEqual(['query newStatus: is required']);
+    expect(checkUpdateCertificate(parts({ pathParams: { certificateId: 'g'.repeat(64) }, query: { newStatus: 'ACTIVE', extra: '1' } }))).toEqual([
+      `certificateId: "${'g'.repeat(64)}" does not match /^(0x)?[a-fA-F0-9]+$/`,
+      'query: unknown parameter "extra"',
+    ]);
+    expect(checkUpdateCACertificate(parts({ pathParams: { certificateId: CA_1 }, body: { removeAutoRegistration: 'yes', x: 1 } }))).toEqual([
+      'body: unknown member "x"',
+      'removeAutoRegistration: must be a boolean, got a string',
+    ]);
+  });
+
+  test('things, principals and policies', () => {
+    expect(checkListPrincipalThings(parts({}))).toEqual(['header x-amzn-principal: is required']);
+    expect(checkListPrincipalThings(parts({ headers: { 'x-amzn-principal': CERT_ARN(CERT_1) }, query: { maxResults: '251' } })))
+      .toEqual(['query maxResults: 251 is outside the range 1-250']);
+    expect(checkAddThingToThingGroup(parts({ body: { thingGroupName: 'g', thingName: 't', overrideDynamicGroups: 'no' } })))
+      .toEqual(['overrideDynamicGroups: must be a boolean, got a string']);
+    expect(checkAddThingToThingGroup(parts({}))).toEqual(['body: is required']);
+    expect(checkPolicyVersionPath(parts({ pathParams: { policyName: 'p', policyVersionId: '1.0' } }))).toEqual(['policyVersionId: "1.0" does not match /^[0-9]+$/']);
+    const big = `{"a":"${'x'.repeat(2041)}"}`;
+    expect(big.length).toBe(2049);
+    expect(checkCreatePolicyVersion(parts({ pathParams: { policyName: 'p' }, body: { policyDocument: big } })))
+      .toEqual(['policyDocument: 2049 characters excluding whitespace exceeds the maximum 2048']);
+    const spaced = `{"a":\n  "${'x'.repeat(2040)}"}`;
+    expect(checkCreatePolicyVersion(parts({ pathParams: { policyName: 'p' }, query: { setAsDefault: 'yes' }, body: { policyDocument: spaced } })))
+      .toEqual(['query setAsDefault: "yes" is not a boolean (true or false)']);
+    expect(checkCreatePolicyVersion(parts({ pathParams: { policyName: 'p' } }))).toEqual(['body: is required']);
+  });
+
+  test('detect executions and non-compliant resources', () => {
+    expect(checkListDetectMitigationActionsExecutions(parts({ query: { taskId: 't', thingName: 'x'.repeat(129) } })))
+      .toEqual(['query thingName: length 129 exceeds the maximum 128']);
+    expect(checkNonCompliantResource('r', { resourceType: 'ACCOUNT_SETTINGS', resourceIdentifier: { account: '123456789012' } })).toEqual([]);
+    expect(checkNonCompliantResource('r', { resourceType: 'CA_CERTIFICATE', resourceIdentifier: {}, additionalInfo: { a: 1 } })).toEqual([
+      'r.resourceIdentifier.caCertificateId: is required for resourceType CA_CERTIFICATE',
+      'r.additionalInfo: must be a map of strings',
+    ]);
+  });
+
+  test('routing: PATCH and DELETE routes, decoded labels, and ListThings stays unserved', () => {
+    expect(matchOperation('DELETE', '/policies/p%2Bq/version/3')).toMatchObject({
+      operation: { name: 'DeletePolicyVersion' }, pathParams: { policyName: 'p+q', policyVersionId: '3' },
+    });
+    expect(matchOperation('PATCH', '/policies/p/version/3')?.operation.name).toBe('SetDefaultPolicyVersion');
+    expect(matchOperation('PUT', '/thing-groups/addThingToThingGroup')?.operation.name).toBe('AddThingToThingGroup');
+    expect(matchOperation('GET', '/things/gateway%3A1/thing-groups')?.pathParams).toEqual({ thingName: 'gateway:1' });
+    expect(matchOperation('GET', '/things')).toBeUndefined();
+    expect(matchOperation('DELETE', '/policies/p')).toBeUndefined();
+  });
+});
+
+describe('DescribeAuditFinding', () => {
+  test('returns a finding with its resource; an unknown id is ResourceNotFound', async () => {
+    emulator.addAuditTask({ taskId: 'audit-describe', checks: { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 1 } } });
+    emulator.addAuditFinding({
+      findingId: 'finding-describe',
+      taskId: 'audit-describe',
+      checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: 'a'.repeat(64) } },
+    });
+    const { finding } = await client.send(new DescribeAuditFindingCommand({ findingId: 'finding-describe' }));
+    expect(finding).toMatchObject({
+      findingId: 'finding-describe',
+      checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: 'a'.repeat(64) } },
+    });
+    await expect(client.send(new DescribeAuditFindingCommand({ findingId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     expectNoViolations(emulator);
   });
 });

@@ -19,7 +19,11 @@ import {
   AUDIT_CHECK_RUN_STATUSES,
   AUDIT_FINDING_SEVERITIES,
   AUDIT_TASK_ID,
+  CACertificateStatus,
+  CertificateStatus,
+  checkNonCompliantResource,
   checkString,
+  DetectMitigationActionExecutionStatus,
   DetectMitigationActionsTaskStatus,
   FINDING_ID,
   isMitigationActionType,
@@ -31,7 +35,32 @@ import {
   parseBodyTimestamp,
   parseQueryTimestamp,
   Query,
+  VIOLATION_ID,
 } from './iot-model';
+import {
+  ACCOUNT,
+  ApiError,
+  BLANK_POLICY_DOCUMENT,
+  CaCertificateSeed,
+  CaCertificateSnapshot,
+  certificateArn,
+  CertificateSeed,
+  CertificateSnapshot,
+  invalidRequest,
+  IotResourceStore,
+  nameFromArn,
+  notFound,
+  policyArn,
+  PolicySeed,
+  PolicySnapshot,
+  REGION,
+  thingGroupArn,
+} from './iot-resources';
+
+export { BLANK_POLICY_DOCUMENT } from './iot-resources';
+export type {
+  CaCertificateSeed, CaCertificateSnapshot, CertificateSeed, CertificateSnapshot, PolicySeed, PolicySnapshot, PolicyVersionSnapshot,
+} from './iot-resources';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -160,17 +189,101 @@ export interface AuditFindingSeed {
   /** Defaults to MEDIUM. */
   severity?: string;
   isSuppressed?: boolean;
-  nonCompliantResource?: { resourceType: string; resourceIdentifier: Record<string, string> };
+  /**
+   * The resource the finding is about. Checked when seeded: a known resourceType, known identifier
+   * members, and the identifier the type needs (DEVICE_CERTIFICATE: deviceCertificateId,
+   * CA_CERTIFICATE: caCertificateId, IOT_POLICY: policyVersionIdentifier.policyName).
+   */
+  nonCompliantResource?: NonCompliantResourceSeed;
   /** Defaults to the audit task's start time. */
   findingTime?: Date;
+}
+
+/** The API's ResourceIdentifier (one member set, matching the resource type). */
+export interface AuditResourceIdentifier {
+  deviceCertificateId?: string;
+  caCertificateId?: string;
+  cognitoIdentityPoolId?: string;
+  clientId?: string;
+  policyVersionIdentifier?: { policyName?: string; policyVersionId?: string };
+  account?: string;
+  iamRoleArn?: string;
+  roleAliasArn?: string;
+  issuerCertificateIdentifier?: { issuerCertificateSubject?: string; issuerId?: string; issuerCertificateSerialNumber?: string };
+  deviceCertificateArn?: string;
+}
+
+export interface NonCompliantResourceSeed {
+  /** DEVICE_CERTIFICATE, CA_CERTIFICATE, IOT_POLICY, ACCOUNT_SETTINGS, ... */
+  resourceType: string;
+  resourceIdentifier: AuditResourceIdentifier | Record<string, string>;
+  additionalInfo?: Record<string, string>;
+}
+
+/** One (finding, action) execution recorded by runAuditMitigationTask. */
+export interface AuditMitigationExecution {
+  taskId: string;
+  findingId: string;
+  actionName: string;
+  actionId: string;
+  actionType: MitigationActionType;
+  status: 'COMPLETED' | 'FAILED' | 'SKIPPED';
+  startTime: Date;
+  endTime: Date;
+  errorCode?: string;
+  message?: string;
+}
+
+/** One (violation, action) execution recorded by runDetectMitigationTask. */
+export interface DetectMitigationExecution {
+  taskId: string;
+  violationId: string;
+  thingName: string;
+  actionName: string;
+  status: Exclude<DetectMitigationActionExecutionStatus, 'IN_PROGRESS'>;
+  executionStartDate: Date;
+  executionEndDate: Date;
+  errorCode?: string;
+  message?: string;
+}
+
+/**
+ * What an emulated mitigation action did outside the resources the emulator models: an SNS
+ * publication (PUBLISH_FINDING_TO_SNS) or a change of the account's logging (ENABLE_IOT_LOGGING).
+ */
+export type MitigationSideEffect =
+  | {
+    kind: 'sns-publish';
+    taskId: string;
+    findingId: string;
+    actionName: string;
+    topicArn: string;
+    /** The finding as ListAuditFindings returns it (timestamps in epoch seconds). */
+    finding: Record<string, unknown>;
+  }
+  | {
+    kind: 'logging-enabled';
+    taskId: string;
+    findingId: string;
+    actionName: string;
+    roleArnForLogging: string;
+    logLevel: string;
+  };
+
+export interface RunAuditMitigationTaskOptions {
+  /** The first action of each of these findings fails (errorCode 'EmulatedFailure'); later ones are skipped. */
+  failFindingIds?: string[];
+}
+
+export interface RunDetectMitigationTaskOptions {
+  /** The first action of each of these violations fails (errorCode 'EmulatedFailure'); later ones are skipped. */
+  failViolationIds?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Internals
 // ---------------------------------------------------------------------------------------------
 
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
 const DEFAULT_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/iot-emulator-mitigation-role`;
 const DEFAULT_PAGE_SIZE = 25;
 const AUDIT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
@@ -183,16 +296,6 @@ const FAULTS: Readonly<Record<Exclude<FaultKind, 'resetConnection'>, { status: n
   invalidRequest: { status: 400, code: 'InvalidRequestException', message: 'Invalid request (injected)' },
   serviceUnavailable503: { status: 503, code: 'ServiceUnavailableException', message: 'Service unavailable (injected)' },
 };
-
-/** An API error the handlers throw; sent as restJson1 error. */
-class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-const invalidRequest = (message: string): ApiError => new ApiError(400, 'InvalidRequestException', message);
-const notFound = (message: string): ApiError => new ApiError(404, 'ResourceNotFoundException', message);
 
 /** Park-Miller "minimal standard" PRNG: deterministic, exact in doubles, no bitwise operators. */
 class MinStdRandom {
@@ -240,7 +343,7 @@ interface AuditFindingState {
   reasonForNonCompliance?: string;
   severity: AuditFindingSeverity;
   isSuppressed: boolean;
-  nonCompliantResource?: { resourceType: string; resourceIdentifier: Record<string, string> };
+  nonCompliantResource?: NonCompliantResourceSeed;
   findingTime: Date;
   taskStartTime: Date;
 }
@@ -252,6 +355,7 @@ interface HandlerContext {
   readonly query: Query;
   readonly body: JsonObject;
   readonly record: RecordedRequest;
+  readonly headers: Record<string, string | string[] | undefined>;
 }
 
 type Handler = (ctx: HandlerContext) => JsonObject;
@@ -284,10 +388,18 @@ function singleQuery(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function resourceMatches(filter: Record<string, unknown>, actual: Record<string, string> | undefined): boolean {
+/** JSON with object keys sorted, so nested identifiers compare regardless of member order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+function resourceMatches(filter: Record<string, unknown>, actual: Record<string, unknown> | undefined): boolean {
   if (!actual) return false;
-  const a: Record<string, unknown> = actual;
-  return Object.entries(filter).every(([k, v]) => JSON.stringify(a[k]) === JSON.stringify(v));
+  return Object.entries(filter).every(([k, v]) => canonicalJson(actual[k]) === canonicalJson(v));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +441,13 @@ export class IotEmulator {
   private readonly findings = new Map<string, AuditFindingState>();
   private readonly auditMitigationTaskMap = new Map<string, AuditMitigationTaskSnapshot>();
   private readonly detectMitigationTaskMap = new Map<string, DetectMitigationTaskSnapshot>();
+  private readonly resources = new IotResourceStore();
+  /** Executions of tasks run with runAuditMitigationTask / runDetectMitigationTask, by task id. */
+  private readonly auditExecutions = new Map<string, AuditMitigationExecution[]>();
+  private readonly detectExecutions = new Map<string, DetectMitigationExecution[]>();
+
+  /** SNS publications and logging changes made by emulated mitigation actions, in order. */
+  public readonly sideEffects: MitigationSideEffect[] = [];
 
   private readonly handlers: Readonly<Record<string, Handler>> = {
     StartAuditMitigationActionsTask: (ctx) => this.startAuditMitigationActionsTask(ctx),
@@ -337,6 +456,11 @@ export class IotEmulator {
     CancelAuditMitigationActionsTask: (ctx) => this.cancelAuditMitigationActionsTask(ctx),
     ListAuditMitigationActionsExecutions: (ctx) => this.listAuditMitigationActionsExecutions(ctx),
     ListAuditFindings: (ctx) => this.listAuditFindings(ctx),
+    DescribeAuditFinding: (ctx) => {
+      const finding = this.findings.get(ctx.pathParams.findingId);
+      if (!finding) throw notFound(`Finding ${ctx.pathParams.findingId} does not exist.`);
+      return { finding: findingToApi(finding) };
+    },
     DescribeAuditTask: (ctx) => this.describeAuditTask(ctx),
     ListAuditTasks: (ctx) => this.listAuditTasks(ctx),
     StartDetectMitigationActionsTask: (ctx) => this.startDetectMitigationActionsTask(ctx),
@@ -344,6 +468,22 @@ export class IotEmulator {
     ListDetectMitigationActionsTasks: (ctx) => this.listDetectMitigationActionsTasks(ctx),
     CancelDetectMitigationActionsTask: (ctx) => this.cancelDetectMitigationActionsTask(ctx),
     DescribeMitigationAction: (ctx) => this.describeMitigationAction(ctx),
+    ListDetectMitigationActionsExecutions: (ctx) => this.listDetectMitigationActionsExecutions(ctx),
+    DescribeCertificate: (ctx) => this.describeCertificate(ctx),
+    UpdateCertificate: (ctx) => this.updateCertificate(ctx),
+    DescribeCACertificate: (ctx) => this.describeCaCertificate(ctx),
+    UpdateCACertificate: (ctx) => this.updateCaCertificate(ctx),
+    ListPrincipalThings: (ctx) => this.listPrincipalThings(ctx),
+    AddThingToThingGroup: (ctx) => this.addThingToThingGroupOp(ctx),
+    RemoveThingFromThingGroup: (ctx) => this.removeThingFromThingGroupOp(ctx),
+    ListThingGroupsForThing: (ctx) => this.listThingGroupsForThing(ctx),
+    ListThingsInThingGroup: (ctx) => this.listThingsInThingGroup(ctx),
+    GetPolicy: (ctx) => this.getPolicy(ctx),
+    ListPolicyVersions: (ctx) => this.listPolicyVersions(ctx),
+    GetPolicyVersion: (ctx) => this.getPolicyVersion(ctx),
+    CreatePolicyVersion: (ctx) => this.createPolicyVersion(ctx),
+    SetDefaultPolicyVersion: (ctx) => this.setDefaultPolicyVersion(ctx),
+    DeletePolicyVersion: (ctx) => this.deletePolicyVersion(ctx),
   };
 
   private constructor(seed: number) {
@@ -400,6 +540,10 @@ export class IotEmulator {
     this.findings.clear();
     this.auditMitigationTaskMap.clear();
     this.detectMitigationTaskMap.clear();
+    this.resources.clear();
+    this.auditExecutions.clear();
+    this.detectExecutions.clear();
+    this.sideEffects.length = 0;
   }
 
   async stop(): Promise<void> {
@@ -469,6 +613,10 @@ export class IotEmulator {
     if (!task) throw new Error(`addAuditFinding: audit task ${f.taskId} does not exist; add it with addAuditTask first`);
     const severity = f.severity ?? 'MEDIUM';
     if (!(AUDIT_FINDING_SEVERITIES as readonly string[]).includes(severity)) throw new Error(`addAuditFinding: unknown severity ${severity}`);
+    if (f.nonCompliantResource !== undefined) {
+      const problems = checkNonCompliantResource('nonCompliantResource', f.nonCompliantResource);
+      if (problems.length > 0) throw new Error(`addAuditFinding: ${problems.join('; ')}`);
+    }
     this.findings.set(f.findingId, {
       findingId: f.findingId,
       taskId: f.taskId,
@@ -503,6 +651,268 @@ export class IotEmulator {
     if (!task) throw new Error(`setDetectMitigationTaskStatus: no detect mitigation task ${taskId}`);
     task.taskStatus = status;
     task.endTime = status === 'IN_PROGRESS' ? undefined : new Date();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Resources the mitigation actions change: seeding and inspection
+  // -------------------------------------------------------------------------------------------
+
+  /** Seeds a device certificate (id: 64 hex characters; status defaults to ACTIVE). */
+  addCertificate(seed: CertificateSeed): void {
+    this.resources.addCertificate(seed);
+  }
+
+  /** Seeds a CA certificate (status defaults to ACTIVE). */
+  addCaCertificate(seed: CaCertificateSeed): void {
+    this.resources.addCaCertificate(seed);
+  }
+
+  addThing(thingName: string): void {
+    this.resources.addThing(thingName);
+  }
+
+  addThingGroup(groupName: string): void {
+    this.resources.addThingGroup(groupName);
+  }
+
+  /** Attaches a principal (normally a certificate ARN, see `certificateArn`) to an existing thing. */
+  attachThingPrincipal(thingName: string, principal: string): void {
+    this.resources.attachThingPrincipal(thingName, principal);
+  }
+
+  /** Seeds a policy whose version 1 (the default) has `document`. */
+  addPolicy(seed: PolicySeed): void {
+    this.resources.addPolicy(seed);
+  }
+
+  /** The certificate's current state, or undefined when it does not exist. */
+  certificate(certificateId: string): CertificateSnapshot | undefined {
+    return this.resources.certificate(certificateId);
+  }
+
+  /** The CA certificate's current state, or undefined when it does not exist. */
+  caCertificate(certificateId: string): CaCertificateSnapshot | undefined {
+    return this.resources.caCertificate(certificateId);
+  }
+
+  /** The policy with all its versions, or undefined when it does not exist. */
+  policy(policyName: string): PolicySnapshot | undefined {
+    return this.resources.policy(policyName);
+  }
+
+  /** The groups `thingName` belongs to, in the order it joined them; throws for an unknown thing. */
+  thingGroupsOf(thingName: string): string[] {
+    if (!this.resources.hasThing(thingName)) throw new Error(`thingGroupsOf: thing ${thingName} does not exist`);
+    return this.resources.thingGroupsOfOr404(thingName);
+  }
+
+  /** The members of a thing group, in the order they were added; throws for an unknown group. */
+  thingsInGroup(groupName: string): string[] {
+    if (!this.resources.hasThingGroup(groupName)) throw new Error(`thingsInGroup: thing group ${groupName} does not exist`);
+    return this.resources.thingsInGroupOr404(groupName);
+  }
+
+  /** The ARN IoT gives the certificate (what attachThingPrincipal and ListPrincipalThings use). */
+  certificateArn(certificateId: string): string {
+    return certificateArn(certificateId);
+  }
+
+  /** Executions recorded by runAuditMitigationTask (all tasks, or one). */
+  auditMitigationExecutions(taskId?: string): AuditMitigationExecution[] {
+    const all = taskId === undefined ? [...this.auditExecutions.values()].flat() : this.auditExecutions.get(taskId) ?? [];
+    return all.map(clone);
+  }
+
+  /** Executions recorded by runDetectMitigationTask (all tasks, or one). */
+  detectMitigationExecutions(taskId?: string): DetectMitigationExecution[] {
+    const all = taskId === undefined ? [...this.detectExecutions.values()].flat() : this.detectExecutions.get(taskId) ?? [];
+    return all.map(clone);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running tasks
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Runs an IN_PROGRESS audit mitigation actions task to completion, as AWS would: for every
+   * finding of the task and every action mapped to the finding's check, in order, applies the
+   * action to the emulated resources and records one execution (COMPLETED, FAILED or SKIPPED).
+   * Suppressed findings are never mitigated (all their executions are SKIPPED); a failed action
+   * skips the later actions of that finding only; nothing is rolled back. The task ends COMPLETED,
+   * or FAILED when any action failed.
+   *
+   * Effects: UPDATE_DEVICE_CERTIFICATE sets the finding's device certificate INACTIVE;
+   * UPDATE_CA_CERTIFICATE sets its CA certificate INACTIVE; ADD_THINGS_TO_THING_GROUP adds every
+   * thing attached to the finding's device certificate to each group of the action's
+   * thingGroupNames; REPLACE_DEFAULT_POLICY_VERSION creates a version with BLANK_POLICY_DOCUMENT and
+   * makes it the default; PUBLISH_FINDING_TO_SNS and ENABLE_IOT_LOGGING append to `sideEffects`.
+   * An action fails with the error the equivalent API call returns (e.g. ResourceNotFoundException
+   * for a missing certificate or group, VersionsLimitExceededException for a policy that already
+   * has 5 versions).
+   */
+  runAuditMitigationTask(taskId: string, options: RunAuditMitigationTaskOptions = {}): AuditMitigationExecution[] {
+    const task = this.auditMitigationTaskMap.get(taskId);
+    if (!task) throw new Error(`runAuditMitigationTask: no audit mitigation task ${taskId}`);
+    if (task.taskStatus !== 'IN_PROGRESS') throw new Error(`runAuditMitigationTask: task ${taskId} is ${task.taskStatus}; only IN_PROGRESS tasks can run`);
+    const failing = new Set(options.failFindingIds ?? []);
+    const unknown = [...failing].filter((id) => !task.findingIds.includes(id));
+    if (unknown.length > 0) throw new Error(`runAuditMitigationTask: failFindingIds not targeted by task ${taskId}: ${unknown.join(', ')}`);
+
+    const executions: AuditMitigationExecution[] = [];
+    for (const findingId of task.findingIds) {
+      const finding = this.findings.get(findingId);
+      if (!finding) continue;
+      let failed = false;
+      (task.auditCheckToActionsMapping[finding.checkName] ?? []).forEach((actionName, index) => {
+        const action = this.actions.get(actionName);
+        const startTime = new Date();
+        const base = {
+          taskId, findingId, actionName, actionId: action?.actionId ?? '', actionType: action?.actionType ?? 'PUBLISH_FINDING_TO_SNS', startTime,
+        };
+        if (finding.isSuppressed) {
+          executions.push({ ...base, status: 'SKIPPED', endTime: new Date(), message: 'The finding is suppressed; suppressed findings are not mitigated.' });
+          return;
+        }
+        if (failed) {
+          executions.push({ ...base, status: 'SKIPPED', endTime: new Date(), message: 'Skipped because an earlier action for this finding failed.' });
+          return;
+        }
+        try {
+          if (!action) throw notFound(`Mitigation action ${actionName} does not exist.`);
+          if (index === 0 && failing.has(findingId)) throw new ApiError(500, 'EmulatedFailure', 'The mitigation action failed (emulated).');
+          this.applyAuditAction(task, finding, action);
+          executions.push({ ...base, status: 'COMPLETED', endTime: new Date() });
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          failed = true;
+          executions.push({ ...base, status: 'FAILED', endTime: new Date(), errorCode: err.code, message: err.message });
+        }
+      });
+    }
+    this.auditExecutions.set(taskId, executions);
+    task.taskStatus = executions.some((e) => e.status === 'FAILED') ? 'FAILED' : 'COMPLETED';
+    task.endTime = new Date();
+    return executions.map(clone);
+  }
+
+  /**
+   * Runs an IN_PROGRESS detect mitigation actions task: for every violation (id -> the thing in
+   * violation), in order, applies each of the task's ADD_THINGS_TO_THING_GROUP actions (the thing
+   * joins every group of the action's thingGroupNames) and records one execution per (violation,
+   * action): SUCCESSFUL, FAILED (e.g. ResourceNotFoundException for a missing thing or group) or
+   * SKIPPED (after a failed action of the same violation). The task ends SUCCESSFUL, or FAILED when
+   * any action failed. When the task targets violationIds, only those may be given.
+   */
+  runDetectMitigationTask(
+    taskId: string,
+    violations: Record<string, string>,
+    options: RunDetectMitigationTaskOptions = {},
+  ): DetectMitigationExecution[] {
+    const task = this.detectMitigationTaskMap.get(taskId);
+    if (!task) throw new Error(`runDetectMitigationTask: no detect mitigation task ${taskId}`);
+    if (task.taskStatus !== 'IN_PROGRESS') throw new Error(`runDetectMitigationTask: task ${taskId} is ${task.taskStatus}; only IN_PROGRESS tasks can run`);
+    for (const id of Object.keys(violations)) {
+      const problems = checkString('violationId', id, VIOLATION_ID, true);
+      if (problems.length > 0) throw new Error(`runDetectMitigationTask: ${problems.join('; ')}`);
+      if (task.target.violationIds && !task.target.violationIds.includes(id)) {
+        throw new Error(`runDetectMitigationTask: violation ${id} is not a target of task ${taskId}`);
+      }
+    }
+    const failing = new Set(options.failViolationIds ?? []);
+    const executions: DetectMitigationExecution[] = [];
+    for (const [violationId, thingName] of Object.entries(violations)) {
+      let failed = false;
+      task.actions.forEach((actionName, index) => {
+        const executionStartDate = new Date();
+        const base = { taskId, violationId, thingName, actionName, executionStartDate };
+        if (failed) {
+          executions.push({ ...base, status: 'SKIPPED', executionEndDate: new Date(), message: 'Skipped because an earlier action for this violation failed.' });
+          return;
+        }
+        try {
+          const action = this.actions.get(actionName);
+          if (!action) throw notFound(`Mitigation action ${actionName} does not exist.`);
+          if (index === 0 && failing.has(violationId)) throw new ApiError(500, 'EmulatedFailure', 'The mitigation action failed (emulated).');
+          this.addThingsToGroups([thingName], action);
+          executions.push({ ...base, status: 'SUCCESSFUL', executionEndDate: new Date() });
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          failed = true;
+          executions.push({ ...base, status: 'FAILED', executionEndDate: new Date(), errorCode: err.code, message: err.message });
+        }
+      });
+    }
+    this.detectExecutions.set(taskId, executions);
+    task.taskStatus = executions.some((e) => e.status === 'FAILED') ? 'FAILED' : 'SUCCESSFUL';
+    task.endTime = new Date();
+    return executions.map(clone);
+  }
+
+  private applyAuditAction(task: AuditMitigationTaskSnapshot, finding: AuditFindingState, action: MitigationActionState): void {
+    const id = (finding.nonCompliantResource?.resourceIdentifier ?? {}) as AuditResourceIdentifier;
+    const deviceCertificateId = (): string => {
+      const certId = id.deviceCertificateId ?? (id.deviceCertificateArn ? nameFromArn(id.deviceCertificateArn, 'cert') : undefined);
+      if (certId === undefined) throw invalidRequest(`Finding ${finding.findingId} does not identify a device certificate.`);
+      return certId;
+    };
+    switch (action.actionType) {
+      case 'UPDATE_DEVICE_CERTIFICATE':
+        this.resources.updateCertificate(deviceCertificateId(), 'INACTIVE');
+        return;
+      case 'UPDATE_CA_CERTIFICATE':
+        if (id.caCertificateId === undefined) throw invalidRequest(`Finding ${finding.findingId} does not identify a CA certificate.`);
+        this.resources.updateCaCertificate(id.caCertificateId, { newStatus: 'INACTIVE' });
+        return;
+      case 'ADD_THINGS_TO_THING_GROUP': {
+        const certId = deviceCertificateId();
+        this.resources.certificateOr404(certId);
+        this.addThingsToGroups(this.resources.principalThings(certificateArn(certId)), action);
+        return;
+      }
+      case 'REPLACE_DEFAULT_POLICY_VERSION': {
+        const policyName = id.policyVersionIdentifier?.policyName;
+        if (policyName === undefined) throw invalidRequest(`Finding ${finding.findingId} does not identify a policy.`);
+        this.resources.createPolicyVersion(policyName, BLANK_POLICY_DOCUMENT, true);
+        return;
+      }
+      case 'PUBLISH_FINDING_TO_SNS': {
+        const params = action.actionParams.publishFindingToSnsParams as { topicArn?: string } | undefined;
+        this.sideEffects.push({
+          kind: 'sns-publish',
+          taskId: task.taskId,
+          findingId: finding.findingId,
+          actionName: action.actionName,
+          topicArn: params?.topicArn ?? '',
+          finding: clone(findingToApi(finding)),
+        });
+        return;
+      }
+      case 'ENABLE_IOT_LOGGING': {
+        const params = action.actionParams.enableIoTLoggingParams as { roleArnForLogging?: string; logLevel?: string } | undefined;
+        this.sideEffects.push({
+          kind: 'logging-enabled',
+          taskId: task.taskId,
+          findingId: finding.findingId,
+          actionName: action.actionName,
+          roleArnForLogging: params?.roleArnForLogging ?? '',
+          logLevel: params?.logLevel ?? '',
+        });
+        return;
+      }
+    }
+  }
+
+  /** ADD_THINGS_TO_THING_GROUP: all groups must exist (else nothing changes), then every thing joins every group. */
+  private addThingsToGroups(things: string[], action: MitigationActionState): void {
+    const params = action.actionParams.addThingsToThingGroupParams as { thingGroupNames?: string[] } | undefined;
+    const groups = params?.thingGroupNames ?? [];
+    for (const g of groups) {
+      if (!this.resources.hasThingGroup(g)) throw notFound(`The thing group ${g} does not exist.`);
+    }
+    for (const t of things) {
+      if (!this.resources.hasThing(t)) throw notFound(`The thing ${t} does not exist.`);
+    }
+    for (const t of things) for (const g of groups) this.resources.addThingToThingGroup(t, g);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -555,7 +965,8 @@ export class IotEmulator {
       return;
     }
 
-    record.violations.push(...(parseError ? [parseError] : route.operation.check({ pathParams: route.pathParams, query, body })));
+    const parts = { pathParams: route.pathParams, query, body, headers: record.headers };
+    record.violations.push(...(parseError ? [parseError] : route.operation.check(parts)));
 
     const latency = this.latency.get(record.operation) ?? this.latency.get(undefined) ?? 0;
     if (latency > 0) await this.sleep(latency);
@@ -586,7 +997,7 @@ export class IotEmulator {
 
     try {
       const handler = this.handlers[record.operation];
-      const result = handler({ pathParams: route.pathParams, query, body: isRecord(body) ? body : {}, record });
+      const result = handler({ pathParams: route.pathParams, query, body: isRecord(body) ? body : {}, record, headers: record.headers });
       record.response = { status: 200 };
       this.send(res, 200, result);
     } catch (err) {
@@ -733,8 +1144,26 @@ export class IotEmulator {
   private describeAuditMitigationActionsTask(ctx: HandlerContext): JsonObject {
     const task = this.auditMitigationTaskOr404(ctx.pathParams.taskId);
     const statistics: Record<string, JsonObject> = {};
+    const executions = this.auditExecutions.get(task.taskId);
     for (const check of Object.keys(task.auditCheckToActionsMapping)) {
       const findings = task.findingIds.map((id) => this.findings.get(id)).filter((f): f is AuditFindingState => f?.checkName === check);
+      if (executions) {
+        // A task that ran: each finding counts once, by the outcome of its executions.
+        const outcome = (f: AuditFindingState): 'skipped' | 'failed' | 'succeeded' => {
+          const mine = executions.filter((e) => e.findingId === f.findingId);
+          if (mine.some((e) => e.status === 'FAILED')) return 'failed';
+          return mine.every((e) => e.status === 'SKIPPED') ? 'skipped' : 'succeeded';
+        };
+        const outcomes = findings.map(outcome);
+        statistics[check] = {
+          totalFindingsCount: findings.length,
+          skippedFindingsCount: outcomes.filter((o) => o === 'skipped').length,
+          succeededFindingsCount: outcomes.filter((o) => o === 'succeeded').length,
+          failedFindingsCount: outcomes.filter((o) => o === 'failed').length,
+          canceledFindingsCount: 0,
+        };
+        continue;
+      }
       const skipped = findings.filter((f) => f.isSuppressed).length;
       const acted = findings.length - skipped;
       statistics[check] = {
@@ -794,7 +1223,23 @@ export class IotEmulator {
     const task = this.auditMitigationTaskMap.get(taskId);
     const finding = this.findings.get(findingId);
     const executions: JsonObject[] = [];
-    if (task && finding && task.findingIds.includes(findingId)) {
+    const recorded = this.auditExecutions.get(taskId);
+    if (recorded) {
+      // A task that ran: its recorded executions.
+      for (const e of recorded.filter((x) => x.findingId === findingId)) {
+        executions.push({
+          taskId: e.taskId,
+          findingId: e.findingId,
+          actionName: e.actionName,
+          actionId: e.actionId,
+          status: e.status,
+          startTime: epochSeconds(e.startTime),
+          endTime: epochSeconds(e.endTime),
+          errorCode: e.errorCode,
+          message: e.message,
+        });
+      }
+    } else if (task && finding && task.findingIds.includes(findingId)) {
       const names = task.auditCheckToActionsMapping[finding.checkName] ?? [];
       names.forEach((name, i) => {
         const status = executionStatus(task.taskStatus, finding.isSuppressed, i);
@@ -833,26 +1278,13 @@ export class IotEmulator {
     const findings = [...this.findings.values()]
       .filter((f) => taskId === undefined || f.taskId === taskId)
       .filter((f) => checkName === undefined || f.checkName === checkName)
-      .filter((f) => resource === undefined || resourceMatches(resource, f.nonCompliantResource?.resourceIdentifier))
+      .filter((f) => resource === undefined
+        || resourceMatches(resource, f.nonCompliantResource?.resourceIdentifier as Record<string, unknown> | undefined))
       .filter((f) => start === undefined || f.findingTime >= start)
       .filter((f) => end === undefined || f.findingTime <= end)
       .filter((f) => f.isSuppressed === suppressed);
     const { page, nextToken } = this.paginate(ctx, findings, b.maxResults as number | undefined, b.nextToken as string | undefined);
-    return {
-      findings: page.map((f) => ({
-        findingId: f.findingId,
-        taskId: f.taskId,
-        checkName: f.checkName,
-        taskStartTime: epochSeconds(f.taskStartTime),
-        findingTime: epochSeconds(f.findingTime),
-        severity: f.severity,
-        nonCompliantResource: f.nonCompliantResource,
-        reasonForNonCompliance: f.reasonForNonCompliance,
-        reasonForNonComplianceCode: f.reasonForNonComplianceCode,
-        isSuppressed: f.isSuppressed,
-      })),
-      nextToken,
-    };
+    return { findings: page.map(findingToApi), nextToken };
   }
 
   private describeAuditTask(ctx: HandlerContext): JsonObject {
@@ -962,7 +1394,17 @@ export class IotEmulator {
       suppressedAlertsIncluded: task.includeSuppressedAlerts ?? false,
       actionsDefinition: task.actions.map((n) => this.actions.get(n)).filter((a): a is MitigationActionState => a !== undefined)
         .map((a) => ({ name: a.actionName, id: a.actionId, roleArn: a.roleArn, actionParams: a.actionParams })),
-      taskStatistics: { actionsExecuted: 0, actionsSkipped: 0, actionsFailed: 0 },
+      taskStatistics: this.detectTaskStatistics(task.taskId),
+    };
+  }
+
+  /** actionsExecuted counts SUCCESSFUL executions; failed and skipped ones are counted apart. */
+  private detectTaskStatistics(taskId: string): JsonObject {
+    const executions = this.detectExecutions.get(taskId) ?? [];
+    return {
+      actionsExecuted: executions.filter((e) => e.status === 'SUCCESSFUL').length,
+      actionsSkipped: executions.filter((e) => e.status === 'SKIPPED').length,
+      actionsFailed: executions.filter((e) => e.status === 'FAILED').length,
     };
   }
 
@@ -1013,6 +1455,216 @@ export class IotEmulator {
       lastModifiedDate: epochSeconds(a.creationDate),
     };
   }
+
+  private listDetectMitigationActionsExecutions(ctx: HandlerContext): JsonObject {
+    const taskId = singleQuery(ctx.query, 'taskId');
+    const violationId = singleQuery(ctx.query, 'violationId');
+    const thingName = singleQuery(ctx.query, 'thingName');
+    const start = parseQueryTimestamp(singleQuery(ctx.query, 'startTime'));
+    const end = parseQueryTimestamp(singleQuery(ctx.query, 'endTime'));
+    const executions = [...this.detectExecutions.values()].flat()
+      .filter((e) => taskId === undefined || e.taskId === taskId)
+      .filter((e) => violationId === undefined || e.violationId === violationId)
+      .filter((e) => thingName === undefined || e.thingName === thingName)
+      .filter((e) => start === undefined || e.executionStartDate >= start)
+      .filter((e) => end === undefined || e.executionStartDate <= end);
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, executions, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return {
+      actionsExecutions: page.map((e) => ({
+        taskId: e.taskId,
+        violationId: e.violationId,
+        actionName: e.actionName,
+        thingName: e.thingName,
+        executionStartDate: epochSeconds(e.executionStartDate),
+        executionEndDate: epochSeconds(e.executionEndDate),
+        status: e.status,
+        errorCode: e.errorCode,
+        message: e.message,
+      })),
+      nextToken,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Certificates and CA certificates
+  // -------------------------------------------------------------------------------------------
+
+  private describeCertificate(ctx: HandlerContext): JsonObject {
+    const c = this.resources.certificateOr404(ctx.pathParams.certificateId);
+    return {
+      certificateDescription: {
+        certificateArn: c.certificateArn,
+        certificateId: c.certificateId,
+        caCertificateId: c.caCertificateId,
+        status: c.status,
+        ownedBy: ACCOUNT,
+        creationDate: epochSeconds(c.creationDate),
+        lastModifiedDate: epochSeconds(c.lastModifiedDate),
+        customerVersion: c.customerVersion,
+        generationId: c.generationId,
+        certificateMode: 'DEFAULT',
+      },
+    };
+  }
+
+  private updateCertificate(ctx: HandlerContext): JsonObject {
+    this.resources.updateCertificate(ctx.pathParams.certificateId, singleQuery(ctx.query, 'newStatus') as CertificateStatus);
+    return {};
+  }
+
+  private describeCaCertificate(ctx: HandlerContext): JsonObject {
+    const c = this.resources.caCertificateOr404(ctx.pathParams.certificateId);
+    return {
+      certificateDescription: {
+        certificateArn: c.certificateArn,
+        certificateId: c.certificateId,
+        status: c.status,
+        ownedBy: ACCOUNT,
+        creationDate: epochSeconds(c.creationDate),
+        autoRegistrationStatus: c.autoRegistrationStatus,
+        lastModifiedDate: epochSeconds(c.lastModifiedDate),
+        customerVersion: c.customerVersion,
+        generationId: c.generationId,
+        certificateMode: 'DEFAULT',
+      },
+      registrationConfig: c.registrationConfig,
+    };
+  }
+
+  private updateCaCertificate(ctx: HandlerContext): JsonObject {
+    this.resources.updateCaCertificate(ctx.pathParams.certificateId, {
+      newStatus: singleQuery(ctx.query, 'newStatus') as CACertificateStatus | undefined,
+      newAutoRegistrationStatus: singleQuery(ctx.query, 'newAutoRegistrationStatus') as 'ENABLE' | 'DISABLE' | undefined,
+      registrationConfig: ctx.body.registrationConfig as { templateBody?: string; roleArn?: string; templateName?: string } | undefined,
+      removeAutoRegistration: ctx.body.removeAutoRegistration as boolean | undefined,
+    });
+    return {};
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Things and thing groups
+  // -------------------------------------------------------------------------------------------
+
+  private listPrincipalThings(ctx: HandlerContext): JsonObject {
+    const header = ctx.headers['x-amzn-principal'];
+    const things = this.resources.principalThings(Array.isArray(header) ? header[0] : header as string);
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, things, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { things: page, nextToken };
+  }
+
+  private membership(ctx: HandlerContext): { thing: string; group: string } {
+    const b = ctx.body;
+    return {
+      group: this.resources.resolveThingGroup(b.thingGroupName as string | undefined, b.thingGroupArn as string | undefined),
+      thing: this.resources.resolveThing(b.thingName as string | undefined, b.thingArn as string | undefined),
+    };
+  }
+
+  private addThingToThingGroupOp(ctx: HandlerContext): JsonObject {
+    const { thing, group } = this.membership(ctx);
+    this.resources.addThingToThingGroup(thing, group);
+    return {};
+  }
+
+  private removeThingFromThingGroupOp(ctx: HandlerContext): JsonObject {
+    const { thing, group } = this.membership(ctx);
+    this.resources.removeThingFromThingGroup(thing, group);
+    return {};
+  }
+
+  private listThingGroupsForThing(ctx: HandlerContext): JsonObject {
+    const groups = this.resources.thingGroupsOfOr404(ctx.pathParams.thingName);
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, groups, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { thingGroups: page.map((g) => ({ groupName: g, groupArn: thingGroupArn(g) })), nextToken };
+  }
+
+  /** Groups have no children in the emulator, so `recursive` changes nothing. */
+  private listThingsInThingGroup(ctx: HandlerContext): JsonObject {
+    const things = this.resources.thingsInGroupOr404(ctx.pathParams.thingGroupName);
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, things, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { things: page, nextToken };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Policies and policy versions
+  // -------------------------------------------------------------------------------------------
+
+  private getPolicy(ctx: HandlerContext): JsonObject {
+    const p = this.resources.policyOr404(ctx.pathParams.policyName);
+    return {
+      policyName: p.policyName,
+      policyArn: p.policyArn,
+      policyDocument: p.document,
+      defaultVersionId: p.defaultVersionId,
+      creationDate: epochSeconds(p.creationDate),
+      lastModifiedDate: epochSeconds(p.lastModifiedDate),
+      generationId: p.generationId,
+    };
+  }
+
+  /** Versions in ascending version order. */
+  private listPolicyVersions(ctx: HandlerContext): JsonObject {
+    const p = this.resources.policyOr404(ctx.pathParams.policyName);
+    return {
+      policyVersions: p.versions.map((v) => ({
+        versionId: v.versionId,
+        isDefaultVersion: v.isDefaultVersion,
+        createDate: epochSeconds(v.creationDate),
+      })),
+    };
+  }
+
+  private getPolicyVersion(ctx: HandlerContext): JsonObject {
+    const { policyName, policyVersionId } = ctx.pathParams;
+    const p = this.resources.policyOr404(policyName);
+    const v = this.resources.policyVersionOr404(policyName, policyVersionId);
+    return {
+      policyArn: policyArn(policyName),
+      policyName,
+      policyDocument: v.document,
+      policyVersionId: v.versionId,
+      isDefaultVersion: v.isDefaultVersion,
+      creationDate: epochSeconds(v.creationDate),
+      lastModifiedDate: epochSeconds(v.creationDate),
+      generationId: p.generationId,
+    };
+  }
+
+  private createPolicyVersion(ctx: HandlerContext): JsonObject {
+    const policyName = ctx.pathParams.policyName;
+    const v = this.resources.createPolicyVersion(policyName, ctx.body.policyDocument as string, singleQuery(ctx.query, 'setAsDefault') === 'true');
+    return { policyArn: policyArn(policyName), policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion };
+  }
+
+  private setDefaultPolicyVersion(ctx: HandlerContext): JsonObject {
+    this.resources.setDefaultPolicyVersion(ctx.pathParams.policyName, ctx.pathParams.policyVersionId);
+    return {};
+  }
+
+  private deletePolicyVersion(ctx: HandlerContext): JsonObject {
+    this.resources.deletePolicyVersion(ctx.pathParams.policyName, ctx.pathParams.policyVersionId);
+    return {};
+  }
+}
+
+/** A finding as ListAuditFindings returns it. */
+function findingToApi(f: AuditFindingState): JsonObject {
+  return {
+    findingId: f.findingId,
+    taskId: f.taskId,
+    checkName: f.checkName,
+    taskStartTime: epochSeconds(f.taskStartTime),
+    findingTime: epochSeconds(f.findingTime),
+    severity: f.severity,
+    nonCompliantResource: f.nonCompliantResource,
+    reasonForNonCompliance: f.reasonForNonCompliance,
+    reasonForNonComplianceCode: f.reasonForNonComplianceCode,
+    isSuppressed: f.isSuppressed,
+  };
 }
 
 function executionStatus(taskStatus: AuditMitigationActionsTaskStatus, suppressed: boolean, index: number): AuditMitigationActionsExecutionStatus {

@@ -9,10 +9,13 @@
  * Wire format (restJson1, as the SDK sends it; checked against @aws-sdk/client-iot 3.1169):
  * - path labels are percent-encoded (`encodeURIComponent`) and must be decoded before validation;
  * - timestamps in the query string are RFC 3339 / ISO 8601 date-times with milliseconds
- *   (`2025-01-01T00:00:00.123Z`);
+ *   (`2025-01-01T00:00:00.123Z`), or without a fraction for whole seconds (`2025-01-01T00:01:40Z`);
  * - timestamps in JSON bodies are epoch seconds as JSON numbers, fractional for milliseconds
  *   (`1735689600.123`);
- * - integers in the query string are decimal strings (`maxResults=5`).
+ * - integers in the query string are decimal strings (`maxResults=5`); booleans are `true` / `false`;
+ * - the only header-bound member is ListPrincipalThings' principal (`x-amzn-principal`, sent verbatim);
+ * - operations without body members (UpdateCertificate, SetDefaultPolicyVersion, ...) send no body,
+ *   but UpdateCACertificate always sends `{}` (registrationConfig and removeAutoRegistration are body members).
  */
 
 /** The 17 audit checks that exist today (facts §2). */
@@ -290,6 +293,8 @@ export interface RequestParts {
   readonly pathParams: Readonly<Record<string, string>>;
   readonly query: Query;
   readonly body: unknown;
+  /** Request headers, names in lower case (as Node delivers them); only ListPrincipalThings binds one. */
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export function checkAuditMitigationTarget(path: string, target: unknown): string[] {
@@ -388,7 +393,7 @@ export function checkStartDetectMitigationActionsTask(req: RequestParts): string
   return out;
 }
 
-const RESOURCE_IDENTIFIER_MEMBERS = [
+export const RESOURCE_IDENTIFIER_MEMBERS = [
   'deviceCertificateId', 'caCertificateId', 'cognitoIdentityPoolId', 'clientId', 'policyVersionIdentifier', 'account',
   'iamRoleArn', 'roleAliasArn', 'issuerCertificateIdentifier', 'deviceCertificateArn',
 ] as const;
@@ -448,6 +453,11 @@ export function checkMitigationTaskIdPath(req: RequestParts): string[] {
   return checkString('taskId', req.pathParams.taskId, MITIGATION_TASK_ID, true);
 }
 
+/** DescribeAuditFinding: GET /audit/findings/{findingId}. */
+export function checkDescribeAuditFinding(req: RequestParts): string[] {
+  return checkString('findingId', req.pathParams.findingId, FINDING_ID, true);
+}
+
 /** ListAuditMitigationActionsTasks: GET /audit/mitigationactions/tasks. */
 export function checkListAuditMitigationActionsTasks(req: RequestParts): string[] {
   const q = req.query;
@@ -493,10 +503,298 @@ export function checkDescribeMitigationAction(req: RequestParts): string[] {
   return checkString('actionName', req.pathParams.actionName, MITIGATION_ACTION_NAME, true);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Resources the mitigation actions change: certificates, CA certificates, things, thing groups
+// and policy versions. Constraints from the IoT API reference; HTTP bindings from the SDK model.
+// ---------------------------------------------------------------------------------------------
+
+/** CertificateId (device and CA certificates): exactly 64 characters, hexadecimal. */
+export const CERTIFICATE_ID: StringRule = { min: 64, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/ };
+/** ThingName and ThingGroupName. */
+export const THING_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
+export const THING_GROUP_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
+/** DeviceDefenderThingName (the thingName filter of ListDetectMitigationActionsExecutions): no pattern. */
+export const DEVICE_DEFENDER_THING_NAME: StringRule = { min: 1, max: 128 };
+/** PolicyName and PolicyVersionId. */
+export const POLICY_NAME: StringRule = { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ };
+export const POLICY_VERSION_ID: StringRule = { pattern: /^[0-9]+$/ };
+/** PolicyDocument: the shape allows 0-404600 characters; the documented rule is 1-2048 excluding whitespace. */
+export const POLICY_DOCUMENT_MAX_NON_WHITESPACE = 2048;
+/** A policy keeps at most this many versions (CreatePolicyVersion: VersionsLimitExceededException beyond). */
+export const MAX_POLICY_VERSIONS = 5;
+
+export const CERTIFICATE_STATUSES = ['ACTIVE', 'INACTIVE', 'REVOKED', 'PENDING_TRANSFER', 'REGISTER_INACTIVE', 'PENDING_ACTIVATION'] as const;
+export type CertificateStatus = typeof CERTIFICATE_STATUSES[number];
+export const CA_CERTIFICATE_STATUSES = ['ACTIVE', 'INACTIVE'] as const;
+export type CACertificateStatus = typeof CA_CERTIFICATE_STATUSES[number];
+export const AUTO_REGISTRATION_STATUSES = ['ENABLE', 'DISABLE'] as const;
+export const DETECT_MITIGATION_EXECUTION_STATUSES = ['IN_PROGRESS', 'SUCCESSFUL', 'FAILED', 'SKIPPED'] as const;
+export type DetectMitigationActionExecutionStatus = typeof DETECT_MITIGATION_EXECUTION_STATUSES[number];
+export const RESOURCE_TYPES = [
+  'DEVICE_CERTIFICATE', 'CA_CERTIFICATE', 'IOT_POLICY', 'COGNITO_IDENTITY_POOL', 'CLIENT_ID', 'ACCOUNT_SETTINGS',
+  'ROLE_ALIAS', 'IAM_ROLE', 'ISSUER_CERTIFICATE',
+] as const;
+export type ResourceType = typeof RESOURCE_TYPES[number];
+
+/** Query booleans are sent as the strings `true` / `false`. */
+export function checkQueryBoolean(query: Query, name: string): string[] {
+  const value = single(query, name);
+  if (Array.isArray(value)) return checkQuerySingle(name, value);
+  if (value === undefined || value === 'true' || value === 'false') return [];
+  return [`query ${name}: ${JSON.stringify(value)} is not a boolean (true or false)`];
+}
+
+/** Reads a header (names are lower case on the server side); a repeated header is reported. */
+function checkHeaderString(req: RequestParts, name: string, required: boolean): string[] {
+  const value = req.headers?.[name.toLowerCase()];
+  if (Array.isArray(value)) return [`header ${name}: must appear once, got ${value.length} values`];
+  if (value === undefined || value === '') return required ? [`header ${name}: is required`] : [];
+  return [];
+}
+
+/** Operations without a request body: any body is reported (the SDK never sends one). */
+function checkNoBody(req: RequestParts): string[] {
+  if (req.body === undefined) return [];
+  return ['body: this operation takes no request body'];
+}
+
+/** DescribeCertificate: GET /certificates/{certificateId}. */
+export function checkDescribeCertificate(req: RequestParts): string[] {
+  return [
+    ...checkString('certificateId', req.pathParams.certificateId, CERTIFICATE_ID, true),
+    ...checkKnownQuery(req.query, []),
+  ];
+}
+
+/** UpdateCertificate: PUT /certificates/{certificateId}?newStatus=... (no body). */
+export function checkUpdateCertificate(req: RequestParts): string[] {
+  const out = [
+    ...checkString('certificateId', req.pathParams.certificateId, CERTIFICATE_ID, true),
+    ...checkKnownQuery(req.query, ['newStatus']),
+    ...checkQueryEnum(req.query, 'newStatus', CERTIFICATE_STATUSES, true),
+    ...checkNoBody(req),
+  ];
+  const status = req.query.newStatus;
+  if (status === 'PENDING_TRANSFER' || status === 'PENDING_ACTIVATION') {
+    out.push(`query newStatus: ${status} is used internally by IoT; setting it throws an exception`);
+  }
+  if (status === 'REGISTER_INACTIVE') out.push('query newStatus: REGISTER_INACTIVE is deprecated and should not be used');
+  return out;
+}
+
+/** DescribeCACertificate: GET /cacertificate/{certificateId}. */
+export function checkDescribeCACertificate(req: RequestParts): string[] {
+  return [
+    ...checkString('certificateId', req.pathParams.certificateId, CERTIFICATE_ID, true),
+    ...checkKnownQuery(req.query, []),
+  ];
+}
+
+/**
+ * UpdateCACertificate: PUT /cacertificate/{certificateId}?newStatus=&newAutoRegistrationStatus=,
+ * with a JSON body for registrationConfig / removeAutoRegistration (the SDK always sends `{}`).
+ */
+export function checkUpdateCACertificate(req: RequestParts): string[] {
+  const out = [
+    ...checkString('certificateId', req.pathParams.certificateId, CERTIFICATE_ID, true),
+    ...checkKnownQuery(req.query, ['newStatus', 'newAutoRegistrationStatus']),
+    ...checkQueryEnum(req.query, 'newStatus', CA_CERTIFICATE_STATUSES),
+    ...checkQueryEnum(req.query, 'newAutoRegistrationStatus', AUTO_REGISTRATION_STATUSES),
+  ];
+  const { obj, violations } = bodyObject(req.body);
+  out.push(...violations);
+  if (violations.length > 0) return out;
+  out.push(...checkKnownMembers('body', obj, ['registrationConfig', 'removeAutoRegistration']));
+  const config = obj.registrationConfig;
+  if (config !== undefined) {
+    if (!isRecord(config)) {
+      out.push(`registrationConfig: must be an object, got ${describe(config)}`);
+    } else {
+      out.push(...checkKnownMembers('registrationConfig', config, ['templateBody', 'roleArn', 'templateName']));
+      out.push(...checkString('registrationConfig.templateBody', config.templateBody, { max: 10240 }));
+      out.push(...checkString('registrationConfig.roleArn', config.roleArn, { min: 20, max: 2048 }));
+      out.push(...checkString('registrationConfig.templateName', config.templateName, { min: 1, max: 36, pattern: /^[0-9A-Za-z_-]+$/ }));
+    }
+  }
+  out.push(...checkBoolean('removeAutoRegistration', obj.removeAutoRegistration));
+  return out;
+}
+
+/** ListPrincipalThings: GET /principals/things, principal in the `x-amzn-principal` header. */
+export function checkListPrincipalThings(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkHeaderString(req, 'x-amzn-principal', true),
+    ...checkKnownQuery(q, ['nextToken', 'maxResults']),
+    ...checkQueryString(q, 'nextToken', {}),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkNoBody(req),
+  ];
+}
+
+function checkThingGroupMembership(req: RequestParts, extra: readonly string[]): string[] {
+  if (req.body === undefined) return ['body: is required'];
+  const { obj, violations } = bodyObject(req.body);
+  if (violations.length > 0) return violations;
+  const out = checkKnownMembers('body', obj, ['thingGroupName', 'thingGroupArn', 'thingName', 'thingArn', ...extra]);
+  out.push(...checkString('thingGroupName', obj.thingGroupName, THING_GROUP_NAME));
+  out.push(...checkString('thingGroupArn', obj.thingGroupArn, {}));
+  out.push(...checkString('thingName', obj.thingName, THING_NAME));
+  out.push(...checkString('thingArn', obj.thingArn, {}));
+  if (obj.thingGroupName === undefined && obj.thingGroupArn === undefined) out.push('thingGroupName or thingGroupArn: one of them is required');
+  if (obj.thingName === undefined && obj.thingArn === undefined) out.push('thingName or thingArn: one of them is required');
+  return out;
+}
+
+/** AddThingToThingGroup: PUT /thing-groups/addThingToThingGroup. */
+export function checkAddThingToThingGroup(req: RequestParts): string[] {
+  const out = checkThingGroupMembership(req, ['overrideDynamicGroups']);
+  if (isRecord(req.body)) out.push(...checkBoolean('overrideDynamicGroups', req.body.overrideDynamicGroups));
+  return [...checkKnownQuery(req.query, []), ...out];
+}
+
+/** RemoveThingFromThingGroup: PUT /thing-groups/removeThingFromThingGroup. */
+export function checkRemoveThingFromThingGroup(req: RequestParts): string[] {
+  return [...checkKnownQuery(req.query, []), ...checkThingGroupMembership(req, [])];
+}
+
+/** ListThingGroupsForThing: GET /things/{thingName}/thing-groups. */
+export function checkListThingGroupsForThing(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkString('thingName', req.pathParams.thingName, THING_NAME, true),
+    ...checkKnownQuery(q, ['nextToken', 'maxResults']),
+    ...checkQueryString(q, 'nextToken', {}),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+  ];
+}
+
+/** ListThingsInThingGroup: GET /thing-groups/{thingGroupName}/things. */
+export function checkListThingsInThingGroup(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkString('thingGroupName', req.pathParams.thingGroupName, THING_GROUP_NAME, true),
+    ...checkKnownQuery(q, ['recursive', 'nextToken', 'maxResults']),
+    ...checkQueryBoolean(q, 'recursive'),
+    ...checkQueryString(q, 'nextToken', {}),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+  ];
+}
+
+/** GetPolicy (GET /policies/{policyName}) and ListPolicyVersions (GET /policies/{policyName}/version). */
+export function checkPolicyNamePath(req: RequestParts): string[] {
+  return [
+    ...checkString('policyName', req.pathParams.policyName, POLICY_NAME, true),
+    ...checkKnownQuery(req.query, []),
+  ];
+}
+
+/** GetPolicyVersion, SetDefaultPolicyVersion (PATCH) and DeletePolicyVersion (DELETE) on /policies/{policyName}/version/{policyVersionId}. */
+export function checkPolicyVersionPath(req: RequestParts): string[] {
+  return [
+    ...checkString('policyName', req.pathParams.policyName, POLICY_NAME, true),
+    ...checkString('policyVersionId', req.pathParams.policyVersionId, POLICY_VERSION_ID, true),
+    ...checkKnownQuery(req.query, []),
+    ...checkNoBody(req),
+  ];
+}
+
+/** CreatePolicyVersion: POST /policies/{policyName}/version?setAsDefault=, body `{"policyDocument": "..."}`. */
+export function checkCreatePolicyVersion(req: RequestParts): string[] {
+  const out = [
+    ...checkString('policyName', req.pathParams.policyName, POLICY_NAME, true),
+    ...checkKnownQuery(req.query, ['setAsDefault']),
+    ...checkQueryBoolean(req.query, 'setAsDefault'),
+  ];
+  if (req.body === undefined) return [...out, 'body: is required'];
+  const { obj, violations } = bodyObject(req.body);
+  out.push(...violations);
+  if (violations.length > 0) return out;
+  out.push(...checkKnownMembers('body', obj, ['policyDocument']));
+  const doc = obj.policyDocument;
+  out.push(...checkString('policyDocument', doc, { max: 404600 }, true));
+  if (typeof doc === 'string') {
+    const significant = doc.replace(/\s/g, '').length;
+    if (significant === 0) out.push('policyDocument: is empty (the minimum is 1 character, excluding whitespace)');
+    if (significant > POLICY_DOCUMENT_MAX_NON_WHITESPACE) {
+      out.push(`policyDocument: ${significant} characters excluding whitespace exceeds the maximum ${POLICY_DOCUMENT_MAX_NON_WHITESPACE}`);
+    }
+  }
+  return out;
+}
+
+/** ListDetectMitigationActionsExecutions: GET /detect/mitigationactions/executions. */
+export function checkListDetectMitigationActionsExecutions(req: RequestParts): string[] {
+  const q = req.query;
+  const out = [
+    ...checkKnownQuery(q, ['taskId', 'violationId', 'thingName', 'startTime', 'endTime', 'maxResults', 'nextToken']),
+    ...checkQueryString(q, 'taskId', MITIGATION_TASK_ID),
+    ...checkQueryString(q, 'violationId', VIOLATION_ID),
+    ...checkQueryString(q, 'thingName', DEVICE_DEFENDER_THING_NAME),
+    ...checkQueryTimestamp(q, 'startTime'),
+    ...checkQueryTimestamp(q, 'endTime'),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+  const hasTask = q.taskId !== undefined;
+  const hasStart = q.startTime !== undefined;
+  const hasEnd = q.endTime !== undefined;
+  if (hasStart !== hasEnd) out.push('startTime/endTime: specify both or neither');
+  if (hasTask && (hasStart || hasEnd)) out.push('taskId and startTime/endTime: specify either taskId or a time window, not both');
+  if (!hasTask && !hasStart && !hasEnd) out.push('taskId or startTime/endTime: one of them is required');
+  return out;
+}
+
+/**
+ * A finding's `nonCompliantResource` (seeding aid, same rules as the API's ResourceIdentifier):
+ * a known resourceType, known identifier members, and the identifier the type needs
+ * (DEVICE_CERTIFICATE: deviceCertificateId; CA_CERTIFICATE: caCertificateId; IOT_POLICY:
+ * policyVersionIdentifier.policyName). Returns violation strings.
+ */
+export function checkNonCompliantResource(path: string, resource: unknown): string[] {
+  if (!isRecord(resource)) return [`${path}: must be an object, got ${describe(resource)}`];
+  const out = checkKnownMembers(path, resource, ['resourceType', 'resourceIdentifier', 'additionalInfo']);
+  out.push(...checkEnum(`${path}.resourceType`, resource.resourceType, RESOURCE_TYPES, true));
+  const id = resource.resourceIdentifier;
+  if (!isRecord(id)) return [...out, `${path}.resourceIdentifier: must be an object, got ${describe(id)}`];
+  out.push(...checkKnownMembers(`${path}.resourceIdentifier`, id, RESOURCE_IDENTIFIER_MEMBERS));
+  for (const [k, v] of Object.entries(id)) {
+    if (k === 'policyVersionIdentifier' || k === 'issuerCertificateIdentifier') {
+      if (!isRecord(v)) out.push(`${path}.resourceIdentifier.${k}: must be an object, got ${describe(v)}`);
+    } else if (typeof v !== 'string') {
+      out.push(`${path}.resourceIdentifier.${k}: must be a string, got ${describe(v)}`);
+    }
+  }
+  const need = (member: string, present: boolean): void => {
+    if (!present) out.push(`${path}.resourceIdentifier.${member}: is required for resourceType ${String(resource.resourceType)}`);
+  };
+  switch (resource.resourceType) {
+    case 'DEVICE_CERTIFICATE':
+      need('deviceCertificateId', typeof id.deviceCertificateId === 'string');
+      break;
+    case 'CA_CERTIFICATE':
+      need('caCertificateId', typeof id.caCertificateId === 'string');
+      break;
+    case 'IOT_POLICY': {
+      const pvi = id.policyVersionIdentifier;
+      need('policyVersionIdentifier.policyName', isRecord(pvi) && typeof pvi.policyName === 'string');
+      if (isRecord(pvi)) out.push(...checkKnownMembers(`${path}.resourceIdentifier.policyVersionIdentifier`, pvi, ['policyName', 'policyVersionId']));
+      break;
+    }
+    default:
+      break;
+  }
+  const info = resource.additionalInfo;
+  if (info !== undefined && (!isRecord(info) || Object.values(info).some((v) => typeof v !== 'string'))) {
+    out.push(`${path}.additionalInfo: must be a map of strings`);
+  }
+  return out;
+}
+
 /** The operations the emulator serves, with their HTTP binding and request checks. */
 export interface OperationModel {
   readonly name: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path segments; `{label}` segments bind path parameters. */
   readonly path: readonly string[];
   readonly check: (req: RequestParts) => string[];
@@ -513,6 +811,7 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('CancelAuditMitigationActionsTask', 'PUT', '/audit/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
   op('ListAuditMitigationActionsExecutions', 'GET', '/audit/mitigationactions/executions', checkListAuditMitigationActionsExecutions),
   op('ListAuditFindings', 'POST', '/audit/findings', checkListAuditFindings),
+  op('DescribeAuditFinding', 'GET', '/audit/findings/{findingId}', checkDescribeAuditFinding),
   op('DescribeAuditTask', 'GET', '/audit/tasks/{taskId}', checkDescribeAuditTask),
   op('ListAuditTasks', 'GET', '/audit/tasks', checkListAuditTasks),
   op('StartDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}', checkStartDetectMitigationActionsTask),
@@ -520,6 +819,24 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('ListDetectMitigationActionsTasks', 'GET', '/detect/mitigationactions/tasks', checkListDetectMitigationActionsTasks),
   op('CancelDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
   op('DescribeMitigationAction', 'GET', '/mitigationactions/actions/{actionName}', checkDescribeMitigationAction),
+  op('ListDetectMitigationActionsExecutions', 'GET', '/detect/mitigationactions/executions', checkListDetectMitigationActionsExecutions),
+  // Resources the mitigation actions change. The SDK's model names every certificate label
+  // `{certificateId}`, also under /cacertificate (the API reference writes `{caCertificateId}`).
+  op('DescribeCertificate', 'GET', '/certificates/{certificateId}', checkDescribeCertificate),
+  op('UpdateCertificate', 'PUT', '/certificates/{certificateId}', checkUpdateCertificate),
+  op('DescribeCACertificate', 'GET', '/cacertificate/{certificateId}', checkDescribeCACertificate),
+  op('UpdateCACertificate', 'PUT', '/cacertificate/{certificateId}', checkUpdateCACertificate),
+  op('ListPrincipalThings', 'GET', '/principals/things', checkListPrincipalThings),
+  op('AddThingToThingGroup', 'PUT', '/thing-groups/addThingToThingGroup', checkAddThingToThingGroup),
+  op('RemoveThingFromThingGroup', 'PUT', '/thing-groups/removeThingFromThingGroup', checkRemoveThingFromThingGroup),
+  op('ListThingGroupsForThing', 'GET', '/things/{thingName}/thing-groups', checkListThingGroupsForThing),
+  op('ListThingsInThingGroup', 'GET', '/thing-groups/{thingGroupName}/things', checkListThingsInThingGroup),
+  op('GetPolicy', 'GET', '/policies/{policyName}', checkPolicyNamePath),
+  op('ListPolicyVersions', 'GET', '/policies/{policyName}/version', checkPolicyNamePath),
+  op('CreatePolicyVersion', 'POST', '/policies/{policyName}/version', checkCreatePolicyVersion),
+  op('GetPolicyVersion', 'GET', '/policies/{policyName}/version/{policyVersionId}', checkPolicyVersionPath),
+  op('SetDefaultPolicyVersion', 'PATCH', '/policies/{policyName}/version/{policyVersionId}', checkPolicyVersionPath),
+  op('DeletePolicyVersion', 'DELETE', '/policies/{policyName}/version/{policyVersionId}', checkPolicyVersionPath),
 ];
 
 export interface RouteMatch {
