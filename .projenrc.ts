@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Handler code is bundled by esbuild (the AWS SDK comes from the Lambda runtime): its imports are
 // devDependencies of the library, never dependencies of its users.
 project.eslint?.allowDevDeps('src/handlers/**');
+// Likewise the operations CLI, bundled with its AWS SDK into one file.
+project.eslint?.allowDevDeps('src/cli/**');
 
 // The test command lints without fixing (`npx projen eslint` fixes), and any warning fails it.
 const lint = project.addTask('lint', {
@@ -126,6 +128,22 @@ const apiDocs = project.addTask('gate:api-docs', {
 const compat = project.addTask('gate:compat', {
   description: 'Synthesizes the example app against the packed library and aws-cdk-lib 2.276.0 with strict template validation',
   exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/synth-newest.ts',
+});
+
+// The operations CLI (`npx cdk-device-defender`): one file, with the AWS SDK bundled, so the
+// package needs no runtime dependency for it.
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundles the operations CLI',
+  exec: 'esbuild src/cli/bin.ts --bundle --platform=node --target=node20 --minify --log-level=warning '
+    + '--outfile=assets/cli/cdk-device-defender.js "--banner:js=#!/usr/bin/env node"',
+});
+project.tasks.tryFind('bundle')!.spawn(bundleCli);
+project.addBins({ 'cdk-device-defender': 'assets/cli/cdk-device-defender.js' });
+
+// Benchmarks (not part of the test command): writes bench/RESULTS.md.
+project.addTask('bench', {
+  description: 'Measures synth cost, runtime cost and cold-start proxies; writes bench/RESULTS.md',
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/run.ts' }],
 });
 
 // The whole test command (README quick start, .ci/run), in order. A fresh clone has no Lambda

@@ -1,0 +1,7 @@
+import { main } from './main';
+
+// `npx cdk-device-defender ...`: the bundled entry point (see .projenrc.ts, task bundle:cli).
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

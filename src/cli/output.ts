@@ -1,0 +1,54 @@
+/** Where the CLI writes: results to `out`, progress and diagnostics to `err`. Tests capture both. */
+export interface Io {
+  /** Whether `err` is a terminal (progress bars are drawn only there). */
+  readonly interactive: boolean;
+  out(line: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  interactive: Boolean(process.stderr.isTTY),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (text) => process.stderr.write(text),
+};
+
+/** A plain-text table: one header row, columns padded to their widest cell. */
+export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string[] {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '-' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(cells[0]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)];
+}
+
+/** A progress indicator on `err` while pages load; silent when `err` is not a terminal. */
+export class Progress {
+  private count = 0;
+  constructor(private readonly io: Io, private readonly label: string) {}
+
+  public tick(items: number): void {
+    this.count += items;
+    if (this.io.interactive) {
+      const bar = '#'.repeat(Math.min(30, Math.ceil(this.count / 25)));
+      this.io.err(`\r${this.label} [${bar.padEnd(30, '.')}] ${this.count}`);
+    }
+  }
+
+  public done(): void {
+    if (this.io.interactive) { this.io.err('\n'); }
+  }
+}
+
+/** Parses a duration such as 30m, 12h or 7d. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([mhd])$/.exec(text);
+  if (!match) { throw new UsageError(`invalid duration ${JSON.stringify(text)}: use a number and m, h or d (e.g. 7d)`); }
+  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+}
+
+/** Wrong arguments: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

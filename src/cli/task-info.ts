@@ -1,0 +1,72 @@
+import {
+  AuditFinding, DescribeAuditMitigationActionsTaskCommand, DescribeAuditMitigationActionsTaskCommandOutput,
+  DescribeDetectMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommandOutput, IoTClient, ListAuditFindingsCommand,
+  MitigationAction,
+} from '@aws-sdk/client-iot';
+import { Progress } from './output';
+
+export type TaskInfo =
+  | { readonly kind: 'audit'; readonly taskId: string; readonly task: DescribeAuditMitigationActionsTaskCommandOutput }
+  | { readonly kind: 'detect'; readonly taskId: string; readonly task: DescribeDetectMitigationActionsTaskCommandOutput };
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : String(error);
+}
+
+/** Finds a task among audit and detect mitigation tasks. */
+export async function describeTask(iot: IoTClient, taskId: string): Promise<TaskInfo> {
+  try {
+    return { kind: 'audit', taskId, task: await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId })) };
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') { throw error; }
+  }
+  try {
+    return { kind: 'detect', taskId, task: await iot.send(new DescribeDetectMitigationActionsTaskCommand({ taskId })) };
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') { throw new Error(`no audit or detect mitigation task ${taskId}`); }
+    throw error;
+  }
+}
+
+const PARAMS_TO_TYPE: Record<string, string> = {
+  addThingsToThingGroupParams: 'ADD_THINGS_TO_THING_GROUP',
+  enableIoTLoggingParams: 'ENABLE_IOT_LOGGING',
+  publishFindingToSnsParams: 'PUBLISH_FINDING_TO_SNS',
+  replaceDefaultPolicyVersionParams: 'REPLACE_DEFAULT_POLICY_VERSION',
+  updateCACertificateParams: 'UPDATE_CA_CERTIFICATE',
+  updateDeviceCertificateParams: 'UPDATE_DEVICE_CERTIFICATE',
+};
+
+/** The type of a mitigation action, from its parameters. */
+export function actionTypeOf(action: MitigationAction | undefined): string {
+  const key = Object.entries(action?.actionParams ?? {}).find(([, v]) => v !== undefined)?.[0];
+  return (key && PARAMS_TO_TYPE[key]) ?? 'UNKNOWN';
+}
+
+/** The actions a task applies, by name. */
+export function actionsByName(info: TaskInfo): Map<string, MitigationAction> {
+  const definitions = info.kind === 'audit' ? info.task.actionsDefinition : info.task.taskSummary?.actionsDefinition;
+  return new Map((definitions ?? []).map((a) => [a.name!, a]));
+}
+
+/** The findings an audit mitigation task applies to (unsuppressed: AWS never mitigates the others). */
+export async function findingsOfTask(iot: IoTClient, info: Extract<TaskInfo, { kind: 'audit' }>, progress?: Progress): Promise<AuditFinding[]> {
+  const target = info.task.target ?? {};
+  const checks = Object.keys(info.task.auditCheckToActionsMapping ?? {});
+  const findings: AuditFinding[] = [];
+  if (target.auditTaskId) {
+    for (const checkName of checks) {
+      let nextToken: string | undefined;
+      do {
+        const page = await iot.send(new ListAuditFindingsCommand({ taskId: target.auditTaskId, checkName, maxResults: 250, nextToken }));
+        findings.push(...page.findings ?? []);
+        progress?.tick(page.findings?.length ?? 0);
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return findings;
+  }
+  // A list of findings: their details come with the audit they belong to, which the task does
+  // not name; the executions carry the finding ids, which is what the commands need.
+  return (target.findingIds ?? []).map((findingId) => ({ findingId }));
+}
