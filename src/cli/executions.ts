@@ -1,6 +1,6 @@
 import {
-  AuditFinding, DescribeAuditFindingCommand, IoTClient, ListAuditMitigationActionsExecutionsCommand,
-  ListDetectMitigationActionsExecutionsCommand,
+  AuditFinding, DescribeAuditFindingCommand, IoTClient, paginateListAuditMitigationActionsExecutions,
+  paginateListDetectMitigationActionsExecutions,
 } from '@aws-sdk/client-iot';
 import { Progress } from './output';
 import { TaskInfo, actionTypeOf, actionsByName, findingsOfTask } from './task-info';
@@ -31,16 +31,10 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
   const rows: ExecutionRow[] = [];
   if (info.kind === 'audit') {
     for (const listed of await findingsOfTask(iot, info, options.progress)) {
-      let nextToken: string | undefined;
       let finding: AuditFinding | undefined = listed.checkName ? listed : undefined;
-      do {
-        const page = await iot.send(new ListAuditMitigationActionsExecutionsCommand({
-          taskId: info.taskId,
-          findingId: listed.findingId!,
-          nextToken,
-          maxResults: 250,
-          actionStatus: options.status as 'COMPLETED' | undefined,
-        }));
+      const pages = paginateListAuditMitigationActionsExecutions({ client: iot, pageSize: 250 },
+        { taskId: info.taskId, findingId: listed.findingId!, actionStatus: options.status as 'COMPLETED' | undefined });
+      for await (const page of pages) {
         const executions = page.actionsExecutions ?? [];
         if (executions.length > 0 && !finding) {
           finding = (await iot.send(new DescribeAuditFindingCommand({ findingId: listed.findingId! }))).finding;
@@ -58,13 +52,10 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
           });
         }
         options.progress?.tick(executions.length);
-        nextToken = page.nextToken;
-      } while (nextToken);
+      }
     }
   } else {
-    let nextToken: string | undefined;
-    do {
-      const page = await iot.send(new ListDetectMitigationActionsExecutionsCommand({ taskId: info.taskId, nextToken, maxResults: 250 }));
+    for await (const page of paginateListDetectMitigationActionsExecutions({ client: iot, pageSize: 250 }, { taskId: info.taskId })) {
       for (const e of page.actionsExecutions ?? []) {
         if (options.status && e.status !== options.status) { continue; }
         rows.push({
@@ -79,8 +70,7 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
         });
       }
       options.progress?.tick(page.actionsExecutions?.length ?? 0);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   options.progress?.done();
   return options.actionType ? rows.filter((r) => r.actionType === options.actionType) : rows;

@@ -1,4 +1,4 @@
-import { AuditFinding, IoTClient, ListAuditFindingsCommand } from '@aws-sdk/client-iot';
+import { AuditFinding, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
 import { ENV } from '../handlers/shared/config';
 
@@ -67,13 +67,10 @@ export function describeResource(finding: AuditFinding): string {
 
 async function listFindings(iot: IoTClient, taskId: string, suppressed: boolean, progress?: Progress): Promise<AuditFinding[]> {
   const findings: AuditFinding[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListAuditFindingsCommand({ taskId, listSuppressedFindings: suppressed, maxResults: 250, nextToken }));
+  for await (const page of paginateListAuditFindings({ client: iot, pageSize: 250 }, { taskId, listSuppressedFindings: suppressed })) {
     findings.push(...page.findings ?? []);
     progress?.tick(page.findings?.length ?? 0);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return findings;
 }
 

@@ -1,6 +1,6 @@
 import {
   AuditFinding, DescribeAuditMitigationActionsTaskCommand, DescribeAuditMitigationActionsTaskCommandOutput,
-  DescribeDetectMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommandOutput, IoTClient, ListAuditFindingsCommand,
+  DescribeDetectMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommandOutput, IoTClient, paginateListAuditFindings,
   MitigationAction,
 } from '@aws-sdk/client-iot';
 import { Progress } from './output';
@@ -56,13 +56,10 @@ export async function findingsOfTask(iot: IoTClient, info: Extract<TaskInfo, { k
   const findings: AuditFinding[] = [];
   if (target.auditTaskId) {
     for (const checkName of checks) {
-      let nextToken: string | undefined;
-      do {
-        const page = await iot.send(new ListAuditFindingsCommand({ taskId: target.auditTaskId, checkName, maxResults: 250, nextToken }));
+      for await (const page of paginateListAuditFindings({ client: iot, pageSize: 250 }, { taskId: target.auditTaskId, checkName })) {
         findings.push(...page.findings ?? []);
         progress?.tick(page.findings?.length ?? 0);
-        nextToken = page.nextToken;
-      } while (nextToken);
+      }
     }
     return findings;
   }

@@ -1,6 +1,6 @@
 import {
-  DescribeAuditMitigationActionsTaskCommand, DetectMitigationActionsTaskStatistics, IoTClient, ListAuditMitigationActionsTasksCommand,
-  ListDetectMitigationActionsTasksCommand, ListDetectMitigationActionsTasksCommandOutput,
+  DescribeAuditMitigationActionsTaskCommand, DetectMitigationActionsTaskStatistics, IoTClient,
+  paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks,
 } from '@aws-sdk/client-iot';
 
 /** One mitigation task, audit or detect, with its execution counts. */
@@ -22,15 +22,9 @@ export async function listTasks(iot: IoTClient, options: { sinceMs: number; stat
   const startTime = new Date(endTime.getTime() - options.sinceMs);
   const rows: TaskRow[] = [];
 
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListAuditMitigationActionsTasksCommand({
-      startTime,
-      endTime,
-      nextToken,
-      maxResults: 100,
-      taskStatus: options.status as 'IN_PROGRESS' | undefined,
-    }));
+  const auditPages = paginateListAuditMitigationActionsTasks({ client: iot, pageSize: 100 },
+    { startTime, endTime, taskStatus: options.status as 'IN_PROGRESS' | undefined });
+  for await (const page of auditPages) {
     for (const task of page.tasks ?? []) {
       const described = await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: task.taskId! }));
       const stats = Object.values(described.taskStatistics ?? {});
@@ -48,13 +42,9 @@ export async function listTasks(iot: IoTClient, options: { sinceMs: number; stat
         total: sum('totalFindingsCount'),
       });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
 
-  nextToken = undefined;
-  do {
-    const page: ListDetectMitigationActionsTasksCommandOutput = await iot.send(
-      new ListDetectMitigationActionsTasksCommand({ startTime, endTime, nextToken, maxResults: 100 }));
+  for await (const page of paginateListDetectMitigationActionsTasks({ client: iot, pageSize: 100 }, { startTime, endTime })) {
     for (const task of page.tasks ?? []) {
       if (options.status && task.taskStatus !== options.status) { continue; }
       const statistics: DetectMitigationActionsTaskStatistics = task.taskStatistics ?? {};
@@ -71,8 +61,7 @@ export async function listTasks(iot: IoTClient, options: { sinceMs: number; stat
         total: executed.succeeded + executed.failed + executed.skipped,
       });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
 
   return rows.sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''));
 }

@@ -1,6 +1,6 @@
 import {
   DeletePolicyVersionCommand, DescribeCACertificateCommand, DescribeCertificateCommand, GetPolicyCommand, IoTClient,
-  ListPolicyVersionsCommand, ListPrincipalThingsCommand, ListThingGroupsForThingCommand, MitigationAction,
+  ListPolicyVersionsCommand, paginateListPrincipalThings, paginateListThingGroupsForThing, MitigationAction,
   RemoveThingFromThingGroupCommand, SetDefaultPolicyVersionCommand, UpdateCACertificateCommand, UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { ExecutionRow, listExecutions } from './executions';
@@ -143,22 +143,16 @@ async function thingsOfCertificate(iot: IoTClient, certificateId: string): Promi
   const { certificateDescription } = await iot.send(new DescribeCertificateCommand({ certificateId }));
   const principal = required(certificateDescription?.certificateArn, `certificate ${certificateId} has no ARN`);
   const things: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListPrincipalThingsCommand({ principal, nextToken, maxResults: 250 }));
+  for await (const page of paginateListPrincipalThings({ client: iot, pageSize: 250 }, { principal })) {
     things.push(...page.things ?? []);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return things;
 }
 
 async function groupsOfThing(iot: IoTClient, thingName: string): Promise<string[]> {
   const groups: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListThingGroupsForThingCommand({ thingName, nextToken, maxResults: 250 }));
+  for await (const page of paginateListThingGroupsForThing({ client: iot, pageSize: 250 }, { thingName })) {
     groups.push(...(page.thingGroups ?? []).map((g) => g.groupName!));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return groups;
 }

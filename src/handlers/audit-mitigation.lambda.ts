@@ -1,4 +1,4 @@
-import { DescribeAuditTaskCommand, IoTClient, ListAuditTasksCommand } from '@aws-sdk/client-iot';
+import { DescribeAuditTaskCommand, IoTClient, paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
 import { AuditPlan, actionsMapping, planAuditMitigation } from './shared/audit-plan';
 import { AuditSummary, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
@@ -118,11 +118,9 @@ async function reconcile(config: HandlerConfig, reporter: Reporter): Promise<Out
   const outcomes: Outcome[] = [];
   let transient: unknown;
   for (const taskType of taskTypes) {
-    let nextToken: string | undefined;
-    do {
-      const page = await iot.send(new ListAuditTasksCommand({
-        startTime, endTime, taskType: taskType as 'SCHEDULED_AUDIT_TASK', taskStatus: 'COMPLETED', nextToken, maxResults: 100,
-      }));
+    const pages = paginateListAuditTasks({ client: iot, pageSize: 100 },
+      { startTime, endTime, taskType: taskType as 'SCHEDULED_AUDIT_TASK', taskStatus: 'COMPLETED' });
+    for await (const page of pages) {
       for (const task of page.tasks ?? []) {
         if (!task.taskId) { continue; }
         try {
@@ -131,8 +129,7 @@ async function reconcile(config: HandlerConfig, reporter: Reporter): Promise<Out
           transient = error; // already logged by act(); try the other audits first
         }
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   log('INFO', 'reconciled', { startTime, endTime, audits: outcomes.length, started: outcomes.filter((o) => o.decision === 'started').length });
   if (transient) { throw transient; }

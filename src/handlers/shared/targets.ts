@@ -1,4 +1,4 @@
-import { AuditMitigationActionsTaskTarget, IoTClient, ListAuditFindingsCommand } from '@aws-sdk/client-iot';
+import { AuditMitigationActionsTaskTarget, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
 
 /** StartAuditMitigationActionsTask takes at most 25 finding ids per task. */
 export const MAX_FINDINGS_PER_TASK = 25;
@@ -30,18 +30,14 @@ export function chunk<T>(items: T[], size: number): T[][] {
 export async function findingsMatching(iot: IoTClient, auditTaskId: string, filter: Record<string, string[]>): Promise<string[]> {
   const ids: string[] = [];
   for (const [checkName, reasonCodes] of Object.entries(filter)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await iot.send(new ListAuditFindingsCommand({
-        taskId: auditTaskId, checkName, listSuppressedFindings: false, maxResults: 250, nextToken,
-      }));
+    for await (const page of paginateListAuditFindings({ client: iot, pageSize: 250 },
+      { taskId: auditTaskId, checkName, listSuppressedFindings: false })) {
       for (const finding of page.findings ?? []) {
         if (finding.findingId && reasonCodes.includes(finding.reasonForNonComplianceCode ?? '')) {
           ids.push(finding.findingId);
         }
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   return ids;
 }
