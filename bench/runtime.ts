@@ -9,7 +9,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { Summary, progress, quietly, summarize, timed } from './stats';
 import { TaskJob, TaskRun, TaskWorkerResult, WorkerMessage } from './task-worker';
 import { AuditCheck } from '../src/audit-check';
-import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, setEnv } from '../test/handlers/harness';
+import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, auditHandlerEnv, setEnv } from '../test/handlers/harness';
 
 const ROOT = path.join(__dirname, '..');
 const START = 'StartAuditMitigationActionsTask';
@@ -30,16 +30,8 @@ type AuditHandler = typeof import('../src/handlers/audit-mitigation.lambda').han
 
 /** The handler's configuration, as test/handlers/audit-mitigation.test.ts sets it; a rule for every check. */
 export function configureAuditHandler(): void {
-  setEnv({
-    AUDIT_MITIGATION_RULES: JSON.stringify(Object.fromEntries(CHECKS.map((check) => [check, [ACTION]]))),
-    AUDIT_MITIGATION_SCHEDULED_AUDITS: JSON.stringify(['daily']),
-    AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
-    AUDIT_MITIGATION_DRY_RUN: 'false',
-    AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
-    AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX,
-    AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
-    AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
-  });
+  setEnv(auditHandlerEnv(Object.fromEntries(CHECKS.map((check) => [check, [ACTION]])), { AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX }));
+
 }
 
 export function loadAuditHandler(): AuditHandler {

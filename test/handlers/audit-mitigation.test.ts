@@ -1,6 +1,6 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, auditHandlerEnv, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
@@ -18,18 +18,7 @@ const RULES = {
 };
 
 function configure(overrides: Record<string, string | undefined> = {}): void {
-  const env: Record<string, string | undefined> = {
-    AUDIT_MITIGATION_RULES: JSON.stringify(RULES),
-    AUDIT_MITIGATION_SCHEDULED_AUDITS: JSON.stringify(['daily']),
-    AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
-    AUDIT_MITIGATION_DRY_RUN: 'false',
-    AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
-    AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX,
-    AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
-    AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
-    ...overrides,
-  };
-  setEnv(env);
+  setEnv(auditHandlerEnv(RULES, { AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX, ...overrides }));
 }
 
 /** An audit-completion notification as AWS IoT publishes it (facts §5). */
@@ -91,9 +80,7 @@ beforeAll(async () => {
 afterAll(() => stopEmulators(e));
 
 beforeEach(() => {
-  e.iot.reset();
-  e.sns.reset();
-  e.sns.addTopic(REPORT_TOPIC);
+  resetEmulators(e);
   configure();
   for (const [actionName, actionType] of [['notify', 'PUBLISH_FINDING_TO_SNS'], ['quarantine', 'ADD_THINGS_TO_THING_GROUP'],
     ['deactivate', 'UPDATE_DEVICE_CERTIFICATE'], ['logging', 'ENABLE_IOT_LOGGING']]) {

@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { Emulators, REPORT_TOPIC, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { Emulators, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
@@ -58,9 +58,7 @@ beforeAll(async () => {
 afterAll(() => stopEmulators(e));
 
 beforeEach(() => {
-  e.iot.reset();
-  e.sns.reset();
-  e.sns.addTopic(REPORT_TOPIC);
+  resetEmulators(e);
   configure();
   e.iot.addMitigationAction({ actionName: 'quarantine', actionType: 'ADD_THINGS_TO_THING_GROUP' });
   e.iot.addMitigationAction({ actionName: 'watch-list', actionType: 'ADD_THINGS_TO_THING_GROUP' });

@@ -56,3 +56,27 @@ export function setEnv(vars: Record<string, string | undefined>): void {
     if (value === undefined) { delete process.env[key]; } else { process.env[key] = value; }
   }
 }
+
+/** Clears both emulators and recreates the report topic the handlers publish to. */
+export function resetEmulators(e: Emulators): void {
+  e.iot.reset();
+  e.sns.reset();
+  e.sns.addTopic(REPORT_TOPIC);
+}
+
+/** The audit mitigation handler's environment, as the construct sets it; `rules` and `overrides` vary per test. */
+type Env = Record<string, string | undefined>;
+
+export function auditHandlerEnv(rules: Record<string, string[]>, overrides: Env = {}): Env {
+  return {
+    AUDIT_MITIGATION_RULES: JSON.stringify(rules),
+    AUDIT_MITIGATION_SCHEDULED_AUDITS: JSON.stringify(['daily']),
+    AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
+    AUDIT_MITIGATION_DRY_RUN: 'false',
+    AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
+    AUDIT_MITIGATION_TASK_ID_PREFIX: 'dd0123456789',
+    AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+    AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+    ...overrides,
+  };
+}
