@@ -1,0 +1,164 @@
+import { actionsMapping, AuditMitigationConfig, planAuditMitigation } from '../../src/handlers/shared/audit-plan';
+import { AuditSummary, parseAuditNotification } from '../../src/handlers/shared/audit-summary';
+import { auditMitigationTaskId, clientRequestToken, detectMitigationTaskId } from '../../src/handlers/shared/ids';
+import { chunk } from '../../src/handlers/shared/targets';
+import { DetectMitigationConfig, parseViolationAlert, reasonToIgnore } from '../../src/handlers/shared/violation';
+
+// The handlers' decisions are pure functions: these tables pin them down without any I/O.
+
+const CONFIG: AuditMitigationConfig = {
+  accountId: '123456789012',
+  rules: { LOGGING_DISABLED_CHECK: ['logging'], DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'deactivate'] },
+  scheduledAudits: ['daily'],
+  includeOnDemandAudits: false,
+  dryRun: false,
+  maxFindingsPerCheck: 10,
+  taskIdPrefix: 'dd0123456789',
+};
+
+function audit(overrides: Partial<AuditSummary> = {}): AuditSummary {
+  return {
+    accountId: '123456789012',
+    taskId: 'audit-1',
+    taskStatus: 'COMPLETED',
+    taskType: 'SCHEDULED_AUDIT_TASK',
+    scheduledAuditName: 'daily',
+    checks: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 0 }],
+    ...overrides,
+  };
+}
+
+describe('planAuditMitigation', () => {
+  test.each<[string, Partial<AuditSummary>, Partial<AuditMitigationConfig>, string]>([
+    ['another account', { accountId: '000000000000' }, {}, 'audit of account 000000000000, not 123456789012'],
+    ['an audit in progress', { taskStatus: 'IN_PROGRESS' }, {}, 'audit status is IN_PROGRESS, not COMPLETED'],
+    ['an on-demand audit', { taskType: 'ON_DEMAND_AUDIT_TASK' }, {}, 'on-demand audit, and includeOnDemandAudits is false'],
+    ['another scheduled audit', { scheduledAuditName: 'weekly' }, {}, 'scheduled audit "weekly" is not one of daily'],
+    ['a scheduled audit without a name', { scheduledAuditName: undefined }, {}, 'scheduled audit null is not one of daily'],
+    ['an unknown audit type', { taskType: 'SOMETHING_NEW' }, {}, 'unknown audit type SOMETHING_NEW'],
+  ])('ignores %s', (_what, overrides, config, reason) => {
+    expect(planAuditMitigation(audit(overrides), { ...CONFIG, ...config })).toEqual({ kind: 'ignore', auditTaskId: 'audit-1', reason });
+  });
+
+  test('a reconciled audit (no account in DescribeAuditTask) is not treated as foreign', () => {
+    expect(planAuditMitigation(audit({ accountId: undefined }), CONFIG).kind).toBe('start');
+  });
+
+  test('on-demand audits when enabled, any scheduled audit when none is named', () => {
+    expect(planAuditMitigation(audit({ taskType: 'ON_DEMAND_AUDIT_TASK' }), { ...CONFIG, includeOnDemandAudits: true }).kind).toBe('start');
+    expect(planAuditMitigation(audit({ scheduledAuditName: 'weekly' }), { ...CONFIG, scheduledAudits: undefined }).kind).toBe('start');
+  });
+
+  test('sorts each check: planned, excluded by the blast radius, or skipped, and derives the task id and token', () => {
+    const plan = planAuditMitigation(audit({
+      checks: [
+        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 0 },
+        // 14 non-compliant, 4 suppressed: 10 unsuppressed, exactly the limit
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 14, suppressedNonCompliantResourcesCount: 4 },
+        { checkName: 'CONFLICTING_CLIENT_IDS_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 50, suppressedNonCompliantResourcesCount: 0 },
+      ],
+    }), CONFIG);
+    expect(plan).toEqual({
+      kind: 'start',
+      auditTaskId: 'audit-1',
+      scheduledAuditName: 'daily',
+      taskId: 'dd0123456789-audit-1',
+      clientRequestToken: clientRequestToken('dd0123456789-audit-1'),
+      checks: [
+        { checkName: 'LOGGING_DISABLED_CHECK', actions: ['logging'], resourceCount: 1 },
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', actions: ['notify', 'deactivate'], resourceCount: 10 },
+      ],
+      excluded: [],
+      skipped: [],
+    });
+    expect(actionsMapping(plan.kind === 'start' ? plan.checks : [])).toEqual({
+      LOGGING_DISABLED_CHECK: ['logging'], DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'deactivate'],
+    });
+  });
+
+  test.each<[string, number, number, string, string]>([
+    ['one over the limit', 11, 0, 'COMPLETED_NON_COMPLIANT', 'excluded'],
+    ['all suppressed', 3, 3, 'COMPLETED_NON_COMPLIANT', 'skipped'],
+    ['a failed check run', 0, 0, 'FAILED', 'skipped'],
+    ['a compliant check', 0, 0, 'COMPLETED_COMPLIANT', 'skipped'],
+  ])('%s: nothing to start, the check is %s', (_what, nonCompliant, suppressed, status, where) => {
+    const plan = planAuditMitigation(audit({
+      checks: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: status, nonCompliantResourcesCount: nonCompliant, suppressedNonCompliantResourcesCount: suppressed }],
+    }), CONFIG);
+    expect(plan.kind).toBe('nothing-to-start');
+    expect(plan.kind !== 'ignore' && plan[where as 'excluded' | 'skipped']).toEqual([expect.objectContaining({ checkName: 'LOGGING_DISABLED_CHECK' })]);
+  });
+});
+
+describe('parseAuditNotification', () => {
+  test('reads the documented fields and ignores unknown ones; the suppressed count defaults to 0', () => {
+    expect(parseAuditNotification(JSON.stringify({
+      accountId: '123456789012',
+      taskId: 'audit-1',
+      taskStatus: 'COMPLETED',
+      taskType: 'SCHEDULED_AUDIT_TASK',
+      scheduledAuditName: 'daily',
+      somethingNew: true,
+      auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 2, extra: 1 }],
+    }))).toEqual(audit({
+      checks: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 2, suppressedNonCompliantResourcesCount: 0 }],
+    }));
+  });
+
+  test.each([
+    ['{', 'not JSON'],
+    ['null', 'not a JSON object'],
+    ['{"taskId":"a","taskStatus":"COMPLETED","taskType":"X"}', 'missing accountId'],
+    ['{"accountId":"1","taskId":"a_b","taskStatus":"COMPLETED","taskType":"X"}', 'taskId "a_b" is not an audit task id'],
+    ['{"accountId":"1","taskId":"a","taskStatus":"COMPLETED","taskType":"X","auditDetails":[1]}', 'auditDetails[0] must be an object'],
+  ])('%s is malformed: %s', (message, reason) => {
+    expect(() => parseAuditNotification(message)).toThrow(`malformed audit notification: ${reason}`);
+  });
+});
+
+describe('ids', () => {
+  test('audit task ids and tokens fit the API patterns, for the longest audit id', () => {
+    const taskId = auditMitigationTaskId('dd0123456789', 'a'.repeat(40));
+    expect(taskId).toMatch(/^[a-zA-Z0-9_-]{1,128}$/);
+    expect(clientRequestToken(taskId)).toMatch(/^[a-zA-Z0-9_-]{64}$/);
+    expect(clientRequestToken(taskId)).toBe(clientRequestToken(taskId));
+    expect(clientRequestToken(taskId)).not.toBe(clientRequestToken(`${taskId}x`));
+  });
+
+  test('a prefix that would break the pattern is refused', () => {
+    expect(() => auditMitigationTaskId('bad prefix', 'audit-1')).toThrow(/cannot derive a task id/);
+  });
+
+  test('detect task ids do not depend on the order of the violations', () => {
+    expect(detectMitigationTaskId('dd0', ['b', 'a'])).toBe(detectMitigationTaskId('dd0', ['a', 'b']));
+    expect(detectMitigationTaskId('dd0', ['a', 'b'])).not.toBe(detectMitigationTaskId('dd0', ['a', 'c']));
+    expect(detectMitigationTaskId('dd0', ['a'])).toMatch(/^dd0-[0-9a-f]{24}$/);
+  });
+
+  test('chunk splits into pieces of at most the size, in order', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunk([], 25)).toEqual([]);
+  });
+});
+
+describe('violation alerts', () => {
+  const DETECT: DetectMitigationConfig = { securityProfileName: 'p', actions: ['q'], dryRun: false, taskIdPrefix: 'dd0' };
+  const alert = (o: Record<string, unknown> = {}) => parseViolationAlert(JSON.stringify({
+    violationId: 'v-1', violationEventType: 'in-alarm', securityProfileName: 'p', thingName: 't', behavior: { name: 'MsgsSent' }, ...o,
+  }));
+
+  test.each<[string, Record<string, unknown>, Partial<DetectMitigationConfig>, string | undefined]>([
+    ['an in-alarm violation of the profile', {}, {}, undefined],
+    ['a cleared alarm', { violationEventType: 'alarm-cleared' }, {}, 'violation event alarm-cleared, not in-alarm'],
+    ['another profile', { securityProfileName: 'other' }, {}, 'security profile other, not p'],
+    ['a behaviour outside the filter', {}, { behaviors: ['AuthFailures'] }, 'behavior "MsgsSent" is not one of AuthFailures'],
+    ['a behaviour inside the filter', {}, { behaviors: ['MsgsSent'] }, undefined],
+  ])('%s', (_what, overrides, config, reason) => {
+    expect(reasonToIgnore(alert(overrides), { ...DETECT, ...config })).toBe(reason);
+  });
+
+  test('malformed alerts name what is wrong', () => {
+    expect(() => alert({ violationId: 'v_1' })).toThrow('malformed violation alert: violationId "v_1" is not a violation id');
+    expect(() => alert({ securityProfileName: '' })).toThrow('malformed violation alert: securityProfileName must be a non-empty string, got ""');
+  });
+});
