@@ -1,4 +1,5 @@
 import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,7 +15,7 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { ENV } from './handlers/shared/config';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
@@ -111,6 +112,8 @@ export class AuditMitigation extends Construct {
   public readonly handler: lambda.IFunction;
   /** Notifications and invocations that failed every retry end up here. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
+  public readonly deadLetterAlarm: cloudwatch.IAlarm;
 
   private readonly rules: AuditRuleSet;
 
@@ -147,6 +150,7 @@ export class AuditMitigation extends Construct {
 
     const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;
+    this.deadLetterAlarm = defineDeadLetterAlarm(this, deadLetterQueue, props.reportTopic);
     const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender audit mitigation handler', AUDIT_MITIGATION_HANDLER_ACTIONS);
 
     const handler = new AuditMitigationFunction(this, 'Handler', {

@@ -1,4 +1,5 @@
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +12,7 @@ import { MitigationActionType } from './audit-check';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { DETECT_ENV } from './handlers/shared/config';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
@@ -82,6 +83,8 @@ export class DetectMitigation extends Construct {
   public readonly alertQueue: sqs.IQueue;
   /** Alerts that could not be delivered or processed after every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
+  public readonly deadLetterAlarm: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: DetectMitigationProps) {
     super(scope, id);
@@ -113,6 +116,7 @@ export class DetectMitigation extends Construct {
 
     const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;
+    this.deadLetterAlarm = defineDeadLetterAlarm(this, deadLetterQueue, props.reportTopic);
     const alertQueue = new sqs.Queue(this, 'AlertQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, IMitigationAction, LogLevel, MitigationAction,
@@ -179,6 +180,42 @@ describe('AuditMitigation', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     expect(handlerEnvironment(stack).AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS).toBe('6');
+  });
+
+  test('an alarm fires as soon as anything is dead-lettered, and notifies the report topic (whose key lets CloudWatch publish)', () => {
+    const { stack, notify } = fixture();
+    const reportKey = new kms.Key(stack, 'ReportKey', { enableKeyRotation: true });
+    const reportTopic = new sns.Topic(stack, 'Reports', { masterKey: reportKey });
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [stack.getLogicalId(mitigation.deadLetterQueue.node.defaultChild as any), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: stack.getLogicalId(reportTopic.node.defaultChild as any) }],
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        })]),
+      },
+    });
+  });
+
+  test('without a report topic the alarm has no action', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
   });
 
   test('the handler role holds only what the handler calls', () => {

@@ -68,6 +68,18 @@ test('alerts reach the function through an SQS queue (raw delivery), in batches 
   });
 });
 
+test('an alarm on the dead-letter queue notifies the report topic', () => {
+  const { stack, quarantine, profile } = fixture();
+  const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], reportTopic });
+  Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [stack.getLogicalId(detect.deadLetterQueue.node.defaultChild as any), 'QueueName'] } }],
+    Threshold: 0,
+    AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],
+  });
+});
+
 test('the handler gets the profile, the actions in order, the behaviour filter, and only the permissions it uses', () => {
   const { stack, quarantine, profile } = fixture();
   const second = MitigationAction.fromMitigationActionAttributes(stack, 'Watch', {

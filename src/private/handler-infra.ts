@@ -1,4 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -46,6 +48,30 @@ export function defineDeadLetterQueue(scope: Construct): sqs.Queue {
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
   ]);
   return queue;
+}
+
+/**
+ * An alarm as soon as anything lands in the dead-letter queue, so a dropped notification or a task
+ * that could not be started is noticed; it notifies `topic` when one is given.
+ */
+export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic?: sns.ITopic): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, 'DeadLetterAlarm', {
+    alarmDescription: `Messages in ${scope.node.path}'s dead-letter queue: mitigation that failed every retry (cdk-device-defender)`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  if (topic) {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+    // CloudWatch publishes to an encrypted topic only if the key lets it (this account's alarms only).
+    const key = topic instanceof sns.Topic ? topic.masterKey : undefined;
+    key?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    }), 'kms:Decrypt', 'kms:GenerateDataKey*');
+  }
+  return alarm;
 }
 
 /** A handler's log group and role: its own logs, and `actions` (which have no resource type) on `*`. */

@@ -398,16 +398,11 @@ async function reconcile(config, reporter) {
   const outcomes = [];
   let transient;
   for (const taskType of taskTypes) {
-    let nextToken;
-    do {
-      const page = await iot.send(new import_client_iot2.ListAuditTasksCommand({
-        startTime,
-        endTime,
-        taskType,
-        taskStatus: "COMPLETED",
-        nextToken,
-        maxResults: 100
-      }));
+    const pages = (0, import_client_iot2.paginateListAuditTasks)(
+      { client: iot, pageSize: 100 },
+      { startTime, endTime, taskType, taskStatus: "COMPLETED" }
+    );
+    for await (const page of pages) {
       for (const task of page.tasks ?? []) {
         if (!task.taskId) {
           continue;
@@ -418,8 +413,7 @@ async function reconcile(config, reporter) {
           transient = error;
         }
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   log("INFO", "reconciled", { startTime, endTime, audits: outcomes.length, started: outcomes.filter((o) => o.decision === "started").length });
   if (transient) {

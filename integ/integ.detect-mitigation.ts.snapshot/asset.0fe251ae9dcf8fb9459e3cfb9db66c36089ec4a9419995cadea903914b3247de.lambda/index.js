@@ -25,29 +25,6 @@ __export(detect_mitigation_lambda_exports, {
 module.exports = __toCommonJS(detect_mitigation_lambda_exports);
 var import_client_iot3 = require("@aws-sdk/client-iot");
 
-// src/handlers/shared/message.ts
-var MalformedMessageError = class extends Error {
-  constructor(what, reason) {
-    super(`malformed ${what}: ${reason}`);
-    this.name = "MalformedMessageError";
-  }
-};
-function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function parseJsonObject(message, what) {
-  let body;
-  try {
-    body = JSON.parse(message);
-  } catch {
-    throw new MalformedMessageError(what, "not JSON");
-  }
-  if (!isObject(body)) {
-    throw new MalformedMessageError(what, "not a JSON object");
-  }
-  return body;
-}
-
 // src/handlers/shared/config.ts
 var DETECT_ENV = {
   SECURITY_PROFILE: "DETECT_MITIGATION_SECURITY_PROFILE",
@@ -142,6 +119,29 @@ function log(level, event, fields = {}) {
   } else {
     console.log(line);
   }
+}
+
+// src/handlers/shared/message.ts
+var MalformedMessageError = class extends Error {
+  constructor(what, reason) {
+    super(`malformed ${what}: ${reason}`);
+    this.name = "MalformedMessageError";
+  }
+};
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function parseJsonObject(message, what) {
+  let body;
+  try {
+    body = JSON.parse(message);
+  } catch {
+    throw new MalformedMessageError(what, "not JSON");
+  }
+  if (!isObject(body)) {
+    throw new MalformedMessageError(what, "not a JSON object");
+  }
+  return body;
 }
 
 // src/handlers/shared/report.ts
