@@ -1,4 +1,3 @@
-import * as http from 'node:http';
 import {
   AddThingToThingGroupCommand,
   CancelAuditMitigationActionsTaskCommand,
@@ -69,6 +68,7 @@ import {
   matchOperation,
   parseQueryTimestamp,
 } from './iot-model';
+import { rejection, RawResponse, sendRawRequest } from './test-clients';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -91,27 +91,9 @@ function newClient(extra: Partial<IoTClientConfig> = {}): IoTClient {
 }
 
 /** Sends a hand-built request (for shapes the SDK would never produce). */
-function rawRequest(method: string, path: string, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const url = new URL(path, emulator.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Awaits a rejection and returns the error (fails the test when the promise resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number } }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
+function rawRequest(method: string, path: string, body?: string): Promise<RawResponse> {
+  const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+  return sendRawRequest(new URL(path, emulator.endpoint), { method, headers }, body);
 }
 
 function seedAudit(): void {

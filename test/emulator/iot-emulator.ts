@@ -6,8 +6,8 @@
  *
  * Nothing here contacts AWS: the server listens on 127.0.0.1 only.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type * as http from 'node:http';
+import { HttpEmulator, sequentialId, throwOnViolations } from './http-emulator';
 import {
   actionTypeAllowedForCheck,
   AuditCheckRunStatus,
@@ -297,26 +297,6 @@ const FAULTS: Readonly<Record<Exclude<FaultKind, 'resetConnection'>, { status: n
   serviceUnavailable503: { status: 503, code: 'ServiceUnavailableException', message: 'Service unavailable (injected)' },
 };
 
-/** Park-Miller "minimal standard" PRNG: deterministic, exact in doubles, no bitwise operators. */
-class MinStdRandom {
-  private static readonly MODULUS = 2147483647;
-  private state: number;
-  constructor(seed: number) {
-    const s = Math.abs(Math.floor(seed)) % (MinStdRandom.MODULUS - 1);
-    this.state = s + 1;
-  }
-  /** A number in [0, 1). */
-  next(): number {
-    this.state = (this.state * 48271) % MinStdRandom.MODULUS;
-    return (this.state - 1) / (MinStdRandom.MODULUS - 1);
-  }
-}
-
-interface ActiveFault {
-  readonly spec: FaultSpec;
-  remaining: number;
-}
-
 interface MitigationActionState {
   actionName: string;
   actionType: MitigationActionType;
@@ -406,34 +386,16 @@ function resourceMatches(filter: Record<string, unknown>, actual: Record<string,
 // The emulator
 // ---------------------------------------------------------------------------------------------
 
-export class IotEmulator {
+export class IotEmulator extends HttpEmulator<FaultSpec> {
   /** Starts an emulator on 127.0.0.1 with a random free port. */
-  static async start(options: { seed?: number } = {}): Promise<IotEmulator> {
-    const emulator = new IotEmulator(options.seed ?? 42);
-    await new Promise<void>((resolve, reject) => {
-      emulator.server.once('error', reject);
-      emulator.server.listen(0, '127.0.0.1', () => {
-        emulator.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = emulator.server.address() as AddressInfo;
-    emulator.endpoint = `http://127.0.0.1:${address.port}`;
-    return emulator;
+  static start(options: { seed?: number } = {}): Promise<IotEmulator> {
+    return new IotEmulator(options.seed ?? 42).listen();
   }
 
-  /** 'http://127.0.0.1:PORT'. */
-  public endpoint = '';
   /** Every request, in order, including faulted ones. */
   public readonly requests: RecordedRequest[] = [];
 
-  private readonly server: http.Server;
-  private readonly seed: number;
-  private random: MinStdRandom;
-  private faults: ActiveFault[] = [];
   private readonly latency = new Map<string | undefined, number>();
-  private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  private stopped = false;
   private readonly sequences = { actions: 0, requests: 0 };
 
   private readonly actions = new Map<string, MitigationActionState>();
@@ -487,16 +449,7 @@ export class IotEmulator {
   };
 
   private constructor(seed: number) {
-    this.seed = seed;
-    this.random = new MinStdRandom(seed);
-    this.server = http.createServer((req, res) => {
-      this.onRequest(req, res).catch((err: unknown) => {
-        // Last resort: never let a request crash the process.
-        if (!res.headersSent && !res.destroyed) {
-          this.sendError(res, 500, 'InternalFailureException', `IoT emulator bug: ${String(err)}`);
-        }
-      });
-    });
+    super(seed);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -512,16 +465,6 @@ export class IotEmulator {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.operation}: ${v}`));
   }
 
-  injectFault(fault: FaultSpec): void {
-    const times = fault.times ?? 1;
-    if (!(times > 0)) throw new Error(`injectFault: times must be > 0, got ${times}`);
-    if (fault.probability !== undefined && !(fault.probability >= 0 && fault.probability <= 1)) {
-      throw new Error(`injectFault: probability must be within 0..1, got ${fault.probability}`);
-    }
-    if (fault.kind !== 'resetConnection' && !(fault.kind in FAULTS)) throw new Error(`injectFault: unknown kind ${String(fault.kind)}`);
-    this.faults.push({ spec: { ...fault }, remaining: times });
-  }
-
   /** Delays every response of `operation` (or of all operations when undefined) by `ms`; 0 clears. */
   setLatency(operation: string | undefined, ms: number): void {
     if (ms > 0) this.latency.set(operation, ms); else this.latency.delete(operation);
@@ -530,9 +473,8 @@ export class IotEmulator {
   /** Clears state, recorded requests, faults and latencies; re-seeds the PRNG. */
   reset(): void {
     this.requests.length = 0;
-    this.faults = [];
+    this.resetFaults();
     this.latency.clear();
-    this.random = new MinStdRandom(this.seed);
     this.sequences.actions = 0;
     this.sequences.requests = 0;
     this.actions.clear();
@@ -544,19 +486,6 @@ export class IotEmulator {
     this.auditExecutions.clear();
     this.detectExecutions.clear();
     this.sideEffects.length = 0;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    for (const t of this.timers) {
-      clearTimeout(t.timer);
-      t.resolve();
-    }
-    this.timers.clear();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -919,15 +848,7 @@ export class IotEmulator {
   // HTTP plumbing
   // -------------------------------------------------------------------------------------------
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const time = Date.now();
-    let text: string;
-    try {
-      text = await readBody(req);
-    } catch {
-      req.socket.destroy();
-      return;
-    }
+  protected async onRequest(req: http.IncomingMessage, res: http.ServerResponse, text: string, time: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const query: Query = {};
@@ -1010,6 +931,14 @@ export class IotEmulator {
     }
   }
 
+  protected sendBugResponse(res: http.ServerResponse, err: unknown): void {
+    this.sendError(res, 500, 'InternalFailureException', `IoT emulator bug: ${String(err)}`);
+  }
+
+  protected isFaultKind(kind: string): boolean {
+    return kind === 'resetConnection' || kind in FAULTS;
+  }
+
   private respondError(record: RecordedRequest, res: http.ServerResponse, status: number, code: string, message: string): void {
     record.response = { status, errorType: code };
     this.sendError(res, status, code, message);
@@ -1030,35 +959,10 @@ export class IotEmulator {
     res.end(text);
   }
 
-  private takeFault(operation: string): FaultSpec | undefined {
-    for (const f of this.faults) {
-      if (f.remaining <= 0) continue;
-      if (f.spec.operation !== undefined && f.spec.operation !== operation) continue;
-      if (f.spec.probability !== undefined && this.random.next() >= f.spec.probability) continue;
-      f.remaining -= 1;
-      return f.spec;
-    }
-    return undefined;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.timers.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.timers.add(entry);
-    });
-  }
-
   /** Deterministic UUID-shaped ids: one sequence for action ids, one for request ids. */
   private nextId(kind: 'actions' | 'requests'): string {
     this.sequences[kind] += 1;
-    const hex = this.sequences[kind].toString(16).padStart(12, '0');
-    return `${kind === 'actions' ? '00000000' : '11111111'}-0000-4000-8000-${hex}`;
+    return sequentialId(kind === 'actions' ? '00000000' : '11111111', this.sequences[kind]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1698,24 +1602,10 @@ function decodeToken(text: string): { op: string; offset: number } | undefined {
   return undefined;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /**
  * Jest helper: fails with one line per violation when the emulator recorded any model-constraint
  * violation.
  */
 export function expectNoViolations(emulator: IotEmulator): void {
-  const violations = emulator.violations();
-  if (violations.length > 0) {
-    throw new Error(
-      `IoT emulator recorded ${violations.length} request constraint violation(s):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
-    );
-  }
+  throwOnViolations('IoT', emulator.violations());
 }

@@ -1,4 +1,4 @@
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import {
   AuthorizationErrorException,
   InternalErrorException,
@@ -13,6 +13,7 @@ import {
   SNSServiceException,
 } from '@aws-sdk/client-sns';
 import { expectNoSnsViolations, SnsEmulator } from './sns-emulator';
+import { rejection, RawResponse, sendRawRequest } from './test-clients';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:mitigation-findings';
 const OTHER_TOPIC = 'arn:aws:sns:us-east-1:123456789012:other';
@@ -31,33 +32,9 @@ function newClient(extra: Partial<SNSClientConfig> = {}): SNSClient {
 const publish = (overrides: Partial<PublishCommandInput> = {}): PublishCommand =>
   new PublishCommand({ TopicArn: TOPIC, Message: '{"finding":"f-1"}', ...overrides });
 
-/** Awaits a rejection and returns the error (fails the test when the promise resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number } }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** Sends a hand-built request (for shapes the SDK would never produce). */
 function rawRequest(body: string, headers: http.OutgoingHttpHeaders = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL('/', emulator.endpoint), { method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return sendRawRequest(new URL('/', emulator.endpoint), { method: 'POST', headers }, body);
 }
 
 beforeAll(async () => {

@@ -21,8 +21,8 @@
  *
  * Nothing here contacts AWS: the server listens on 127.0.0.1 only.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type * as http from 'node:http';
+import { HttpEmulator, sequentialId, throwOnViolations } from './http-emulator';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -130,26 +130,6 @@ const FAULTS: Readonly<Record<SnsFaultKind, (topicArn: string) => ErrorSpec>> = 
   }),
 };
 
-/** Park-Miller "minimal standard" PRNG: deterministic, exact in doubles, no bitwise operators. */
-class MinStdRandom {
-  private static readonly MODULUS = 2147483647;
-  private state: number;
-  constructor(seed: number) {
-    const s = Math.abs(Math.floor(seed)) % (MinStdRandom.MODULUS - 1);
-    this.state = s + 1;
-  }
-  /** A number in [0, 1). */
-  next(): number {
-    this.state = (this.state * 48271) % MinStdRandom.MODULUS;
-    return (this.state - 1) / (MinStdRandom.MODULUS - 1);
-  }
-}
-
-interface ActiveFault {
-  readonly spec: SnsFaultSpec;
-  remaining: number;
-}
-
 interface MessageAttribute {
   name: string;
   dataType: string;
@@ -162,15 +142,6 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 function escapeXml(s: string): string {
   const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
   return s.replace(/[&<>"']/g, (c) => entities[c]);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** Decodes an application/x-www-form-urlencoded body; repeated keys are reported, first value wins. */
@@ -386,47 +357,22 @@ function checkPublish(params: Record<string, string>, signingRegion: string | un
 // The emulator
 // ---------------------------------------------------------------------------------------------
 
-export class SnsEmulator {
+export class SnsEmulator extends HttpEmulator<SnsFaultSpec> {
   /** Starts an emulator on 127.0.0.1 with a random free port. */
-  static async start(options: { seed?: number } = {}): Promise<SnsEmulator> {
-    const emulator = new SnsEmulator(options.seed ?? 42);
-    await new Promise<void>((resolve, reject) => {
-      emulator.server.once('error', reject);
-      emulator.server.listen(0, '127.0.0.1', () => {
-        emulator.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = emulator.server.address() as AddressInfo;
-    emulator.endpoint = `http://127.0.0.1:${address.port}`;
-    return emulator;
+  static start(options: { seed?: number } = {}): Promise<SnsEmulator> {
+    return new SnsEmulator(options.seed ?? 42).listen();
   }
 
-  /** 'http://127.0.0.1:PORT'. */
-  public endpoint = '';
   /** Successfully published messages, in order. */
   public readonly published: PublishedMessage[] = [];
   /** Every request, in order, including rejected and faulted ones. */
   public readonly requests: RecordedSnsRequest[] = [];
 
-  private readonly server: http.Server;
-  private readonly seed: number;
-  private random: MinStdRandom;
-  private faults: ActiveFault[] = [];
   private readonly topics = new Set<string>();
   private readonly sequences = { messages: 0, requests: 0 };
 
   private constructor(seed: number) {
-    this.seed = seed;
-    this.random = new MinStdRandom(seed);
-    this.server = http.createServer((req, res) => {
-      this.onRequest(req, res).catch((err: unknown) => {
-        // Last resort: never let a request crash the process.
-        if (!res.headersSent && !res.destroyed) {
-          this.sendError(res, { status: 500, type: 'Receiver', code: 'InternalError', message: `SNS emulator bug: ${String(err)}` });
-        }
-      });
-    });
+    super(seed);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -457,16 +403,6 @@ export class SnsEmulator {
     this.topics.add(topicArn);
   }
 
-  injectFault(fault: SnsFaultSpec): void {
-    const times = fault.times ?? 1;
-    if (!(times > 0)) throw new Error(`injectFault: times must be > 0, got ${times}`);
-    if (fault.probability !== undefined && !(fault.probability >= 0 && fault.probability <= 1)) {
-      throw new Error(`injectFault: probability must be within 0..1, got ${fault.probability}`);
-    }
-    if (!(fault.kind in FAULTS)) throw new Error(`injectFault: unknown kind ${String(fault.kind)}`);
-    this.faults.push({ spec: { ...fault }, remaining: times });
-  }
-
   /** All constraint violations of all recorded requests, as '<Action>: <violation>'. */
   violations(): string[] {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.action || '(no Action)'}: ${v}`));
@@ -476,33 +412,17 @@ export class SnsEmulator {
   reset(): void {
     this.published.length = 0;
     this.requests.length = 0;
-    this.faults = [];
+    this.resetFaults();
     this.topics.clear();
-    this.random = new MinStdRandom(this.seed);
     this.sequences.messages = 0;
     this.sequences.requests = 0;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
   }
 
   // -------------------------------------------------------------------------------------------
   // HTTP plumbing
   // -------------------------------------------------------------------------------------------
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const time = Date.now();
-    let text: string;
-    try {
-      text = await readBody(req);
-    } catch {
-      req.socket.destroy();
-      return;
-    }
+  protected async onRequest(req: http.IncomingMessage, res: http.ServerResponse, text: string, time: number): Promise<void> {
     const { params, duplicates } = parseForm(text);
     const record: RecordedSnsRequest = { action: params.Action ?? '', params, status: 0, violations: [], time };
     this.requests.push(record);
@@ -587,6 +507,14 @@ export class SnsEmulator {
       + '</PublishResponse>');
   }
 
+  protected sendBugResponse(res: http.ServerResponse, err: unknown): void {
+    this.sendError(res, { status: 500, type: 'Receiver', code: 'InternalError', message: `SNS emulator bug: ${String(err)}` });
+  }
+
+  protected isFaultKind(kind: string): boolean {
+    return kind in FAULTS;
+  }
+
   private respondError(record: RecordedSnsRequest, res: http.ServerResponse, error: ErrorSpec): void {
     record.status = error.status;
     record.errorCode = error.code;
@@ -612,21 +540,10 @@ export class SnsEmulator {
     res.end(body);
   }
 
-  private takeFault(): SnsFaultSpec | undefined {
-    for (const f of this.faults) {
-      if (f.remaining <= 0) continue;
-      if (f.spec.probability !== undefined && this.random.next() >= f.spec.probability) continue;
-      f.remaining -= 1;
-      return f.spec;
-    }
-    return undefined;
-  }
-
   /** Deterministic UUID-shaped ids: one sequence for message ids, one for request ids. */
   private nextId(kind: 'messages' | 'requests'): string {
     this.sequences[kind] += 1;
-    const hex = this.sequences[kind].toString(16).padStart(12, '0');
-    return `${kind === 'messages' ? '22222222' : '33333333'}-0000-4000-8000-${hex}`;
+    return sequentialId(kind === 'messages' ? '22222222' : '33333333', this.sequences[kind]);
   }
 }
 
@@ -635,10 +552,5 @@ export class SnsEmulator {
  * constraint violation.
  */
 export function expectNoSnsViolations(emulator: SnsEmulator): void {
-  const violations = emulator.violations();
-  if (violations.length > 0) {
-    throw new Error(
-      `SNS emulator recorded ${violations.length} request constraint violation(s):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
-    );
-  }
+  throwOnViolations('SNS', emulator.violations());
 }
