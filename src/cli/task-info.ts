@@ -4,14 +4,11 @@ import {
   MitigationAction,
 } from '@aws-sdk/client-iot';
 import { Progress } from './output';
+import { errorName } from '../handlers/shared/iot-tasks';
 
 export type TaskInfo =
   | { readonly kind: 'audit'; readonly taskId: string; readonly task: DescribeAuditMitigationActionsTaskCommandOutput }
   | { readonly kind: 'detect'; readonly taskId: string; readonly task: DescribeDetectMitigationActionsTaskCommandOutput };
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : String(error);
-}
 
 /** Finds a task among audit and detect mitigation tasks. */
 export async function describeTask(iot: IoTClient, taskId: string): Promise<TaskInfo> {

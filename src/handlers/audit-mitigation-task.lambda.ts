@@ -1,11 +1,11 @@
-import { CancelAuditMitigationActionsTaskCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CancelAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { shortHash } from './shared/ids';
-import { errorMessage, errorName, startAuditMitigationTask } from './shared/iot-tasks';
+import { createIotClient, errorMessage, errorName, startAuditMitigationTask } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MAX_TASKS_PER_RESOURCE, TargetSpec, resolveTargets } from './shared/targets';
 
-const iot = new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+const iot = createIotClient();
 
 /** The custom resource's properties, as CloudFormation sends them (every scalar a string). */
 interface Props {

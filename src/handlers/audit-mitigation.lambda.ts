@@ -1,11 +1,11 @@
-import { DescribeAuditTaskCommand, IoTClient, paginateListAuditTasks } from '@aws-sdk/client-iot';
+import { DescribeAuditTaskCommand, paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
 import { AuditPlan, actionsMapping, planAuditMitigation } from './shared/audit-plan';
 import { AuditSummary, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';
 import { auditMitigationTaskId } from './shared/ids';
 import {
-  auditMitigationTaskExists, errorMessage, errorName, isPermanent, startAuditMitigationTask,
+  auditMitigationTaskExists, createIotClient, errorMessage, errorName, isPermanent, startAuditMitigationTask,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -14,7 +14,7 @@ import { Reporter } from './shared/report';
 // Module scope: reused across invocations. Throttling, LimitExceeded and 5xx answers are retried
 // by the SDK with backoff; what still fails makes the invocation fail, so Lambda retries it and
 // then sends it to the on-failure destination.
-const iot = new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+const iot = createIotClient();
 
 /** What one invocation did, per audit (also logged, one line per decision). */
 export interface Outcome {

@@ -1,15 +1,14 @@
-import { IoTClient } from '@aws-sdk/client-iot';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDetectConfig } from './shared/config';
 import { detectMitigationTaskId } from './shared/ids';
-import { errorMessage, errorName, isPermanent, startDetectMitigationTask } from './shared/iot-tasks';
+import { createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter } from './shared/report';
 import { chunk } from './shared/targets';
 import { parseViolationAlert, reasonToIgnore } from './shared/violation';
 
-const iot = new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+const iot = createIotClient();
 
 /** StartDetectMitigationActionsTask takes at most 25 violation ids per task. */
 const MAX_VIOLATIONS_PER_TASK = 25;

@@ -4,6 +4,14 @@ import {
 } from '@aws-sdk/client-iot';
 import { clientRequestToken } from './ids';
 
+/**
+ * The handlers' IoT client, created once per execution environment. Throttling, LimitExceeded and
+ * 5xx answers are retried by the SDK with backoff (8 attempts unless IOT_MAX_ATTEMPTS says otherwise).
+ */
+export function createIotClient(): IoTClient {
+  return new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+
 /** The outcome of asking AWS IoT to start a task that may already exist. */
 export type StartOutcome = 'started' | 'already-exists';
 
