@@ -90,6 +90,23 @@ project.eslint?.allowDevDeps('src/handlers/**');
 // Likewise the operations CLI, bundled with its AWS SDK into one file.
 project.eslint?.allowDevDeps('src/cli/**');
 
+// Layers (style guide §7): constructs and private/ never load handler or CLI code, whose imports
+// (the AWS SDK) are devDependencies users do not have; what both sides share is src/contract.ts,
+// which imports nothing. A wrong import fails the lint step of the test command.
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [{
+      target: ['./src/*.ts', './src/private/**'],
+      from: ['./src/handlers/shared/**', './src/handlers/*.lambda.ts', './src/cli/**'],
+      message: 'Constructs never load runtime code (users have no AWS SDK); share constants through src/contract.ts.',
+    }],
+  }],
+});
+project.eslint?.addOverride({
+  files: ['src/contract.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns: ['*'] }] },
+});
+
 // The test command lints without fixing (`npx projen eslint` fixes), and any warning fails it.
 const lint = project.addTask('lint', {
   description: 'Lints everything; fails on any warning',

@@ -6,8 +6,8 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
+import { AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_TASKS_PER_RESOURCE } from './contract';
 import { AuditMitigationTaskFunction } from './handlers/audit-mitigation-task-function';
-import { MAX_FINDINGS_PER_TASK, MAX_TASKS_PER_RESOURCE } from './handlers/shared/targets';
 import { IMitigationAction } from './mitigation-action';
 import { defineHandlerRole } from './private/handler-infra';
 import { InlinePolicyRole } from './private/inline-policy-role';
@@ -16,8 +16,6 @@ import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
 import { invalid, validatePattern } from './private/validation';
 
-const AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
-const FINDING_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 const REASON_CODE_PATTERN = /^[A-Z0-9_]{1,128}$/;
 const MAX_REASON_CODES = 25;
 

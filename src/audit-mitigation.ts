@@ -13,9 +13,9 @@ import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
-import { ENV } from './handlers/shared/config';
+import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole, taskIdPrefix } from './private/handler-infra';
+import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
@@ -164,7 +164,7 @@ export class AuditMitigation extends Construct {
         [ENV.INCLUDE_ON_DEMAND]: String(props.includeOnDemandAudits ?? false),
         [ENV.DRY_RUN]: String(props.dryRun ?? false),
         [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
-        [ENV.TASK_ID_PREFIX]: taskIdPrefix(this),
+        [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
       },
       onFailure: new destinations.SqsDestination(deadLetterQueue),

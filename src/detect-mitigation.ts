@@ -10,9 +10,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MitigationActionType } from './audit-check';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
-import { DETECT_ENV } from './handlers/shared/config';
+import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole, taskIdPrefix } from './private/handler-infra';
+import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
@@ -143,7 +143,7 @@ export class DetectMitigation extends Construct {
         [DETECT_ENV.SECURITY_PROFILE]: profileName,
         [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
         [DETECT_ENV.DRY_RUN]: String(props.dryRun ?? false),
-        [DETECT_ENV.TASK_ID_PREFIX]: taskIdPrefix(this),
+        [DETECT_ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
       },

@@ -1,6 +1,6 @@
 import { AuditFinding, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
-import { ENV } from '../handlers/shared/config';
+import { AUDIT_ENV as ENV } from '../contract';
 
 /** The rules an AuditMitigation put in a synthesized template. */
 export interface TemplateRules {

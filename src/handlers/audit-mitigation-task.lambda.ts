@@ -1,9 +1,10 @@
 import { CancelAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { MAX_FINDINGS_PER_TASK, MAX_TASKS_PER_RESOURCE } from '../contract';
 import { shortHash } from './shared/ids';
 import { createIotClient, errorMessage, errorName, startAuditMitigationTask } from './shared/iot-tasks';
 import { log } from './shared/log';
-import { MAX_TASKS_PER_RESOURCE, TargetSpec, resolveTargets } from './shared/targets';
+import { TargetSpec, resolveTargets } from './shared/targets';
 
 const iot = createIotClient();
 
@@ -72,7 +73,7 @@ async function start(stackId: string, logicalId: string, requestId: string, prop
   const spec: TargetSpec = { auditTaskId: props.AuditTaskId, findingIds: props.FindingIds, reasonCodeFilter: props.ReasonCodeFilter };
   const targets = await resolveTargets(iot, spec);
   if (targets.length > MAX_TASKS_PER_RESOURCE) {
-    throw new Error(`${targets.length} tasks would be needed (${MAX_TASKS_PER_RESOURCE * 25} findings at most per AuditMitigationTask); `
+    throw new Error(`${targets.length} tasks would be needed (${MAX_TASKS_PER_RESOURCE * MAX_FINDINGS_PER_TASK} findings at most per AuditMitigationTask); `
       + 'split the findings over several AuditMitigationTask resources. No task was started.');
   }
   const started: string[] = [];

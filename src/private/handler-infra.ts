@@ -85,11 +85,3 @@ export function defineHandlerRole(scope: Construct, description: string, actions
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
   return { role, logGroup };
 }
-
-/**
- * The prefix of the task ids a construct's handler starts: stable for the construct's path, and
- * different for two constructs, so each can start its own task for the same audit or violations.
- */
-export function taskIdPrefix(scope: Construct): string {
-  return `dd${scope.node.addr.slice(2, 12)}`;
-}

@@ -1,5 +1,5 @@
 import type { DescribeAuditTaskCommandOutput } from '@aws-sdk/client-iot';
-import { AUDIT_TASK_ID_PATTERN } from './ids';
+import { AUDIT_TASK_ID_PATTERN } from '../../contract';
 import { MalformedMessageError, isObject, parseJsonObject } from './message';
 
 /** One check's outcome in a finished audit. */

@@ -1,27 +1,7 @@
+import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract';
 import { AuditMitigationConfig } from './audit-plan';
 import { DetectMitigationConfig } from './violation';
 
-/** Environment variable names shared by the construct (which sets them) and the handler. */
-export const ENV = {
-  RULES: 'AUDIT_MITIGATION_RULES',
-  SCHEDULED_AUDITS: 'AUDIT_MITIGATION_SCHEDULED_AUDITS',
-  INCLUDE_ON_DEMAND: 'AUDIT_MITIGATION_INCLUDE_ON_DEMAND',
-  DRY_RUN: 'AUDIT_MITIGATION_DRY_RUN',
-  MAX_FINDINGS_PER_CHECK: 'AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK',
-  TASK_ID_PREFIX: 'AUDIT_MITIGATION_TASK_ID_PREFIX',
-  REPORT_TOPIC_ARN: 'AUDIT_MITIGATION_REPORT_TOPIC_ARN',
-  RECONCILE_LOOKBACK_HOURS: 'AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS',
-} as const;
-
-/** Environment variable names of the detect mitigation handler. */
-export const DETECT_ENV = {
-  SECURITY_PROFILE: 'DETECT_MITIGATION_SECURITY_PROFILE',
-  ACTIONS: 'DETECT_MITIGATION_ACTIONS',
-  BEHAVIORS: 'DETECT_MITIGATION_BEHAVIORS',
-  DRY_RUN: 'DETECT_MITIGATION_DRY_RUN',
-  TASK_ID_PREFIX: 'DETECT_MITIGATION_TASK_ID_PREFIX',
-  REPORT_TOPIC_ARN: 'DETECT_MITIGATION_REPORT_TOPIC_ARN',
-} as const;
 
 /** A configuration error: the deployment is broken, and no retry will fix it. */
 export class ConfigError extends Error {}

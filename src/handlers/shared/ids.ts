@@ -1,9 +1,6 @@
 import { createHash } from 'crypto';
+import { TASK_ID_PATTERN } from '../../contract';
 
-/** taskId of StartAudit/DetectMitigationActionsTask: `[a-zA-Z0-9_-]{1,128}`. */
-export const TASK_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
-/** An audit task id: `[a-zA-Z0-9-]{1,40}`. */
-export const AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
 
 /**
  * The idempotency token for a task: a function of the task id alone (64 hex characters, the

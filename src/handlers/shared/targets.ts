@@ -1,13 +1,6 @@
 import { AuditMitigationActionsTaskTarget, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
+import { MAX_FINDINGS_PER_TASK } from '../../contract';
 
-/** StartAuditMitigationActionsTask takes at most 25 finding ids per task. */
-export const MAX_FINDINGS_PER_TASK = 25;
-
-/**
- * At most this many tasks per custom resource: their ids travel back to CloudFormation in the
- * response, which is limited to 4 KB. 160 tasks hold 4,000 findings.
- */
-export const MAX_TASKS_PER_RESOURCE = 160;
 
 /** What an AuditMitigationTask applies its actions to (the custom resource's properties). */
 export interface TargetSpec {
