@@ -3,6 +3,7 @@
  * bench/RESULTS.md.
  */
 import type { ColdStartCase } from './cold-start';
+import type { LoadTimeCase } from './load-time';
 import type { AuditCase, TaskCase } from './runtime';
 import { Summary, fmt, int } from './stats';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES, SynthCase } from './synth';
@@ -39,8 +40,11 @@ export interface Results {
   readonly audit: AuditCase[];
   readonly task: TaskCase[];
   readonly coldStart: ColdStartCase[];
+  readonly loadTime: LoadTimeCase;
 }
 
+/** What `require('cdk-device-defender')` may add over the aws-cdk-lib modules it uses, in ms. */
+export const LOAD_TIME_TARGET_MS = 30;
 /** The synth-time ratio target (library / raw). */
 export const SYNTH_RATIO_TARGET = 1.15;
 /** The resources-per-action target. */
@@ -74,6 +78,11 @@ function verdicts(r: Results): Verdict[] {
       met: c.ratioOfMedians <= SYNTH_RATIO_TARGET,
     });
   }
+  out.push({
+    target: `require('cdk-device-defender') adds ≤ ${LOAD_TIME_TARGET_MS} ms over the aws-cdk-lib modules it uses`,
+    result: `${ms(r.loadTime.addedMs)} ms (aws-cdk-lib modules: ${ms(r.loadTime.baselineMs)} ms)`,
+    met: r.loadTime.addedMs.median <= LOAD_TIME_TARGET_MS,
+  });
   const worst = Math.max(...r.synth.map((c) => c.resourcesPerAction));
   out.push({ target: `≤ ${RESOURCES_PER_ACTION_TARGET} CloudFormation resources per action`, result: `${worst} at every N`, met: worst <= RESOURCES_PER_ACTION_TARGET });
   const biggest = r.synth.reduce((a, b) => (b.actions > a.actions ? b : a));
@@ -218,6 +227,7 @@ export function renderSummary(r: Results): string {
     '', 'Audit handler (per audit notification)', auditTable(r),
     '', 'AuditMitigationTask handler (Create)', taskTable(r),
     '', 'Cold-start proxies (require in a fresh node process)', coldStartTable(r),
+    '', 'Library load time (fresh node process)', loadTimeTable(r),
   ].join('\n');
 }
 
@@ -458,5 +468,21 @@ interleaved.
 ${coldStartTable(r)}
 
 ${coldStartNotes(r).join('\n')}
+
+## 4. Library load time
+
+What \`require('cdk-device-defender')\` costs a CDK app, in a fresh \`node\` process, ${s.spawns} processes: each first requires
+the aws-cdk-lib and constructs modules that lib/ requires and touches the members lib/ uses (aws-cdk-lib loads classes lazily),
+timed as the baseline, then requires lib/index.js, timed as what the library adds. The consumer gate (test/gates/consumer.ts)
+checks that the installed package loads nothing else.
+
+${loadTimeTable(r)}
+
+Baseline modules: ${Object.keys(r.loadTime.baselineModules).map((m) => `\`${m}\``).join(', ')}.
 `;
+}
+
+function loadTimeTable(r: Results): string {
+  return table(['aws-cdk-lib modules ms', 'cdk-device-defender adds ms', `target ≤ ${LOAD_TIME_TARGET_MS} ms`, 'lib/ files loaded'],
+    [[ms(r.loadTime.baselineMs), `**${ms(r.loadTime.addedMs)}**`, r.loadTime.addedMs.median <= LOAD_TIME_TARGET_MS ? 'met' : '**not met**', int(r.loadTime.libFiles)]]);
 }

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runColdStartBenchmark } from './cold-start';
+import { runLoadTimeBenchmark } from './load-time';
 import { Machine, Results, Settings, renderResultsMarkdown, renderSummary } from './report';
 import { AuditCase, TaskCase, configureAuditHandler, loadAuditHandler, runAuditCase, runTaskCase } from './runtime';
 import { progress } from './stats';
@@ -64,12 +65,12 @@ async function main(): Promise<void> {
   const info = machine();
   fs.mkdirSync(OUT, { recursive: true });
 
-  progress('1/3 synth scale');
+  progress('1/4 synth scale');
   const synthDir = path.join(OUT, 'synth');
   const synth = runSynthBenchmark({ sizes: [10, 100, 240], warmups: SETTINGS.synthWarmups, reps: SETTINGS.synthReps, outdir: synthDir });
   fs.rmSync(synthDir, { recursive: true, force: true });
 
-  progress('2/3 runtime cost against the emulators');
+  progress('2/4 runtime cost against the emulators');
   const emulators = await startEmulators();
   const audit: AuditCase[] = [];
   const task: TaskCase[] = [];
@@ -92,8 +93,10 @@ async function main(): Promise<void> {
     await stopEmulators(emulators);
   }
 
-  progress('3/3 cold-start proxies');
+  progress('3/4 cold-start proxies');
   const coldStart = await runColdStartBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'bundles') });
+  progress('4/4 library load time');
+  const loadTime = runLoadTimeBenchmark({ spawns: SETTINGS.spawns });
 
   const results: Results = {
     machine: info,
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     audit,
     task,
     coldStart,
+    loadTime,
   };
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderResultsMarkdown(results));
   console.log(renderSummary(results));

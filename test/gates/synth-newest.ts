@@ -5,75 +5,37 @@
  *
  * Run by `npx projen gate:compat` after `npx projen compile` (the library must be built).
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as esbuild from 'esbuild';
+import { ROOT as root, bundleAgainstPackage, cleanEnv, installApp, installedVersion, manifestFindings, packLibrary, run, scratchDir } from './packed';
 
 const NEWEST_CDK = '2.276.0';
-const root = path.resolve(__dirname, '..', '..');
-const scratch = path.join(root, '.tmp', 'compat');
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync(cmd, args, { cwd, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'inherit'] });
-}
 
 async function main(): Promise<void> {
-  fs.rmSync(scratch, { recursive: true, force: true });
-  fs.mkdirSync(scratch, { recursive: true });
+  const scratch = scratchDir('compat');
 
   // 1. The library as users get it: npm pack (lib/, assets/, .jsii).
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', scratch], root).trim().split('\n').pop()!;
+  const tarball = packLibrary(scratch);
   const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
-  fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({
-    name: 'compat-app',
-    private: true,
-    dependencies: {
-      'aws-cdk-lib': NEWEST_CDK,
-      'constructs': rootPackage.devDependencies.constructs,
-      'cdk-nag': rootPackage.devDependencies['cdk-nag'],
-      'cdk-device-defender': `file:./${tarball}`,
-    },
-  }, undefined, 2));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], scratch);
-  const installed = JSON.parse(fs.readFileSync(path.join(scratch, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf-8')).version;
+  installApp(scratch, {
+    'aws-cdk-lib': NEWEST_CDK,
+    'constructs': rootPackage.devDependencies.constructs,
+    'cdk-nag': rootPackage.devDependencies['cdk-nag'],
+    'cdk-device-defender': `file:${tarball}`,
+  });
+  const installed = installedVersion(scratch, 'aws-cdk-lib');
   if (installed !== NEWEST_CDK) { throw new Error(`expected aws-cdk-lib ${NEWEST_CDK}, installed ${installed}`); }
 
   // 2. The example app, importing the packed library instead of ../src.
-  await esbuild.build({
-    entryPoints: [path.join(root, 'examples', 'quickstart.ts')],
-    outfile: path.join(scratch, 'app.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'cdk-device-defender'],
-    plugins: [{
-      name: 'library-as-package',
-      setup(build) {
-        build.onResolve({ filter: /^\.\.\/src$/ }, () => ({ path: 'cdk-device-defender', external: true }));
-      },
-    }],
-    logLevel: 'error',
-  });
+  await bundleAgainstPackage(path.join(root, 'examples', 'quickstart.ts'), path.join(scratch, 'app.js'), ['aws-cdk-lib', 'constructs', 'cdk-nag']);
 
   // 3. Synthesize with strict validation; any finding (error or warning) fails the gate.
   const outdir = path.join(scratch, 'cdk.out');
-  run(process.execPath, ['app.js'], scratch, {
-    ...process.env,
+  run(process.execPath, ['app.js'], scratch, cleanEnv({
     CDK_OUTDIR: outdir,
     CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:strictCfnValidateErrors': true }),
-  });
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
-  const findings: string[] = [];
-  for (const [artifact, spec] of Object.entries<any>(manifest.artifacts ?? {})) {
-    for (const [where, entries] of Object.entries<any[]>(spec.metadata ?? {})) {
-      for (const entry of entries) {
-        if (entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning') {
-          findings.push(`${artifact}${where}: ${entry.type}: ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}`);
-        }
-      }
-    }
-  }
+  }));
+  const findings = manifestFindings(outdir);
   // The validator's own report: every violation, whatever its severity. It lists only the
   // validators that found something, so a clean app gives an empty list.
   const reportFile = path.join(outdir, 'validation-report.json');
@@ -92,6 +54,7 @@ async function main(): Promise<void> {
     console.error(findings.join('\n'));
     process.exit(1);
   }
+  fs.rmSync(scratch, { recursive: true, force: true });
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });

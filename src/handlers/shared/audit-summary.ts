@@ -1,6 +1,6 @@
 import type { DescribeAuditTaskCommandOutput } from '@aws-sdk/client-iot';
-import { AUDIT_TASK_ID_PATTERN } from '../../contract';
 import { MalformedMessageError, isObject, parseJsonObject } from './message';
+import { AUDIT_TASK_ID_PATTERN } from '../../contract';
 
 /** One check's outcome in a finished audit. */
 export interface CheckSummary {

@@ -1,7 +1,6 @@
-import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract';
 import { AuditMitigationConfig } from './audit-plan';
 import { DetectMitigationConfig } from './violation';
-
+import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract';
 
 /** A configuration error: the deployment is broken, and no retry will fix it. */
 export class ConfigError extends Error {}

@@ -27,8 +27,22 @@ var import_client_iot2 = require("@aws-sdk/client-iot");
 
 // src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
+
+// src/contract.ts
 var TASK_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 var AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
+var AUDIT_ENV = {
+  RULES: "AUDIT_MITIGATION_RULES",
+  SCHEDULED_AUDITS: "AUDIT_MITIGATION_SCHEDULED_AUDITS",
+  INCLUDE_ON_DEMAND: "AUDIT_MITIGATION_INCLUDE_ON_DEMAND",
+  DRY_RUN: "AUDIT_MITIGATION_DRY_RUN",
+  MAX_FINDINGS_PER_CHECK: "AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK",
+  TASK_ID_PREFIX: "AUDIT_MITIGATION_TASK_ID_PREFIX",
+  REPORT_TOPIC_ARN: "AUDIT_MITIGATION_REPORT_TOPIC_ARN",
+  RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS"
+};
+
+// src/handlers/shared/ids.ts
 function clientRequestToken(taskId) {
   return (0, import_crypto.createHash)("sha256").update(taskId).digest("hex");
 }
@@ -190,16 +204,6 @@ function summaryFromDescribe(taskId, task) {
 }
 
 // src/handlers/shared/config.ts
-var ENV = {
-  RULES: "AUDIT_MITIGATION_RULES",
-  SCHEDULED_AUDITS: "AUDIT_MITIGATION_SCHEDULED_AUDITS",
-  INCLUDE_ON_DEMAND: "AUDIT_MITIGATION_INCLUDE_ON_DEMAND",
-  DRY_RUN: "AUDIT_MITIGATION_DRY_RUN",
-  MAX_FINDINGS_PER_CHECK: "AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK",
-  TASK_ID_PREFIX: "AUDIT_MITIGATION_TASK_ID_PREFIX",
-  REPORT_TOPIC_ARN: "AUDIT_MITIGATION_REPORT_TOPIC_ARN",
-  RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS"
-};
 var ConfigError = class extends Error {
 };
 function required(env, name) {
@@ -217,23 +221,26 @@ function positiveInteger(env, name) {
   return value;
 }
 function readConfig(env, accountId) {
-  const rules = JSON.parse(required(env, ENV.RULES));
-  const scheduledAudits = env[ENV.SCHEDULED_AUDITS];
+  const rules = JSON.parse(required(env, AUDIT_ENV.RULES));
+  const scheduledAudits = env[AUDIT_ENV.SCHEDULED_AUDITS];
   return {
     accountId,
     rules,
     scheduledAudits: scheduledAudits ? JSON.parse(scheduledAudits) : void 0,
-    includeOnDemandAudits: env[ENV.INCLUDE_ON_DEMAND] === "true",
-    dryRun: env[ENV.DRY_RUN] === "true",
-    maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
-    taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
-    reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || void 0,
-    reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS)
+    includeOnDemandAudits: env[AUDIT_ENV.INCLUDE_ON_DEMAND] === "true",
+    dryRun: env[AUDIT_ENV.DRY_RUN] === "true",
+    maxFindingsPerCheck: positiveInteger(env, AUDIT_ENV.MAX_FINDINGS_PER_CHECK),
+    taskIdPrefix: required(env, AUDIT_ENV.TASK_ID_PREFIX),
+    reportTopicArn: env[AUDIT_ENV.REPORT_TOPIC_ARN] || void 0,
+    reconcileLookbackHours: positiveInteger(env, AUDIT_ENV.RECONCILE_LOOKBACK_HOURS)
   };
 }
 
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot = require("@aws-sdk/client-iot");
+function createIotClient() {
+  return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
 var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
   "InvalidRequestException",
   "ResourceNotFoundException",
@@ -315,7 +322,7 @@ var Reporter = class {
 };
 
 // src/handlers/audit-mitigation.lambda.ts
-var iot = new import_client_iot2.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+var iot = createIotClient();
 async function handler(event, context) {
   const config = readConfig(process.env, context.invokedFunctionArn.split(":")[4]);
   const reporter = new Reporter(config.reportTopicArn);

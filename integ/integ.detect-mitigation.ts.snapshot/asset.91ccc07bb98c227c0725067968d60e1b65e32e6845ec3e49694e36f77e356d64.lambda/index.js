@@ -23,9 +23,8 @@ __export(detect_mitigation_lambda_exports, {
   handler: () => handler
 });
 module.exports = __toCommonJS(detect_mitigation_lambda_exports);
-var import_client_iot3 = require("@aws-sdk/client-iot");
 
-// src/handlers/shared/config.ts
+// src/contract.ts
 var DETECT_ENV = {
   SECURITY_PROFILE: "DETECT_MITIGATION_SECURITY_PROFILE",
   ACTIONS: "DETECT_MITIGATION_ACTIONS",
@@ -34,6 +33,8 @@ var DETECT_ENV = {
   TASK_ID_PREFIX: "DETECT_MITIGATION_TASK_ID_PREFIX",
   REPORT_TOPIC_ARN: "DETECT_MITIGATION_REPORT_TOPIC_ARN"
 };
+
+// src/handlers/shared/config.ts
 var ConfigError = class extends Error {
 };
 function required(env, name) {
@@ -67,6 +68,9 @@ function detectMitigationTaskId(prefix, violationIds) {
 
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot = require("@aws-sdk/client-iot");
+function createIotClient() {
+  return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
 var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
   "InvalidRequestException",
   "ResourceNotFoundException",
@@ -217,7 +221,7 @@ function reasonToIgnore(alert, config) {
 }
 
 // src/handlers/detect-mitigation.lambda.ts
-var iot = new import_client_iot3.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+var iot = createIotClient();
 var MAX_VIOLATIONS_PER_TASK = 25;
 async function handler(event) {
   const config = readDetectConfig(process.env);
