@@ -14,8 +14,8 @@ const ROOT = path.join(__dirname, '..');
 const LIB = path.join(ROOT, 'lib');
 
 export interface LoadTimeCase {
-  /** The aws-cdk-lib and constructs modules that lib/ requires, with the members it uses, loaded first. */
-  readonly baselineModules: Record<string, string[]>;
+  /** The aws-cdk-lib and constructs modules that lib/ requires, loaded first (every export touched). */
+  readonly baselineModules: string[];
   readonly baselineMs: Summary;
   /** What requiring lib/index.js adds after them. */
   readonly addedMs: Summary;
@@ -24,33 +24,28 @@ export interface LoadTimeCase {
 }
 
 /**
- * The aws-cdk-lib and constructs modules lib/ requires, each with the members lib/ uses
- * (`iam.Role`, ...): aws-cdk-lib loads a module's classes lazily, on first access, so the baseline
- * touches the same members the library does.
+ * The aws-cdk-lib and constructs modules lib/ requires. aws-cdk-lib defines a module's classes
+ * lazily, on first access, so a bare `require` of them loads almost nothing: the baseline touches
+ * every export of each, which is what loading these modules costs any app that uses them.
  */
-function baselineModules(): Record<string, string[]> {
-  const used = new Map<string, Set<string>>();
+function baselineModules(): string[] {
+  const modules = new Set<string>();
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) { walk(file); continue; }
       if (!entry.name.endsWith('.js')) { continue; }
-      const code = fs.readFileSync(file, 'utf-8');
-      for (const m of code.matchAll(/const (\w+) = require\("((?:aws-cdk-lib|constructs)(?:\/[^"]*)?)"\)/g)) {
-        const members = used.get(m[2]) ?? new Set<string>();
-        for (const use of code.matchAll(new RegExp(`\\b${m[1]}\\.([A-Za-z_]\\w*)`, 'g'))) { members.add(use[1]); }
-        used.set(m[2], members);
-      }
+      for (const m of fs.readFileSync(file, 'utf-8').matchAll(/require\("((?:aws-cdk-lib|constructs)(?:\/[^"]*)?)"\)/g)) { modules.add(m[1]); }
     }
   };
   walk(LIB);
-  return Object.fromEntries([...used].sort(([a], [b]) => a.localeCompare(b)).map(([mod, members]) => [mod, [...members].sort()]));
+  return [...modules].sort();
 }
 
-function measureOnce(modules: Record<string, string[]>): { baseline: number; added: number; libFiles: number } {
+function measureOnce(modules: string[]): { baseline: number; added: number; libFiles: number } {
   const script = [
     'const { performance } = require("node:perf_hooks");',
-    `const t0 = performance.now(); for (const [m, members] of Object.entries(${JSON.stringify(modules)})) { const x = require(m); for (const k of members) void x[k]; }`,
+    `const t0 = performance.now(); for (const m of ${JSON.stringify(modules)}) { const x = require(m); for (const k of Object.keys(x)) void x[k]; }`,
     `const t1 = performance.now(); require(${JSON.stringify(path.join(LIB, 'index.js'))}); const t2 = performance.now();`,
     `const libFiles = Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(LIB + path.sep)})).length;`,
     'console.log(JSON.stringify({ baseline: t1 - t0, added: t2 - t1, libFiles }));',
