@@ -1559,6 +1559,22 @@ describe('running audit mitigation tasks', () => {
     expectNoViolations(emulator);
   });
 
+  test('timesUnknown: the task and its executions are described without start and end times', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({ taskId: 'run-8', target: { findingIds: ['f-cert1'] }, auditCheckToActionsMapping: FULL_MAPPING }));
+    emulator.runAuditMitigationTask('run-8', { timesUnknown: true });
+    const task = await client.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: 'run-8' }));
+    expect(task.taskStatus).toBe('COMPLETED');
+    expect(task.startTime).toBeUndefined();
+    expect(task.endTime).toBeUndefined();
+    const { actionsExecutions } = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-8', findingId: 'f-cert1' }));
+    expect(actionsExecutions).toHaveLength(3);
+    for (const e of actionsExecutions ?? []) {
+      expect([e.status, e.startTime, e.endTime]).toEqual(['COMPLETED', undefined, undefined]);
+    }
+    expectNoViolations(emulator);
+  });
+
   test('only IN_PROGRESS tasks run, once; failFindingIds must be targets', async () => {
     seedRunnableAudit();
     expect(() => emulator.runAuditMitigationTask('nope')).toThrow(/no audit mitigation task nope/);
