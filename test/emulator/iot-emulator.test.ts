@@ -910,6 +910,12 @@ describe('DescribeMitigationAction', () => {
     expect(err.message).toBe('Mitigation action nope does not exist.');
     expectNoViolations(emulator);
   });
+
+  test("default actionParams use the API model's member names (updateCACertificateParams, not CloudFormation's casing)", async () => {
+    emulator.addMitigationAction({ actionName: 'deactivate-ca', actionType: 'UPDATE_CA_CERTIFICATE' });
+    const out = await client.send(new DescribeMitigationActionCommand({ actionName: 'deactivate-ca' }));
+    expect(out.actionParams).toEqual({ updateCACertificateParams: { action: 'DEACTIVATE' } });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

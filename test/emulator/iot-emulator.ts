@@ -362,7 +362,8 @@ function defaultActionParams(type: MitigationActionType): Record<string, unknown
     case 'REPLACE_DEFAULT_POLICY_VERSION':
       return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
     case 'UPDATE_CA_CERTIFICATE':
-      return { updateCaCertificateParams: { action: 'DEACTIVATE' } };
+      // The API model spells it updateCACertificateParams (CloudFormation: UpdateCACertificateParams, L1: updateCaCertificateParams).
+      return { updateCACertificateParams: { action: 'DEACTIVATE' } };
     case 'UPDATE_DEVICE_CERTIFICATE':
       return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
   }
