@@ -355,6 +355,8 @@ describe('undo never restores trust an audit withdrew', () => {
 
     // WHEN undo runs without the override THEN the step is refused and nothing is written
     const refused = await cli('undo', 'task-1', '--yes', '--json');
+    expect(status()).toBe('INACTIVE');
+    expect(e.requestsFor('UpdateCertificate').concat(e.requestsFor('UpdateCACertificate'))).toHaveLength(0);
     expect(refused.code).toBe(0);
     expect(refused.json().steps).toEqual([expect.objectContaining({
       checkName: check,
@@ -362,8 +364,6 @@ describe('undo never restores trust an audit withdrew', () => {
       outcome: 'refused',
       reason: expect.stringMatching(new RegExp(`undo never reactivates it \\(override: --allow-check ${check}\\)`)),
     })]);
-    expect(status()).toBe('INACTIVE');
-    expect(e.requestsFor('UpdateCertificate').concat(e.requestsFor('UpdateCACertificate'))).toHaveLength(0);
     expect((await cli('undo', 'task-1', '--yes')).out).toMatch(new RegExp(`${check}\\s+deactivate\\S*\\s+reactivate .* refused: the audit found`));
 
     // WHEN the check is named with --allow-check THEN the certificate is reactivated
@@ -389,15 +389,15 @@ describe('undo leaves alone what changed after the execution', () => {
     expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
 
     const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
+    expect(e.requestsFor('DeletePolicyVersion')).toHaveLength(0);
+    expect(e.requestsFor('SetDefaultPolicyVersion')).toHaveLength(0);
     expect(result.code).toBe(0);
     expect(result.json().steps).toEqual([expect.objectContaining({
       actionName: 'blank',
       outcome: 'changed-since',
       reason: expect.stringMatching(/^the default is now version 3 \(created .*, outside the execution's window .*\); undo leaves the policy as it is$/),
     })]);
-    expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
-    expect(e.requestsFor('DeletePolicyVersion')).toHaveLength(0);
-    expect(e.requestsFor('SetDefaultPolicyVersion')).toHaveLength(0);
   });
 
   test('restores the flagged default and deletes exactly the blank version the execution created, not one made during the task', async () => {
@@ -410,11 +410,11 @@ describe('undo leaves alone what changed after the execution', () => {
     expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
 
     const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toMatchObject({ policyDefault: '1', policyVersions: ['1', '2'] });
+    expect(e.requestsFor('DeletePolicyVersion').map((r) => r.path)).toEqual(['/policies/wide-open/version/3']);
     expect(result.json().steps).toEqual([expect.objectContaining({
       outcome: 'restored', change: 'make version 1 the default of policy wide-open again and delete blank version 3',
     })]);
-    expect(fleetState()).toMatchObject({ policyDefault: '1', policyVersions: ['1', '2'] });
-    expect(e.requestsFor('DeletePolicyVersion').map((r) => r.path)).toEqual(['/policies/wide-open/version/3']);
   });
 
   test('without the start and end times from AWS, nothing is restored or deleted', async () => {
@@ -424,13 +424,13 @@ describe('undo leaves alone what changed after the execution', () => {
     expect(after).toMatchObject({ certificate: 'INACTIVE', policyDefault: '2', policyVersions: ['1', '2'] });
 
     const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toEqual(after);
+    expect(e.requests.filter(isWrite).filter((r) => r.operation !== 'StartAuditMitigationActionsTask')).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.json().steps).toEqual(expect.arrayContaining([
       expect.objectContaining({ actionName: 'blank', outcome: 'refused', reason: expect.stringMatching(/no start or end time .* changes nothing/) }),
       expect.objectContaining({ actionName: 'deactivate', outcome: 'refused', reason: expect.stringMatching(/no end time for the execution/) }),
     ]));
-    expect(fleetState()).toEqual(after);
-    expect(e.requests.filter(isWrite).filter((r) => r.operation !== 'StartAuditMitigationActionsTask')).toEqual([]);
   });
 
   test('a certificate an operator reactivated and deactivated again after the execution is changed-since, and stays INACTIVE', async () => {
@@ -441,11 +441,11 @@ describe('undo leaves alone what changed after the execution', () => {
     await iot.send(new UpdateCertificateCommand({ certificateId: CERT, newStatus: 'INACTIVE' }));
 
     const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState().certificate).toBe('INACTIVE');
+    expect(e.requestsFor('UpdateCertificate')).toHaveLength(2);
     expect(result.json().steps).toEqual([expect.objectContaining({
       outcome: 'changed-since', reason: expect.stringMatching(/^modified .*, after the execution ended \(.*\); now INACTIVE$/),
     })]);
-    expect(fleetState().certificate).toBe('INACTIVE');
-    expect(e.requestsFor('UpdateCertificate')).toHaveLength(2);
   });
 });
 
@@ -459,14 +459,14 @@ describe('undo and cancel ask before writing', () => {
     const after = fleetState();
     const writes = e.requests.filter(isWrite).length;
     const result = await cli('undo', 'task-1');
+    expect(fleetState()).toEqual(after);
+    expect(e.requests.filter(isWrite)).toHaveLength(writes);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/not a terminal: re-run with --yes to apply \(nothing was changed\)/);
     expect(result.out).toMatch(/^RESOURCE\s+CHECK\s+ACTION\s+CHANGE\s+OUTCOME/);
     expect(result.out).toMatch(new RegExp(`DEVICE_CERTIFICATE ${CERT}\\s+DEVICE_CERTIFICATE_SHARED_CHECK\\s+deactivate\\s+reactivate device certificate c+\\s+would-restore`));
     expect(result.out).toMatch(/3 would-restore, 1 cannot-undo/);
     expect(result.questions).toEqual([]);
-    expect(fleetState()).toEqual(after);
-    expect(e.requests.filter(isWrite)).toHaveLength(writes);
     // --json: the plan is the document; --dry-run: the plan, exit 0
     const json = await cli('undo', 'task-1', '--json');
     expect(json.code).toBe(2);
@@ -478,11 +478,11 @@ describe('undo and cancel ask before writing', () => {
   test('in a terminal, undo shows the plan and asks: "no" changes nothing (exit 1), "yes" applies', async () => {
     const after = fleetState();
     const no = await inTerminal('no', 'undo', 'task-1');
+    expect(fleetState()).toEqual(after);
     expect(no.questions).toEqual(['Write the 3 change(s) marked would-restore?']);
     expect(no.out).toMatch(/would-restore/);
     expect(no.err).toMatch(/not confirmed: nothing was changed/);
     expect(no.code).toBe(1);
-    expect(fleetState()).toEqual(after);
 
     const yes = await inTerminal('yes', 'undo', 'task-1', '--json');
     expect(yes.questions).toHaveLength(1);
@@ -497,6 +497,7 @@ describe('undo and cancel ask before writing', () => {
     const status = () => e.auditMitigationTasks().find((t) => t.taskId === 'task-2')?.taskStatus;
 
     const script = await cli('cancel', 'task-2');
+    expect(status()).toBe('IN_PROGRESS');
     expect(script.code).toBe(2);
     expect(script.out).toMatch(/would cancel audit task task-2/);
     expect(script.err).toMatch(/not a terminal: re-run with --yes to apply/);
