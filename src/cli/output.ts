@@ -1,4 +1,4 @@
-import * as readline from 'readline/promises';
+import * as readline from 'readline';
 
 /**
  * Where the CLI writes (results to `out`, progress and diagnostics to `err`) and how it asks
@@ -20,14 +20,15 @@ export const processIo: Io = {
   terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   out: (line) => process.stdout.write(`${line}\n`),
   err: (text) => process.stderr.write(text),
-  confirm: async (question) => {
+  confirm: (question) => new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return isYes(await rl.question(`${question} [y/N] `));
-    } finally {
+    // End of input (Ctrl-D) without an answer is a no; after an answer, resolving again does nothing.
+    rl.on('close', () => resolve(false));
+    rl.question(`${question} [y/N] `, (answer) => {
+      resolve(isYes(answer));
       rl.close();
-    }
-  },
+    });
+  }),
 };
 
 /** `y` or `yes`, in any case: anything else (including nothing) is no. */

@@ -515,19 +515,29 @@ describe('undo and cancel ask before writing', () => {
   });
 });
 
-test('the bundled command (npx cdk-device-defender) runs with the standard credential and region chain', async () => {
-  await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+describe('the bundled command (npx cdk-device-defender)', () => {
   const bin = path.join(__dirname, '..', '..', 'assets', 'cli', 'cdk-device-defender.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tasks', '--json'], {
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL_IOT: e.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-    },
+  const env = () => ({
+    ...process.env,
+    AWS_ENDPOINT_URL_IOT: e.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
   });
-  expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ kind: 'audit', taskId: 'task-1', status: 'IN_PROGRESS' })]);
+
+  test('runs with the standard credential and region chain', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tasks', '--json'], { env: env() });
+    expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ kind: 'audit', taskId: 'task-1', status: 'IN_PROGRESS' })]);
+  });
+
+  test('with stdin and stdout not terminals, undo without --yes changes nothing and exits 2', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    e.runAuditMitigationTask('task-1');
+    const failure = await promisify(execFile)(process.execPath, [bin, 'undo', 'task-1'], { env: env() }).then(() => undefined, (error) => error);
+    expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/not a terminal: re-run with --yes to apply/) });
+    expect(fleetState().certificate).toBe('INACTIVE');
+  });
 });
 
 test('usage: no command, an unknown command, a missing task id', async () => {
