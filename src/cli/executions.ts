@@ -18,6 +18,9 @@ export interface ExecutionRow {
   readonly status: string;
   readonly errorCode?: string;
   readonly message?: string;
+  /** When the execution started and ended, as AWS reports them (either may be missing). */
+  readonly startTime?: Date;
+  readonly endTime?: Date;
   /** The finding behind an audit execution (check and resource), when known. */
   readonly finding?: AuditFinding;
 }
@@ -48,6 +51,8 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
             status: e.status ?? 'UNKNOWN',
             errorCode: e.errorCode,
             message: e.message,
+            startTime: e.startTime,
+            endTime: e.endTime,
             finding,
           });
         }
@@ -67,6 +72,8 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
           status: e.status ?? 'UNKNOWN',
           errorCode: e.errorCode,
           message: e.message,
+          startTime: e.executionStartDate,
+          endTime: e.executionEndDate,
         });
       }
       options.progress?.tick(page.actionsExecutions?.length ?? 0);

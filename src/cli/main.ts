@@ -1,32 +1,49 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { IoTClient } from '@aws-sdk/client-iot';
-import { cancelTask } from './cancel';
+import { CancelResult, cancelTask, notCancelled, planCancel } from './cancel';
 import { listExecutions } from './executions';
 import { Io, Progress, UsageError, parseDuration, processIo, table } from './output';
 import { PreviewRow, previewAudit, rulesFromTemplate } from './preview';
 import { describeTask } from './task-info';
 import { listTasks } from './tasks';
-import { undoTask } from './undo';
+import { UndoStep, applyUndo, planUndo } from './undo';
+import { UNTRUSTED_CERTIFICATE_CHECKS, isUntrustedCertificateCheck } from './undo-rules';
+
+const REFUSED_CHECKS = Object.keys(UNTRUSTED_CERTIFICATE_CHECKS);
 
 export const USAGE = `usage: cdk-device-defender <command> [options]
 
 commands:
   tasks [--since 7d] [--status STATUS]              audit and detect mitigation tasks, with counts
   executions <taskId> [--action-type T] [--status S] every execution of a task
-  cancel <taskId>                                     cancel a task still in progress; say what already ran
+  cancel <taskId> [--yes] [--dry-run]                 cancel a task still in progress; say what already ran
   preview --audit-task <id> --template <file>        what the template's rules would do to an audit's findings
-  undo <taskId> [--dry-run]                           reverse what can be reversed of a task
+  undo <taskId> [--yes] [--dry-run] [--allow-check CHECK ...]
+                                                      reverse what can safely be reversed of a task
+
+cancel and undo show their plan and ask before writing when run in a terminal. Elsewhere they
+print the plan, change nothing and exit 2, unless --yes is given.
+
+undo refuses to reactivate a certificate mitigated for ${REFUSED_CHECKS.join(', ')}
+(--allow-check CHECK lets one of these checks through; repeat it for more), and leaves alone
+what changed after the execution (changed-since).
 
 options:
-  --json      machine-readable output
-  --help      this text
+  --yes                apply without asking (for scripts)
+  --dry-run            print the plan only
+  --allow-check CHECK  undo may reactivate certificates mitigated for CHECK
+  --json               machine-readable output
+  --help               this text
+
+exit codes: 0 done; 1 failed, a step failed, or the answer was no; 2 wrong arguments, or not a
+terminal and no --yes (nothing changed).
 
 AWS credentials and region come from the standard chain (environment, profile, SSO, instance role).`;
 
 /**
- * Runs one CLI command. Returns the exit code: 0 done, 1 failed (or some undo step failed),
- * 2 wrong arguments.
+ * Runs one CLI command. Returns the exit code: 0 done; 1 failed, some undo step failed, or the
+ * question was answered no; 2 wrong arguments, or a write asked for outside a terminal without --yes.
  */
 export async function main(argv: string[], io: Io = processIo, iot: IoTClient = new IoTClient({})): Promise<number> {
   let parsed;
@@ -43,6 +60,8 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         'audit-task': { type: 'string' },
         'template': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'yes': { type: 'boolean', default: false },
+        'allow-check': { type: 'string', multiple: true, default: [] },
       },
     });
   } catch (error) {
@@ -61,6 +80,25 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
   const taskIdArgument = () => {
     if (rest.length !== 1) { throw new UsageError(`${command} takes one task id, got ${rest.length}`); }
     return rest[0];
+  };
+  /**
+   * Before a write: with --yes, go on (undefined). In a terminal, show the plan and ask; a yes goes
+   * on, anything else is exit 1. Elsewhere, print the plan and stop with exit 2. Nothing is written
+   * unless this returns undefined.
+   */
+  const confirmWrite = async (plan: { json: unknown; lines: string[] }, question: string): Promise<number | undefined> => {
+    if (values.yes) { return undefined; }
+    if (!io.terminal) {
+      print(plan.json, () => plan.lines);
+      io.err('not a terminal: re-run with --yes to apply (nothing was changed)\n');
+      return 2;
+    }
+    // With --json, stdout carries only the final document: the plan goes to stderr.
+    if (values.json) { io.err(plan.lines.map((l) => `${l}\n`).join('')); } else { plan.lines.forEach((l) => io.out(l)); }
+    if (await io.confirm(question)) { return undefined; }
+    if (values.json) { print(plan.json, () => []); }
+    io.err('not confirmed: nothing was changed\n');
+    return 1;
   };
 
   try {
@@ -83,12 +121,29 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         return 0;
       }
       case 'cancel': {
-        const result = await cancelTask(iot, taskIdArgument());
-        const ran = Object.entries(result.alreadyRan).map(([status, n]) => `${n} ${status}`).join(', ') || 'nothing';
-        print(result, () => [
+        const plan = await planCancel(iot, taskIdArgument());
+        const ran = (result: CancelResult) => Object.entries(result.alreadyRan).map(([status, n]) => `${n} ${status}`).join(', ') || 'nothing';
+        const lines = (result: CancelResult) => [
           result.cancelled ? `cancelled ${result.kind} task ${result.taskId}` : `did not cancel ${result.taskId}: ${result.reason}`,
-          `already ran (never rolled back by AWS): ${ran}`,
-        ]);
+          `already ran (never rolled back by AWS): ${ran(result)}`,
+        ];
+        const show = (result: CancelResult) => print(result, () => lines(result));
+        const what = `${plan.info.kind} task ${plan.info.taskId}`;
+        if (!plan.cancellable) {
+          show(notCancelled(plan));
+          return 0;
+        }
+        if (values['dry-run']) {
+          show(notCancelled(plan, `dry run: would cancel ${what}`));
+          return 0;
+        }
+        const planned = notCancelled(plan, `not applied: would cancel ${what}`);
+        const stop = await confirmWrite({
+          json: planned,
+          lines: [`would cancel ${what} (its executions that have not started will not run)`, `already ran (never rolled back by AWS): ${ran(planned)}`],
+        }, `Cancel ${what}?`);
+        if (stop !== undefined) { return stop; }
+        show(await cancelTask(iot, plan));
         return 0;
       }
       case 'preview': {
@@ -108,14 +163,35 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         return 0;
       }
       case 'undo': {
-        const result = await undoTask(iot, taskIdArgument(), { dryRun: values['dry-run']! });
-        const failed = result.steps.filter((s) => s.outcome === 'failed');
-        print(result, () => [
-          ...table(['TARGET', 'ACTION', 'CHANGE', 'OUTCOME'],
-            result.steps.map((s) => [s.findingId ?? s.violationId, s.actionName, s.change, s.error ? `${s.outcome}: ${s.error}` : s.outcome])),
-          summary(result.steps.map((s) => s.outcome)),
-        ]);
-        return failed.length > 0 ? 1 : 0;
+        const allowChecks = new Set(values['allow-check']);
+        for (const check of allowChecks) {
+          if (!isUntrustedCertificateCheck(check)) {
+            throw new UsageError(`--allow-check ${check}: undo refuses no step for this check; it refuses only ${REFUSED_CHECKS.join(', ')}`);
+          }
+        }
+        const plan = await planUndo(iot, taskIdArgument(), { allowChecks });
+        const dryRun = values['dry-run']!;
+        const report = (steps: UndoStep[], applied: boolean) => ({
+          json: { taskId: plan.taskId, dryRun, applied, steps },
+          lines: [
+            ...table(['RESOURCE', 'CHECK', 'ACTION', 'CHANGE', 'OUTCOME'], steps.map((s) => [s.resource, s.checkName, s.actionName, s.change,
+              (s.error ?? s.reason) ? `${s.outcome}: ${s.error ?? s.reason}` : s.outcome])),
+            summary(steps.map((s) => s.outcome)),
+          ],
+        });
+        const exitCode = (steps: UndoStep[]) => (steps.some((s) => s.outcome === 'failed') ? 1 : 0);
+        const pending = plan.steps.filter((s) => s.outcome === 'would-restore').length;
+        if (dryRun || pending === 0) {
+          const { json, lines } = report(plan.steps, false);
+          print(json, () => lines);
+          return exitCode(plan.steps);
+        }
+        const stop = await confirmWrite(report(plan.steps, false), `Write the ${pending} change(s) marked would-restore?`);
+        if (stop !== undefined) { return stop; }
+        const steps = await applyUndo(plan);
+        const { json, lines } = report(steps, true);
+        print(json, () => lines);
+        return exitCode(steps);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,16 +1,40 @@
-/** Where the CLI writes: results to `out`, progress and diagnostics to `err`. Tests capture both. */
+import * as readline from 'readline';
+
+/**
+ * Where the CLI writes (results to `out`, progress and diagnostics to `err`) and how it asks
+ * before writing to AWS. Tests capture the output and answer the questions.
+ */
 export interface Io {
   /** Whether `err` is a terminal (progress bars are drawn only there). */
   readonly interactive: boolean;
+  /** Whether stdin and stdout are both terminals: only then may a command ask before it writes. */
+  readonly terminal: boolean;
   out(line: string): void;
   err(text: string): void;
+  /** Asks a yes/no question on the terminal; true only for an explicit yes. */
+  confirm(question: string): Promise<boolean>;
 }
 
 export const processIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
+  terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   out: (line) => process.stdout.write(`${line}\n`),
   err: (text) => process.stderr.write(text),
+  confirm: (question) => new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    // End of input (Ctrl-D) without an answer is a no; after an answer, resolving again does nothing.
+    rl.on('close', () => resolve(false));
+    rl.question(`${question} [y/N] `, (answer) => {
+      resolve(isYes(answer));
+      rl.close();
+    });
+  }),
 };
+
+/** `y` or `yes`, in any case: anything else (including nothing) is no. */
+export function isYes(answer: string): boolean {
+  return /^y(es)?$/i.test(answer.trim());
+}
 
 /** A plain-text table: one header row, columns padded to their widest cell. */
 export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string[] {

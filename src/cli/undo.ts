@@ -1,75 +1,141 @@
 import {
-  DeletePolicyVersionCommand, DescribeCACertificateCommand, DescribeCertificateCommand, GetPolicyCommand, IoTClient,
+  DeletePolicyVersionCommand, DescribeCACertificateCommand, DescribeCertificateCommand, GetPolicyCommand, GetPolicyVersionCommand, IoTClient,
   ListPolicyVersionsCommand, paginateListPrincipalThings, paginateListThingGroupsForThing, MitigationAction,
   RemoveThingFromThingGroupCommand, SetDefaultPolicyVersionCommand, UpdateCACertificateCommand, UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { ExecutionRow, listExecutions } from './executions';
-import { TaskInfo, actionsByName, describeTask } from './task-info';
+import { describeResource } from './preview';
+import { actionsByName, describeTask } from './task-info';
+import { Decision, PolicyFacts, certificateDecision, certificateRefusal, insideWindow, isBlankPolicyDocument, policyDecision } from './undo-rules';
 
-/** The outcome of undoing one completed execution. */
+/**
+ * What happened (or, in a plan, would happen) to one reversal:
+ * - `would-restore`: the plan would write it; `restored`: written;
+ * - `already-restored`: nothing left to do;
+ * - `changed-since`: the resource changed after the execution, so undo leaves it alone;
+ * - `refused`: undo will not write it (an untrusted certificate, or a time window AWS did not give);
+ * - `cannot-undo`: the action cannot be reversed; `failed`: an error, in `error`.
+ */
+export type UndoOutcome = 'restored' | 'would-restore' | 'already-restored' | 'changed-since' | 'refused' | 'cannot-undo' | 'failed';
+
+/** One reversal of one completed execution. */
 export interface UndoStep {
   readonly findingId?: string;
   readonly violationId?: string;
+  /** The resource the execution changed, e.g. `DEVICE_CERTIFICATE <id>` or `thing sensor-1`. */
+  readonly resource: string;
+  /** The audit check of the finding (audit tasks only). */
+  readonly checkName?: string;
   readonly actionName: string;
   readonly actionType: string;
-  /** What was (or, in a dry run, would be) restored. */
+  /** What undo restores (or would restore). */
   readonly change: string;
-  readonly outcome: 'restored' | 'would-restore' | 'already-restored' | 'cannot-undo' | 'failed';
+  readonly outcome: UndoOutcome;
+  /** Why a step is `refused` or `changed-since`. */
+  readonly reason?: string;
   readonly error?: string;
 }
 
-export interface UndoResult {
+/** A reversal's verdict on the resource as it is now; `write` performs it. */
+type Assessment = Exclude<Decision, { kind: 'apply' }> | { readonly kind: 'apply'; readonly write: () => Promise<void>; readonly change?: string };
+
+/** One reversal: `assess` reads the resource and decides. */
+interface Reversal { readonly change: string; readonly assess: () => Promise<Assessment> }
+
+/** What undo would do to a task, step by step, before anything is written. */
+export interface UndoPlan {
   readonly taskId: string;
-  readonly dryRun: boolean;
   readonly steps: UndoStep[];
+  /** The reversal behind each step (same index); undefined for steps with nothing to write. */
+  readonly reversals: ReadonlyArray<Reversal | undefined>;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** One reversal: `check` says whether there is anything to do, `apply` does it. */
-interface Reversal { change: string; needed: () => Promise<boolean>; apply: () => Promise<void> }
+function outcomeOf(assessment: Assessment, written: boolean): Pick<UndoStep, 'outcome' | 'reason'> {
+  switch (assessment.kind) {
+    case 'apply': return { outcome: written ? 'restored' : 'would-restore' };
+    case 'done': return { outcome: 'already-restored' };
+    default: return { outcome: assessment.kind, reason: assessment.why };
+  }
+}
 
 /**
- * Reverses what can be reversed for every completed execution of a task, idempotently: a second
- * run finds everything restored and changes nothing. Published findings and logging settings
- * cannot be undone and are listed as such. One failed step does not stop the others.
+ * Works out, without writing anything, what undo would restore for every completed execution of
+ * a task, latest first. Each step reads the resource as it is now: `would-restore`,
+ * `already-restored`, `changed-since`, `refused`, `cannot-undo`, or `failed` when reading failed.
  */
-export async function undoTask(iot: IoTClient, taskId: string, options: { dryRun: boolean }): Promise<UndoResult> {
+export async function planUndo(iot: IoTClient, taskId: string, options: { allowChecks: ReadonlySet<string> }): Promise<UndoPlan> {
   const info = await describeTask(iot, taskId);
   const actions = actionsByName(info);
   const executions = (await listExecutions(iot, info)).filter((e) => e.status === 'COMPLETED' || e.status === 'SUCCESSFUL');
+  // Latest first, as a stack is unwound (AWS lists each finding's actions in the order they ran).
+  const ordered = executions.reverse().map((e, i) => ({ e, i }))
+    .sort((a, b) => (b.e.endTime?.getTime() ?? -Infinity) - (a.e.endTime?.getTime() ?? -Infinity) || a.i - b.i)
+    .map(({ e }) => e);
+  const lastWrites = lastCertificateWrites(ordered);
   const steps: UndoStep[] = [];
-  for (const execution of executions) {
-    const { findingId, violationId, actionName, actionType } = execution;
-    const base = { findingId, violationId, actionName, actionType };
-    let reversals: Reversal[];
+  const reversals: Array<Reversal | undefined> = [];
+  for (const execution of ordered) {
+    const base = {
+      findingId: execution.findingId,
+      violationId: execution.violationId,
+      resource: execution.finding ? describeResource(execution.finding) : execution.thingName ? `thing ${execution.thingName}` : '-',
+      checkName: execution.finding?.checkName,
+      actionName: execution.actionName,
+      actionType: execution.actionType,
+    };
+    let found: Reversal[];
     try {
-      reversals = await reversalsFor(iot, info, execution, actions.get(execution.actionName));
+      found = await reversalsFor(iot, execution, actions.get(execution.actionName), { ...options, lastWrites });
     } catch (error) {
       steps.push({ ...base, change: 'work out what to restore', outcome: 'failed', error: errorText(error) });
+      reversals.push(undefined);
       continue;
     }
-    if (reversals.length === 0) {
+    if (found.length === 0) {
       steps.push({ ...base, change: cannotUndo(execution.actionType), outcome: 'cannot-undo' });
+      reversals.push(undefined);
     }
-    for (const reversal of reversals) {
+    for (const reversal of found) {
       try {
-        if (!(await reversal.needed())) {
-          steps.push({ ...base, change: reversal.change, outcome: 'already-restored' });
-        } else if (options.dryRun) {
-          steps.push({ ...base, change: reversal.change, outcome: 'would-restore' });
-        } else {
-          await reversal.apply();
-          steps.push({ ...base, change: reversal.change, outcome: 'restored' });
-        }
+        const assessment = await reversal.assess();
+        const change = assessment.kind === 'apply' ? assessment.change ?? reversal.change : reversal.change;
+        steps.push({ ...base, change, ...outcomeOf(assessment, false) });
       } catch (error) {
         steps.push({ ...base, change: reversal.change, outcome: 'failed', error: errorText(error) });
       }
+      reversals.push(reversal);
     }
   }
-  return { taskId, dryRun: options.dryRun, steps };
+  return { taskId, steps, reversals };
+}
+
+/**
+ * Writes the plan's `would-restore` steps, each after reading its resource again (so a change made
+ * since the plan is respected). Idempotent: a second run finds everything restored and changes
+ * nothing. One failed step does not stop the others.
+ */
+export async function applyUndo(plan: UndoPlan): Promise<UndoStep[]> {
+  const steps: UndoStep[] = [];
+  for (const [i, step] of plan.steps.entries()) {
+    const reversal = plan.reversals[i];
+    if (step.outcome !== 'would-restore' || !reversal) {
+      steps.push(step);
+      continue;
+    }
+    try {
+      const assessment = await reversal.assess();
+      if (assessment.kind === 'apply') { await assessment.write(); }
+      const change = assessment.kind === 'apply' ? assessment.change ?? reversal.change : reversal.change;
+      steps.push({ ...step, change, ...outcomeOf(assessment, true) });
+    } catch (error) {
+      steps.push({ ...step, outcome: 'failed', error: errorText(error) });
+    }
+  }
+  return steps;
 }
 
 function cannotUndo(actionType: string): string {
@@ -80,58 +146,113 @@ function cannotUndo(actionType: string): string {
   }
 }
 
-async function reversalsFor(iot: IoTClient, info: TaskInfo, e: ExecutionRow, action: MitigationAction | undefined): Promise<Reversal[]> {
+const certificateKey = (actionType: string, certificateId: string | undefined) => `${actionType}/${certificateId}`;
+
+/**
+ * For each certificate the task deactivated, the end of the last execution that did so
+ * (undefined when AWS did not give the end of one of them).
+ */
+function lastCertificateWrites(executions: ExecutionRow[]): Map<string, Date | undefined> {
+  const ends = new Map<string, Date | undefined>();
+  for (const e of executions) {
+    const id = e.finding?.nonCompliantResource?.resourceIdentifier;
+    const certificateId = e.actionType === 'UPDATE_DEVICE_CERTIFICATE' ? id?.deviceCertificateId
+      : e.actionType === 'UPDATE_CA_CERTIFICATE' ? id?.caCertificateId : undefined;
+    if (!certificateId) { continue; }
+    const key = certificateKey(e.actionType, certificateId);
+    const known = ends.has(key) ? ends.get(key) : e.endTime;
+    ends.set(key, known && e.endTime ? new Date(Math.max(known.getTime(), e.endTime.getTime())) : undefined);
+  }
+  return ends;
+}
+
+async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationAction | undefined, options: {
+  allowChecks: ReadonlySet<string>; lastWrites: Map<string, Date | undefined>;
+}): Promise<Reversal[]> {
   const id = e.finding?.nonCompliantResource?.resourceIdentifier ?? {};
   switch (e.actionType) {
-    case 'UPDATE_DEVICE_CERTIFICATE': {
-      const certificateId = required(id.deviceCertificateId, 'the finding names no device certificate');
-      return [{
-        change: `reactivate device certificate ${certificateId}`,
-        needed: async () => (await iot.send(new DescribeCertificateCommand({ certificateId }))).certificateDescription?.status === 'INACTIVE',
-        apply: async () => { await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' })); },
-      }];
-    }
+    case 'UPDATE_DEVICE_CERTIFICATE':
     case 'UPDATE_CA_CERTIFICATE': {
-      const certificateId = required(id.caCertificateId, 'the finding names no CA certificate');
+      const ca = e.actionType === 'UPDATE_CA_CERTIFICATE';
+      const certificateId = ca
+        ? required(id.caCertificateId, 'the finding names no CA certificate')
+        : required(id.deviceCertificateId, 'the finding names no device certificate');
+      const change = `reactivate ${ca ? 'CA' : 'device'} certificate ${certificateId}`;
+      const refusal = certificateRefusal(e.finding?.checkName, options.allowChecks);
+      if (refusal) { return [{ change, assess: async () => ({ kind: 'refused', why: refusal }) }]; }
+      const lastWrite = options.lastWrites.get(certificateKey(e.actionType, certificateId));
       return [{
-        change: `reactivate CA certificate ${certificateId}`,
-        needed: async () => (await iot.send(new DescribeCACertificateCommand({ certificateId }))).certificateDescription?.status === 'INACTIVE',
-        apply: async () => { await iot.send(new UpdateCACertificateCommand({ certificateId, newStatus: 'ACTIVE' })); },
+        change,
+        assess: async () => {
+          const described = ca
+            ? (await iot.send(new DescribeCACertificateCommand({ certificateId }))).certificateDescription
+            : (await iot.send(new DescribeCertificateCommand({ certificateId }))).certificateDescription;
+          const decision = certificateDecision(described ?? {}, lastWrite);
+          if (decision.kind !== 'apply') { return decision; }
+          return {
+            kind: 'apply',
+            write: async () => {
+              if (ca) {
+                await iot.send(new UpdateCACertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
+              } else {
+                await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
+              }
+            },
+          };
+        },
       }];
     }
     case 'ADD_THINGS_TO_THING_GROUP': {
       const groups = action?.actionParams?.addThingsToThingGroupParams?.thingGroupNames ?? [];
       const things = e.thingName ? [e.thingName] : await thingsOfCertificate(iot, required(id.deviceCertificateId, 'the finding names no device certificate'));
-      return things.flatMap((thingName) => groups.map((thingGroupName) => ({
+      return things.flatMap((thingName) => groups.map((thingGroupName): Reversal => ({
         change: `remove thing ${thingName} from thing group ${thingGroupName}`,
-        needed: async () => (await groupsOfThing(iot, thingName)).includes(thingGroupName),
-        apply: async () => { await iot.send(new RemoveThingFromThingGroupCommand({ thingName, thingGroupName })); },
+        assess: async () => ((await groupsOfThing(iot, thingName)).includes(thingGroupName)
+          ? { kind: 'apply', write: async () => { await iot.send(new RemoveThingFromThingGroupCommand({ thingName, thingGroupName })); } }
+          : { kind: 'done' }),
       })));
     }
     case 'REPLACE_DEFAULT_POLICY_VERSION': {
       const version = id.policyVersionIdentifier;
       const policyName = required(version?.policyName, 'the finding names no policy');
       const previous = required(version?.policyVersionId, 'the finding names no policy version');
-      const since = info.kind === 'audit' ? info.task.startTime : undefined;
-      // The blank version: created by the task (after it started), other than the previous default.
-      const blank = async () => ((await iot.send(new ListPolicyVersionsCommand({ policyName }))).policyVersions ?? [])
-        .filter((v) => v.versionId !== previous && (!since || (v.createDate && v.createDate >= since)))
-        .map((v) => v.versionId!);
+      const window = { start: e.startTime, end: e.endTime };
       return [{
-        change: `make version ${previous} the default of policy ${policyName} again`,
-        needed: async () => (await iot.send(new GetPolicyCommand({ policyName }))).defaultVersionId !== previous,
-        apply: async () => { await iot.send(new SetDefaultPolicyVersionCommand({ policyName, policyVersionId: previous })); },
-      }, {
-        change: `delete the blank version(s) the task created in policy ${policyName}`,
-        needed: async () => (await blank()).length > 0,
-        apply: async () => {
-          for (const policyVersionId of await blank()) { await iot.send(new DeletePolicyVersionCommand({ policyName, policyVersionId })); }
+        change: `make version ${previous} the default of policy ${policyName} again and delete the blank version this execution created`,
+        assess: async () => {
+          const decision = policyDecision(await policyFacts(iot, policyName, previous, window));
+          if (decision.kind !== 'apply') { return decision; }
+          const { setDefault, deleteVersionId } = decision;
+          return {
+            kind: 'apply',
+            change: setDefault
+              ? `make version ${setDefault} the default of policy ${policyName} again and delete blank version ${deleteVersionId}`
+              : `delete blank version ${deleteVersionId} of policy ${policyName} (version ${previous} is the default again)`,
+            write: async () => {
+              if (setDefault) { await iot.send(new SetDefaultPolicyVersionCommand({ policyName, policyVersionId: setDefault })); }
+              await iot.send(new DeletePolicyVersionCommand({ policyName, policyVersionId: deleteVersionId }));
+            },
+          };
         },
       }];
     }
     default:
       return [];
   }
+}
+
+/** The policy's default and versions; the documents of the versions created inside the window. */
+async function policyFacts(iot: IoTClient, policyName: string, previousVersionId: string, window: PolicyFacts['window']): Promise<PolicyFacts> {
+  const { defaultVersionId } = await iot.send(new GetPolicyCommand({ policyName }));
+  const listed = (await iot.send(new ListPolicyVersionsCommand({ policyName }))).policyVersions ?? [];
+  const versions = [];
+  for (const v of listed) {
+    const blank = insideWindow(v.createDate, window)
+      ? isBlankPolicyDocument((await iot.send(new GetPolicyVersionCommand({ policyName, policyVersionId: v.versionId! }))).policyDocument)
+      : undefined;
+    versions.push({ versionId: v.versionId!, createDate: v.createDate, blank });
+  }
+  return { previousVersionId, defaultVersionId, versions, window };
 }
 
 function required<T>(value: T | undefined, message: string): T {

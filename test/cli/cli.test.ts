@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
+import {
+  CreatePolicyVersionCommand, IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand, UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../examples/quickstart';
@@ -19,14 +21,38 @@ const CERT = 'c'.repeat(64);
 const CERT_ARN = `arn:aws:iot:us-east-1:123456789012:cert/${CERT}`;
 const BLANK_POLICY_CHECK = 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK';
 
-/** Runs the CLI with its output captured. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string; json: () => any }> {
+interface CliRun { code: number; out: string; err: string; json: () => any; questions: string[] }
+
+/** Runs the CLI with its output captured; `terminal` makes stdin and stdout terminals that give `answer`. */
+async function run(argv: string[], terminal?: { answer: boolean }): Promise<CliRun> {
   const out: string[] = [];
+  const questions: string[] = [];
   let err = '';
-  const io: Io = { out: (line) => out.push(line), err: (text) => { err += text; }, interactive: false };
+  const io: Io = {
+    out: (line) => out.push(line),
+    err: (text) => { err += text; },
+    interactive: false,
+    terminal: terminal !== undefined,
+    confirm: async (question) => {
+      questions.push(question);
+      if (!terminal) { throw new Error(`asked outside a terminal: ${question}`); }
+      return terminal.answer;
+    },
+  };
   const code = await main(argv, io, iot);
-  return { code, out: out.join('\n'), err, json: () => JSON.parse(out.join('\n')) };
+  return { code, out: out.join('\n'), err, json: () => JSON.parse(out.join('\n')), questions };
 }
+
+/** Runs the CLI outside a terminal (as scripts and CI do). */
+const cli = (...argv: string[]) => run(argv);
+/** Runs the CLI in a terminal where the operator answers `answer` to every question. */
+const inTerminal = (answer: 'yes' | 'no', ...argv: string[]) => run(argv, { answer: answer === 'yes' });
+
+/** Waits long enough for the next timestamp to be later than every earlier one. */
+const aMomentLater = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** Requests that change something (ListAuditFindings is a POST but only reads). */
+const isWrite = (r: { method: string; operation: string }) => r.method !== 'GET' && r.operation !== 'ListAuditFindings';
 
 function start(taskId: string, mapping: Record<string, string[]>, target: Record<string, unknown> = { auditTaskId: AUDIT }) {
   return iot.send(new StartAuditMitigationActionsTaskCommand({
@@ -151,7 +177,7 @@ describe('executions', () => {
 describe('cancel', () => {
   test('cancels a task in progress', async () => {
     await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
-    const result = await cli('cancel', 'task-1');
+    const result = await cli('cancel', 'task-1', '--yes');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/cancelled audit task task-1/);
     expect(e.auditMitigationTasks()[0].taskStatus).toBe('CANCELED');
@@ -175,7 +201,7 @@ describe('cancel', () => {
     await iot.send(new StartDetectMitigationActionsTaskCommand({
       taskId: 'detect-1', target: { violationIds: ['v-1'] }, actions: ['quarantine'], clientRequestToken: 'token-d1',
     }));
-    expect((await cli('cancel', 'detect-1')).out).toMatch(/cancelled detect task detect-1/);
+    expect((await cli('cancel', 'detect-1', '--yes')).out).toMatch(/cancelled detect task detect-1/);
     expect(e.requestsFor('CancelDetectMitigationActionsTask')).toHaveLength(1);
   });
 });
@@ -244,26 +270,25 @@ describe('undo', () => {
     const dry = await cli('undo', 'task-1', '--dry-run', '--json');
     expect(dry.code).toBe(0);
     expect(dry.json().steps.map((s: { outcome: string }) => s.outcome).sort()).toEqual(
-      ['cannot-undo', 'would-restore', 'would-restore', 'would-restore', 'would-restore']);
+      ['cannot-undo', 'would-restore', 'would-restore', 'would-restore']);
     expect(fleetState()).toEqual(after);
 
-    const undo = await cli('undo', 'task-1', '--json');
+    const undo = await cli('undo', 'task-1', '--json', '--yes');
     expect(undo.code).toBe(0);
     expect(undo.json().steps).toEqual(expect.arrayContaining([
       expect.objectContaining({ actionName: 'deactivate', outcome: 'restored', change: `reactivate device certificate ${CERT}` }),
       expect.objectContaining({ actionName: 'quarantine', outcome: 'restored', change: 'remove thing sensor-1 from thing group quarantine' }),
-      expect.objectContaining({ actionName: 'blank', outcome: 'restored', change: 'make version 1 the default of policy wide-open again' }),
-      expect.objectContaining({ actionName: 'blank', outcome: 'restored', change: expect.stringMatching(/delete the blank version/) }),
+      expect.objectContaining({ actionName: 'blank', outcome: 'restored', change: 'make version 1 the default of policy wide-open again and delete blank version 2' }),
       expect.objectContaining({ actionName: 'notify', outcome: 'cannot-undo', change: 'a published message cannot be unpublished' }),
     ]));
     expect(fleetState()).toEqual(before);
 
-    // A second run changes nothing (ListAuditFindings is a POST but only reads).
-    const isWrite = (r: { method: string; operation: string }) => r.method !== 'GET' && r.operation !== 'ListAuditFindings';
+    // A second run changes nothing, and with nothing to write it asks nothing.
     const writesBefore = e.requests.filter(isWrite).length;
     const again = await cli('undo', 'task-1', '--json');
+    expect(again.code).toBe(0);
     expect(again.json().steps.map((s: { outcome: string }) => s.outcome).sort()).toEqual(
-      ['already-restored', 'already-restored', 'already-restored', 'already-restored', 'cannot-undo']);
+      ['already-restored', 'already-restored', 'already-restored', 'cannot-undo']);
     expect(e.requests.filter(isWrite).length).toBe(writesBefore);
     expect(fleetState()).toEqual(before);
   });
@@ -272,7 +297,7 @@ describe('undo', () => {
     await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['quarantine', 'deactivate'] });
     e.runAuditMitigationTask('task-1');
     e.injectFault({ kind: 'invalidRequest', operation: 'UpdateCertificate', times: Infinity });
-    const result = await cli('undo', 'task-1');
+    const result = await cli('undo', 'task-1', '--yes');
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/deactivate\s+reactivate device certificate c+\s+failed: InvalidRequestException/);
     expect(result.out).toMatch(/quarantine\s+remove thing sensor-1 from thing group quarantine\s+restored/);
@@ -286,7 +311,7 @@ describe('undo', () => {
     const executions = (await cli('executions', 'task-list', '--json')).json();
     expect(executions).toEqual([expect.objectContaining({ findingId: 'finding-cert', checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', status: 'COMPLETED' })]);
     expect(fleetState().certificate).toBe('INACTIVE');
-    expect((await cli('undo', 'task-list')).code).toBe(0);
+    expect((await cli('undo', 'task-list', '--yes')).code).toBe(0);
     expect(fleetState().certificate).toBe('ACTIVE');
   });
 
@@ -296,25 +321,223 @@ describe('undo', () => {
     }));
     e.runDetectMitigationTask('detect-1', { 'v-1': 'sensor-1' });
     expect(e.thingGroupsOf('sensor-1')).toEqual(['quarantine']);
-    const result = await cli('undo', 'detect-1', '--json');
+    const result = await cli('undo', 'detect-1', '--json', '--yes');
     expect(result.json().steps).toEqual([expect.objectContaining({ violationId: 'v-1', outcome: 'restored' })]);
     expect(e.thingGroupsOf('sensor-1')).toEqual([]);
   });
 });
 
-test('the bundled command (npx cdk-device-defender) runs with the standard credential and region chain', async () => {
-  await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
-  const bin = path.join(__dirname, '..', '..', 'assets', 'cli', 'cdk-device-defender.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tasks', '--json'], {
-    env: {
-      ...process.env,
-      AWS_ENDPOINT_URL_IOT: e.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-    },
+describe('undo never restores trust an audit withdrew', () => {
+  const CA = 'a'.repeat(64);
+  const cases: Array<[string, 'CA' | 'device']> = [
+    ['REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK', 'CA'],
+    ['CA_CERTIFICATE_KEY_QUALITY_CHECK', 'CA'],
+    ['REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK', 'device'],
+    ['INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK', 'device'],
+    ['DEVICE_CERTIFICATE_KEY_QUALITY_CHECK', 'device'],
+  ];
+  test.each(cases)('%s: the %s certificate stays INACTIVE, refused with why; --allow-check lets it through', async (check, kind) => {
+    // GIVEN a certificate deactivated for a finding of the check
+    e.addMitigationAction({ actionName: 'deactivate-ca', actionType: 'UPDATE_CA_CERTIFICATE' });
+    e.addCaCertificate({ certificateId: CA });
+    e.addAuditFinding({
+      findingId: 'finding-untrusted',
+      taskId: AUDIT,
+      checkName: check,
+      nonCompliantResource: kind === 'CA'
+        ? { resourceType: 'CA_CERTIFICATE', resourceIdentifier: { caCertificateId: CA } }
+        : { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: CERT } },
+    });
+    await start('task-1', { [check]: [kind === 'CA' ? 'deactivate-ca' : 'deactivate'] });
+    e.runAuditMitigationTask('task-1');
+    const status = () => (kind === 'CA' ? e.caCertificate(CA)?.status : e.certificate(CERT)?.status);
+    expect(status()).toBe('INACTIVE');
+
+    // WHEN undo runs without the override THEN the step is refused and nothing is written
+    const refused = await cli('undo', 'task-1', '--yes', '--json');
+    expect(status()).toBe('INACTIVE');
+    expect(e.requestsFor('UpdateCertificate').concat(e.requestsFor('UpdateCACertificate'))).toHaveLength(0);
+    expect(refused.code).toBe(0);
+    expect(refused.json().steps).toEqual([expect.objectContaining({
+      checkName: check,
+      change: `reactivate ${kind} certificate ${kind === 'CA' ? CA : CERT}`,
+      outcome: 'refused',
+      reason: expect.stringMatching(new RegExp(`undo never reactivates it \\(override: --allow-check ${check}\\)`)),
+    })]);
+    expect((await cli('undo', 'task-1', '--yes')).out).toMatch(new RegExp(`${check}\\s+deactivate\\S*\\s+reactivate .* refused: the audit found`));
+
+    // WHEN the check is named with --allow-check THEN the certificate is reactivated
+    const allowed = await cli('undo', 'task-1', '--yes', '--json', '--allow-check', check);
+    expect(allowed.json().steps).toEqual([expect.objectContaining({ outcome: 'restored' })]);
+    expect(status()).toBe('ACTIVE');
   });
-  expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ kind: 'audit', taskId: 'task-1', status: 'IN_PROGRESS' })]);
+
+  test('--allow-check names only checks undo refuses', async () => {
+    const result = await cli('undo', 'task-1', '--allow-check', 'DEVICE_CERTIFICATE_SHARED_CHECK');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/--allow-check DEVICE_CERTIFICATE_SHARED_CHECK: undo refuses no step for this check; it refuses only REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK/);
+  });
+});
+
+describe('undo leaves alone what changed after the execution', () => {
+  const LEAST_PRIVILEGE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] });
+
+  test("an operator's least-privilege version made default later is kept: changed-since, nothing deleted", async () => {
+    await start('task-1', { [BLANK_POLICY_CHECK]: ['blank'] });
+    e.runAuditMitigationTask('task-1');
+    await iot.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: LEAST_PRIVILEGE, setAsDefault: true }));
+    expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
+
+    const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
+    expect(e.requestsFor('DeletePolicyVersion')).toHaveLength(0);
+    expect(e.requestsFor('SetDefaultPolicyVersion')).toHaveLength(0);
+    expect(result.code).toBe(0);
+    expect(result.json().steps).toEqual([expect.objectContaining({
+      actionName: 'blank',
+      outcome: 'changed-since',
+      reason: expect.stringMatching(/^the default is now version 3 \(created .*, outside the execution's window .*\); undo leaves the policy as it is$/),
+    })]);
+  });
+
+  test('restores the flagged default and deletes exactly the blank version the execution created, not one made during the task', async () => {
+    // GIVEN an operator's draft version created while the task was running, before the execution
+    await start('task-1', { [BLANK_POLICY_CHECK]: ['blank'] });
+    await aMomentLater();
+    await iot.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: LEAST_PRIVILEGE, setAsDefault: false }));
+    await aMomentLater();
+    e.runAuditMitigationTask('task-1');
+    expect(fleetState()).toMatchObject({ policyDefault: '3', policyVersions: ['1', '2', '3'] });
+
+    const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toMatchObject({ policyDefault: '1', policyVersions: ['1', '2'] });
+    expect(e.requestsFor('DeletePolicyVersion').map((r) => r.path)).toEqual(['/policies/wide-open/version/3']);
+    expect(result.json().steps).toEqual([expect.objectContaining({
+      outcome: 'restored', change: 'make version 1 the default of policy wide-open again and delete blank version 3',
+    })]);
+  });
+
+  test('without the start and end times from AWS, nothing is restored or deleted', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'], [BLANK_POLICY_CHECK]: ['blank'] });
+    e.runAuditMitigationTask('task-1', { timesUnknown: true });
+    const after = fleetState();
+    expect(after).toMatchObject({ certificate: 'INACTIVE', policyDefault: '2', policyVersions: ['1', '2'] });
+
+    const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState()).toEqual(after);
+    expect(e.requests.filter(isWrite).filter((r) => r.operation !== 'StartAuditMitigationActionsTask')).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.json().steps).toEqual(expect.arrayContaining([
+      expect.objectContaining({ actionName: 'blank', outcome: 'refused', reason: expect.stringMatching(/no start or end time .* changes nothing/) }),
+      expect.objectContaining({ actionName: 'deactivate', outcome: 'refused', reason: expect.stringMatching(/no end time for the execution/) }),
+    ]));
+  });
+
+  test('a certificate an operator reactivated and deactivated again after the execution is changed-since, and stays INACTIVE', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    e.runAuditMitigationTask('task-1');
+    await aMomentLater();
+    await iot.send(new UpdateCertificateCommand({ certificateId: CERT, newStatus: 'ACTIVE' }));
+    await iot.send(new UpdateCertificateCommand({ certificateId: CERT, newStatus: 'INACTIVE' }));
+
+    const result = await cli('undo', 'task-1', '--yes', '--json');
+    expect(fleetState().certificate).toBe('INACTIVE');
+    expect(e.requestsFor('UpdateCertificate')).toHaveLength(2);
+    expect(result.json().steps).toEqual([expect.objectContaining({
+      outcome: 'changed-since', reason: expect.stringMatching(/^modified .*, after the execution ended \(.*\); now INACTIVE$/),
+    })]);
+  });
+});
+
+describe('undo and cancel ask before writing', () => {
+  beforeEach(async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate'], [BLANK_POLICY_CHECK]: ['blank'] });
+    e.runAuditMitigationTask('task-1');
+  });
+
+  test('outside a terminal and without --yes, undo prints the plan, changes nothing and exits 2', async () => {
+    const after = fleetState();
+    const writes = e.requests.filter(isWrite).length;
+    const result = await cli('undo', 'task-1');
+    expect(fleetState()).toEqual(after);
+    expect(e.requests.filter(isWrite)).toHaveLength(writes);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/not a terminal: re-run with --yes to apply \(nothing was changed\)/);
+    expect(result.out).toMatch(/^RESOURCE\s+CHECK\s+ACTION\s+CHANGE\s+OUTCOME/);
+    expect(result.out).toMatch(new RegExp(`DEVICE_CERTIFICATE ${CERT}\\s+DEVICE_CERTIFICATE_SHARED_CHECK\\s+deactivate\\s+reactivate device certificate c+\\s+would-restore`));
+    expect(result.out).toMatch(/3 would-restore, 1 cannot-undo/);
+    expect(result.questions).toEqual([]);
+    // --json: the plan is the document; --dry-run: the plan, exit 0
+    const json = await cli('undo', 'task-1', '--json');
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ applied: false, steps: expect.arrayContaining([expect.objectContaining({ outcome: 'would-restore' })]) });
+    expect((await cli('undo', 'task-1', '--dry-run')).code).toBe(0);
+    expect(fleetState()).toEqual(after);
+  });
+
+  test('in a terminal, undo shows the plan and asks: "no" changes nothing (exit 1), "yes" applies', async () => {
+    const after = fleetState();
+    const no = await inTerminal('no', 'undo', 'task-1');
+    expect(fleetState()).toEqual(after);
+    expect(no.questions).toEqual(['Write the 3 change(s) marked would-restore?']);
+    expect(no.out).toMatch(/would-restore/);
+    expect(no.err).toMatch(/not confirmed: nothing was changed/);
+    expect(no.code).toBe(1);
+
+    const yes = await inTerminal('yes', 'undo', 'task-1', '--json');
+    expect(yes.questions).toHaveLength(1);
+    expect(yes.err).toMatch(/would-restore/); // with --json the plan goes to stderr, the result alone to stdout
+    expect(yes.code).toBe(0);
+    expect(yes.json()).toMatchObject({ applied: true });
+    expect(fleetState()).toEqual({ certificate: 'ACTIVE', groups: [], policyDefault: '1', policyVersions: ['1'] });
+  });
+
+  test('cancel follows the same rule', async () => {
+    await start('task-2', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    const status = () => e.auditMitigationTasks().find((t) => t.taskId === 'task-2')?.taskStatus;
+
+    const script = await cli('cancel', 'task-2');
+    expect(status()).toBe('IN_PROGRESS');
+    expect(script.code).toBe(2);
+    expect(script.out).toMatch(/would cancel audit task task-2/);
+    expect(script.err).toMatch(/not a terminal: re-run with --yes to apply/);
+    expect((await cli('cancel', 'task-2', '--dry-run', '--json')).json()).toMatchObject({ cancelled: false, reason: 'dry run: would cancel audit task task-2' });
+    const no = await inTerminal('no', 'cancel', 'task-2');
+    expect(no.questions).toEqual(['Cancel audit task task-2?']);
+    expect(no.code).toBe(1);
+    expect(status()).toBe('IN_PROGRESS');
+    expect(e.requestsFor('CancelAuditMitigationActionsTask')).toHaveLength(0);
+
+    const yes = await inTerminal('yes', 'cancel', 'task-2');
+    expect(yes.code).toBe(0);
+    expect(yes.out).toMatch(/cancelled audit task task-2/);
+    expect(status()).toBe('CANCELED');
+  });
+});
+
+describe('the bundled command (npx cdk-device-defender)', () => {
+  const bin = path.join(__dirname, '..', '..', 'assets', 'cli', 'cdk-device-defender.js');
+  const env = () => ({
+    ...process.env,
+    AWS_ENDPOINT_URL_IOT: e.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+  });
+
+  test('runs with the standard credential and region chain', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tasks', '--json'], { env: env() });
+    expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ kind: 'audit', taskId: 'task-1', status: 'IN_PROGRESS' })]);
+  });
+
+  test('with stdin and stdout not terminals, undo without --yes changes nothing and exits 2', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    e.runAuditMitigationTask('task-1');
+    const failure = await promisify(execFile)(process.execPath, [bin, 'undo', 'task-1'], { env: env() }).then(() => undefined, (error) => error);
+    expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/not a terminal: re-run with --yes to apply/) });
+    expect(fleetState().certificate).toBe('INACTIVE');
+  });
 });
 
 test('usage: no command, an unknown command, a missing task id', async () => {

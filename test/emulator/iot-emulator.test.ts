@@ -910,6 +910,12 @@ describe('DescribeMitigationAction', () => {
     expect(err.message).toBe('Mitigation action nope does not exist.');
     expectNoViolations(emulator);
   });
+
+  test("default actionParams use the API model's member names (updateCACertificateParams, not CloudFormation's casing)", async () => {
+    emulator.addMitigationAction({ actionName: 'deactivate-ca', actionType: 'UPDATE_CA_CERTIFICATE' });
+    const out = await client.send(new DescribeMitigationActionCommand({ actionName: 'deactivate-ca' }));
+    expect(out.actionParams).toEqual({ updateCACertificateParams: { action: 'DEACTIVATE' } });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1556,6 +1562,22 @@ describe('running audit mitigation tasks', () => {
     const page2 = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-5', findingId: 'f-cert1', maxResults: 2, nextToken: page1.nextToken }));
     expect(page2.actionsExecutions?.map((e) => e.actionName)).toEqual(['deactivate-cert']);
     expect(page2.nextToken).toBeUndefined();
+    expectNoViolations(emulator);
+  });
+
+  test('timesUnknown: the task and its executions are described without start and end times', async () => {
+    seedRunnableAudit();
+    await client.send(startAudit({ taskId: 'run-8', target: { findingIds: ['f-cert1'] }, auditCheckToActionsMapping: FULL_MAPPING }));
+    emulator.runAuditMitigationTask('run-8', { timesUnknown: true });
+    const task = await client.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: 'run-8' }));
+    expect(task.taskStatus).toBe('COMPLETED');
+    expect(task.startTime).toBeUndefined();
+    expect(task.endTime).toBeUndefined();
+    const { actionsExecutions } = await client.send(new ListAuditMitigationActionsExecutionsCommand({ taskId: 'run-8', findingId: 'f-cert1' }));
+    expect(actionsExecutions).toHaveLength(3);
+    for (const e of actionsExecutions ?? []) {
+      expect([e.status, e.startTime, e.endTime]).toEqual(['COMPLETED', undefined, undefined]);
+    }
     expectNoViolations(emulator);
   });
 

@@ -273,6 +273,11 @@ export type MitigationSideEffect =
 export interface RunAuditMitigationTaskOptions {
   /** The first action of each of these findings fails (errorCode 'EmulatedFailure'); later ones are skipped. */
   failFindingIds?: string[];
+  /**
+   * AWS answers without the task's and its executions' startTime and endTime from then on (both
+   * are optional in the API model): for code that must not guess a time window.
+   */
+  timesUnknown?: boolean;
 }
 
 export interface RunDetectMitigationTaskOptions {
@@ -357,7 +362,8 @@ function defaultActionParams(type: MitigationActionType): Record<string, unknown
     case 'REPLACE_DEFAULT_POLICY_VERSION':
       return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
     case 'UPDATE_CA_CERTIFICATE':
-      return { updateCaCertificateParams: { action: 'DEACTIVATE' } };
+      // The API model spells it updateCACertificateParams (CloudFormation: UpdateCACertificateParams, L1: updateCaCertificateParams).
+      return { updateCACertificateParams: { action: 'DEACTIVATE' } };
     case 'UPDATE_DEVICE_CERTIFICATE':
       return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
   }
@@ -407,6 +413,8 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
   /** Executions of tasks run with runAuditMitigationTask / runDetectMitigationTask, by task id. */
   private readonly auditExecutions = new Map<string, AuditMitigationExecution[]>();
   private readonly detectExecutions = new Map<string, DetectMitigationExecution[]>();
+  /** Audit mitigation tasks run with `timesUnknown`: described and listed without start and end times. */
+  private readonly timelessTasks = new Set<string>();
 
   /** SNS publications and logging changes made by emulated mitigation actions, in order. */
   public readonly sideEffects: MitigationSideEffect[] = [];
@@ -485,6 +493,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     this.resources.clear();
     this.auditExecutions.clear();
     this.detectExecutions.clear();
+    this.timelessTasks.clear();
     this.sideEffects.length = 0;
   }
 
@@ -719,6 +728,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
       });
     }
     this.auditExecutions.set(taskId, executions);
+    if (options.timesUnknown) this.timelessTasks.add(taskId);
     task.taskStatus = executions.some((e) => e.status === 'FAILED') ? 'FAILED' : 'COMPLETED';
     task.endTime = new Date();
     return executions.map(clone);
@@ -1079,10 +1089,11 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
       };
     }
     const actionNames = [...new Set(Object.values(task.auditCheckToActionsMapping).flat())];
+    const timeless = this.timelessTasks.has(task.taskId);
     return {
       taskStatus: task.taskStatus,
-      startTime: epochSeconds(task.startTime),
-      endTime: task.endTime ? epochSeconds(task.endTime) : undefined,
+      startTime: timeless ? undefined : epochSeconds(task.startTime),
+      endTime: task.endTime && !timeless ? epochSeconds(task.endTime) : undefined,
       taskStatistics: statistics,
       target: task.target,
       auditCheckToActionsMapping: task.auditCheckToActionsMapping,
@@ -1130,6 +1141,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     const recorded = this.auditExecutions.get(taskId);
     if (recorded) {
       // A task that ran: its recorded executions.
+      const timeless = this.timelessTasks.has(taskId);
       for (const e of recorded.filter((x) => x.findingId === findingId)) {
         executions.push({
           taskId: e.taskId,
@@ -1137,8 +1149,8 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
           actionName: e.actionName,
           actionId: e.actionId,
           status: e.status,
-          startTime: epochSeconds(e.startTime),
-          endTime: epochSeconds(e.endTime),
+          startTime: timeless ? undefined : epochSeconds(e.startTime),
+          endTime: timeless ? undefined : epochSeconds(e.endTime),
           errorCode: e.errorCode,
           message: e.message,
         });

@@ -1,0 +1,160 @@
+/**
+ * What `undo` may do, decided from facts already read: pure functions, no AWS calls.
+ */
+
+/** Audit checks whose finding says a certificate, or the CA behind it, must not be trusted. */
+export type UntrustedCertificateCheck =
+  | 'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK'
+  | 'INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK'
+  | 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK'
+  | 'CA_CERTIFICATE_KEY_QUALITY_CHECK'
+  | 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK';
+
+/**
+ * The one list of checks for which `undo` never reactivates a certificate (unless
+ * `--allow-check <check>` names the check), with the reason it gives.
+ */
+export const UNTRUSTED_CERTIFICATE_CHECKS: Record<UntrustedCertificateCheck, string> = {
+  REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK: 'the audit found this CA certificate revoked',
+  INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: 'the audit found an intermediate CA of this device certificate revoked',
+  REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: 'the audit found this device certificate revoked by its CA',
+  CA_CERTIFICATE_KEY_QUALITY_CHECK: 'the audit found the key of this CA certificate too weak to trust',
+  DEVICE_CERTIFICATE_KEY_QUALITY_CHECK: 'the audit found the key of this device certificate too weak to trust',
+};
+
+export function isUntrustedCertificateCheck(checkName: string): checkName is UntrustedCertificateCheck {
+  return Object.prototype.hasOwnProperty.call(UNTRUSTED_CERTIFICATE_CHECKS, checkName);
+}
+
+/**
+ * Why `undo` refuses to reactivate a certificate mitigated for `checkName`, or undefined when it
+ * may. An unknown check is refused: undo cannot tell whether the certificate may be trusted again.
+ */
+export function certificateRefusal(checkName: string | undefined, allowedChecks: ReadonlySet<string>): string | undefined {
+  if (checkName === undefined) {
+    return 'the finding names no check, so undo cannot tell whether the certificate may be trusted again';
+  }
+  if (!isUntrustedCertificateCheck(checkName) || allowedChecks.has(checkName)) { return undefined; }
+  return `${UNTRUSTED_CERTIFICATE_CHECKS[checkName]}: undo never reactivates it (override: --allow-check ${checkName})`;
+}
+
+/** What to do about one step, judged from the resource's current state. */
+export type Decision =
+  /** The resource is as the execution left it: write the reversal. */
+  | { readonly kind: 'apply' }
+  /** Nothing left to do (for example, an earlier undo restored it). */
+  | { readonly kind: 'done' }
+  /** Someone changed the resource after the execution: leave it alone. */
+  | { readonly kind: 'changed-since'; readonly why: string }
+  /** Undo will not write, whatever the state. */
+  | { readonly kind: 'refused'; readonly why: string };
+
+const iso = (d: Date) => d.toISOString();
+
+/**
+ * A certificate the execution deactivated. `lastWriteEnd` is the end of the last execution of the
+ * task that deactivated it: the execution's own write moves `lastModifiedDate` inside its window,
+ * so only a later date means someone changed the certificate since.
+ */
+export function certificateDecision(
+  certificate: { readonly status?: string; readonly lastModifiedDate?: Date },
+  lastWriteEnd: Date | undefined,
+): Decision {
+  if (certificate.status === 'ACTIVE') { return { kind: 'done' }; }
+  if (!lastWriteEnd) {
+    return { kind: 'refused', why: 'AWS gave no end time for the execution, so undo cannot tell whether the certificate changed since' };
+  }
+  if (!certificate.lastModifiedDate) {
+    return { kind: 'refused', why: 'AWS gave no lastModifiedDate for the certificate, so undo cannot tell whether it changed since' };
+  }
+  if (certificate.lastModifiedDate.getTime() > lastWriteEnd.getTime()) {
+    return {
+      kind: 'changed-since',
+      why: `modified ${iso(certificate.lastModifiedDate)}, after the execution ended (${iso(lastWriteEnd)}); now ${certificate.status ?? 'in an unknown status'}`,
+    };
+  }
+  if (certificate.status !== 'INACTIVE') {
+    return { kind: 'changed-since', why: `now ${certificate.status ?? 'in an unknown status'}, not INACTIVE as the execution left it` };
+  }
+  return { kind: 'apply' };
+}
+
+/**
+ * Whether a policy document allows nothing: no statement with `"Effect": "Allow"`. AWS does not
+ * publish the blank template's text, so this is how undo recognises it. A document that cannot
+ * be read is not blank.
+ */
+export function isBlankPolicyDocument(document: string | undefined): boolean {
+  if (document === undefined) { return false; }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return false;
+  }
+  if (typeof parsed !== 'object' || parsed === null) { return false; }
+  const statement = (parsed as { Statement?: unknown }).Statement;
+  const statements = Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
+  return statements.every((s) => typeof s === 'object' && s !== null && (s as { Effect?: unknown }).Effect !== 'Allow');
+}
+
+/** A policy as undo sees it when it reverses a REPLACE_DEFAULT_POLICY_VERSION execution. */
+export interface PolicyFacts {
+  /** The version the finding flagged: the default before the execution. */
+  readonly previousVersionId: string;
+  readonly defaultVersionId?: string;
+  /** Every version; `blank` is known for the versions created inside the window. */
+  readonly versions: ReadonlyArray<{ readonly versionId: string; readonly createDate?: Date; readonly blank?: boolean }>;
+  /** The execution's start and end, as AWS reported them. */
+  readonly window: { readonly start?: Date; readonly end?: Date };
+}
+
+/** The policy decision: when it applies, what to set as default (if anything) and the one version to delete. */
+export type PolicyDecision =
+  | Exclude<Decision, { kind: 'apply' }>
+  | { readonly kind: 'apply'; readonly setDefault?: string; readonly deleteVersionId: string };
+
+/** Whether `date` falls inside the window (both ends included). */
+export function insideWindow(date: Date | undefined, window: PolicyFacts['window']): boolean {
+  return !!(date && window.start && window.end && date.getTime() >= window.start.getTime() && date.getTime() <= window.end.getTime());
+}
+
+/**
+ * Acts only on the blank version this execution created: a version whose document allows nothing
+ * and whose createDate is inside the execution's window. If it is the default, the flagged version
+ * becomes the default again and the blank one is deleted; if the flagged version is already the
+ * default (an earlier undo stopped half-way), only the blank one is deleted. No other version is
+ * ever deleted, and without a known window nothing is done.
+ */
+export function policyDecision(facts: PolicyFacts): PolicyDecision {
+  const { window, previousVersionId, defaultVersionId } = facts;
+  if (!window.start || !window.end) {
+    return {
+      kind: 'refused',
+      why: 'AWS gave no start or end time for the execution, so undo cannot tell which version it created, and changes nothing',
+    };
+  }
+  if (!facts.versions.some((v) => v.versionId === previousVersionId)) {
+    return { kind: 'changed-since', why: `version ${previousVersionId} no longer exists` };
+  }
+  const createdByExecution = facts.versions
+    .filter((v) => v.versionId !== previousVersionId && insideWindow(v.createDate, window) && v.blank === true);
+  if (defaultVersionId === previousVersionId) {
+    if (createdByExecution.length === 0) { return { kind: 'done' }; }
+    if (createdByExecution.length > 1) {
+      return { kind: 'refused', why: `versions ${createdByExecution.map((v) => v.versionId).join(', ')} are all blank and created during the execution: undo cannot tell which one it created` };
+    }
+    return { kind: 'apply', deleteVersionId: createdByExecution[0].versionId };
+  }
+  const current = facts.versions.find((v) => v.versionId === defaultVersionId);
+  if (current && createdByExecution.includes(current)) {
+    return { kind: 'apply', setDefault: previousVersionId, deleteVersionId: current.versionId };
+  }
+  const created = current?.createDate ? `created ${iso(current.createDate)}` : 'creation time unknown';
+  const why = !current
+    ? `the default version is now ${defaultVersionId ?? 'unknown'}`
+    : !insideWindow(current.createDate, window)
+      ? `the default is now version ${current.versionId} (${created}, outside the execution's window ${iso(window.start)} to ${iso(window.end)})`
+      : `the default is now version ${current.versionId} (${created}), whose document allows something: not the blank version`;
+  return { kind: 'changed-since', why: `${why}; undo leaves the policy as it is` };
+}
