@@ -297,6 +297,14 @@ describe('task ids derive from the work, not the request', () => {
     expect(starts()).toBe(2);
   });
 
+  test('finding ids in another order are the same work: the Update starts nothing and keeps the physical id', async () => {
+    seedFindings(findingIds(30));
+    const created = await run(event('Create', props({ FindingIds: findingIds(30) })));
+    const updated = await update(created, { FindingIds: findingIds(30) }, { FindingIds: [...findingIds(30)].reverse() });
+    expect(updated).toMatchObject({ PhysicalResourceId: created.PhysicalResourceId, Data: created.Data });
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+
   test('a Create retried with a new RequestId after failing part-way starts only the tasks that did not start', async () => {
     // GIVEN finding-25..29 missing: the first Create starts task 0 and fails on task 1
     seedFindings(findingIds(25));
