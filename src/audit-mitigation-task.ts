@@ -6,7 +6,10 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
-import { AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_TASKS_PER_RESOURCE } from './contract';
+import {
+  AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
+  RUN_ID_PATTERN,
+} from './contract';
 import { AuditMitigationTaskFunction } from './handlers/audit-mitigation-task-function';
 import { IMitigationAction } from './mitigation-action';
 import { defineHandlerRole } from './private/handler-infra';
@@ -15,9 +18,6 @@ import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
 import { invalid, validatePattern } from './private/validation';
-
-const REASON_CODE_PATTERN = /^[A-Z0-9_]{1,128}$/;
-const MAX_REASON_CODES = 25;
 
 /** Findings of one audit check with any of these reason codes. */
 export interface ReasonCodeFilter {
@@ -128,14 +128,27 @@ export interface AuditMitigationTaskProps {
    * @default false
    */
   readonly cancelOnDelete?: boolean;
+
+  /**
+   * A label that asks for a deliberate re-run of the same work.
+   *
+   * The task ids derive from the stack, the construct's logical id and the work (target and
+   * rules), so work that ran once never starts again: not on a CloudFormation rollback, nor when
+   * an Update returns to earlier work. A new `runId` makes the same work new work, and its tasks
+   * start. Letters, digits, `.`, `_` and `-`, 1 to 64 characters.
+   *
+   * @default - none: the same target and rules start their tasks only once
+   */
+  readonly runId?: string;
 }
 
 /**
  * Starts audit mitigation actions tasks when the stack is deployed, for a whole audit, a list
  * of findings or a filtered set of an audit's findings.
  *
- * Create starts the tasks; an Update that changes the target or the rules starts new ones; Delete
- * never fails the stack and, with `cancelOnDelete`, cancels tasks still in progress.
+ * Create starts the tasks; an Update to work (target, rules, `runId`) that never ran starts new
+ * ones, while a rollback or an Update back to earlier work starts nothing; Delete never fails the
+ * stack and, with `cancelOnDelete`, cancels tasks still in progress.
  *
  * @resource Custom::IotMitigationAuditTask
  */
@@ -156,6 +169,9 @@ export class AuditMitigationTask extends Construct {
       validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigationTask needs at least one rule (rules or addRule())`] : [],
     });
     const target = props.target._bind(this, this.rules);
+    if (props.runId !== undefined) {
+      validatePattern(this, 'runId', props.runId, RUN_ID_PATTERN, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+    }
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: AuditMitigationTaskProvider.getOrCreate(this).serviceToken,
@@ -164,6 +180,7 @@ export class AuditMitigationTask extends Construct {
         ...target.properties,
         AuditCheckToActionsMapping: Lazy.any({ produce: () => this.rules.toMapping() }),
         CancelOnDelete: String(props.cancelOnDelete ?? false),
+        RunId: props.runId,
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.

@@ -24,6 +24,18 @@ export const AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
 /** An audit finding id: `[a-zA-Z0-9_-]{1,128}`. */
 export const FINDING_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 
+/** An audit finding's reason code, as a reason-code filter names it: `[A-Z0-9_]{1,128}`. */
+export const REASON_CODE_PATTERN = /^[A-Z0-9_]{1,128}$/;
+
+/** A reason-code filter lists 1 to this many reason codes per check. */
+export const MAX_REASON_CODES = 25;
+
+/**
+ * An `AuditMitigationTask`'s `runId`: a label that asks for a deliberate re-run of the same work.
+ * Letters, digits, `.`, `_` and `-`, 1 to 64 characters.
+ */
+export const RUN_ID_PATTERN = /^[a-zA-Z0-9._-]{1,64}$/;
+
 /** The prefix of the task ids the library starts: `dd` and 10 hex digits. */
 export const TASK_ID_PREFIX_PATTERN = /^dd[0-9a-f]{10}$/;
 

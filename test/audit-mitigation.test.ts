@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -375,6 +375,7 @@ describe('AuditMitigationTask', () => {
       AuditCheckToActionsMapping: { DEVICE_CERTIFICATE_SHARED_CHECK: [{ Ref: 'Notify29C25B1B' }, { Ref: 'Deactivate8309CDAF' }] },
       CancelOnDelete: 'true',
       FindingIds: Match.absent(),
+      RunId: Match.absent(),
     });
     expect(stack.resolve(task.taskIds)).toEqual([
       { 'Fn::Select': [0, { 'Fn::Split': [',', { 'Fn::GetAtt': [expect.stringMatching(/^Task/), 'TaskIds'] }] }] },
@@ -422,6 +423,27 @@ describe('AuditMitigationTask', () => {
     template.resourceCountIs('Custom::IotMitigationAuditTask', 3);
   });
 
+  test('runId: passed to the handler, which derives the task ids from it with the work', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.auditTask('audit-1'),
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      runId: '2025-06-01.second_run',
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::IotMitigationAuditTask', { AuditTaskId: 'audit-1', RunId: '2025-06-01.second_run' });
+  });
+
+  test('runId: a token is not validated', () => {
+    const { stack, notify } = fixture();
+    const runId = new CfnParameter(stack, 'RunId').valueAsString;
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.auditTask('audit-1'),
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+      runId,
+    });
+    Template.fromStack(stack).hasResourceProperties('Custom::IotMitigationAuditTask', { RunId: { Ref: 'RunId' } });
+  });
+
   describe('refuses at synth time', () => {
     test.each([
       [() => AuditMitigationTarget.auditTask('not_an_audit_id'), 'invalid auditTaskId "not_an_audit_id": must match [a-zA-Z0-9-]{1,40}'],
@@ -444,6 +466,15 @@ describe('AuditMitigationTask', () => {
       expect(() => new AuditMitigationTask(stack, 'Task', {
         target: target(), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
       })).toThrow(`Stack/Task: ${message}`);
+    });
+
+    test.each(['', 'run 1', 'run/1', 'r'.repeat(65)])('runId %j', (runId) => {
+      const { stack, notify } = fixture();
+      expect(() => new AuditMitigationTask(stack, 'Task', {
+        target: AuditMitigationTarget.auditTask('audit-1'),
+        rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+        runId,
+      })).toThrow(`Stack/Task: invalid runId ${JSON.stringify(runId)}: must be 1 to 64 letters, digits, ".", "_" or "-"`);
     });
 
     test('a reason-code filter on a check without a rule', () => {

@@ -1,9 +1,13 @@
+import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Emulators, startEmulators, stopEmulators, withLogs } from './harness';
+import type * as HandlerModule from '../../src/handlers/audit-mitigation-task.lambda';
+import { runWithDeadline } from '../../src/handlers/shared/deadline';
+import { canonicalWork, Work, workTaskIdPrefix } from '../../src/handlers/shared/targets';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
-type Handler = typeof import('../../src/handlers/audit-mitigation-task.lambda').handler;
-let handler: Handler;
+let handler: typeof HandlerModule.handler;
+let lambda: typeof HandlerModule;
 let e: Emulators;
 
 const AUDIT = 'a1b2c3d4e5f6';
@@ -44,7 +48,8 @@ function seedFindings(ids: string[], options: { suppressed?: string[]; reason?: 
 beforeAll(async () => {
   e = await startEmulators();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = require('../../src/handlers/audit-mitigation-task.lambda').handler;
+  lambda = require('../../src/handlers/audit-mitigation-task.lambda');
+  handler = lambda.handler;
 });
 afterAll(() => stopEmulators(e));
 
@@ -58,8 +63,14 @@ beforeEach(() => {
 // Every request sent (at most 25 finding ids, at most 5 actions per check, id patterns) satisfies the API model.
 afterEach(() => expectNoViolations(e.iot));
 
+/** A Lambda context with `ms` milliseconds left (the handler's 10 minutes unless a test says otherwise). */
+function contextWith(ms = 600_000) {
+  const deadline = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+
 async function run(ev: CloudFormationCustomResourceEvent) {
-  const { result, error, logs } = await withLogs(() => handler(ev));
+  const { result, error, logs } = await withLogs(() => handler(ev, contextWith()));
   if (error) { throw error; }
   return { ...result!, logs };
 }
@@ -130,7 +141,7 @@ describe('Create', () => {
 
   test('more tasks than fit in the response: refused before anything starts', async () => {
     const ids = findingIds(4001);
-    await expect(withLogs(() => handler(event('Create', { FindingIds: ids })))).resolves.toMatchObject({
+    await expect(withLogs(() => handler(event('Create', { FindingIds: ids }), contextWith()))).resolves.toMatchObject({
       error: expect.objectContaining({ message: expect.stringMatching(/161 tasks would be needed \(4000 findings at most.*No task was started/) }),
     });
     expect(e.iot.requests).toHaveLength(0);
@@ -139,7 +150,7 @@ describe('Create', () => {
   test('a failure part-way fails the Create and, with cancelOnDelete, cancels what it started', async () => {
     // finding-25..49 do not exist: the second task's request is refused for good (InvalidRequest).
     seedFindings(findingIds(25));
-    const { error } = await withLogs(() => handler(event('Create', { FindingIds: findingIds(50), CancelOnDelete: 'true' })));
+    const { error } = await withLogs(() => handler(event('Create', { FindingIds: findingIds(50), CancelOnDelete: 'true' }), contextWith()));
     expect(error).toMatchObject({ name: 'InvalidRequestException' });
     const tasks = e.iot.auditMitigationTasks();
     expect(tasks).toHaveLength(1);
@@ -210,7 +221,7 @@ describe('Delete', () => {
     e.iot.injectFault({ kind: 'internalFailure500', operation: 'CancelAuditMitigationActionsTask', times: Infinity });
     const { error, logs } = await withLogs(() => handler(event('Delete', { AuditTaskId: AUDIT, CancelOnDelete: 'true' }, {
       PhysicalResourceId: created.PhysicalResourceId,
-    })));
+    }), contextWith()));
     expect(error).toBeUndefined();
     expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'cancel-failed', error: 'InternalFailureException' }));
   });
@@ -219,8 +230,305 @@ describe('Delete', () => {
     const created = await run(event('Create', { AuditTaskId: AUDIT, CancelOnDelete: 'true' }));
     const del = event('Delete', { AuditTaskId: AUDIT, CancelOnDelete: 'true' }, { PhysicalResourceId: created.PhysicalResourceId });
     await run(del);
-    const { error, logs } = await withLogs(() => handler(del));
+    const { error, logs } = await withLogs(() => handler(del, contextWith()));
     expect(error).toBeUndefined();
     expect(logs).toContainEqual(expect.objectContaining({ event: 'not-cancelled', error: 'InvalidRequestException' }));
+  });
+});
+
+describe('task ids derive from the work, not the request', () => {
+  const A = { AuditTaskId: AUDIT };
+  const B = { FindingIds: findingIds(5) };
+  const props = (p: Record<string, unknown>, cancelOnDelete = 'true') =>
+    ({ ServiceToken: 'token', AuditCheckToActionsMapping: MAPPING, CancelOnDelete: cancelOnDelete, ...p });
+  const update = (from: { PhysicalResourceId: string }, oldProps: Record<string, unknown>, newProps: Record<string, unknown>) =>
+    run(event('Update', props(newProps), { PhysicalResourceId: from.PhysicalResourceId, OldResourceProperties: props(oldProps) }));
+  const starts = () => e.iot.requestsFor('StartAuditMitigationActionsTask').filter((r) => r.response.status === 200).length;
+
+  test('Create A, Update A -> B, rollback Update B -> A: exactly two tasks; a repeated Update starts nothing', async () => {
+    seedFindings(findingIds(5));
+    // GIVEN a resource created with work A and updated to work B
+    const a = await run(event('Create', props(A)));
+    const b = await update(a, A, B);
+    expect(b.PhysicalResourceId).not.toBe(a.PhysicalResourceId);
+    expect(starts()).toBe(2);
+
+    // WHEN CloudFormation rolls the update back (Update B -> A, with B's physical id)
+    const rolledBack = await update(b, B, A);
+
+    // THEN A's tasks are found, nothing starts, and the physical id is A's again
+    expect(rolledBack).toMatchObject({ PhysicalResourceId: a.PhysicalResourceId, Data: a.Data });
+    expect(e.iot.auditMitigationTasks().map((t) => t.target)).toEqual([{ auditTaskId: AUDIT }, { findingIds: findingIds(5) }]);
+    expect(starts()).toBe(2);
+    expect(rolledBack.logs).toContainEqual(expect.objectContaining({ event: 'already-exists', taskId: a.Data!.TaskIds }));
+
+    // AND CloudFormation's cleanup deletes B: with cancelOnDelete only B's task is cancelled
+    await run(event('Delete', props(B), { PhysicalResourceId: b.PhysicalResourceId }));
+    const status = Object.fromEntries(e.iot.auditMitigationTasks().map((t) => [t.taskId, t.taskStatus]));
+    expect(status).toEqual({ [a.Data!.TaskIds]: 'IN_PROGRESS', [b.Data!.TaskIds]: 'CANCELED' });
+
+    // AND a later Update to B again, and one back to A, start nothing either
+    const again = await update(a, A, B);
+    expect(again.PhysicalResourceId).toBe(b.PhysicalResourceId);
+    expect((await update(again, B, A)).PhysicalResourceId).toBe(a.PhysicalResourceId);
+    expect(starts()).toBe(2);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+
+  test('after a successful Update A -> B, deleting A cancels only A\'s tasks', async () => {
+    seedFindings(findingIds(5));
+    const a = await run(event('Create', props(A)));
+    const b = await update(a, A, B);
+    await run(event('Delete', props(A), { PhysicalResourceId: a.PhysicalResourceId }));
+    const status = Object.fromEntries(e.iot.auditMitigationTasks().map((t) => [t.taskId, t.taskStatus]));
+    expect(status).toEqual({ [a.Data!.TaskIds]: 'CANCELED', [b.Data!.TaskIds]: 'IN_PROGRESS' });
+    // And starting A over needs a runId (A's task exists, cancelled or not)
+    await update(b, B, A);
+    expect(starts()).toBe(2);
+  });
+
+  test('a new runId re-runs the same work; removing it again starts nothing', async () => {
+    const first = await run(event('Create', props(A)));
+    const rerun = await update(first, A, { ...A, RunId: '2025-06-01' });
+    expect(rerun.PhysicalResourceId).not.toBe(first.PhysicalResourceId);
+    expect(e.iot.auditMitigationTasks().map((t) => t.target)).toEqual([{ auditTaskId: AUDIT }, { auditTaskId: AUDIT }]);
+    const back = await update(rerun, { ...A, RunId: '2025-06-01' }, A);
+    expect(back.PhysicalResourceId).toBe(first.PhysicalResourceId);
+    expect(starts()).toBe(2);
+  });
+
+  test('finding ids in another order are the same work: the Update starts nothing and keeps the physical id', async () => {
+    seedFindings(findingIds(30));
+    const created = await run(event('Create', props({ FindingIds: findingIds(30) })));
+    const updated = await update(created, { FindingIds: findingIds(30) }, { FindingIds: [...findingIds(30)].reverse() });
+    expect(updated).toMatchObject({ PhysicalResourceId: created.PhysicalResourceId, Data: created.Data });
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+
+  test('a Create retried with a new RequestId after failing part-way starts only the tasks that did not start', async () => {
+    // GIVEN finding-25..29 missing: the first Create starts task 0 and fails on task 1
+    seedFindings(findingIds(25));
+    const { error } = await withLogs(() => handler(event('Create', props({ FindingIds: findingIds(30) }, 'false')), contextWith()));
+    expect(error).toMatchObject({ name: 'InvalidRequestException' });
+    // WHEN the findings exist and CloudFormation creates the resource again
+    seedFindings(findingIds(30).slice(25));
+    const created = await run(event('Create', props({ FindingIds: findingIds(30) }, 'false')));
+    // THEN task 0 is not started a second time
+    expect(e.iot.auditMitigationTasks().map((t) => t.taskId)).toEqual(created.Data!.TaskIds.split(','));
+    expect(starts()).toBe(2);
+  });
+
+  test('a task id taken with another token (an expired idempotency token) counts as started once Describe finds it', async () => {
+    const prefix = workTaskIdPrefix(STACK_ID, 'Task', { target: { auditTaskId: AUDIT }, auditCheckToActionsMapping: MAPPING });
+    const client = new IoTClient({});
+    await client.send(new StartAuditMitigationActionsTaskCommand({
+      taskId: `${prefix}-0`, target: { auditTaskId: AUDIT }, auditCheckToActionsMapping: MAPPING, clientRequestToken: 'another-token',
+    }));
+    const created = await run(event('Create', props(A)));
+    expect(created.PhysicalResourceId).toBe(`${prefix}:1`);
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({ taskId: `${prefix}-0`, clientRequestToken: 'another-token' })]);
+    expect(e.iot.requestsFor('DescribeAuditMitigationActionsTask')).toHaveLength(1);
+    expect(created.logs).toContainEqual(expect.objectContaining({ event: 'already-exists', taskId: `${prefix}-0` }));
+  });
+});
+
+describe('properties are validated', () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    ['no target', {}, 'invalid property AuditTaskId undefined: one of AuditTaskId and FindingIds is required'],
+    ['a bad audit id', { AuditTaskId: 'not_an_audit' }, 'invalid property AuditTaskId "not_an_audit": must match [a-zA-Z0-9-]{1,40}'],
+    ['finding ids as a string', { FindingIds: 'f1,f2' }, 'invalid property FindingIds "f1,f2": must be a non-empty list'],
+    ['an empty finding list', { FindingIds: [] }, 'invalid property FindingIds []: must be a non-empty list'],
+    ['a bad finding id', { FindingIds: ['ok', 'not ok'] }, 'invalid property FindingIds[] "not ok": must match [a-zA-Z0-9_-]{1,128}'],
+    ['both kinds of target', { AuditTaskId: AUDIT, FindingIds: ['f1'] }, `invalid property AuditTaskId "${AUDIT}": must not be set together with FindingIds`],
+    ['a filter without audit', { FindingIds: ['f1'], ReasonCodeFilter: { C: ['A'] } }, 'invalid property ReasonCodeFilter {"C":["A"]}: needs AuditTaskId'],
+    ['a bad reason code', { AuditTaskId: AUDIT, ReasonCodeFilter: { C: ['lower'] } }, 'invalid property ReasonCodeFilter.C[] "lower": must match [A-Z0-9_]{1,128}'],
+    ['an empty filter', { AuditTaskId: AUDIT, ReasonCodeFilter: {} }, 'invalid property ReasonCodeFilter {}: must map at least one audit check to a list'],
+    ['no mapping', { AuditTaskId: AUDIT, AuditCheckToActionsMapping: undefined }, 'invalid property AuditCheckToActionsMapping undefined: must map at least one audit check to a list'],
+    ['six actions', { AuditTaskId: AUDIT, AuditCheckToActionsMapping: { C: ['a', 'b', 'c', 'd', 'e', 'f'] } },
+      'invalid property AuditCheckToActionsMapping.C ["a","b","c","d","e","f"]: must be a list of 1 to 5 values'],
+    ['a bad CancelOnDelete', { AuditTaskId: AUDIT, CancelOnDelete: 'yes' }, 'invalid property CancelOnDelete "yes": must be "true" or "false"'],
+    ['a bad RunId', { AuditTaskId: AUDIT, RunId: 'run 1' }, 'invalid property RunId "run 1": must match [a-zA-Z0-9._-]{1,64}'],
+  ])('%s', (_what, overrides, message) => {
+    const raw = { ServiceToken: 'token', AuditCheckToActionsMapping: MAPPING, CancelOnDelete: 'false', ...overrides };
+    expect(() => lambda.parseProps(raw, 'Task')).toThrow(`AuditMitigationTask Task: ${message}`);
+  });
+
+  test('parses what the construct sends', () => {
+    expect(lambda.parseProps({
+      ServiceToken: 't',
+      AuditTaskId: AUDIT,
+      ReasonCodeFilter: { C: ['A'] },
+      AuditCheckToActionsMapping: MAPPING,
+      CancelOnDelete: 'true',
+      RunId: 'r1',
+    }, 'Task')).toEqual({
+      target: { auditTaskId: AUDIT, findingIds: undefined, reasonCodeFilter: { C: ['A'] } },
+      auditCheckToActionsMapping: MAPPING,
+      cancelOnDelete: true,
+      runId: 'r1',
+    });
+  });
+
+  test('a Create with invalid properties fails before any call, naming the property', async () => {
+    const { error } = await withLogs(() => handler(event('Create', { FindingIds: 'f1' }), contextWith()));
+    expect(error).toMatchObject({ message: expect.stringContaining('AuditMitigationTask Task: invalid property FindingIds "f1"') });
+    expect(e.iot.requests).toHaveLength(0);
+  });
+});
+
+describe('work digest and physical id (pure)', () => {
+  const base: Work = {
+    target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['B', 'A'], Y_CHECK: ['C'] } },
+    auditCheckToActionsMapping: { X_CHECK: ['notify', 'deactivate'], Y_CHECK: ['notify'] },
+  };
+  const prefix = (w: Work, stack = STACK_ID, logicalId = 'Task') => workTaskIdPrefix(stack, logicalId, w);
+
+  test.each<[string, Work]>([
+    ['keys in another order', {
+      auditCheckToActionsMapping: { Y_CHECK: ['notify'], X_CHECK: ['notify', 'deactivate'] },
+      target: { reasonCodeFilter: { Y_CHECK: ['C'], X_CHECK: ['B', 'A'] }, auditTaskId: AUDIT },
+    }],
+    ['reason codes in another order', { ...base, target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['A', 'B'], Y_CHECK: ['C'] } } }],
+    ['an undefined runId', { ...base, runId: undefined }],
+  ])('same work, same prefix: %s', (_what, work) => {
+    expect(prefix(work)).toBe(prefix(base));
+  });
+
+  test('finding ids are a set', () => {
+    const w = (ids: string[]): Work => ({ target: { findingIds: ids }, auditCheckToActionsMapping: MAPPING });
+    expect(canonicalWork(w(['b', 'a']))).toBe(canonicalWork(w(['a', 'b'])));
+  });
+
+  test.each<[string, string]>([
+    ['actions in another order', prefix({ ...base, auditCheckToActionsMapping: { X_CHECK: ['deactivate', 'notify'], Y_CHECK: ['notify'] } })],
+    ['another action', prefix({ ...base, auditCheckToActionsMapping: { X_CHECK: ['notify'], Y_CHECK: ['notify'] } })],
+    ['another reason code', prefix({ ...base, target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['A'], Y_CHECK: ['C'] } } })],
+    ['the whole audit', prefix({ ...base, target: { auditTaskId: AUDIT } })],
+    ['a runId', prefix({ ...base, runId: 'again' })],
+    ['another stack', prefix(base, `${STACK_ID}2`)],
+    ['another logical id', prefix(base, STACK_ID, 'Other')],
+  ])('other work, other prefix: %s', (_what, other) => {
+    expect(other).toMatch(/^dd[0-9a-f]{10}$/);
+    expect(other).not.toBe(prefix(base));
+  });
+
+  test.each<[string, { prefix: string; count: number } | undefined]>([
+    ['dd0123456789:3', { prefix: 'dd0123456789', count: 3 }],
+    ['dd0123456789:0', { prefix: 'dd0123456789', count: 0 }],
+    ['dd0123456789:160', { prefix: 'dd0123456789', count: 160 }],
+    ['dd0123456789:161', undefined],
+    ['dd0123456789', undefined],
+    ['request-failed-create', undefined],
+  ])('parsePhysicalId(%s)', (id, expected) => {
+    expect(lambda.parsePhysicalId(id)).toEqual(expected);
+  });
+});
+
+describe('runWithDeadline (pure scheduling)', () => {
+  const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('aborted')); });
+  });
+
+  test('runs everything, at most `concurrency` at a time, when there is time', async () => {
+    let running = 0;
+    let peak = 0;
+    const outcome = await runWithDeadline([1, 2, 3, 4, 5, 6, 7], async (n, signal) => {
+      running += 1; peak = Math.max(peak, running);
+      await sleep(20, signal);
+      running -= 1;
+      if (n === 4) { throw new Error('four'); }
+      return n * 10;
+    }, { concurrency: 3, remainingMs: () => 60_000, marginMs: 1_000 });
+    expect(peak).toBe(3);
+    expect(outcome.settled.map((s) => s.item).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(outcome.settled.find((s) => s.item === 4)).toMatchObject({ error: expect.objectContaining({ message: 'four' }) });
+    expect(outcome.settled.find((s) => s.item === 7)).toMatchObject({ result: 70 });
+    expect(outcome).toMatchObject({ unfinished: [], notStarted: [] });
+  });
+
+  test('stops at the margin: aborts what is in flight and reports it, starts nothing more', async () => {
+    const deadline = Date.now() + 1_000 + 250;
+    const began = Date.now();
+    const outcome = await runWithDeadline(Array.from({ length: 10 }, (_, i) => i), (_n, signal) => sleep(100, signal),
+      { concurrency: 2, remainingMs: () => deadline - Date.now(), marginMs: 1_000 });
+    expect(Date.now() - began).toBeLessThan(400);
+    expect(outcome.settled.length).toBeGreaterThanOrEqual(2);
+    expect(outcome.unfinished).toHaveLength(2);
+    const accounted = [...outcome.settled.map((s) => s.item), ...outcome.unfinished, ...outcome.notStarted];
+    expect(accounted.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  test('already inside the margin: starts nothing', async () => {
+    const outcome = await runWithDeadline(['a', 'b'], async () => 1, { concurrency: 5, remainingMs: () => 500, marginMs: 1_000 });
+    expect(outcome).toEqual({ settled: [], unfinished: [], notStarted: ['a', 'b'] });
+  });
+});
+
+describe('Delete with a deadline', () => {
+  const MARGIN = 10_000;
+
+  /** Creates a resource with `count` tasks of 25 findings each, cancelled on delete. */
+  async function createWithTasks(count: number) {
+    seedFindings(findingIds(count * 25));
+    return run(event('Create', { FindingIds: findingIds(count * 25), CancelOnDelete: 'true' }));
+  }
+
+  /** The most Cancel requests in flight at once, from their arrival times and the emulator's latency. */
+  function peakConcurrency(latencyMs: number): number {
+    const times = e.iot.requestsFor('CancelAuditMitigationActionsTask').map((r) => r.time);
+    return Math.max(...times.map((t) => times.filter((u) => u <= t && u > t - latencyMs + 20).length));
+  }
+
+  test('slow responses: cancels a few at a time, stops before the deadline, reports what it did not cancel, succeeds', async () => {
+    const created = await createWithTasks(40);
+    e.iot.setLatency('CancelAuditMitigationActionsTask', 300);
+    const began = Date.now();
+    const { result, error, logs } = await withLogs(() => handler(event('Delete', { FindingIds: findingIds(1000), CancelOnDelete: 'true' }, {
+      PhysicalResourceId: created.PhysicalResourceId,
+    }), contextWith(MARGIN + 1_000)));
+    const elapsed = Date.now() - began;
+
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ PhysicalResourceId: created.PhysicalResourceId });
+    // Its budget was 1 s; the slack is for a loaded machine (cancelling one by one takes 12 s).
+    expect(elapsed).toBeLessThan(2_000);
+    expect(peakConcurrency(300)).toBeGreaterThan(1);
+    expect(peakConcurrency(300)).toBeLessThanOrEqual(5);
+    const inProgress = e.iot.auditMitigationTasks().filter((t) => t.taskStatus === 'IN_PROGRESS').map((t) => t.taskId);
+    expect(inProgress.length).toBeGreaterThan(0);
+    expect(inProgress.length).toBeLessThan(40);
+    const report = logs.find((l) => l.event === 'tasks-not-cancelled');
+    expect(report).toMatchObject({ level: 'ERROR' });
+    // Every task left running is reported; a reported task that did get cancelled was in flight
+    // when time ran out (its answer never arrived).
+    expect(report!.taskIds).toEqual(expect.arrayContaining(inProgress));
+    const reportedButCancelled = (report!.taskIds as string[]).filter((id) => !inProgress.includes(id));
+    expect(report!.unfinished).toEqual(expect.arrayContaining(reportedButCancelled));
+    expect((report!.notStarted as string[]).length).toBeGreaterThan(0);
+  });
+
+  test('throttling: each cancel is tried 3 times at most, and Delete still answers in time', async () => {
+    const created = await createWithTasks(12);
+    e.iot.injectFault({ kind: 'throttle429', operation: 'CancelAuditMitigationActionsTask', times: Infinity });
+    const began = Date.now();
+    const { error, logs } = await withLogs(() => handler(event('Delete', { CancelOnDelete: 'true' }, {
+      PhysicalResourceId: created.PhysicalResourceId,
+    }), contextWith(MARGIN + 2_500)));
+    expect(error).toBeUndefined();
+    // Its budget was 2.5 s; with 8 attempts each, one by one, it takes minutes.
+    expect(Date.now() - began).toBeLessThan(4_000);
+    const attempts = new Map<string, number>();
+    for (const r of e.iot.requestsFor('CancelAuditMitigationActionsTask')) {
+      const taskId = decodeURIComponent(r.path.split('/')[4]);
+      attempts.set(taskId, (attempts.get(taskId) ?? 0) + 1);
+    }
+    expect(Math.max(...attempts.values())).toBeLessThanOrEqual(3);
+    expect(e.iot.auditMitigationTasks().every((t) => t.taskStatus === 'IN_PROGRESS')).toBe(true);
+    const report = logs.find((l) => l.event === 'tasks-not-cancelled');
+    expect(report).toMatchObject({ level: 'ERROR' });
+    expect([...(report!.taskIds as string[])].sort()).toEqual(created.Data!.TaskIds.split(',').sort());
+    // Let the abandoned retries settle before the next test resets the emulator.
+    await new Promise((resolve) => setTimeout(resolve, 500));
   });
 });

@@ -1,4 +1,5 @@
 import { AuditMitigationActionsTaskTarget, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
+import { shortHash } from './ids';
 import { MAX_FINDINGS_PER_TASK } from '../../contract';
 
 
@@ -8,6 +9,50 @@ export interface TargetSpec {
   readonly findingIds?: string[];
   /** check -> reason codes; used together with auditTaskId. */
   readonly reasonCodeFilter?: Record<string, string[]>;
+}
+
+/** The work an AuditMitigationTask asks for: its task ids are derived from it, and from nothing else. */
+export interface Work {
+  readonly target: TargetSpec;
+  /** check -> action names, applied in this order. */
+  readonly auditCheckToActionsMapping: Record<string, string[]>;
+  /** A label that asks for a deliberate re-run of the same target and mapping. */
+  readonly runId?: string;
+}
+
+/**
+ * The work as canonical JSON: object keys sorted, finding ids and reason codes sorted (AWS treats
+ * them as sets), the actions of each check kept in order (AWS applies them in that order).
+ */
+export function canonicalWork(work: Work): string {
+  const sorted = (values: string[] | undefined) => (values ? [...values].sort() : undefined);
+  const filter = work.target.reasonCodeFilter;
+  return canonicalJson({
+    auditTaskId: work.target.auditTaskId,
+    findingIds: sorted(work.target.findingIds),
+    reasonCodeFilter: filter ? Object.fromEntries(Object.entries(filter).map(([check, codes]) => [check, sorted(codes)])) : undefined,
+    auditCheckToActionsMapping: work.auditCheckToActionsMapping,
+    runId: work.runId,
+  });
+}
+
+/**
+ * The task id prefix of a resource's work: `dd` and a digest of the stack, the logical id and the
+ * canonical work. The same work in the same resource always has the same prefix, so a rollback or
+ * a repeated Update names tasks that exist already; different work, or another `runId`, names new ones.
+ */
+export function workTaskIdPrefix(stackId: string, logicalResourceId: string, work: Work): string {
+  return `dd${shortHash(stackId, logicalResourceId, canonicalWork(work))}`;
+}
+
+/** JSON with object keys in sorted order at every level; undefined members are left out. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) { return `[${value.map(canonicalJson).join(',')}]`; }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {
