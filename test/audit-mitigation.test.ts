@@ -146,6 +146,48 @@ describe('AuditMitigation', () => {
     ]);
   });
 
+  test('only the notification role may publish to the notification topic, and only over TLS; the owner still manages it', () => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    const topic = { Ref: stack.getLogicalId(mitigation.notificationTopic.node.defaultChild as any) };
+    const roleArn = { 'Fn::GetAtt': [stack.getLogicalId(mitigation.notificationRole.node.defaultChild as any), 'Arn'] };
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [topic] } }));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        // Everyone but the role: a session of the role has the role's ARN as aws:PrincipalArn, so it is never denied;
+        // only sns:Publish is denied, so the account can still change, subscribe to and delete the topic.
+        Sid: 'OnlyTheIotRolePublishes',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
+      },
+    ]);
+  });
+
+  test('a given notification topic keeps the policy its owner gave it', () => {
+    const { stack, notify } = fixture();
+    const topic = new sns.Topic(stack, 'Mine', { enforceSSL: true });
+    new AuditMitigation(stack, 'Mitigation', { notificationTopic: topic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy', {
+      Properties: { Topics: [{ Ref: stack.getLogicalId(topic.node.defaultChild as any) }] },
+    }));
+    expect(policy.Properties.PolicyDocument.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(['AllowPublishThroughSSLOnly']);
+  });
+
   test('uses a given notification topic', () => {
     const { stack, notify } = fixture();
     const topic = sns.Topic.fromTopicArn(stack, 'Existing', 'arn:aws:sns:eu-west-1:123456789012:audits');
