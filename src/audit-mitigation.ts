@@ -155,7 +155,10 @@ export class AuditMitigation extends Construct {
     this.notificationRole = defineIotPublishRole(this, 'NotificationRole', 'Assumed by AWS IoT Device Defender to publish audit notifications',
       `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*`, this.notificationTopic);
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
-    if (!props.notificationTopic) { allowOnlyPublisher(this.notificationTopic, this.notificationRole); }
+    if (!props.notificationTopic) {
+      allowOnlyPublisher(this.notificationTopic, this.notificationRole);
+      this.node.addValidation({ validate: () => this.refusedNotificationRoles() });
+    }
 
     const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;
@@ -204,6 +207,26 @@ export class AuditMitigation extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',
     }]);
+  }
+
+  /**
+   * An audit configuration in this stack that sends notifications to the topic defined here with
+   * another role (aws-iot-alpha's `AccountAuditConfiguration` defines its own) would be denied
+   * every publish: say so at synth time rather than lose every notification.
+   */
+  private refusedNotificationRoles(): string[] {
+    const stack = Stack.of(this);
+    const same = (a: unknown, b: unknown) => JSON.stringify(stack.resolve(a)) === JSON.stringify(stack.resolve(b));
+    return stack.node.findAll()
+      .filter((c): c is iot.CfnAccountAuditConfiguration => c instanceof iot.CfnAccountAuditConfiguration)
+      .flatMap((config) => {
+        const configured = stack.resolve(config.auditNotificationTargetConfigurations);
+        const target = configured?.sns ?? configured?.Sns;
+        const [topicArn, roleArn] = [target?.targetArn ?? target?.TargetArn, target?.roleArn ?? target?.RoleArn];
+        if (!same(topicArn, this.notificationTopic.topicArn) || same(roleArn, this.notificationRole.roleArn)) { return []; }
+        return [`${config.node.path}: invalid auditNotificationTargetConfigurations.sns.roleArn: only ${this.node.path}'s notificationRole may publish to `
+          + 'its notificationTopic; use notificationRole as the role, or give the AuditMitigation a notificationTopic of your own'];
+      });
   }
 
   /**

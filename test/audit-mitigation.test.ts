@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -176,6 +177,27 @@ describe('AuditMitigation', () => {
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
       },
     ]);
+  });
+
+  test.each([
+    ['the notification role is accepted', true],
+    ['another role (as aws-iot-alpha\'s AccountAuditConfiguration defines) is refused at synth time', false],
+  ])('an audit configuration publishing to the topic defined here: %s', (_what, useNotificationRole) => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const role = useNotificationRole ? mitigation.notificationRole : new iam.Role(stack, 'OtherRole', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+    new iot.CfnAccountAuditConfiguration(stack, 'AuditConfiguration', {
+      accountId: stack.account,
+      roleArn: 'arn:aws:iam::123456789012:role/audit',
+      auditCheckConfigurations: { conflictingClientIdsCheck: { enabled: true } },
+      auditNotificationTargetConfigurations: { sns: { targetArn: mitigation.notificationTopic.topicArn, roleArn: role.roleArn, enabled: true } },
+    });
+    const synth = () => Template.fromStack(stack);
+    if (useNotificationRole) {
+      expect(synth).not.toThrow();
+    } else {
+      expect(synth).toThrow(/Stack\/AuditConfiguration: invalid auditNotificationTargetConfigurations.sns.roleArn: only Stack\/Mitigation's notificationRole may publish to its notificationTopic; use notificationRole/);
+    }
   });
 
   test('a given notification topic keeps the policy its owner gave it', () => {
