@@ -15,7 +15,9 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import {
+  allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
+} from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
@@ -26,9 +28,12 @@ export interface AuditMitigationProps {
   /**
    * The topic the account's audit configuration publishes audit-completion notifications to
    * (one per account and region). Wire it, with `notificationRole`, into your
-   * `AccountAuditConfiguration`.
+   * `AccountAuditConfiguration`. A notification is only a trigger: the handler reads the
+   * audit's status and counts with DescribeAuditTask. A topic you pass keeps its own policy, so
+   * restrict who may publish to it yourself.
    *
-   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS
+   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS, to which
+   * only `notificationRole` may publish
    */
   readonly notificationTopic?: sns.ITopic;
 
@@ -56,7 +61,9 @@ export interface AuditMitigationProps {
 
   /**
    * The blast-radius limit: a check with more unsuppressed non-compliant resources than this
-   * in one audit is left out of the mitigation task and reported, for a person to decide.
+   * in one audit is left out of the mitigation task and reported, for a person to decide. The
+   * count is DescribeAuditTask's (`nonCompliantResourcesCount` minus
+   * `suppressedNonCompliantResourcesCount`), never the notification's.
    *
    * @default 100
    */
@@ -147,6 +154,11 @@ export class AuditMitigation extends Construct {
     // AWS IoT acts for the account's audit configuration, whose ARN is arn:<partition>:iot:<region>:<account>:
     this.notificationRole = defineIotPublishRole(this, 'NotificationRole', 'Assumed by AWS IoT Device Defender to publish audit notifications',
       `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*`, this.notificationTopic);
+    // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
+    if (!props.notificationTopic) {
+      allowOnlyPublisher(this.notificationTopic, this.notificationRole);
+      this.node.addValidation({ validate: () => this.refusedNotificationRoles() });
+    }
 
     const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;
@@ -195,6 +207,26 @@ export class AuditMitigation extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',
     }]);
+  }
+
+  /**
+   * An audit configuration in this stack that sends notifications to the topic defined here with
+   * another role (aws-iot-alpha's `AccountAuditConfiguration` defines its own) would be denied
+   * every publish: say so at synth time rather than lose every notification.
+   */
+  private refusedNotificationRoles(): string[] {
+    const stack = Stack.of(this);
+    const same = (a: unknown, b: unknown) => JSON.stringify(stack.resolve(a)) === JSON.stringify(stack.resolve(b));
+    return stack.node.findAll()
+      .filter((c): c is iot.CfnAccountAuditConfiguration => c instanceof iot.CfnAccountAuditConfiguration)
+      .flatMap((config) => {
+        const configured = stack.resolve(config.auditNotificationTargetConfigurations);
+        const target = configured?.sns ?? configured?.Sns;
+        const [topicArn, roleArn] = [target?.targetArn ?? target?.TargetArn, target?.roleArn ?? target?.RoleArn];
+        if (!same(topicArn, this.notificationTopic.topicArn) || same(roleArn, this.notificationRole.roleArn)) { return []; }
+        return [`${config.node.path}: invalid auditNotificationTargetConfigurations.sns.roleArn: only ${this.node.path}'s notificationRole may publish to `
+          + 'its notificationTopic; use notificationRole as the role, or give the AuditMitigation a notificationTopic of your own'];
+      });
   }
 
   /**

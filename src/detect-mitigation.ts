@@ -12,7 +12,9 @@ import { MitigationActionType } from './audit-check';
 import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import {
+  allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
+} from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
@@ -34,9 +36,11 @@ export interface DetectMitigationProps {
 
   /**
    * The topic the security profile's SNS alert target publishes violations to. Give it, with
-   * `alertRole`, to the profile's `alertTargets`.
+   * `alertRole`, to the profile's `alertTargets`. A topic you pass keeps its own policy, so
+   * restrict who may publish to it yourself.
    *
-   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS
+   * @default - a topic encrypted with a new KMS key (rotation on) that accepts only TLS, to which
+   * only `alertRole` may publish
    */
   readonly alertTopic?: sns.ITopic;
 
@@ -113,6 +117,8 @@ export class DetectMitigation extends Construct {
       ?? defineEncryptedTopic(this, 'AlertTopic', 'AlertKey', 'Encrypts AWS IoT Device Defender violation alerts');
     this.alertRole = defineIotPublishRole(this, 'AlertRole', 'Assumed by AWS IoT Device Defender to publish security profile alerts',
       alertSourceArn, this.alertTopic);
+    // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
+    if (!props.alertTopic) { allowOnlyPublisher(this.alertTopic, this.alertRole); }
 
     const deadLetterQueue = defineDeadLetterQueue(this);
     this.deadLetterQueue = deadLetterQueue;

@@ -1,5 +1,6 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -144,6 +145,69 @@ describe('AuditMitigation', () => {
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
       { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/NotificationKey/), 'Arn'] } },
     ]);
+  });
+
+  test('only the notification role may publish to the notification topic, and only over TLS; the owner still manages it', () => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    const topic = { Ref: stack.getLogicalId(mitigation.notificationTopic.node.defaultChild as any) };
+    const roleArn = { 'Fn::GetAtt': [stack.getLogicalId(mitigation.notificationRole.node.defaultChild as any), 'Arn'] };
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [topic] } }));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        // Everyone but the role: a session of the role has the role's ARN as aws:PrincipalArn, so it is never denied;
+        // only sns:Publish is denied, so the account can still change, subscribe to and delete the topic.
+        Sid: 'OnlyTheIotRolePublishes',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: topic,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': roleArn } },
+      },
+    ]);
+  });
+
+  test.each([
+    ['the notification role is accepted', true],
+    ['another role (as aws-iot-alpha\'s AccountAuditConfiguration defines) is refused at synth time', false],
+  ])('an audit configuration publishing to the topic defined here: %s', (_what, useNotificationRole) => {
+    const { stack, notify } = fixture();
+    const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const role = useNotificationRole ? mitigation.notificationRole : new iam.Role(stack, 'OtherRole', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+    new iot.CfnAccountAuditConfiguration(stack, 'AuditConfiguration', {
+      accountId: stack.account,
+      roleArn: 'arn:aws:iam::123456789012:role/audit',
+      auditCheckConfigurations: { conflictingClientIdsCheck: { enabled: true } },
+      auditNotificationTargetConfigurations: { sns: { targetArn: mitigation.notificationTopic.topicArn, roleArn: role.roleArn, enabled: true } },
+    });
+    const synth = () => Template.fromStack(stack);
+    if (useNotificationRole) {
+      expect(synth).not.toThrow();
+    } else {
+      expect(synth).toThrow(/Stack\/AuditConfiguration: invalid auditNotificationTargetConfigurations.sns.roleArn: only Stack\/Mitigation's notificationRole may publish to its notificationTopic; use notificationRole/);
+    }
+  });
+
+  test('a given notification topic keeps the policy its owner gave it', () => {
+    const { stack, notify } = fixture();
+    const topic = new sns.Topic(stack, 'Mine', { enforceSSL: true });
+    new AuditMitigation(stack, 'Mitigation', { notificationTopic: topic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy', {
+      Properties: { Topics: [{ Ref: stack.getLogicalId(topic.node.defaultChild as any) }] },
+    }));
+    expect(policy.Properties.PolicyDocument.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(['AllowPublishThroughSSLOnly']);
   });
 
   test('uses a given notification topic', () => {

@@ -51,6 +51,24 @@ test('alert topic and a role AWS IoT can assume only for this security profile, 
   });
 });
 
+test('only the alert role may publish to the alert topic, and only over TLS', () => {
+  const { stack, quarantine, profile } = fixture();
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  const topic = { Ref: stack.getLogicalId(detect.alertTopic.node.defaultChild as any) };
+  const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [topic] } }));
+  expect(policy.Properties.PolicyDocument.Statement).toEqual([
+    expect.objectContaining({ Sid: 'AllowPublishThroughSSLOnly', Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    {
+      Sid: 'OnlyTheIotRolePublishes',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Resource: topic,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [stack.getLogicalId(detect.alertRole.node.defaultChild as any), 'Arn'] } } },
+    },
+  ]);
+});
+
 test('alerts reach the function through an SQS queue (raw delivery), in batches of up to 25, with partial batch failures', () => {
   const { stack, quarantine, profile } = fixture();
   const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });

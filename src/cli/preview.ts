@@ -1,6 +1,8 @@
 import { AuditFinding, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
 import { AUDIT_ENV as ENV } from '../contract';
+import { AuditPlan, planAuditMitigation } from '../handlers/shared/audit-plan';
+import { describeAudit } from '../handlers/shared/iot-tasks';
 
 /** The rules an AuditMitigation put in a synthesized template. */
 export interface TemplateRules {
@@ -9,6 +11,7 @@ export interface TemplateRules {
   readonly rules: Record<string, string[]>;
   readonly maxFindingsPerCheck: number;
   readonly dryRun: boolean;
+  readonly taskIdPrefix: string;
 }
 
 /** What a configuration would do to one finding. */
@@ -50,6 +53,7 @@ export function rulesFromTemplate(template: Template): TemplateRules[] {
       rules: JSON.parse(resolveValue(template, env[ENV.RULES], `${logicalId} ${ENV.RULES}`)),
       maxFindingsPerCheck: Number(env[ENV.MAX_FINDINGS_PER_CHECK]),
       dryRun: env[ENV.DRY_RUN] === 'true',
+      taskIdPrefix: String(env[ENV.TASK_ID_PREFIX]),
     });
   }
   return found;
@@ -75,26 +79,48 @@ async function listFindings(iot: IoTClient, taskId: string, suppressed: boolean,
 }
 
 /**
+ * The handler's plan for an audit under a template's rules, from DescribeAuditTask's counts: the
+ * same planner and the same input as the deployed handler, so preview and handler cannot disagree
+ * about the blast radius. The audit filter (scheduled audits, on-demand) is not applied: preview
+ * shows what the rules would do to whatever audit it is given.
+ */
+async function planFor(iot: IoTClient, auditTaskId: string, config: TemplateRules): Promise<AuditPlan> {
+  return planAuditMitigation(await describeAudit(iot, auditTaskId), {
+    accountId: '',
+    rules: config.rules,
+    scheduledAudits: undefined,
+    includeOnDemandAudits: true,
+    dryRun: config.dryRun,
+    maxFindingsPerCheck: config.maxFindingsPerCheck,
+    taskIdPrefix: config.taskIdPrefix,
+  });
+}
+
+/** What the plan does about one check: the actions it would apply, or why it applies none. */
+function decisionFor(plan: AuditPlan, checkName: string, config: TemplateRules): { actions: string[]; note?: string } {
+  if (!config.rules[checkName]) { return { actions: [], note: 'no rule for this check' }; }
+  if (plan.kind === 'ignore') { return { actions: [], note: `not mitigated: ${plan.reason}` }; }
+  const planned = plan.checks.find((c) => c.checkName === checkName);
+  if (planned) { return { actions: [...planned.actions], note: config.dryRun ? 'dry run: would be reported, not applied' : undefined }; }
+  const excluded = plan.excluded.find((c) => c.checkName === checkName);
+  if (excluded) { return { actions: [], note: `left out: ${excluded.reason}` }; }
+  const skipped = plan.skipped.find((c) => c.checkName === checkName);
+  return { actions: [], note: `not mitigated: ${skipped?.reason ?? 'DescribeAuditTask reports no such check in this audit'}` };
+}
+
+/**
  * What the template's AuditMitigation would do to each finding of an audit, without starting
  * anything: the actions per finding, checks left out by the blast-radius limit, and suppressed
  * findings apart.
  */
 export async function previewAudit(iot: IoTClient, auditTaskId: string, config: TemplateRules, progress?: Progress): Promise<PreviewRow[]> {
+  const plan = await planFor(iot, auditTaskId, config);
   const findings = await listFindings(iot, auditTaskId, false, progress);
   const suppressed = await listFindings(iot, auditTaskId, true, progress);
   progress?.done();
-  const perCheck = new Map<string, number>();
-  for (const f of findings) { perCheck.set(f.checkName!, (perCheck.get(f.checkName!) ?? 0) + 1); }
-  const rows: PreviewRow[] = findings.map((f) => {
-    const base = { findingId: f.findingId!, checkName: f.checkName!, resource: describeResource(f) };
-    const actions = config.rules[f.checkName!];
-    if (!actions) { return { ...base, actions: [], note: 'no rule for this check' }; }
-    const count = perCheck.get(f.checkName!)!;
-    if (count > config.maxFindingsPerCheck) {
-      return { ...base, actions: [], note: `left out: ${count} findings of this check exceed maxFindingsPerCheck (${config.maxFindingsPerCheck})` };
-    }
-    return { ...base, actions: [...actions], note: config.dryRun ? 'dry run: would be reported, not applied' : undefined };
-  });
+  const rows: PreviewRow[] = findings.map((f) => ({
+    findingId: f.findingId!, checkName: f.checkName!, resource: describeResource(f), ...decisionFor(plan, f.checkName!, config),
+  }));
   rows.push(...suppressed.map((f) => ({
     findingId: f.findingId!, checkName: f.checkName!, resource: describeResource(f), actions: [], note: 'suppressed: never mitigated',
   })));

@@ -1,11 +1,11 @@
-import { DescribeAuditTaskCommand, paginateListAuditTasks } from '@aws-sdk/client-iot';
+import { paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { AuditPlan, actionsMapping, planAuditMitigation } from './shared/audit-plan';
-import { AuditSummary, parseAuditNotification, summaryFromDescribe } from './shared/audit-summary';
+import { AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from './shared/audit-plan';
+import { AuditSummary, AuditTrigger, parseAuditNotification } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';
 import { auditMitigationTaskId } from './shared/ids';
 import {
-  auditMitigationTaskExists, createIotClient, errorMessage, errorName, isPermanent, startAuditMitigationTask,
+  auditMitigationTaskExists, createIotClient, describeAudit, errorMessage, errorName, isPermanent, startAuditMitigationTask,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -46,16 +46,49 @@ export async function handler(event: SNSEvent | ScheduledEvent, context: Context
   return [];
 }
 
+/**
+ * The notification is only a trigger: its audit id (and account, to set aside another account's
+ * audit without calling AWS). Status, checks and counts come from DescribeAuditTask, so a message
+ * with wrong or missing counts cannot widen what is mitigated.
+ */
 async function onNotification(message: string, config: HandlerConfig, reporter: Reporter): Promise<Outcome> {
-  let audit: AuditSummary;
+  let trigger: AuditTrigger;
   try {
-    audit = parseAuditNotification(message);
+    trigger = parseAuditNotification(message);
   } catch (error) {
     if (!(error instanceof MalformedMessageError)) { throw error; }
     await reporter.report('WARN', 'malformed-notification', { reason: error.message, message: message.slice(0, 2000) });
     return { decision: 'malformed', reason: error.message };
   }
-  return act(planAuditMitigation(audit, config), config, reporter, 'notification');
+  const reason = reasonToIgnoreTrigger(trigger, config);
+  if (reason) {
+    log('INFO', 'ignored', { auditTaskId: trigger.taskId, reason, trigger: 'notification' });
+    return { auditTaskId: trigger.taskId, decision: 'ignored', reason };
+  }
+  const audit = await describeOrFail(trigger.taskId, reporter, 'notification');
+  return 'decision' in audit ? audit : act(planAuditMitigation(audit, config), config, reporter, 'notification');
+}
+
+/**
+ * Reads the audit with DescribeAuditTask. A permanent error (an audit this account does not have,
+ * access denied) is reported as a permanent failure and ends the audit's handling; a transient
+ * one is thrown, so the invocation is retried.
+ */
+async function describeOrFail(auditTaskId: string, reporter: Reporter, trigger: string): Promise<AuditSummary | Outcome> {
+  try {
+    return await describeAudit(iot, auditTaskId);
+  } catch (error) {
+    const fields = { auditTaskId, trigger, error: errorName(error), message: errorMessage(error) };
+    if (!isPermanent(error)) {
+      log('WARN', 'retrying', fields);
+      throw error;
+    }
+    const reason = errorName(error) === 'ResourceNotFoundException'
+      ? `DescribeAuditTask does not know audit ${auditTaskId}: no such audit in this account and region, so nothing is started`
+      : `DescribeAuditTask failed for audit ${auditTaskId} (${errorName(error)}), so nothing is started`;
+    await reporter.report('ERROR', 'permanent-failure', { reason, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, ...fields });
+    return { auditTaskId, decision: 'failed-permanently', reason };
+  }
 }
 
 /** Carries out a plan: ignore, report, or start the task. */
@@ -142,7 +175,8 @@ async function reconcileAudit(auditTaskId: string, config: HandlerConfig, report
     log('DEBUG', 'already-mitigated', { auditTaskId, taskId, trigger: 'reconciler' });
     return { auditTaskId, decision: 'already-mitigated', taskId };
   }
-  const audit = summaryFromDescribe(auditTaskId, await iot.send(new DescribeAuditTaskCommand({ taskId: auditTaskId })));
+  const audit = await describeOrFail(auditTaskId, reporter, 'reconciler');
+  if ('decision' in audit) { return audit; }
   const plan = planAuditMitigation(audit, config);
   if (plan.kind === 'start' && !config.dryRun) {
     return act(plan, config, reporter, 'reconciler');

@@ -20,6 +20,23 @@ export function defineEncryptedTopic(scope: Construct, id: string, keyId: string
 }
 
 /**
+ * Lets only `role` publish to `topic`: an explicit Deny of sns:Publish for every principal whose
+ * ARN is not the role's. A session of the role carries the role's ARN in `aws:PrincipalArn`, so
+ * the Deny never applies to it; only sns:Publish is denied, so the topic's owner still manages
+ * the topic (attributes, subscriptions, policy).
+ */
+export function allowOnlyPublisher(topic: sns.ITopic, role: iam.IRole): void {
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'OnlyTheIotRolePublishes',
+    effect: iam.Effect.DENY,
+    principals: [new iam.StarPrincipal()],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+  }));
+}
+
+/**
  * A role only AWS IoT, acting for `sourceArn` in this account, can assume, allowed to publish
  * to `topic` (and to use its key).
  */

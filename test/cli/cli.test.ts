@@ -234,17 +234,28 @@ describe('preview', () => {
     expect(e.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
   });
 
-  test('a check over the blast-radius limit is shown as left out', async () => {
-    for (let i = 0; i < 51; i++) {
-      e.addAuditFinding({ findingId: `shared-${i}`, taskId: AUDIT, checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK' });
+  test('a check over the blast-radius limit (DescribeAuditTask\'s count, as the handler reads it) is shown as left out', async () => {
+    const big = 'b0b1c2d3e4f5';
+    e.addAuditTask({ taskId: big, scheduledAuditName: 'daily', checks: { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 52 } } });
+    for (let i = 0; i < 52; i++) {
+      e.addAuditFinding({ findingId: `shared-${i}`, taskId: big, checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK' });
     }
-    const [preview] = (await cli('preview', '--audit-task', AUDIT, '--template', templateFile, '--json')).json();
-    const shared = preview.rows.filter((r: { checkName: string }) => r.checkName === 'DEVICE_CERTIFICATE_SHARED_CHECK');
-    expect(shared).toHaveLength(52);
-    for (const row of shared) {
-      expect(row).toMatchObject({ actions: [], note: 'left out: 52 findings of this check exceed maxFindingsPerCheck (50)' });
+    const [preview] = (await cli('preview', '--audit-task', big, '--template', templateFile, '--json')).json();
+    expect(preview.rows).toHaveLength(52);
+    for (const row of preview.rows) {
+      expect(row).toMatchObject({ actions: [], note: expect.stringMatching(/^left out: 52 non-compliant resources exceed maxFindingsPerCheck \(50\)/) });
     }
-    expect((await cli('preview', '--audit-task', AUDIT, '--template', templateFile)).out).toMatch(/left out: 52 findings/);
+    expect((await cli('preview', '--audit-task', big, '--template', templateFile)).out).toMatch(/left out: 52 non-compliant resources/);
+  });
+
+  test('preview decides from DescribeAuditTask like the handler, not from how many findings it happened to list', async () => {
+    const big = 'b0b1c2d3e4f6';
+    // DescribeAuditTask: 5,000 non-compliant (limit 50); only one finding is listed here.
+    e.addAuditTask({ taskId: big, scheduledAuditName: 'daily', checks: { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 5000 } } });
+    e.addAuditFinding({ findingId: 'shared-1', taskId: big, checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK' });
+    const [preview] = (await cli('preview', '--audit-task', big, '--template', templateFile, '--json')).json();
+    expect(preview.rows).toEqual([expect.objectContaining({ findingId: 'shared-1', actions: [], note: expect.stringMatching(/^left out: 5000 non-compliant resources/) })]);
+    expect(e.requestsFor('DescribeAuditTask')).toHaveLength(1);
   });
 
   test('a template without an AuditMitigation is a usage error', async () => {

@@ -1,7 +1,7 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
 import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, auditHandlerEnv, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
-import { expectNoViolations } from '../emulator/iot-emulator';
+import { AuditCheckSeed, AuditTaskSeed, expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
 // The handler's module-scope IoT client is created on import: import it once the emulators run.
@@ -56,8 +56,8 @@ function reports(): Array<Record<string, any>> {
   return e.sns.jsonPublishedTo(REPORT_TOPIC) as Array<Record<string, any>>;
 }
 
-function seedAudit(taskId = AUDIT, checks?: Record<string, { nonCompliantResourcesCount: number; suppressedNonCompliantResourcesCount?: number }>,
-  extra: { scheduledAuditName?: string; taskStartTime?: Date; taskStatus?: 'COMPLETED' | 'FAILED' } = {}) {
+function seedAudit(taskId = AUDIT, checks?: Record<string, AuditCheckSeed>,
+  extra: { scheduledAuditName?: string; taskStartTime?: Date; taskStatus?: AuditTaskSeed['taskStatus'] } = {}) {
   e.iot.addAuditTask({
     taskId,
     scheduledAuditName: extra.scheduledAuditName ?? 'daily',
@@ -213,11 +213,8 @@ describe('on an audit notification', () => {
     ['not JSON', '{"taskId":'],
     ['a JSON array', '[]'],
     ['no taskId', notification({ taskId: undefined })],
+    ['a numeric taskId', notification({ taskId: 42 })],
     ['a taskId that is not an audit id', notification({ taskId: 'a/b' })],
-    ['a numeric taskStatus', notification({ taskStatus: 3 })],
-    ['auditDetails that is not a list', notification({ auditDetails: {} })],
-    ['a check without a count', notification({ auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT' }] })],
-    ['a negative count', notification({ auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: -1 }] })],
   ])('a malformed message (%s) starts nothing and is reported', async (_what, message) => {
     seedAudit();
     const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
@@ -228,16 +225,28 @@ describe('on an audit notification', () => {
 
   test.each([
     ['another account', { accountId: '210987654321' }, /audit of account 210987654321/],
-    ['a FAILED audit', { taskStatus: 'FAILED' }, /status is FAILED/],
-    ['a CANCELED audit', { taskStatus: 'CANCELED' }, /status is CANCELED/],
-    ['an on-demand audit', { taskType: 'ON_DEMAND_AUDIT_TASK', scheduledAuditName: undefined }, /includeOnDemandAudits is false/],
     ['another scheduled audit', { scheduledAuditName: 'weekly' }, /"weekly" is not one of daily/],
-  ])('%s starts nothing', async (_what, overrides, reason) => {
+  ])('a notification naming %s is ignored without any API call', async (_what, overrides, reason) => {
     seedAudit();
     const { result, logs } = await withLogs(() => handler(snsEvent(notification(overrides)), CONTEXT));
     expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'ignored', reason: expect.stringMatching(reason) }]);
     expect(e.iot.requests).toHaveLength(0);
     expect(logs).toContainEqual(expect.objectContaining({ event: 'ignored', auditTaskId: AUDIT }));
+  });
+
+  test.each<[string, Partial<AuditTaskSeed>, RegExp]>([
+    ['a FAILED audit', { taskStatus: 'FAILED' }, /status is FAILED \(DescribeAuditTask\), not COMPLETED/],
+    ['a CANCELED audit', { taskStatus: 'CANCELED' }, /status is CANCELED \(DescribeAuditTask\), not COMPLETED/],
+    ['an audit still IN_PROGRESS (the notification says COMPLETED)', { taskStatus: 'IN_PROGRESS' }, /status is IN_PROGRESS \(DescribeAuditTask\), not COMPLETED/],
+    ['an on-demand audit', { taskType: 'ON_DEMAND_AUDIT_TASK', scheduledAuditName: undefined }, /includeOnDemandAudits is false/],
+    ['another scheduled audit (the notification says daily)', { scheduledAuditName: 'weekly' }, /"weekly" is not one of daily/],
+  ])('%s, as DescribeAuditTask tells, starts nothing', async (_what, audit, reason) => {
+    e.iot.addAuditTask({ taskId: AUDIT, scheduledAuditName: 'daily', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } }, ...audit });
+    // The notification claims a completed audit of the scheduled audit 'daily': DescribeAuditTask decides.
+    const { result, logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'ignored', reason: expect.stringMatching(reason) }]);
+    expect(e.iot.requests.map((r) => r.operation)).toEqual(['DescribeAuditTask']);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'ignored', auditTaskId: AUDIT, reason: expect.stringMatching(reason) }));
   });
 
   test('on-demand audits are mitigated when includeOnDemandAudits is set, and any scheduled audit when none is named', async () => {
@@ -251,25 +260,26 @@ describe('on an audit notification', () => {
     expect(e.iot.auditMitigationTasks()).toHaveLength(2);
   });
 
-  test.each([
-    ['every check compliant', [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_COMPLIANT', nonCompliantResourcesCount: 0 }]],
-    ['zero findings', []],
-    ['only checks without a rule', [{ checkName: 'CONFLICTING_CLIENT_IDS_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 5 }]],
-    ['every finding suppressed', [{
-      checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 1,
-    }]],
-    ['a check that failed to run', [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'FAILED', nonCompliantResourcesCount: 0 }]],
-  ])('%s: nothing to start', async (_what, auditDetails) => {
-    const { result } = await withLogs(() => handler(snsEvent(notification({ auditDetails })), CONTEXT));
+  test.each<[string, Record<string, AuditCheckSeed>]>([
+    ['every check compliant', { LOGGING_DISABLED_CHECK: { checkRunStatus: 'COMPLETED_COMPLIANT', nonCompliantResourcesCount: 0 } }],
+    ['zero findings', {}],
+    ['only checks without a rule', { CONFLICTING_CLIENT_IDS_CHECK: { nonCompliantResourcesCount: 5 } }],
+    ['every finding suppressed', { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1, suppressedNonCompliantResourcesCount: 1 } }],
+    ['a check that failed to run', { LOGGING_DISABLED_CHECK: { checkRunStatus: 'FAILED', nonCompliantResourcesCount: 0 } }],
+  ])('%s (DescribeAuditTask): nothing to start, whatever the notification says', async (_what, checks) => {
+    seedAudit(AUDIT, checks);
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(result).toEqual([expect.objectContaining({ decision: 'nothing-to-start' })]);
-    expect(e.iot.requests).toHaveLength(0);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
   });
 
   test('dry run: reports the plan (audit, checks, actions in order, resource counts) and starts nothing', async () => {
     configure({ AUDIT_MITIGATION_DRY_RUN: 'true' });
+    seedAudit();
     const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'dry-run', taskId: TASK_ID }]);
-    expect(e.iot.requests).toHaveLength(0);
+    // Reading the audit is all it does.
+    expect(e.iot.requests.map((r) => r.operation)).toEqual(['DescribeAuditTask']);
     expect(reports()).toEqual([expect.objectContaining({
       event: 'dry-run',
       auditTaskId: AUDIT,
@@ -281,16 +291,13 @@ describe('on an audit notification', () => {
     })]);
   });
 
-  test('blast radius: a check over maxFindingsPerCheck is left out of the task and reported; the others go ahead', async () => {
+  test('blast radius: a check over maxFindingsPerCheck (DescribeAuditTask) is left out of the task and reported; the others go ahead', async () => {
     configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100' });
-    seedAudit();
-    const message = notification({
-      auditDetails: [
-        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 101 },
-        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1 },
-      ],
+    seedAudit(AUDIT, {
+      DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 101 },
+      LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 },
     });
-    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
     expect(e.iot.auditMitigationTasks()[0].auditCheckToActionsMapping).toEqual({ LOGGING_DISABLED_CHECK: ['logging'] });
     expect(reports()).toEqual([expect.objectContaining({
@@ -302,30 +309,123 @@ describe('on an audit notification', () => {
 
   test('blast radius counts only unsuppressed findings, and when every check is over the limit nothing starts but it is reported', async () => {
     configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '10' });
-    const message = notification({
-      auditDetails: [
-        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 11 },
-        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 15, suppressedNonCompliantResourcesCount: 5 },
-      ],
-    });
-    seedAudit();
-    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    const checks = {
+      DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 11 },
+      LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 15, suppressedNonCompliantResourcesCount: 5 },
+    };
+    seedAudit(AUDIT, checks);
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
     expect(e.iot.auditMitigationTasks()[0].auditCheckToActionsMapping).toEqual({ LOGGING_DISABLED_CHECK: ['logging'] });
 
     e.sns.reset();
     e.sns.addTopic(REPORT_TOPIC);
     configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '1' });
-    const second = await withLogs(() => handler(snsEvent(notification({ taskId: 'other-audit', auditDetails: message.auditDetails })), CONTEXT));
+    seedAudit('other-audit', checks);
+    const second = await withLogs(() => handler(snsEvent(notification({ taskId: 'other-audit' })), CONTEXT));
     expect(second.result).toEqual([expect.objectContaining({ decision: 'nothing-to-start' })]);
     expect(reports()).toEqual([expect.objectContaining({ event: 'nothing-to-start', level: 'WARN', excluded: expect.arrayContaining([expect.anything()]) })]);
   });
 
   test('without a report topic, reports go to the log only', async () => {
     configure({ AUDIT_MITIGATION_DRY_RUN: 'true', AUDIT_MITIGATION_REPORT_TOPIC_ARN: undefined });
+    seedAudit();
     const { logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(e.sns.requests).toHaveLength(0);
     expect(logs).toContainEqual(expect.objectContaining({ event: 'dry-run', auditTaskId: AUDIT }));
+  });
+});
+
+describe('the notification is only a trigger: counts come from DescribeAuditTask', () => {
+  const FORGED_DETAILS = [
+    { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 3, totalResourcesCount: 40 },
+    { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1, totalResourcesCount: 1 },
+  ];
+
+  test('a forged low-count notification for a check with 5,000 findings (limit 100) starts nothing for that check; the check under the limit is still mitigated', async () => {
+    configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100' });
+    seedAudit(AUDIT, {
+      DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 5000, totalResourcesCount: 6000 },
+      LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 },
+    });
+    const { result } = await withLogs(() => handler(snsEvent(notification({ auditDetails: FORGED_DETAILS })), CONTEXT));
+
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'started', taskId: TASK_ID }]);
+    expect(e.iot.requestsFor('DescribeAuditTask')).toHaveLength(1);
+    const starts = e.iot.requestsFor('StartAuditMitigationActionsTask');
+    expect(starts).toHaveLength(1);
+    for (const start of starts) {
+      expect(Object.keys(start.body.auditCheckToActionsMapping)).not.toContain('DEVICE_CERTIFICATE_SHARED_CHECK');
+    }
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({ auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['logging'] } })]);
+    expect(reports()).toEqual([expect.objectContaining({
+      event: 'mitigation-started',
+      level: 'WARN',
+      checks: [{ checkName: 'LOGGING_DISABLED_CHECK', actions: ['logging'], resourceCount: 1 }],
+      excluded: [{ checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceCount: 5000, reason: expect.stringMatching(/5000 non-compliant resources exceed maxFindingsPerCheck \(100\)/) }],
+    })]);
+  });
+
+  test('the same forged notification when the only ruled check is over the limit starts no task at all', async () => {
+    configure({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100' });
+    seedAudit(AUDIT, { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 5000 } });
+    const { result } = await withLogs(() => handler(snsEvent(notification({ auditDetails: FORGED_DETAILS })), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'nothing-to-start' })]);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
+  });
+
+  test.each([
+    ['renamed count fields', { auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantCount: 1 }] }],
+    ['checks without counts', { auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT' }] }],
+    ['auditDetails that is not a list', { auditDetails: {} }],
+    ['no auditDetails, status or type at all', { auditDetails: undefined, taskStatus: undefined, taskType: undefined }],
+    ['a numeric taskStatus', { taskStatus: 3 }],
+  ])('a notification with %s still starts the task DescribeAuditTask calls for', async (_what, overrides) => {
+    seedAudit();
+    const { result } = await withLogs(() => handler(snsEvent(notification(overrides)), CONTEXT));
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'started', taskId: TASK_ID }]);
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({ auditCheckToActionsMapping: RULES })]);
+  });
+
+  test('a notification that says the checks are compliant still mitigates what DescribeAuditTask found', async () => {
+    seedAudit();
+    const message = notification({ auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_COMPLIANT', nonCompliantResourcesCount: 0 }] });
+    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(e.iot.auditMitigationTasks()[0].auditCheckToActionsMapping).toEqual(RULES);
+  });
+
+  test('an audit id DescribeAuditTask does not know starts nothing and is a permanent failure (ERROR, reported, not retried)', async () => {
+    setEnv({ AWS_LAMBDA_FUNCTION_NAME: 'audit-handler' });
+    try {
+      const { result, logs, error } = await withLogs(() => handler(snsEvent(notification({ taskId: 'no-such-audit' })), CONTEXT));
+      expect(error).toBeUndefined();
+      expect(result).toEqual([{ auditTaskId: 'no-such-audit', decision: 'failed-permanently', reason: expect.stringMatching(/DescribeAuditTask does not know audit no-such-audit/) }]);
+      expect(e.iot.requests.map((r) => r.operation)).toEqual(['DescribeAuditTask']);
+      expect(logs).toContainEqual(expect.objectContaining({
+        level: 'ERROR',
+        event: 'permanent-failure',
+        reason: expect.stringMatching(/does not know audit no-such-audit/),
+        functionName: 'audit-handler',
+        auditTaskId: 'no-such-audit',
+        error: 'ResourceNotFoundException',
+      }));
+      expect(reports()).toEqual([expect.objectContaining({ event: 'permanent-failure', level: 'ERROR', auditTaskId: 'no-such-audit' })]);
+    } finally {
+      setEnv({ AWS_LAMBDA_FUNCTION_NAME: undefined });
+    }
+  });
+
+  test('a throttled DescribeAuditTask is retried by the SDK; one that fails every retry fails the invocation so Lambda retries it', async () => {
+    seedAudit();
+    e.iot.injectFault({ kind: 'throttlingException', operation: 'DescribeAuditTask' });
+    const first = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(first.result).toEqual([expect.objectContaining({ decision: 'started' })]);
+
+    e.iot.injectFault({ kind: 'internalFailure500', operation: 'DescribeAuditTask', times: 8 });
+    const second = await withLogs(() => handler(snsEvent(notification({ taskId: 'another-audit' })), CONTEXT));
+    expect(second.error).toMatchObject({ name: 'InternalFailureException' });
+    expect(second.logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', auditTaskId: 'another-audit' }));
   });
 });
 
@@ -389,6 +489,20 @@ describe('the reconciler', () => {
     expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
     expect(e.sns.requests).toHaveLength(0);
     expect(logs).toContainEqual(expect.objectContaining({ event: 'dry-run', trigger: 'reconciler', auditTaskId: AUDIT }));
+  });
+
+  test('a permanent DescribeAuditTask error on one audit is a permanent failure for it alone; the others go ahead', async () => {
+    seedAudit('audit-a');
+    seedAudit('audit-b');
+    e.iot.injectFault({ kind: 'invalidRequest', operation: 'DescribeAuditTask' });
+    const { result, logs, error } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(error).toBeUndefined();
+    expect(result).toEqual(expect.arrayContaining([
+      expect.objectContaining({ decision: 'failed-permanently', reason: expect.stringMatching(/DescribeAuditTask failed .*InvalidRequestException/) }),
+      expect.objectContaining({ decision: 'started' }),
+    ]));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'permanent-failure', trigger: 'reconciler' }));
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
   });
 
   test('a transient failure on one audit does not stop the others; the run then fails so it is retried', async () => {

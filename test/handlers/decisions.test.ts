@@ -1,5 +1,5 @@
-import { actionsMapping, AuditMitigationConfig, planAuditMitigation } from '../../src/handlers/shared/audit-plan';
-import { AuditSummary, parseAuditNotification } from '../../src/handlers/shared/audit-summary';
+import { actionsMapping, AuditMitigationConfig, planAuditMitigation, reasonToIgnoreTrigger } from '../../src/handlers/shared/audit-plan';
+import { AuditSummary, AuditTrigger, parseAuditNotification, summaryFromDescribe } from '../../src/handlers/shared/audit-summary';
 import { auditMitigationTaskId, clientRequestToken, detectMitigationTaskId } from '../../src/handlers/shared/ids';
 import { chunk } from '../../src/handlers/shared/targets';
 import { DetectMitigationConfig, parseViolationAlert, reasonToIgnore } from '../../src/handlers/shared/violation';
@@ -18,7 +18,6 @@ const CONFIG: AuditMitigationConfig = {
 
 function audit(overrides: Partial<AuditSummary> = {}): AuditSummary {
   return {
-    accountId: '123456789012',
     taskId: 'audit-1',
     taskStatus: 'COMPLETED',
     taskType: 'SCHEDULED_AUDIT_TASK',
@@ -30,18 +29,14 @@ function audit(overrides: Partial<AuditSummary> = {}): AuditSummary {
 
 describe('planAuditMitigation', () => {
   test.each<[string, Partial<AuditSummary>, Partial<AuditMitigationConfig>, string]>([
-    ['another account', { accountId: '000000000000' }, {}, 'audit of account 000000000000, not 123456789012'],
-    ['an audit in progress', { taskStatus: 'IN_PROGRESS' }, {}, 'audit status is IN_PROGRESS, not COMPLETED'],
+    ['an audit in progress', { taskStatus: 'IN_PROGRESS' }, {}, 'audit status is IN_PROGRESS (DescribeAuditTask), not COMPLETED'],
+    ['a failed audit', { taskStatus: 'FAILED' }, {}, 'audit status is FAILED (DescribeAuditTask), not COMPLETED'],
     ['an on-demand audit', { taskType: 'ON_DEMAND_AUDIT_TASK' }, {}, 'on-demand audit, and includeOnDemandAudits is false'],
     ['another scheduled audit', { scheduledAuditName: 'weekly' }, {}, 'scheduled audit "weekly" is not one of daily'],
     ['a scheduled audit without a name', { scheduledAuditName: undefined }, {}, 'scheduled audit null is not one of daily'],
     ['an unknown audit type', { taskType: 'SOMETHING_NEW' }, {}, 'unknown audit type SOMETHING_NEW'],
   ])('ignores %s', (_what, overrides, config, reason) => {
     expect(planAuditMitigation(audit(overrides), { ...CONFIG, ...config })).toEqual({ kind: 'ignore', auditTaskId: 'audit-1', reason });
-  });
-
-  test('a reconciled audit (no account in DescribeAuditTask) is not treated as foreign', () => {
-    expect(planAuditMitigation(audit({ accountId: undefined }), CONFIG).kind).toBe('start');
   });
 
   test('on-demand audits when enabled, any scheduled audit when none is named', () => {
@@ -88,10 +83,32 @@ describe('planAuditMitigation', () => {
     expect(plan.kind).toBe('nothing-to-start');
     expect(plan.kind !== 'ignore' && plan[where as 'excluded' | 'skipped']).toEqual([expect.objectContaining({ checkName: 'LOGGING_DISABLED_CHECK' })]);
   });
+
+  test('a non-compliant check whose count DescribeAuditTask did not give is left out, never mitigated blind', () => {
+    const plan = planAuditMitigation(audit({
+      checks: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', suppressedNonCompliantResourcesCount: 0 }],
+    }), CONFIG);
+    expect(plan).toMatchObject({
+      kind: 'nothing-to-start',
+      excluded: [{ checkName: 'LOGGING_DISABLED_CHECK', reason: expect.stringMatching(/no nonCompliantResourcesCount/) }],
+    });
+  });
+});
+
+describe('reasonToIgnoreTrigger', () => {
+  test.each<[string, AuditTrigger, Partial<AuditMitigationConfig>, string | undefined]>([
+    ['another account', { taskId: 'a', accountId: '000000000000' }, {}, 'audit of account 000000000000, not 123456789012'],
+    ['another scheduled audit', { taskId: 'a', scheduledAuditName: 'weekly' }, {}, 'scheduled audit "weekly" is not one of daily'],
+    ['this account and audit', { taskId: 'a', accountId: '123456789012', scheduledAuditName: 'daily' }, {}, undefined],
+    ['no account and no name (only a trigger: ask DescribeAuditTask)', { taskId: 'a' }, {}, undefined],
+    ['any scheduled audit when none is named', { taskId: 'a', scheduledAuditName: 'weekly' }, { scheduledAudits: undefined }, undefined],
+  ])('%s', (_what, trigger, config, reason) => {
+    expect(reasonToIgnoreTrigger(trigger, { ...CONFIG, ...config })).toBe(reason);
+  });
 });
 
 describe('parseAuditNotification', () => {
-  test('reads the documented fields and ignores unknown ones; the suppressed count defaults to 0', () => {
+  test('takes only the trigger (audit id, account, scheduled audit name); counts and statuses are not read', () => {
     expect(parseAuditNotification(JSON.stringify({
       accountId: '123456789012',
       taskId: 'audit-1',
@@ -100,19 +117,67 @@ describe('parseAuditNotification', () => {
       scheduledAuditName: 'daily',
       somethingNew: true,
       auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 2, extra: 1 }],
-    }))).toEqual(audit({
-      checks: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 2, suppressedNonCompliantResourcesCount: 0 }],
-    }));
+    }))).toEqual({ taskId: 'audit-1', accountId: '123456789012', scheduledAuditName: 'daily' });
+  });
+
+  test.each([
+    ['renamed count fields', { auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantCount: 2 }] }],
+    ['negative counts', { auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: -1 }] }],
+    ['auditDetails that is not a list', { auditDetails: {} }],
+    ['no status and no type', {}],
+  ])('%s do not matter: it is a trigger', (_what, fields) => {
+    expect(parseAuditNotification(JSON.stringify({ taskId: 'audit-1', ...fields }))).toEqual({ taskId: 'audit-1' });
   });
 
   test.each([
     ['{', 'not JSON'],
     ['null', 'not a JSON object'],
-    ['{"taskId":"a","taskStatus":"COMPLETED","taskType":"X"}', 'missing accountId'],
+    ['{"accountId":"1","taskStatus":"COMPLETED"}', 'missing taskId'],
+    ['{"taskId":7}', 'taskId must be a string, got 7'],
     ['{"accountId":"1","taskId":"a_b","taskStatus":"COMPLETED","taskType":"X"}', 'taskId "a_b" is not an audit task id'],
-    ['{"accountId":"1","taskId":"a","taskStatus":"COMPLETED","taskType":"X","auditDetails":[1]}', 'auditDetails[0] must be an object'],
+    ['{"accountId":1,"taskId":"a"}', 'accountId must be a string, got 1'],
   ])('%s is malformed: %s', (message, reason) => {
     expect(() => parseAuditNotification(message)).toThrow(`malformed audit notification: ${reason}`);
+  });
+});
+
+describe('summaryFromDescribe', () => {
+  test('reads status, type, name and each check\'s AuditCheckDetails; a missing count stays unknown, a missing suppressed count is 0', () => {
+    expect(summaryFromDescribe('audit-1', {
+      $metadata: {},
+      taskStatus: 'COMPLETED',
+      taskType: 'SCHEDULED_AUDIT_TASK',
+      scheduledAuditName: 'daily',
+      auditDetails: {
+        LOGGING_DISABLED_CHECK: { checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 5000, suppressedNonCompliantResourcesCount: 10, totalResourcesCount: 6000 },
+        DEVICE_CERTIFICATE_SHARED_CHECK: { checkRunStatus: 'COMPLETED_NON_COMPLIANT' },
+        CA_CERTIFICATE_EXPIRING_CHECK: {},
+      },
+    })).toEqual({
+      taskId: 'audit-1',
+      taskStatus: 'COMPLETED',
+      taskType: 'SCHEDULED_AUDIT_TASK',
+      scheduledAuditName: 'daily',
+      checks: [
+        { checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 5000, suppressedNonCompliantResourcesCount: 10 },
+        { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: undefined, suppressedNonCompliantResourcesCount: 0 },
+        { checkName: 'CA_CERTIFICATE_EXPIRING_CHECK', checkRunStatus: 'UNKNOWN', nonCompliantResourcesCount: undefined, suppressedNonCompliantResourcesCount: 0 },
+      ],
+    });
+  });
+
+  test('the blast radius compares unsuppressed non-compliant resources from DescribeAuditTask to the limit', () => {
+    const describe = (nonCompliantResourcesCount: number, suppressedNonCompliantResourcesCount: number) => planAuditMitigation(summaryFromDescribe('audit-1', {
+      $metadata: {},
+      taskStatus: 'COMPLETED',
+      taskType: 'SCHEDULED_AUDIT_TASK',
+      scheduledAuditName: 'daily',
+      auditDetails: { LOGGING_DISABLED_CHECK: { checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount, suppressedNonCompliantResourcesCount } },
+    }), CONFIG).kind;
+    expect(describe(5000, 0)).toBe('nothing-to-start');
+    expect(describe(5000, 4990)).toBe('start');
+    expect(describe(11, 0)).toBe('nothing-to-start');
+    expect(describe(10, 0)).toBe('start');
   });
 });
 

@@ -1,4 +1,4 @@
-import { AuditSummary } from './audit-summary';
+import { AuditSummary, AuditTrigger } from './audit-summary';
 import { auditMitigationTaskId, clientRequestToken } from './ids';
 
 /** How an `AuditMitigation` was configured (from the function's environment). */
@@ -46,16 +46,29 @@ export type AuditPlan =
   };
 
 /**
- * Decides what to do about a finished audit: which checks to mitigate with which actions, and
- * which to leave out. Pure: the handler and the reconciler both use it.
+ * Whether a notification can be set aside without asking AWS: it names another account, or a
+ * scheduled audit this construct does not act on. Undefined = ask DescribeAuditTask. Fields the
+ * message lacks never count against it: it is only a trigger.
+ */
+export function reasonToIgnoreTrigger(trigger: AuditTrigger, config: AuditMitigationConfig): string | undefined {
+  if (trigger.accountId !== undefined && trigger.accountId !== config.accountId) {
+    return `audit of account ${trigger.accountId}, not ${config.accountId}`;
+  }
+  if (trigger.scheduledAuditName !== undefined && config.scheduledAudits && !config.scheduledAudits.includes(trigger.scheduledAuditName)) {
+    return `scheduled audit ${JSON.stringify(trigger.scheduledAuditName)} is not one of ${config.scheduledAudits.join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Decides what to do about a finished audit, from what DescribeAuditTask says about it: which
+ * checks to mitigate with which actions, and which to leave out. Pure: the notification path, the
+ * reconciler and the CLI's preview all use it.
  */
 export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig): AuditPlan {
   const ignore = (reason: string): AuditPlan => ({ kind: 'ignore', auditTaskId: audit.taskId, reason });
-  if (audit.accountId !== undefined && audit.accountId !== config.accountId) {
-    return ignore(`audit of account ${audit.accountId}, not ${config.accountId}`);
-  }
   if (audit.taskStatus !== 'COMPLETED') {
-    return ignore(`audit status is ${audit.taskStatus}, not COMPLETED`);
+    return ignore(`audit status is ${audit.taskStatus} (DescribeAuditTask), not COMPLETED`);
   }
   if (audit.taskType === 'ON_DEMAND_AUDIT_TASK') {
     if (!config.includeOnDemandAudits) { return ignore('on-demand audit, and includeOnDemandAudits is false'); }
@@ -73,7 +86,15 @@ export function planAuditMitigation(audit: AuditSummary, config: AuditMitigation
   for (const check of audit.checks) {
     const actions = config.rules[check.checkName];
     if (!actions) { continue; }
-    const resourceCount = Math.max(0, check.nonCompliantResourcesCount - check.suppressedNonCompliantResourcesCount);
+    if (check.checkRunStatus === 'COMPLETED_NON_COMPLIANT' && check.nonCompliantResourcesCount === undefined) {
+      excluded.push({
+        checkName: check.checkName,
+        resourceCount: 0,
+        reason: 'DescribeAuditTask gave no nonCompliantResourcesCount, so maxFindingsPerCheck cannot be checked; apply by hand after review',
+      });
+      continue;
+    }
+    const resourceCount = Math.max(0, (check.nonCompliantResourcesCount ?? 0) - check.suppressedNonCompliantResourcesCount);
     if (check.checkRunStatus !== 'COMPLETED_NON_COMPLIANT') {
       skipped.push({ checkName: check.checkName, resourceCount, reason: `check run status ${check.checkRunStatus}` });
     } else if (resourceCount === 0) {

@@ -1,19 +1,22 @@
 import type { DescribeAuditTaskCommandOutput } from '@aws-sdk/client-iot';
-import { MalformedMessageError, isObject, parseJsonObject } from './message';
+import { MalformedMessageError, parseJsonObject } from './message';
 import { AUDIT_TASK_ID_PATTERN } from '../../contract';
 
-/** One check's outcome in a finished audit. */
+/** One check's outcome in a finished audit, as DescribeAuditTask reports it (`AuditCheckDetails`). */
 export interface CheckSummary {
   readonly checkName: string;
   readonly checkRunStatus: string;
-  readonly nonCompliantResourcesCount: number;
+  /** Resources found non-compliant; undefined when DescribeAuditTask did not say (the check is then never mitigated). */
+  readonly nonCompliantResourcesCount?: number;
   /** Non-compliant resources whose findings are suppressed; AWS never mitigates those. */
   readonly suppressedNonCompliantResourcesCount: number;
 }
 
-/** What the mitigation logic needs to know about an audit, from a notification or from DescribeAuditTask. */
+/**
+ * What the mitigation logic knows about an audit: always built from DescribeAuditTask, the source
+ * of truth, by the notification path, the reconciler and the CLI's preview alike.
+ */
 export interface AuditSummary {
-  readonly accountId?: string;
   readonly taskId: string;
   readonly taskStatus: string;
   readonly taskType: string;
@@ -21,57 +24,47 @@ export interface AuditSummary {
   readonly checks: CheckSummary[];
 }
 
+/**
+ * What an audit-completion notification is used for: a trigger. Only the audit id and, for
+ * filtering out what is not ours without calling AWS, the account and scheduled audit name are
+ * read; counts and statuses in the message are never trusted (anyone allowed to publish to the
+ * topic could write them).
+ */
+export interface AuditTrigger {
+  readonly taskId: string;
+  readonly accountId?: string;
+  readonly scheduledAuditName?: string;
+}
+
 const WHAT = 'audit notification';
 
-function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: true): T;
-function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: boolean): T | undefined;
-function field<T>(obj: Record<string, unknown>, name: string, type: 'string' | 'number', required: boolean): T | undefined {
-  const value = obj[name];
-  if (value === undefined || value === null) {
-    if (required) { throw new MalformedMessageError(WHAT, `missing ${name}`); }
-    return undefined;
-  }
-  if (typeof value !== type || (type === 'number' && (!Number.isFinite(value) || (value as number) < 0))) {
-    throw new MalformedMessageError(WHAT, `${name} must be a ${type === 'number' ? 'non-negative number' : type}, got ${JSON.stringify(value)}`);
-  }
-  return value as T;
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) { return undefined; }
+  if (typeof value !== 'string') { throw new MalformedMessageError(WHAT, `${name} must be a string, got ${JSON.stringify(value)}`); }
+  return value;
 }
 
 /**
- * Parses the audit-completion message AWS IoT publishes to the audit notification topic.
- * Unknown fields are ignored; missing or mistyped required fields make it malformed.
+ * Reads the trigger out of the audit-completion message AWS IoT publishes to the notification
+ * topic. Only `taskId` is required; every other field (counts, statuses, checks) is ignored.
  */
-export function parseAuditNotification(message: string): AuditSummary {
+export function parseAuditNotification(message: string): AuditTrigger {
   const body = parseJsonObject(message, WHAT);
-  const taskId = field<string>(body, 'taskId', 'string', true);
+  const taskId = optionalString(body, 'taskId');
+  if (taskId === undefined) { throw new MalformedMessageError(WHAT, 'missing taskId'); }
   if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
     throw new MalformedMessageError(WHAT, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
   }
-  const details = body.auditDetails ?? [];
-  if (!Array.isArray(details)) { throw new MalformedMessageError(WHAT, 'auditDetails must be a list'); }
-  const checks = details.map((entry, i): CheckSummary => {
-    if (!isObject(entry)) { throw new MalformedMessageError(WHAT, `auditDetails[${i}] must be an object`); }
-    const checkRunStatus = field<string>(entry, 'checkRunStatus', 'string', true);
-    return {
-      checkName: field<string>(entry, 'checkName', 'string', true),
-      checkRunStatus,
-      nonCompliantResourcesCount: field<number>(entry, 'nonCompliantResourcesCount', 'number',
-        checkRunStatus === 'COMPLETED_NON_COMPLIANT') ?? 0,
-      // The field's name in notifications is not documented: parse it when present.
-      suppressedNonCompliantResourcesCount: field<number>(entry, 'suppressedNonCompliantResourcesCount', 'number', false) ?? 0,
-    };
-  });
-  return {
-    accountId: field<string>(body, 'accountId', 'string', true),
-    taskId,
-    taskStatus: field<string>(body, 'taskStatus', 'string', true),
-    taskType: field<string>(body, 'taskType', 'string', true),
-    scheduledAuditName: field<string>(body, 'scheduledAuditName', 'string', false),
-    checks,
-  };
+  return { taskId, accountId: optionalString(body, 'accountId'), scheduledAuditName: optionalString(body, 'scheduledAuditName') };
 }
 
-/** The same summary from DescribeAuditTask (used by the reconciler, which has no notification). */
+/** A count DescribeAuditTask gave, or undefined when it gave none (or nonsense). */
+function count(value: number | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** The planner's input, from DescribeAuditTask. */
 export function summaryFromDescribe(taskId: string, task: DescribeAuditTaskCommandOutput): AuditSummary {
   return {
     taskId,
@@ -81,8 +74,9 @@ export function summaryFromDescribe(taskId: string, task: DescribeAuditTaskComma
     checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
       checkName,
       checkRunStatus: d.checkRunStatus ?? 'UNKNOWN',
-      nonCompliantResourcesCount: d.nonCompliantResourcesCount ?? 0,
-      suppressedNonCompliantResourcesCount: d.suppressedNonCompliantResourcesCount ?? 0,
+      nonCompliantResourcesCount: count(d.nonCompliantResourcesCount),
+      // Missing = none suppressed: counts more resources, never fewer, against the limit.
+      suppressedNonCompliantResourcesCount: count(d.suppressedNonCompliantResourcesCount) ?? 0,
     })),
   };
 }

@@ -1,7 +1,8 @@
 import {
-  AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommand,
+  AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, DescribeAuditTaskCommand, DescribeDetectMitigationActionsTaskCommand,
   IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand,
 } from '@aws-sdk/client-iot';
+import { AuditSummary, summaryFromDescribe } from './audit-summary';
 import { clientRequestToken } from './ids';
 
 /**
@@ -60,6 +61,14 @@ async function startOnce(start: () => Promise<unknown>, describe: () => Promise<
     await describe();
     return 'already-exists';
   }
+}
+
+/**
+ * What AWS IoT says about an audit (status, type, per-check counts): the only input the planner
+ * trusts. Errors are the caller's to sort (ResourceNotFound = no such audit in this account).
+ */
+export async function describeAudit(iot: IoTClient, auditTaskId: string): Promise<AuditSummary> {
+  return summaryFromDescribe(auditTaskId, await iot.send(new DescribeAuditTaskCommand({ taskId: auditTaskId })));
 }
 
 /** Whether an audit mitigation task exists (ResourceNotFound = no). */
