@@ -42,6 +42,11 @@ export type TopicKey =
 
 const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\/[a-zA-Z0-9-]+$/;
 
+/**
+ * The key of `topic` as far as the app can tell: its `masterKey`; for a topic defined in the app
+ * without one, none; for a CfnTopic, its `kmsMasterKeyId` when that is a literal key ARN; unknown
+ * for anything else (an imported topic, a key given by alias or id).
+ */
 export function topicKeyOf(topic: sns.ITopicRef): TopicKey {
   const masterKey = (topic as Partial<sns.ITopic>).masterKey;
   if (masterKey) { return { kind: 'key', keyArn: masterKey.keyArn, key: masterKey }; }
