@@ -64,9 +64,15 @@ export class QuickstartStack extends Stack {
     mitigation.addRule(AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, [notify, deactivateDeviceCertificate]);
 
     // The account's audit configuration (one per account and region): the checks to run, and
-    // where to send audit notifications.
+    // where to send audit notifications. Only AWS IoT acting for this account's audit configuration
+    // may assume its role: aws:SourceArn is exactly arn:<partition>:iot:<region>:<account>:
     const auditRole = new iam.Role(this, 'AuditRole', {
-      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com').withConditions({
+        StringEquals: {
+          'aws:SourceAccount': this.account,
+          'aws:SourceArn': `arn:${this.partition}:iot:${this.region}:${this.account}:`,
+        },
+      }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSIoTDeviceDefenderAudit')],
     });
     const auditConfiguration = new iot.CfnAccountAuditConfiguration(this, 'AuditConfiguration', {

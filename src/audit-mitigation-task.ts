@@ -248,5 +248,7 @@ class AuditMitigationTaskProvider extends Construct {
     addNagSuppressions(framework, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize',
       'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
     addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_TASK_HANDLER_ACTIONS));
+    role.seal();
+    frameworkRole.seal();
   }
 }

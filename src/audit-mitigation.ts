@@ -15,6 +15,7 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { auditConfigurationSourceArn, grantPublish, iotPrincipal } from './private/grants';
 import {
   allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
 } from './private/handler-infra';
@@ -151,9 +152,9 @@ export class AuditMitigation extends Construct {
 
     this.notificationTopic = props.notificationTopic
       ?? defineEncryptedTopic(this, 'NotificationTopic', 'NotificationKey', 'Encrypts AWS IoT Device Defender audit notifications');
-    // AWS IoT acts for the account's audit configuration, whose ARN is arn:<partition>:iot:<region>:<account>:
+    // AWS IoT acts for the account's audit configuration: aws:SourceArn is exactly arn:<partition>:iot:<region>:<account>:
     this.notificationRole = defineIotPublishRole(this, 'NotificationRole', 'Assumed by AWS IoT Device Defender to publish audit notifications',
-      `arn:${stack.partition}:iot:${stack.region}:${stack.account}:*`, this.notificationTopic);
+      iotPrincipal(this, auditConfigurationSourceArn(this), 'exact'), this.notificationTopic);
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
     if (!props.notificationTopic) {
       allowOnlyPublisher(this.notificationTopic, this.notificationRole);
@@ -191,7 +192,7 @@ export class AuditMitigation extends Construct {
     }
     if (props.reportTopic) {
       handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn);
-      sns.TopicGrants.fromTopic(props.reportTopic).publish(role);
+      grantPublish(this, props.reportTopic, role);
     }
     this.handler = handler;
 
@@ -203,6 +204,7 @@ export class AuditMitigation extends Construct {
     });
 
     addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_HANDLER_ACTIONS));
+    role.seal();
     addNagSuppressions(handler, [{
       id: 'Serverless-LambdaDLQ',
       reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',

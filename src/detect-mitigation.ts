@@ -12,6 +12,7 @@ import { MitigationActionType } from './audit-check';
 import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { grantPublish, iotPrincipal } from './private/grants';
 import {
   allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
 } from './private/handler-infra';
@@ -116,11 +117,11 @@ export class DetectMitigation extends Construct {
     this.alertTopic = props.alertTopic
       ?? defineEncryptedTopic(this, 'AlertTopic', 'AlertKey', 'Encrypts AWS IoT Device Defender violation alerts');
     this.alertRole = defineIotPublishRole(this, 'AlertRole', 'Assumed by AWS IoT Device Defender to publish security profile alerts',
-      alertSourceArn, this.alertTopic);
+      iotPrincipal(this, alertSourceArn, 'pattern'), this.alertTopic);
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
     if (!props.alertTopic) { allowOnlyPublisher(this.alertTopic, this.alertRole); }
 
-    const deadLetterQueue = defineDeadLetterQueue(this);
+    const deadLetterQueue = defineDeadLetterQueue(this, true); // the alert queue's redrive target
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = defineDeadLetterAlarm(this, deadLetterQueue, props.reportTopic);
     const alertQueue = new sqs.Queue(this, 'AlertQueue', {
@@ -154,7 +155,7 @@ export class DetectMitigation extends Construct {
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
       },
     });
-    if (props.reportTopic) { sns.TopicGrants.fromTopic(props.reportTopic).publish(role); }
+    if (props.reportTopic) { grantPublish(this, props.reportTopic, role); }
     handler.addEventSource(new sources.SqsEventSource(alertQueue, {
       batchSize: 25,
       maxBatchingWindow: Duration.seconds(5),
@@ -163,6 +164,7 @@ export class DetectMitigation extends Construct {
     this.handler = handler;
 
     addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS));
+    role.seal();
     const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '
       + 'by the queue\'s redrive policy (on-failure destinations exist for stream event sources, not SQS).';
     addNagSuppressions(handler, [{ id: 'Serverless-LambdaDLQ', reason: redrive }]);

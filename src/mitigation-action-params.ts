@@ -1,9 +1,10 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { MitigationActionType } from './audit-check';
+import { grantPublish, iotPrincipal } from './private/grants';
 import { LOGGING_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import * as perms from './private/permissions';
 import {
@@ -53,8 +54,10 @@ export interface EnableIotLoggingOptions {
   /**
    * The role AWS IoT uses to write its logs to CloudWatch Logs.
    *
-   * @default - one role per stack, assumable by AWS IoT from this account only, allowed to write
-   * to the `AWSIotLogsV2` log group
+   * @default - one role per stack, assumable by AWS IoT from this account and region only
+   * (`aws:SourceAccount`, and `aws:SourceArn` like `arn:<partition>:iot:<region>:<account>:*`),
+   * allowed to write to the `AWSIotLogsV2` log group. It is retained when the stack is deleted,
+   * because the account's logging options still point at it.
    */
   readonly loggingRole?: iam.IRole;
 }
@@ -62,8 +65,11 @@ export interface EnableIotLoggingOptions {
 /** Options for `MitigationActionParams.publishFindingToSns()`. */
 export interface PublishFindingToSnsOptions {
   /**
-   * The topic to publish findings to. When it is a `Topic` encrypted with a KMS key, the
-   * action's role is also allowed to use the key.
+   * The topic to publish findings to. When the app can see its KMS key (a `Topic` with
+   * `masterKey`, or `Topic.fromTopicAttributes()` with `keyArn`), the action's role is also
+   * allowed `kms:GenerateDataKey` and `kms:Decrypt` on the key, through SNS only. For a topic
+   * imported without its key, the construct warns (`cdk-device-defender:encryptedTopicKey`) and
+   * names what to grant if the topic is encrypted.
    */
   readonly topic: sns.ITopicRef;
 }
@@ -84,7 +90,14 @@ export abstract class MitigationActionParams {
     return new AddThingsToThingGroupParams(options);
   }
 
-  /** Enables AWS IoT logging at the given level (the fix for LOGGING_DISABLED_CHECK). */
+  /**
+   * Enables AWS IoT logging at the given level (the fix for LOGGING_DISABLED_CHECK).
+   *
+   * Without `loggingRole`, one logging role per stack is defined, and it is retained
+   * (`RemovalPolicy.RETAIN`) when the stack is deleted: the action points the account's v2 logging
+   * options at it, and they keep pointing at it after the stack is gone, so deleting it would stop
+   * AWS IoT logging for the account. Delete it by hand once logging uses another role.
+   */
   public static enableIotLogging(options: EnableIotLoggingOptions): MitigationActionParams {
     return new EnableIotLoggingParams(options);
   }
@@ -203,17 +216,23 @@ function defaultLoggingRole(scope: Construct): iam.IRole {
   const logGroupArn = stack.formatArn({
     service: 'logs', resource: 'log-group', resourceName: perms.IOT_V2_LOG_GROUP_NAME, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+  // AWS IoT assumes this role for the account's v2 logging options (SetV2LoggingOptions), not for a
+  // resource, and Device Defender's confused-deputy guidance gives no aws:SourceArn for it. So the
+  // trust policy allows any AWS IoT source ARN of this account and region (ArnLike ...:<account>:*,
+  // which also matches the account-level arn:<partition>:iot:<region>:<account>:) together with
+  // aws:SourceAccount: another account's AWS IoT cannot use the role.
   const role = new iam.Role(stack, LOGGING_ROLE_ID, {
     description: 'Lets AWS IoT write its v2 logs to CloudWatch Logs (defined by cdk-device-defender)',
-    assumedBy: new iam.ServicePrincipal(perms.IOT_SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': stack.account },
-    }),
+    assumedBy: iotPrincipal(stack, stack.formatArn({ service: 'iot', resource: '*' }), 'pattern'),
     inlinePolicies: {
       IotLogging: new iam.PolicyDocument({
         statements: [allow(perms.IOT_LOGGING_ROLE_ACTIONS, [logGroupArn, `${logGroupArn}:*`])],
       }),
     },
   });
+  // The account's v2 logging options keep pointing at this role after the stack is gone: deleting
+  // the role with the stack would stop AWS IoT logging for the whole account.
+  role.applyRemovalPolicy(RemovalPolicy.RETAIN);
   addNagSuppressions(role, LOGGING_ROLE_SUPPRESSIONS);
   return role;
 }
@@ -230,8 +249,9 @@ class PublishFindingToSnsParams extends MitigationActionParams {
     if (!Token.isUnresolved(topicArn) && topicArn.length > MAX_TOPIC_ARN_LENGTH) {
       invalid(scope, 'topic.topicArn', topicArn, `must be at most ${MAX_TOPIC_ARN_LENGTH} characters long, got ${topicArn.length}`);
     }
-    // Grants sns:Publish on the topic, and kms:GenerateDataKey*/kms:Decrypt on its key when it has one.
-    sns.TopicGrants.fromTopic(this.options.topic).publish(role);
+    // sns:Publish on the topic, and kms:GenerateDataKey and kms:Decrypt (through SNS only) on its key when
+    // the app can see one; a warning on this action when it cannot.
+    grantPublish(scope, this.options.topic, role);
     return { publishFindingToSnsParams: { topicArn } };
   }
 }

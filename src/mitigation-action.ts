@@ -5,9 +5,10 @@ import { Construct } from 'constructs';
 import { AuditCheck, MitigationActionType } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { SUPPORTED_ACTION_TYPES } from './private/check-table';
+import { iotPrincipal } from './private/grants';
 import { InlinePolicyRole } from './private/inline-policy-role';
 import { MITIGATION_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
-import { ACTIONS_BY_TYPE, IOT_SERVICE_PRINCIPAL } from './private/permissions';
+import { ACTIONS_BY_TYPE } from './private/permissions';
 import {
   ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, validateLength, validateOneOf, validatePattern,
 } from './private/validation';
@@ -188,18 +189,17 @@ export class MitigationAction extends MitigationActionBase {
 
     // The trust policy names this action's ARN, so the ARN must not depend on the resource.
     const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
-    this.role = props.role ?? new InlinePolicyRole(this, 'Role', {
+    const ownRole = props.role ? undefined : new InlinePolicyRole(this, 'Role', {
       description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
-      assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        ArnLike: { 'aws:SourceArn': ownArn },
-      }),
+      assumedBy: iotPrincipal(this, ownArn, 'pattern'),
     });
+    this.role = props.role ?? ownRole!;
     validateLength(this, 'role.roleArn', this.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
 
     const actionParams = props.actionParams._bind(this, this.role);
-    if (!props.role) {
-      addNagSuppressions(this.role, MITIGATION_ROLE_SUPPRESSIONS[actionType]);
+    if (ownRole) {
+      addNagSuppressions(ownRole, MITIGATION_ROLE_SUPPRESSIONS[actionType]);
+      ownRole.seal();
     }
     if (props.role && !acceptsPolicies(props.role)) {
       Annotations.of(this).addWarningV2('cdk-device-defender:immutableRole',

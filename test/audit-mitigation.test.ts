@@ -1,15 +1,16 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, IMitigationAction, LogLevel, MitigationAction,
   MitigationActionParams, MitigationActionType,
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
-import { addNagPacks, nagFindings } from './util/nag';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -136,14 +137,22 @@ describe('AuditMitigation', () => {
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
       Principal: { Service: 'iot.amazonaws.com' },
+      // The account's audit configuration: aws:SourceArn is exactly arn:<partition>:iot:<region>:<account>:
       Condition: {
-        StringEquals: { 'aws:SourceAccount': '123456789012' },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:*']] } },
+        StringEquals: {
+          'aws:SourceAccount': '123456789012',
+          'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:']] },
+        },
       },
     }]);
     expect(properties.Policies[0].PolicyDocument.Statement).toEqual([
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topicId } },
-      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/NotificationKey/), 'Arn'] } },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/NotificationKey/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+      },
     ]);
   });
 
@@ -210,6 +219,66 @@ describe('AuditMitigation', () => {
     expect(policy.Properties.PolicyDocument.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(['AllowPublishThroughSSLOnly']);
   });
 
+  test('in an environment-agnostic stack the notification role trusts exactly arn:<partition>:iot:<region>:<account>: from the pseudo parameters', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    const notify = new MitigationAction(stack, 'Notify', {
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'Findings') }),
+    });
+    const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('publish audit notifications') },
+    }));
+    expect(stack.resolve(mitigation.notificationRole.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/NotificationRole/), 'Arn'] });
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
+      StringEquals: {
+        'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+        'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':']] },
+      },
+    });
+  });
+
+  test('imported notification and report topics: warnings name the key permissions each publisher needs', () => {
+    // GIVEN topics whose keys the app cannot see
+    const { stack, notify } = fixture();
+    const notificationTopic = sns.Topic.fromTopicArn(stack, 'Audits', 'arn:aws:sns:eu-west-1:123456789012:audits');
+    const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+    // WHEN
+    new AuditMitigation(stack, 'Mitigation', {
+      notificationTopic, reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    // THEN no key permission is granted, and each publisher gets a warning
+    const template = Template.fromStack(stack);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toMatch(/kms:/);
+    const annotations = Annotations.fromStack(stack);
+    const ack = '.*\\[ack: cdk-device-defender:encryptedTopicKey\\]$';
+    annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
+      `^role Stack/Mitigation/NotificationRole publishes to topic Stack/Audits, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
+    annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
+      `^role Stack/Mitigation/HandlerRole publishes to topic Stack/Reports, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
+    annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
+      `^the dead-letter alarm publishes to topic Stack/Reports, .*must allow cloudwatch.amazonaws.com kms:GenerateDataKey and kms:Decrypt${ack}`));
+  });
+
+  test('a notification topic imported with its key ARN: the notification role gets exactly the key permissions, through SNS only', () => {
+    const { stack, notify } = fixture();
+    const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const notificationTopic = sns.Topic.fromTopicAttributes(stack, 'Audits', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:audits', keyArn });
+    new AuditMitigation(stack, 'Mitigation', { notificationTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('publish audit notifications') },
+    }));
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: 'arn:aws:sns:eu-west-1:123456789012:audits' },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+      },
+    ]);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('encryptedTopicKey'));
+  });
+
   test('uses a given notification topic', () => {
     const { stack, notify } = fixture();
     const topic = sns.Topic.fromTopicArn(stack, 'Existing', 'arn:aws:sns:eu-west-1:123456789012:audits');
@@ -269,10 +338,20 @@ describe('AuditMitigation', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
           Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
           Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
         })]),
       },
+    });
+    // The handler reports to the same topic: the key through SNS only.
+    const [handlerRole] = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('audit mitigation handler') },
+    }));
+    expect(handlerRole.Properties.Policies[0].PolicyDocument.Statement).toContainEqual({
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [stack.getLogicalId(reportKey.node.defaultChild as any), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
     });
   });
 
@@ -421,7 +500,26 @@ describe('AuditMitigation', () => {
     });
     app.synth();
     expect(nagFindings(stack).filter((f) => !/\/(Findings|Reports)\//.test(f))).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
     expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+
+  test('a wildcard a user adds to the handler or notification role later is reported by cdk-nag, not hidden by the library\'s suppressions', () => {
+    // GIVEN
+    const app = new App();
+    addNagPacks(app);
+    const { stack, notify } = fixture(app);
+    const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    // WHEN
+    mitigation.handler.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    mitigation.notificationRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    app.synth();
+    // THEN
+    expect(nagFindings(stack).filter((f) => f.includes('AwsSolutions-IAM5'))).toEqual([
+      expect.stringMatching(/^\/Stack\/Mitigation\/NotificationRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+      expect.stringMatching(/^\/Stack\/Mitigation\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Action::s3:\*\]/),
+      expect.stringMatching(/^\/Stack\/Mitigation\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+    ]);
   });
 });
 
@@ -568,6 +666,22 @@ describe('AuditMitigationTask', () => {
     });
     app.synth();
     expect(nagFindings(stack).filter((f) => !/\/Findings\//.test(f))).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
     expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+
+  test('a wildcard a user adds to the provider\'s handler role later is reported by cdk-nag', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack, notify } = fixture(app);
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.auditTask('audit-1'), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const handler = stack.node.findChild('CdkDeviceDefenderAuditMitigationTaskProvider').node.findChild('Handler') as lambda.IFunction;
+    handler.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:DeleteCertificate'], resources: ['*'] }));
+    app.synth();
+    expect(nagFindings(stack).filter((f) => f.includes('AwsSolutions-IAM5'))).toEqual([
+      expect.stringMatching(/^\/Stack\/CdkDeviceDefenderAuditMitigationTaskProvider\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+    ]);
   });
 });

@@ -1,10 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DetectMitigation, MitigationAction, MitigationActionParams, MitigationActionType } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
-import { addNagPacks, nagFindings } from './util/nag';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -43,9 +44,15 @@ test('alert topic and a role AWS IoT can assume only for this security profile, 
       ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/chatty']] } },
     },
   }]);
-  expect(role.Properties.Policies[0].PolicyDocument.Statement[0]).toEqual({
-    Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(detect.alertTopic.node.defaultChild as any) },
-  });
+  expect(role.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+    { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: stack.getLogicalId(detect.alertTopic.node.defaultChild as any) } },
+    {
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DetectAlertKey/), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+    },
+  ]);
   template.hasResourceProperties('AWS::IoT::SecurityProfile', {
     AlertTargets: { SNS: { AlertTargetArn: { Ref: Match.stringLikeRegexp('^DetectAlertTopic') }, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DetectAlertRole'), 'Arn'] } } },
   });
@@ -186,5 +193,36 @@ test('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverle
   profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
   app.synth();
   expect(nagFindings(stack).filter((f) => !/\/Reports\//.test(f))).toEqual([]);
+  expect(unusedNagSuppressions(stack)).toEqual([]);
   expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+});
+
+test('a wildcard a user adds to the handler or alert role later is reported by cdk-nag, not hidden by the library\'s suppressions', () => {
+  // GIVEN
+  const app = new App();
+  addNagPacks(app);
+  const { stack, quarantine, profile } = fixture(app);
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  // WHEN
+  detect.handler.role!.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iot:UpdateCertificate'], resources: ['*'] }));
+  detect.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*'], resources: ['*'] }));
+  app.synth();
+  // THEN
+  expect(nagFindings(stack).filter((f) => f.includes('AwsSolutions-IAM5'))).toEqual([
+    expect.stringMatching(/^\/Stack\/Detect\/AlertRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Action::kms:GenerateDataKey\*\]/),
+    expect.stringMatching(/^\/Stack\/Detect\/AlertRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+    expect.stringMatching(/^\/Stack\/Detect\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+  ]);
+});
+
+test('an imported alert or report topic: warnings name the key permissions each publisher needs', () => {
+  const { stack, quarantine, profile } = fixture();
+  const alertTopic = sns.Topic.fromTopicArn(stack, 'Alerts', 'arn:aws:sns:eu-west-1:123456789012:alerts');
+  const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], alertTopic, reportTopic });
+  const annotations = Annotations.fromStack(stack);
+  annotations.hasWarning('/Stack/Detect', Match.stringLikeRegexp(
+    '^role Stack/Detect/AlertRole publishes to topic Stack/Alerts, .*kms:GenerateDataKey and kms:Decrypt on that key.*encryptedTopicKey\\]$'));
+  annotations.hasWarning('/Stack/Detect', Match.stringLikeRegexp(
+    '^role Stack/Detect/HandlerRole publishes to topic Stack/Reports, .*kms:GenerateDataKey and kms:Decrypt on that key.*encryptedTopicKey\\]$'));
 });

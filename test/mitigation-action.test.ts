@@ -8,6 +8,7 @@ import {
   AuditCheck, LogLevel, MitigationAction, MitigationActionParams, MitigationActionType,
 } from '../src';
 import { expectValidTemplate } from './util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -19,6 +20,9 @@ function newStack(env = ENV): Stack {
 function iotArn(suffix: string) {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:eu-west-1:123456789012:${suffix}`]] };
 }
+
+/** `sns.eu-west-1.<URL suffix>`: the kms:ViaService value for SNS in the test region. */
+const viaSns = { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] };
 
 /** The statements of the one inline policy of the only role whose description mentions `actionType`. */
 function roleStatements(template: Template, actionType: string): unknown[] {
@@ -100,6 +104,59 @@ describe('generated role', () => {
   });
 });
 
+describe('cdk-nag', () => {
+  /** One action of every type, each with its generated role, in an app with cdk-nag's packs. */
+  function everyType() {
+    const app = new App();
+    addNagPacks(app);
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+    const plainTopic = new sns.Topic(stack, 'Plain', { enforceSSL: true });
+    const encryptedTopic = new sns.Topic(stack, 'Encrypted', { enforceSSL: true, masterKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    const params = {
+      Quarantine: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+      Logging: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }),
+      NotifyPlain: MitigationActionParams.publishFindingToSns({ topic: plainTopic }),
+      NotifyEncrypted: MitigationActionParams.publishFindingToSns({ topic: encryptedTopic }),
+      BlankPolicy: MitigationActionParams.replaceDefaultPolicyVersion(),
+      DeactivateCa: MitigationActionParams.updateCaCertificate(),
+      Deactivate: MitigationActionParams.updateDeviceCertificate(),
+    };
+    const actions = Object.fromEntries(Object.entries(params).map(([id, actionParams]) =>
+      [id, new MitigationAction(stack, id, { actionParams })]));
+    return { app, stack, actions };
+  }
+
+  test('every generated role passes, and each suppression covers a wildcard the role really has', () => {
+    const { app, stack } = everyType();
+    app.synth();
+    expect(nagFindings(stack).filter((f) => !/\/(Plain|Encrypted|Key)\//.test(f))).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
+  });
+
+  test('a wildcard a user adds to a generated role later is reported, not hidden by the role\'s suppressions', () => {
+    // GIVEN roles whose own permissions have wildcards (Logging: iot:SetV2LoggingOptions on *)
+    const { app, stack, actions } = everyType();
+    // WHEN a user adds statements with wildcard resources and actions
+    for (const id of ['Logging', 'Deactivate']) {
+      actions[id].role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+      actions[id].role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['iot:*'], resources: [Stack.of(stack).formatArn({ service: 'iot', resource: 'cert', resourceName: '*' })],
+      }));
+    }
+    app.synth();
+    // THEN cdk-nag reports every one of them
+    const findings = nagFindings(stack).filter((f) => f.includes('AwsSolutions-IAM5'));
+    for (const id of ['Logging', 'Deactivate']) {
+      expect(findings).toEqual(expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^/Stack/${id}/Role/DefaultPolicy/Resource: AwsSolutions-IAM5\\[Resource::\\*\\]`)),
+        expect.stringMatching(new RegExp(`^/Stack/${id}/Role/DefaultPolicy/Resource: AwsSolutions-IAM5\\[Action::iot:\\*\\]`)),
+        expect.stringMatching(new RegExp(`^/Stack/${id}/Role/DefaultPolicy/Resource: AwsSolutions-IAM5\\[Resource::arn:<AWS::Partition>:iot:eu-west-1:123456789012:cert/\\*\\]`)),
+      ]));
+    }
+  });
+});
+
 describe('MitigationActionParams factories', () => {
   test('addThingsToThingGroup: group names, override flag, ListPrincipalThings on certs, AddThingToThingGroup on the groups and things', () => {
     // GIVEN
@@ -170,11 +227,13 @@ describe('MitigationActionParams factories', () => {
       ActionParams: { EnableIoTLoggingParams: { LogLevel: 'DEBUG' } },
     });
     const loggingRole = loggingRoles[loggingRoleId].Properties;
+    // AWS documents no aws:SourceArn for the logging role: any AWS IoT source of this account and
+    // region (which includes the account-level arn:<partition>:iot:<region>:<account>:), with the account.
     expect(loggingRole.AssumeRolePolicyDocument.Statement).toEqual([{
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
       Principal: { Service: 'iot.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': iotArn('*') } },
     }]);
     const logGroup = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:AWSIotLogsV2']] };
     const logStreams = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:AWSIotLogsV2:*']] };
@@ -195,6 +254,44 @@ describe('MitigationActionParams factories', () => {
         Condition: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
       },
     ]);
+  });
+
+  test('enableIotLogging: the shared logging role is retained when the stack is deleted (the account\'s logging options still use it)', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new MitigationAction(stack, 'Warn', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('v2 logs') },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    // Only the logging role: the action's own role goes with the stack.
+    template.hasResource('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('ENABLE_IOT_LOGGING') }, DeletionPolicy: Match.absent(),
+    });
+  });
+
+  test('enableIotLogging in an environment-agnostic stack: the logging role trust uses the pseudo parameters', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new MitigationAction(stack, 'Warn', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('v2 logs'),
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']],
+              },
+            },
+          },
+        })],
+      },
+    });
   });
 
   test('enableIotLogging uses a given logging role and defines none', () => {
@@ -236,11 +333,69 @@ describe('MitigationActionParams factories', () => {
     const topic = new sns.Topic(stack, 'Topic', { masterKey: key });
     new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
     const template = Template.fromStack(stack);
+    // Exactly GenerateDataKey and Decrypt (not GenerateDataKey*, which includes the key-pair and
+    // without-plaintext variants), and only through SNS in the topic's region.
     expect(roleStatements(template, 'PUBLISH_FINDING_TO_SNS')).toEqual([
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: 'TopicBFC7AF6E' } },
-      { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Resource: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': viaSns } },
+      },
     ]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('encryptedTopicKey'));
+  });
+
+  test('publishFindingToSns: a topic imported with its key ARN gets the key permissions on that key', () => {
+    const stack = newStack();
+    const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const topic = sns.Topic.fromTopicAttributes(stack, 'Topic', { topicArn: 'arn:aws:sns:eu-west-1:123456789012:findings', keyArn });
+    new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    expect(roleStatements(Template.fromStack(stack), 'PUBLISH_FINDING_TO_SNS')).toEqual([
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: 'arn:aws:sns:eu-west-1:123456789012:findings' },
+      {
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } } },
+      },
+    ]);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('encryptedTopicKey'));
+  });
+
+  test('publishFindingToSns: a CfnTopic with a literal key ARN gets it; without a key, nothing and no warning', () => {
+    const stack = newStack();
+    const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    new MitigationAction(stack, 'Encrypted', {
+      mitigationActionName: 'encrypted',
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.CfnTopic(stack, 'EncryptedTopic', { kmsMasterKeyId: keyArn }) }),
+    });
+    new MitigationAction(stack, 'Plain', {
+      mitigationActionName: 'plain',
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.CfnTopic(stack, 'PlainTopic') }),
+    });
+    const template = Template.fromStack(stack);
+    const statements = (name: string) => Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp(`action ${name}$`) },
+    }))[0].Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements('encrypted')[1]).toEqual(expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn }));
+    expect(statements('plain')).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: 'PlainTopic' } }]);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('encryptedTopicKey'));
+  });
+
+  test('publishFindingToSns: a topic imported without its key gets a warning naming the key permissions to grant', () => {
+    // GIVEN
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:eu-west-1:123456789012:findings');
+    // WHEN
+    new MitigationAction(stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic }) });
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Stack/Notify', Match.stringLikeRegexp(
+      '^role Stack/Notify/Role publishes to topic Stack/Imported, whose KMS key this app cannot see .*'
+      + 'grant the role kms:GenerateDataKey and kms:Decrypt on that key \\(condition kms:ViaService = sns.<region>.amazonaws.com\\).*'
+      + 'fromTopicAttributes\\(\\{ topicArn, keyArn \\}\\).*\\[ack: cdk-device-defender:encryptedTopicKey\\]$'));
   });
 
   test('publishFindingToSns accepts an imported topic', () => {

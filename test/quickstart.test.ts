@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../examples/quickstart';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
-import { addNagPacks, nagFindings } from './util/nag';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 
 /** The example app that `npx cdk synth` synthesizes, with cdk-nag's packs applied. */
 function synthQuickstart() {
@@ -35,6 +35,46 @@ describe('examples/quickstart.ts', () => {
       .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) { expect(s.reason.length).toBeGreaterThan(40); }
+  });
+
+  test('every cdk-nag suppression covers a finding its resource really has (no suppression for a permission it lacks)', () => {
+    expect(unusedNagSuppressions(stack)).toEqual([]);
+  });
+
+  test('every role\'s trust policy: AWS IoT only for its own source (aws:SourceAccount and aws:SourceArn), Lambda for handlers', () => {
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    const join = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, suffix]] });
+    const iot = (condition: unknown) => [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'iot.amazonaws.com' }, Condition: condition }];
+    const account = { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } };
+    // The account's audit configuration: aws:SourceArn is exactly arn:<partition>:iot:<region>:<account>:
+    const auditConfiguration = iot({ StringEquals: { ...account, 'aws:SourceArn': join(':') } });
+    const trust = Object.entries(roles).map(([id, role]) => [id, role.Properties.AssumeRolePolicyDocument.Statement]);
+    const expected = Object.keys(roles).map((id) => {
+      if (id.startsWith('AuditRole') || id.startsWith('AuditMitigationNotificationRole')) { return [id, auditConfiguration]; }
+      if (id.startsWith('DetectMitigationAlertRole')) {
+        return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(':securityprofile/chatty-devices') } })];
+      }
+      if (id.startsWith('CdkDeviceDefenderIotLoggingRole')) { return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(':*') } })]; }
+      if (/HandlerRole/.test(id)) { return [id, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]]; }
+      const actionName = Object.values<any>(Template.fromStack(stack).findResources('AWS::IoT::MitigationAction'))
+        .find((a) => a.Properties.RoleArn['Fn::GetAtt'][0] === id)?.Properties.ActionName;
+      if (actionName === undefined) { return [id, 'unexpected role']; }
+      return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(`:mitigationaction/${actionName}`) } })];
+    });
+    expect(trust).toEqual(expected);
+    expect(trust).toHaveLength(12);
+  });
+
+  test('no policy grants kms:GenerateDataKey* (which includes the key-pair and without-plaintext variants)', () => {
+    const text = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(text).not.toContain('GenerateDataKey*');
+    expect(text).toContain('"kms:GenerateDataKey"');
+  });
+
+  test('the shared IoT logging role survives stack deletion', () => {
+    Template.fromStack(stack).hasResource('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('v2 logs') }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
+    });
   });
 
   test('mitigates the daily audit and wires the account audit configuration to the notification topic', () => {

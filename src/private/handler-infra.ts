@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,9 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENCRYPTED_TOPIC_KEY_WARNING, grantPublish, topicKeyOf } from './grants';
 import { InlinePolicyRole } from './inline-policy-role';
-import { KMS_DATA_KEY, addNagSuppressions } from './nag';
-import { IOT_SERVICE_PRINCIPAL } from './permissions';
+import { addNagSuppressions } from './nag';
+import { TOPIC_KEY_ACTIONS } from './permissions';
+
+const CLOUDWATCH_SERVICE_PRINCIPAL = 'cloudwatch.amazonaws.com';
 
 /** A topic AWS IoT publishes to: encrypted with a new KMS key (rotation on), TLS only. */
 export function defineEncryptedTopic(scope: Construct, id: string, keyId: string, keyDescription: string): sns.Topic {
@@ -37,31 +40,33 @@ export function allowOnlyPublisher(topic: sns.ITopic, role: iam.IRole): void {
 }
 
 /**
- * A role only AWS IoT, acting for `sourceArn` in this account, can assume, allowed to publish
- * to `topic` (and to use its key).
+ * A role only `principal` (AWS IoT acting for one source, see `iotPrincipal`) can assume, allowed
+ * to publish to `topic` (and to use its key, see `grantPublish`). It has no wildcard, so it needs
+ * no cdk-nag suppression; it is sealed, so later grants land in a policy of their own.
  */
-export function defineIotPublishRole(scope: Construct, id: string, description: string, sourceArn: string, topic: sns.ITopic): iam.Role {
-  const role = new InlinePolicyRole(scope, id, {
-    description,
-    assumedBy: new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-      ArnLike: { 'aws:SourceArn': sourceArn },
-    }),
-  });
-  sns.TopicGrants.fromTopic(topic).publish(role);
-  addNagSuppressions(role, [KMS_DATA_KEY]);
+export function defineIotPublishRole(scope: Construct, id: string, description: string, principal: iam.IPrincipal, topic: sns.ITopic): iam.Role {
+  const role = new InlinePolicyRole(scope, id, { description, assumedBy: principal });
+  grantPublish(scope, topic, role);
+  role.seal();
   return role;
 }
 
-/** Where what fails every retry is kept for 14 days. */
-export function defineDeadLetterQueue(scope: Construct): sqs.Queue {
+/**
+ * Where what fails every retry is kept for 14 days. `redriveTarget`: another queue of the construct
+ * names it in its redrive policy, which is how cdk-nag recognizes a dead-letter queue (so it needs
+ * no AwsSolutions-SQS3 suppression).
+ */
+export function defineDeadLetterQueue(scope: Construct, redriveTarget = false): sqs.Queue {
   const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
   addNagSuppressions(queue, [
-    { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue: what fails here is kept for 14 days for a person to inspect.' },
+    ...(redriveTarget ? [] : [{
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue (of a subscription and an on-failure destination): what fails here is kept for 14 days for a person to inspect.',
+    }]),
     { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
   ]);
   return queue;
@@ -82,17 +87,25 @@ export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic
   });
   if (topic) {
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-    // CloudWatch publishes to an encrypted topic only if the key lets it (this account's alarms only).
-    const key = topic instanceof sns.Topic ? topic.masterKey : undefined;
-    key?.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
-      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-    }), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // CloudWatch publishes to an encrypted topic only if the key policy lets it (this account's alarms
+    // only); the app can write that policy only for a key it defines.
+    const key = topicKeyOf(topic);
+    if (key.kind === 'key' && key.key && kms.CfnKey.isCfnKey(key.key.node.defaultChild)) {
+      key.key.grant(new iam.ServicePrincipal(CLOUDWATCH_SERVICE_PRINCIPAL).withConditions({
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      }), ...TOPIC_KEY_ACTIONS);
+    } else if (key.kind !== 'none') {
+      Annotations.of(scope).addWarningV2(ENCRYPTED_TOPIC_KEY_WARNING,
+        `the dead-letter alarm publishes to topic ${topic.node.path}, whose KMS key this app does not define, so it cannot `
+        + 'change the key\'s policy. If the topic is encrypted with a customer managed KMS key, its key policy must allow '
+        + `${CLOUDWATCH_SERVICE_PRINCIPAL} ${TOPIC_KEY_ACTIONS.join(' and ')} (condition aws:SourceAccount = this account).`);
+    }
   }
   return alarm;
 }
 
 /** A handler's log group and role: its own logs, and `actions` (which have no resource type) on `*`. */
-export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: iam.Role; logGroup: logs.LogGroup } {
+export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: InlinePolicyRole; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
   const role = new InlinePolicyRole(scope, 'HandlerRole', {
     description,

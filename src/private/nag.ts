@@ -16,7 +16,7 @@ export interface NagSuppression {
  */
 export function addNagSuppressions(scope: IConstruct, suppressions: NagSuppression[]): void {
   const resource = scope instanceof CfnResource ? scope : scope.node.defaultChild;
-  if (!(resource instanceof CfnResource)) { return; }
+  if (!(resource instanceof CfnResource) || suppressions.length === 0) { return; }
   const existing = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
   const rules = suppressions.map((s) => ({
     id: s.id,
@@ -38,14 +38,11 @@ function arnPrefix(service: string): string {
 
 const IAM5 = 'AwsSolutions-IAM5';
 
-/** Publishing to a KMS-encrypted topic, as aws-cdk's TopicGrants grants it. */
-export const KMS_DATA_KEY: NagSuppression = {
-  id: IAM5,
-  reason: 'kms:GenerateDataKey* is how aws-cdk grants publishing to a KMS-encrypted topic; it is scoped to that topic\'s key only.',
-  appliesToRegex: ['/^Action::kms:GenerateDataKey\\*$/'],
-};
-
-/** Why each wildcard in a generated mitigation action role is needed, by action type. */
+/**
+ * Why each wildcard in a generated mitigation action role is needed, by action type: exactly the
+ * wildcards the type's statements have (PUBLISH_FINDING_TO_SNS has none: the topic, and the key with
+ * kms:GenerateDataKey and kms:Decrypt).
+ */
 export const MITIGATION_ROLE_SUPPRESSIONS: Readonly<Record<string, NagSuppression[]>> = {
   ADD_THINGS_TO_THING_GROUP: [{
     id: IAM5,
@@ -58,7 +55,7 @@ export const MITIGATION_ROLE_SUPPRESSIONS: Readonly<Record<string, NagSuppressio
     reason: 'iot:SetV2LoggingOptions has no resource type in the IAM service authorization reference, so it can only be granted on *.',
     appliesToRegex: ['/^Resource::\\*$/'],
   }],
-  PUBLISH_FINDING_TO_SNS: [KMS_DATA_KEY],
+  PUBLISH_FINDING_TO_SNS: [],
   REPLACE_DEFAULT_POLICY_VERSION: [{
     id: IAM5,
     reason: 'The AWS IoT policy a finding names is only known when the action runs: iot:CreatePolicyVersion is scoped to policy/* of this account and region.',
@@ -83,13 +80,17 @@ export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
   appliesToRegex: [`/^Resource::${arnPrefix('logs')}:log-group:${IOT_V2_LOG_GROUP_NAME}:\\*$/`],
 }];
 
-/** Why a handler role of this library has `*` resources (and a KMS wildcard when it publishes reports). */
+/**
+ * Why a handler role of this library has `*` resources: its one wildcard (`Resource::*`), and the
+ * Serverless pack's rule on the same statements (not granular, so it cannot name them). Both cover
+ * only the role's inline policy: the role is sealed, so what is added to it later lands in its
+ * default policy, which carries no suppression and which cdk-nag checks on its own.
+ */
 export function handlerRoleSuppressions(iotActions: string[]): NagSuppression[] {
   const reason = `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
     + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.';
   return [
     { id: IAM5, reason, appliesToRegex: ['/^Resource::\\*$/'] },
     { id: 'Serverless-LambdaStarPermissions', reason },
-    KMS_DATA_KEY,
   ];
 }

@@ -26,11 +26,18 @@ export const IOT_LOGGING_ROLE_ACTIONS = [
 
 export const IOT_SERVICE_PRINCIPAL = 'iot.amazonaws.com';
 
+export const SNS_PUBLISH_ACTIONS = ['sns:Publish'];
+/**
+ * What publishing to a KMS-encrypted topic needs on its key: exactly these two, not
+ * `kms:GenerateDataKey*` (which also allows GenerateDataKeyPair* and *WithoutPlaintext).
+ */
+export const TOPIC_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
 /** Every IAM action each mitigation action type's role needs, for messages and docs. */
 export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   ADD_THINGS_TO_THING_GROUP: [...LIST_PRINCIPAL_THINGS_ACTIONS, ...ADD_THING_TO_THING_GROUP_ACTIONS],
   ENABLE_IOT_LOGGING: [...ENABLE_IOT_LOGGING_ACTIONS, ...PASS_ROLE_ACTIONS],
-  PUBLISH_FINDING_TO_SNS: ['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*'],
+  PUBLISH_FINDING_TO_SNS: [...SNS_PUBLISH_ACTIONS, ...TOPIC_KEY_ACTIONS],
   REPLACE_DEFAULT_POLICY_VERSION: REPLACE_DEFAULT_POLICY_VERSION_ACTIONS,
   UPDATE_CA_CERTIFICATE: UPDATE_CA_CERTIFICATE_ACTIONS,
   UPDATE_DEVICE_CERTIFICATE: UPDATE_DEVICE_CERTIFICATE_ACTIONS,

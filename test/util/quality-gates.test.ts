@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { NagSuppressions } from 'cdk-nag';
 import { unacknowledgedFindings } from './cfn-validate';
-import { addNagPacks, nagFindings } from './nag';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './nag';
 
 // The quality gates must be able to fail: each is shown a template with a known defect.
 
@@ -43,5 +44,22 @@ describe('cdk-nag gate', () => {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['iot:*'], resources: ['*'] }));
     app.synth();
     expect(nagFindings(stack)).toEqual(expect.arrayContaining([expect.stringMatching(/AwsSolutions-IAM5\[Action::iot:\*\]/)]));
+  });
+
+  test('reports a suppression that covers no finding of its resource, and accepts one that does', () => {
+    const app = new App();
+    addNagPacks(app);
+    const stack = new Stack(app, 'Nag');
+    const role = new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com'),
+      inlinePolicies: { P: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['iot:UpdateCertificate'], resources: ['*'] })] }) },
+    });
+    NagSuppressions.addResourceSuppressions(role, [
+      { id: 'AwsSolutions-IAM5', reason: 'used: the role has Resource::*', appliesTo: ['Resource::*'] },
+      { id: 'AwsSolutions-IAM5', reason: 'stale: the role has no kms action', appliesTo: [{ regex: '/^Action::kms:.*$/' }] },
+    ]);
+    app.synth();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual(['Nag/Role/Resource: AwsSolutions-IAM5 [/^Action::kms:.*$/]']);
   });
 });

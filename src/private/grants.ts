@@ -1,0 +1,101 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { IOT_SERVICE_PRINCIPAL, SNS_PUBLISH_ACTIONS, TOPIC_KEY_ACTIONS } from './permissions';
+
+/**
+ * How a trust policy compares `aws:SourceArn`: `exact` for a value AWS documents as one string
+ * (StringEquals), `pattern` when the value may contain `*` (ArnLike).
+ */
+export type SourceArnMatch = 'exact' | 'pattern';
+
+/**
+ * `iot.amazonaws.com`, only when acting for `sourceArn` in the scope's account (confused-deputy
+ * safe: `aws:SourceAccount` and `aws:SourceArn` together, as Device Defender's guide asks).
+ */
+export function iotPrincipal(scope: Construct, sourceArn: string, match: SourceArnMatch): iam.PrincipalBase {
+  const account = Stack.of(scope).account;
+  const conditions = match === 'exact'
+    ? { StringEquals: { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn } }
+    : { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sourceArn } };
+  return new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions(conditions);
+}
+
+/**
+ * `arn:<partition>:iot:<region>:<account>:`, exactly: the `aws:SourceArn` of AWS IoT acting for the
+ * account's audit configuration (the audit role and the audit notification role).
+ */
+export function auditConfigurationSourceArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'iot', resource: '' });
+}
+
+/**
+ * What the app knows about a topic's KMS key: none (unencrypted), the key (its ARN, and the `IKey`
+ * when there is one), or unknown (an imported topic, or a key the app cannot resolve).
+ */
+export type TopicKey =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'key'; readonly keyArn: string; readonly key?: kms.IKey }
+  | { readonly kind: 'unknown' };
+
+const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key\/[a-zA-Z0-9-]+$/;
+
+/**
+ * The key of `topic` as far as the app can tell: its `masterKey`; for a topic defined in the app
+ * without one, none; for a CfnTopic, its `kmsMasterKeyId` when that is a literal key ARN; unknown
+ * for anything else (an imported topic, a key given by alias or id).
+ */
+export function topicKeyOf(topic: sns.ITopicRef): TopicKey {
+  const masterKey = (topic as Partial<sns.ITopic>).masterKey;
+  if (masterKey) { return { kind: 'key', keyArn: masterKey.keyArn, key: masterKey }; }
+  // A topic defined in this app (Topic or CfnTopic) shows whether it has a key; an imported one does not.
+  const cfn = sns.CfnTopic.isCfnTopic(topic) ? topic : topic.node.defaultChild;
+  if (cfn && sns.CfnTopic.isCfnTopic(cfn)) {
+    const keyId = cfn.kmsMasterKeyId;
+    if (keyId === undefined) { return { kind: 'none' }; }
+    return !Token.isUnresolved(keyId) && KEY_ARN.test(keyId) ? { kind: 'key', keyArn: keyId } : { kind: 'unknown' };
+  }
+  return { kind: 'unknown' };
+}
+
+/** `sns.<region>.<url suffix>`: the key may only be used through SNS in the topic's region. */
+function snsViaService(topic: sns.ITopicRef): string {
+  return `sns.${topic.env.region}.${Stack.of(topic).urlSuffix}`;
+}
+
+/**
+ * Allows `role` to publish to `topic`: `sns:Publish` on the topic and, when it is encrypted with a
+ * key the app can see, exactly `kms:GenerateDataKey` and `kms:Decrypt` on that key, only through
+ * SNS (`kms:ViaService`). When the app cannot see whether the topic has a key (an imported topic),
+ * `scope` gets a warning naming the key permissions to grant.
+ */
+export function grantPublish(scope: Construct, topic: sns.ITopicRef, role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SNS_PUBLISH_ACTIONS, resources: [topic.topicRef.topicArn] }));
+  const key = topicKeyOf(topic);
+  if (key.kind === 'key') {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: TOPIC_KEY_ACTIONS,
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': snsViaService(topic) } },
+    }));
+  } else if (key.kind === 'unknown') {
+    warnUnknownTopicKey(scope, topic, role);
+  }
+}
+
+/** The id of the warning about a topic key the app cannot grant on. */
+export const ENCRYPTED_TOPIC_KEY_WARNING = 'cdk-device-defender:encryptedTopicKey';
+
+/**
+ * Warns that `role` publishes to a topic whose key the app cannot see, naming what to grant if the
+ * topic turns out to be encrypted with a customer managed key.
+ */
+function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: iam.IRole): void {
+  Annotations.of(scope).addWarningV2(ENCRYPTED_TOPIC_KEY_WARNING,
+    `role ${role.node.path} publishes to topic ${topic.node.path}, whose KMS key this app cannot see (an imported topic, or a key not given as a literal key ARN). `
+    + `If the topic is encrypted with a customer managed KMS key, grant the role ${TOPIC_KEY_ACTIONS.join(' and ')} on that key `
+    + '(condition kms:ViaService = sns.<region>.amazonaws.com), or import the topic with '
+    + 'sns.Topic.fromTopicAttributes({ topicArn, keyArn }) so that they are granted.');
+}
