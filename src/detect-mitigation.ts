@@ -12,7 +12,9 @@ import { MitigationActionType } from './audit-check';
 import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole } from './private/handler-infra';
+import {
+  defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole, definePermanentFailureAlarm,
+} from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
@@ -85,6 +87,14 @@ export class DetectMitigation extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
   public readonly deadLetterAlarm: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
+   * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
+   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It counts
+   * the function's `permanent-failure` log lines (metric `PermanentFailures` in namespace
+   * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
+   */
+  public readonly permanentFailureAlarm: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: DetectMitigationProps) {
     super(scope, id);
@@ -155,6 +165,7 @@ export class DetectMitigation extends Construct {
       reportBatchItemFailures: true,
     }));
     this.handler = handler;
+    this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
 
     addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS));
     const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '

@@ -80,6 +80,34 @@ test('an alarm on the dead-letter queue notifies the report topic', () => {
   });
 });
 
+test('permanent failures: a metric filter counts the handler\'s permanent-failure log lines, and an alarm on the first one notifies the report topic', () => {
+  const { stack, quarantine, profile } = fixture();
+  const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], reportTopic });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Logs::MetricFilter', {
+    LogGroupName: { Ref: stack.getLogicalId(detect.node.findChild('HandlerLogs').node.defaultChild as any) },
+    FilterPattern: '{ $.event = "permanent-failure" }',
+    MetricTransformations: [{
+      MetricNamespace: 'CdkDeviceDefender', MetricName: 'PermanentFailures', MetricValue: '1', Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
+    }],
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'CdkDeviceDefender',
+    MetricName: 'PermanentFailures',
+    Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(detect.handler.node.defaultChild as any) } }],
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+    AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],
+  });
+  const [alarmId] = Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'PermanentFailures' } }));
+  expect(stack.resolve(detect.permanentFailureAlarm.alarmArn)).toEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
+});
+
 test('the handler gets the profile, the actions in order, the behaviour filter, and only the permissions it uses', () => {
   const { stack, quarantine, profile } = fixture();
   const second = MitigationAction.fromMitigationActionAttributes(stack, 'Watch', {
