@@ -16,7 +16,7 @@ import {
   defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole, definePermanentFailureAlarm,
 } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
-import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
+import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
 import { invalid, validatePattern } from './private/validation';
 
@@ -108,7 +108,6 @@ export class DetectMitigation extends Construct {
     }
 
     const profileName = props.securityProfile.securityProfileRef.securityProfileName;
-    const profileArn = stack.formatArn({ service: 'iot', resource: 'securityprofile', resourceName: profileName });
     // The alert role's trust policy names the profile, and the profile names the role in its
     // alert targets: use the profile's literal name, or the references would be circular.
     const literalName = literalProfileName(props.securityProfile);
@@ -137,10 +136,10 @@ export class DetectMitigation extends Construct {
     this.alertQueue = alertQueue;
     this.alertTopic.addSubscription(new subscriptions.SqsSubscription(alertQueue, { rawMessageDelivery: true, deadLetterQueue }));
 
+    // StartDetectMitigationActionsTask on `*`: its securityprofile resource type is optional and our
+    // requests name violation ids only (see DETECT_MITIGATION_START_ACTIONS).
     const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender detect mitigation handler',
-      DETECT_MITIGATION_DESCRIBE_ACTIONS);
-    // The IAM reference gives StartDetectMitigationActionsTask the securityprofile resource type.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: DETECT_MITIGATION_START_ACTIONS, resources: [profileArn] }));
+      [...DETECT_MITIGATION_START_ACTIONS, ...DETECT_MITIGATION_DESCRIBE_ACTIONS]);
 
     const handler = new DetectMitigationFunction(this, 'Handler', {
       description: 'Starts AWS IoT Device Defender detect mitigation actions tasks (cdk-device-defender)',
@@ -167,7 +166,7 @@ export class DetectMitigation extends Construct {
     this.handler = handler;
     this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
 
-    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS));
+    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_NOTE));
     const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '
       + 'by the queue\'s redrive policy (on-failure destinations exist for stream event sources, not SQS).';
     addNagSuppressions(handler, [{ id: 'Serverless-LambdaDLQ', reason: redrive }]);

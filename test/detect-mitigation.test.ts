@@ -128,19 +128,28 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
     Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
   }));
   const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+  // StartDetectMitigationActionsTask names violation ids only; its securityprofile resource type is
+  // optional, so IAM authorizes the call against `*` and a grant on the profile's ARN would deny it.
   expect(statements).toEqual(expect.arrayContaining([
-    { Action: 'iot:DescribeDetectMitigationActionsTask', Effect: 'Allow', Resource: '*' },
-    {
-      Action: 'iot:StartDetectMitigationActionsTask',
-      Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/', { Ref: 'Profile' }]] },
-    },
+    { Action: ['iot:StartDetectMitigationActionsTask', 'iot:DescribeDetectMitigationActionsTask'], Effect: 'Allow', Resource: '*' },
   ]));
+  expect(JSON.stringify(statements)).not.toContain('securityprofile');
   expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([
     'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
     'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
     'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
   ]);
+});
+
+test('the handler role\'s cdk-nag wildcard suppression applies to Resource::* only, and says why StartDetectMitigationActionsTask is on *', () => {
+  const { stack, quarantine, profile } = fixture();
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+    Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
+  }));
+  const iam5 = role.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.id === 'AwsSolutions-IAM5');
+  expect(iam5.map((r: any) => r.applies_to)).toEqual([[{ regex: '/^Resource::\\*$/' }], [{ regex: '/^Action::kms:GenerateDataKey\\*$/' }]]);
+  expect(iam5[0].reason).toMatch(/iot:StartDetectMitigationActionsTask has the securityprofile resource type as optional only/);
 });
 
 test('an imported profile by name works; without a literal name the alert role trusts any profile of the account, with a warning', () => {

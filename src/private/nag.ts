@@ -83,10 +83,14 @@ export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
   appliesToRegex: [`/^Resource::${arnPrefix('logs')}:log-group:${IOT_V2_LOG_GROUP_NAME}:\\*$/`],
 }];
 
-/** Why a handler role of this library has `*` resources (and a KMS wildcard when it publishes reports). */
-export function handlerRoleSuppressions(iotActions: string[]): NagSuppression[] {
+/**
+ * Why a handler role of this library has `*` resources (and a KMS wildcard when it publishes reports).
+ * `note` explains any action on `*` that does have a resource type.
+ */
+export function handlerRoleSuppressions(iotActions: string[], note?: string): NagSuppression[] {
   const reason = `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
-    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.';
+    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.'
+    + (note ? ` ${note}` : '');
   return [
     { id: IAM5, reason, appliesToRegex: ['/^Resource::\\*$/'] },
     { id: 'Serverless-LambdaStarPermissions', reason },
