@@ -22,6 +22,9 @@ import { invalid, validatePattern } from './private/validation';
 
 const BEHAVIOR_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
 const HANDLER_TIMEOUT = Duration.minutes(1);
+/** The maximum concurrency of an SQS event source: AWS allows 2 to 1000. */
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
 
 /** Properties of a `DetectMitigation`. */
 export interface DetectMitigationProps {
@@ -55,6 +58,17 @@ export interface DetectMitigationProps {
    * @default false
    */
   readonly dryRun?: boolean;
+
+  /**
+   * The most function instances the alert queue may invoke at once: 2 to 1000, the range AWS
+   * allows for an SQS event source's maximum concurrency. Alerts beyond it wait in the queue
+   * instead of being throttled, so a burst reaches StartDetectMitigationActionsTask at a bounded
+   * rate and does not use up receive attempts (and end in `deadLetterQueue`) through throttling.
+   *
+   * @default 2
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+   */
+  readonly maxConcurrency?: number;
 
   /**
    * A topic that receives a report of every started task, dry run and failure.
@@ -100,6 +114,12 @@ export class DetectMitigation extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateActions(this, props.actions);
+    const maxConcurrency = props.maxConcurrency ?? MIN_MAX_CONCURRENCY;
+    if (!Token.isUnresolved(maxConcurrency)
+      && (!Number.isInteger(maxConcurrency) || maxConcurrency < MIN_MAX_CONCURRENCY || maxConcurrency > MAX_MAX_CONCURRENCY)) {
+      invalid(this, 'maxConcurrency', maxConcurrency,
+        `must be a whole number from ${MIN_MAX_CONCURRENCY} to ${MAX_MAX_CONCURRENCY} (what AWS allows for an SQS event source)`);
+    }
     if (props.behaviors) {
       if (props.behaviors.length === 0) { invalid(this, 'behaviors', [], 'give at least one behaviour name, or leave it out for all'); }
       for (const name of props.behaviors) {
@@ -162,6 +182,7 @@ export class DetectMitigation extends Construct {
       batchSize: 25,
       maxBatchingWindow: Duration.seconds(5),
       reportBatchItemFailures: true,
+      maxConcurrency,
     }));
     this.handler = handler;
     this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -66,6 +66,23 @@ test('alerts reach the function through an SQS queue (raw delivery), in batches 
   template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
     EventSourceArn: queueArn, BatchSize: 25, MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: ['ReportBatchItemFailures'],
   });
+});
+
+test.each([
+  ['by default, 2', undefined, 2],
+  ['as given', 10, 10],
+  ['up to 1000', 1000, 1000],
+])('the alert queue invokes at most maxConcurrency functions at once: %s', (_what, maxConcurrency, expected) => {
+  const { stack, quarantine, profile } = fixture();
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency });
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: expected } });
+});
+
+test('a maxConcurrency token is passed through unchecked', () => {
+  const { stack, quarantine, profile } = fixture();
+  const parameter = new CfnParameter(stack, 'Concurrency', { type: 'Number' });
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency: parameter.valueAsNumber });
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: { Ref: 'Concurrency' } } });
 });
 
 test('an alarm on the dead-letter queue notifies the report topic', () => {
@@ -177,6 +194,12 @@ describe('refuses at synth time', () => {
   ])('%s', (_what, actions, message) => {
     const { stack, profile } = fixture();
     expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: actions(stack) })).toThrow(message);
+  });
+
+  test.each([1, 1001, 2.5, 0])('maxConcurrency %p', (maxConcurrency) => {
+    const { stack, quarantine, profile } = fixture();
+    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency }))
+      .toThrow(`Stack/Detect: invalid maxConcurrency ${maxConcurrency}: must be a whole number from 2 to 1000 (what AWS allows for an SQS event source)`);
   });
 
   test('the same action twice', () => {
