@@ -113,7 +113,10 @@ function notify(scope: Construct, alarm: cloudwatch.Alarm, topic?: sns.ITopic): 
   }), 'kms:Decrypt', 'kms:GenerateDataKey*');
 }
 
-/** A handler's log group and role: its own logs, and `actions` (which have no resource type) on `*`. */
+/**
+ * A handler's log group and role: its own logs, and `actions` on `*` (actions without a resource type,
+ * or, like iot:StartDetectMitigationActionsTask, with an optional one its requests never name).
+ */
 export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: iam.Role; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
   const role = new InlinePolicyRole(scope, 'HandlerRole', {
