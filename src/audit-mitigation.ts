@@ -18,6 +18,7 @@ import { IMitigationAction } from './mitigation-action';
 import { auditConfigurationSourceArn, grantPublish, iotPrincipal } from './private/grants';
 import {
   allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
+  definePermanentFailureAlarm,
 } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
@@ -122,6 +123,14 @@ export class AuditMitigation extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
   public readonly deadLetterAlarm: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
+   * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
+   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It counts
+   * the function's `permanent-failure` log lines (metric `PermanentFailures` in namespace
+   * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
+   */
+  public readonly permanentFailureAlarm: cloudwatch.IAlarm;
 
   private readonly rules: AuditRuleSet;
 
@@ -195,6 +204,7 @@ export class AuditMitigation extends Construct {
       grantPublish(this, props.reportTopic, role);
     }
     this.handler = handler;
+    this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
 
     this.notificationTopic.addSubscription(new subscriptions.LambdaSubscription(handler, { deadLetterQueue }));
     new events.Rule(this, 'Reconciler', {

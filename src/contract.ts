@@ -69,3 +69,19 @@ export const DETECT_ENV = {
   TASK_ID_PREFIX: 'DETECT_MITIGATION_TASK_ID_PREFIX',
   REPORT_TOPIC_ARN: 'DETECT_MITIGATION_REPORT_TOPIC_ARN',
 } as const;
+
+/**
+ * The `event` of the one log line (level ERROR) a handler writes for every permanent failure: a
+ * failure no retry can fix (a malformed message, an unknown event, a request AWS IoT refuses, a
+ * broken configuration). The constructs count these lines with a metric filter and alarm on them.
+ */
+export const PERMANENT_FAILURE_EVENT = 'permanent-failure';
+
+/** The metric the permanent-failure lines are counted in, per function (`$.functionName`). */
+export const PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: 'CdkDeviceDefender',
+  NAME: 'PermanentFailures',
+  DIMENSION: 'FunctionName',
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: 'functionName',
+} as const;

@@ -15,14 +15,18 @@ import { IMitigationAction } from './mitigation-action';
 import { grantPublish, iotPrincipal } from './private/grants';
 import {
   allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
+  definePermanentFailureAlarm,
 } from './private/handler-infra';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
-import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS } from './private/permissions';
+import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
 import { invalid, validatePattern } from './private/validation';
 
 const BEHAVIOR_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
 const HANDLER_TIMEOUT = Duration.minutes(1);
+/** The maximum concurrency of an SQS event source: AWS allows 2 to 1000. */
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
 
 /** Properties of a `DetectMitigation`. */
 export interface DetectMitigationProps {
@@ -60,6 +64,17 @@ export interface DetectMitigationProps {
   readonly dryRun?: boolean;
 
   /**
+   * The most function instances the alert queue may invoke at once: 2 to 1000, the range AWS
+   * allows for an SQS event source's maximum concurrency. Alerts beyond it wait in the queue
+   * instead of being throttled, so a burst reaches StartDetectMitigationActionsTask at a bounded
+   * rate and does not use up receive attempts (and end in `deadLetterQueue`) through throttling.
+   *
+   * @default 2
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+   */
+  readonly maxConcurrency?: number;
+
+  /**
    * A topic that receives a report of every started task, dry run and failure.
    *
    * @default - reports are written to the function's log only
@@ -90,11 +105,25 @@ export class DetectMitigation extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
   public readonly deadLetterAlarm: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
+   * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
+   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It counts
+   * the function's `permanent-failure` log lines (metric `PermanentFailures` in namespace
+   * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
+   */
+  public readonly permanentFailureAlarm: cloudwatch.IAlarm;
 
   constructor(scope: Construct, id: string, props: DetectMitigationProps) {
     super(scope, id);
     const stack = Stack.of(this);
     validateActions(this, props.actions);
+    const maxConcurrency = props.maxConcurrency ?? MIN_MAX_CONCURRENCY;
+    if (!Token.isUnresolved(maxConcurrency)
+      && (!Number.isInteger(maxConcurrency) || maxConcurrency < MIN_MAX_CONCURRENCY || maxConcurrency > MAX_MAX_CONCURRENCY)) {
+      invalid(this, 'maxConcurrency', maxConcurrency,
+        `must be a whole number from ${MIN_MAX_CONCURRENCY} to ${MAX_MAX_CONCURRENCY} (what AWS allows for an SQS event source)`);
+    }
     if (props.behaviors) {
       if (props.behaviors.length === 0) { invalid(this, 'behaviors', [], 'give at least one behaviour name, or leave it out for all'); }
       for (const name of props.behaviors) {
@@ -103,7 +132,6 @@ export class DetectMitigation extends Construct {
     }
 
     const profileName = props.securityProfile.securityProfileRef.securityProfileName;
-    const profileArn = stack.formatArn({ service: 'iot', resource: 'securityprofile', resourceName: profileName });
     // The alert role's trust policy names the profile, and the profile names the role in its
     // alert targets: use the profile's literal name, or the references would be circular.
     const literalName = literalProfileName(props.securityProfile);
@@ -134,10 +162,10 @@ export class DetectMitigation extends Construct {
     this.alertQueue = alertQueue;
     this.alertTopic.addSubscription(new subscriptions.SqsSubscription(alertQueue, { rawMessageDelivery: true, deadLetterQueue }));
 
+    // StartDetectMitigationActionsTask on `*`: its securityprofile resource type is optional and our
+    // requests name violation ids only (see DETECT_MITIGATION_START_ACTIONS).
     const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender detect mitigation handler',
-      DETECT_MITIGATION_DESCRIBE_ACTIONS);
-    // The IAM reference gives StartDetectMitigationActionsTask the securityprofile resource type.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: DETECT_MITIGATION_START_ACTIONS, resources: [profileArn] }));
+      [...DETECT_MITIGATION_START_ACTIONS, ...DETECT_MITIGATION_DESCRIBE_ACTIONS]);
 
     const handler = new DetectMitigationFunction(this, 'Handler', {
       description: 'Starts AWS IoT Device Defender detect mitigation actions tasks (cdk-device-defender)',
@@ -160,10 +188,12 @@ export class DetectMitigation extends Construct {
       batchSize: 25,
       maxBatchingWindow: Duration.seconds(5),
       reportBatchItemFailures: true,
+      maxConcurrency,
     }));
     this.handler = handler;
+    this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
 
-    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS));
+    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_NOTE));
     role.seal();
     const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '
       + 'by the queue\'s redrive policy (on-failure destinations exist for stream event sources, not SQS).';

@@ -255,8 +255,10 @@ describe('AuditMitigation', () => {
       `^role Stack/Mitigation/NotificationRole publishes to topic Stack/Audits, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
     annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
       `^role Stack/Mitigation/HandlerRole publishes to topic Stack/Reports, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
-    annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
-      `^the dead-letter alarm publishes to topic Stack/Reports, .*must allow cloudwatch.amazonaws.com kms:GenerateDataKey and kms:Decrypt${ack}`));
+    for (const alarm of ['DeadLetterAlarm', 'PermanentFailureAlarm']) {
+      annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
+        `^alarm Stack/Mitigation/${alarm} publishes to topic Stack/Reports, .*must allow cloudwatch.amazonaws.com kms:GenerateDataKey and kms:Decrypt${ack}`));
+    }
   });
 
   test('a notification topic imported with its key ARN: the notification role gets exactly the key permissions, through SNS only', () => {
@@ -359,6 +361,56 @@ describe('AuditMitigation', () => {
     const { stack, notify } = fixture();
     new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+  });
+
+  test('permanent failures: a metric filter counts the handler\'s permanent-failure log lines, and an alarm on the first one notifies the report topic', () => {
+    // GIVEN a report topic encrypted with a customer key
+    const { stack, notify } = fixture();
+    const reportTopic = new sns.Topic(stack, 'Reports', { masterKey: new kms.Key(stack, 'ReportKey', { enableKeyRotation: true }) });
+    // WHEN
+    const mitigation = new AuditMitigation(stack, 'Mitigation', {
+      reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    // THEN the function's own log group is filtered for the one line every permanent failure writes
+    const template = Template.fromStack(stack);
+    const logGroup = stack.getLogicalId(mitigation.node.findChild('HandlerLogs').node.defaultChild as any);
+    const fn = stack.getLogicalId(mitigation.handler.node.defaultChild as any);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 1);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroup },
+      FilterPattern: '{ $.event = "permanent-failure" }',
+      MetricTransformations: [{
+        MetricNamespace: 'CdkDeviceDefender',
+        MetricName: 'PermanentFailures',
+        MetricValue: '1',
+        Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
+      }],
+    });
+    // ... and the alarm fires on the first one in 5 minutes, for this function only
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkDeviceDefender',
+      MetricName: 'PermanentFailures',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: stack.getLogicalId(reportTopic.node.defaultChild as any) }],
+    });
+    const [alarmId] = Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'PermanentFailures' } }));
+    expect(stack.resolve(mitigation.permanentFailureAlarm.alarmArn)).toEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
+    // CloudWatch may use the topic's key (one statement, however many alarms)
+    const keyPolicy = Object.values(template.findResources('AWS::KMS::Key'))
+      .map((k) => k.Properties.KeyPolicy.Statement).find((st: any[]) => st.some((x) => x.Principal?.Service === 'cloudwatch.amazonaws.com'));
+    expect(keyPolicy.filter((x: any) => x.Principal?.Service === 'cloudwatch.amazonaws.com')).toHaveLength(1);
+  });
+
+  test('without a report topic the permanent-failure alarm has no action', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PermanentFailures', AlarmActions: Match.absent() });
   });
 
   test('the handler role holds only what the handler calls', () => {

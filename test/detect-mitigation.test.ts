@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -93,6 +93,23 @@ test('alerts reach the function through an SQS queue (raw delivery), in batches 
   });
 });
 
+test.each([
+  ['by default, 2', undefined, 2],
+  ['as given', 10, 10],
+  ['up to 1000', 1000, 1000],
+])('the alert queue invokes at most maxConcurrency functions at once: %s', (_what, maxConcurrency, expected) => {
+  const { stack, quarantine, profile } = fixture();
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency });
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: expected } });
+});
+
+test('a maxConcurrency token is passed through unchecked', () => {
+  const { stack, quarantine, profile } = fixture();
+  const parameter = new CfnParameter(stack, 'Concurrency', { type: 'Number' });
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency: parameter.valueAsNumber });
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: { Ref: 'Concurrency' } } });
+});
+
 test('an alarm on the dead-letter queue notifies the report topic', () => {
   const { stack, quarantine, profile } = fixture();
   const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
@@ -103,6 +120,34 @@ test('an alarm on the dead-letter queue notifies the report topic', () => {
     Threshold: 0,
     AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],
   });
+});
+
+test('permanent failures: a metric filter counts the handler\'s permanent-failure log lines, and an alarm on the first one notifies the report topic', () => {
+  const { stack, quarantine, profile } = fixture();
+  const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], reportTopic });
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::Logs::MetricFilter', {
+    LogGroupName: { Ref: stack.getLogicalId(detect.node.findChild('HandlerLogs').node.defaultChild as any) },
+    FilterPattern: '{ $.event = "permanent-failure" }',
+    MetricTransformations: [{
+      MetricNamespace: 'CdkDeviceDefender', MetricName: 'PermanentFailures', MetricValue: '1', Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
+    }],
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'CdkDeviceDefender',
+    MetricName: 'PermanentFailures',
+    Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(detect.handler.node.defaultChild as any) } }],
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+    AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],
+  });
+  const [alarmId] = Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'PermanentFailures' } }));
+  expect(stack.resolve(detect.permanentFailureAlarm.alarmArn)).toEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
 });
 
 test('the handler gets the profile, the actions in order, the behaviour filter, and only the permissions it uses', () => {
@@ -125,19 +170,28 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
     Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
   }));
   const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+  // StartDetectMitigationActionsTask names violation ids only; its securityprofile resource type is
+  // optional, so IAM authorizes the call against `*` and a grant on the profile's ARN would deny it.
   expect(statements).toEqual(expect.arrayContaining([
-    { Action: 'iot:DescribeDetectMitigationActionsTask', Effect: 'Allow', Resource: '*' },
-    {
-      Action: 'iot:StartDetectMitigationActionsTask',
-      Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/', { Ref: 'Profile' }]] },
-    },
+    { Action: ['iot:StartDetectMitigationActionsTask', 'iot:DescribeDetectMitigationActionsTask'], Effect: 'Allow', Resource: '*' },
   ]));
+  expect(JSON.stringify(statements)).not.toContain('securityprofile');
   expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([
     'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
     'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
     'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
   ]);
+});
+
+test('the handler role\'s cdk-nag wildcard suppression applies to Resource::* only, and says why StartDetectMitigationActionsTask is on *', () => {
+  const { stack, quarantine, profile } = fixture();
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
+    Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
+  }));
+  const iam5 = role.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.id === 'AwsSolutions-IAM5');
+  expect(iam5.map((r: any) => r.applies_to)).toEqual([[{ regex: '/^Resource::\\*$/' }], [{ regex: '/^Action::kms:GenerateDataKey\\*$/' }]]);
+  expect(iam5[0].reason).toMatch(/iot:StartDetectMitigationActionsTask has the securityprofile resource type as optional only/);
 });
 
 test('an imported profile by name works; without a literal name the alert role trusts any profile of the account, with a warning', () => {
@@ -165,6 +219,12 @@ describe('refuses at synth time', () => {
   ])('%s', (_what, actions, message) => {
     const { stack, profile } = fixture();
     expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: actions(stack) })).toThrow(message);
+  });
+
+  test.each([1, 1001, 2.5, 0])('maxConcurrency %p', (maxConcurrency) => {
+    const { stack, quarantine, profile } = fixture();
+    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency }))
+      .toThrow(`Stack/Detect: invalid maxConcurrency ${maxConcurrency}: must be a whole number from 2 to 1000 (what AWS allows for an SQS event source)`);
   });
 
   test('the same action twice', () => {

@@ -1,5 +1,6 @@
 import { paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
+import { AUDIT_ENV as ENV } from '../contract';
 import { AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from './shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';
@@ -30,7 +31,15 @@ export interface Outcome {
  * and from a scheduled reconciler that finds audits whose notification never arrived.
  */
 export async function handler(event: SNSEvent | ScheduledEvent, context: Context): Promise<Outcome[]> {
-  const config = readConfig(process.env, context.invokedFunctionArn.split(':')[4]);
+  let config: HandlerConfig;
+  try {
+    config = readConfig(process.env, context.invokedFunctionArn.split(':')[4]);
+  } catch (error) {
+    // The deployment is broken: report it, and fail the invocation so the event is retried and
+    // then kept in the dead-letter queue until it is fixed.
+    await new Reporter(process.env[ENV.REPORT_TOPIC_ARN] || undefined).permanentFailure('config-error', error);
+    throw error;
+  }
   const reporter = new Reporter(config.reportTopicArn);
   if ('Records' in event && Array.isArray(event.Records)) {
     const outcomes: Outcome[] = [];
@@ -42,7 +51,8 @@ export async function handler(event: SNSEvent | ScheduledEvent, context: Context
   if ((event as ScheduledEvent).source === 'aws.events') {
     return reconcile(config, reporter);
   }
-  await reporter.report('WARN', 'unknown-event', { reason: 'neither an SNS notification nor a scheduled event', received: event });
+  await reporter.permanentFailure('unknown-event', new MalformedMessageError('event', 'neither an SNS notification nor a scheduled event'),
+    { received: JSON.stringify(event).slice(0, 2000) });
   return [];
 }
 
@@ -57,7 +67,7 @@ async function onNotification(message: string, config: HandlerConfig, reporter: 
     trigger = parseAuditNotification(message);
   } catch (error) {
     if (!(error instanceof MalformedMessageError)) { throw error; }
-    await reporter.report('WARN', 'malformed-notification', { reason: error.message, message: message.slice(0, 2000) });
+    await reporter.permanentFailure('malformed-notification', error, { received: message.slice(0, 2000) });
     return { decision: 'malformed', reason: error.message };
   }
   const reason = reasonToIgnoreTrigger(trigger, config);
@@ -78,15 +88,14 @@ async function describeOrFail(auditTaskId: string, reporter: Reporter, trigger: 
   try {
     return await describeAudit(iot, auditTaskId);
   } catch (error) {
-    const fields = { auditTaskId, trigger, error: errorName(error), message: errorMessage(error) };
     if (!isPermanent(error)) {
-      log('WARN', 'retrying', fields);
+      log('WARN', 'retrying', { auditTaskId, trigger, error: errorName(error), message: errorMessage(error) });
       throw error;
     }
     const reason = errorName(error) === 'ResourceNotFoundException'
       ? `DescribeAuditTask does not know audit ${auditTaskId}: no such audit in this account and region, so nothing is started`
       : `DescribeAuditTask failed for audit ${auditTaskId} (${errorName(error)}), so nothing is started`;
-    await reporter.report('ERROR', 'permanent-failure', { reason, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, ...fields });
+    await reporter.permanentFailure('describe-audit-failed', error, { reason, auditTaskId, trigger });
     return { auditTaskId, decision: 'failed-permanently', reason };
   }
 }
@@ -127,7 +136,7 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
       log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });
       throw error;
     }
-    await reporter.report('ERROR', 'mitigation-failed', { ...details, error: errorName(error), message: errorMessage(error) });
+    await reporter.permanentFailure('mitigation-failed', error, details);
     return { auditTaskId: plan.auditTaskId, decision: 'failed-permanently', taskId: plan.taskId, reason: errorMessage(error) };
   }
 }

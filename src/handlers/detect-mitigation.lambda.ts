@@ -1,12 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readDetectConfig } from './shared/config';
+import { DETECT_ENV } from '../contract';
+import { DetectHandlerConfig, readDetectConfig } from './shared/config';
 import { detectMitigationTaskId } from './shared/ids';
-import { createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask } from './shared/iot-tasks';
+import { createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter } from './shared/report';
 import { chunk } from './shared/targets';
-import { parseViolationAlert, reasonToIgnore } from './shared/violation';
+import { afterStartFailure, parseViolationAlert, reasonToIgnore } from './shared/violation';
 
 const iot = createIotClient();
 
@@ -17,10 +18,20 @@ const MAX_VIOLATIONS_PER_TASK = 25;
  * Moves the things of in-alarm violations into thing groups: one detect mitigation actions task
  * per batch of at most 25 violations. Alerts arrive through an SQS queue (raw SNS delivery), so a
  * burst is batched; records whose task could not be started for a transient reason are returned
- * as batch item failures, retried by SQS and dead-lettered after the last attempt.
+ * as batch item failures, retried by SQS and dead-lettered after the last attempt. A batch AWS IoT
+ * refuses for good is split, one task per violation, so a bad violation id loses only itself; what
+ * still fails for good is reported as a permanent failure.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const config = readDetectConfig(process.env);
+  let config: DetectHandlerConfig;
+  try {
+    config = readDetectConfig(process.env);
+  } catch (error) {
+    // The deployment is broken and every message would fail the same way: report it, and fail the
+    // invocation so the messages are kept (redelivered, then dead-lettered) until it is fixed.
+    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined).permanentFailure('config-error', error);
+    throw error;
+  }
   const reporter = new Reporter(config.reportTopicArn);
 
   // violation id -> the SQS messages that carried it (the same alert may arrive twice)
@@ -31,7 +42,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       alert = parseViolationAlert(record.body);
     } catch (error) {
       if (!(error instanceof MalformedMessageError)) { throw error; }
-      await reporter.report('WARN', 'malformed-alert', { reason: error.message, message: record.body.slice(0, 2000) });
+      await reporter.permanentFailure('malformed-alert', error, { messageId: record.messageId, received: record.body.slice(0, 2000) });
       continue;
     }
     const reason = reasonToIgnore(alert, config);
@@ -44,23 +55,57 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
 
   const failed: string[] = [];
   for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
-    const taskId = detectMitigationTaskId(config.taskIdPrefix, violationIds);
-    const details = { taskId, securityProfileName: config.securityProfileName, violationIds, actions: config.actions };
     if (config.dryRun) {
-      await reporter.report('INFO', 'dry-run', details);
+      await reporter.report('INFO', 'dry-run', details(config, violationIds));
       continue;
     }
-    try {
-      const outcome = await startDetectMitigationTask(iot, { taskId, violationIds, actions: config.actions });
-      await reporter.report('INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', details);
-    } catch (error) {
-      if (isPermanent(error)) {
-        await reporter.report('ERROR', 'mitigation-failed', { ...details, error: errorName(error), message: errorMessage(error) });
-      } else {
-        log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });
-        failed.push(...violationIds.flatMap((id) => messagesOf.get(id)!));
-      }
-    }
+    const retry = await mitigate(violationIds, config, reporter);
+    failed.push(...retry.flatMap((id) => messagesOf.get(id)!));
   }
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function details(config: DetectHandlerConfig, violationIds: string[], splitFrom?: string) {
+  return {
+    taskId: detectMitigationTaskId(config.taskIdPrefix, violationIds),
+    securityProfileName: config.securityProfileName,
+    violationIds,
+    actions: config.actions,
+    ...(splitFrom ? { splitFrom } : {}),
+  };
+}
+
+/**
+ * Starts the task for `violationIds` (its id derives from the ids, so a single-id task is the same
+ * task on every redelivery). Returns the ids to hand back to SQS for a later retry.
+ */
+async function mitigate(violationIds: string[], config: DetectHandlerConfig, reporter: Reporter, splitFrom?: string): Promise<string[]> {
+  const fields = details(config, violationIds, splitFrom);
+  let outcome: StartOutcome;
+  try {
+    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
+  } catch (failure) {
+    return onStartFailure(failure, violationIds, fields, config, reporter);
+  }
+  await reporter.report('INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', fields);
+  return [];
+}
+
+async function onStartFailure(failure: unknown, violationIds: string[], fields: ReturnType<typeof details>,
+  config: DetectHandlerConfig, reporter: Reporter): Promise<string[]> {
+  const error = { error: errorName(failure), message: errorMessage(failure) };
+  switch (afterStartFailure(isPermanent(failure), violationIds.length)) {
+    case 'retry-later':
+      log('WARN', 'retrying', { ...fields, ...error });
+      return violationIds;
+    case 'give-up':
+      await reporter.permanentFailure('mitigation-failed', failure, fields);
+      return [];
+    case 'split': {
+      log('WARN', 'splitting', { ...fields, ...error, reason: 'AWS IoT refused the batch: starting one task per violation' });
+      const retry: string[] = [];
+      for (const id of violationIds) { retry.push(...await mitigate([id], config, reporter, fields.taskId)); }
+      return retry;
+    }
+  }
 }

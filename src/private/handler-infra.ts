@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENCRYPTED_TOPIC_KEY_WARNING, grantPublish, topicKeyOf } from './grants';
+import { PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC } from '../contract';
 import { InlinePolicyRole } from './inline-policy-role';
 import { addNagSuppressions } from './nag';
 import { TOPIC_KEY_ACTIONS } from './permissions';
@@ -85,26 +87,65 @@ export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-  if (topic) {
-    alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-    // CloudWatch publishes to an encrypted topic only if the key policy lets it (this account's alarms
-    // only); the app can write that policy only for a key it defines.
-    const key = topicKeyOf(topic);
-    if (key.kind === 'key' && key.key && kms.CfnKey.isCfnKey(key.key.node.defaultChild)) {
-      key.key.grant(new iam.ServicePrincipal(CLOUDWATCH_SERVICE_PRINCIPAL).withConditions({
-        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-      }), ...TOPIC_KEY_ACTIONS);
-    } else if (key.kind !== 'none') {
-      Annotations.of(scope).addWarningV2(ENCRYPTED_TOPIC_KEY_WARNING,
-        `the dead-letter alarm publishes to topic ${topic.node.path}, whose KMS key this app does not define, so it cannot `
-        + 'change the key\'s policy. If the topic is encrypted with a customer managed KMS key, its key policy must allow '
-        + `${CLOUDWATCH_SERVICE_PRINCIPAL} ${TOPIC_KEY_ACTIONS.join(' and ')} (condition aws:SourceAccount = this account).`);
-    }
-  }
+  notify(scope, alarm, topic);
   return alarm;
 }
 
-/** A handler's log group and role: its own logs, and `actions` (which have no resource type) on `*`. */
+/**
+ * Counts the handler's permanent failures (its `permanent-failure` log lines, per function) with a
+ * metric filter on its log group, and alarms on the first one in 5 minutes; the alarm notifies
+ * `topic` when one is given. A permanent failure is not retried, so nothing reaches the
+ * dead-letter queue: without this alarm it would go unnoticed.
+ */
+export function definePermanentFailureAlarm(scope: Construct, logGroup: logs.ILogGroup, fn: lambda.IFunction, topic?: sns.ITopic): cloudwatch.Alarm {
+  const filter = new logs.MetricFilter(scope, 'PermanentFailureMetricFilter', {
+    logGroup,
+    filterPattern: logs.FilterPattern.stringValue('$.event', '=', PERMANENT_FAILURE_EVENT),
+    metricNamespace: PERMANENT_FAILURE_METRIC.NAMESPACE,
+    metricName: PERMANENT_FAILURE_METRIC.NAME,
+    metricValue: '1',
+    dimensions: { [PERMANENT_FAILURE_METRIC.DIMENSION]: `$.${PERMANENT_FAILURE_METRIC.DIMENSION_FIELD}` },
+  });
+  const alarm = new cloudwatch.Alarm(scope, 'PermanentFailureAlarm', {
+    alarmDescription: `Permanent failures of ${scope.node.path}'s function: mitigation that was not started and will not be retried `
+      + '(malformed message, refused request, broken configuration); its log and the report topic say which (cdk-device-defender)',
+    metric: filter.metric({
+      period: Duration.minutes(5),
+      statistic: cloudwatch.Stats.SUM,
+      dimensionsMap: { [PERMANENT_FAILURE_METRIC.DIMENSION]: fn.functionName },
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  notify(scope, alarm, topic);
+  return alarm;
+}
+
+/** Lets `alarm` notify `topic`, when there is one. */
+function notify(scope: Construct, alarm: cloudwatch.Alarm, topic?: sns.ITopic): void {
+  if (!topic) { return; }
+  alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  // CloudWatch publishes to an encrypted topic only if the key policy lets it (this account's alarms
+  // only); the app can write that policy only for a key it defines.
+  const key = topicKeyOf(topic);
+  if (key.kind === 'key' && key.key && kms.CfnKey.isCfnKey(key.key.node.defaultChild)) {
+    key.key.grant(new iam.ServicePrincipal(CLOUDWATCH_SERVICE_PRINCIPAL).withConditions({
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    }), ...TOPIC_KEY_ACTIONS);
+  } else if (key.kind !== 'none') {
+    Annotations.of(scope).addWarningV2(ENCRYPTED_TOPIC_KEY_WARNING,
+      `alarm ${alarm.node.path} publishes to topic ${topic.node.path}, whose KMS key this app does not define, so it cannot `
+      + 'change the key\'s policy. If the topic is encrypted with a customer managed KMS key, its key policy must allow '
+      + `${CLOUDWATCH_SERVICE_PRINCIPAL} ${TOPIC_KEY_ACTIONS.join(' and ')} (condition aws:SourceAccount = this account).`);
+  }
+}
+
+/**
+ * A handler's log group and role: its own logs, and `actions` on `*` (actions without a resource type,
+ * or, like iot:StartDetectMitigationActionsTask, with an optional one its requests never name).
+ */
 export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: InlinePolicyRole; logGroup: logs.LogGroup } {
   const logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
   const role = new InlinePolicyRole(scope, 'HandlerRole', {

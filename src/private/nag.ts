@@ -85,10 +85,13 @@ export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
  * Serverless pack's rule on the same statements (not granular, so it cannot name them). Both cover
  * only the role's inline policy: the role is sealed, so what is added to it later lands in its
  * default policy, which carries no suppression and which cdk-nag checks on its own.
+ *
+ * `note` explains any action on `*` that does have a resource type.
  */
-export function handlerRoleSuppressions(iotActions: string[]): NagSuppression[] {
+export function handlerRoleSuppressions(iotActions: string[], note?: string): NagSuppression[] {
   const reason = `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
-    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.';
+    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.'
+    + (note ? ` ${note}` : '');
   return [
     { id: IAM5, reason, appliesToRegex: ['/^Resource::\\*$/'] },
     { id: 'Serverless-LambdaStarPermissions', reason },

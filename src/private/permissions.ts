@@ -59,7 +59,22 @@ export const AUDIT_MITIGATION_TASK_HANDLER_ACTIONS = [
   'iot:ListAuditFindings',
 ];
 
-/** The detect mitigation handler starts tasks for one security profile (resource type securityprofile). */
+/**
+ * The detect mitigation handler starts tasks whose target is a list of violation ids.
+ *
+ * Granted on `*`, not on `securityprofile/<name>`. The IAM service authorization reference gives
+ * iot:StartDetectMitigationActionsTask the securityprofile resource type as OPTIONAL (no asterisk):
+ * IAM authorizes the call against a security profile's ARN only when the request names one (a
+ * `securityProfileName` target). Our requests name violation ids only, so there is no security
+ * profile ARN to match, and a statement limited to `securityprofile/<name>` would not allow them:
+ * every call would be denied. The grant is `*` for this one action, which can only start detect
+ * mitigation tasks with the actions the handler is configured with; nothing else is widened. Were
+ * a call denied anyway (AccessDeniedException), the handler reports it as a permanent failure and
+ * the construct's permanentFailureAlarm fires.
+ */
 export const DETECT_MITIGATION_START_ACTIONS = ['iot:StartDetectMitigationActionsTask'];
 /** ...and confirms an existing task after TaskAlreadyExists (no resource type). */
 export const DETECT_MITIGATION_DESCRIBE_ACTIONS = ['iot:DescribeDetectMitigationActionsTask'];
+/** Why the detect handler's role has iot:StartDetectMitigationActionsTask on `*` (for its cdk-nag suppression). */
+export const DETECT_MITIGATION_START_NOTE = 'iot:StartDetectMitigationActionsTask has the securityprofile resource type as optional only, '
+  + 'and its requests name violation ids, not a security profile, so IAM authorizes them against *.';

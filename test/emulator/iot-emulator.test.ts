@@ -597,6 +597,17 @@ describe('faults', () => {
     expect(reqs[0].body).toEqual(reqs[1].body);
   });
 
+  test('accessDenied403 is what IAM answers to a call no policy allows: AccessDeniedException, HTTP 403, not retried', async () => {
+    seedAudit();
+    emulator.injectFault({ kind: 'accessDenied403', operation: 'StartDetectMitigationActionsTask' });
+    const err = await rejection(client.send(startDetect()));
+    expect(err).toBeInstanceOf(IoTServiceException);
+    expect(err.name).toBe('AccessDeniedException');
+    expect(err.$metadata?.httpStatusCode).toBe(403);
+    expect(emulator.requests.map((r) => r.response)).toEqual([{ status: 403, errorType: 'AccessDeniedException' }]);
+    expect(emulator.detectMitigationTasks()).toEqual([]);
+  });
+
   test('invalidRequest is not retried', async () => {
     seedAudit();
     emulator.injectFault({ kind: 'invalidRequest' });
@@ -875,6 +886,21 @@ describe('detect mitigation actions tasks', () => {
     const missing = await rejection(client.send(startDetect({ actions: ['missing'] })));
     expect(missing).toBeInstanceOf(InvalidRequestException);
     expect(emulator.detectMitigationTasks()).toEqual([]);
+    expectNoViolations(emulator);
+  });
+
+  test('a violation id marked invalid is refused with InvalidRequestException, and nothing starts; the others still can', async () => {
+    seedAudit();
+    emulator.markViolationsInvalid('v-bad');
+    const refused = await rejection(client.send(startDetect({ target: { violationIds: ['v-1', 'v-bad'] } })));
+    expect(refused).toBeInstanceOf(InvalidRequestException);
+    expect(refused.message).toBe('Invalid violation ids: v-bad.');
+    expect(emulator.detectMitigationTasks()).toEqual([]);
+    await client.send(startDetect({ taskId: 'detect-2', target: { violationIds: ['v-1'] } }));
+    expect(emulator.detectMitigationTasks().map((t) => t.target)).toEqual([{ violationIds: ['v-1'] }]);
+    emulator.reset();
+    seedAudit();
+    await client.send(startDetect({ target: { violationIds: ['v-bad'] } }));
     expectNoViolations(emulator);
   });
 

@@ -89,6 +89,7 @@ export type FaultKind =
   | 'limitExceeded410'
   | 'internalFailure500'
   | 'invalidRequest'
+  | 'accessDenied403'
   | 'serviceUnavailable503'
   | 'resetConnection';
 
@@ -299,6 +300,8 @@ const FAULTS: Readonly<Record<Exclude<FaultKind, 'resetConnection'>, { status: n
   limitExceeded410: { status: 410, code: 'LimitExceededException', message: 'Limit exceeded' },
   internalFailure500: { status: 500, code: 'InternalFailureException', message: 'Internal failure (injected)' },
   invalidRequest: { status: 400, code: 'InvalidRequestException', message: 'Invalid request (injected)' },
+  // What IAM answers when no policy allows the call (not in the IoT model: a common error of every AWS API).
+  accessDenied403: { status: 403, code: 'AccessDeniedException', message: 'User is not authorized to perform this operation (injected)' },
   serviceUnavailable503: { status: 503, code: 'ServiceUnavailableException', message: 'Service unavailable (injected)' },
 };
 
@@ -409,6 +412,8 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
   private readonly findings = new Map<string, AuditFindingState>();
   private readonly auditMitigationTaskMap = new Map<string, AuditMitigationTaskSnapshot>();
   private readonly detectMitigationTaskMap = new Map<string, DetectMitigationTaskSnapshot>();
+  /** Violation ids StartDetectMitigationActionsTask refuses (unknown to AWS IoT, or no longer valid). */
+  private readonly invalidViolationIds = new Set<string>();
   private readonly resources = new IotResourceStore();
   /** Executions of tasks run with runAuditMitigationTask / runDetectMitigationTask, by task id. */
   private readonly auditExecutions = new Map<string, AuditMitigationExecution[]>();
@@ -495,6 +500,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     this.detectExecutions.clear();
     this.timelessTasks.clear();
     this.sideEffects.length = 0;
+    this.invalidViolationIds.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -571,6 +577,14 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
 
   auditMitigationTasks(): AuditMitigationTaskSnapshot[] {
     return [...this.auditMitigationTaskMap.values()].map(clone);
+  }
+
+  /**
+   * Makes StartDetectMitigationActionsTask refuse any target that names one of these violation
+   * ids with InvalidRequestException, as AWS IoT does for a violation it does not know.
+   */
+  markViolationsInvalid(...violationIds: string[]): void {
+    for (const id of violationIds) { this.invalidViolationIds.add(id); }
   }
 
   detectMitigationTasks(): DetectMitigationTaskSnapshot[] {
@@ -1275,6 +1289,8 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
         throw invalidRequest(`Mitigation action ${name} is of type ${action.actionType}; only ADD_THINGS_TO_THING_GROUP is supported for Detect.`);
       }
     }
+    const invalid = ((b.target as DetectMitigationTarget).violationIds ?? []).filter((id) => this.invalidViolationIds.has(id));
+    if (invalid.length > 0) throw invalidRequest(`Invalid violation ids: ${invalid.join(', ')}.`);
     const range = b.violationEventOccurrenceRange as { startTime: number; endTime: number } | undefined;
     const task: DetectMitigationTaskSnapshot = {
       taskId,

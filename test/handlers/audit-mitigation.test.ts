@@ -17,9 +17,13 @@ const RULES = {
   LOGGING_DISABLED_CHECK: ['logging'],
 };
 
+const FUNCTION_NAME = 'Stack-MitigationHandler-1A2B3C';
+
 function configure(overrides: Record<string, string | undefined> = {}): void {
-  setEnv(auditHandlerEnv(RULES, { AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX, ...overrides }));
+  setEnv(auditHandlerEnv(RULES, { AUDIT_MITIGATION_TASK_ID_PREFIX: PREFIX, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, ...overrides }));
 }
+
+const permanentFailures = (logs: Array<Record<string, unknown>>) => logs.filter((l) => l.event === 'permanent-failure');
 
 /** An audit-completion notification as AWS IoT publishes it (facts §5). */
 function notification(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -180,14 +184,33 @@ describe('on an audit notification', () => {
     expect(e.iot.auditMitigationTasks()).toHaveLength(1);
   });
 
-  test('a permanent InvalidRequest is reported, not retried, and does not fail the invocation', async () => {
+  test.each([
+    ['InvalidRequest', 'invalidRequest', 'InvalidRequestException'],
+    ['AccessDenied (the role may not start the task)', 'accessDenied403', 'AccessDeniedException'],
+  ] as const)('a permanent %s is one ERROR log line and one report, not retried, and does not fail the invocation', async (_what, kind, error) => {
     seedAudit();
-    e.iot.injectFault({ kind: 'invalidRequest', operation: 'StartAuditMitigationActionsTask', times: Infinity });
+    e.iot.injectFault({ kind, operation: 'StartAuditMitigationActionsTask', times: Infinity });
     const { result, logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
     expect(result).toEqual([expect.objectContaining({ decision: 'failed-permanently', taskId: TASK_ID })]);
     expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(1);
-    expect(reports()).toEqual([expect.objectContaining({ event: 'mitigation-failed', level: 'ERROR', error: 'InvalidRequestException', auditTaskId: AUDIT })]);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'mitigation-failed' }));
+    const failure = {
+      level: 'ERROR', event: 'permanent-failure', kind: 'mitigation-failed', error, functionName: FUNCTION_NAME, auditTaskId: AUDIT, taskId: TASK_ID,
+    };
+    expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+    expect(reports()).toEqual([expect.objectContaining(failure)]);
+  });
+
+  test.each([
+    ['rules that are not JSON', { AUDIT_MITIGATION_RULES: '{' }, 'environment variable AUDIT_MITIGATION_RULES is not JSON: {'],
+    ['no task id prefix', { AUDIT_MITIGATION_TASK_ID_PREFIX: undefined }, 'environment variable AUDIT_MITIGATION_TASK_ID_PREFIX is not set'],
+  ])('a broken configuration (%s) is a permanent failure, logged and reported; the invocation fails so Lambda retries and dead-letters the event', async (_what, env, message) => {
+    configure(env);
+    const { error, logs } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(error).toMatchObject({ name: 'ConfigError', message });
+    expect(e.iot.requests).toHaveLength(0);
+    const failure = { level: 'ERROR', event: 'permanent-failure', kind: 'config-error', error: 'ConfigError', message, functionName: FUNCTION_NAME };
+    expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+    expect(reports()).toEqual([expect.objectContaining(failure)]);
   });
 
   test('an action the service rejects (unknown action name) is the same permanent failure', async () => {
@@ -215,12 +238,21 @@ describe('on an audit notification', () => {
     ['no taskId', notification({ taskId: undefined })],
     ['a numeric taskId', notification({ taskId: 42 })],
     ['a taskId that is not an audit id', notification({ taskId: 'a/b' })],
-  ])('a malformed message (%s) starts nothing and is reported', async (_what, message) => {
+  ])('a malformed message (%s) starts nothing and is a permanent failure, logged and reported', async (_what, message) => {
     seedAudit();
-    const { result } = await withLogs(() => handler(snsEvent(message), CONTEXT));
+    const { result, logs } = await withLogs(() => handler(snsEvent(message), CONTEXT));
     expect(result).toEqual([expect.objectContaining({ decision: 'malformed' })]);
     expect(e.iot.requests).toHaveLength(0);
-    expect(reports()).toEqual([expect.objectContaining({ event: 'malformed-notification', level: 'WARN' })]);
+    const failure = {
+      level: 'ERROR',
+      event: 'permanent-failure',
+      kind: 'malformed-notification',
+      error: 'MalformedMessageError',
+      message: expect.stringMatching(/^malformed audit notification: /),
+      functionName: FUNCTION_NAME,
+    };
+    expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+    expect(reports()).toEqual([expect.objectContaining({ ...failure, received: typeof message === 'string' ? message : JSON.stringify(message) })]);
   });
 
   test.each([
@@ -517,9 +549,18 @@ describe('the reconciler', () => {
   });
 });
 
-test('an event that is neither SNS nor scheduled is reported and starts nothing', async () => {
-  const { result } = await withLogs(() => handler({ hello: 'world' } as any, CONTEXT));
+test('an event that is neither SNS nor scheduled is a permanent failure, logged and reported, and starts nothing', async () => {
+  const { result, logs } = await withLogs(() => handler({ hello: 'world' } as any, CONTEXT));
   expect(result).toEqual([]);
   expect(e.iot.requests).toHaveLength(0);
-  expect(reports()).toEqual([expect.objectContaining({ event: 'unknown-event' })]);
+  const failure = { level: 'ERROR', event: 'permanent-failure', kind: 'unknown-event', functionName: FUNCTION_NAME, received: '{"hello":"world"}' };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+  expect(reports()).toEqual([expect.objectContaining(failure)]);
+});
+
+test('without a report topic a permanent failure is still its ERROR log line (which the construct counts and alarms on)', async () => {
+  configure({ AUDIT_MITIGATION_REPORT_TOPIC_ARN: undefined });
+  const { logs } = await withLogs(() => handler(snsEvent('[]'), CONTEXT));
+  expect(e.sns.requests).toHaveLength(0);
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining({ level: 'ERROR', kind: 'malformed-notification', functionName: FUNCTION_NAME })]);
 });

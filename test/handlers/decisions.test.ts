@@ -1,8 +1,11 @@
 import { actionsMapping, AuditMitigationConfig, planAuditMitigation, reasonToIgnoreTrigger } from '../../src/handlers/shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification, summaryFromDescribe } from '../../src/handlers/shared/audit-summary';
+import { ConfigError, readDetectConfig } from '../../src/handlers/shared/config';
 import { auditMitigationTaskId, clientRequestToken, detectMitigationTaskId } from '../../src/handlers/shared/ids';
+import { isPermanent } from '../../src/handlers/shared/iot-tasks';
+import { MalformedMessageError } from '../../src/handlers/shared/message';
 import { chunk } from '../../src/handlers/shared/targets';
-import { DetectMitigationConfig, parseViolationAlert, reasonToIgnore } from '../../src/handlers/shared/violation';
+import { afterStartFailure, DetectMitigationConfig, parseViolationAlert, reasonToIgnore } from '../../src/handlers/shared/violation';
 
 // The handlers' decisions are pure functions: these tables pin them down without any I/O.
 
@@ -225,5 +228,43 @@ describe('violation alerts', () => {
   test('malformed alerts name what is wrong', () => {
     expect(() => alert({ violationId: 'v_1' })).toThrow('malformed violation alert: violationId "v_1" is not a violation id');
     expect(() => alert({ securityProfileName: '' })).toThrow('malformed violation alert: securityProfileName must be a non-empty string, got ""');
+  });
+});
+
+describe('permanent or transient', () => {
+  const named = (name: string) => Object.assign(new Error('x'), { name });
+  test.each<[string, unknown, boolean]>([
+    ['InvalidRequestException', named('InvalidRequestException'), true],
+    ['AccessDeniedException', named('AccessDeniedException'), true],
+    ['ResourceNotFoundException', named('ResourceNotFoundException'), true],
+    ['a malformed message', new MalformedMessageError('alert', 'not JSON'), true],
+    ['a configuration error', new ConfigError('environment variable X is not set'), true],
+    ['ThrottlingException', named('ThrottlingException'), false],
+    ['InternalFailureException', named('InternalFailureException'), false],
+    ['a plain Error', new Error('socket hang up'), false],
+    ['not an Error', 'InvalidRequestException', false],
+  ])('%s', (_what, error, permanent) => {
+    expect(isPermanent(error)).toBe(permanent);
+  });
+
+  test('a configuration that cannot be read is a ConfigError, which is permanent', () => {
+    let error: unknown;
+    try {
+      readDetectConfig({ DETECT_MITIGATION_SECURITY_PROFILE: 'p', DETECT_MITIGATION_ACTIONS: '[', DETECT_MITIGATION_TASK_ID_PREFIX: 'dd0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ name: 'ConfigError', message: 'environment variable DETECT_MITIGATION_ACTIONS is not JSON: [' });
+    expect(isPermanent(error)).toBe(true);
+  });
+
+  test.each<[boolean, number, string]>([
+    [false, 25, 'retry-later'],
+    [false, 1, 'retry-later'],
+    [true, 25, 'split'],
+    [true, 2, 'split'],
+    [true, 1, 'give-up'],
+  ])('a detect task that failed (permanent %s) for %d ids: %s', (permanent, count, step) => {
+    expect(afterStartFailure(permanent, count)).toBe(step);
   });
 });

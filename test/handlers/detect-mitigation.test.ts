@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Emulators, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { detectMitigationTaskId } from '../../src/handlers/shared/ids';
 import { expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
@@ -8,6 +9,8 @@ let handler: Handler;
 let e: Emulators;
 
 const PROFILE = 'chatty-devices';
+const PREFIX = 'dd00aa11bb22';
+const FUNCTION_NAME = 'Stack-QuarantineOnAlarmHandler-1A2B3C';
 
 function configure(overrides: Record<string, string | undefined> = {}): void {
   const env: Record<string, string | undefined> = {
@@ -15,8 +18,9 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
     DETECT_MITIGATION_ACTIONS: JSON.stringify(['quarantine', 'watch-list']),
     DETECT_MITIGATION_BEHAVIORS: undefined,
     DETECT_MITIGATION_DRY_RUN: 'false',
-    DETECT_MITIGATION_TASK_ID_PREFIX: 'dd00aa11bb22',
+    DETECT_MITIGATION_TASK_ID_PREFIX: PREFIX,
     DETECT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, // set by Lambda
     ...overrides,
   };
   setEnv(env);
@@ -48,6 +52,7 @@ function sqsEvent(bodies: unknown[]): SQSEvent {
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `violation-${String(i + from).padStart(3, '0')}`);
 const reports = () => e.sns.jsonPublishedTo(REPORT_TOPIC) as Array<Record<string, any>>;
+const permanentFailures = (logs: Array<Record<string, unknown>>) => logs.filter((l) => l.event === 'permanent-failure');
 
 beforeAll(async () => {
   e = await startEmulators();
@@ -132,12 +137,109 @@ test('a transient failure that outlasts the retries returns exactly that batch\'
   expect(e.iot.detectMitigationTasks()).toHaveLength(2);
 });
 
-test('a permanent failure (an action AWS IoT refuses) is reported, not retried', async () => {
+test('a permanent failure (an action AWS IoT refuses) is one ERROR log line and one report, not retried; the invocation succeeds', async () => {
   configure({ DETECT_MITIGATION_ACTIONS: JSON.stringify(['no-such-action']) });
-  const { batchItemFailures } = await run(sqsEvent([alert('violation-1')]));
+  const { batchItemFailures, logs } = await run(sqsEvent([alert('violation-1')]));
   expect(batchItemFailures).toEqual([]);
   expect(e.iot.requestsFor('StartDetectMitigationActionsTask')).toHaveLength(1);
-  expect(reports()).toEqual([expect.objectContaining({ event: 'mitigation-failed', level: 'ERROR', error: 'InvalidRequestException' })]);
+  const line = {
+    level: 'ERROR',
+    event: 'permanent-failure',
+    kind: 'mitigation-failed',
+    error: 'InvalidRequestException',
+    message: 'Mitigation action no-such-action does not exist.',
+    functionName: FUNCTION_NAME,
+    violationIds: ['violation-1'],
+    securityProfileName: PROFILE,
+  };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(line)]);
+  expect(reports()).toEqual([expect.objectContaining(line)]);
+  expect(e.sns.requests.map((r) => r.params.Subject)).toEqual(['cdk-device-defender: permanent-failure']);
+});
+
+test('one bad violation id in a batch of 25 loses only itself: the batch is split, the 24 others start, the bad one is a permanent failure', async () => {
+  const bad = 'violation-013';
+  e.iot.markViolationsInvalid(bad);
+  const event = sqsEvent(ids(25).map((id) => alert(id)));
+  const { batchItemFailures, logs } = await run(event);
+
+  expect(batchItemFailures).toEqual([]);
+  const batchTaskId = detectMitigationTaskId(PREFIX, ids(25));
+  const starts = e.iot.requestsFor('StartDetectMitigationActionsTask');
+  expect(starts.map((r) => r.body.target.violationIds)).toEqual([ids(25), ...ids(25).map((id) => [id])]);
+  expect(starts[0].response).toEqual({ status: 400, errorType: 'InvalidRequestException' });
+  const good = ids(25).filter((id) => id !== bad);
+  const tasks = e.iot.detectMitigationTasks();
+  expect(tasks.map((t) => t.target.violationIds)).toEqual(good.map((id) => [id]));
+  // Single-id task ids derive from the id alone, so a redelivery is the same task.
+  expect(tasks.map((t) => t.taskId)).toEqual(good.map((id) => detectMitigationTaskId(PREFIX, [id])));
+
+  expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'splitting', taskId: batchTaskId, error: 'InvalidRequestException' }));
+  const failure = {
+    level: 'ERROR',
+    event: 'permanent-failure',
+    kind: 'mitigation-failed',
+    error: 'InvalidRequestException',
+    functionName: FUNCTION_NAME,
+    violationIds: [bad],
+    taskId: detectMitigationTaskId(PREFIX, [bad]),
+    splitFrom: batchTaskId,
+  };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+  expect(reports().filter((r) => r.event === 'permanent-failure')).toEqual([expect.objectContaining(failure)]);
+  expect(reports().filter((r) => r.event === 'mitigation-started').map((r) => r.violationIds)).toEqual(good.map((id) => [id]));
+
+  // SQS redelivers the batch (say its deletion failed): no task is started twice.
+  await run(event);
+  expect(e.iot.detectMitigationTasks()).toHaveLength(24);
+  const tokens = e.iot.requestsFor('StartDetectMitigationActionsTask').slice(26).map((r) => r.body.clientRequestToken);
+  expect(tokens).toEqual(e.iot.requestsFor('StartDetectMitigationActionsTask').slice(0, 26).map((r) => r.body.clientRequestToken));
+});
+
+test('after a split, a transient error for one id returns only that id\'s messages to SQS', async () => {
+  // The batch is refused for good; then the first id's own task fails every SDK attempt (8).
+  e.iot.injectFault({ kind: 'invalidRequest', operation: 'StartDetectMitigationActionsTask' });
+  e.iot.injectFault({ kind: 'internalFailure500', operation: 'StartDetectMitigationActionsTask', times: 8 });
+  e.iot.markViolationsInvalid('violation-001');
+  const event = sqsEvent([...ids(3).map((id) => alert(id)), alert('violation-000')]);
+  const { batchItemFailures, logs } = await run(event);
+
+  expect(batchItemFailures.map((f) => f.itemIdentifier)).toEqual([event.Records[0].messageId, event.Records[3].messageId]);
+  expect(e.iot.detectMitigationTasks().map((t) => t.target.violationIds)).toEqual([['violation-002']]);
+  expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', violationIds: ['violation-000'] }));
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining({ violationIds: ['violation-001'], error: 'InvalidRequestException' })]);
+});
+
+test('AccessDenied on StartDetectMitigationActionsTask (the role may not start the task) is a permanent failure: logged, reported, not retried', async () => {
+  e.iot.injectFault({ kind: 'accessDenied403', operation: 'StartDetectMitigationActionsTask', times: Infinity });
+  const { batchItemFailures, logs } = await run(sqsEvent([alert('violation-1')]));
+  expect(batchItemFailures).toEqual([]);
+  expect(e.iot.requestsFor('StartDetectMitigationActionsTask').map((r) => r.response.status)).toEqual([403]);
+  const failure = {
+    level: 'ERROR', event: 'permanent-failure', kind: 'mitigation-failed', error: 'AccessDeniedException', functionName: FUNCTION_NAME, violationIds: ['violation-1'],
+  };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+  expect(reports()).toEqual([expect.objectContaining(failure)]);
+});
+
+test.each([
+  ['an actions list that is not JSON', { DETECT_MITIGATION_ACTIONS: 'quarantine' }, 'environment variable DETECT_MITIGATION_ACTIONS is not JSON: quarantine'],
+  ['no security profile', { DETECT_MITIGATION_SECURITY_PROFILE: undefined }, 'environment variable DETECT_MITIGATION_SECURITY_PROFILE is not set'],
+])('a broken configuration (%s) is a permanent failure, logged and reported; the invocation fails so SQS keeps the messages', async (_what, env, message) => {
+  configure(env);
+  const { error, logs } = await withLogs(() => handler(sqsEvent([alert('violation-1')])));
+  expect(error).toMatchObject({ name: 'ConfigError', message });
+  expect(e.iot.requests).toHaveLength(0);
+  const failure = { level: 'ERROR', event: 'permanent-failure', kind: 'config-error', error: 'ConfigError', message, functionName: FUNCTION_NAME };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
+  expect(reports()).toEqual([expect.objectContaining(failure)]);
+});
+
+test('without a report topic a permanent failure is still its ERROR log line (which the construct counts and alarms on)', async () => {
+  configure({ DETECT_MITIGATION_REPORT_TOPIC_ARN: undefined });
+  const { logs } = await run(sqsEvent(['in-alarm!']));
+  expect(e.sns.requests).toHaveLength(0);
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining({ level: 'ERROR', kind: 'malformed-alert', functionName: FUNCTION_NAME })]);
 });
 
 test.each([
@@ -157,12 +259,23 @@ test.each([
   ['a violationId the API rejects', alert('bad_id')],
   ['no event type', alert('violation-1', { violationEventType: undefined })],
   ['a behavior that is not an object', alert('violation-1', { behavior: 'MsgsSent' })],
-])('a malformed alert (%s) is reported and dropped, the rest of the batch goes ahead', async (_what, body) => {
-  const { batchItemFailures } = await run(sqsEvent([body, alert('violation-2')]));
+])('a malformed alert (%s) is a permanent failure, logged and reported, and dropped; the rest of the batch goes ahead', async (_what, body) => {
+  const event = sqsEvent([body, alert('violation-2')]);
+  const { batchItemFailures, logs } = await run(event);
   expect(batchItemFailures).toEqual([]);
   expect(e.iot.detectMitigationTasks().map((t) => t.target.violationIds)).toEqual([['violation-2']]);
+  const failure = {
+    level: 'ERROR',
+    event: 'permanent-failure',
+    kind: 'malformed-alert',
+    error: 'MalformedMessageError',
+    message: expect.stringMatching(/^malformed violation alert: /),
+    functionName: FUNCTION_NAME,
+    messageId: event.Records[0].messageId,
+  };
+  expect(permanentFailures(logs)).toEqual([expect.objectContaining(failure)]);
   expect(reports()).toEqual([
-    expect.objectContaining({ event: 'malformed-alert', level: 'WARN' }),
+    expect.objectContaining({ ...failure, received: event.Records[0].body }),
     expect.objectContaining({ event: 'mitigation-started' }),
   ]);
 });

@@ -3,12 +3,25 @@ import { DetectMitigationConfig } from './violation';
 import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract';
 
 /** A configuration error: the deployment is broken, and no retry will fix it. */
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError'; // what isPermanent() looks for
+  }
+}
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') { throw new ConfigError(`environment variable ${name} is not set`); }
   return value;
+}
+
+function json<T>(name: string, value: string): T {
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not JSON: ${value}`);
+  }
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
@@ -24,12 +37,12 @@ export interface HandlerConfig extends AuditMitigationConfig {
 
 /** Reads the handler's configuration; `accountId` comes from the invocation context. */
 export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerConfig {
-  const rules = JSON.parse(required(env, ENV.RULES)) as Record<string, string[]>;
+  const rules = json<Record<string, string[]>>(ENV.RULES, required(env, ENV.RULES));
   const scheduledAudits = env[ENV.SCHEDULED_AUDITS];
   return {
     accountId,
     rules,
-    scheduledAudits: scheduledAudits ? JSON.parse(scheduledAudits) as string[] : undefined,
+    scheduledAudits: scheduledAudits ? json<string[]>(ENV.SCHEDULED_AUDITS, scheduledAudits) : undefined,
     includeOnDemandAudits: env[ENV.INCLUDE_ON_DEMAND] === 'true',
     dryRun: env[ENV.DRY_RUN] === 'true',
     maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
@@ -48,8 +61,8 @@ export function readDetectConfig(env: NodeJS.ProcessEnv): DetectHandlerConfig {
   const behaviors = env[DETECT_ENV.BEHAVIORS];
   return {
     securityProfileName: required(env, DETECT_ENV.SECURITY_PROFILE),
-    actions: JSON.parse(required(env, DETECT_ENV.ACTIONS)) as string[],
-    behaviors: behaviors ? JSON.parse(behaviors) as string[] : undefined,
+    actions: json<string[]>(DETECT_ENV.ACTIONS, required(env, DETECT_ENV.ACTIONS)),
+    behaviors: behaviors ? json<string[]>(DETECT_ENV.BEHAVIORS, behaviors) : undefined,
     dryRun: env[DETECT_ENV.DRY_RUN] === 'true',
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined,

@@ -67,3 +67,18 @@ export function reasonToIgnore(alert: ViolationAlert, config: DetectMitigationCo
   }
   return undefined;
 }
+
+/** What happens to the violations of a detect mitigation task that could not be started. */
+export type StartFailureStep =
+  /** a transient error: return their messages to SQS, which redelivers them (then dead-letters) */
+  | 'retry-later'
+  /** a permanent error for several ids: start one task per id, so a bad id loses only itself */
+  | 'split'
+  /** a permanent error for one id: report it as a permanent failure, do not retry */
+  | 'give-up';
+
+/** Decides what happens after StartDetectMitigationActionsTask failed for `violationCount` ids. */
+export function afterStartFailure(permanent: boolean, violationCount: number): StartFailureStep {
+  if (!permanent) { return 'retry-later'; }
+  return violationCount > 1 ? 'split' : 'give-up';
+}
