@@ -33,9 +33,21 @@ var DETECT_ENV = {
   TASK_ID_PREFIX: "DETECT_MITIGATION_TASK_ID_PREFIX",
   REPORT_TOPIC_ARN: "DETECT_MITIGATION_REPORT_TOPIC_ARN"
 };
+var PERMANENT_FAILURE_EVENT = "permanent-failure";
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: "CdkDeviceDefender",
+  NAME: "PermanentFailures",
+  DIMENSION: "FunctionName",
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
 
 // src/handlers/shared/config.ts
 var ConfigError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ConfigError";
+  }
 };
 function required(env, name) {
   const value = env[name];
@@ -44,12 +56,19 @@ function required(env, name) {
   }
   return value;
 }
+function json(name, value) {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not JSON: ${value}`);
+  }
+}
 function readDetectConfig(env) {
   const behaviors = env[DETECT_ENV.BEHAVIORS];
   return {
     securityProfileName: required(env, DETECT_ENV.SECURITY_PROFILE),
-    actions: JSON.parse(required(env, DETECT_ENV.ACTIONS)),
-    behaviors: behaviors ? JSON.parse(behaviors) : void 0,
+    actions: json(DETECT_ENV.ACTIONS, required(env, DETECT_ENV.ACTIONS)),
+    behaviors: behaviors ? json(DETECT_ENV.BEHAVIORS, behaviors) : void 0,
     dryRun: env[DETECT_ENV.DRY_RUN] === "true",
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0
@@ -68,6 +87,31 @@ function detectMitigationTaskId(prefix, violationIds) {
 
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot = require("@aws-sdk/client-iot");
+
+// src/handlers/shared/message.ts
+var MalformedMessageError = class extends Error {
+  constructor(what, reason) {
+    super(`malformed ${what}: ${reason}`);
+    this.name = "MalformedMessageError";
+  }
+};
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function parseJsonObject(message, what) {
+  let body;
+  try {
+    body = JSON.parse(message);
+  } catch {
+    throw new MalformedMessageError(what, "not JSON");
+  }
+  if (!isObject(body)) {
+    throw new MalformedMessageError(what, "not a JSON object");
+  }
+  return body;
+}
+
+// src/handlers/shared/iot-tasks.ts
 function createIotClient() {
   return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
@@ -125,29 +169,6 @@ function log(level, event, fields = {}) {
   }
 }
 
-// src/handlers/shared/message.ts
-var MalformedMessageError = class extends Error {
-  constructor(what, reason) {
-    super(`malformed ${what}: ${reason}`);
-    this.name = "MalformedMessageError";
-  }
-};
-function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function parseJsonObject(message, what) {
-  let body;
-  try {
-    body = JSON.parse(message);
-  } catch {
-    throw new MalformedMessageError(what, "not JSON");
-  }
-  if (!isObject(body)) {
-    throw new MalformedMessageError(what, "not a JSON object");
-  }
-  return body;
-}
-
 // src/handlers/shared/report.ts
 var import_client_sns = require("@aws-sdk/client-sns");
 var sns;
@@ -166,6 +187,21 @@ var Reporter = class {
       Subject: `cdk-device-defender: ${event}`.slice(0, 100),
       Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
     }));
+  }
+  /**
+   * Reports a failure no retry can fix: ONE log line at ERROR with `event: "permanent-failure"`,
+   * what kind of failure it is, the error's name and message and the function's name (the
+   * construct's metric filter counts these lines per function, and its alarm fires on the first
+   * one), and the same fields to the report topic when there is one.
+   */
+  async permanentFailure(kind, error, fields = {}) {
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: errorName(error),
+      message: errorMessage(error),
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      ...fields
+    });
   }
 };
 
@@ -219,12 +255,24 @@ function reasonToIgnore(alert, config) {
   }
   return void 0;
 }
+function afterStartFailure(permanent, violationCount) {
+  if (!permanent) {
+    return "retry-later";
+  }
+  return violationCount > 1 ? "split" : "give-up";
+}
 
 // src/handlers/detect-mitigation.lambda.ts
 var iot = createIotClient();
 var MAX_VIOLATIONS_PER_TASK = 25;
 async function handler(event) {
-  const config = readDetectConfig(process.env);
+  let config;
+  try {
+    config = readDetectConfig(process.env);
+  } catch (error) {
+    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0).permanentFailure("config-error", error);
+    throw error;
+  }
   const reporter = new Reporter(config.reportTopicArn);
   const messagesOf = /* @__PURE__ */ new Map();
   for (const record of event.Records) {
@@ -235,7 +283,7 @@ async function handler(event) {
       if (!(error instanceof MalformedMessageError)) {
         throw error;
       }
-      await reporter.report("WARN", "malformed-alert", { reason: error.message, message: record.body.slice(0, 2e3) });
+      await reporter.permanentFailure("malformed-alert", error, { messageId: record.messageId, received: record.body.slice(0, 2e3) });
       continue;
     }
     const reason = reasonToIgnore(alert, config);
@@ -247,25 +295,53 @@ async function handler(event) {
   }
   const failed = [];
   for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
-    const taskId = detectMitigationTaskId(config.taskIdPrefix, violationIds);
-    const details = { taskId, securityProfileName: config.securityProfileName, violationIds, actions: config.actions };
     if (config.dryRun) {
-      await reporter.report("INFO", "dry-run", details);
+      await reporter.report("INFO", "dry-run", details(config, violationIds));
       continue;
     }
-    try {
-      const outcome = await startDetectMitigationTask(iot, { taskId, violationIds, actions: config.actions });
-      await reporter.report("INFO", outcome === "started" ? "mitigation-started" : "mitigation-already-started", details);
-    } catch (error) {
-      if (isPermanent(error)) {
-        await reporter.report("ERROR", "mitigation-failed", { ...details, error: errorName(error), message: errorMessage(error) });
-      } else {
-        log("WARN", "retrying", { ...details, error: errorName(error), message: errorMessage(error) });
-        failed.push(...violationIds.flatMap((id) => messagesOf.get(id)));
-      }
-    }
+    const retry = await mitigate(violationIds, config, reporter);
+    failed.push(...retry.flatMap((id) => messagesOf.get(id)));
   }
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+function details(config, violationIds, splitFrom) {
+  return {
+    taskId: detectMitigationTaskId(config.taskIdPrefix, violationIds),
+    securityProfileName: config.securityProfileName,
+    violationIds,
+    actions: config.actions,
+    ...splitFrom ? { splitFrom } : {}
+  };
+}
+async function mitigate(violationIds, config, reporter, splitFrom) {
+  const fields = details(config, violationIds, splitFrom);
+  let outcome;
+  try {
+    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
+  } catch (failure) {
+    return onStartFailure(failure, violationIds, fields, config, reporter);
+  }
+  await reporter.report("INFO", outcome === "started" ? "mitigation-started" : "mitigation-already-started", fields);
+  return [];
+}
+async function onStartFailure(failure, violationIds, fields, config, reporter) {
+  const error = { error: errorName(failure), message: errorMessage(failure) };
+  switch (afterStartFailure(isPermanent(failure), violationIds.length)) {
+    case "retry-later":
+      log("WARN", "retrying", { ...fields, ...error });
+      return violationIds;
+    case "give-up":
+      await reporter.permanentFailure("mitigation-failed", failure, fields);
+      return [];
+    case "split": {
+      log("WARN", "splitting", { ...fields, ...error, reason: "AWS IoT refused the batch: starting one task per violation" });
+      const retry = [];
+      for (const id of violationIds) {
+        retry.push(...await mitigate([id], config, reporter, fields.taskId));
+      }
+      return retry;
+    }
+  }
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

@@ -25,9 +25,6 @@ __export(audit_mitigation_lambda_exports, {
 module.exports = __toCommonJS(audit_mitigation_lambda_exports);
 var import_client_iot2 = require("@aws-sdk/client-iot");
 
-// src/handlers/shared/ids.ts
-var import_crypto = require("crypto");
-
 // src/contract.ts
 var TASK_ID_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 var AUDIT_TASK_ID_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
@@ -41,8 +38,17 @@ var AUDIT_ENV = {
   REPORT_TOPIC_ARN: "AUDIT_MITIGATION_REPORT_TOPIC_ARN",
   RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS"
 };
+var PERMANENT_FAILURE_EVENT = "permanent-failure";
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: "CdkDeviceDefender",
+  NAME: "PermanentFailures",
+  DIMENSION: "FunctionName",
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
 
 // src/handlers/shared/ids.ts
+var import_crypto = require("crypto");
 function clientRequestToken(taskId) {
   return (0, import_crypto.createHash)("sha256").update(taskId).digest("hex");
 }
@@ -55,13 +61,19 @@ function auditMitigationTaskId(prefix, auditTaskId) {
 }
 
 // src/handlers/shared/audit-plan.ts
+function reasonToIgnoreTrigger(trigger, config) {
+  if (trigger.accountId !== void 0 && trigger.accountId !== config.accountId) {
+    return `audit of account ${trigger.accountId}, not ${config.accountId}`;
+  }
+  if (trigger.scheduledAuditName !== void 0 && config.scheduledAudits && !config.scheduledAudits.includes(trigger.scheduledAuditName)) {
+    return `scheduled audit ${JSON.stringify(trigger.scheduledAuditName)} is not one of ${config.scheduledAudits.join(", ")}`;
+  }
+  return void 0;
+}
 function planAuditMitigation(audit, config) {
   const ignore = (reason) => ({ kind: "ignore", auditTaskId: audit.taskId, reason });
-  if (audit.accountId !== void 0 && audit.accountId !== config.accountId) {
-    return ignore(`audit of account ${audit.accountId}, not ${config.accountId}`);
-  }
   if (audit.taskStatus !== "COMPLETED") {
-    return ignore(`audit status is ${audit.taskStatus}, not COMPLETED`);
+    return ignore(`audit status is ${audit.taskStatus} (DescribeAuditTask), not COMPLETED`);
   }
   if (audit.taskType === "ON_DEMAND_AUDIT_TASK") {
     if (!config.includeOnDemandAudits) {
@@ -82,7 +94,15 @@ function planAuditMitigation(audit, config) {
     if (!actions) {
       continue;
     }
-    const resourceCount = Math.max(0, check.nonCompliantResourcesCount - check.suppressedNonCompliantResourcesCount);
+    if (check.checkRunStatus === "COMPLETED_NON_COMPLIANT" && check.nonCompliantResourcesCount === void 0) {
+      excluded.push({
+        checkName: check.checkName,
+        resourceCount: 0,
+        reason: "DescribeAuditTask gave no nonCompliantResourcesCount, so maxFindingsPerCheck cannot be checked; apply by hand after review"
+      });
+      continue;
+    }
+    const resourceCount = Math.max(0, (check.nonCompliantResourcesCount ?? 0) - check.suppressedNonCompliantResourcesCount);
     if (check.checkRunStatus !== "COMPLETED_NON_COMPLIANT") {
       skipped.push({ checkName: check.checkName, resourceCount, reason: `check run status ${check.checkRunStatus}` });
     } else if (resourceCount === 0) {
@@ -138,55 +158,29 @@ function parseJsonObject(message, what) {
 
 // src/handlers/shared/audit-summary.ts
 var WHAT = "audit notification";
-function field(obj, name, type, required2) {
-  const value = obj[name];
+function optionalString(body, name) {
+  const value = body[name];
   if (value === void 0 || value === null) {
-    if (required2) {
-      throw new MalformedMessageError(WHAT, `missing ${name}`);
-    }
     return void 0;
   }
-  if (typeof value !== type || type === "number" && (!Number.isFinite(value) || value < 0)) {
-    throw new MalformedMessageError(WHAT, `${name} must be a ${type === "number" ? "non-negative number" : type}, got ${JSON.stringify(value)}`);
+  if (typeof value !== "string") {
+    throw new MalformedMessageError(WHAT, `${name} must be a string, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 function parseAuditNotification(message) {
   const body = parseJsonObject(message, WHAT);
-  const taskId = field(body, "taskId", "string", true);
+  const taskId = optionalString(body, "taskId");
+  if (taskId === void 0) {
+    throw new MalformedMessageError(WHAT, "missing taskId");
+  }
   if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
     throw new MalformedMessageError(WHAT, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
   }
-  const details = body.auditDetails ?? [];
-  if (!Array.isArray(details)) {
-    throw new MalformedMessageError(WHAT, "auditDetails must be a list");
-  }
-  const checks = details.map((entry, i) => {
-    if (!isObject(entry)) {
-      throw new MalformedMessageError(WHAT, `auditDetails[${i}] must be an object`);
-    }
-    const checkRunStatus = field(entry, "checkRunStatus", "string", true);
-    return {
-      checkName: field(entry, "checkName", "string", true),
-      checkRunStatus,
-      nonCompliantResourcesCount: field(
-        entry,
-        "nonCompliantResourcesCount",
-        "number",
-        checkRunStatus === "COMPLETED_NON_COMPLIANT"
-      ) ?? 0,
-      // The field's name in notifications is not documented: parse it when present.
-      suppressedNonCompliantResourcesCount: field(entry, "suppressedNonCompliantResourcesCount", "number", false) ?? 0
-    };
-  });
-  return {
-    accountId: field(body, "accountId", "string", true),
-    taskId,
-    taskStatus: field(body, "taskStatus", "string", true),
-    taskType: field(body, "taskType", "string", true),
-    scheduledAuditName: field(body, "scheduledAuditName", "string", false),
-    checks
-  };
+  return { taskId, accountId: optionalString(body, "accountId"), scheduledAuditName: optionalString(body, "scheduledAuditName") };
+}
+function count(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : void 0;
 }
 function summaryFromDescribe(taskId, task) {
   return {
@@ -197,14 +191,19 @@ function summaryFromDescribe(taskId, task) {
     checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
       checkName,
       checkRunStatus: d.checkRunStatus ?? "UNKNOWN",
-      nonCompliantResourcesCount: d.nonCompliantResourcesCount ?? 0,
-      suppressedNonCompliantResourcesCount: d.suppressedNonCompliantResourcesCount ?? 0
+      nonCompliantResourcesCount: count(d.nonCompliantResourcesCount),
+      // Missing = none suppressed: counts more resources, never fewer, against the limit.
+      suppressedNonCompliantResourcesCount: count(d.suppressedNonCompliantResourcesCount) ?? 0
     }))
   };
 }
 
 // src/handlers/shared/config.ts
 var ConfigError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ConfigError";
+  }
 };
 function required(env, name) {
   const value = env[name];
@@ -212,6 +211,13 @@ function required(env, name) {
     throw new ConfigError(`environment variable ${name} is not set`);
   }
   return value;
+}
+function json(name, value) {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not JSON: ${value}`);
+  }
 }
 function positiveInteger(env, name) {
   const value = Number(required(env, name));
@@ -221,12 +227,12 @@ function positiveInteger(env, name) {
   return value;
 }
 function readConfig(env, accountId) {
-  const rules = JSON.parse(required(env, AUDIT_ENV.RULES));
+  const rules = json(AUDIT_ENV.RULES, required(env, AUDIT_ENV.RULES));
   const scheduledAudits = env[AUDIT_ENV.SCHEDULED_AUDITS];
   return {
     accountId,
     rules,
-    scheduledAudits: scheduledAudits ? JSON.parse(scheduledAudits) : void 0,
+    scheduledAudits: scheduledAudits ? json(AUDIT_ENV.SCHEDULED_AUDITS, scheduledAudits) : void 0,
     includeOnDemandAudits: env[AUDIT_ENV.INCLUDE_ON_DEMAND] === "true",
     dryRun: env[AUDIT_ENV.DRY_RUN] === "true",
     maxFindingsPerCheck: positiveInteger(env, AUDIT_ENV.MAX_FINDINGS_PER_CHECK),
@@ -278,6 +284,9 @@ async function startOnce(start, describe) {
     return "already-exists";
   }
 }
+async function describeAudit(iot2, auditTaskId) {
+  return summaryFromDescribe(auditTaskId, await iot2.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+}
 async function auditMitigationTaskExists(iot2, taskId) {
   try {
     await iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId }));
@@ -319,12 +328,33 @@ var Reporter = class {
       Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
     }));
   }
+  /**
+   * Reports a failure no retry can fix: ONE log line at ERROR with `event: "permanent-failure"`,
+   * what kind of failure it is, the error's name and message and the function's name (the
+   * construct's metric filter counts these lines per function, and its alarm fires on the first
+   * one), and the same fields to the report topic when there is one.
+   */
+  async permanentFailure(kind, error, fields = {}) {
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: errorName(error),
+      message: errorMessage(error),
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      ...fields
+    });
+  }
 };
 
 // src/handlers/audit-mitigation.lambda.ts
 var iot = createIotClient();
 async function handler(event, context) {
-  const config = readConfig(process.env, context.invokedFunctionArn.split(":")[4]);
+  let config;
+  try {
+    config = readConfig(process.env, context.invokedFunctionArn.split(":")[4]);
+  } catch (error) {
+    await new Reporter(process.env[AUDIT_ENV.REPORT_TOPIC_ARN] || void 0).permanentFailure("config-error", error);
+    throw error;
+  }
   const reporter = new Reporter(config.reportTopicArn);
   if ("Records" in event && Array.isArray(event.Records)) {
     const outcomes = [];
@@ -336,21 +366,44 @@ async function handler(event, context) {
   if (event.source === "aws.events") {
     return reconcile(config, reporter);
   }
-  await reporter.report("WARN", "unknown-event", { reason: "neither an SNS notification nor a scheduled event", received: event });
+  await reporter.permanentFailure(
+    "unknown-event",
+    new MalformedMessageError("event", "neither an SNS notification nor a scheduled event"),
+    { received: JSON.stringify(event).slice(0, 2e3) }
+  );
   return [];
 }
 async function onNotification(message, config, reporter) {
-  let audit;
+  let trigger;
   try {
-    audit = parseAuditNotification(message);
+    trigger = parseAuditNotification(message);
   } catch (error) {
     if (!(error instanceof MalformedMessageError)) {
       throw error;
     }
-    await reporter.report("WARN", "malformed-notification", { reason: error.message, message: message.slice(0, 2e3) });
+    await reporter.permanentFailure("malformed-notification", error, { received: message.slice(0, 2e3) });
     return { decision: "malformed", reason: error.message };
   }
-  return act(planAuditMitigation(audit, config), config, reporter, "notification");
+  const reason = reasonToIgnoreTrigger(trigger, config);
+  if (reason) {
+    log("INFO", "ignored", { auditTaskId: trigger.taskId, reason, trigger: "notification" });
+    return { auditTaskId: trigger.taskId, decision: "ignored", reason };
+  }
+  const audit = await describeOrFail(trigger.taskId, reporter, "notification");
+  return "decision" in audit ? audit : act(planAuditMitigation(audit, config), config, reporter, "notification");
+}
+async function describeOrFail(auditTaskId, reporter, trigger) {
+  try {
+    return await describeAudit(iot, auditTaskId);
+  } catch (error) {
+    if (!isPermanent(error)) {
+      log("WARN", "retrying", { auditTaskId, trigger, error: errorName(error), message: errorMessage(error) });
+      throw error;
+    }
+    const reason = errorName(error) === "ResourceNotFoundException" ? `DescribeAuditTask does not know audit ${auditTaskId}: no such audit in this account and region, so nothing is started` : `DescribeAuditTask failed for audit ${auditTaskId} (${errorName(error)}), so nothing is started`;
+    await reporter.permanentFailure("describe-audit-failed", error, { reason, auditTaskId, trigger });
+    return { auditTaskId, decision: "failed-permanently", reason };
+  }
 }
 async function act(plan, config, reporter, trigger) {
   if (plan.kind === "ignore") {
@@ -387,7 +440,7 @@ async function act(plan, config, reporter, trigger) {
       log("WARN", "retrying", { ...details, error: errorName(error), message: errorMessage(error) });
       throw error;
     }
-    await reporter.report("ERROR", "mitigation-failed", { ...details, error: errorName(error), message: errorMessage(error) });
+    await reporter.permanentFailure("mitigation-failed", error, details);
     return { auditTaskId: plan.auditTaskId, decision: "failed-permanently", taskId: plan.taskId, reason: errorMessage(error) };
   }
 }
@@ -434,7 +487,10 @@ async function reconcileAudit(auditTaskId, config, reporter) {
     log("DEBUG", "already-mitigated", { auditTaskId, taskId, trigger: "reconciler" });
     return { auditTaskId, decision: "already-mitigated", taskId };
   }
-  const audit = summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot2.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+  const audit = await describeOrFail(auditTaskId, reporter, "reconciler");
+  if ("decision" in audit) {
+    return audit;
+  }
   const plan = planAuditMitigation(audit, config);
   if (plan.kind === "start" && !config.dryRun) {
     return act(plan, config, reporter, "reconciler");
