@@ -393,8 +393,8 @@ describe('AuditMitigation', () => {
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
       Statistic: 'Sum',
       Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold', // the first failure in 5 minutes
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: stack.getLogicalId(reportTopic.node.defaultChild as any) }],

@@ -140,8 +140,8 @@ test('permanent failures: a metric filter counts the handler\'s permanent-failur
     Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(detect.handler.node.defaultChild as any) } }],
     Statistic: 'Sum',
     Period: 300,
-    Threshold: 1,
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold', // the first failure in 5 minutes
     EvaluationPeriods: 1,
     TreatMissingData: 'notBreaching',
     AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],

@@ -79,16 +79,9 @@ export function defineDeadLetterQueue(scope: Construct, redriveTarget = false): 
  * that could not be started is noticed; it notifies `topic` when one is given.
  */
 export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic?: sns.ITopic): cloudwatch.Alarm {
-  const alarm = new cloudwatch.Alarm(scope, 'DeadLetterAlarm', {
-    alarmDescription: `Messages in ${scope.node.path}'s dead-letter queue: mitigation that failed every retry (cdk-device-defender)`,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-    threshold: 0,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  notify(scope, alarm, topic);
-  return alarm;
+  return alarmOnAny(scope, 'DeadLetterAlarm',
+    `Messages in ${scope.node.path}'s dead-letter queue: mitigation that failed every retry (cdk-device-defender)`,
+    queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), topic);
 }
 
 /**
@@ -106,16 +99,26 @@ export function definePermanentFailureAlarm(scope: Construct, logGroup: logs.ILo
     metricValue: '1',
     dimensions: { [PERMANENT_FAILURE_METRIC.DIMENSION]: `$.${PERMANENT_FAILURE_METRIC.DIMENSION_FIELD}` },
   });
-  const alarm = new cloudwatch.Alarm(scope, 'PermanentFailureAlarm', {
-    alarmDescription: `Permanent failures of ${scope.node.path}'s function: mitigation that was not started and will not be retried `
+  return alarmOnAny(scope, 'PermanentFailureAlarm',
+    `Permanent failures of ${scope.node.path}'s function: mitigation that was not started and will not be retried `
       + '(malformed message, refused request, broken configuration); its log and the report topic say which (cdk-device-defender)',
-    metric: filter.metric({
+    filter.metric({
       period: Duration.minutes(5),
       statistic: cloudwatch.Stats.SUM,
       dimensionsMap: { [PERMANENT_FAILURE_METRIC.DIMENSION]: fn.functionName },
-    }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    }), topic);
+}
+
+/**
+ * An alarm on the first datapoint above 0 of `metric` (missing data is not breaching), notifying
+ * `topic` when one is given.
+ */
+function alarmOnAny(scope: Construct, id: string, alarmDescription: string, metric: cloudwatch.IMetric, topic?: sns.ITopic): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmDescription,
+    metric,
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
