@@ -12,7 +12,7 @@ import {
 } from './contract';
 import { AuditMitigationTaskFunction } from './handlers/audit-mitigation-task-function';
 import { IMitigationAction } from './mitigation-action';
-import { defineHandlerRole } from './private/handler-infra';
+import { defineHandlerRole } from './private/handler-role';
 import { InlinePolicyRole } from './private/inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
 import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS } from './private/permissions';

@@ -5,7 +5,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,14 +14,11 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { auditConfigurationSourceArn, grantPublish, iotPrincipal } from './private/grants';
-import {
-  allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
-  definePermanentFailureAlarm,
-} from './private/handler-infra';
-import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
+import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
+import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
+import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid } from './private/validation';
 
 /** Properties of an `AuditMitigation`. */
@@ -170,18 +166,11 @@ export class AuditMitigation extends Construct {
       this.node.addValidation({ validate: () => this.refusedNotificationRoles() });
     }
 
-    const deadLetterQueue = defineDeadLetterQueue(this);
-    this.deadLetterQueue = deadLetterQueue;
-    this.deadLetterAlarm = defineDeadLetterAlarm(this, deadLetterQueue, props.reportTopic);
-    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender audit mitigation handler', AUDIT_MITIGATION_HANDLER_ACTIONS);
-
-    const handler = new AuditMitigationFunction(this, 'Handler', {
+    const { function: handler, deadLetterQueue, deadLetterAlarm, permanentFailureAlarm } = MitigationHandler.invokedAsynchronously(this, {
+      functionClass: AuditMitigationFunction,
       description: 'Starts AWS IoT Device Defender audit mitigation actions tasks (cdk-device-defender)',
-      role,
-      logGroup,
+      roleDescription: 'Runs the AWS IoT Device Defender audit mitigation handler',
       timeout: Duration.minutes(5),
-      memorySize: 256,
-      tracing: lambda.Tracing.ACTIVE,
       environment: {
         [ENV.INCLUDE_ON_DEMAND]: String(props.includeOnDemandAudits ?? false),
         [ENV.DRY_RUN]: String(props.dryRun ?? false),
@@ -189,22 +178,20 @@ export class AuditMitigation extends Construct {
         [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
       },
-      onFailure: new destinations.SqsDestination(deadLetterQueue),
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-    });
+      actions: AUDIT_MITIGATION_HANDLER_ACTIONS,
+      reportTopic: props.reportTopic,
+    }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
     // The rules may still grow through addRule(): render them when the template is written.
     handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.rules.toMapping()) }));
     if (props.scheduledAudits) {
       handler.addEnvironment(ENV.SCHEDULED_AUDITS,
         stack.toJsonString(props.scheduledAudits.map((a) => a.scheduledAuditRef.scheduledAuditName)));
     }
-    if (props.reportTopic) {
-      handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn);
-      grantPublish(this, props.reportTopic, role);
-    }
+    if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
     this.handler = handler;
-    this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
+    this.deadLetterQueue = deadLetterQueue;
+    this.deadLetterAlarm = deadLetterAlarm;
+    this.permanentFailureAlarm = permanentFailureAlarm;
 
     this.notificationTopic.addSubscription(new subscriptions.LambdaSubscription(handler, { deadLetterQueue }));
     new events.Rule(this, 'Reconciler', {
@@ -212,13 +199,6 @@ export class AuditMitigation extends Construct {
       schedule: events.Schedule.rate(interval),
       targets: [new targets.LambdaFunction(handler, { deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(2) })],
     });
-
-    addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_HANDLER_ACTIONS));
-    role.seal();
-    addNagSuppressions(handler, [{
-      id: 'Serverless-LambdaDLQ',
-      reason: 'Failed asynchronous invocations go to the on-failure destination (deadLetterQueue), which keeps the request and the error; a DeadLetterConfig would deliver them a second time.',
-    }]);
   }
 
   /**

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,18 +11,14 @@ import { MitigationActionType } from './audit-check';
 import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { grantPublish, iotPrincipal } from './private/grants';
-import {
-  allowOnlyPublisher, defineDeadLetterAlarm, defineDeadLetterQueue, defineEncryptedTopic, defineHandlerRole, defineIotPublishRole,
-  definePermanentFailureAlarm,
-} from './private/handler-infra';
-import { addNagSuppressions, handlerRoleSuppressions } from './private/nag';
+import { iotPrincipal } from './private/grants';
+import { MitigationHandler } from './private/mitigation-handler';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
+import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid, validatePattern } from './private/validation';
 
 const BEHAVIOR_NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
-const HANDLER_TIMEOUT = Duration.minutes(1);
 /** The maximum concurrency of an SQS event source: AWS allows 2 to 1000. */
 const MIN_MAX_CONCURRENCY = 2;
 const MAX_MAX_CONCURRENCY = 1000;
@@ -149,31 +144,13 @@ export class DetectMitigation extends Construct {
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
     if (!props.alertTopic) { allowOnlyPublisher(this.alertTopic, this.alertRole); }
 
-    const deadLetterQueue = defineDeadLetterQueue(this, true); // the alert queue's redrive target
-    this.deadLetterQueue = deadLetterQueue;
-    this.deadLetterAlarm = defineDeadLetterAlarm(this, deadLetterQueue, props.reportTopic);
-    const alertQueue = new sqs.Queue(this, 'AlertQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for a Lambda event source: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(HANDLER_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
-    });
-    this.alertQueue = alertQueue;
-    this.alertTopic.addSubscription(new subscriptions.SqsSubscription(alertQueue, { rawMessageDelivery: true, deadLetterQueue }));
-
     // StartDetectMitigationActionsTask on `*`: its securityprofile resource type is optional and our
     // requests name violation ids only (see DETECT_MITIGATION_START_ACTIONS).
-    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender detect mitigation handler',
-      [...DETECT_MITIGATION_START_ACTIONS, ...DETECT_MITIGATION_DESCRIBE_ACTIONS]);
-
-    const handler = new DetectMitigationFunction(this, 'Handler', {
+    const handler = MitigationHandler.readingQueue(this, {
+      functionClass: DetectMitigationFunction,
       description: 'Starts AWS IoT Device Defender detect mitigation actions tasks (cdk-device-defender)',
-      role,
-      logGroup,
-      timeout: HANDLER_TIMEOUT,
-      memorySize: 256,
-      tracing: lambda.Tracing.ACTIVE,
+      roleDescription: 'Runs the AWS IoT Device Defender detect mitigation handler',
+      timeout: Duration.minutes(1),
       environment: {
         [DETECT_ENV.SECURITY_PROFILE]: profileName,
         [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
@@ -182,24 +159,18 @@ export class DetectMitigation extends Construct {
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
       },
-    });
-    if (props.reportTopic) { grantPublish(this, props.reportTopic, role); }
-    handler.addEventSource(new sources.SqsEventSource(alertQueue, {
-      batchSize: 25,
-      maxBatchingWindow: Duration.seconds(5),
-      reportBatchItemFailures: true,
-      maxConcurrency,
+      actions: [...DETECT_MITIGATION_START_ACTIONS, ...DETECT_MITIGATION_DESCRIBE_ACTIONS],
+      actionsOnStar: { withoutResourceType: DETECT_MITIGATION_DESCRIBE_ACTIONS, note: DETECT_MITIGATION_START_NOTE },
+      reportTopic: props.reportTopic,
+    }, { queueId: 'AlertQueue', maxReceiveCount: 5, batchSize: 25, maxBatchingWindow: Duration.seconds(5), maxConcurrency });
+    this.handler = handler.function;
+    this.alertQueue = handler.sourceQueue;
+    this.deadLetterQueue = handler.deadLetterQueue;
+    this.deadLetterAlarm = handler.deadLetterAlarm;
+    this.permanentFailureAlarm = handler.permanentFailureAlarm;
+    this.alertTopic.addSubscription(new subscriptions.SqsSubscription(handler.sourceQueue, {
+      rawMessageDelivery: true, deadLetterQueue: handler.deadLetterQueue,
     }));
-    this.handler = handler;
-    this.permanentFailureAlarm = definePermanentFailureAlarm(this, logGroup, handler, props.reportTopic);
-
-    addNagSuppressions(role, handlerRoleSuppressions(DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_NOTE));
-    role.seal();
-    const redrive = 'The function reads an SQS queue; messages it cannot process are retried by SQS and then moved to deadLetterQueue '
-      + 'by the queue\'s redrive policy (on-failure destinations exist for stream event sources, not SQS).';
-    addNagSuppressions(handler, [{ id: 'Serverless-LambdaDLQ', reason: redrive }]);
-    const mapping = handler.node.children.find((c) => c instanceof lambda.EventSourceMapping);
-    if (mapping) { addNagSuppressions(mapping, [{ id: 'Serverless-LambdaEventSourceMappingDestination', reason: redrive }]); }
   }
 }
 

@@ -8,71 +8,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENCRYPTED_TOPIC_KEY_WARNING, grantPublish, topicKeyOf } from './grants';
+import { ENCRYPTED_TOPIC_KEY_WARNING, topicKeyOf } from './grants';
 import { PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC } from '../contract';
-import { InlinePolicyRole } from './inline-policy-role';
-import { addNagSuppressions } from './nag';
 import { TOPIC_KEY_ACTIONS } from './permissions';
 
 const CLOUDWATCH_SERVICE_PRINCIPAL = 'cloudwatch.amazonaws.com';
-
-/** A topic AWS IoT publishes to: encrypted with a new KMS key (rotation on), TLS only. */
-export function defineEncryptedTopic(scope: Construct, id: string, keyId: string, keyDescription: string): sns.Topic {
-  return new sns.Topic(scope, id, {
-    masterKey: new kms.Key(scope, keyId, { description: keyDescription, enableKeyRotation: true }),
-    enforceSSL: true,
-  });
-}
-
-/**
- * Lets only `role` publish to `topic`: an explicit Deny of sns:Publish for every principal whose
- * ARN is not the role's. A session of the role carries the role's ARN in `aws:PrincipalArn`, so
- * the Deny never applies to it; only sns:Publish is denied, so the topic's owner still manages
- * the topic (attributes, subscriptions, policy).
- */
-export function allowOnlyPublisher(topic: sns.ITopic, role: iam.IRole): void {
-  topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'OnlyTheIotRolePublishes',
-    effect: iam.Effect.DENY,
-    principals: [new iam.StarPrincipal()],
-    actions: ['sns:Publish'],
-    resources: [topic.topicArn],
-    conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
-  }));
-}
-
-/**
- * A role only `principal` (AWS IoT acting for one source, see `iotPrincipal`) can assume, allowed
- * to publish to `topic` (and to use its key, see `grantPublish`). It has no wildcard, so it needs
- * no cdk-nag suppression; it is sealed, so later grants land in a policy of their own.
- */
-export function defineIotPublishRole(scope: Construct, id: string, description: string, principal: iam.IPrincipal, topic: sns.ITopic): iam.Role {
-  const role = new InlinePolicyRole(scope, id, { description, assumedBy: principal });
-  grantPublish(scope, topic, role);
-  role.seal();
-  return role;
-}
-
-/**
- * Where what fails every retry is kept for 14 days. `redriveTarget`: another queue of the construct
- * names it in its redrive policy, which is how cdk-nag recognizes a dead-letter queue (so it needs
- * no AwsSolutions-SQS3 suppression).
- */
-export function defineDeadLetterQueue(scope: Construct, redriveTarget = false): sqs.Queue {
-  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  addNagSuppressions(queue, [
-    ...(redriveTarget ? [] : [{
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue (of a subscription and an on-failure destination): what fails here is kept for 14 days for a person to inspect.',
-    }]),
-    { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is the dead-letter queue; it has nowhere further to redrive to.' },
-  ]);
-  return queue;
-}
 
 /**
  * An alarm as soon as anything lands in the dead-letter queue, so a dropped notification or a task
@@ -143,19 +83,4 @@ function notify(scope: Construct, alarm: cloudwatch.Alarm, topic?: sns.ITopic): 
       + 'change the key\'s policy. If the topic is encrypted with a customer managed KMS key, its key policy must allow '
       + `${CLOUDWATCH_SERVICE_PRINCIPAL} ${TOPIC_KEY_ACTIONS.join(' and ')} (condition aws:SourceAccount = this account).`);
   }
-}
-
-/**
- * A handler's log group and role: its own logs, and `actions` on `*` (actions without a resource type,
- * or, like iot:StartDetectMitigationActionsTask, with an optional one its requests never name).
- */
-export function defineHandlerRole(scope: Construct, description: string, actions: string[], resources: string[] = ['*']): { role: InlinePolicyRole; logGroup: logs.LogGroup } {
-  const logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR });
-  const role = new InlinePolicyRole(scope, 'HandlerRole', {
-    description,
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-  });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
-  return { role, logGroup };
 }

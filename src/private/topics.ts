@@ -1,0 +1,43 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { grantPublish } from './grants';
+import { InlinePolicyRole } from './inline-policy-role';
+
+/** A topic AWS IoT publishes to: encrypted with a new KMS key (rotation on), TLS only. */
+export function defineEncryptedTopic(scope: Construct, id: string, keyId: string, keyDescription: string): sns.Topic {
+  return new sns.Topic(scope, id, {
+    masterKey: new kms.Key(scope, keyId, { description: keyDescription, enableKeyRotation: true }),
+    enforceSSL: true,
+  });
+}
+
+/**
+ * Lets only `role` publish to `topic`: an explicit Deny of sns:Publish for every principal whose
+ * ARN is not the role's. A session of the role carries the role's ARN in `aws:PrincipalArn`, so
+ * the Deny never applies to it; only sns:Publish is denied, so the topic's owner still manages
+ * the topic (attributes, subscriptions, policy).
+ */
+export function allowOnlyPublisher(topic: sns.ITopic, role: iam.IRole): void {
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'OnlyTheIotRolePublishes',
+    effect: iam.Effect.DENY,
+    principals: [new iam.StarPrincipal()],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+  }));
+}
+
+/**
+ * A role only `principal` (AWS IoT acting for one source, see `iotPrincipal`) can assume, allowed
+ * to publish to `topic` (and to use its key, see `grantPublish`). It has no wildcard, so it needs
+ * no cdk-nag suppression; it is sealed, so later grants land in a policy of their own.
+ */
+export function defineIotPublishRole(scope: Construct, id: string, description: string, principal: iam.IPrincipal, topic: sns.ITopic): iam.Role {
+  const role = new InlinePolicyRole(scope, id, { description, assumedBy: principal });
+  grantPublish(scope, topic, role);
+  role.seal();
+  return role;
+}
