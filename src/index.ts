@@ -3,5 +3,6 @@ export * from './mitigation-action-params';
 export * from './mitigation-action';
 export * from './audit-mitigation-rule';
 export * from './audit-mitigation';
+export * from './audit-mitigation-target';
 export * from './audit-mitigation-task';
 export * from './detect-mitigation';

@@ -1,0 +1,98 @@
+import { Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AuditCheck } from './audit-check';
+import {
+  AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
+} from './contract';
+import { AuditRuleSet } from './private/rules';
+import { invalid, validatePattern } from './private/validation';
+
+/** Findings of one audit check with any of these reason codes. */
+export interface ReasonCodeFilter {
+  /** The audit check. It needs a rule in the same `AuditMitigationTask`. */
+  readonly check: AuditCheck;
+  /** 1 to 25 reason codes, e.g. `CERTIFICATE_PAST_EXPIRATION`. */
+  readonly reasonCodes: string[];
+}
+
+/** The findings an `AuditMitigationTask` applies its actions to: the three kinds of target AWS offers. */
+export abstract class AuditMitigationTarget {
+  /** Every non-compliant, unsuppressed finding of one audit. */
+  public static auditTask(auditTaskId: string): AuditMitigationTarget {
+    return new (class extends AuditMitigationTarget {
+      public _bind(scope: Construct) {
+        validatePattern(scope, 'auditTaskId', auditTaskId, AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
+        return { properties: { AuditTaskId: auditTaskId }, taskCount: 1 };
+      }
+    })();
+  }
+
+  /**
+   * A list of findings, from one or more audits, split into tasks of at most 25 findings.
+   * At most 4,000 findings per `AuditMitigationTask` (the started task ids must fit in the
+   * response to CloudFormation); use several for more.
+   */
+  public static findings(findingIds: string[]): AuditMitigationTarget {
+    return new (class extends AuditMitigationTarget {
+      public _bind(scope: Construct) {
+        if (!Token.isUnresolved(findingIds)) {
+          const max = MAX_TASKS_PER_RESOURCE * MAX_FINDINGS_PER_TASK;
+          if (findingIds.length < 1 || findingIds.length > max) {
+            invalid(scope, 'findingIds', findingIds.length > 10 ? `${findingIds.length} ids` : findingIds,
+              `must name 1 to ${max} findings per AuditMitigationTask, got ${findingIds.length}`);
+          }
+          const seen = new Set<string>();
+          for (const id of findingIds) {
+            validatePattern(scope, 'findingIds[]', id, FINDING_ID_PATTERN, 'must match [a-zA-Z0-9_-]{1,128}');
+            if (seen.has(id)) { invalid(scope, 'findingIds[]', id, 'appears more than once'); }
+            seen.add(id);
+          }
+        }
+        return {
+          properties: { FindingIds: findingIds },
+          taskCount: Token.isUnresolved(findingIds) ? undefined : Math.ceil(findingIds.length / MAX_FINDINGS_PER_TASK),
+        };
+      }
+    })();
+  }
+
+  /**
+   * The findings of one audit whose check and reason code match a filter (for example only
+   * CERTIFICATE_PAST_EXPIRATION findings of DEVICE_CERTIFICATE_EXPIRING_CHECK). Suppressed
+   * findings are never included.
+   */
+  public static reasonCodes(auditTaskId: string, filters: ReasonCodeFilter[]): AuditMitigationTarget {
+    return new (class extends AuditMitigationTarget {
+      public _bind(scope: Construct, rules: AuditRuleSet) {
+        validatePattern(scope, 'auditTaskId', auditTaskId, AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
+        if (filters.length === 0) { invalid(scope, 'filters', filters, 'must filter at least one check'); }
+        const filter: Record<string, string[]> = {};
+        for (const f of filters) {
+          if (filter[f.check]) { invalid(scope, 'filters', f.check, 'each check can be filtered once'); }
+          if (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES) {
+            invalid(scope, `filters[${f.check}].reasonCodes`, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes`);
+          }
+          for (const code of f.reasonCodes) {
+            validatePattern(scope, `filters[${f.check}].reasonCodes[]`, code, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}');
+          }
+          filter[f.check] = [...f.reasonCodes];
+        }
+        scope.node.addValidation({
+          validate: () => Object.keys(filter).filter((check) => !rules.checks.includes(check as AuditCheck))
+            .map((check) => `${scope.node.path}: the reason-code filter selects ${check} findings, but no rule says what to do with them`),
+        });
+        return { properties: { AuditTaskId: auditTaskId, ReasonCodeFilter: filter }, taskCount: undefined };
+      }
+    })();
+  }
+
+  protected constructor() {}
+
+  /**
+   * Validates the target and returns the custom resource's properties, and how many tasks
+   * it starts when that is known at synth time.
+   *
+   * @internal
+   */
+  public abstract _bind(scope: Construct, rules: AuditRuleSet): { properties: Record<string, unknown>; taskCount?: number };
+}
