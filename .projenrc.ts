@@ -97,7 +97,7 @@ project.eslint?.allowDevDeps('src/handlers/**');
 // Likewise the operations CLI, bundled with its AWS SDK into one file.
 project.eslint?.allowDevDeps('src/cli/**');
 
-// Layers (style guide §7): constructs and private/ never load handler or CLI code, whose imports
+// Layers (CONTRIBUTING.md "Layers"): constructs and private/ never load handler or CLI code, whose imports
 // (the AWS SDK) are devDependencies users do not have; what both sides share is src/contract.ts,
 // which imports nothing. A wrong import fails the lint step of the test command.
 project.eslint?.addRules({
