@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 // aws-cdk-lib 2.257.0 is the newest release whose cloud assembly the available integ-runner
 // reads and the oldest with the IXxxRef interfaces this library takes; it is both the
@@ -27,8 +27,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.3',
   minNodeVersion: '20.16.0',
 
-  // Bindings for every jsii language. Registries are out of reach here: the test command
-  // generates the code of each (jsii-pacmak --code-only) and fails if one cannot be generated.
+  // Bindings for every jsii language. Registries are out of reach here: the release gates
+  // generate the code of each (jsii-pacmak --code-only) and fail if one cannot be generated.
   publishToPypi: { distName: 'cdk-device-defender', module: 'cdk_device_defender' },
   publishToMaven: { javaPackage: 'dev.cdkdevicedefender', mavenGroupId: 'dev.cdk-device-defender', mavenArtifactId: 'cdk-device-defender' },
   publishToNuget: { dotNetNamespace: 'CdkDeviceDefender', packageId: 'CdkDeviceDefender' },
@@ -42,9 +42,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // `cdk synth` of the example app (README quick start).
     'aws-cdk@^2.1100.0',
-    // cdk-nag 2.38.x is the line that runs as an Aspect on aws-cdk-lib 2.257.0 (facts §8).
+    // cdk-nag 2.38.x is the line that runs as an Aspect on aws-cdk-lib 2.257.0.
     'cdk-nag@2.38.2',
-    // AWS's CloudFormation validator 1.14.0 ships only inside aws-cdk-lib 2.276.0 (facts §8).
+    // AWS's CloudFormation validator 1.14.0 ships only inside aws-cdk-lib 2.276.0.
     'cfn-validate-host@npm:aws-cdk-lib@2.276.0',
     // Integration tests (integ/): snapshots checked in the test command, deployable by a maintainer.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
@@ -57,23 +57,30 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   // Handlers run on Node.js 24 (nodejs20.x is deprecated); the AWS SDK v3 comes from the Lambda
-  // runtime (see README "Handlers" for why it is not bundled).
+  // runtime (CONTRIBUTING.md "Handlers" says why it is not bundled).
   lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_24_X },
+  // projen's integ-runner tasks: `integ` (in the test command) and `integ:update`.
+  experimentalIntegRunner: true,
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['.projenrc.ts', 'examples/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
     compilerOptions: {},
   },
+  // First step of the test command: `tsc --noEmit -p tsconfig.dev.json`, i.e. everything above.
+  typecheckTests: true,
   eslintOptions: {
     // One typed-lint project for src, tests, examples, integ tests and benchmarks.
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'examples', 'integ', 'bench'],
+    // The test command lints without fixing and fails on any warning; `npx projen eslint --fix` fixes.
+    commandOptions: { fix: false, extraArgs: ['--max-warnings=0'] },
   },
 
   jestOptions: {
+    passWithNoTests: false,
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
@@ -90,7 +97,7 @@ project.eslint?.allowDevDeps('src/handlers/**');
 // Likewise the operations CLI, bundled with its AWS SDK into one file.
 project.eslint?.allowDevDeps('src/cli/**');
 
-// Layers (style guide §7): constructs and private/ never load handler or CLI code, whose imports
+// Layers (CONTRIBUTING.md "Layers"): constructs and private/ never load handler or CLI code, whose imports
 // (the AWS SDK) are devDependencies users do not have; what both sides share is src/contract.ts,
 // which imports nothing. A wrong import fails the lint step of the test command.
 project.eslint?.addRules({
@@ -107,83 +114,86 @@ project.eslint?.addOverride({
   rules: { 'no-restricted-imports': ['error', { patterns: ['*'] }] },
 });
 
-// The test command lints without fixing (`npx projen eslint` fixes), and any warning fails it.
-const lint = project.addTask('lint', {
-  description: 'Lints everything; fails on any warning',
-  exec: 'eslint --max-warnings=0 --ext .ts,.tsx --no-error-on-unmatched-pattern src test examples integ bench projenrc .projenrc.ts',
-  env: { ESLINT_USE_FLAT_CONFIG: 'false' },
+// Integration tests: integ-runner reads its directory and app from integ.config.json. `integ`
+// checks the snapshots without an AWS account; `integ:update` deploys each test, runs its
+// assertions and updates its snapshot (needs an account); `integ:snapshot` updates the snapshots
+// without deploying. The apps are only transpiled: the type-check step covers them.
+new JsonFile(project, 'integ.config.json', {
+  obj: { directory: 'integ', app: 'node -r ts-node/register {filePath}' },
+  marker: false, // integ-runner refuses unknown keys, such as projen's "//" marker
+});
+// The built-in asks for the latest integ-runner and integ-tests-alpha: keep the pinned devDeps above.
+project.deps.removeDependency('@aws-cdk/integ-runner', DependencyType.DEVENV);
+project.deps.removeDependency('@aws-cdk/integ-tests-alpha', DependencyType.DEVENV);
+const INTEG_ENV: Record<string, string> = { TS_NODE_TRANSPILE_ONLY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
+for (const [key, value] of Object.entries(INTEG_ENV)) { project.tasks.tryFind('integ')!.env(key, value); }
+project.tasks.tryFind('integ:update')!.env('TS_NODE_TRANSPILE_ONLY', 'true');
+project.addTask('integ:snapshot', {
+  description: 'Updates the integration test snapshots without deploying',
+  exec: 'integ-runner --language typescript --update-on-failed --dry-run --force',
+  env: INTEG_ENV,
 });
 
-// Integration tests: the snapshot check runs in the test command (no AWS account needed);
-// `integ:update` refreshes snapshots without deploying; `integ:deploy` is for maintainers with an account.
-// The apps are transpiled only: the typecheck task checks their types.
-const INTEG = 'integ-runner --directory integ --language typescript --app "node -r ts-node/register {filePath}"';
-const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
-const integ = project.addTask('integ', { description: 'Checks the integration test snapshots', exec: INTEG, env: integEnv });
-project.addTask('integ:update', { description: 'Updates the integration test snapshots without deploying', exec: `${INTEG} --update-on-failed --dry-run --force`, env: integEnv });
-project.addTask('integ:deploy', { description: 'Deploys each integration test and runs its assertions (needs an AWS account)', exec: `${INTEG} --update-on-failed` });
-const typecheck = project.addTask('typecheck', { description: 'Type-checks sources, tests, examples, integ tests and benchmarks', exec: 'tsc --noEmit -p tsconfig.dev.json' });
-
-// Release gates: the jsii build, README examples compiled by jsii-rosetta (strict), code for every
-// jsii language, documented public API and API.md up to date, and the newest aws-cdk-lib.
-const languages = project.addTask('gate:languages', {
+// Release gates (no projen built-in): `release-gates` runs all four, in order; each also runs alone.
+const TS_NODE = 'ts-node --transpile-only --project tsconfig.dev.json';
+const releaseGates = project.addTask('release-gates', {
+  description: 'Runs every release gate: jsii languages, API docs, the installed package, the newest aws-cdk-lib',
+});
+releaseGates.spawn(project.addTask('gate:languages', {
   description: 'Compiles README examples with jsii-rosetta and generates Python, Java, .NET and Go code',
   steps: [
     { spawn: 'compile' },
     { exec: 'jsii-rosetta extract --strict --fail .jsii' },
     { exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/pacmak' },
   ],
-});
-const apiDocs = project.addTask('gate:api-docs', {
+}));
+releaseGates.spawn(project.addTask('gate:api-docs', {
   description: 'Fails on an undocumented public API, an optional prop without @default, or a stale API.md',
   steps: [
-    { exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/check-api-docs.ts' },
+    { exec: `${TS_NODE} test/gates/check-api-docs.ts` },
     { exec: 'jsii-docgen -o .tmp/API.md' },
     { exec: 'diff -q API.md .tmp/API.md || (echo "API.md is out of date: run npx projen docgen" && exit 1)' },
   ],
-});
-const consumer = project.addTask('gate:consumer', {
+}));
+releaseGates.spawn(project.addTask('gate:consumer', {
   description: 'Installs the packed library into a fresh app outside the repository with only its minimum peers; loads, synthesizes every construct, runs the CLI and the jsii runtime',
-  exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/consumer.ts',
-});
-const compat = project.addTask('gate:compat', {
+  exec: `${TS_NODE} test/gates/consumer.ts`,
+}));
+releaseGates.spawn(project.addTask('gate:compat', {
   description: 'Synthesizes the example app against the packed library and aws-cdk-lib 2.276.0 with strict template validation',
-  exec: 'ts-node --transpile-only --project tsconfig.dev.json test/gates/synth-newest.ts',
-});
+  exec: `${TS_NODE} test/gates/synth-newest.ts`,
+}));
 
-// The operations CLI (`npx cdk-device-defender`): one file, with the AWS SDK bundled, so the
-// package needs no runtime dependency for it.
-const bundleCli = project.addTask('bundle:cli', {
-  description: 'Bundles the operations CLI',
-  exec: 'esbuild src/cli/bin.ts --bundle --platform=node --target=node20 --minify --log-level=warning '
-    + '--outfile=assets/cli/cdk-device-defender.js "--banner:js=#!/usr/bin/env node"',
+// The operations CLI (`npx cdk-device-defender`): one file with its AWS SDK bundled, so the
+// package needs no runtime dependency for it. `bundle` builds it with the handlers. The outfile is
+// relative to assets/cli/bin/: the published bin stays assets/cli/cdk-device-defender.js.
+project.bundler.addBundle('src/cli/bin.ts', {
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: javascript.BundleLogLevel.WARNING,
+  banner: '#!/usr/bin/env node',
+  outfile: '../cdk-device-defender.js',
+  watchTask: false,
 });
-project.tasks.tryFind('bundle')!.spawn(bundleCli);
 project.addBins({ 'cdk-device-defender': 'assets/cli/cdk-device-defender.js' });
 
-// Benchmarks (not part of the test command): writes bench/RESULTS.md.
+// Benchmarks (not in the test command): writes bench/RESULTS.md.
 project.addTask('bench', {
   description: 'Measures synth cost, runtime cost, cold-start proxies and library load time; writes bench/RESULTS.md',
-  steps: [{ spawn: 'compile' }, { spawn: 'bundle' }, { exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/run.ts' }],
+  steps: [{ spawn: 'compile' }, { spawn: 'bundle' }, { exec: `${TS_NODE} bench/run.ts` }],
 });
 
-// The whole test command (README quick start, .ci/run), in order. A fresh clone has no Lambda
-// bundles (assets/ is build output): bundle before anything synthesizes.
-project.testTask.reset();
-project.testTask.spawn(typecheck);
-project.testTask.spawn(project.tasks.tryFind('bundle')!);
-project.testTask.exec('jest --ci', { receiveArgs: true });
-project.testTask.spawn(lint);
-project.testTask.spawn(integ);
-project.testTask.spawn(languages);
-project.testTask.spawn(apiDocs);
-project.testTask.spawn(consumer);
-project.testTask.spawn(compat);
+// The test command (README quick start, .ci/run): type-check, bundle, jest, eslint, integ, release
+// gates. projen gives type-check, jest, eslint and integ in that order; a fresh clone has no
+// bundles (assets/ is build output), so `bundle` goes in before jest.
+project.testTask.insertStep(1, { spawn: project.bundler.bundleTask.name });
+project.testTask.spawn(releaseGates);
 
 // Runtime code compiled by tsc is not shipped: the Lambda functions and the CLI run the esbuild
 // bundles in assets/, and nothing a user imports may reach the AWS SDK.
 for (const path of ['/examples/', '/integ/', '/bench/', '/rosetta/', '/cdk.json', '/.ci/', 'cdk.out/', '/.tmp/',
-  '/lib/handlers/shared/', '/lib/handlers/*.lambda.*', '/lib/cli/', '/.jsii.tabl.json']) {
+  '/lib/handlers/shared/', '/lib/handlers/*.lambda.*', '/lib/cli/', '/.jsii.tabl.json', '/integ.config.json', '/CONTRIBUTING.md']) {
   project.addPackageIgnore(path);
 }
 

@@ -2,9 +2,10 @@
  * Request constraints of the AWS IoT control-plane operations the emulator serves, as pure functions.
  *
  * Sources: the IoT service model shipped in `@aws-sdk/client-iot` (shapes, required members, HTTP
- * bindings), the IoT API reference (length, pattern and range constraints), and
- * `/work/shared/reference/device-defender-facts.md` §2-4. Every function returns a list of readable
- * violation strings (`member.path: problem`); an empty list means the request is well-formed.
+ * bindings), the IoT API reference (length, pattern and range constraints), and the Device Defender
+ * developer guide (audit check names, the two mitigation-task APIs). Every function returns a list
+ * of readable violation strings (`member.path: problem`); an empty list means the request is
+ * well-formed.
  *
  * Wire format (restJson1, as the SDK sends it; checked against @aws-sdk/client-iot 3.1169):
  * - path labels are percent-encoded (`encodeURIComponent`) and must be decoded before validation;
