@@ -7,10 +7,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MitigationActionType } from './audit-check';
 import { DETECT_ENV, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { detectActionTypes } from './private/action-types';
 import { iotPrincipal } from './private/grants';
 import { MitigationHandler } from './private/mitigation-handler';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
@@ -181,6 +181,7 @@ function literalProfileName(profile: iot.ISecurityProfileRef): string | undefine
 }
 
 function validateActions(scope: Construct, actions: IMitigationAction[]): void {
+  const allowed = detectActionTypes();
   if (actions.length < 1 || actions.length > MAX_ACTIONS_PER_CHECK) {
     invalid(scope, 'actions', actions.map((a) => a.node.path), `must list 1 to ${MAX_ACTIONS_PER_CHECK} mitigation actions, got ${actions.length}`);
   }
@@ -190,9 +191,9 @@ function validateActions(scope: Construct, actions: IMitigationAction[]): void {
       invalid(scope, 'actions', action.node.path, 'has an unknown type; import it with '
         + 'MitigationAction.fromMitigationActionAttributes({ actionType }) so it can be checked');
     }
-    if (action.actionType !== MitigationActionType.ADD_THINGS_TO_THING_GROUP) {
+    if (!allowed.includes(action.actionType)) {
       invalid(scope, 'actions', `${action.node.path} (${action.actionType})`,
-        'Detect alarms accept ADD_THINGS_TO_THING_GROUP actions only');
+        `Detect alarms accept ${allowed.join(', ')} actions only`);
     }
   });
 }

@@ -1,4 +1,5 @@
 export * from './audit-check';
+export * from './mitigation-action-type';
 export * from './mitigation-action-params';
 export * from './mitigation-action';
 export * from './audit-mitigation-rule';

@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { MitigationActionType } from './audit-check';
+import { MitigationActionType } from './mitigation-action-type';
+import { grantActionType } from './private/action-types';
 import { grantPublish, iotPrincipal } from './private/grants';
 import { LOGGING_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import * as perms from './private/permissions';
@@ -136,15 +137,6 @@ export abstract class MitigationActionParams {
   public abstract _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty;
 }
 
-/** `arn:<partition>:iot:<region>:<account>:<resourceType>/*` in the scope's stack. */
-function iotArns(scope: Construct, resourceType: string): string {
-  return Stack.of(scope).formatArn({ service: 'iot', resource: resourceType, resourceName: '*' });
-}
-
-function allow(actions: string[], resources: string[], conditions?: Record<string, unknown>): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions, resources, conditions });
-}
-
 class AddThingsToThingGroupParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.ADD_THINGS_TO_THING_GROUP;
 
@@ -167,9 +159,7 @@ class AddThingsToThingGroupParams extends MitigationActionParams {
         'must match [a-zA-Z0-9:_-]{1,128}');
     }
 
-    role.addToPrincipalPolicy(allow(perms.LIST_PRINCIPAL_THINGS_ACTIONS, [iotArns(scope, 'cert')]));
-    role.addToPrincipalPolicy(allow(perms.ADD_THING_TO_THING_GROUP_ACTIONS,
-      [...groups.map((g) => g.thingGroupArn), iotArns(scope, 'thing')]));
+    grantActionType(scope, role, this.actionType, { thingGroups: groups.map((g) => g.thingGroupArn) });
 
     return {
       addThingsToThingGroupParams: {
@@ -192,10 +182,7 @@ class EnableIotLoggingParams extends MitigationActionParams {
     const loggingRole = this.options.loggingRole ?? defaultLoggingRole(scope);
     validateLength(scope, 'loggingRole.roleArn', loggingRole.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
 
-    role.addToPrincipalPolicy(allow(perms.ENABLE_IOT_LOGGING_ACTIONS, ['*']));
-    role.addToPrincipalPolicy(allow(perms.PASS_ROLE_ACTIONS, [loggingRole.roleArn], {
-      StringEquals: { 'iam:PassedToService': perms.IOT_SERVICE_PRINCIPAL },
-    }));
+    grantActionType(scope, role, this.actionType, { loggingRole: [loggingRole.roleArn] });
 
     return {
       enableIoTLoggingParams: {
@@ -226,7 +213,7 @@ function defaultLoggingRole(scope: Construct): iam.IRole {
     assumedBy: iotPrincipal(stack, stack.formatArn({ service: 'iot', resource: '*' }), 'pattern'),
     inlinePolicies: {
       IotLogging: new iam.PolicyDocument({
-        statements: [allow(perms.IOT_LOGGING_ROLE_ACTIONS, [logGroupArn, `${logGroupArn}:*`])],
+        statements: [new iam.PolicyStatement({ actions: perms.IOT_LOGGING_ROLE_ACTIONS, resources: [logGroupArn, `${logGroupArn}:*`] })],
       }),
     },
   });
@@ -260,7 +247,7 @@ class ReplaceDefaultPolicyVersionParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION;
 
   public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
-    role.addToPrincipalPolicy(allow(perms.REPLACE_DEFAULT_POLICY_VERSION_ACTIONS, [iotArns(scope, 'policy')]));
+    grantActionType(scope, role, this.actionType, {});
     return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
   }
 }
@@ -269,7 +256,7 @@ class UpdateCaCertificateParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.UPDATE_CA_CERTIFICATE;
 
   public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
-    role.addToPrincipalPolicy(allow(perms.UPDATE_CA_CERTIFICATE_ACTIONS, [iotArns(scope, 'cacert')]));
+    grantActionType(scope, role, this.actionType, {});
     return { updateCaCertificateParams: { action: 'DEACTIVATE' } };
   }
 }
@@ -278,7 +265,7 @@ class UpdateDeviceCertificateParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.UPDATE_DEVICE_CERTIFICATE;
 
   public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
-    role.addToPrincipalPolicy(allow(perms.UPDATE_DEVICE_CERTIFICATE_ACTIONS, [iotArns(scope, 'cert')]));
+    grantActionType(scope, role, this.actionType, {});
     return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
   }
 }

@@ -2,13 +2,13 @@ import { Annotations, ArnFormat, IResource, Names, Resource, Stack, Token } from
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
-import { AuditCheck, MitigationActionType } from './audit-check';
+import { AuditCheck } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
-import { SUPPORTED_ACTION_TYPES } from './private/check-table';
+import { MitigationActionType } from './mitigation-action-type';
+import { iamActionsOf, mitigationRoleSuppressions, supportedActionTypes } from './private/action-types';
 import { iotPrincipal } from './private/grants';
 import { InlinePolicyRole } from './private/inline-policy-role';
-import { MITIGATION_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
-import { ACTIONS_BY_TYPE } from './private/permissions';
+import { addNagSuppressions } from './private/nag';
 import {
   ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, validateLength, validateOneOf, validatePattern,
 } from './private/validation';
@@ -113,12 +113,12 @@ export class MitigationAction extends MitigationActionBase {
    * not in that table and gets PUBLISH_FINDING_TO_SNS only, which every check supports.
    */
   public static supportedActionTypes(check: AuditCheck): MitigationActionType[] {
-    const types = SUPPORTED_ACTION_TYPES[check];
+    const types = supportedActionTypes(check);
     if (!types) {
       throw new Error(`MitigationAction.supportedActionTypes: unknown audit check ${JSON.stringify(check)}: `
         + `must be one of ${Object.values(AuditCheck).join(', ')}`);
     }
-    return [...types];
+    return types;
   }
 
   /** Imports a mitigation action by name, in this stack's account and region. Its type is unknown. */
@@ -198,13 +198,13 @@ export class MitigationAction extends MitigationActionBase {
 
     const actionParams = props.actionParams._bind(this, this.role);
     if (ownRole) {
-      addNagSuppressions(ownRole, MITIGATION_ROLE_SUPPRESSIONS[actionType]);
+      addNagSuppressions(ownRole, mitigationRoleSuppressions(actionType));
       ownRole.seal();
     }
     if (props.role && !acceptsPolicies(props.role)) {
       Annotations.of(this).addWarningV2('cdk-device-defender:immutableRole',
         `role ${props.role.node.path} is immutable, so no permissions were added to it. `
-        + `A ${actionType} action needs ${ACTIONS_BY_TYPE[actionType].join(', ')}: grant them yourself.`);
+        + `A ${actionType} action needs ${iamActionsOf(actionType).join(', ')}: grant them yourself.`);
     }
 
     const resource = new iot.CfnMitigationAction(this, 'Resource', {

@@ -3,7 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IOT_SERVICE_PRINCIPAL, SNS_PUBLISH_ACTIONS, TOPIC_KEY_ACTIONS } from './permissions';
+import { grantActionType } from './action-types';
+import { MitigationActionType } from '../mitigation-action-type';
+import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
 
 /**
  * How a trust policy compares `aws:SourceArn`: `exact` for a value AWS documents as one string
@@ -72,15 +74,13 @@ function snsViaService(topic: sns.ITopicRef): string {
  * `scope` gets a warning naming the key permissions to grant.
  */
 export function grantPublish(scope: Construct, topic: sns.ITopicRef, role: iam.IRole): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: SNS_PUBLISH_ACTIONS, resources: [topic.topicRef.topicArn] }));
   const key = topicKeyOf(topic);
-  if (key.kind === 'key') {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: TOPIC_KEY_ACTIONS,
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': snsViaService(topic) } },
-    }));
-  } else if (key.kind === 'unknown') {
+  // The statements of a PUBLISH_FINDING_TO_SNS action, for any role that publishes to a topic.
+  grantActionType(scope, role, MitigationActionType.PUBLISH_FINDING_TO_SNS, {
+    topic: [topic.topicRef.topicArn],
+    ...(key.kind === 'key' ? { topicKey: [key.keyArn], snsService: [snsViaService(topic)] } : {}),
+  });
+  if (key.kind === 'unknown') {
     warnUnknownTopicKey(scope, topic, role);
   }
 }

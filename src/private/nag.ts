@@ -26,8 +26,14 @@ export function addNagSuppressions(scope: IConstruct, suppressions: NagSuppressi
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...rules] });
 }
 
-/** `Resource::arn:<partition>:iot:<region>:<account>:<type>/*`, whatever the stack's environment. */
-function iotWildcard(resourceType: string): string {
+/** The cdk-nag rule for IAM wildcards. */
+export const IAM5 = 'AwsSolutions-IAM5';
+
+/** The AwsSolutions-IAM5 finding of a `*` resource. */
+export const ANY_RESOURCE_FINDING = '/^Resource::\\*$/';
+
+/** The finding of `arn:<partition>:iot:<region>:<account>:<type>/*`, whatever the stack's environment. */
+export function iotWildcardFinding(resourceType: string): string {
   return `/^Resource::${arnPrefix('iot')}:${resourceType}\\/\\*$/`;
 }
 
@@ -35,43 +41,6 @@ function iotWildcard(resourceType: string): string {
 function arnPrefix(service: string): string {
   return `arn:(<AWS::Partition>|aws[a-z-]*):${service}:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|[0-9]{12})`;
 }
-
-const IAM5 = 'AwsSolutions-IAM5';
-
-/**
- * Why each wildcard in a generated mitigation action role is needed, by action type: exactly the
- * wildcards the type's statements have (PUBLISH_FINDING_TO_SNS has none: the topic, and the key with
- * kms:GenerateDataKey and kms:Decrypt).
- */
-export const MITIGATION_ROLE_SUPPRESSIONS: Readonly<Record<string, NagSuppression[]>> = {
-  ADD_THINGS_TO_THING_GROUP: [{
-    id: IAM5,
-    reason: 'The certificates and things a finding names are only known when AWS IoT applies the action: '
-      + 'iot:ListPrincipalThings is scoped to cert/* and iot:AddThingToThingGroup to the configured groups and thing/* of this account and region.',
-    appliesToRegex: [iotWildcard('cert'), iotWildcard('thing')],
-  }],
-  ENABLE_IOT_LOGGING: [{
-    id: IAM5,
-    reason: 'iot:SetV2LoggingOptions has no resource type in the IAM service authorization reference, so it can only be granted on *.',
-    appliesToRegex: ['/^Resource::\\*$/'],
-  }],
-  PUBLISH_FINDING_TO_SNS: [],
-  REPLACE_DEFAULT_POLICY_VERSION: [{
-    id: IAM5,
-    reason: 'The AWS IoT policy a finding names is only known when the action runs: iot:CreatePolicyVersion is scoped to policy/* of this account and region.',
-    appliesToRegex: [iotWildcard('policy')],
-  }],
-  UPDATE_CA_CERTIFICATE: [{
-    id: IAM5,
-    reason: 'The CA certificate a finding names is only known when the action runs: iot:UpdateCACertificate is scoped to cacert/* of this account and region.',
-    appliesToRegex: [iotWildcard('cacert')],
-  }],
-  UPDATE_DEVICE_CERTIFICATE: [{
-    id: IAM5,
-    reason: 'The device certificate a finding names is only known when the action runs: iot:UpdateCertificate is scoped to cert/* of this account and region.',
-    appliesToRegex: [iotWildcard('cert')],
-  }],
-};
 
 /** Why the shared AWS IoT logging role has a wildcard. */
 export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
@@ -93,7 +62,7 @@ export function handlerRoleSuppressions(iotActions: string[], note?: string): Na
     + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.'
     + (note ? ` ${note}` : '');
   return [
-    { id: IAM5, reason, appliesToRegex: ['/^Resource::\\*$/'] },
+    { id: IAM5, reason, appliesToRegex: [ANY_RESOURCE_FINDING] },
     { id: 'Serverless-LambdaStarPermissions', reason },
   ];
 }

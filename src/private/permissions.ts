@@ -1,17 +1,5 @@
-/**
- * IAM actions each mitigation action type needs, from the "Permissions for mitigation actions"
- * templates of the Device Defender guide. Resources are narrowed where the service authorization
- * reference gives the action a resource type; see MitigationActionParams for the statements.
- */
-export const UPDATE_DEVICE_CERTIFICATE_ACTIONS = ['iot:UpdateCertificate'];
-export const UPDATE_CA_CERTIFICATE_ACTIONS = ['iot:UpdateCACertificate'];
-/** iot:ListPrincipalThings finds the things attached to the finding's certificate. */
-export const LIST_PRINCIPAL_THINGS_ACTIONS = ['iot:ListPrincipalThings'];
-export const ADD_THING_TO_THING_GROUP_ACTIONS = ['iot:AddThingToThingGroup'];
-export const REPLACE_DEFAULT_POLICY_VERSION_ACTIONS = ['iot:CreatePolicyVersion'];
-/** iot:SetV2LoggingOptions has no resource type: it can only be granted on `*`. */
-export const ENABLE_IOT_LOGGING_ACTIONS = ['iot:SetV2LoggingOptions'];
-export const PASS_ROLE_ACTIONS = ['iam:PassRole'];
+// IAM actions of the roles this library defines, other than each mitigation action type's own
+// (those are in the action type table, src/private/action-types.ts).
 
 /** The CloudWatch Logs log group that AWS IoT v2 logging writes to. */
 export const IOT_V2_LOG_GROUP_NAME = 'AWSIotLogsV2';
@@ -24,24 +12,16 @@ export const IOT_LOGGING_ROLE_ACTIONS = [
   'logs:PutRetentionPolicy',
 ];
 
+/** AWS IoT: assumes mitigation action roles, and is the only service a logging role may be passed to. */
 export const IOT_SERVICE_PRINCIPAL = 'iot.amazonaws.com';
 
+/** What publishing to a topic needs on the topic (a PUBLISH_FINDING_TO_SNS action, a handler's report topic). */
 export const SNS_PUBLISH_ACTIONS = ['sns:Publish'];
 /**
  * What publishing to a KMS-encrypted topic needs on its key: exactly these two, not
  * `kms:GenerateDataKey*` (which also allows GenerateDataKeyPair* and *WithoutPlaintext).
  */
 export const TOPIC_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
-
-/** Every IAM action each mitigation action type's role needs, for messages and docs. */
-export const ACTIONS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
-  ADD_THINGS_TO_THING_GROUP: [...LIST_PRINCIPAL_THINGS_ACTIONS, ...ADD_THING_TO_THING_GROUP_ACTIONS],
-  ENABLE_IOT_LOGGING: [...ENABLE_IOT_LOGGING_ACTIONS, ...PASS_ROLE_ACTIONS],
-  PUBLISH_FINDING_TO_SNS: [...SNS_PUBLISH_ACTIONS, ...TOPIC_KEY_ACTIONS],
-  REPLACE_DEFAULT_POLICY_VERSION: REPLACE_DEFAULT_POLICY_VERSION_ACTIONS,
-  UPDATE_CA_CERTIFICATE: UPDATE_CA_CERTIFICATE_ACTIONS,
-  UPDATE_DEVICE_CERTIFICATE: UPDATE_DEVICE_CERTIFICATE_ACTIONS,
-};
 
 /** What the audit mitigation handler calls; none of these actions has a resource type. */
 export const AUDIT_MITIGATION_HANDLER_ACTIONS = [

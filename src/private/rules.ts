@@ -1,21 +1,28 @@
 import { IConstruct } from 'constructs';
+import { supportedActionTypes } from './action-types';
 import { AuditCheck } from '../audit-check';
-import { IMitigationAction, MitigationAction } from '../mitigation-action';
+import { MitigationActionType } from '../mitigation-action-type';
 
 /** StartAuditMitigationActionsTask takes at most 5 actions per check. */
 export const MAX_ACTIONS_PER_CHECK = 5;
+
+/** What a rule needs to know of a mitigation action (an `IMitigationAction` has it). */
+export interface RuleAction extends IConstruct {
+  readonly mitigationActionName: string;
+  readonly actionType?: MitigationActionType;
+}
 
 /**
  * The audit check to actions mapping of an audit mitigation construct, validated against the
  * Device Defender guide's table as rules are added.
  */
-export class AuditRuleSet {
-  private readonly rules = new Map<AuditCheck, IMitigationAction[]>();
+export class AuditRuleSet<A extends RuleAction = RuleAction> {
+  private readonly rules = new Map<AuditCheck, A[]>();
 
   constructor(private readonly owner: IConstruct) {}
 
   /** Validates and records one rule; throws an Error naming the owner, the value and what is allowed. */
-  public add(check: AuditCheck, actions: IMitigationAction[]): void {
+  public add(check: AuditCheck, actions: A[]): void {
     const where = `${this.owner.node.path}: rule for ${check}`;
     const known = Object.values(AuditCheck) as string[];
     if (!known.includes(check)) {
@@ -31,7 +38,7 @@ export class AuditRuleSet {
       throw new Error(`${where}: needs 1 to ${MAX_ACTIONS_PER_CHECK} actions, got ${actions.length}: `
         + actions.map((a) => a.node.path).join(', '));
     }
-    const supported = MitigationAction.supportedActionTypes(check);
+    const supported = supportedActionTypes(check)!;
     actions.forEach((action, i) => {
       if (actions.indexOf(action) !== i) {
         throw new Error(`${where}: action ${action.node.path} is listed twice; each action applies once per finding`);
@@ -65,7 +72,7 @@ export class AuditRuleSet {
     return mapping;
   }
 
-  public get actions(): IMitigationAction[] {
+  public get actions(): A[] {
     return [...new Set([...this.rules.values()].flat())];
   }
 }

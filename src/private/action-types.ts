@@ -1,0 +1,201 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { AuditCheck } from '../audit-check';
+import { MitigationActionType } from '../mitigation-action-type';
+import { ANY_RESOURCE_FINDING, IAM5, NagSuppression, iotWildcardFinding } from './nag';
+import { IOT_SERVICE_PRINCIPAL, SNS_PUBLISH_ACTIONS, TOPIC_KEY_ACTIONS } from './permissions';
+
+/**
+ * A value the factory's options give when it binds: the thing groups' ARNs, the logging role's
+ * ARN, the topic's ARN, its key's ARN, and `sns.<region>.<url suffix>` for the key's condition.
+ */
+export type GivenValue = 'thingGroups' | 'loggingRole' | 'topic' | 'topicKey' | 'snsService';
+
+/** What a `_bind` passes for the values its statements name. */
+export type GivenValues = Partial<Record<GivenValue, readonly string[]>>;
+
+/** An AWS IoT resource type that a finding names, known only when the action runs. */
+export type IotResourceType = 'cacert' | 'cert' | 'policy' | 'thing';
+
+/** Where a statement's resources come from. */
+export type ResourceSpec =
+  /** `arn:<partition>:iot:<region>:<account>:<type>/*` of the stack: a wildcard that needs a cdk-nag reason. */
+  | { readonly kind: 'iot'; readonly resourceType: IotResourceType }
+  /** `*`: the action has no resource type in the IAM service authorization reference. */
+  | { readonly kind: 'any' }
+  /** The ARNs the factory's options give. */
+  | { readonly kind: 'given'; readonly value: GivenValue };
+
+/** One statement of an action type's role. */
+export interface StatementSpec {
+  readonly actions: readonly string[];
+  readonly resources: readonly ResourceSpec[];
+  /** Condition operator to key to value: a literal, or a value the factory gives. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | { readonly given: GivenValue }>>>>;
+  /** Granted only when the factory gives this value (the key of a topic, which may have none). */
+  readonly onlyWith?: GivenValue;
+}
+
+/** Everything this library knows about one mitigation action type. */
+export interface ActionTypeEntry {
+  /**
+   * The statements the action's role needs, in the order they are granted, from the "Permissions
+   * for mitigation actions" templates of the Device Defender guide. Resources are narrowed where the
+   * service authorization reference gives the action a resource type.
+   */
+  readonly statements: readonly StatementSpec[];
+  /**
+   * Why the wildcards of `statements` (their `iot` and `any` resources) are needed: the reason of the
+   * role's cdk-nag AwsSolutions-IAM5 suppression, which covers exactly those wildcards. Absent when
+   * the statements have none.
+   */
+  readonly wildcardReason?: string;
+  /** The audit checks whose findings AWS IoT can apply this type to ("Audit check to mitigation action mapping"). */
+  readonly auditChecks: readonly AuditCheck[];
+  /** Whether Detect alarms (StartDetectMitigationActionsTask) accept this type. */
+  readonly detect: boolean;
+}
+
+const iot = (resourceType: IotResourceType): ResourceSpec => ({ kind: 'iot', resourceType });
+const given = (value: GivenValue): ResourceSpec => ({ kind: 'given', value });
+const ANY: ResourceSpec = { kind: 'any' };
+
+/** Checks whose findings name device certificates (and, through them, things). */
+const DEVICE_CERTIFICATE_CHECKS = [
+  AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK,
+  AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
+  AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK,
+  AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK,
+  AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK,
+];
+
+/**
+ * Every mitigation action type: its role's statements, the reason for their wildcards, the audit
+ * checks it applies to and whether Detect accepts it. Adding a type to `MitigationActionType` fails
+ * to compile until it has an entry here.
+ *
+ * The entries are in the order `supportedActionTypes()` lists the types of a check.
+ * DEVICE_CERTIFICATE_AGE_CHECK is in no table of the guide: it gets PUBLISH_FINDING_TO_SNS only,
+ * which every check supports.
+ */
+export const ACTION_TYPES: Readonly<Record<MitigationActionType, ActionTypeEntry>> = {
+  [MitigationActionType.PUBLISH_FINDING_TO_SNS]: {
+    // On the topic, and exactly kms:GenerateDataKey and kms:Decrypt (not kms:GenerateDataKey*) through
+    // SNS only on its key, when the app can see one.
+    statements: [
+      { actions: SNS_PUBLISH_ACTIONS, resources: [given('topic')] },
+      {
+        actions: TOPIC_KEY_ACTIONS,
+        resources: [given('topicKey')],
+        conditions: { StringEquals: { 'kms:ViaService': { given: 'snsService' } } },
+        onlyWith: 'topicKey',
+      },
+    ],
+    auditChecks: Object.values(AuditCheck),
+    detect: false,
+  },
+  [MitigationActionType.UPDATE_CA_CERTIFICATE]: {
+    statements: [{ actions: ['iot:UpdateCACertificate'], resources: [iot('cacert')] }],
+    wildcardReason: 'The CA certificate a finding names is only known when the action runs: iot:UpdateCACertificate is scoped to cacert/* of this account and region.',
+    auditChecks: [
+      AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK,
+      AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK,
+      AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK,
+    ],
+    detect: false,
+  },
+  [MitigationActionType.UPDATE_DEVICE_CERTIFICATE]: {
+    statements: [{ actions: ['iot:UpdateCertificate'], resources: [iot('cert')] }],
+    wildcardReason: 'The device certificate a finding names is only known when the action runs: iot:UpdateCertificate is scoped to cert/* of this account and region.',
+    auditChecks: DEVICE_CERTIFICATE_CHECKS,
+    detect: false,
+  },
+  [MitigationActionType.ADD_THINGS_TO_THING_GROUP]: {
+    // iot:ListPrincipalThings finds the things attached to the finding's certificate.
+    statements: [
+      { actions: ['iot:ListPrincipalThings'], resources: [iot('cert')] },
+      { actions: ['iot:AddThingToThingGroup'], resources: [given('thingGroups'), iot('thing')] },
+    ],
+    wildcardReason: 'The certificates and things a finding names are only known when AWS IoT applies the action: '
+      + 'iot:ListPrincipalThings is scoped to cert/* and iot:AddThingToThingGroup to the configured groups and thing/* of this account and region.',
+    auditChecks: DEVICE_CERTIFICATE_CHECKS,
+    detect: true,
+  },
+  [MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION]: {
+    statements: [{ actions: ['iot:CreatePolicyVersion'], resources: [iot('policy')] }],
+    wildcardReason: 'The AWS IoT policy a finding names is only known when the action runs: iot:CreatePolicyVersion is scoped to policy/* of this account and region.',
+    auditChecks: [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK, AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK],
+    detect: false,
+  },
+  [MitigationActionType.ENABLE_IOT_LOGGING]: {
+    statements: [
+      { actions: ['iot:SetV2LoggingOptions'], resources: [ANY] },
+      {
+        actions: ['iam:PassRole'],
+        resources: [given('loggingRole')],
+        conditions: { StringEquals: { 'iam:PassedToService': IOT_SERVICE_PRINCIPAL } },
+      },
+    ],
+    wildcardReason: 'iot:SetV2LoggingOptions has no resource type in the IAM service authorization reference, so it can only be granted on *.',
+    auditChecks: [AuditCheck.LOGGING_DISABLED_CHECK],
+    detect: false,
+  },
+};
+
+/** Every IAM action the role of a `type` action needs, for messages. */
+export function iamActionsOf(type: MitigationActionType): string[] {
+  return ACTION_TYPES[type].statements.flatMap((s) => s.actions);
+}
+
+/** Adds the statements of `type` to `role`, with the resources and condition values the factory gives. */
+export function grantActionType(scope: IConstruct, role: iam.IRole, type: MitigationActionType, values: GivenValues): void {
+  const valueOf = (value: GivenValue): readonly string[] => {
+    const found = values[value];
+    if (!found) { throw new Error(`${scope.node.path}: internal error: a ${type} action was bound without ${value}`); }
+    return found;
+  };
+  for (const spec of ACTION_TYPES[type].statements) {
+    if (spec.onlyWith && !values[spec.onlyWith]) { continue; }
+    const resources = spec.resources.flatMap((r) => {
+      switch (r.kind) {
+        case 'iot': return [Stack.of(scope).formatArn({ service: 'iot', resource: r.resourceType, resourceName: '*' })];
+        case 'any': return ['*'];
+        case 'given': return [...valueOf(r.value)];
+      }
+    });
+    const conditions = spec.conditions && Object.fromEntries(Object.entries(spec.conditions).map(([operator, keys]) =>
+      [operator, Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, typeof v === 'string' ? v : valueOf(v.given)[0]]))]));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...spec.actions], resources, conditions }));
+  }
+}
+
+/**
+ * The cdk-nag suppressions of a role that the library defines for a `type` action: exactly the
+ * wildcards of the type's statements, with the entry's reason.
+ */
+export function mitigationRoleSuppressions(type: MitigationActionType): NagSuppression[] {
+  const entry = ACTION_TYPES[type];
+  const findings = entry.statements.flatMap((s) => s.resources).flatMap((r) => {
+    switch (r.kind) {
+      case 'iot': return [iotWildcardFinding(r.resourceType)];
+      case 'any': return [ANY_RESOURCE_FINDING];
+      case 'given': return [];
+    }
+  });
+  if ((findings.length > 0) !== (entry.wildcardReason !== undefined)) {
+    throw new Error(`internal error: the ${type} entry must have a wildcardReason exactly when its statements have wildcards`);
+  }
+  return entry.wildcardReason === undefined ? [] : [{ id: IAM5, reason: entry.wildcardReason, appliesToRegex: [...new Set(findings)] }];
+}
+
+/** The action types AWS IoT can apply to findings of `check`, in table order; undefined for an unknown check. */
+export function supportedActionTypes(check: AuditCheck): MitigationActionType[] | undefined {
+  if (!(Object.values(AuditCheck) as string[]).includes(check)) { return undefined; }
+  return (Object.keys(ACTION_TYPES) as MitigationActionType[]).filter((type) => ACTION_TYPES[type].auditChecks.includes(check));
+}
+
+/** The action types Detect alarms accept. */
+export function detectActionTypes(): MitigationActionType[] {
+  return (Object.keys(ACTION_TYPES) as MitigationActionType[]).filter((type) => ACTION_TYPES[type].detect);
+}
