@@ -201,6 +201,13 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     this.state.resources.attachThingPrincipal(thingName, principal);
   }
 
+  /** Makes an existing thing a member of an existing thing group. */
+  addThingToThingGroup(thingName: string, groupName: string): void {
+    if (!this.state.resources.hasThing(thingName)) throw new Error(`addThingToThingGroup: thing ${thingName} does not exist`);
+    if (!this.state.resources.hasThingGroup(groupName)) throw new Error(`addThingToThingGroup: thing group ${groupName} does not exist`);
+    this.state.resources.addThingToThingGroup(thingName, groupName);
+  }
+
   /** Seeds a policy whose version 1 (the default) has `document`. */
   addPolicy(seed: PolicySeed): void {
     this.state.resources.addPolicy(seed);

@@ -16,7 +16,7 @@ import {
   parseQueryTimestamp,
   Query,
 } from './iot-model';
-import { ACCOUNT, ApiError, invalidRequest, notFound, policyArn, REGION, thingGroupArn } from './iot-resources';
+import { ACCOUNT, ApiError, invalidRequest, notFound, policyArn, thingGroupArn } from './iot-resources';
 import {
   AuditFindingState,
   AuditMitigationTarget,
@@ -87,17 +87,14 @@ export class IotOperations {
     DescribeDetectMitigationActionsTask: (ctx) => this.describeDetectMitigationActionsTask(ctx),
     ListDetectMitigationActionsTasks: (ctx) => this.listDetectMitigationActionsTasks(ctx),
     CancelDetectMitigationActionsTask: (ctx) => this.cancelDetectMitigationActionsTask(ctx),
-    DescribeMitigationAction: (ctx) => this.describeMitigationAction(ctx),
     ListDetectMitigationActionsExecutions: (ctx) => this.listDetectMitigationActionsExecutions(ctx),
     DescribeCertificate: (ctx) => this.describeCertificate(ctx),
     UpdateCertificate: (ctx) => this.updateCertificate(ctx),
     DescribeCACertificate: (ctx) => this.describeCaCertificate(ctx),
     UpdateCACertificate: (ctx) => this.updateCaCertificate(ctx),
     ListPrincipalThings: (ctx) => this.listPrincipalThings(ctx),
-    AddThingToThingGroup: (ctx) => this.addThingToThingGroupOp(ctx),
     RemoveThingFromThingGroup: (ctx) => this.removeThingFromThingGroupOp(ctx),
     ListThingGroupsForThing: (ctx) => this.listThingGroupsForThing(ctx),
-    ListThingsInThingGroup: (ctx) => this.listThingsInThingGroup(ctx),
     GetPolicy: (ctx) => this.getPolicy(ctx),
     ListPolicyVersions: (ctx) => this.listPolicyVersions(ctx),
     GetPolicyVersion: (ctx) => this.getPolicyVersion(ctx),
@@ -488,25 +485,6 @@ export class IotOperations {
     return {};
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Mitigation actions
-  // -------------------------------------------------------------------------------------------
-
-  private describeMitigationAction(ctx: HandlerContext): JsonObject {
-    const a = this.state.actions.get(ctx.pathParams.actionName);
-    if (!a) throw notFound(`Mitigation action ${ctx.pathParams.actionName} does not exist.`);
-    return {
-      actionName: a.actionName,
-      actionType: a.actionType,
-      actionArn: `arn:aws:iot:${REGION}:${ACCOUNT}:mitigationaction/${a.actionName}`,
-      actionId: a.actionId,
-      roleArn: a.roleArn,
-      actionParams: a.actionParams,
-      creationDate: epochSeconds(a.creationDate),
-      lastModifiedDate: epochSeconds(a.creationDate),
-    };
-  }
-
   private listDetectMitigationActionsExecutions(ctx: HandlerContext): JsonObject {
     const taskId = singleQuery(ctx.query, 'taskId');
     const violationId = singleQuery(ctx.query, 'violationId');
@@ -613,12 +591,6 @@ export class IotOperations {
     };
   }
 
-  private addThingToThingGroupOp(ctx: HandlerContext): JsonObject {
-    const { thing, group } = this.membership(ctx);
-    this.state.resources.addThingToThingGroup(thing, group);
-    return {};
-  }
-
   private removeThingFromThingGroupOp(ctx: HandlerContext): JsonObject {
     const { thing, group } = this.membership(ctx);
     this.state.resources.removeThingFromThingGroup(thing, group);
@@ -630,14 +602,6 @@ export class IotOperations {
     const maxResults = singleQuery(ctx.query, 'maxResults');
     const { page, nextToken } = this.paginate(ctx, groups, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
     return { thingGroups: page.map((g) => ({ groupName: g, groupArn: thingGroupArn(g) })), nextToken };
-  }
-
-  /** Groups have no children in the emulator, so `recursive` changes nothing. */
-  private listThingsInThingGroup(ctx: HandlerContext): JsonObject {
-    const things = this.state.resources.thingsInGroupOr404(ctx.pathParams.thingGroupName);
-    const maxResults = singleQuery(ctx.query, 'maxResults');
-    const { page, nextToken } = this.paginate(ctx, things, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
-    return { things: page, nextToken };
   }
 
   // -------------------------------------------------------------------------------------------
