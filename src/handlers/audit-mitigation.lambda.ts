@@ -126,6 +126,7 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
   try {
     const outcome = await startAuditMitigationTask(iot, {
       taskId: plan.taskId,
+      clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks),
     });

@@ -1,5 +1,4 @@
 import {
-  AddThingToThingGroupCommand,
   CancelAuditMitigationActionsTaskCommand,
   CancelDetectMitigationActionsTaskCommand,
   CertificateStateException,
@@ -12,7 +11,6 @@ import {
   DescribeCACertificateCommand,
   DescribeCertificateCommand,
   DescribeDetectMitigationActionsTaskCommand,
-  DescribeMitigationActionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   InternalFailureException,
@@ -31,7 +29,6 @@ import {
   ListPrincipalThingsCommand,
   ListThingGroupsForThingCommand,
   ListThingsCommand,
-  ListThingsInThingGroupCommand,
   MalformedPolicyException,
   paginateListAuditFindings,
   paginateListAuditMitigationActionsTasks,
@@ -54,13 +51,13 @@ import { BLANK_POLICY_DOCUMENT, expectNoViolations, FaultKind, IotEmulator } fro
 import {
   actionTypeAllowedForCheck,
   AUDIT_CHECK_NAMES,
-  checkAddThingToThingGroup,
   checkCreatePolicyVersion,
   checkListAuditFindings,
   checkListDetectMitigationActionsExecutions,
   checkListPrincipalThings,
   checkNonCompliantResource,
   checkPolicyVersionPath,
+  checkRemoveThingFromThingGroup,
   checkStartAuditMitigationActionsTask,
   checkStartDetectMitigationActionsTask,
   checkUpdateCACertificate,
@@ -408,8 +405,8 @@ describe('model constraints', () => {
   });
 
   test('a colon in a mitigation action name violates the API rule', async () => {
-    await rejection(client.send(new DescribeMitigationActionCommand({ actionName: 'stack:action' })));
-    expect(emulator.violations()).toEqual(['DescribeMitigationAction: actionName: "stack:action" does not match /^[a-zA-Z0-9_-]+$/']);
+    await rejection(client.send(startDetect({ actions: ['stack:action'] })));
+    expect(emulator.violations()).toEqual(['StartDetectMitigationActionsTask: actions[0]: "stack:action" does not match /^[a-zA-Z0-9_-]+$/']);
   });
 
   test('ListAuditFindings: maxResults range, taskId with a window, and neither', async () => {
@@ -648,7 +645,7 @@ describe('faults', () => {
       emulator.injectFault({ kind: 'throttle429', probability: 0.5, times: Infinity });
       const noRetry = newClient({ maxAttempts: 1 });
       for (let i = 0; i < 20; i++) {
-        await noRetry.send(new DescribeMitigationActionCommand({ actionName: 'notify' })).catch(() => undefined);
+        await noRetry.send(new DescribeAuditTaskCommand({ taskId: 'audit-1' })).catch(() => undefined);
       }
       return emulator.requests.map((r) => r.response.status);
     };
@@ -661,13 +658,13 @@ describe('faults', () => {
     const other = await IotEmulator.start({ seed: 8 });
     try {
       other.injectFault({ kind: 'throttle429', probability: 0.5, times: Infinity });
-      other.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+      other.addAuditTask({ taskId: 'audit-1', checks: {} });
       const otherClient = new IoTClient({
         endpoint: other.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       });
       clients.push(otherClient);
       for (let i = 0; i < 20; i++) {
-        await otherClient.send(new DescribeMitigationActionCommand({ actionName: 'notify' })).catch(() => undefined);
+        await otherClient.send(new DescribeAuditTaskCommand({ taskId: 'audit-1' })).catch(() => undefined);
       }
       expect(other.requests.map((r) => r.response.status)).not.toEqual(first);
     } finally {
@@ -684,7 +681,7 @@ describe('faults', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
 
     t = Date.now();
-    await noRetry.send(new DescribeMitigationActionCommand({ actionName: 'notify' }));
+    await noRetry.send(new DescribeAuditFindingCommand({ findingId: 'f-1' }));
     expect(Date.now() - t).toBeLessThan(140);
 
     emulator.setLatency('DescribeAuditTask', 0);
@@ -918,29 +915,18 @@ describe('detect mitigation actions tasks', () => {
   });
 });
 
-describe('DescribeMitigationAction', () => {
-  test('returns the seeded action; unknown is ResourceNotFoundException', async () => {
-    emulator.addMitigationAction({ actionName: 'deactivate-cert', actionType: 'UPDATE_DEVICE_CERTIFICATE', roleArn: 'arn:aws:iam::123456789012:role/r' });
-    const out = await client.send(new DescribeMitigationActionCommand({ actionName: 'deactivate-cert' }));
-    expect(out).toMatchObject({
-      actionName: 'deactivate-cert',
-      actionType: 'UPDATE_DEVICE_CERTIFICATE',
-      actionArn: 'arn:aws:iot:us-east-1:123456789012:mitigationaction/deactivate-cert',
-      actionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      actionParams: { updateDeviceCertificateParams: { action: 'DEACTIVATE' } },
-      creationDate: expect.any(Date),
-    });
-    const err = await rejection(client.send(new DescribeMitigationActionCommand({ actionName: 'nope' })));
-    expect(err).toBeInstanceOf(ResourceNotFoundException);
-    expect(err.message).toBe('Mitigation action nope does not exist.');
-    expectNoViolations(emulator);
-  });
-
+describe('seeded mitigation actions', () => {
   test("default actionParams use the API model's member names (updateCACertificateParams, not CloudFormation's casing)", async () => {
     emulator.addMitigationAction({ actionName: 'deactivate-ca', actionType: 'UPDATE_CA_CERTIFICATE' });
-    const out = await client.send(new DescribeMitigationActionCommand({ actionName: 'deactivate-ca' }));
-    expect(out.actionParams).toEqual({ updateCACertificateParams: { action: 'DEACTIVATE' } });
+    emulator.addAuditTask({ taskId: 'audit-ca', checks: { CA_CERTIFICATE_EXPIRING_CHECK: { nonCompliantResourcesCount: 0 } } });
+    await client.send(startAudit({
+      taskId: 'mitigate-ca', target: { auditTaskId: 'audit-ca' }, auditCheckToActionsMapping: { CA_CERTIFICATE_EXPIRING_CHECK: ['deactivate-ca'] },
+    }));
+    const out = await client.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: 'mitigate-ca' }));
+    expect(out.actionsDefinition).toEqual([
+      expect.objectContaining({ name: 'deactivate-ca', actionParams: { updateCACertificateParams: { action: 'DEACTIVATE' } } }),
+    ]);
+    expectNoViolations(emulator);
   });
 });
 
@@ -990,7 +976,7 @@ describe('resource operations: wire format', () => {
     await client.send(new UpdateCACertificateCommand({ certificateId: CA_1, newStatus: 'INACTIVE' }));
     await client.send(new ListPrincipalThingsCommand({ principal: CERT_ARN(CERT_1), maxResults: 1 }));
     await client.send(new ListThingGroupsForThingCommand({ thingName: 'gateway:1' }));
-    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'gateway:1', overrideDynamicGroups: false }));
+    await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'gateway:1' }));
     await client.send(new CreatePolicyVersionCommand({ policyName: 'wide-open', policyDocument: ALLOW_CONNECT, setAsDefault: true }));
     await client.send(new SetDefaultPolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '1' }));
     await client.send(new DeletePolicyVersionCommand({ policyName: 'wide-open', policyVersionId: '2' }));
@@ -1005,11 +991,11 @@ describe('resource operations: wire format', () => {
       { operation: 'ListPrincipalThings', method: 'GET', path: '/principals/things', query: { maxResults: '1' }, body: undefined },
       { operation: 'ListThingGroupsForThing', method: 'GET', path: '/things/gateway%3A1/thing-groups', query: {}, body: undefined },
       {
-        operation: 'AddThingToThingGroup',
+        operation: 'RemoveThingFromThingGroup',
         method: 'PUT',
-        path: '/thing-groups/addThingToThingGroup',
+        path: '/thing-groups/removeThingFromThingGroup',
         query: {},
-        body: { thingGroupName: 'quarantine', thingName: 'gateway:1', overrideDynamicGroups: false },
+        body: { thingGroupName: 'quarantine', thingName: 'gateway:1' },
       },
       { operation: 'CreatePolicyVersion', method: 'POST', path: '/policies/wide-open/version', query: { setAsDefault: 'true' }, body: { policyDocument: ALLOW_CONNECT } },
       { operation: 'SetDefaultPolicyVersion', method: 'PATCH', path: '/policies/wide-open/version/1', query: {}, body: undefined },
@@ -1154,29 +1140,29 @@ describe('things and thing groups', () => {
     expectNoViolations(emulator);
   });
 
-  test('AddThingToThingGroup, RemoveThingFromThingGroup and the two listings', async () => {
+  test('RemoveThingFromThingGroup (by name or ARN) and ListThingGroupsForThing', async () => {
     seedFleet();
-    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
-    await client.send(new AddThingToThingGroupCommand({
-      thingGroupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/watch', thingArn: 'arn:aws:iot:us-east-1:123456789012:thing/sensor-1',
-    }));
-    // Adding a member again succeeds and changes nothing.
-    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
-    await client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'gateway:1' }));
+    emulator.addThingToThingGroup('sensor-1', 'quarantine');
+    emulator.addThingToThingGroup('sensor-1', 'watch');
+    // Adding a member again changes nothing.
+    emulator.addThingToThingGroup('sensor-1', 'quarantine');
+    emulator.addThingToThingGroup('gateway:1', 'quarantine');
 
     const groups = await client.send(new ListThingGroupsForThingCommand({ thingName: 'sensor-1' }));
     expect(groups.thingGroups).toEqual([
       { groupName: 'quarantine', groupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/quarantine' },
       { groupName: 'watch', groupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/watch' },
     ]);
-    const members = await client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'quarantine', recursive: true }));
-    expect(members.things).toEqual(['sensor-1', 'gateway:1']);
-    const paged = await client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'quarantine', maxResults: 1 }));
-    expect(paged).toMatchObject({ things: ['sensor-1'], nextToken: expect.any(String) });
+    const paged = await client.send(new ListThingGroupsForThingCommand({ thingName: 'sensor-1', maxResults: 1 }));
+    expect(paged).toMatchObject({ thingGroups: [{ groupName: 'quarantine' }], nextToken: expect.any(String) });
 
     await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
     expect(emulator.thingGroupsOf('sensor-1')).toEqual(['watch']);
     expect(emulator.thingsInGroup('quarantine')).toEqual(['gateway:1']);
+    await client.send(new RemoveThingFromThingGroupCommand({
+      thingGroupArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/watch', thingArn: 'arn:aws:iot:us-east-1:123456789012:thing/sensor-1',
+    }));
+    expect(emulator.thingGroupsOf('sensor-1')).toEqual([]);
     // Removing a non-member succeeds.
     await client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'sensor-1' }));
     expect((await client.send(new ListThingGroupsForThingCommand({ thingName: 'sensor-2' }))).thingGroups).toEqual([]);
@@ -1185,20 +1171,21 @@ describe('things and thing groups', () => {
 
   test('unknown things and groups are 404; a request naming no thing or group is a violation', async () => {
     seedFleet();
-    expect(await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'nope', thingName: 'sensor-1' })))).toBeInstanceOf(ResourceNotFoundException);
-    expect(await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'ghost' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'nope', thingName: 'sensor-1' }))))
+      .toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'ghost' }))))
+      .toBeInstanceOf(ResourceNotFoundException);
     expect(await rejection(client.send(new ListThingGroupsForThingCommand({ thingName: 'ghost' })))).toBeInstanceOf(ResourceNotFoundException);
-    expect(await rejection(client.send(new ListThingsInThingGroupCommand({ thingGroupName: 'nope' })))).toBeInstanceOf(ResourceNotFoundException);
     expect(emulator.thingsInGroup('quarantine')).toEqual([]);
     expectNoViolations(emulator);
 
     const res = await rawRequest('PUT', '/thing-groups/removeThingFromThingGroup', '{}');
     expect(res.status).toBe(400);
-    await rejection(client.send(new AddThingToThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'has space' })));
+    await rejection(client.send(new RemoveThingFromThingGroupCommand({ thingGroupName: 'quarantine', thingName: 'has space' })));
     expect(emulator.violations()).toEqual([
       'RemoveThingFromThingGroup: thingGroupName or thingGroupArn: one of them is required',
       'RemoveThingFromThingGroup: thingName or thingArn: one of them is required',
-      'AddThingToThingGroup: thingName: "has space" does not match /^[a-zA-Z0-9:_-]+$/',
+      'RemoveThingFromThingGroup: thingName: "has space" does not match /^[a-zA-Z0-9:_-]+$/',
     ]);
   });
 
@@ -1209,6 +1196,8 @@ describe('things and thing groups', () => {
     expect(() => emulator.attachThingPrincipal('ghost', CERT_ARN(CERT_1))).toThrow(/thing ghost does not exist/);
     expect(() => emulator.thingGroupsOf('ghost')).toThrow(/does not exist/);
     expect(() => emulator.thingsInGroup('nope')).toThrow(/does not exist/);
+    expect(() => emulator.addThingToThingGroup('ghost', 'quarantine')).toThrow(/thing ghost does not exist/);
+    expect(() => emulator.addThingToThingGroup('sensor-1', 'nope')).toThrow(/thing group nope does not exist/);
   });
 });
 
@@ -1743,9 +1732,9 @@ describe('iot-model checks of the resource operations', () => {
     expect(checkListPrincipalThings(parts({}))).toEqual(['header x-amzn-principal: is required']);
     expect(checkListPrincipalThings(parts({ headers: { 'x-amzn-principal': CERT_ARN(CERT_1) }, query: { maxResults: '251' } })))
       .toEqual(['query maxResults: 251 is outside the range 1-250']);
-    expect(checkAddThingToThingGroup(parts({ body: { thingGroupName: 'g', thingName: 't', overrideDynamicGroups: 'no' } })))
-      .toEqual(['overrideDynamicGroups: must be a boolean, got a string']);
-    expect(checkAddThingToThingGroup(parts({}))).toEqual(['body: is required']);
+    expect(checkRemoveThingFromThingGroup(parts({ body: { thingGroupName: 'g', thingName: 't', overrideDynamicGroups: false } })))
+      .toEqual(['body: unknown member "overrideDynamicGroups"']);
+    expect(checkRemoveThingFromThingGroup(parts({}))).toEqual(['body: is required']);
     expect(checkPolicyVersionPath(parts({ pathParams: { policyName: 'p', policyVersionId: '1.0' } }))).toEqual(['policyVersionId: "1.0" does not match /^[0-9]+$/']);
     const big = `{"a":"${'x'.repeat(2041)}"}`;
     expect(big.length).toBe(2049);
@@ -1767,12 +1756,15 @@ describe('iot-model checks of the resource operations', () => {
     ]);
   });
 
-  test('routing: PATCH and DELETE routes, decoded labels, and ListThings stays unserved', () => {
+  test('routing: PATCH and DELETE routes, decoded labels, and operations nothing sends stay unserved', () => {
     expect(matchOperation('DELETE', '/policies/p%2Bq/version/3')).toMatchObject({
       operation: { name: 'DeletePolicyVersion' }, pathParams: { policyName: 'p+q', policyVersionId: '3' },
     });
     expect(matchOperation('PATCH', '/policies/p/version/3')?.operation.name).toBe('SetDefaultPolicyVersion');
-    expect(matchOperation('PUT', '/thing-groups/addThingToThingGroup')?.operation.name).toBe('AddThingToThingGroup');
+    expect(matchOperation('PUT', '/thing-groups/removeThingFromThingGroup')?.operation.name).toBe('RemoveThingFromThingGroup');
+    expect(matchOperation('PUT', '/thing-groups/addThingToThingGroup')).toBeUndefined();
+    expect(matchOperation('GET', '/thing-groups/quarantine/things')).toBeUndefined();
+    expect(matchOperation('GET', '/mitigationactions/actions/notify')).toBeUndefined();
     expect(matchOperation('GET', '/things/gateway%3A1/thing-groups')?.pathParams).toEqual({ thingName: 'gateway:1' });
     expect(matchOperation('GET', '/things')).toBeUndefined();
     expect(matchOperation('DELETE', '/policies/p')).toBeUndefined();

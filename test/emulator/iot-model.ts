@@ -499,11 +499,6 @@ export function checkListDetectMitigationActionsTasks(req: RequestParts): string
   ];
 }
 
-/** DescribeMitigationAction: GET /mitigationactions/actions/{actionName}. */
-export function checkDescribeMitigationAction(req: RequestParts): string[] {
-  return checkString('actionName', req.pathParams.actionName, MITIGATION_ACTION_NAME, true);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Resources the mitigation actions change: certificates, CA certificates, things, thing groups
 // and policy versions. Constraints from the IoT API reference; HTTP bindings from the SDK model.
@@ -633,11 +628,13 @@ export function checkListPrincipalThings(req: RequestParts): string[] {
   ];
 }
 
-function checkThingGroupMembership(req: RequestParts, extra: readonly string[]): string[] {
-  if (req.body === undefined) return ['body: is required'];
+/** RemoveThingFromThingGroup: PUT /thing-groups/removeThingFromThingGroup. */
+export function checkRemoveThingFromThingGroup(req: RequestParts): string[] {
+  const query = checkKnownQuery(req.query, []);
+  if (req.body === undefined) return [...query, 'body: is required'];
   const { obj, violations } = bodyObject(req.body);
-  if (violations.length > 0) return violations;
-  const out = checkKnownMembers('body', obj, ['thingGroupName', 'thingGroupArn', 'thingName', 'thingArn', ...extra]);
+  if (violations.length > 0) return [...query, ...violations];
+  const out = [...query, ...checkKnownMembers('body', obj, ['thingGroupName', 'thingGroupArn', 'thingName', 'thingArn'])];
   out.push(...checkString('thingGroupName', obj.thingGroupName, THING_GROUP_NAME));
   out.push(...checkString('thingGroupArn', obj.thingGroupArn, {}));
   out.push(...checkString('thingName', obj.thingName, THING_NAME));
@@ -647,36 +644,12 @@ function checkThingGroupMembership(req: RequestParts, extra: readonly string[]):
   return out;
 }
 
-/** AddThingToThingGroup: PUT /thing-groups/addThingToThingGroup. */
-export function checkAddThingToThingGroup(req: RequestParts): string[] {
-  const out = checkThingGroupMembership(req, ['overrideDynamicGroups']);
-  if (isRecord(req.body)) out.push(...checkBoolean('overrideDynamicGroups', req.body.overrideDynamicGroups));
-  return [...checkKnownQuery(req.query, []), ...out];
-}
-
-/** RemoveThingFromThingGroup: PUT /thing-groups/removeThingFromThingGroup. */
-export function checkRemoveThingFromThingGroup(req: RequestParts): string[] {
-  return [...checkKnownQuery(req.query, []), ...checkThingGroupMembership(req, [])];
-}
-
 /** ListThingGroupsForThing: GET /things/{thingName}/thing-groups. */
 export function checkListThingGroupsForThing(req: RequestParts): string[] {
   const q = req.query;
   return [
     ...checkString('thingName', req.pathParams.thingName, THING_NAME, true),
     ...checkKnownQuery(q, ['nextToken', 'maxResults']),
-    ...checkQueryString(q, 'nextToken', {}),
-    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
-  ];
-}
-
-/** ListThingsInThingGroup: GET /thing-groups/{thingGroupName}/things. */
-export function checkListThingsInThingGroup(req: RequestParts): string[] {
-  const q = req.query;
-  return [
-    ...checkString('thingGroupName', req.pathParams.thingGroupName, THING_GROUP_NAME, true),
-    ...checkKnownQuery(q, ['recursive', 'nextToken', 'maxResults']),
-    ...checkQueryBoolean(q, 'recursive'),
     ...checkQueryString(q, 'nextToken', {}),
     ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
   ];
@@ -819,7 +792,6 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('DescribeDetectMitigationActionsTask', 'GET', '/detect/mitigationactions/tasks/{taskId}', checkMitigationTaskIdPath),
   op('ListDetectMitigationActionsTasks', 'GET', '/detect/mitigationactions/tasks', checkListDetectMitigationActionsTasks),
   op('CancelDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
-  op('DescribeMitigationAction', 'GET', '/mitigationactions/actions/{actionName}', checkDescribeMitigationAction),
   op('ListDetectMitigationActionsExecutions', 'GET', '/detect/mitigationactions/executions', checkListDetectMitigationActionsExecutions),
   // Resources the mitigation actions change. The SDK's model names every certificate label
   // `{certificateId}`, also under /cacertificate (the API reference writes `{caCertificateId}`).
@@ -828,10 +800,8 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('DescribeCACertificate', 'GET', '/cacertificate/{certificateId}', checkDescribeCACertificate),
   op('UpdateCACertificate', 'PUT', '/cacertificate/{certificateId}', checkUpdateCACertificate),
   op('ListPrincipalThings', 'GET', '/principals/things', checkListPrincipalThings),
-  op('AddThingToThingGroup', 'PUT', '/thing-groups/addThingToThingGroup', checkAddThingToThingGroup),
   op('RemoveThingFromThingGroup', 'PUT', '/thing-groups/removeThingFromThingGroup', checkRemoveThingFromThingGroup),
   op('ListThingGroupsForThing', 'GET', '/things/{thingName}/thing-groups', checkListThingGroupsForThing),
-  op('ListThingsInThingGroup', 'GET', '/thing-groups/{thingGroupName}/things', checkListThingsInThingGroup),
   op('GetPolicy', 'GET', '/policies/{policyName}', checkPolicyNamePath),
   op('ListPolicyVersions', 'GET', '/policies/{policyName}/version', checkPolicyNamePath),
   op('CreatePolicyVersion', 'POST', '/policies/{policyName}/version', checkCreatePolicyVersion),

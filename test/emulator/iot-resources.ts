@@ -367,7 +367,7 @@ export class IotResourceStore {
     throw notFound(`The principal ${principal} does not exist.`);
   }
 
-  /** Resolves a thing from a name and/or ARN (AddThingToThingGroup / RemoveThingFromThingGroup). */
+  /** Resolves a thing from a name and/or ARN (RemoveThingFromThingGroup). */
   resolveThing(name: string | undefined, arn: string | undefined): string {
     const fromArn = arn === undefined ? undefined : nameFromArn(arn, 'thing');
     if (arn !== undefined && fromArn === undefined) throw invalidRequest(`${arn} is not a thing ARN.`);
@@ -386,7 +386,7 @@ export class IotResourceStore {
     return group;
   }
 
-  /** AddThingToThingGroup (idempotent: adding a member again succeeds). */
+  /** Adds a thing to a group as AddThingToThingGroup would (idempotent: adding a member again succeeds). */
   addThingToThingGroup(thingName: string, groupName: string): void {
     const groups = this.things.get(thingName);
     const members = this.thingGroups.get(groupName);

@@ -1,6 +1,6 @@
 import {
   AuditMitigationActionsTaskTarget, DescribeAuditMitigationActionsTaskCommand, DescribeAuditTaskCommand, DescribeDetectMitigationActionsTaskCommand,
-  IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand,
+  IoTClient, paginateListAuditFindings, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand,
 } from '@aws-sdk/client-iot';
 import { AuditSummary, summaryFromDescribe } from './audit-summary';
 import { clientRequestToken } from './ids';
@@ -36,17 +36,24 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * Starts an audit mitigation actions task idempotently: the token is a function of the task id,
- * so a retried request is the same request. A TaskAlreadyExistsException (the id was used with
- * another token) counts as done once DescribeAuditMitigationActionsTask confirms the task exists.
+ * Starts an audit mitigation actions task idempotently: the planner derives the token from the
+ * task id (`clientRequestToken`), so a retried request is the same request. A
+ * TaskAlreadyExistsException (the id was used with another token) counts as done once
+ * DescribeAuditMitigationActionsTask confirms the task exists.
  */
 export async function startAuditMitigationTask(iot: IoTClient, request: {
-  taskId: string;
-  target: AuditMitigationActionsTaskTarget;
-  auditCheckToActionsMapping: Record<string, string[]>;
+  readonly taskId: string;
+  readonly clientRequestToken: string;
+  readonly target: AuditMitigationActionsTaskTarget;
+  readonly auditCheckToActionsMapping: Record<string, string[]>;
 }): Promise<StartOutcome> {
   return startOnce(
-    () => iot.send(new StartAuditMitigationActionsTaskCommand({ ...request, clientRequestToken: clientRequestToken(request.taskId) })),
+    () => iot.send(new StartAuditMitigationActionsTaskCommand({
+      taskId: request.taskId,
+      clientRequestToken: request.clientRequestToken,
+      target: request.target,
+      auditCheckToActionsMapping: request.auditCheckToActionsMapping,
+    })),
     () => iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId })),
   );
 }
@@ -69,6 +76,25 @@ async function startOnce(start: () => Promise<unknown>, describe: () => Promise<
  */
 export async function describeAudit(iot: IoTClient, auditTaskId: string): Promise<AuditSummary> {
   return summaryFromDescribe(auditTaskId, await iot.send(new DescribeAuditTaskCommand({ taskId: auditTaskId })));
+}
+
+/**
+ * The findings of `auditTaskId` whose check and reason code match the filter. Suppressed
+ * findings are left out: AWS never mitigates them.
+ */
+export async function findingsMatching(iot: IoTClient, auditTaskId: string, filter: Record<string, string[]>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [checkName, reasonCodes] of Object.entries(filter)) {
+    for await (const page of paginateListAuditFindings({ client: iot, pageSize: 250 },
+      { taskId: auditTaskId, checkName, listSuppressedFindings: false })) {
+      for (const finding of page.findings ?? []) {
+        if (finding.findingId && reasonCodes.includes(finding.reasonForNonComplianceCode ?? '')) {
+          ids.push(finding.findingId);
+        }
+      }
+    }
+  }
+  return ids;
 }
 
 /** Whether an audit mitigation task exists (ResourceNotFound = no). */

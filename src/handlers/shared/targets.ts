@@ -1,4 +1,4 @@
-import { AuditMitigationActionsTaskTarget, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
+import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import { shortHash } from './ids';
 import { MAX_FINDINGS_PER_TASK } from '../../contract';
 
@@ -62,34 +62,15 @@ export function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * The findings of `auditTaskId` whose check and reason code match the filter. Suppressed
- * findings are left out: AWS never mitigates them.
+ * The targets of the tasks to start: one for a whole audit, otherwise one per 25 findings, so
+ * every target names exactly one of auditTaskId and findingIds. Pure: a reason-code filter is
+ * resolved by the caller (`findingsMatching`), whose result is `matchedFindingIds`.
  */
-export async function findingsMatching(iot: IoTClient, auditTaskId: string, filter: Record<string, string[]>): Promise<string[]> {
-  const ids: string[] = [];
-  for (const [checkName, reasonCodes] of Object.entries(filter)) {
-    for await (const page of paginateListAuditFindings({ client: iot, pageSize: 250 },
-      { taskId: auditTaskId, checkName, listSuppressedFindings: false })) {
-      for (const finding of page.findings ?? []) {
-        if (finding.findingId && reasonCodes.includes(finding.reasonForNonComplianceCode ?? '')) {
-          ids.push(finding.findingId);
-        }
-      }
-    }
-  }
-  return ids;
-}
-
-/**
- * The targets of the tasks to start: one for a whole audit, otherwise one per 25 findings.
- * A reason-code filter is resolved here into the matching findings, so every target names
- * exactly one of auditTaskId and findingIds.
- */
-export async function resolveTargets(iot: IoTClient, spec: TargetSpec): Promise<AuditMitigationActionsTaskTarget[]> {
+export function targetsFor(spec: TargetSpec, matchedFindingIds?: string[]): AuditMitigationActionsTaskTarget[] {
   if (spec.reasonCodeFilter) {
     if (!spec.auditTaskId) { throw invalidTarget('a reason-code filter needs auditTaskId'); }
-    const ids = await findingsMatching(iot, spec.auditTaskId, spec.reasonCodeFilter);
-    return chunk(ids, MAX_FINDINGS_PER_TASK).map((findingIds) => ({ findingIds }));
+    if (!matchedFindingIds) { throw new Error('targetsFor: a reason-code filter needs the finding ids it matched'); }
+    return chunk(matchedFindingIds, MAX_FINDINGS_PER_TASK).map((findingIds) => ({ findingIds }));
   }
   if (spec.findingIds) {
     if (spec.findingIds.length === 0) { throw invalidTarget('findingIds is empty'); }

@@ -1,0 +1,184 @@
+import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { clientRequestToken } from './ids';
+import { canonicalWork, TargetSpec, Work, workTaskIdPrefix } from './targets';
+import {
+  AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
+  RUN_ID_PATTERN,
+} from '../../contract';
+
+// The AuditMitigationTask custom resource's decisions, pure: what a request asks for (planRequest),
+// and which tasks a Create or an Update starts (planTasks). The handler does the I/O around them.
+
+/** The custom resource's properties, validated. */
+export interface Props extends Work {
+  readonly cancelOnDelete: boolean;
+}
+
+/** What the handler does for one request. */
+export type ResourcePlan =
+  /** Create, or Update to other work: start the tasks of `props` under `prefix`. */
+  | { readonly kind: 'start'; readonly prefix: string; readonly props: Props }
+  /** Update to the same work: answer with the tasks that exist, start nothing. */
+  | { readonly kind: 'unchanged'; readonly physicalResourceId: string; readonly prefix: string; readonly count: number }
+  /** Delete of a resource whose physical id the handler never issued (a failed Create): no tasks. */
+  | { readonly kind: 'nothing-to-delete'; readonly physicalResourceId: string; readonly reason: string }
+  /** Delete without cancelOnDelete: the tasks keep running. */
+  | { readonly kind: 'leave-running'; readonly physicalResourceId: string; readonly taskIds: string[]; readonly reason: string }
+  /** Delete with cancelOnDelete: cancel these tasks (those still in progress). */
+  | { readonly kind: 'cancel'; readonly physicalResourceId: string; readonly taskIds: string[] };
+
+/** One task a Create or an Update starts, unless a task of that id exists already. */
+export interface PlannedTask {
+  readonly taskId: string;
+  readonly clientRequestToken: string;
+  readonly target: AuditMitigationActionsTaskTarget;
+  readonly auditCheckToActionsMapping: Record<string, string[]>;
+}
+
+/** The tasks of a resource's work, or why none may start. */
+export type TaskPlan =
+  | { readonly kind: 'start'; readonly tasks: PlannedTask[] }
+  | { readonly kind: 'refuse'; readonly reason: string };
+
+/** `<prefix>:<count>`: the tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
+const PHYSICAL_ID = /^(dd[0-9a-f]{10}):(\d+)$/;
+
+/** The task id prefix and task count a physical id encodes, or undefined for one the handler never issued. */
+export function parsePhysicalId(physicalResourceId: string): { prefix: string; count: number } | undefined {
+  const match = PHYSICAL_ID.exec(physicalResourceId);
+  if (!match || Number(match[2]) > MAX_TASKS_PER_RESOURCE) { return undefined; }
+  return { prefix: match[1], count: Number(match[2]) };
+}
+
+/** The physical id of a resource whose work has `count` tasks under `prefix`. */
+export function physicalIdOf(prefix: string, count: number): string {
+  return `${prefix}:${count}`;
+}
+
+/** The ids of a resource's tasks: `<prefix>-0` ... `<prefix>-<count-1>`. */
+export function taskIdsOf(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}
+
+/**
+ * Decides what a request asks for. Create starts the work; Update answers with the existing tasks
+ * when the work is the same (same task id prefix, or old properties that parse to the same
+ * canonical work), and otherwise starts the new work under its own prefix; Delete cancels the
+ * tasks only with cancelOnDelete. Throws, naming the property, when a Create's or an Update's
+ * properties are invalid; a Delete never throws (it must not fail the stack).
+ */
+export function planRequest(event: CloudFormationCustomResourceEvent): ResourcePlan {
+  switch (event.RequestType) {
+    case 'Create': {
+      const props = parseProps(event.ResourceProperties, event.LogicalResourceId);
+      return { kind: 'start', prefix: workTaskIdPrefix(event.StackId, event.LogicalResourceId, props), props };
+    }
+    case 'Update': {
+      const props = parseProps(event.ResourceProperties, event.LogicalResourceId);
+      const prefix = workTaskIdPrefix(event.StackId, event.LogicalResourceId, props);
+      const current = parsePhysicalId(event.PhysicalResourceId);
+      if (current && (current.prefix === prefix || sameWork(event.OldResourceProperties, props, event.LogicalResourceId))) {
+        return { kind: 'unchanged', physicalResourceId: event.PhysicalResourceId, prefix: current.prefix, count: current.count };
+      }
+      // Other work: its own task ids (for a rollback, those of the resource rolled back to, which
+      // exist and are not started again). CloudFormation then deletes the resource replaced.
+      return { kind: 'start', prefix, props };
+    }
+    case 'Delete': {
+      const physicalResourceId = event.PhysicalResourceId;
+      const current = parsePhysicalId(physicalResourceId);
+      if (!current) { return { kind: 'nothing-to-delete', physicalResourceId, reason: 'no tasks were started (a failed create)' }; }
+      const taskIds = taskIdsOf(current.prefix, current.count);
+      // Read without parseProps: properties that no longer parse must not make a Delete fail.
+      return event.ResourceProperties?.CancelOnDelete === 'true'
+        ? { kind: 'cancel', physicalResourceId, taskIds }
+        : { kind: 'leave-running', physicalResourceId, taskIds, reason: 'cancelOnDelete is false' };
+    }
+  }
+}
+
+/** Whether the old properties ask for the same work (also true for resources from before work-derived ids). */
+export function sameWork(oldProperties: Record<string, unknown> | undefined, props: Props, logicalId: string): boolean {
+  try {
+    return canonicalWork(parseProps(oldProperties, logicalId)) === canonicalWork(props);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tasks that carry out a work's targets: `<prefix>-<i>` for target i, each with its
+ * idempotency token; refused when the physical id could not name them all.
+ */
+export function planTasks(
+  prefix: string,
+  targets: AuditMitigationActionsTaskTarget[],
+  auditCheckToActionsMapping: Record<string, string[]>,
+): TaskPlan {
+  if (targets.length > MAX_TASKS_PER_RESOURCE) {
+    return {
+      kind: 'refuse',
+      reason: `${targets.length} tasks would be needed (${MAX_TASKS_PER_RESOURCE * MAX_FINDINGS_PER_TASK} findings at most per AuditMitigationTask); `
+        + 'split the findings over several AuditMitigationTask resources. No task was started.',
+    };
+  }
+  const taskIds = taskIdsOf(prefix, targets.length);
+  return {
+    kind: 'start',
+    tasks: targets.map((target, i) => ({
+      taskId: taskIds[i], clientRequestToken: clientRequestToken(taskIds[i]), target, auditCheckToActionsMapping,
+    })),
+  };
+}
+
+/**
+ * Parses and validates the custom resource's properties (every scalar arrives as a string).
+ * Throws an error naming the resource, the property, the value and what is allowed.
+ */
+export function parseProps(raw: Record<string, unknown> | undefined, logicalId: string): Props {
+  const p = raw ?? {};
+  const fail = (name: string, value: unknown, allowed: string): never => {
+    throw new Error(`AuditMitigationTask ${logicalId}: invalid property ${name} ${JSON.stringify(value)}: ${allowed}`);
+  };
+  const optionalString = (name: string, pattern: RegExp, allowed: string): string | undefined => {
+    const value = p[name];
+    if (value === undefined) { return undefined; }
+    if (typeof value !== 'string' || !pattern.test(value)) { fail(name, value, allowed); }
+    return value as string;
+  };
+  const stringList = (name: string, value: unknown, max: number, pattern: RegExp, allowed: string): string[] => {
+    if (!Array.isArray(value) || value.length < 1 || value.length > max) {
+      fail(name, Array.isArray(value) && value.length > 10 ? `${value.length} values` : value,
+        max === Infinity ? 'must be a non-empty list' : `must be a list of 1 to ${max} values`);
+    }
+    for (const item of value as unknown[]) {
+      if (typeof item !== 'string' || !pattern.test(item)) { fail(`${name}[]`, item, allowed); }
+    }
+    return value as string[];
+  };
+  const record = (name: string, value: unknown): Record<string, unknown> => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
+      fail(name, value, 'must map at least one audit check to a list');
+    }
+    return value as Record<string, unknown>;
+  };
+
+  const auditTaskId = optionalString('AuditTaskId', AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
+  const findingIds = p.FindingIds === undefined ? undefined : stringList('FindingIds', p.FindingIds,
+    Infinity, FINDING_ID_PATTERN, 'must match [a-zA-Z0-9_-]{1,128}');
+  const reasonCodeFilter = p.ReasonCodeFilter === undefined ? undefined : Object.fromEntries(
+    Object.entries(record('ReasonCodeFilter', p.ReasonCodeFilter)).map(([check, codes]) =>
+      [check, stringList(`ReasonCodeFilter.${check}`, codes, MAX_REASON_CODES, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}')]));
+  if (findingIds && auditTaskId) { fail('AuditTaskId', auditTaskId, 'must not be set together with FindingIds'); }
+  if (reasonCodeFilter && !auditTaskId) { fail('ReasonCodeFilter', reasonCodeFilter, 'needs AuditTaskId'); }
+  if (!findingIds && !auditTaskId) { fail('AuditTaskId', auditTaskId, 'one of AuditTaskId and FindingIds is required'); }
+
+  const auditCheckToActionsMapping = Object.fromEntries(
+    Object.entries(record('AuditCheckToActionsMapping', p.AuditCheckToActionsMapping)).map(([check, actions]) =>
+      [check, stringList(`AuditCheckToActionsMapping.${check}`, actions, 5, /^.+$/, 'must be a mitigation action name')]));
+  const cancelOnDelete = optionalString('CancelOnDelete', /^(true|false)$/, 'must be "true" or "false"') === 'true';
+  const runId = optionalString('RunId', RUN_ID_PATTERN, 'must match [a-zA-Z0-9._-]{1,64}');
+  const target: TargetSpec = { auditTaskId, findingIds, reasonCodeFilter };
+  return { target, auditCheckToActionsMapping, cancelOnDelete, runId };
+}
