@@ -30,7 +30,15 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
   actionType?: string; status?: string; progress?: Progress;
 } = {}): Promise<ExecutionRow[]> {
   const actions = actionsByName(info);
-  const typeOf = (name: string) => actionTypeOf(actions.get(name));
+  // What an audit and a detect execution report alike.
+  const common = (e: { actionName?: string; status?: string; errorCode?: string; message?: string }) => ({
+    taskId: info.taskId,
+    actionName: e.actionName!,
+    actionType: actionTypeOf(actions.get(e.actionName!)),
+    status: e.status ?? 'UNKNOWN',
+    errorCode: e.errorCode,
+    message: e.message,
+  });
   const rows: ExecutionRow[] = [];
   if (info.kind === 'audit') {
     for (const listed of await findingsOfTask(iot, info, options.progress)) {
@@ -43,18 +51,7 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
           finding = (await iot.send(new DescribeAuditFindingCommand({ findingId: listed.findingId! }))).finding;
         }
         for (const e of executions) {
-          rows.push({
-            taskId: info.taskId,
-            findingId: e.findingId,
-            actionName: e.actionName!,
-            actionType: typeOf(e.actionName!),
-            status: e.status ?? 'UNKNOWN',
-            errorCode: e.errorCode,
-            message: e.message,
-            startTime: e.startTime,
-            endTime: e.endTime,
-            finding,
-          });
+          rows.push({ ...common(e), findingId: e.findingId, startTime: e.startTime, endTime: e.endTime, finding });
         }
         options.progress?.tick(executions.length);
       }
@@ -64,16 +61,7 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
       for (const e of page.actionsExecutions ?? []) {
         if (options.status && e.status !== options.status) { continue; }
         rows.push({
-          taskId: info.taskId,
-          violationId: e.violationId,
-          thingName: e.thingName,
-          actionName: e.actionName!,
-          actionType: typeOf(e.actionName!),
-          status: e.status ?? 'UNKNOWN',
-          errorCode: e.errorCode,
-          message: e.message,
-          startTime: e.executionStartDate,
-          endTime: e.executionEndDate,
+          ...common(e), violationId: e.violationId, thingName: e.thingName, startTime: e.executionStartDate, endTime: e.executionEndDate,
         });
       }
       options.progress?.tick(page.actionsExecutions?.length ?? 0);
