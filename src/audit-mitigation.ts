@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,7 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { NO_AUDIT_CONFIGURATION_WARNING, auditConfigurationFor, scheduledAuditChecksOf } from './private/audit-setup';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
@@ -36,7 +37,9 @@ export interface AuditMitigationProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * Mitigate only audits started by these scheduled audits.
+   * Mitigate only audits started by these scheduled audits. When the app knows the checks of
+   * every one of them (`ScheduledAudit`s, or `CfnScheduledAudit`s with literal checks), a rule
+   * for a check none of them runs is refused at synth time, unless `includeOnDemandAudits` is set.
    *
    * @default - every scheduled audit
    */
@@ -154,6 +157,8 @@ export class AuditMitigation extends Construct {
     this.node.addValidation({
       validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
     });
+    // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
+    this.node.addValidation({ validate: () => this.unauditedRules(props.scheduledAudits, props.includeOnDemandAudits ?? false) });
 
     this.notificationTopic = props.notificationTopic
       ?? defineEncryptedTopic(this, 'NotificationTopic', 'NotificationKey', 'Encrypts AWS IoT Device Defender audit notifications');
@@ -219,6 +224,37 @@ export class AuditMitigation extends Construct {
         return [`${config.node.path}: invalid auditNotificationTargetConfigurations.sns.roleArn: only ${this.node.path}'s notificationRole may publish to `
           + 'its notificationTopic; use notificationRole as the role, or give the AuditMitigation a notificationTopic of your own'];
       });
+  }
+
+  /**
+   * Rules whose check is never audited: not enabled in the app's AuditConfiguration for this
+   * environment, or run by none of the scheduled audits this mitigation listens to. Without an
+   * AuditConfiguration in the app, a warning shows how to wire one.
+   */
+  private unauditedRules(scheduledAudits: iot.IScheduledAuditRef[] | undefined, includeOnDemandAudits: boolean): string[] {
+    const errors: string[] = [];
+    const configuration = auditConfigurationFor(this);
+    if (!configuration) {
+      Annotations.of(this).addWarningV2(NO_AUDIT_CONFIGURATION_WARNING,
+        `${this.node.path}: this app defines no AuditConfiguration for this stack's account and region, so nothing here makes `
+        + 'audits run or notify this mitigation. Wire one with: '
+        + 'new AuditConfiguration(this, \'AuditConfiguration\', { mitigation }); '
+        + 'acknowledge this warning if the account\'s audit configuration is managed elsewhere.');
+    }
+    const audited = scheduledAudits?.map((audit) => scheduledAuditChecksOf(audit));
+    const allKnown = audited !== undefined && !includeOnDemandAudits && audited.every((checks) => checks !== undefined);
+    for (const check of this.rules.checks) {
+      const rule = `${this.node.path}: rule for ${check}`;
+      if (configuration && !configuration.enabledChecks.includes(check)) {
+        errors.push(`${rule}: the check is not enabled in the audit configuration ${configuration.node.path}, so no audit `
+          + `ever reports it; add AuditCheck.${check} to its checks, or remove the rule`);
+      }
+      if (allKnown && !audited.some((checks) => checks!.includes(check))) {
+        errors.push(`${rule}: none of the scheduled audits this mitigation listens to (${scheduledAudits!.map((a) => a.node.path).join(', ')}) `
+          + `runs the check, so its findings are never mitigated; add AuditCheck.${check} to the checks of one of them, or remove the rule`);
+      }
+    }
+    return errors;
   }
 
   /**

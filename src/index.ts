@@ -4,6 +4,8 @@ export * from './mitigation-action-params';
 export * from './mitigation-action';
 export * from './audit-mitigation-rule';
 export * from './audit-mitigation';
+export * from './audit-configuration';
+export * from './scheduled-audit';
 export * from './audit-mitigation-target';
 export * from './audit-mitigation-task';
 export * from './detect-mitigation';

@@ -1,0 +1,183 @@
+import { Resource, Token, Tokenization } from 'aws-cdk-lib';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import { Construct } from 'constructs';
+import { AuditCheck } from './audit-check';
+import { AuditConfiguration } from './audit-configuration';
+import { ALL_AUDIT_CHECKS, SCHEDULED_AUDIT_NAME_PATTERN, registerScheduledAuditChecks } from './private/audit-setup';
+import { invalid, validatePattern } from './private/validation';
+
+/** A day of the week, as CreateScheduledAudit spells it. */
+export enum DayOfWeek {
+  /** Sunday. */
+  SUN = 'SUN',
+  /** Monday. */
+  MON = 'MON',
+  /** Tuesday. */
+  TUE = 'TUE',
+  /** Wednesday. */
+  WED = 'WED',
+  /** Thursday. */
+  THU = 'THU',
+  /** Friday. */
+  FRI = 'FRI',
+  /** Saturday. */
+  SAT = 'SAT',
+}
+
+/**
+ * How often a scheduled audit runs. AWS IoT chooses the time of day.
+ *
+ * @see https://docs.aws.amazon.com/iot/latest/apireference/API_CreateScheduledAudit.html
+ */
+export class AuditFrequency {
+  /** Every day. */
+  public static daily(): AuditFrequency {
+    return new AuditFrequency('DAILY');
+  }
+
+  /** Every week, on `day`. */
+  public static weekly(day: DayOfWeek): AuditFrequency {
+    return new AuditFrequency('WEEKLY', validDay('weekly', day));
+  }
+
+  /** Every other week, on `day`. */
+  public static biweekly(day: DayOfWeek): AuditFrequency {
+    return new AuditFrequency('BIWEEKLY', validDay('biweekly', day));
+  }
+
+  /**
+   * Every month, on day `dayOfMonth` (1 to 31). In a month without that day, AWS IoT runs the
+   * audit on the month's last day.
+   */
+  public static monthly(dayOfMonth: number): AuditFrequency {
+    if (Token.isUnresolved(dayOfMonth)) {
+      return new AuditFrequency('MONTHLY', undefined, Tokenization.stringifyNumber(dayOfMonth));
+    }
+    if (!Number.isInteger(dayOfMonth) || dayOfMonth < 1 || dayOfMonth > 31) {
+      throw new Error(`AuditFrequency.monthly: invalid dayOfMonth ${JSON.stringify(dayOfMonth)}: must be a whole number from 1 to 31 `
+        + '(AuditFrequency.monthlyOnLastDay() for the last day of every month)');
+    }
+    return new AuditFrequency('MONTHLY', undefined, String(dayOfMonth));
+  }
+
+  /** Every month, on its last day. */
+  public static monthlyOnLastDay(): AuditFrequency {
+    return new AuditFrequency('MONTHLY', undefined, 'LAST');
+  }
+
+  /** The API's frequency: DAILY, WEEKLY, BIWEEKLY or MONTHLY. */
+  public readonly frequency: string;
+  /**
+   * The day of the week, for WEEKLY and BIWEEKLY.
+   * @default - none
+   */
+  public readonly dayOfWeek?: DayOfWeek;
+  /**
+   * The day of the month (`1` to `31`, or `LAST`), for MONTHLY.
+   * @default - none
+   */
+  public readonly dayOfMonth?: string;
+
+  private constructor(frequency: string, dayOfWeek?: DayOfWeek, dayOfMonth?: string) {
+    this.frequency = frequency;
+    this.dayOfWeek = dayOfWeek;
+    this.dayOfMonth = dayOfMonth;
+  }
+}
+
+/** Refuses a day that is not a DayOfWeek (for callers outside TypeScript's type checks). */
+function validDay(factory: string, day: DayOfWeek): DayOfWeek {
+  const days = Object.values(DayOfWeek) as string[];
+  if (!Token.isUnresolved(day) && !days.includes(day)) {
+    throw new Error(`AuditFrequency.${factory}: invalid day ${JSON.stringify(day)}: must be one of ${days.join(', ')}`);
+  }
+  return day;
+}
+
+/** Properties of a `ScheduledAudit`. */
+export interface ScheduledAuditProps {
+  /** The account's audit configuration; the audit may run only the checks it enables. */
+  readonly configuration: AuditConfiguration;
+
+  /** How often the audit runs. */
+  readonly frequency: AuditFrequency;
+
+  /**
+   * The checks the audit runs; each must be enabled in `configuration`.
+   *
+   * @default - every check `configuration` enables
+   */
+  readonly checks?: AuditCheck[];
+
+  /**
+   * The scheduled audit's name: 1 to 128 letters, digits, `_` and `-`.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly scheduledAuditName?: string;
+}
+
+/**
+ * Defines an AWS IoT Device Defender audit that runs on a schedule. It can be given to
+ * `AuditMitigation`'s `scheduledAudits`, which then checks at synth time that it runs the checks
+ * the mitigation has rules for.
+ *
+ * @resource AWS::IoT::ScheduledAudit
+ */
+export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
+  /**
+   * The scheduled audit's name.
+   * @attribute
+   */
+  public readonly scheduledAuditName: string;
+  /**
+   * The scheduled audit's ARN.
+   * @attribute
+   */
+  public readonly scheduledAuditArn: string;
+  /** The checks the audit runs. */
+  public readonly checks: AuditCheck[];
+
+  constructor(scope: Construct, id: string, props: ScheduledAuditProps) {
+    super(scope, id, { physicalName: props.scheduledAuditName });
+    if (props.scheduledAuditName !== undefined) {
+      validatePattern(this, 'scheduledAuditName', props.scheduledAuditName, SCHEDULED_AUDIT_NAME_PATTERN,
+        'must be 1 to 128 letters, digits, _ and -');
+    }
+    const enabled = props.configuration.enabledChecks;
+    const checks = props.checks ?? enabled;
+    if (checks.length === 0) { invalid(this, 'checks', checks, 'must list at least one audit check'); }
+    checks.forEach((check, i) => {
+      if (!ALL_AUDIT_CHECKS.includes(check)) {
+        invalid(this, 'checks', check, `must be audit checks, one of ${ALL_AUDIT_CHECKS.join(', ')}`);
+      }
+      if (checks.indexOf(check) !== i) { invalid(this, 'checks', check, 'lists the check twice; list each check once'); }
+    });
+    const missing = checks.filter((check) => !enabled.includes(check));
+    if (missing.length > 0) {
+      invalid(this, 'checks', missing, `must be enabled in the audit configuration ${props.configuration.node.path}; `
+        + 'add them to its checks, or leave them out of this audit');
+    }
+    this.checks = [...checks];
+    registerScheduledAuditChecks(this, this.checks);
+
+    const resource = new iot.CfnScheduledAudit(this, 'Resource', {
+      scheduledAuditName: this.physicalName,
+      frequency: props.frequency.frequency,
+      dayOfWeek: props.frequency.dayOfWeek,
+      dayOfMonth: props.frequency.dayOfMonth,
+      targetCheckNames: this.checks,
+    });
+    // A scheduled audit needs the account's audit configuration (and is deleted with it).
+    resource.node.addDependency(props.configuration.node.defaultChild ?? props.configuration);
+    this.scheduledAuditName = this.getResourceNameAttribute(resource.ref);
+    this.scheduledAuditArn = this.getResourceArnAttribute(resource.attrScheduledAuditArn, {
+      service: 'iot', resource: 'scheduledaudit', resourceName: this.physicalName,
+    });
+  }
+
+  /** A reference to this scheduled audit (for `AuditMitigation`'s `scheduledAudits`). */
+  public get scheduledAuditRef(): iot.ScheduledAuditReference {
+    return { scheduledAuditName: this.scheduledAuditName, scheduledAuditArn: this.scheduledAuditArn };
+  }
+}
