@@ -100,7 +100,7 @@ export function scheduledAuditChecksOf(audit: IConstruct): AuditCheck[] | undefi
   if (known) { return known; }
   if (audit instanceof iot.CfnScheduledAudit) {
     const names = audit.targetCheckNames;
-    if (Array.isArray(names) && names.every((n) => typeof n === 'string' && !Token.isUnresolved(n))) {
+    if (Array.isArray(names) && !Token.isUnresolved(names) && names.every((n) => typeof n === 'string' && !Token.isUnresolved(n))) {
       return names as AuditCheck[];
     }
   }

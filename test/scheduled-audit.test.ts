@@ -1,0 +1,184 @@
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DayOfWeek, MitigationAction, MitigationActionParams, ScheduledAudit,
+} from '../src';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const TWO_CHECKS = [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, AuditCheck.LOGGING_DISABLED_CHECK];
+
+function fixture(app = new App(), checks: AuditCheck[] = TWO_CHECKS) {
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const configuration = new AuditConfiguration(stack, 'AuditConfiguration', { checks });
+  const notify = new MitigationAction(stack, 'Notify', {
+    actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'Findings', { enforceSSL: true }) }),
+  });
+  return { stack, configuration, notify };
+}
+
+describe('ScheduledAudit', () => {
+  test('by default runs every check its configuration enables, after the configuration exists', () => {
+    // GIVEN
+    const { stack, configuration } = fixture();
+    // WHEN
+    const audit = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'daily' });
+    // THEN
+    expect(audit.checks).toEqual(TWO_CHECKS);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::IoT::ScheduledAudit', {
+      Properties: { ScheduledAuditName: 'daily', Frequency: 'DAILY', TargetCheckNames: TWO_CHECKS },
+      DependsOn: [stack.getLogicalId(configuration.node.defaultChild as iot.CfnAccountAuditConfiguration)],
+    });
+    expect(stack.resolve(audit.scheduledAuditRef)).toEqual({
+      scheduledAuditName: { Ref: stack.getLogicalId(audit.node.defaultChild as iot.CfnScheduledAudit) },
+      scheduledAuditArn: { 'Fn::GetAtt': [stack.getLogicalId(audit.node.defaultChild as iot.CfnScheduledAudit), 'ScheduledAuditArn'] },
+    });
+  });
+
+  test('runs the checks given, when its configuration enables them', () => {
+    const { stack, configuration } = fixture();
+    new ScheduledAudit(stack, 'Weekly', { configuration, frequency: AuditFrequency.weekly(DayOfWeek.MON), checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::ScheduledAudit', {
+      TargetCheckNames: [AuditCheck.LOGGING_DISABLED_CHECK], ScheduledAuditName: Match.absent(),
+    });
+  });
+
+  test.each([
+    ['daily()', AuditFrequency.daily(), { Frequency: 'DAILY', DayOfWeek: Match.absent(), DayOfMonth: Match.absent() }],
+    ['weekly(SUN)', AuditFrequency.weekly(DayOfWeek.SUN), { Frequency: 'WEEKLY', DayOfWeek: 'SUN', DayOfMonth: Match.absent() }],
+    ['biweekly(MON)', AuditFrequency.biweekly(DayOfWeek.MON), { Frequency: 'BIWEEKLY', DayOfWeek: 'MON', DayOfMonth: Match.absent() }],
+    ['monthly(1)', AuditFrequency.monthly(1), { Frequency: 'MONTHLY', DayOfMonth: '1', DayOfWeek: Match.absent() }],
+    ['monthly(31)', AuditFrequency.monthly(31), { Frequency: 'MONTHLY', DayOfMonth: '31' }],
+    ['monthlyOnLastDay()', AuditFrequency.monthlyOnLastDay(), { Frequency: 'MONTHLY', DayOfMonth: 'LAST' }],
+  ])('frequency %s', (_name, frequency, properties) => {
+    const { stack, configuration } = fixture();
+    new ScheduledAudit(stack, 'Audit', { configuration, frequency });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::ScheduledAudit', properties);
+  });
+
+  test('a token day of month and a token name are not validated', () => {
+    const { stack, configuration } = fixture();
+    const day = new CfnParameter(stack, 'Day', { type: 'Number' });
+    const name = new CfnParameter(stack, 'Name');
+    new ScheduledAudit(stack, 'Audit', {
+      configuration, frequency: AuditFrequency.monthly(day.valueAsNumber), scheduledAuditName: name.valueAsString,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IoT::ScheduledAudit', { DayOfMonth: { Ref: 'Day' }, ScheduledAuditName: { Ref: 'Name' } });
+  });
+
+  describe('refuses at synth time', () => {
+    test.each([0, 32, 1.5, -1])('monthly(%p)', (day) => {
+      expect(() => AuditFrequency.monthly(day)).toThrow(
+        `AuditFrequency.monthly: invalid dayOfMonth ${day}: must be a whole number from 1 to 31 (AuditFrequency.monthlyOnLastDay() for the last day of every month)`);
+    });
+
+    test.each(['weekly', 'biweekly'] as const)('%s with a day that is not a DayOfWeek', (factory) => {
+      expect(() => AuditFrequency[factory]('MONDAY' as DayOfWeek)).toThrow(
+        `AuditFrequency.${factory}: invalid day "MONDAY": must be one of SUN, MON, TUE, WED, THU, FRI, SAT`);
+    });
+
+    test.each([
+      ['', 'invalid scheduledAuditName "": must be 1 to 128 letters, digits, _ and -'],
+      ['daily audit', 'invalid scheduledAuditName "daily audit": must be 1 to 128 letters, digits, _ and -'],
+      ['a'.repeat(129), `invalid scheduledAuditName "${'a'.repeat(129)}": must be 1 to 128`],
+    ])('scheduledAuditName %j', (scheduledAuditName, message) => {
+      const { stack, configuration } = fixture();
+      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName }))
+        .toThrow(`Stack/Audit: ${message}`);
+    });
+
+    test('a 128-character name is accepted', () => {
+      const { stack, configuration } = fixture();
+      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'a_-1'.repeat(32) }))
+        .not.toThrow();
+    });
+
+    test('checks its configuration does not enable, naming them', () => {
+      const { stack, configuration } = fixture();
+      expect(() => new ScheduledAudit(stack, 'Audit', {
+        configuration,
+        frequency: AuditFrequency.daily(),
+        checks: [AuditCheck.LOGGING_DISABLED_CHECK, AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK],
+      })).toThrow('Stack/Audit: invalid checks ["CONFLICTING_CLIENT_IDS_CHECK","DEVICE_CERTIFICATE_AGE_CHECK"]: must be enabled in the audit '
+        + 'configuration Stack/AuditConfiguration; add them to its checks, or leave them out of this audit');
+    });
+
+    test.each([
+      [[], 'invalid checks []: must list at least one audit check'],
+      [['NOT_A_CHECK'], 'invalid checks "NOT_A_CHECK": must be audit checks, one of '],
+      [[AuditCheck.LOGGING_DISABLED_CHECK, AuditCheck.LOGGING_DISABLED_CHECK], 'invalid checks "LOGGING_DISABLED_CHECK": lists the check twice'],
+    ])('checks %j', (checks, message) => {
+      const { stack, configuration } = fixture();
+      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), checks: checks as AuditCheck[] }))
+        .toThrow(`Stack/Audit: ${message}`);
+    });
+  });
+
+  describe('with AuditMitigation', () => {
+    test('goes into scheduledAudits: the handler filters on its name', () => {
+      const { stack, configuration, notify } = fixture();
+      const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'daily' });
+      new AuditMitigation(stack, 'Mitigation', {
+        scheduledAudits: [daily], rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }],
+      });
+      const dailyId = stack.getLogicalId(daily.node.defaultChild as iot.CfnScheduledAudit);
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ AUDIT_MITIGATION_SCHEDULED_AUDITS: { 'Fn::Join': ['', ['["', { Ref: dailyId }, '"]']] } }) },
+      });
+    });
+
+    test('a rule for a check none of its scheduled audits runs is an error naming the rule, the check and the fix', () => {
+      // GIVEN
+      const { stack, configuration, notify } = fixture();
+      const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
+      const cfn = new iot.CfnScheduledAudit(stack, 'Weekly', { frequency: 'WEEKLY', dayOfWeek: 'MON', targetCheckNames: [AuditCheck.LOGGING_DISABLED_CHECK] });
+      const mitigation = new AuditMitigation(stack, 'Mitigation', {
+        scheduledAudits: [daily, cfn], rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }],
+      });
+      // WHEN
+      mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify]);
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(
+        'Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: none of the scheduled audits this mitigation listens to (Stack/Daily, Stack/Weekly) '
+        + 'runs the check, so its findings are never mitigated; add AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK to the checks of one of them, or remove the rule');
+    });
+
+    test('a check one of them runs is enough', () => {
+      const { stack, configuration, notify } = fixture();
+      const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
+      const monthly = new ScheduledAudit(stack, 'Monthly', { configuration, frequency: AuditFrequency.monthlyOnLastDay() });
+      new AuditMitigation(stack, 'Mitigation', {
+        scheduledAudits: [daily, monthly], rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }],
+      });
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+
+    test('not checked when one of them is imported (its checks are unknown) or on-demand audits are mitigated too', () => {
+      const { stack, configuration, notify } = fixture();
+      const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
+      const imported = iot.CfnScheduledAudit.fromScheduledAuditName(stack, 'Imported', 'weekly');
+      const rules = [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }];
+      new AuditMitigation(stack, 'WithImported', { scheduledAudits: [daily, imported], rules });
+      new AuditMitigation(stack, 'OnDemandToo', { scheduledAudits: [daily], includeOnDemandAudits: true, rules });
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+  });
+
+  test('passes the CloudFormation validator and cdk-nag with nothing unsuppressed', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack, configuration, notify } = fixture(app);
+    const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'daily' });
+    new ScheduledAudit(stack, 'Biweekly', { configuration, frequency: AuditFrequency.biweekly(DayOfWeek.FRI) });
+    new ScheduledAudit(stack, 'Monthly', { configuration, frequency: AuditFrequency.monthly(15) });
+    new AuditMitigation(stack, 'Mitigation', { scheduledAudits: [daily], rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }] });
+    app.synth();
+    expect(nagFindings(stack).filter((f) => !/\/Findings\//.test(f))).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+});
