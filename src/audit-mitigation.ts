@@ -37,7 +37,8 @@ export interface AuditMitigationProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * Mitigate only audits started by these scheduled audits. When the app knows the checks of
+   * Mitigate only audits started by these scheduled audits; more can be added with
+   * `addScheduledAudit()`. When the app knows the checks of
    * every one of them (`ScheduledAudit`s, or `CfnScheduledAudit`s with literal checks), a rule
    * for a check none of them runs is refused at synth time, unless `includeOnDemandAudits` is set.
    *
@@ -132,6 +133,10 @@ export class AuditMitigation extends Construct {
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
 
   private readonly rules: AuditRuleSet;
+  /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */
+  private scheduledAudits?: iot.IScheduledAuditRef[];
+  private readonly includeOnDemandAudits: boolean;
+  private readonly handlerFunction: lambda.Function;
 
   constructor(scope: Construct, id: string, props: AuditMitigationProps = {}) {
     super(scope, id);
@@ -158,7 +163,8 @@ export class AuditMitigation extends Construct {
       validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
     });
     // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
-    this.node.addValidation({ validate: () => this.unauditedRules(props.scheduledAudits, props.includeOnDemandAudits ?? false) });
+    this.includeOnDemandAudits = props.includeOnDemandAudits ?? false;
+    this.node.addValidation({ validate: () => this.unauditedRules() });
 
     this.notificationTopic = props.notificationTopic
       ?? defineEncryptedTopic(this, 'NotificationTopic', 'NotificationKey', 'Encrypts AWS IoT Device Defender audit notifications');
@@ -188,12 +194,13 @@ export class AuditMitigation extends Construct {
     }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
     // The rules may still grow through addRule(): render them when the template is written.
     handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.rules.toMapping()) }));
+    this.handler = handler;
+    this.handlerFunction = handler;
     if (props.scheduledAudits) {
-      handler.addEnvironment(ENV.SCHEDULED_AUDITS,
-        stack.toJsonString(props.scheduledAudits.map((a) => a.scheduledAuditRef.scheduledAuditName)));
+      this.listenOnlyToScheduledAudits();
+      props.scheduledAudits.forEach((audit) => this.addScheduledAudit(audit));
     }
     if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
-    this.handler = handler;
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = deadLetterAlarm;
     this.permanentFailureAlarm = permanentFailureAlarm;
@@ -231,7 +238,8 @@ export class AuditMitigation extends Construct {
    * environment, or run by none of the scheduled audits this mitigation listens to. Without an
    * AuditConfiguration in the app, a warning shows how to wire one.
    */
-  private unauditedRules(scheduledAudits: iot.IScheduledAuditRef[] | undefined, includeOnDemandAudits: boolean): string[] {
+  private unauditedRules(): string[] {
+    const { scheduledAudits, includeOnDemandAudits } = this;
     const errors: string[] = [];
     const configuration = auditConfigurationFor(this);
     if (!configuration) {
@@ -255,6 +263,27 @@ export class AuditMitigation extends Construct {
       }
     }
     return errors;
+  }
+
+  /**
+   * Mitigates audits started by `audit` too (as `scheduledAudits` does). Once a scheduled audit is
+   * given, only the audits of the scheduled audits given are mitigated (and on-demand audits
+   * when `includeOnDemandAudits` is set).
+   */
+  public addScheduledAudit(audit: iot.IScheduledAuditRef): void {
+    this.listenOnlyToScheduledAudits();
+    this.scheduledAudits!.push(audit);
+  }
+
+  /** Renders the list of scheduled audits into the handler when the template is written. */
+  private listenOnlyToScheduledAudits(): void {
+    if (this.scheduledAudits) { return; }
+    const audits: iot.IScheduledAuditRef[] = [];
+    this.scheduledAudits = audits;
+    const stack = Stack.of(this);
+    this.handlerFunction.addEnvironment(ENV.SCHEDULED_AUDITS, Lazy.string({
+      produce: () => stack.toJsonString(audits.map((a) => a.scheduledAuditRef.scheduledAuditName)),
+    }));
   }
 
   /**

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DayOfWeek, MitigationAction, MitigationActionParams, ScheduledAudit,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DayOfWeek, MitigationAction, MitigationActionParams, MitigationActionType, ScheduledAudit,
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
@@ -145,6 +145,33 @@ describe('ScheduledAudit', () => {
       expect(() => Template.fromStack(stack)).toThrow(
         'Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: none of the scheduled audits this mitigation listens to (Stack/Daily, Stack/Weekly) '
         + 'runs the check, so its findings are never mitigated; add AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK to the checks of one of them, or remove the rule');
+    });
+
+    function mitigationBeforeConfiguration() {
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      const notify = MitigationAction.fromMitigationActionAttributes(stack, 'Notify', {
+        mitigationActionName: 'notify', actionType: MitigationActionType.PUBLISH_FINDING_TO_SNS,
+      });
+      const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }] });
+      const configuration = new AuditConfiguration(stack, 'AuditConfiguration', { mitigation });
+      const daily = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'daily', checks: TWO_CHECKS });
+      return { stack, notify, mitigation, daily };
+    }
+
+    test('addScheduledAudit(): a mitigation defined before the configuration listens to an audit defined after it', () => {
+      const { stack, mitigation, daily } = mitigationBeforeConfiguration();
+      mitigation.addScheduledAudit(daily);
+      const dailyId = stack.getLogicalId(daily.node.defaultChild as iot.CfnScheduledAudit);
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ AUDIT_MITIGATION_SCHEDULED_AUDITS: { 'Fn::Join': ['', ['["', { Ref: dailyId }, '"]']] } }) },
+      });
+    });
+
+    test('addScheduledAudit(): the rules are checked against the audits added', () => {
+      const { stack, notify, mitigation, daily } = mitigationBeforeConfiguration();
+      mitigation.addScheduledAudit(daily);
+      mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [notify]);
+      expect(() => Template.fromStack(stack)).toThrow(/rule for CONFLICTING_CLIENT_IDS_CHECK: none of the scheduled audits this mitigation listens to \(Stack\/Daily\)/);
     });
 
     test('a check one of them runs is enough', () => {
