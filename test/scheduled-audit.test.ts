@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DayOfWeek, MitigationAction, MitigationActionParams, MitigationActionType, ScheduledAudit,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DayOfWeek, MitigationAction, MitigationActionParams, MitigationActionType,
+  ScheduledAudit,
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
