@@ -4,14 +4,15 @@
  * security profile whose alarms quarantine the device.
  * `npx cdk synth` synthesizes it and prints the template.
  */
-import { App, Stack, StackProps, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { AuditCheck, AuditMitigation, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
+import {
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams,
+  ScheduledAudit,
+} from '../src';
 
 export class QuickstartStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -44,59 +45,30 @@ export class QuickstartStack extends Stack {
       actionParams: MitigationActionParams.updateDeviceCertificate(),
     });
 
-    // A daily audit, and mitigation of its findings as soon as it finishes.
-    const daily = new iot.CfnScheduledAudit(this, 'DailyAudit', {
+    // The account's audit configuration (one per account and region), sending audit notifications
+    // to the mitigation; a daily audit; mitigation of its findings as soon as it finishes.
+    const mitigation = new AuditMitigation(this, 'AuditMitigation', {
+      maxFindingsPerCheck: 50,
+      reportTopic: findings,
+      rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [enableLogging] }],
+    });
+    const auditConfiguration = new AuditConfiguration(this, 'AuditConfiguration', {
+      mitigation,
+      deviceCertificateAgeThreshold: Duration.days(365),
+    });
+    const daily = new ScheduledAudit(this, 'DailyAudit', {
+      configuration: auditConfiguration,
+      frequency: AuditFrequency.daily(),
       scheduledAuditName: 'daily',
-      frequency: 'DAILY',
-      targetCheckNames: [
+      checks: [
         AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
         AuditCheck.LOGGING_DISABLED_CHECK,
         AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK,
       ],
     });
-    const mitigation = new AuditMitigation(this, 'AuditMitigation', {
-      scheduledAudits: [daily],
-      maxFindingsPerCheck: 50,
-      reportTopic: findings,
-      rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [enableLogging] }],
-    });
+    mitigation.addScheduledAudit(daily);
     mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify, quarantineThings, deactivateDeviceCertificate]);
     mitigation.addRule(AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, [notify, deactivateDeviceCertificate]);
-
-    // The account's audit configuration (one per account and region): the checks to run, and
-    // where to send audit notifications. Only AWS IoT acting for this account's audit configuration
-    // may assume its role: aws:SourceArn is exactly arn:<partition>:iot:<region>:<account>:
-    const auditRole = new iam.Role(this, 'AuditRole', {
-      assumedBy: new iam.ServicePrincipal('iot.amazonaws.com').withConditions({
-        StringEquals: {
-          'aws:SourceAccount': this.account,
-          'aws:SourceArn': `arn:${this.partition}:iot:${this.region}:${this.account}:`,
-        },
-      }),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSIoTDeviceDefenderAudit')],
-    });
-    const auditConfiguration = new iot.CfnAccountAuditConfiguration(this, 'AuditConfiguration', {
-      accountId: this.account,
-      roleArn: auditRole.roleArn,
-      auditCheckConfigurations: {
-        deviceCertificateSharedCheck: { enabled: true },
-        loggingDisabledCheck: { enabled: true },
-        revokedDeviceCertificateStillActiveCheck: { enabled: true },
-      },
-      auditNotificationTargetConfigurations: {
-        sns: {
-          targetArn: mitigation.notificationTopic.topicArn,
-          roleArn: mitigation.notificationRole.roleArn,
-          enabled: true,
-        },
-      },
-    });
-    daily.node.addDependency(auditConfiguration);
-    NagSuppressions.addResourceSuppressions(auditRole, [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'AWSIoTDeviceDefenderAudit is the read-only policy AWS maintains for audits; it grows as AWS adds audit checks.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSIoTDeviceDefenderAudit'],
-    }]);
 
     // Detect: quarantine a device as soon as it sends more messages than its profile allows.
     // (AWS IoT Device Defender Detect is closed to new customers from 2026-08-31.)

@@ -50,7 +50,7 @@ describe('examples/quickstart.ts', () => {
     const auditConfiguration = iot({ StringEquals: { ...account, 'aws:SourceArn': join(':') } });
     const trust = Object.entries(roles).map(([id, role]) => [id, role.Properties.AssumeRolePolicyDocument.Statement]);
     const expected = Object.keys(roles).map((id) => {
-      if (id.startsWith('AuditRole') || id.startsWith('AuditMitigationNotificationRole')) { return [id, auditConfiguration]; }
+      if (id.startsWith('AuditConfigurationAuditRole') || id.startsWith('AuditMitigationNotificationRole')) { return [id, auditConfiguration]; }
       if (id.startsWith('DetectMitigationAlertRole')) {
         return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(':securityprofile/chatty-devices') } })];
       }
