@@ -1,15 +1,15 @@
 /**
  * The consumer gate's app: every construct of the library (all six action types, AuditMitigation,
- * AuditMitigationTask with each kind of target, DetectMitigation), with only aws-cdk-lib and
+ * AuditConfiguration, ScheduledAudit, AuditMitigationTask with each kind of target, DetectMitigation), with only aws-cdk-lib and
  * constructs beside it. The gate bundles it to import the installed package, not ../src.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DetectMitigation, LogLevel, MitigationAction,
-  MitigationActionParams,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DayOfWeek, DetectMitigation,
+  LogLevel, MitigationAction, MitigationActionParams, ScheduledAudit,
 } from '../../src';
 
 const app = new App();
@@ -29,13 +29,7 @@ const blankPolicy = new MitigationAction(stack, 'BlankPolicy', { actionParams: M
 const deactivateCa = new MitigationAction(stack, 'DeactivateCa', { actionParams: MitigationActionParams.updateCaCertificate() });
 const deactivate = new MitigationAction(stack, 'Deactivate', { actionParams: MitigationActionParams.updateDeviceCertificate() });
 
-const daily = new iot.CfnScheduledAudit(stack, 'Daily', {
-  scheduledAuditName: 'daily',
-  frequency: 'DAILY',
-  targetCheckNames: [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, AuditCheck.LOGGING_DISABLED_CHECK],
-});
-new AuditMitigation(stack, 'AuditMitigation', {
-  scheduledAudits: [daily],
+const mitigation = new AuditMitigation(stack, 'AuditMitigation', {
   reportTopic: topic,
   rules: [
     { check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify, quarantine, deactivate] },
@@ -44,6 +38,18 @@ new AuditMitigation(stack, 'AuditMitigation', {
     { check: AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK, actions: [deactivateCa] },
   ],
 });
+const configuration = new AuditConfiguration(stack, 'AuditConfiguration', {
+  mitigation,
+  deviceCertificateAgeThreshold: Duration.days(365),
+  deviceCertificateExpiringThreshold: Duration.days(60),
+});
+mitigation.addScheduledAudit(new ScheduledAudit(stack, 'Daily', {
+  configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'daily',
+}));
+mitigation.addScheduledAudit(new ScheduledAudit(stack, 'Weekly', {
+  configuration, frequency: AuditFrequency.weekly(DayOfWeek.MON), checks: [AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK],
+}));
+new ScheduledAudit(stack, 'Monthly', { configuration, frequency: AuditFrequency.monthlyOnLastDay() });
 
 new AuditMitigationTask(stack, 'WholeAudit', {
   target: AuditMitigationTarget.auditTask('a1b2c3d4e5f6'),
