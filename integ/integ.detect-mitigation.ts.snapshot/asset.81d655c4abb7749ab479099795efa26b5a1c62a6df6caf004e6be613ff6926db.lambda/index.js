@@ -206,7 +206,6 @@ var Reporter = class {
 };
 
 // src/handlers/shared/targets.ts
-var import_client_iot2 = require("@aws-sdk/client-iot");
 function chunk(items, size) {
   const chunks = [];
   for (let i = 0; i < items.length; i += size) {

@@ -268,7 +268,12 @@ function errorMessage(error) {
 }
 async function startAuditMitigationTask(iot2, request) {
   return startOnce(
-    () => iot2.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({ ...request, clientRequestToken: clientRequestToken(request.taskId) })),
+    () => iot2.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({
+      taskId: request.taskId,
+      clientRequestToken: request.clientRequestToken,
+      target: request.target,
+      auditCheckToActionsMapping: request.auditCheckToActionsMapping
+    })),
     () => iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
   );
 }
@@ -430,6 +435,7 @@ async function act(plan, config, reporter, trigger) {
   try {
     const outcome = await startAuditMitigationTask(iot, {
       taskId: plan.taskId,
+      clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks)
     });
