@@ -6,7 +6,7 @@ import { AuditCheck, MitigationActionType } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { SUPPORTED_ACTION_TYPES } from './private/check-table';
 import { iotPrincipal } from './private/grants';
-import { InlinePolicyRole, LeanInlinePolicyRole, LeanInlinePolicyRoleProps, leanRoleAllowed } from './private/inline-policy-role';
+import { InlinePolicyRole, LeanInlinePolicyRole, leanRoleAllowed } from './private/inline-policy-role';
 import { MITIGATION_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import { ACTIONS_BY_TYPE } from './private/permissions';
 import {
@@ -208,10 +208,16 @@ export class MitigationAction extends MitigationActionBase {
 
     // The trust policy names this action's ARN, so the ARN must not depend on the resource.
     const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
-    const ownRole = props.role ? undefined : defineOwnRole(this, {
+    // Without a role of the user's, one written straight to a CfnRole (the cheap path, one per action),
+    // unless the app customizes roles or injects iam.Role properties, which only the L2 role honours.
+    // Either way the same template.
+    const ownRoleProps = props.role ? undefined : {
       description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
       assumedBy: iotPrincipal(this, ownArn, 'pattern'),
-    });
+    };
+    const ownRole = !ownRoleProps ? undefined : leanRoleAllowed(this)
+      ? new LeanInlinePolicyRole(this, 'Role', ownRoleProps)
+      : new InlinePolicyRole(this, 'Role', ownRoleProps);
     this.role = props.role ?? ownRole!;
     if (props.role) {
       validateLength(this, 'role.roleArn', props.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
@@ -250,13 +256,4 @@ export class MitigationAction extends MitigationActionBase {
  */
 function acceptsPolicies(role: iam.IRole): boolean {
   return role instanceof iam.Role || role.node.findAll().some((c) => c instanceof iam.Policy);
-}
-
-/**
- * The role of an action defined without one: the same template either way, written straight to a
- * CfnRole (one per action, the cheap path) unless the app customizes roles or injects `iam.Role`
- * properties, which only aws-cdk-lib's L2 role honours.
- */
-function defineOwnRole(scope: Construct, props: LeanInlinePolicyRoleProps): InlinePolicyRole | LeanInlinePolicyRole {
-  return leanRoleAllowed(scope) ? new LeanInlinePolicyRole(scope, 'Role', props) : new InlinePolicyRole(scope, 'Role', props);
 }

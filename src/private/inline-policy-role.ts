@@ -37,8 +37,13 @@ export class InlinePolicyRole extends iam.Role {
 
 /** Properties of a `LeanInlinePolicyRole`. */
 export interface LeanInlinePolicyRoleProps {
-  /** Who may assume the role (its trust policy). */
-  readonly assumedBy: iam.IPrincipal;
+  /**
+   * Who may assume the role: a service principal, with conditions or not. Its trust statement is
+   * `sts:AssumeRole` for the principal, with its conditions, as `iam.Role` writes it. (Principals
+   * that write their trust statement otherwise, such as session tags or web identities, need
+   * `iam.Role`.)
+   */
+  readonly assumedBy: iam.ServicePrincipal | iam.PrincipalWithConditions;
   /** The role's description. */
   readonly description: string;
 }
@@ -85,16 +90,10 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
 
   constructor(scope: Construct, id: string, props: LeanInlinePolicyRoleProps) {
     super(scope, id);
-    const trust = new iam.PolicyDocument();
-    const principal = props.assumedBy as Partial<iam.IAssumeRolePrincipal>;
-    if (principal.addToAssumeRolePolicy) {
-      principal.addToAssumeRolePolicy(trust);
-    } else {
-      trust.addStatements(new iam.PolicyStatement({ actions: [props.assumedBy.assumeRoleAction], principals: [props.assumedBy] }));
-    }
+    const trust = new iam.PolicyStatement({ actions: [props.assumedBy.assumeRoleAction], principals: [props.assumedBy] });
     this.resource = new iam.CfnRole(this, 'Resource', {
-      // One statement: no statement to merge or sort, whatever the minimizePolicies flag says.
-      assumeRolePolicyDocument: trust.toJSON(),
+      // One statement: nothing to merge or sort, whatever the minimizePolicies flag says.
+      assumeRolePolicyDocument: { Statement: [trust.toStatementJson()], Version: POLICY_VERSION },
       description: props.description,
     });
     this.attrArn = this.resource.attrArn;
@@ -140,10 +139,13 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
     if (this.sealed) { return; }
     this.sealed = true;
     if (this.statements.length === 0) { return; }
-    const document = new iam.PolicyDocument({ statements: this.statements });
-    // With minimizePolicies, the document merges and sorts its statements when it is resolved.
-    const minimize = FeatureFlags.of(this).isEnabled(IAM_MINIMIZE_POLICIES);
-    this.resource.policies = [{ policyName: 'Permissions', policyDocument: minimize ? document : dedupe(document.toJSON()) }];
+    // With minimizePolicies, an iam.PolicyDocument merges and sorts its statements when it is resolved.
+    const policyDocument = FeatureFlags.of(this).isEnabled(IAM_MINIMIZE_POLICIES)
+      ? new iam.PolicyDocument({ statements: this.statements })
+      : { Statement: distinct(this.statements.map((statement) => statement.toStatementJson())), Version: POLICY_VERSION };
+    this.resource.policies = [{ policyName: 'Permissions', policyDocument }];
+    // Rendered (or copied into the document): the statements need not live as long as the app.
+    this.statements.length = 0;
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
@@ -197,17 +199,17 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
   }
 }
 
-/** A rendered policy document without repeated statements, as `iam.PolicyDocument` writes it. */
-function dedupe(document: { Statement: unknown[] }): { Statement: unknown[] } {
+/** Rendered statements without repeats, as `iam.PolicyDocument` writes them. */
+function distinct(statements: unknown[]): unknown[] {
+  if (statements.length < 2) { return statements; }
   const seen = new Set<string>();
-  return {
-    ...document,
-    Statement: document.Statement.filter((statement) => {
-      const json = JSON.stringify(statement);
-      return seen.has(json) ? false : (seen.add(json), true);
-    }),
-  };
+  return statements.filter((statement) => {
+    const json = JSON.stringify(statement);
+    return seen.has(json) ? false : (seen.add(json), true);
+  });
 }
+
+const POLICY_VERSION = '2012-10-17';
 
 /**
  * Whether a `LeanInlinePolicyRole` defined in `scope` synthesizes what an `iam.Role` would: not when
