@@ -187,7 +187,7 @@ function processSynthNotes(r: Results): string[] {
     notes.push(`- **Fixed and per-action cost.** From the two sizes (medians), the library process costs about ${fixed.toFixed(0)} ms more whatever N `
       + '(mostly loading the library and the aws-cdk-lib modules it imports, see section 4: its constructs for handlers bring in '
       + `aws-lambda and its dependencies even when only \`MitigationAction\` is used) and about ${perAction.toFixed(2)} ms more per action. `
-      + `Node.js, aws-cdk-lib and an empty synth take `
+      + 'Node.js, aws-cdk-lib and an empty synth take '
       + `${small.empty.median.toFixed(0)} ms of every process, which is why the whole-process ratio is closer to 1 than the in-process one.`);
   }
   return notes;
