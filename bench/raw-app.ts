@@ -13,7 +13,7 @@
  * `iam.Role` (inline policies from the same JSON) instead of `iam.CfnRole`. It shows how much of
  * the library's synth cost is aws-cdk-lib's own L2 role machinery.
  */
-import { App, Aws, Names, Stack } from 'aws-cdk-lib';
+import { App, Aws, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -43,18 +43,22 @@ interface RoleSpec {
   readonly description: string;
   readonly policyName: string;
   readonly statements: Array<Record<string, unknown>>;
+  /** Keep the role when the stack is deleted. */
+  readonly retain?: boolean;
 }
 
 /** A role that only AWS IoT can assume, with one inline policy; returns its ARN. */
 function defineRole(scope: Construct, id: string, spec: RoleSpec, style: RoleStyle): string {
   if (style === 'iam.Role') {
-    return new iam.Role(scope, id, {
+    const role = new iam.Role(scope, id, {
       assumedBy: new iam.ServicePrincipal(IOT_PRINCIPAL).withConditions(spec.trustConditions),
       description: spec.description,
       inlinePolicies: { [spec.policyName]: iam.PolicyDocument.fromJson(document(spec.statements)) },
-    }).roleArn;
+    });
+    if (spec.retain) { role.applyRemovalPolicy(RemovalPolicy.RETAIN); }
+    return role.roleArn;
   }
-  return new iam.CfnRole(new Construct(scope, id), 'Resource', {
+  const role = new iam.CfnRole(new Construct(scope, id), 'Resource', {
     assumeRolePolicyDocument: document([{
       Action: 'sts:AssumeRole',
       Condition: spec.trustConditions,
@@ -63,7 +67,9 @@ function defineRole(scope: Construct, id: string, spec: RoleSpec, style: RoleSty
     }]),
     description: spec.description,
     policies: [{ policyName: spec.policyName, policyDocument: document(spec.statements) }],
-  }).attrArn;
+  });
+  if (spec.retain) { role.applyRemovalPolicy(RemovalPolicy.RETAIN); }
+  return role.attrArn;
 }
 
 /** Defines the hand-written app's stack in `app`. */
@@ -77,8 +83,10 @@ export function defineRawStack(app: App, actions: number, roles: RoleStyle = 'ia
   const sharedLoggingRole = (): string => {
     if (loggingRoleArn) { return loggingRoleArn; }
     const logGroupArn = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:AWSIotLogsV2`;
+    // AWS IoT from this account and region only; retained, since the account's logging options keep pointing at it.
     loggingRoleArn = defineRole(stack, 'CdkDeviceDefenderIotLoggingRole', {
-      trustConditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      trustConditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnLike: { 'aws:SourceArn': iotArn('*') } },
+      retain: true,
       description: 'Lets AWS IoT write its v2 logs to CloudWatch Logs (defined by cdk-device-defender)',
       policyName: 'IotLogging',
       statements: [allow(

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runColdStartBenchmark } from './cold-start';
 import { runLoadTimeBenchmark } from './load-time';
+import { runProcessSynthBenchmark } from './process-synth';
 import { Machine, Results, Settings, renderResultsMarkdown, renderSummary } from './report';
 import { AuditCase, TaskCase, configureAuditHandler, loadAuditHandler, runAuditCase, runTaskCase } from './runtime';
 import { progress } from './stats';
@@ -26,6 +27,9 @@ const OUT = path.join(ROOT, '.tmp', 'bench');
 const SETTINGS: Settings = {
   synthWarmups: 1,
   synthReps: 15,
+  processSizes: [10, 100],
+  processWarmups: 1,
+  processReps: 10,
   auditWarmups: 3,
   audits: 15,
   throttledAudits: 10,
@@ -65,12 +69,19 @@ async function main(): Promise<void> {
   const info = machine();
   fs.mkdirSync(OUT, { recursive: true });
 
-  progress('1/4 synth scale');
+  progress('1/5 synth scale');
   const synthDir = path.join(OUT, 'synth');
   const synth = runSynthBenchmark({ sizes: [10, 100, 240], warmups: SETTINGS.synthWarmups, reps: SETTINGS.synthReps, outdir: synthDir });
   fs.rmSync(synthDir, { recursive: true, force: true });
 
-  progress('2/4 runtime cost against the emulators');
+  progress('2/5 synth as a whole app process');
+  const processDir = path.join(OUT, 'process-synth');
+  const processSynth = await runProcessSynthBenchmark({
+    sizes: SETTINGS.processSizes, warmups: SETTINGS.processWarmups, reps: SETTINGS.processReps, outdir: processDir,
+  });
+  fs.rmSync(processDir, { recursive: true, force: true });
+
+  progress('3/5 runtime cost against the emulators');
   const emulators = await startEmulators();
   const audit: AuditCase[] = [];
   const task: TaskCase[] = [];
@@ -93,9 +104,9 @@ async function main(): Promise<void> {
     await stopEmulators(emulators);
   }
 
-  progress('3/4 cold-start proxies');
+  progress('4/5 cold-start proxies');
   const coldStart = await runColdStartBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'bundles') });
-  progress('4/4 library load time');
+  progress('5/5 library load time');
   const loadTime = runLoadTimeBenchmark({ spawns: SETTINGS.spawns });
 
   const results: Results = {
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
     wallSeconds: (performance.now() - started) / 1000,
     loadEnd: os.loadavg()[0],
     synth,
+    processSynth,
     audit,
     task,
     coldStart,

@@ -7,7 +7,7 @@ import { MitigationActionParams } from './mitigation-action-params';
 import { MitigationActionType } from './mitigation-action-type';
 import { iamActionsOf, mitigationRoleSuppressions, supportedActionTypes } from './private/action-types';
 import { iotPrincipal } from './private/grants';
-import { InlinePolicyRole } from './private/inline-policy-role';
+import { InlinePolicyRole, LeanInlinePolicyRole, leanRoleAllowed } from './private/inline-policy-role';
 import { addNagSuppressions } from './private/nag';
 import {
   ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, validateLength, validateOneOf, validatePattern,
@@ -165,18 +165,37 @@ export class MitigationAction extends MitigationActionBase {
   }
 
   /** The mitigation action name. */
-  public readonly mitigationActionName: string;
+  public get mitigationActionName(): string {
+    this._name ??= this.getResourceNameAttribute(this.resource.ref);
+    return this._name;
+  }
+
   /** The mitigation action ARN. */
-  public readonly mitigationActionArn: string;
+  public get mitigationActionArn(): string {
+    this._arn ??= this.getResourceArnAttribute(this.resource.attrMitigationActionArn, {
+      service: 'iot', resource: 'mitigationaction', resourceName: this.physicalName,
+    });
+    return this._arn;
+  }
+
   /**
    * The ID AWS IoT assigned to the action.
    * @attribute
    */
-  public readonly mitigationActionId: string;
+  public get mitigationActionId(): string {
+    return this.resource.attrMitigationActionId;
+  }
+
   /** The action type (always set on an action defined in this app). */
   public readonly actionType?: MitigationActionType;
   /** The role AWS IoT assumes to apply the action. */
   public readonly role: iam.IRole;
+
+  private readonly resource: iot.CfnMitigationAction;
+  // The name and ARN are tokens that look up the consuming stack's environment: created on first
+  // use, since most actions are referenced by few constructs or none (bench/RESULTS.md, synth scale).
+  private _name?: string;
+  private _arn?: string;
 
   constructor(scope: Construct, id: string, props: MitigationActionProps) {
     super(scope, id, { physicalName: props.mitigationActionName });
@@ -189,12 +208,20 @@ export class MitigationAction extends MitigationActionBase {
 
     // The trust policy names this action's ARN, so the ARN must not depend on the resource.
     const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
-    const ownRole = props.role ? undefined : new InlinePolicyRole(this, 'Role', {
+    // Without a role of the user's, one written straight to a CfnRole (the cheap path, one per action),
+    // unless the app customizes roles or injects iam.Role properties, which only the L2 role honours.
+    // Either way the same template.
+    const ownRoleProps = props.role ? undefined : {
       description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
       assumedBy: iotPrincipal(this, ownArn, 'pattern'),
-    });
+    };
+    const ownRole = !ownRoleProps ? undefined : leanRoleAllowed(this)
+      ? new LeanInlinePolicyRole(this, 'Role', ownRoleProps)
+      : new InlinePolicyRole(this, 'Role', ownRoleProps);
     this.role = props.role ?? ownRole!;
-    validateLength(this, 'role.roleArn', this.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
+    if (props.role) {
+      validateLength(this, 'role.roleArn', props.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
+    }
 
     const actionParams = props.actionParams._bind(this, this.role);
     if (ownRole) {
@@ -209,21 +236,17 @@ export class MitigationAction extends MitigationActionBase {
 
     const resource = new iot.CfnMitigationAction(this, 'Resource', {
       actionName,
-      roleArn: this.role.roleArn,
+      // The role's own attribute when it is ours: this resource is in the role's stack.
+      roleArn: ownRole instanceof LeanInlinePolicyRole ? ownRole.attrArn : this.role.roleArn,
       actionParams,
     });
+    this.resource = resource;
     this.node.addValidation({
       validate: () => {
         const count = resource.tags.renderTags()?.length ?? 0;
         return count > MAX_TAGS ? [`${this.node.path}: a mitigation action takes at most ${MAX_TAGS} tags, got ${count}`] : [];
       },
     });
-
-    this.mitigationActionName = this.getResourceNameAttribute(resource.ref);
-    this.mitigationActionArn = this.getResourceArnAttribute(resource.attrMitigationActionArn, {
-      service: 'iot', resource: 'mitigationaction', resourceName: this.physicalName,
-    });
-    this.mitigationActionId = resource.attrMitigationActionId;
   }
 }
 

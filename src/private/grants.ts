@@ -14,15 +14,23 @@ import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
 export type SourceArnMatch = 'exact' | 'pattern';
 
 /**
+ * `iot.amazonaws.com` as a literal: what a `ServicePrincipal` token resolves to for this service in
+ * every region and partition, without a token per role to resolve at synth. One instance for all
+ * (each `fromStaticServicePrincipleName` call defines a class, which costs more than the token).
+ */
+let iotStaticPrincipal: iam.ServicePrincipal | undefined;
+
+/**
  * `iot.amazonaws.com`, only when acting for `sourceArn` in the scope's account (confused-deputy
  * safe: `aws:SourceAccount` and `aws:SourceArn` together, as Device Defender's guide asks).
  */
-export function iotPrincipal(scope: Construct, sourceArn: string, match: SourceArnMatch): iam.PrincipalBase {
+export function iotPrincipal(scope: Construct, sourceArn: string, match: SourceArnMatch): iam.PrincipalWithConditions {
   const account = Stack.of(scope).account;
   const conditions = match === 'exact'
     ? { StringEquals: { 'aws:SourceAccount': account, 'aws:SourceArn': sourceArn } }
     : { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sourceArn } };
-  return new iam.ServicePrincipal(IOT_SERVICE_PRINCIPAL).withConditions(conditions);
+  iotStaticPrincipal ??= iam.ServicePrincipal.fromStaticServicePrincipleName(IOT_SERVICE_PRINCIPAL);
+  return new iam.PrincipalWithConditions(iotStaticPrincipal, conditions);
 }
 
 /**
