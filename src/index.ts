@@ -7,3 +7,4 @@ export * from './audit-mitigation';
 export * from './audit-mitigation-target';
 export * from './audit-mitigation-task';
 export * from './detect-mitigation';
+export * from './audit-suppression';
