@@ -1798,8 +1798,8 @@ describe('DescribeAuditFinding', () => {
 });
 
 describe('audit finding suppressions', () => {
-  const CERT_1 = '1'.repeat(64);
-  const key = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: CERT_1 } };
+  const SUPPRESSED_CERT = '1'.repeat(64);
+  const key = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } };
 
   test('Create, Describe, Update, List and Delete, in the wire format the model gives', async () => {
     const until = later(30 * DAY);
@@ -1821,7 +1821,8 @@ describe('audit finding suppressions', () => {
     await client.send(new DeleteAuditSuppressionCommand(key));
     expect(emulator.auditSuppressions()).toEqual([]);
     await expect(client.send(new DescribeAuditSuppressionCommand(key))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(client.send(new UpdateAuditSuppressionCommand({ ...key, suppressIndefinitely: true }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new UpdateAuditSuppressionCommand({ ...key, suppressIndefinitely: true })))
+      .rejects.toBeInstanceOf(ResourceNotFoundException);
     // The model lists no ResourceNotFoundException for DeleteAuditSuppression: deleting a missing one succeeds.
     await client.send(new DeleteAuditSuppressionCommand(key));
     expectNoViolations(emulator);
@@ -1854,7 +1855,7 @@ describe('audit finding suppressions', () => {
 
   test('the model constraints of the key, the description and the token are checked', async () => {
     const bad = [
-      { checkName: 'NOT_A_CHECK', resourceIdentifier: { deviceCertificateId: CERT_1 } },
+      { checkName: 'NOT_A_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } },
       { checkName: key.checkName, resourceIdentifier: { deviceCertificateId: 'abc' } },
       { checkName: key.checkName, resourceIdentifier: { account: '12345' } },
       { checkName: key.checkName, resourceIdentifier: { iamRoleArn: 'arn:short' } },
@@ -1886,12 +1887,20 @@ describe('audit finding suppressions', () => {
 
   test('ListAuditFindings and DescribeAuditFinding honour suppressions in force; an expired one suppresses nothing', async () => {
     seedAudit();
-    const cert = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: CERT_1 } };
-    emulator.addAuditFinding({ findingId: 'f-4', taskId: 'audit-1', checkName: cert.checkName,
-      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier } });
+    const cert = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } };
+    emulator.addAuditFinding({
+      findingId: 'f-4',
+      taskId: 'audit-1',
+      checkName: cert.checkName,
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier },
+    });
     // The same resource under another check is not suppressed.
-    emulator.addAuditFinding({ findingId: 'f-5', taskId: 'audit-1', checkName: 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK',
-      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier } });
+    emulator.addAuditFinding({
+      findingId: 'f-5',
+      taskId: 'audit-1',
+      checkName: 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK',
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier },
+    });
     const listed = async (listSuppressedFindings: boolean) =>
       ((await client.send(new ListAuditFindingsCommand({ taskId: 'audit-1', listSuppressedFindings }))).findings ?? []).map((f) => f.findingId);
     expect(await listed(false)).toEqual(['f-1', 'f-2', 'f-4', 'f-5']);
