@@ -85,3 +85,65 @@ export const PERMANENT_FAILURE_METRIC = {
   /** The field of the log line that holds the dimension's value. */
   DIMENSION_FIELD: 'functionName',
 } as const;
+
+/** The type of the `AuditSuppression` custom resource. */
+export const AUDIT_SUPPRESSION_RESOURCE_TYPE = 'Custom::IotAuditSuppression';
+
+/**
+ * The properties of the `Custom::IotAuditSuppression` resource (CloudFormation passes every value
+ * as a string; `ResourceIdentifier` is an object with the API's member names).
+ */
+export const AUDIT_SUPPRESSION_PROPS = {
+  CHECK_NAME: 'CheckName',
+  RESOURCE_IDENTIFIER: 'ResourceIdentifier',
+  /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
+  EXPIRATION_DATE: 'ExpirationDate',
+  SUPPRESS_INDEFINITELY: 'SuppressIndefinitely',
+  DESCRIPTION: 'Description',
+} as const;
+
+/** A rule of the API model for one string: length (in characters) and pattern. */
+export interface StringRule {
+  readonly min: number;
+  readonly max: number;
+  readonly pattern?: RegExp;
+  /** What is allowed, in words, for error messages. */
+  readonly allowed: string;
+}
+
+/**
+ * Printable characters, as the model's `[\p{Graph}\x20]*` means them (Java's POSIX classes are
+ * ASCII): a space and `!` to `~`.
+ */
+const PRINTABLE = /^[\x20-\x7E]*$/;
+
+/** The IoT API model's rules for the audit suppression strings (iot-service-2.json). */
+export const AUDIT_SUPPRESSION_RULES = {
+  /** CertificateId: 64 characters, hexadecimal, with an optional `0x` (then 62 hex digits). */
+  certificateId: { min: 64, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/, allowed: '64 characters: hexadecimal digits, optionally after "0x"' },
+  // The model sets no length or pattern for these two: only that they are not empty.
+  cognitoIdentityPoolId: { min: 1, max: 2048, allowed: 'a non-empty identity pool id' },
+  clientId: { min: 1, max: 2048, allowed: 'a non-empty client id' },
+  policyName: { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/, allowed: '1 to 128 letters, digits and + = , . @ _ -' },
+  policyVersionId: { min: 1, max: 16, pattern: /^[0-9]+$/, allowed: 'a version number (digits)' },
+  account: { min: 12, max: 12, pattern: /^[0-9]+$/, allowed: '12 digits' },
+  iamRoleArn: { min: 20, max: 2048, allowed: 'an IAM role ARN of 20 to 2048 characters' },
+  roleAliasArn: { min: 1, max: 2048, pattern: /^arn:/, allowed: 'a role alias ARN (arn:...) of 1 to 2048 characters' },
+  issuerCertificateSubject: { min: 1, max: 1000, pattern: PRINTABLE, allowed: '1 to 1000 printable characters' },
+  issuerId: { min: 1, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/, allowed: '1 to 64 characters: hexadecimal digits, optionally after "0x"' },
+  issuerCertificateSerialNumber: { min: 1, max: 20, pattern: /^[a-fA-F0-9:]+$/, allowed: '1 to 20 hexadecimal digits and ":"' },
+  deviceCertificateArn: { min: 1, max: 2048, pattern: /^arn:/, allowed: 'a certificate ARN (arn:...)' },
+  description: { min: 0, max: 1000, pattern: PRINTABLE, allowed: 'at most 1000 printable ASCII characters' },
+} as const satisfies Record<string, StringRule>;
+
+/** Why `value` breaks `rule`, or undefined when it does not. */
+export function stringRuleProblem(value: string, rule: StringRule): string | undefined {
+  const length = [...value].length;
+  if (length < rule.min || length > rule.max || (rule.pattern && !rule.pattern.test(value))) {
+    return `must be ${rule.allowed}`;
+  }
+  return undefined;
+}
+
+/** The clientRequestToken of CreateAuditSuppression: `[a-zA-Z0-9-_]{1,64}`. */
+export const SUPPRESSION_TOKEN_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

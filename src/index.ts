@@ -9,3 +9,4 @@ export * from './scheduled-audit';
 export * from './audit-mitigation-target';
 export * from './audit-mitigation-task';
 export * from './detect-mitigation';
+export * from './audit-suppression';

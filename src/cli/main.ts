@@ -5,6 +5,9 @@ import { CancelResult, cancelTask, notCancelled, planCancel } from './cancel';
 import { listExecutions } from './executions';
 import { Io, Progress, UsageError, parseDuration, processIo, table } from './output';
 import { PreviewRow, previewAudit, rulesFromTemplate } from './preview';
+import {
+  describeSuppress, findSuppression, listSuppressions, suppress, suppressionKeyOf, suppressOptions, unsuppress,
+} from './suppressions';
 import { describeTask } from './task-info';
 import { listTasks } from './tasks';
 import { UndoStep, applyUndo, planUndo } from './undo';
@@ -21,9 +24,13 @@ commands:
   preview --audit-task <id> --template <file>        what the template's rules would do to an audit's findings
   undo <taskId> [--yes] [--dry-run] [--allow-check CHECK ...]
                                                       reverse what can safely be reversed of a task
+  suppressions                                        audit finding suppressions: check, resource, expiry
+  suppress <findingId> (--until DATE | --indefinitely) --reason TEXT [--yes]
+                                                      suppress the finding's check for its resource
+  unsuppress <findingId> [--yes]                      delete the suppression of the finding's check and resource
 
-cancel and undo show their plan and ask before writing when run in a terminal. Elsewhere they
-print the plan, change nothing and exit 2, unless --yes is given.
+cancel, undo, suppress and unsuppress show their plan and ask before writing when run in a
+terminal. Elsewhere they print the plan, change nothing and exit 2, unless --yes is given.
 
 undo refuses to reactivate a certificate mitigated for ${REFUSED_CHECKS.join(', ')}
 (--allow-check CHECK lets one of these checks through; repeat it for more), and leaves alone
@@ -33,6 +40,8 @@ options:
   --yes                apply without asking (for scripts)
   --dry-run            print the plan only
   --allow-check CHECK  undo may reactivate certificates mitigated for CHECK
+  --until DATE         suppress until DATE (e.g. 2027-01-01); --indefinitely: no end
+  --reason TEXT        why the risk is accepted (the suppression's description)
   --json               machine-readable output
   --help               this text
 
@@ -62,6 +71,9 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         'dry-run': { type: 'boolean', default: false },
         'yes': { type: 'boolean', default: false },
         'allow-check': { type: 'string', multiple: true, default: [] },
+        'until': { type: 'string' },
+        'indefinitely': { type: 'boolean', default: false },
+        'reason': { type: 'string' },
       },
     });
   } catch (error) {
@@ -79,6 +91,10 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
   };
   const taskIdArgument = () => {
     if (rest.length !== 1) { throw new UsageError(`${command} takes one task id, got ${rest.length}`); }
+    return rest[0];
+  };
+  const findingIdArgument = () => {
+    if (rest.length !== 1) { throw new UsageError(`${command} takes one finding id, got ${rest.length}`); }
     return rest[0];
   };
   /**
@@ -192,6 +208,41 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         const { json, lines } = report(steps, true);
         print(json, () => lines);
         return exitCode(steps);
+      }
+      case 'suppressions': {
+        const rows = await listSuppressions(iot);
+        print(rows, () => rows.length === 0 ? ['no audit finding suppression'] : table(
+          ['CHECK', 'RESOURCE', 'EXPIRES', 'DESCRIPTION'], rows.map((r) => [r.checkName, r.resource, r.expiry, r.description])));
+        return 0;
+      }
+      case 'suppress': {
+        const findingId = findingIdArgument();
+        const options = suppressOptions({ until: values.until, indefinitely: values.indefinitely, reason: values.reason });
+        const key = await suppressionKeyOf(iot, findingId);
+        const plan = describeSuppress(key, options);
+        const result = (applied: boolean) => ({
+          ...key, until: options.until?.toISOString(), indefinitely: options.indefinitely, reason: options.reason, applied,
+        });
+        const stop = await confirmWrite({ json: result(false), lines: [plan] }, 'Create this suppression?');
+        if (stop !== undefined) { return stop; }
+        await suppress(iot, key, options);
+        print(result(true), () => [plan.replace(/^would suppress/, 'suppressed')]);
+        return 0;
+      }
+      case 'unsuppress': {
+        const key = await suppressionKeyOf(iot, findingIdArgument());
+        const existing = await findSuppression(iot, key);
+        if (!existing) {
+          print({ ...key, applied: false, reason: 'no suppression' }, () => [`no suppression of ${key.checkName} for ${key.resource}: nothing to delete`]);
+          return 0;
+        }
+        const plan = `would delete the suppression of ${key.checkName} for ${key.resource} (${existing.expiry === 'indefinitely' ? 'indefinite' : `until ${existing.expiry}`}`
+          + `${existing.description ? `: ${JSON.stringify(existing.description)}` : ''}); its findings will be reported and mitigated again`;
+        const stop = await confirmWrite({ json: { ...key, suppression: existing, applied: false }, lines: [plan] }, 'Delete this suppression?');
+        if (stop !== undefined) { return stop; }
+        await unsuppress(iot, key);
+        print({ ...key, suppression: existing, applied: true }, () => [`deleted the suppression of ${key.checkName} for ${key.resource}`]);
+        return 0;
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

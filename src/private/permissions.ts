@@ -31,6 +31,17 @@ export const AUDIT_MITIGATION_HANDLER_ACTIONS = [
   'iot:ListAuditTasks',
 ];
 
+/**
+ * What the AuditSuppression custom resource handler calls; none of these actions has a resource
+ * type (a suppression is keyed by check and resource, not by an ARN).
+ */
+export const AUDIT_SUPPRESSION_HANDLER_ACTIONS = [
+  'iot:CreateAuditSuppression',
+  'iot:UpdateAuditSuppression',
+  'iot:DeleteAuditSuppression',
+  'iot:DescribeAuditSuppression',
+];
+
 /** What the AuditMitigationTask custom resource handler calls; none has a resource type. */
 export const AUDIT_MITIGATION_TASK_HANDLER_ACTIONS = [
   'iot:StartAuditMitigationActionsTask',

@@ -7,8 +7,69 @@ import { Construct } from 'constructs';
 import { defineHandlerRole } from './handler-role';
 import { InlinePolicyRole } from './inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './nag';
-import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS } from './permissions';
+import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS, AUDIT_SUPPRESSION_HANDLER_ACTIONS } from './permissions';
 import { AuditMitigationTaskFunction } from '../handlers/audit-mitigation-task-function';
+import { AuditSuppressionFunction } from '../handlers/audit-suppression-function';
+
+/** What differs between the custom resource providers of this library. */
+interface ProviderOptions {
+  /** What the resources are, for the roles' descriptions: e.g. 'audit mitigation task'. */
+  readonly what: string;
+  /** The handler's IoT actions (all on `*`). */
+  readonly actions: string[];
+  readonly timeout: Duration;
+  readonly defineHandler: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
+  readonly handlerDescription: string;
+}
+
+/**
+ * The handler (role, log group, function) and the provider framework of one kind of custom
+ * resource, as children of `scope` with fixed ids (HandlerLogs, HandlerRole, Handler,
+ * ProviderLogs, ProviderRole, Provider): ids are API, every provider keeps them.
+ */
+function defineProvider(scope: Construct, options: ProviderOptions): cr.Provider {
+  const { role, logGroup } = defineHandlerRole(scope, `Runs the AWS IoT Device Defender ${options.what} custom resource`, options.actions);
+  const onEvent = options.defineHandler(scope, 'Handler', {
+    description: options.handlerDescription,
+    role,
+    logGroup,
+    timeout: options.timeout,
+    memorySize: 256,
+    tracing: lambda.Tracing.ACTIVE,
+  });
+  const frameworkLogs = new logs.LogGroup(scope, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR });
+  const frameworkRole = new InlinePolicyRole(scope, 'ProviderRole', {
+    description: `Runs the custom resource provider framework of cdk-device-defender ${options.what}s`,
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  });
+  frameworkRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [frameworkLogs.logGroupArn],
+  }));
+  const provider = new cr.Provider(scope, 'Provider', {
+    onEventHandler: onEvent,
+    logGroup: frameworkLogs,
+    frameworkOnEventRole: frameworkRole,
+  });
+  addNagSuppressions(onEvent, [{
+    id: 'Serverless-LambdaDLQ',
+    reason: 'The provider framework invokes this function synchronously and reports any failure to CloudFormation; there is no asynchronous event to keep.',
+  }]);
+  addNagSuppressions(frameworkRole, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'The provider framework may invoke any version of the custom resource handler (lambda:InvokeFunction on <handler ARN>:*), as aws-cdk-lib grants it.',
+    appliesToRegex: ['/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/'],
+  }]);
+  const framework = provider.node.findChild('framework-onEvent');
+  const frameworkReason = 'aws-cdk-lib\'s custom-resources Provider framework defines this function (runtime, memory, tracing); '
+    + 'it is updated with aws-cdk-lib, and CloudFormation sees every failure it reports.';
+  addNagSuppressions(framework, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize',
+    'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
+  addNagSuppressions(role, handlerRoleSuppressions(options.actions));
+  role.seal();
+  frameworkRole.seal();
+  return provider;
+}
 
 /** One provider (function and framework) per stack for every AuditMitigationTask in it. */
 export class AuditMitigationTaskProvider extends Construct {
@@ -23,46 +84,35 @@ export class AuditMitigationTaskProvider extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const { role, logGroup } = defineHandlerRole(this, 'Runs the AWS IoT Device Defender audit mitigation task custom resource',
-      AUDIT_MITIGATION_TASK_HANDLER_ACTIONS);
-    const onEvent = new AuditMitigationTaskFunction(this, 'Handler', {
-      description: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
-      role,
-      logGroup,
+    this.provider = defineProvider(this, {
+      what: 'audit mitigation task',
+      actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
       timeout: Duration.minutes(10),
-      memorySize: 256,
-      tracing: lambda.Tracing.ACTIVE,
+      defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
+      handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
     });
-    const frameworkLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    const frameworkRole = new InlinePolicyRole(this, 'ProviderRole', {
-      description: 'Runs the custom resource provider framework of cdk-device-defender audit mitigation tasks',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  }
+}
+
+/** One provider (function and framework) per stack for every AuditSuppression in it. */
+export class AuditSuppressionProvider extends Construct {
+  public static getOrCreate(scope: Construct): cr.Provider {
+    const stack = Stack.of(scope);
+    const id = 'CdkDeviceDefenderAuditSuppressionProvider';
+    const existing = stack.node.tryFindChild(id) as AuditSuppressionProvider | undefined;
+    return (existing ?? new AuditSuppressionProvider(stack, id)).provider;
+  }
+
+  public readonly provider: cr.Provider;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.provider = defineProvider(this, {
+      what: 'audit suppression',
+      actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
+      timeout: Duration.minutes(2),
+      defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
+      handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
     });
-    frameworkRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [frameworkLogs.logGroupArn],
-    }));
-    this.provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      logGroup: frameworkLogs,
-      frameworkOnEventRole: frameworkRole,
-    });
-    addNagSuppressions(onEvent, [{
-      id: 'Serverless-LambdaDLQ',
-      reason: 'The provider framework invokes this function synchronously and reports any failure to CloudFormation; there is no asynchronous event to keep.',
-    }]);
-    addNagSuppressions(frameworkRole, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'The provider framework may invoke any version of the custom resource handler (lambda:InvokeFunction on <handler ARN>:*), as aws-cdk-lib grants it.',
-      appliesToRegex: ['/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/'],
-    }]);
-    const framework = this.provider.node.findChild('framework-onEvent');
-    const frameworkReason = 'aws-cdk-lib\'s custom-resources Provider framework defines this function (runtime, memory, tracing); '
-      + 'it is updated with aws-cdk-lib, and CloudFormation sees every failure it reports.';
-    addNagSuppressions(framework, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize',
-      'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
-    addNagSuppressions(role, handlerRoleSuppressions(AUDIT_MITIGATION_TASK_HANDLER_ACTIONS));
-    role.seal();
-    frameworkRole.seal();
   }
 }

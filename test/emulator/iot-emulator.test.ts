@@ -2,7 +2,13 @@ import {
   CancelAuditMitigationActionsTaskCommand,
   CancelDetectMitigationActionsTaskCommand,
   CertificateStateException,
+  CreateAuditSuppressionCommand,
   CreatePolicyVersionCommand,
+  DeleteAuditSuppressionCommand,
+  DescribeAuditSuppressionCommand,
+  ListAuditSuppressionsCommand,
+  ResourceAlreadyExistsException,
+  UpdateAuditSuppressionCommand,
   DeleteConflictException,
   DeletePolicyVersionCommand,
   DescribeAuditFindingCommand,
@@ -1787,6 +1793,127 @@ describe('DescribeAuditFinding', () => {
       nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: 'a'.repeat(64) } },
     });
     await expect(client.send(new DescribeAuditFindingCommand({ findingId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expectNoViolations(emulator);
+  });
+});
+
+describe('audit finding suppressions', () => {
+  const SUPPRESSED_CERT = '1'.repeat(64);
+  const key = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } };
+
+  test('Create, Describe, Update, List and Delete, in the wire format the model gives', async () => {
+    const until = later(30 * DAY);
+    await client.send(new CreateAuditSuppressionCommand({ ...key, expirationDate: until, description: 'lab rig', clientRequestToken: 't-1' }));
+    const create = emulator.requestsFor('CreateAuditSuppression')[0];
+    expect(create).toMatchObject({ method: 'POST', path: '/audit/suppressions/create' });
+    expect(create.body.expirationDate).toBe(until.getTime() / 1000);
+
+    const described = await client.send(new DescribeAuditSuppressionCommand(key));
+    expect(described).toMatchObject({ ...key, expirationDate: until, suppressIndefinitely: false, description: 'lab rig' });
+
+    await client.send(new UpdateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, description: 'for good' }));
+    expect(emulator.requestsFor('UpdateAuditSuppression')[0]).toMatchObject({ method: 'PATCH', path: '/audit/suppressions/update' });
+    expect(emulator.auditSuppressions()).toEqual([expect.objectContaining({ suppressIndefinitely: true, expirationDate: undefined, description: 'for good' })]);
+
+    const listed = await client.send(new ListAuditSuppressionsCommand({ checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK' }));
+    expect(listed.suppressions).toEqual([expect.objectContaining({ ...key, suppressIndefinitely: true })]);
+
+    await client.send(new DeleteAuditSuppressionCommand(key));
+    expect(emulator.auditSuppressions()).toEqual([]);
+    await expect(client.send(new DescribeAuditSuppressionCommand(key))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new UpdateAuditSuppressionCommand({ ...key, suppressIndefinitely: true })))
+      .rejects.toBeInstanceOf(ResourceNotFoundException);
+    // The model lists no ResourceNotFoundException for DeleteAuditSuppression: deleting a missing one succeeds.
+    await client.send(new DeleteAuditSuppressionCommand(key));
+    expectNoViolations(emulator);
+  });
+
+  test('a second Create of the same key is ResourceAlreadyExists, unless it is a retry with the same token', async () => {
+    await client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, clientRequestToken: 't-1' }));
+    await client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, clientRequestToken: 't-1' }));
+    await expect(client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, clientRequestToken: 't-2' })))
+      .rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    // The key ignores member order: the same policy version either way round.
+    const policy = { checkName: 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK' };
+    await client.send(new CreateAuditSuppressionCommand({
+      ...policy, resourceIdentifier: { policyVersionIdentifier: { policyName: 'p', policyVersionId: '1' } }, suppressIndefinitely: true, clientRequestToken: 't-3',
+    }));
+    const raw = await rawRequest('POST', '/audit/suppressions/describe',
+      JSON.stringify({ ...policy, resourceIdentifier: { policyVersionIdentifier: { policyVersionId: '1', policyName: 'p' } } }));
+    expect(raw.status).toBe(200);
+    expectNoViolations(emulator);
+  });
+
+  test.each([
+    ['neither an expiration date nor suppressIndefinitely', {}],
+    ['both', { expirationDate: later(DAY), suppressIndefinitely: true }],
+    ['a date in the past', { expirationDate: ago(DAY) }],
+  ])('Create with %s is InvalidRequest (not a model violation)', async (_, expiry) => {
+    await expect(client.send(new CreateAuditSuppressionCommand({ ...key, ...expiry, clientRequestToken: 't-1' }))).rejects.toBeInstanceOf(InvalidRequestException);
+    expectNoViolations(emulator);
+  });
+
+  test('the model constraints of the key, the description and the token are checked', async () => {
+    const bad = [
+      { checkName: 'NOT_A_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } },
+      { checkName: key.checkName, resourceIdentifier: { deviceCertificateId: 'abc' } },
+      { checkName: key.checkName, resourceIdentifier: { account: '12345' } },
+      { checkName: key.checkName, resourceIdentifier: { iamRoleArn: 'arn:short' } },
+      { checkName: key.checkName, resourceIdentifier: { issuerCertificateIdentifier: { issuerCertificateSerialNumber: 'xyz' } } },
+      { checkName: key.checkName, resourceIdentifier: { policyVersionIdentifier: { policyName: 'p', policyVersionId: 'v1' } } },
+    ];
+    for (const k of bad) {
+      await expect(client.send(new CreateAuditSuppressionCommand({ ...k, suppressIndefinitely: true, clientRequestToken: 't' })))
+        .rejects.toBeInstanceOf(InvalidRequestException);
+    }
+    await expect(client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, description: 'x'.repeat(1001), clientRequestToken: 't' })))
+      .rejects.toBeInstanceOf(InvalidRequestException);
+    await expect(client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, description: 'caf\u00e9', clientRequestToken: 't' })))
+      .rejects.toBeInstanceOf(InvalidRequestException);
+    await expect(client.send(new CreateAuditSuppressionCommand({ ...key, suppressIndefinitely: true, clientRequestToken: 'not a token!' })))
+      .rejects.toBeInstanceOf(InvalidRequestException);
+    expect(emulator.violations()).toEqual([
+      'CreateAuditSuppression: checkName: "NOT_A_CHECK" is not a known audit check name',
+      'CreateAuditSuppression: resourceIdentifier.deviceCertificateId: length 3 is below the minimum 64',
+      'CreateAuditSuppression: resourceIdentifier.account: length 5 is below the minimum 12',
+      'CreateAuditSuppression: resourceIdentifier.iamRoleArn: length 9 is below the minimum 20',
+      'CreateAuditSuppression: resourceIdentifier.issuerCertificateIdentifier.issuerCertificateSerialNumber: "xyz" does not match /^[a-fA-F0-9:]+$/',
+      'CreateAuditSuppression: resourceIdentifier.policyVersionIdentifier.policyVersionId: "v1" does not match /^[0-9]+$/',
+      'CreateAuditSuppression: description: length 1001 exceeds the maximum 1000',
+      'CreateAuditSuppression: description: "caf\u00e9" does not match /^[\\x20-\\x7E]*$/',
+      'CreateAuditSuppression: clientRequestToken: "not a token!" does not match /^[a-zA-Z0-9-_]+$/',
+    ]);
+  });
+
+  test('ListAuditFindings and DescribeAuditFinding honour suppressions in force; an expired one suppresses nothing', async () => {
+    seedAudit();
+    const cert = { checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK', resourceIdentifier: { deviceCertificateId: SUPPRESSED_CERT } };
+    emulator.addAuditFinding({
+      findingId: 'f-4',
+      taskId: 'audit-1',
+      checkName: cert.checkName,
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier },
+    });
+    // The same resource under another check is not suppressed.
+    emulator.addAuditFinding({
+      findingId: 'f-5',
+      taskId: 'audit-1',
+      checkName: 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK',
+      nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: cert.resourceIdentifier },
+    });
+    const listed = async (listSuppressedFindings: boolean) =>
+      ((await client.send(new ListAuditFindingsCommand({ taskId: 'audit-1', listSuppressedFindings }))).findings ?? []).map((f) => f.findingId);
+    expect(await listed(false)).toEqual(['f-1', 'f-2', 'f-4', 'f-5']);
+
+    await client.send(new CreateAuditSuppressionCommand({ ...cert, suppressIndefinitely: true, clientRequestToken: 't' }));
+    expect(await listed(false)).toEqual(['f-1', 'f-2', 'f-5']);
+    expect(await listed(true)).toEqual(['f-3', 'f-4']);
+    expect((await client.send(new DescribeAuditFindingCommand({ findingId: 'f-4' }))).finding?.isSuppressed).toBe(true);
+
+    await client.send(new UpdateAuditSuppressionCommand({ ...cert, expirationDate: later(1000) }));
+    expect(await listed(false)).toEqual(['f-1', 'f-2', 'f-5']);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await listed(false)).toEqual(['f-1', 'f-2', 'f-4', 'f-5']);
     expectNoViolations(emulator);
   });
 });

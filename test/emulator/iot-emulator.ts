@@ -41,6 +41,7 @@ import {
   AuditFindingSeed,
   AuditMitigationExecution,
   AuditMitigationTaskSnapshot,
+  AuditSuppressionSnapshot,
   AuditTaskSeed,
   clone,
   DetectMitigationExecution,
@@ -59,6 +60,7 @@ export type { FaultKind, FaultSpec } from './iot-faults';
 export type { RunAuditMitigationTaskOptions, RunDetectMitigationTaskOptions } from './iot-executions';
 export type {
   AuditCheckSeed, AuditFindingSeed, AuditMitigationExecution, AuditMitigationTarget, AuditMitigationTaskSnapshot, AuditResourceIdentifier,
+  AuditSuppressionSnapshot,
   AuditTaskSeed, DetectMitigationExecution, DetectMitigationTarget, DetectMitigationTaskSnapshot, MitigationActionSeed, MitigationSideEffect,
   NonCompliantResourceSeed, ViolationEventOccurrenceRange,
 } from './iot-state';
@@ -142,6 +144,11 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
 
   addAuditFinding(f: AuditFindingSeed): void {
     this.state.addAuditFinding(f);
+  }
+
+  /** The audit finding suppressions, in the order they were created. */
+  auditSuppressions(): AuditSuppressionSnapshot[] {
+    return [...this.state.suppressions.values()].map(clone);
   }
 
   auditMitigationTasks(): AuditMitigationTaskSnapshot[] {

@@ -74,7 +74,7 @@ export function runAuditMitigationTask(state: IotState, taskId: string, options:
       const base = {
         taskId, findingId, actionName, actionId: action?.actionId ?? '', actionType: action?.actionType ?? 'PUBLISH_FINDING_TO_SNS', startTime,
       };
-      if (finding.isSuppressed) {
+      if (state.isFindingSuppressed(finding)) {
         executions.push({ ...base, status: 'SKIPPED', endTime: new Date(), message: 'The finding is suppressed; suppressed findings are not mitigated.' });
         return;
       }

@@ -11,6 +11,7 @@ export type FaultKind =
   | 'limitExceeded410'
   | 'internalFailure500'
   | 'invalidRequest'
+  | 'resourceNotFound'
   | 'accessDenied403'
   | 'serviceUnavailable503'
   | 'resetConnection';
@@ -29,6 +30,7 @@ export const IOT_FAULTS: Readonly<Record<Exclude<FaultKind, 'resetConnection'>, 
   limitExceeded410: { status: 410, code: 'LimitExceededException', message: 'Limit exceeded' },
   internalFailure500: { status: 500, code: 'InternalFailureException', message: 'Internal failure (injected)' },
   invalidRequest: { status: 400, code: 'InvalidRequestException', message: 'Invalid request (injected)' },
+  resourceNotFound: { status: 404, code: 'ResourceNotFoundException', message: 'Resource not found (injected)' },
   // What IAM answers when no policy allows the call (not in the IoT model: a common error of every AWS API).
   accessDenied403: { status: 403, code: 'AccessDeniedException', message: 'User is not authorized to perform this operation (injected)' },
   serviceUnavailable503: { status: 503, code: 'ServiceUnavailableException', message: 'Service unavailable (injected)' },

@@ -765,6 +765,123 @@ export function checkNonCompliantResource(path: string, resource: unknown): stri
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Audit finding suppressions
+// ---------------------------------------------------------------------------------------------
+
+/** AuditDescription and IssuerCertificateSubject: `[\p{Graph}\x20]*` (Java's POSIX classes: printable ASCII). */
+export const PRINTABLE: StringRule = { pattern: /^[\x20-\x7E]*$/ };
+export const AUDIT_DESCRIPTION: StringRule = { max: 1000, ...PRINTABLE };
+const ACCOUNT_ID: StringRule = { min: 12, max: 12, pattern: /^[0-9]+$/ };
+const ROLE_ARN: StringRule = { min: 20, max: 2048 };
+const ROLE_ALIAS_ARN: StringRule = { min: 1, max: 2048 };
+const ISSUER_SUBJECT: StringRule = { max: 1000, ...PRINTABLE };
+const ISSUER_ID: StringRule = { max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/ };
+const ISSUER_SERIAL: StringRule = { max: 20, pattern: /^[a-fA-F0-9:]+$/ };
+/** The model sets no constraint on these members beyond being strings. */
+const ANY_STRING: StringRule = {};
+
+/**
+ * The API's ResourceIdentifier with every member's constraint; `required` when the operation
+ * requires it. Exactly one member names the resource (AWS answers InvalidRequestException for
+ * none or several).
+ */
+export function checkResourceIdentifier(path: string, value: unknown, required: boolean): string[] {
+  if (value === undefined) return required ? [`${path}: is required`] : [];
+  if (!isRecord(value)) return [`${path}: must be an object, got ${describe(value)}`];
+  const out = checkKnownMembers(path, value, RESOURCE_IDENTIFIER_MEMBERS);
+  out.push(...checkString(`${path}.deviceCertificateId`, value.deviceCertificateId, CERTIFICATE_ID));
+  out.push(...checkString(`${path}.caCertificateId`, value.caCertificateId, CERTIFICATE_ID));
+  out.push(...checkString(`${path}.cognitoIdentityPoolId`, value.cognitoIdentityPoolId, ANY_STRING));
+  out.push(...checkString(`${path}.clientId`, value.clientId, ANY_STRING));
+  out.push(...checkString(`${path}.account`, value.account, ACCOUNT_ID));
+  out.push(...checkString(`${path}.iamRoleArn`, value.iamRoleArn, ROLE_ARN));
+  out.push(...checkString(`${path}.roleAliasArn`, value.roleAliasArn, ROLE_ALIAS_ARN));
+  out.push(...checkString(`${path}.deviceCertificateArn`, value.deviceCertificateArn, ANY_STRING));
+  const pvi = value.policyVersionIdentifier;
+  if (pvi !== undefined) {
+    if (!isRecord(pvi)) {
+      out.push(`${path}.policyVersionIdentifier: must be an object, got ${describe(pvi)}`);
+    } else {
+      out.push(...checkKnownMembers(`${path}.policyVersionIdentifier`, pvi, ['policyName', 'policyVersionId']));
+      out.push(...checkString(`${path}.policyVersionIdentifier.policyName`, pvi.policyName, POLICY_NAME));
+      out.push(...checkString(`${path}.policyVersionIdentifier.policyVersionId`, pvi.policyVersionId, POLICY_VERSION_ID));
+    }
+  }
+  const ici = value.issuerCertificateIdentifier;
+  if (ici !== undefined) {
+    if (!isRecord(ici)) {
+      out.push(`${path}.issuerCertificateIdentifier: must be an object, got ${describe(ici)}`);
+    } else {
+      out.push(...checkKnownMembers(`${path}.issuerCertificateIdentifier`, ici, ['issuerCertificateSubject', 'issuerId', 'issuerCertificateSerialNumber']));
+      out.push(...checkString(`${path}.issuerCertificateIdentifier.issuerCertificateSubject`, ici.issuerCertificateSubject, ISSUER_SUBJECT));
+      out.push(...checkString(`${path}.issuerCertificateIdentifier.issuerId`, ici.issuerId, ISSUER_ID));
+      out.push(...checkString(`${path}.issuerCertificateIdentifier.issuerCertificateSerialNumber`, ici.issuerCertificateSerialNumber, ISSUER_SERIAL));
+    }
+  }
+  return out;
+}
+
+/** The members every suppression operation shares: checkName and resourceIdentifier (both required but in List). */
+function checkSuppressionKey(obj: Record<string, unknown>, required: boolean): string[] {
+  const out: string[] = [];
+  if (obj.checkName === undefined) {
+    if (required) out.push('checkName: is required');
+  } else {
+    out.push(...checkAuditCheckName('checkName', obj.checkName));
+  }
+  out.push(...checkResourceIdentifier('resourceIdentifier', obj.resourceIdentifier, required));
+  return out;
+}
+
+/** CreateAuditSuppression: POST /audit/suppressions/create. */
+export function checkCreateAuditSuppression(req: RequestParts): string[] {
+  const { obj, violations } = bodyObject(req.body);
+  if (violations.length > 0) return violations;
+  return [
+    ...checkKnownMembers('body', obj, ['checkName', 'resourceIdentifier', 'expirationDate', 'suppressIndefinitely', 'description', 'clientRequestToken']),
+    ...checkSuppressionKey(obj, true),
+    ...checkBodyTimestamp('expirationDate', obj.expirationDate),
+    ...checkBoolean('suppressIndefinitely', obj.suppressIndefinitely),
+    ...checkString('description', obj.description, AUDIT_DESCRIPTION),
+    ...checkString('clientRequestToken', obj.clientRequestToken, CLIENT_REQUEST_TOKEN, true),
+  ];
+}
+
+/** UpdateAuditSuppression: PATCH /audit/suppressions/update. */
+export function checkUpdateAuditSuppression(req: RequestParts): string[] {
+  const { obj, violations } = bodyObject(req.body);
+  if (violations.length > 0) return violations;
+  return [
+    ...checkKnownMembers('body', obj, ['checkName', 'resourceIdentifier', 'expirationDate', 'suppressIndefinitely', 'description']),
+    ...checkSuppressionKey(obj, true),
+    ...checkBodyTimestamp('expirationDate', obj.expirationDate),
+    ...checkBoolean('suppressIndefinitely', obj.suppressIndefinitely),
+    ...checkString('description', obj.description, AUDIT_DESCRIPTION),
+  ];
+}
+
+/** DeleteAuditSuppression and DescribeAuditSuppression: POST /audit/suppressions/{delete,describe}. */
+export function checkAuditSuppressionKeyRequest(req: RequestParts): string[] {
+  const { obj, violations } = bodyObject(req.body);
+  if (violations.length > 0) return violations;
+  return [...checkKnownMembers('body', obj, ['checkName', 'resourceIdentifier']), ...checkSuppressionKey(obj, true)];
+}
+
+/** ListAuditSuppressions: POST /audit/suppressions/list. */
+export function checkListAuditSuppressions(req: RequestParts): string[] {
+  const { obj, violations } = bodyObject(req.body);
+  if (violations.length > 0) return violations;
+  const out = [
+    ...checkKnownMembers('body', obj, ['checkName', 'resourceIdentifier', 'ascendingOrder', 'nextToken', 'maxResults']),
+    ...checkSuppressionKey(obj, false),
+    ...checkBoolean('ascendingOrder', obj.ascendingOrder),
+    ...checkBodyInteger('maxResults', obj.maxResults, MAX_RESULTS.min, MAX_RESULTS.max),
+  ];
+  if (obj.nextToken !== undefined && typeof obj.nextToken !== 'string') out.push(`nextToken: must be a string, got ${describe(obj.nextToken)}`);
+  return out;
+}
+
 /** The operations the emulator serves, with their HTTP binding and request checks. */
 export interface OperationModel {
   readonly name: string;
@@ -786,6 +903,11 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('ListAuditMitigationActionsExecutions', 'GET', '/audit/mitigationactions/executions', checkListAuditMitigationActionsExecutions),
   op('ListAuditFindings', 'POST', '/audit/findings', checkListAuditFindings),
   op('DescribeAuditFinding', 'GET', '/audit/findings/{findingId}', checkDescribeAuditFinding),
+  op('CreateAuditSuppression', 'POST', '/audit/suppressions/create', checkCreateAuditSuppression),
+  op('UpdateAuditSuppression', 'PATCH', '/audit/suppressions/update', checkUpdateAuditSuppression),
+  op('DeleteAuditSuppression', 'POST', '/audit/suppressions/delete', checkAuditSuppressionKeyRequest),
+  op('DescribeAuditSuppression', 'POST', '/audit/suppressions/describe', checkAuditSuppressionKeyRequest),
+  op('ListAuditSuppressions', 'POST', '/audit/suppressions/list', checkListAuditSuppressions),
   op('DescribeAuditTask', 'GET', '/audit/tasks/{taskId}', checkDescribeAuditTask),
   op('ListAuditTasks', 'GET', '/audit/tasks', checkListAuditTasks),
   op('StartDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}', checkStartDetectMitigationActionsTask),

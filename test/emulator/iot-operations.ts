@@ -21,6 +21,9 @@ import {
   AuditFindingState,
   AuditMitigationTarget,
   AuditMitigationTaskSnapshot,
+  AuditResourceIdentifier,
+  AuditSuppressionSnapshot,
+  canonicalJson,
   clone,
   DetectMitigationTarget,
   DetectMitigationTaskSnapshot,
@@ -29,6 +32,7 @@ import {
   IotState,
   JsonObject,
   MitigationActionState,
+  suppressionKey,
 } from './iot-state';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -53,15 +57,6 @@ function singleQuery(query: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** JSON with object keys sorted, so nested identifiers compare regardless of member order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
-}
-
 function resourceMatches(filter: Record<string, unknown>, actual: Record<string, unknown> | undefined): boolean {
   if (!actual) return false;
   return Object.entries(filter).every(([k, v]) => canonicalJson(actual[k]) === canonicalJson(v));
@@ -79,8 +74,13 @@ export class IotOperations {
     DescribeAuditFinding: (ctx) => {
       const finding = this.state.findings.get(ctx.pathParams.findingId);
       if (!finding) throw notFound(`Finding ${ctx.pathParams.findingId} does not exist.`);
-      return { finding: findingToApi(finding) };
+      return { finding: this.findingToApi(finding) };
     },
+    CreateAuditSuppression: (ctx) => this.createAuditSuppression(ctx),
+    UpdateAuditSuppression: (ctx) => this.updateAuditSuppression(ctx),
+    DeleteAuditSuppression: (ctx) => this.deleteAuditSuppression(ctx),
+    DescribeAuditSuppression: (ctx) => this.describeAuditSuppression(ctx),
+    ListAuditSuppressions: (ctx) => this.listAuditSuppressions(ctx),
     DescribeAuditTask: (ctx) => this.describeAuditTask(ctx),
     ListAuditTasks: (ctx) => this.listAuditTasks(ctx),
     StartDetectMitigationActionsTask: (ctx) => this.startDetectMitigationActionsTask(ctx),
@@ -208,7 +208,7 @@ export class IotOperations {
         };
         continue;
       }
-      const skipped = findings.filter((f) => f.isSuppressed).length;
+      const skipped = findings.filter((f) => this.state.isFindingSuppressed(f)).length;
       const acted = findings.length - skipped;
       statistics[check] = {
         totalFindingsCount: findings.length,
@@ -288,7 +288,7 @@ export class IotOperations {
     } else if (task && finding && task.findingIds.includes(findingId)) {
       const names = task.auditCheckToActionsMapping[finding.checkName] ?? [];
       names.forEach((name, i) => {
-        const status = executionStatus(task.taskStatus, finding.isSuppressed, i);
+        const status = executionStatus(task.taskStatus, this.state.isFindingSuppressed(finding), i);
         const done = status !== 'IN_PROGRESS' && status !== 'PENDING';
         executions.push({
           taskId,
@@ -328,9 +328,111 @@ export class IotOperations {
         || resourceMatches(resource, f.nonCompliantResource?.resourceIdentifier as Record<string, unknown> | undefined))
       .filter((f) => start === undefined || f.findingTime >= start)
       .filter((f) => end === undefined || f.findingTime <= end)
-      .filter((f) => f.isSuppressed === suppressed);
+      .filter((f) => this.state.isFindingSuppressed(f) === suppressed);
     const { page, nextToken } = this.paginate(ctx, findings, b.maxResults as number | undefined, b.nextToken as string | undefined);
-    return { findings: page.map(findingToApi), nextToken };
+    return { findings: page.map((f) => this.findingToApi(f)), nextToken };
+  }
+
+  /** A finding as the API returns it: suppressed when seeded so, or when a suppression in force covers it. */
+  private findingToApi(f: AuditFindingState): JsonObject {
+    return { ...findingToApi(f), isSuppressed: this.state.isFindingSuppressed(f) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Audit finding suppressions
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The expiry of a Create or an Update: exactly one of an expirationDate in the future and
+   * suppressIndefinitely true (AWS answers InvalidRequestException otherwise).
+   */
+  private suppressionExpiry(b: JsonObject): { expirationDate?: Date; suppressIndefinitely: boolean } {
+    const expirationDate = parseBodyTimestamp(b.expirationDate);
+    const indefinitely = b.suppressIndefinitely === true;
+    if (indefinitely && expirationDate) throw invalidRequest('Specify either an expiration date or suppressIndefinitely, not both.');
+    if (!indefinitely && !expirationDate) throw invalidRequest('Specify an expiration date or suppressIndefinitely.');
+    if (expirationDate && expirationDate.getTime() <= Date.now()) throw invalidRequest('The expiration date must be in the future.');
+    return { expirationDate, suppressIndefinitely: indefinitely };
+  }
+
+  /** The resource identifier names exactly one resource. */
+  private suppressionIdentifier(b: JsonObject): AuditResourceIdentifier {
+    const id = b.resourceIdentifier as AuditResourceIdentifier;
+    if (Object.keys(id).length !== 1) throw invalidRequest('The resource identifier must name exactly one resource.');
+    return id;
+  }
+
+  private createAuditSuppression(ctx: HandlerContext): JsonObject {
+    const b = ctx.body;
+    const checkName = b.checkName as string;
+    const resourceIdentifier = this.suppressionIdentifier(b);
+    const key = suppressionKey(checkName, resourceIdentifier);
+    const existing = this.state.suppressions.get(key);
+    const token = b.clientRequestToken as string;
+    if (existing) {
+      // The same token is a retry of the request that created it: answered as a success.
+      if (existing.clientRequestToken === token) return {};
+      throw new ApiError(409, 'ResourceAlreadyExistsException', `A suppression for ${checkName} and this resource already exists.`);
+    }
+    this.state.suppressions.set(key, {
+      checkName,
+      resourceIdentifier: clone(resourceIdentifier),
+      ...this.suppressionExpiry(b),
+      description: b.description as string | undefined,
+      clientRequestToken: token,
+    });
+    return {};
+  }
+
+  private suppressionOr404(b: JsonObject) {
+    const s = this.state.suppressions.get(suppressionKey(b.checkName as string, b.resourceIdentifier));
+    if (!s) throw notFound(`No suppression for ${String(b.checkName)} and this resource.`);
+    return s;
+  }
+
+  private updateAuditSuppression(ctx: HandlerContext): JsonObject {
+    const b = ctx.body;
+    const s = this.suppressionOr404(b);
+    if (b.expirationDate !== undefined || b.suppressIndefinitely !== undefined) {
+      const expiry = this.suppressionExpiry(b);
+      s.expirationDate = expiry.expirationDate;
+      s.suppressIndefinitely = expiry.suppressIndefinitely;
+    }
+    if (b.description !== undefined) s.description = b.description as string;
+    return {};
+  }
+
+  /** The model lists no ResourceNotFoundException for DeleteAuditSuppression: deleting a missing one answers 200. */
+  private deleteAuditSuppression(ctx: HandlerContext): JsonObject {
+    this.state.suppressions.delete(suppressionKey(ctx.body.checkName as string, ctx.body.resourceIdentifier));
+    return {};
+  }
+
+  private suppressionToApi(s: AuditSuppressionSnapshot): JsonObject {
+    return {
+      checkName: s.checkName,
+      resourceIdentifier: s.resourceIdentifier,
+      expirationDate: s.expirationDate ? epochSeconds(s.expirationDate) : undefined,
+      suppressIndefinitely: s.suppressIndefinitely,
+      description: s.description,
+    };
+  }
+
+  private describeAuditSuppression(ctx: HandlerContext): JsonObject {
+    return this.suppressionToApi(this.suppressionOr404(ctx.body));
+  }
+
+  private listAuditSuppressions(ctx: HandlerContext): JsonObject {
+    const b = ctx.body;
+    const resource = b.resourceIdentifier as Record<string, unknown> | undefined;
+    const items = [...this.state.suppressions.values()]
+      .filter((s) => b.checkName === undefined || s.checkName === b.checkName)
+      .filter((s) => resource === undefined || canonicalJson(resource) === canonicalJson(s.resourceIdentifier))
+      // By expiration date (the API's order); indefinite ones last.
+      .sort((x, y) => (x.expirationDate?.getTime() ?? Infinity) - (y.expirationDate?.getTime() ?? Infinity));
+    if (b.ascendingOrder === false) items.reverse();
+    const { page, nextToken } = this.paginate(ctx, items, b.maxResults as number | undefined, b.nextToken as string | undefined);
+    return { suppressions: page.map((s) => this.suppressionToApi(s)), nextToken };
   }
 
   private describeAuditTask(ctx: HandlerContext): JsonObject {

@@ -20,6 +20,7 @@ import {
   DetectMitigationActionsTaskStatus,
   FINDING_ID,
   isMitigationActionType,
+  isRecord,
   MITIGATION_ACTION_NAME,
   MitigationActionType,
 } from './iot-model';
@@ -234,6 +235,32 @@ export interface AuditFindingState {
 
 export type JsonObject = Record<string, unknown>;
 
+/** JSON with object keys sorted, so nested identifiers compare regardless of member order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value).sort().filter((k) => value[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** An audit finding suppression, as the emulator keeps it (its key: check and resource). */
+export interface AuditSuppressionSnapshot {
+  checkName: string;
+  resourceIdentifier: AuditResourceIdentifier;
+  /** Unset when suppressIndefinitely. */
+  expirationDate?: Date;
+  suppressIndefinitely: boolean;
+  description?: string;
+  /** The token of the Create that made it (a retry with the same token is answered as a success). */
+  clientRequestToken: string;
+}
+
+/** A suppression's key: the check and the resource identifier, member order aside. */
+export function suppressionKey(checkName: string, resourceIdentifier: unknown): string {
+  return `${checkName} ${canonicalJson(resourceIdentifier)}`;
+}
+
 export const epochSeconds = (d: Date): number => d.getTime() / 1000;
 
 export function clone<T>(value: T): T {
@@ -290,6 +317,8 @@ export class IotState {
   readonly timelessTasks = new Set<string>();
   /** SNS publications and logging changes made by emulated mitigation actions, in order. */
   readonly sideEffects: MitigationSideEffect[] = [];
+  /** Audit finding suppressions, by `suppressionKey`. */
+  readonly suppressions = new Map<string, AuditSuppressionSnapshot>();
   private actionSequence = 0;
 
   clear(): void {
@@ -305,6 +334,19 @@ export class IotState {
     this.timelessTasks.clear();
     this.sideEffects.length = 0;
     this.invalidViolationIds.clear();
+    this.suppressions.clear();
+  }
+
+  /**
+   * Whether a finding is suppressed: seeded as suppressed, or a suppression of its check and
+   * resource is in force at `now` (indefinitely, or until a later expiration date).
+   */
+  isFindingSuppressed(f: AuditFindingState, now: Date = new Date()): boolean {
+    if (f.isSuppressed) return true;
+    const id = f.nonCompliantResource?.resourceIdentifier;
+    if (!id) return false;
+    const s = this.suppressions.get(suppressionKey(f.checkName, id));
+    return s !== undefined && (s.suppressIndefinitely || (s.expirationDate !== undefined && s.expirationDate > now));
   }
 
   addMitigationAction(a: MitigationActionSeed): void {

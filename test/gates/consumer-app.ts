@@ -1,15 +1,15 @@
 /**
  * The consumer gate's app: every construct of the library (all six action types, AuditMitigation,
- * AuditConfiguration, ScheduledAudit, AuditMitigationTask with each kind of target, DetectMitigation), with only aws-cdk-lib and
- * constructs beside it. The gate bundles it to import the installed package, not ../src.
+ * AuditConfiguration, ScheduledAudit, AuditMitigationTask with each kind of target, AuditSuppression,
+ * DetectMitigation), with only aws-cdk-lib and constructs beside it. The gate bundles it to import the installed package, not ../src.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DayOfWeek, DetectMitigation,
-  LogLevel, MitigationAction, MitigationActionParams, ScheduledAudit,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression,
+  AuditSuppressionResource, DayOfWeek, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams, ScheduledAudit,
 } from '../../src';
 
 const app = new App();
@@ -62,6 +62,13 @@ new AuditMitigationTask(stack, 'FindingList', {
 new AuditMitigationTask(stack, 'Expired', {
   target: AuditMitigationTarget.reasonCodes('a1b2c3d4e5f6', [{ check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, reasonCodes: ['CERTIFICATE_PAST_EXPIRATION'] }]),
   rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, actions: [notify] }],
+});
+
+new AuditSuppression(stack, 'LabCertificate', {
+  check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
+  resource: AuditSuppressionResource.deviceCertificate('0'.repeat(64)),
+  suppressIndefinitely: true,
+  description: 'lab rigs share one certificate',
 });
 
 const profile = new iot.CfnSecurityProfile(stack, 'Chatty', { securityProfileName: 'chatty' });

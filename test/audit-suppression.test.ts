@@ -1,0 +1,185 @@
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  AuditCheck, AuditMitigationTarget, AuditMitigationTask, AuditSuppression, AuditSuppressionResource, MitigationAction, MitigationActionParams,
+} from '../src';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const CERT = 'a'.repeat(64);
+const DAY = 24 * 60 * 60 * 1000;
+const inDays = (n: number) => new Date(Date.now() + n * DAY);
+
+function stack(app = new App()): Stack {
+  return new Stack(app, 'Stack', { env: ENV });
+}
+
+const indefinitely = (resource: AuditSuppressionResource) => ({
+  check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, resource, suppressIndefinitely: true,
+});
+
+describe('AuditSuppression', () => {
+  test('defines a Custom::IotAuditSuppression with the check, the resource and the settings', () => {
+    // GIVEN
+    const s = stack();
+    const until = inDays(30);
+    // WHEN
+    new AuditSuppression(s, 'LabCertificate', {
+      check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
+      resource: AuditSuppressionResource.deviceCertificate(CERT),
+      expiration: until,
+      description: 'lab rigs share one certificate until the refresh',
+    });
+    // THEN
+    Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', {
+      CheckName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
+      ResourceIdentifier: { deviceCertificateId: CERT },
+      ExpirationDate: until.toISOString(),
+      SuppressIndefinitely: 'false',
+      Description: 'lab rigs share one certificate until the refresh',
+    });
+  });
+
+  test('indefinitely, without a description', () => {
+    const s = stack();
+    new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+    Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', {
+      SuppressIndefinitely: 'true', ExpirationDate: Match.absent(), Description: Match.absent(),
+    });
+  });
+
+  test.each([
+    ['deviceCertificate', AuditSuppressionResource.deviceCertificate(CERT), { deviceCertificateId: CERT }],
+    ['caCertificate with 0x', AuditSuppressionResource.caCertificate(`0x${'b'.repeat(62)}`), { caCertificateId: `0x${'b'.repeat(62)}` }],
+    ['cognitoIdentityPool', AuditSuppressionResource.cognitoIdentityPool('eu-west-1:abcd'), { cognitoIdentityPoolId: 'eu-west-1:abcd' }],
+    ['clientId', AuditSuppressionResource.clientId('sensor-1'), { clientId: 'sensor-1' }],
+    ['policyVersion', AuditSuppressionResource.policyVersion('fleet', '2'), { policyVersionIdentifier: { policyName: 'fleet', policyVersionId: '2' } }],
+    ['account', AuditSuppressionResource.account('123456789012'), { account: '123456789012' }],
+    ['roleAlias', AuditSuppressionResource.roleAlias('arn:aws:iot:eu-west-1:123456789012:rolealias/d'), { roleAliasArn: 'arn:aws:iot:eu-west-1:123456789012:rolealias/d' }],
+    ['issuerCertificate', AuditSuppressionResource.issuerCertificate('CN=Intermediate', 'c'.repeat(64), '0a:1b'),
+      { issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'c'.repeat(64), issuerCertificateSerialNumber: '0a:1b' } }],
+    ['deviceCertificateArn', AuditSuppressionResource.deviceCertificateArn(`arn:aws:iot:eu-west-1:123456789012:cert/${CERT}`),
+      { deviceCertificateArn: `arn:aws:iot:eu-west-1:123456789012:cert/${CERT}` }],
+  ])('AuditSuppressionResource.%s names its member of ResourceIdentifier', (_, resource, identifier) => {
+    const s = stack();
+    new AuditSuppression(s, 'S', indefinitely(resource));
+    Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', { ResourceIdentifier: identifier });
+  });
+
+  test('AuditSuppressionResource.iamRole names the role by its ARN', () => {
+    const s = stack();
+    const role = new iam.Role(s, 'DeviceRole', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
+    new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role)));
+    Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', {
+      ResourceIdentifier: { iamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeviceRole'), 'Arn'] } },
+    });
+    const s2 = stack();
+    const imported = iam.Role.fromRoleArn(s2, 'Imported', 'arn:aws:iam::123456789012:role/legacy');
+    new AuditSuppression(s2, 'S2', indefinitely(AuditSuppressionResource.iamRole(imported)));
+    Template.fromStack(s2).hasResourceProperties('Custom::IotAuditSuppression', { ResourceIdentifier: { iamRoleArn: 'arn:aws:iam::123456789012:role/legacy' } });
+  });
+
+  test('one provider per stack, whose handler role may only create, update, delete and describe suppressions', () => {
+    const s = stack();
+    new AuditSuppression(s, 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+    new AuditSuppression(s, 'B', indefinitely(AuditSuppressionResource.account('123456789012')));
+    const template = Template.fromStack(s);
+    template.resourceCountIs('Custom::IotAuditSuppression', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 2); // the handler and the provider framework
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: 'Runs the AWS IoT Device Defender audit suppression custom resource' } });
+    const [role] = Object.values(roles);
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['iot:CreateAuditSuppression', 'iot:UpdateAuditSuppression', 'iot:DeleteAuditSuppression', 'iot:DescribeAuditSuppression'],
+      Resource: '*',
+    });
+    const actions = statements.flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+    expect(actions.filter((a: string) => a.startsWith('iot:'))).toHaveLength(4);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).some((id) => id.startsWith('CdkDeviceDefenderAuditSuppressionProvider'))).toBe(true);
+  });
+
+  test('the AuditMitigationTask provider keeps its logical ids (they are API) now that both providers share one definition', () => {
+    const s = stack();
+    const deactivate = new MitigationAction(s, 'N', { actionParams: MitigationActionParams.updateDeviceCertificate() });
+    new AuditMitigationTask(s, 'T', {
+      target: AuditMitigationTarget.auditTask('a1'), rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [deactivate] }],
+    });
+    // The ids the provider had before the refactoring (the whole template was compared byte for byte).
+    expect(Object.keys(Template.fromStack(s).toJSON().Resources).filter((id) => id.startsWith('CdkDeviceDefender')).sort()).toEqual([
+      'CdkDeviceDefenderAuditMitigationTaskProviderHandler1BEAEF53',
+      'CdkDeviceDefenderAuditMitigationTaskProviderHandlerLogsFFE4A3CF',
+      'CdkDeviceDefenderAuditMitigationTaskProviderHandlerRoleCFA904EB',
+      'CdkDeviceDefenderAuditMitigationTaskProviderProviderLogs4E4131DB',
+      'CdkDeviceDefenderAuditMitigationTaskProviderProviderRole7B5AFE98',
+      'CdkDeviceDefenderAuditMitigationTaskProviderframeworkonEvent0DB3D022',
+    ]);
+  });
+
+  test('tokens skip validation', () => {
+    const s = stack();
+    const certificateId = new CfnParameter(s, 'CertificateId').valueAsString;
+    const description = new CfnParameter(s, 'Why').valueAsString;
+    new AuditSuppression(s, 'S', { ...indefinitely(AuditSuppressionResource.deviceCertificate(certificateId)), description });
+    Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', { ResourceIdentifier: { deviceCertificateId: { Ref: 'CertificateId' } } });
+  });
+
+  describe('validation names the construct, the property, the value and what is allowed', () => {
+    const refuse = (props: Partial<ConstructorParameters<typeof AuditSuppression>[2]>, message: string | RegExp) => {
+      const s = stack();
+      expect(() => new AuditSuppression(s, 'S', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), ...props })).toThrow(message);
+    };
+
+    test('neither expiration nor suppressIndefinitely', () => refuse({ suppressIndefinitely: undefined },
+      'Stack/S: invalid expiration/suppressIndefinitely {}: give exactly one: an expiration date, or suppressIndefinitely: true'));
+    test('suppressIndefinitely: false and no expiration', () => refuse({ suppressIndefinitely: false }, /give exactly one/));
+    test('both', () => refuse({ expiration: inDays(1) }, /Stack\/S: invalid expiration\/suppressIndefinitely .*give exactly one/));
+    test('an invalid Date', () => refuse({ suppressIndefinitely: undefined, expiration: new Date('not a date') },
+      'Stack/S: invalid expiration "Invalid Date": must be a valid Date'));
+    test('a date in the past', () => refuse({ suppressIndefinitely: undefined, expiration: new Date('2020-01-01T00:00:00Z') },
+      /Stack\/S: invalid expiration "2020-01-01T00:00:00.000Z": must be in the future .*extend it or remove the AuditSuppression/));
+    test('a description over 1000 characters', () => refuse({ description: 'x'.repeat(1001) },
+      /Stack\/S: invalid description "x+": must be at most 1000 printable ASCII characters/));
+    test('a description with a character that is not printable ASCII', () => refuse({ description: 'line\nbreak' }, /invalid description/));
+    test('an unknown check (from outside TypeScript)', () => refuse({ check: 'SHARED' as AuditCheck }, /Stack\/S: invalid check "SHARED": must be one of/));
+
+    test.each([
+      ['deviceCertificate, too short', AuditSuppressionResource.deviceCertificate('abc'), 'resource deviceCertificateId "abc": must be 64 characters'],
+      ['deviceCertificate, not hex', AuditSuppressionResource.deviceCertificate('g'.repeat(64)), 'resource deviceCertificateId'],
+      ['caCertificate, 0x and 64 hex', AuditSuppressionResource.caCertificate(`0x${'b'.repeat(64)}`), 'resource caCertificateId'],
+      ['cognitoIdentityPool, empty', AuditSuppressionResource.cognitoIdentityPool(''), 'resource cognitoIdentityPoolId "": must be a non-empty identity pool id'],
+      ['clientId, empty', AuditSuppressionResource.clientId(''), 'resource clientId "": must be a non-empty client id'],
+      ['policyVersion, bad name', AuditSuppressionResource.policyVersion('a policy', '1'), 'resource policyName "a policy"'],
+      ['policyVersion, bad version', AuditSuppressionResource.policyVersion('p', 'v1'), 'resource policyVersionId "v1": must be a version number'],
+      ['account, 11 digits', AuditSuppressionResource.account('12345678901'), 'resource account "12345678901": must be 12 digits'],
+      ['roleAlias, not an ARN', AuditSuppressionResource.roleAlias('devices'), 'resource roleAliasArn "devices"'],
+      ['issuerCertificate, subject', AuditSuppressionResource.issuerCertificate('', 'c', '1'), 'resource issuerCertificateSubject ""'],
+      ['issuerCertificate, id', AuditSuppressionResource.issuerCertificate('CN=x', 'zz', '1'), 'resource issuerId "zz"'],
+      ['issuerCertificate, serial', AuditSuppressionResource.issuerCertificate('CN=x', 'c', '1'.repeat(21)), 'resource issuerCertificateSerialNumber'],
+      ['deviceCertificateArn, not an ARN', AuditSuppressionResource.deviceCertificateArn('cert/abc'), 'resource deviceCertificateArn "cert/abc"'],
+    ])('%s', (_, resource, message) => {
+      const s = stack();
+      expect(() => new AuditSuppression(s, 'S', indefinitely(resource))).toThrow(`Stack/S: invalid ${message}`);
+    });
+
+    test('iamRole, an ARN over 2048 characters', () => {
+      const s = stack();
+      const role = iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::123456789012:role/${'r'.repeat(2020)}`, { mutable: false });
+      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role))))
+        .toThrow(/^Stack\/S: invalid resource iamRoleArn "arn:aws:iam::123456789012:role\/r+": must be an IAM role ARN of 20 to 2048 characters$/);
+    });
+  });
+
+  test('passes the CloudFormation validator and cdk-nag with nothing unsuppressed', () => {
+    const app = new App();
+    addNagPacks(app);
+    const s = stack(app);
+    new AuditSuppression(s, 'S', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), description: 'accepted' });
+    app.synth();
+    expect(nagFindings(s)).toEqual([]);
+    expect(unusedNagSuppressions(s)).toEqual([]);
+    expectValidTemplate(s, lambdaRoleDependsOn(s));
+  });
+});

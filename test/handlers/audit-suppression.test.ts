@@ -1,0 +1,246 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { Emulators, startEmulators, stopEmulators, withLogs } from './harness';
+import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
+import {
+  parseSuppressionProps, planSuppressionRequest, suppressionClientRequestToken, suppressionPhysicalId,
+} from '../../src/handlers/shared/audit-suppression-plan';
+import { expectNoViolations } from '../emulator/iot-emulator';
+
+let handler: typeof HandlerModule.handler;
+let e: Emulators;
+
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid';
+const CERT = 'a'.repeat(64);
+const CHECK = 'DEVICE_CERTIFICATE_SHARED_CHECK';
+const DAY = 24 * 60 * 60 * 1000;
+const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
+
+let requestCounter = 0;
+
+type Props = Record<string, unknown>;
+const certProps = (extra: Props = {}): Props => ({
+  CheckName: CHECK, ResourceIdentifier: { deviceCertificateId: CERT }, SuppressIndefinitely: 'true', ...extra,
+});
+
+function event(type: 'Create' | 'Update' | 'Delete', props: Props, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
+  requestCounter += 1;
+  return {
+    RequestType: type,
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+    ResponseURL: 'http://127.0.0.1/unused',
+    StackId: STACK_ID,
+    RequestId: `request-${requestCounter}`,
+    LogicalResourceId: 'LabCertificate',
+    ResourceType: 'Custom::IotAuditSuppression',
+    ResourceProperties: { ServiceToken: 'token', ...props },
+    ...extra,
+  } as CloudFormationCustomResourceEvent;
+}
+
+async function run(ev: CloudFormationCustomResourceEvent) {
+  const { result, error, logs } = await withLogs(() => handler(ev));
+  if (error) { throw error; }
+  return { ...result!, logs };
+}
+
+beforeAll(async () => {
+  e = await startEmulators();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  handler = require('../../src/handlers/audit-suppression.lambda').handler;
+});
+afterAll(() => stopEmulators(e));
+beforeEach(() => e.iot.reset());
+// Every request the handler sent satisfies the API model.
+afterEach(() => expectNoViolations(e.iot));
+
+describe('Create', () => {
+  test.each([
+    ['device certificate', { deviceCertificateId: CERT }],
+    ['CA certificate (0x and 62 hex digits)', { caCertificateId: `0x${'b'.repeat(62)}` }],
+    ['Cognito identity pool', { cognitoIdentityPoolId: 'eu-west-1:0f0e0d0c-1111-2222-3333-444455556666' }],
+    ['client id', { clientId: 'sensor-1' }],
+    ['policy version', { policyVersionIdentifier: { policyName: 'fleet-policy', policyVersionId: '3' } }],
+    ['account', { account: '123456789012' }],
+    ['IAM role', { iamRoleArn: 'arn:aws:iam::123456789012:role/device-role' }],
+    ['role alias', { roleAliasArn: 'arn:aws:iot:eu-west-1:123456789012:rolealias/devices' }],
+    ['issuer certificate', { issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'c'.repeat(64), issuerCertificateSerialNumber: '0a:1b' } }],
+    ['device certificate ARN', { deviceCertificateArn: `arn:aws:iot:eu-west-1:123456789012:cert/${CERT}` }],
+  ])('a suppression of a %s is created with the settings asked for', async (_, resourceIdentifier) => {
+    const until = inDays(30);
+    const { PhysicalResourceId } = await run(event('Create', { CheckName: CHECK, ResourceIdentifier: resourceIdentifier, ExpirationDate: until, Description: 'lab rig' }));
+    expect(PhysicalResourceId).toBe(suppressionPhysicalId(CHECK, resourceIdentifier));
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({
+      checkName: CHECK, resourceIdentifier, expirationDate: new Date(until), suppressIndefinitely: false, description: 'lab rig',
+    })]);
+    const [request] = e.iot.requestsFor('CreateAuditSuppression');
+    expect(request.body.clientRequestToken).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('indefinitely, without a description', async () => {
+    await run(event('Create', certProps()));
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ suppressIndefinitely: true, expirationDate: undefined })]);
+  });
+
+  test('a retry of the same request (same token) succeeds once the first one created it', async () => {
+    const ev = event('Create', certProps());
+    await run(ev);
+    await run(ev);
+    expect(e.iot.auditSuppressions()).toHaveLength(1);
+  });
+
+  test('a suppression that exists already (made elsewhere) is refused, never adopted: the message says what exists and what to do', async () => {
+    await run(event('Create', certProps({ Description: 'made by the security team' })));
+    const before = e.iot.auditSuppressions();
+    const other = event('Create', certProps({ SuppressIndefinitely: 'false', ExpirationDate: inDays(1) }), { LogicalResourceId: 'Other' });
+    const { error, logs } = await withLogs(() => handler(other));
+    expect((error as Error).message).toMatch(/exists already \(suppressed indefinitely: "made by the security team"\).*does not adopt it.*unsuppress/);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'already-exists' }));
+    // Nothing was changed.
+    expect(e.iot.auditSuppressions()).toEqual(before);
+    expect(e.iot.requestsFor('UpdateAuditSuppression')).toHaveLength(0);
+  });
+
+  test('an error AWS IoT answers (after the SDK retries) fails the Create', async () => {
+    e.iot.injectFault({ operation: 'CreateAuditSuppression', kind: 'accessDenied403' });
+    await expect(run(event('Create', certProps()))).rejects.toThrow(/not authorized/);
+  });
+});
+
+describe('Update', () => {
+  test('a new expiry or description is updated in place: same physical id, no new suppression', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps({ Description: 'until the refresh' })));
+    const until = inDays(90);
+    const updated = await run(event('Update', certProps({ SuppressIndefinitely: 'false', ExpirationDate: until }), {
+      PhysicalResourceId, OldResourceProperties: certProps({ Description: 'until the refresh' }),
+    }));
+    expect(updated.PhysicalResourceId).toBe(PhysicalResourceId);
+    expect(e.iot.requestsFor('CreateAuditSuppression')).toHaveLength(1);
+    expect(e.iot.requestsFor('UpdateAuditSuppression')[0].body).toMatchObject({ suppressIndefinitely: false, description: '' });
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ suppressIndefinitely: false, expirationDate: new Date(until), description: '' })]);
+  });
+
+  test('a new check or resource is a replacement: a new suppression under a new physical id (CloudFormation deletes the old one)', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps()));
+    const moved = certProps({ ResourceIdentifier: { deviceCertificateId: 'b'.repeat(64) } });
+    const replaced = await run(event('Update', moved, { PhysicalResourceId, OldResourceProperties: certProps() }));
+    expect(replaced.PhysicalResourceId).not.toBe(PhysicalResourceId);
+    expect(e.iot.auditSuppressions()).toHaveLength(2);
+    // CloudFormation's cleanup: Delete with the old physical id and the old properties.
+    await run(event('Delete', certProps(), { PhysicalResourceId }));
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ resourceIdentifier: { deviceCertificateId: 'b'.repeat(64) } })]);
+
+    const otherCheck = await run(event('Update', { ...moved, CheckName: 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK' }, {
+      PhysicalResourceId: replaced.PhysicalResourceId, OldResourceProperties: moved,
+    }));
+    expect(otherCheck.PhysicalResourceId).not.toBe(replaced.PhysicalResourceId);
+  });
+
+  test('a suppression deleted outside CloudFormation is made again on Update', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps()));
+    e.iot.reset();
+    const { logs } = await run(event('Update', certProps({ Description: 'back' }), { PhysicalResourceId, OldResourceProperties: certProps() }));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'recreated' }));
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ description: 'back' })]);
+  });
+});
+
+describe('Delete', () => {
+  test('deletes the suppression, and a second Delete (already gone) succeeds', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps()));
+    await run(event('Delete', certProps(), { PhysicalResourceId }));
+    expect(e.iot.auditSuppressions()).toEqual([]);
+    await run(event('Delete', certProps(), { PhysicalResourceId }));
+  });
+
+  test('ResourceNotFoundException is success', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps()));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'resourceNotFound' });
+    const { logs } = await run(event('Delete', certProps(), { PhysicalResourceId }));
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'already-deleted' }));
+  });
+
+  test('after a failed Create (a physical id the handler never issued, or invalid properties) nothing is deleted', async () => {
+    await run(event('Delete', certProps(), { PhysicalResourceId: 'resource-id-from-the-framework' }));
+    await run(event('Delete', { CheckName: CHECK }, { PhysicalResourceId: suppressionPhysicalId(CHECK, { deviceCertificateId: CERT }) }));
+    expect(e.iot.requestsFor('DeleteAuditSuppression')).toHaveLength(0);
+  });
+
+  test('any other error never fails the Delete; the suppression left in force is one permanent-failure ERROR line saying how to remove it', async () => {
+    const { PhysicalResourceId } = await run(event('Create', certProps()));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'accessDenied403' });
+    const { logs } = await run(event('Delete', certProps(), { PhysicalResourceId }));
+    expect(logs.filter((l) => l.level === 'ERROR')).toEqual([expect.objectContaining({
+      event: 'permanent-failure',
+      kind: 'suppression-not-deleted',
+      checkName: CHECK,
+      error: 'AccessDeniedException',
+      reason: expect.stringMatching(/still in force: delete it with DeleteAuditSuppression/),
+    })]);
+    expect(e.iot.auditSuppressions()).toHaveLength(1);
+  });
+});
+
+describe('invalid properties are refused with the property, the value and what is allowed', () => {
+  test.each([
+    [{ CheckName: 'shared' }, /invalid CheckName "shared": must be an audit check name/],
+    [{ ResourceIdentifier: { deviceCertificateId: 'abc' } }, /invalid ResourceIdentifier.deviceCertificateId "abc": must be 64 characters/],
+    [{ ResourceIdentifier: { caCertificateId: `0x${'b'.repeat(64)}` } }, /ResourceIdentifier.caCertificateId .*must be 64 characters/],
+    [{ ResourceIdentifier: {} }, /invalid ResourceIdentifier \{\}: must have exactly one of/],
+    [{ ResourceIdentifier: { clientId: 'a', account: '123456789012' } }, /must have exactly one of/],
+    [{ ResourceIdentifier: { thingName: 'x' } }, /must have exactly one of/],
+    [{ ResourceIdentifier: 'cert' }, /invalid ResourceIdentifier "cert": must be an object/],
+    [{ ResourceIdentifier: { account: '12345678901a' } }, /ResourceIdentifier.account .*12 digits/],
+    [{ ResourceIdentifier: { iamRoleArn: 'arn:aws:iam::1:r' } }, /ResourceIdentifier.iamRoleArn .*20 to 2048/],
+    [{ ResourceIdentifier: { policyVersionIdentifier: { policyName: 'p' } } }, /policyVersionIdentifier.policyVersionId undefined: must be a string/],
+    [{ ResourceIdentifier: { issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=x', issuerId: 'zz', issuerCertificateSerialNumber: '1' } } },
+      /issuerCertificateIdentifier.issuerId "zz"/],
+    [{ SuppressIndefinitely: 'yes' }, /invalid SuppressIndefinitely "yes": must be 'true' or 'false'/],
+    [{ SuppressIndefinitely: 'false' }, /give exactly one: an ExpirationDate, or SuppressIndefinitely 'true'/],
+    [{ ExpirationDate: inDays(1) }, /give exactly one/],
+    [{ SuppressIndefinitely: 'false', ExpirationDate: 'next year' }, /invalid ExpirationDate "next year": must be an ISO 8601 date-time/],
+    [{ Description: 'x'.repeat(1001) }, /invalid Description .*at most 1000 printable ASCII characters/],
+    [{ Description: 'tab\there' }, /invalid Description/],
+  ])('%j', async (overrides, message) => {
+    await expect(run(event('Create', certProps(overrides)))).rejects.toThrow(message);
+    expect(e.iot.requests).toHaveLength(0);
+  });
+});
+
+describe('the plan (pure)', () => {
+  test('the physical id is the same for the same key whatever the member order, and differs for any other key', () => {
+    const a = suppressionPhysicalId(CHECK, { policyVersionIdentifier: { policyName: 'p', policyVersionId: '1' } });
+    const b = suppressionPhysicalId(CHECK, { policyVersionIdentifier: { policyVersionId: '1', policyName: 'p' } });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^suppression:DEVICE_CERTIFICATE_SHARED_CHECK:policyVersionIdentifier:[0-9a-f]{32}$/);
+    expect(suppressionPhysicalId(CHECK, { policyVersionIdentifier: { policyName: 'p', policyVersionId: '2' } })).not.toBe(a);
+    expect(suppressionPhysicalId('LOGGING_DISABLED_CHECK', { policyVersionIdentifier: { policyName: 'p', policyVersionId: '1' } })).not.toBe(a);
+  });
+
+  test('the token is 64 hex characters, the same for a retried request and new for another request', () => {
+    const token = suppressionClientRequestToken(STACK_ID, 'LabCertificate', 'r-1');
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(suppressionClientRequestToken(STACK_ID, 'LabCertificate', 'r-1')).toBe(token);
+    expect(suppressionClientRequestToken(STACK_ID, 'LabCertificate', 'r-2')).not.toBe(token);
+    expect(suppressionClientRequestToken(STACK_ID, 'Other', 'r-1')).not.toBe(token);
+  });
+
+  test('Update with the same key is in place, with another key a create; Delete never throws', () => {
+    const create = planSuppressionRequest(event('Create', certProps()));
+    expect(create.kind).toBe('create');
+    const id = create.physicalResourceId;
+    expect(planSuppressionRequest(event('Update', certProps({ Description: 'x' }), { PhysicalResourceId: id })).kind).toBe('update');
+    expect(planSuppressionRequest(event('Update', certProps({ CheckName: 'LOGGING_DISABLED_CHECK' }), { PhysicalResourceId: id })).kind).toBe('create');
+    expect(planSuppressionRequest(event('Delete', { Garbage: true }, { PhysicalResourceId: id })).kind).toBe('nothing-to-delete');
+    expect(planSuppressionRequest(event('Delete', certProps(), { PhysicalResourceId: id })).kind).toBe('delete');
+  });
+
+  test('parseSuppressionProps keeps the settings', () => {
+    expect(parseSuppressionProps(certProps({ SuppressIndefinitely: 'false', ExpirationDate: '2030-01-01T00:00:00.000Z', Description: 'ok' }))).toEqual({
+      checkName: CHECK,
+      resourceIdentifier: { deviceCertificateId: CERT },
+      expirationDate: new Date('2030-01-01T00:00:00.000Z'),
+      suppressIndefinitely: false,
+      description: 'ok',
+    });
+  });
+});
