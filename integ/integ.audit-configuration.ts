@@ -7,7 +7,8 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
-  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, LogLevel, MitigationAction, MitigationActionParams, ScheduledAudit,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditSuppression, AuditSuppressionResource, LogLevel, MitigationAction,
+  MitigationActionParams, ScheduledAudit,
 } from '../src';
 
 const app = new App();
@@ -34,7 +35,20 @@ mitigation.addScheduledAudit(new ScheduledAudit(stack, 'Daily', {
   checks: [AuditCheck.LOGGING_DISABLED_CHECK],
 }));
 
+// An accepted risk as code: a client id no device uses (so it hides nothing real), suppressed indefinitely.
+const suppression = new AuditSuppression(stack, 'LabClientId', {
+  check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK,
+  resource: AuditSuppressionResource.clientId('integ-dd-lab-client'),
+  suppressIndefinitely: true,
+  description: 'integ test of cdk-device-defender',
+});
+suppression.node.addDependency(configuration);
+
 const integ = new IntegTest(app, 'AuditConfiguration', { testCases: [stack] });
+integ.assertions.awsApiCall('IoT', 'describeAuditSuppression', {
+  checkName: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK,
+  resourceIdentifier: { clientId: 'integ-dd-lab-client' },
+}).expect(ExpectedResult.objectLike({ suppressIndefinitely: true, description: 'integ test of cdk-device-defender' }));
 integ.assertions.awsApiCall('IoT', 'describeAccountAuditConfiguration', {})
   .expect(ExpectedResult.objectLike({
     roleArn: configuration.auditRole.roleArn,
