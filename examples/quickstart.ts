@@ -10,8 +10,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams,
-  ScheduledAudit,
+  AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditSuppression, AuditSuppressionResource, DetectMitigation, LogLevel,
+  MitigationAction, MitigationActionParams, ScheduledAudit,
 } from '../src';
 
 export class QuickstartStack extends Stack {
@@ -69,6 +69,15 @@ export class QuickstartStack extends Stack {
     mitigation.addScheduledAudit(daily);
     mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify, quarantineThings, deactivateDeviceCertificate]);
     mitigation.addRule(AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, [notify, deactivateDeviceCertificate]);
+
+    // An accepted risk, as code: the lab rig's shared client id is never mitigated (AWS skips
+    // suppressed findings). Indefinitely, so the example never expires; use `expiration` in yours.
+    new AuditSuppression(this, 'LabRigClientId', {
+      check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK,
+      resource: AuditSuppressionResource.clientId('lab-rig'),
+      suppressIndefinitely: true,
+      description: 'the lab rigs share one client id until their firmware update',
+    });
 
     // Detect: quarantine a device as soon as it sends more messages than its profile allows.
     // (AWS IoT Device Defender Detect is closed to new customers from 2026-08-31.)

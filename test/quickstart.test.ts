@@ -55,14 +55,17 @@ describe('examples/quickstart.ts', () => {
         return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(':securityprofile/chatty-devices') } })];
       }
       if (id.startsWith('CdkDeviceDefenderIotLoggingRole')) { return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(':*') } })]; }
-      if (/HandlerRole/.test(id)) { return [id, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]]; }
+      // The handlers' roles and the custom-resource provider framework's role: Lambda only.
+      if (/HandlerRole|ProviderRole/.test(id)) { return [id, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]]; }
       const actionName = Object.values<any>(Template.fromStack(stack).findResources('AWS::IoT::MitigationAction'))
         .find((a) => a.Properties.RoleArn['Fn::GetAtt'][0] === id)?.Properties.ActionName;
       if (actionName === undefined) { return [id, 'unexpected role']; }
       return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(`:mitigationaction/${actionName}`) } })];
     });
     expect(trust).toEqual(expected);
-    expect(trust).toHaveLength(12);
+    // 6 actions, the logging role, the audit, notification and alert roles, 2 handler roles, and the
+    // AuditSuppression provider's handler and framework roles.
+    expect(trust).toHaveLength(14);
   });
 
   test('no policy grants kms:GenerateDataKey* (which includes the key-pair and without-plaintext variants)', () => {
