@@ -5,7 +5,7 @@ import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationTarget } from './audit-mitigation-target';
 import { RUN_ID_PATTERN } from './contract';
 import { IMitigationAction } from './mitigation-action';
-import { AuditMitigationTaskProvider } from './private/provider';
+import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
 import { validatePattern } from './private/validation';
 
@@ -74,7 +74,7 @@ export class AuditMitigationTask extends Construct {
     }
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken: AuditMitigationTaskProvider.getOrCreate(this).serviceToken,
+      serviceToken: auditMitigationTaskProvider(this).serviceToken,
       resourceType: 'Custom::IotMitigationAuditTask',
       properties: {
         ...target.properties,

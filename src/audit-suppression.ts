@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from './contract';
-import { AuditSuppressionProvider } from './private/provider';
+import { auditSuppressionProvider } from './private/provider';
 import { invalid, validateOneOf } from './private/validation';
 
 /** Checks a string against an API model rule, unless it is a token. */
@@ -181,7 +181,7 @@ export class AuditSuppression extends Construct {
     if (props.description !== undefined) { validateRule(this, 'description', props.description, RULES.description); }
 
     new CustomResource(this, 'Resource', {
-      serviceToken: AuditSuppressionProvider.getOrCreate(this).serviceToken,
+      serviceToken: auditSuppressionProvider(this).serviceToken,
       resourceType: AUDIT_SUPPRESSION_RESOURCE_TYPE,
       properties: {
         [P.CHECK_NAME]: props.check,

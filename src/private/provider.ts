@@ -71,48 +71,40 @@ function defineProvider(scope: Construct, options: ProviderOptions): cr.Provider
   return provider;
 }
 
-/** One provider (function and framework) per stack for every AuditMitigationTask in it. */
-export class AuditMitigationTaskProvider extends Construct {
-  public static getOrCreate(scope: Construct): cr.Provider {
+/** One provider (function and framework) per stack and kind of custom resource, at a fixed id. */
+class StackProvider extends Construct {
+  public static getOrCreate(scope: Construct, id: string, options: ProviderOptions): cr.Provider {
     const stack = Stack.of(scope);
-    const id = 'CdkDeviceDefenderAuditMitigationTaskProvider';
-    const existing = stack.node.tryFindChild(id) as AuditMitigationTaskProvider | undefined;
-    return (existing ?? new AuditMitigationTaskProvider(stack, id)).provider;
+    const existing = stack.node.tryFindChild(id) as StackProvider | undefined;
+    return (existing ?? new StackProvider(stack, id, options)).provider;
   }
 
   public readonly provider: cr.Provider;
 
-  constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, options: ProviderOptions) {
     super(scope, id);
-    this.provider = defineProvider(this, {
-      what: 'audit mitigation task',
-      actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
-      timeout: Duration.minutes(10),
-      defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
-      handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
-    });
+    this.provider = defineProvider(this, options);
   }
 }
 
-/** One provider (function and framework) per stack for every AuditSuppression in it. */
-export class AuditSuppressionProvider extends Construct {
-  public static getOrCreate(scope: Construct): cr.Provider {
-    const stack = Stack.of(scope);
-    const id = 'CdkDeviceDefenderAuditSuppressionProvider';
-    const existing = stack.node.tryFindChild(id) as AuditSuppressionProvider | undefined;
-    return (existing ?? new AuditSuppressionProvider(stack, id)).provider;
-  }
+/** The stack's provider for every AuditMitigationTask in it. */
+export function auditMitigationTaskProvider(scope: Construct): cr.Provider {
+  return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditMitigationTaskProvider', {
+    what: 'audit mitigation task',
+    actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
+    timeout: Duration.minutes(10),
+    defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
+    handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
+  });
+}
 
-  public readonly provider: cr.Provider;
-
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.provider = defineProvider(this, {
-      what: 'audit suppression',
-      actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
-      timeout: Duration.minutes(2),
-      defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
-      handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
-    });
-  }
+/** The stack's provider for every AuditSuppression in it. */
+export function auditSuppressionProvider(scope: Construct): cr.Provider {
+  return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditSuppressionProvider', {
+    what: 'audit suppression',
+    actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
+    timeout: Duration.minutes(2),
+    defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
+    handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
+  });
 }
