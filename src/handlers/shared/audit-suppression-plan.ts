@@ -1,6 +1,6 @@
-import { createHash } from 'crypto';
 import type { ResourceIdentifier } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { canonicalJson, sha256Hex } from './ids';
 import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from '../../contract';
 
 // The AuditSuppression custom resource's decisions, pure: what a request asks for. The handler
@@ -123,16 +123,6 @@ export function parseSuppressionProps(properties: Record<string, unknown>): Supp
   };
 }
 
-/** JSON with object keys sorted: the same identifier always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) { return `[${value.map(canonicalJson).join(',')}]`; }
-  if (typeof value === 'object' && value !== null) {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj).sort().filter((k) => obj[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 const PHYSICAL_ID = /^suppression:([A-Z0-9_]{1,128}):([a-zA-Z]+):([0-9a-f]{32})$/;
 
 /**
@@ -143,7 +133,7 @@ const PHYSICAL_ID = /^suppression:([A-Z0-9_]{1,128}):([a-zA-Z]+):([0-9a-f]{32})$
  */
 export function suppressionPhysicalId(checkName: string, resourceIdentifier: ResourceIdentifier): string {
   const member = Object.keys(resourceIdentifier)[0];
-  const digest = createHash('sha256').update(canonicalJson(resourceIdentifier)).digest('hex').slice(0, 32);
+  const digest = sha256Hex(canonicalJson(resourceIdentifier)).slice(0, 32);
   return `suppression:${checkName}:${member}:${digest}`;
 }
 
@@ -154,7 +144,7 @@ export function suppressionPhysicalId(checkName: string, resourceIdentifier: Res
  * it from an earlier request's idempotency record.
  */
 export function suppressionClientRequestToken(stackId: string, logicalResourceId: string, requestId: string): string {
-  return createHash('sha256').update([stackId, logicalResourceId, requestId].join('\u0000')).digest('hex');
+  return sha256Hex(stackId, logicalResourceId, requestId);
 }
 
 /**

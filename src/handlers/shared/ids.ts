@@ -1,13 +1,27 @@
 import { createHash } from 'crypto';
 import { TASK_ID_PATTERN } from '../../contract';
 
+/** The SHA-256 of `parts` joined by NUL, in hex (64 characters): every digest of the handlers. */
+export function sha256Hex(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** JSON with object keys in sorted order at every level; undefined members are left out. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) { return `[${value.map(canonicalJson).join(',')}]`; }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 /**
  * The idempotency token for a task: a function of the task id alone (64 hex characters, the
  * API's maximum), so every retry of the same task sends the same token.
  */
 export function clientRequestToken(taskId: string): string {
-  return createHash('sha256').update(taskId).digest('hex');
+  return sha256Hex(taskId);
 }
 
 /** The mitigation task an `AuditMitigation` starts for one audit: `<prefix>-<auditTaskId>`. */
@@ -21,7 +35,7 @@ export function auditMitigationTaskId(prefix: string, auditTaskId: string): stri
 
 /** A short stable digest of `parts`, for ids that must be unique per input. */
 export function shortHash(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 10);
+  return sha256Hex(...parts).slice(0, 10);
 }
 
 /**
@@ -29,6 +43,6 @@ export function shortHash(...parts: string[]): string {
  * the same batch redelivered is the same task.
  */
 export function detectMitigationTaskId(prefix: string, violationIds: string[]): string {
-  const digest = createHash('sha256').update([...violationIds].sort().join(',')).digest('hex').slice(0, 24);
+  const digest = sha256Hex([...violationIds].sort().join(',')).slice(0, 24);
   return `${prefix}-${digest}`;
 }

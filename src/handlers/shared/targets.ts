@@ -1,5 +1,5 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
-import { shortHash } from './ids';
+import { canonicalJson, shortHash } from './ids';
 import { MAX_FINDINGS_PER_TASK } from '../../contract';
 
 
@@ -43,16 +43,6 @@ export function canonicalWork(work: Work): string {
  */
 export function workTaskIdPrefix(stackId: string, logicalResourceId: string, work: Work): string {
   return `dd${shortHash(stackId, logicalResourceId, canonicalWork(work))}`;
-}
-
-/** JSON with object keys in sorted order at every level; undefined members are left out. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) { return `[${value.map(canonicalJson).join(',')}]`; }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {
