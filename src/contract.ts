@@ -36,9 +36,6 @@ export const MAX_REASON_CODES = 25;
  */
 export const RUN_ID_PATTERN = /^[a-zA-Z0-9._-]{1,64}$/;
 
-/** The prefix of the task ids the library starts: `dd` and 10 hex digits. */
-export const TASK_ID_PREFIX_PATTERN = /^dd[0-9a-f]{10}$/;
-
 /**
  * The prefix of the task ids a construct's handler starts, from its construct address: stable for
  * the construct's path, and different for two constructs, so each can start its own task for the
@@ -144,6 +141,3 @@ export function stringRuleProblem(value: string, rule: StringRule): string | und
   }
   return undefined;
 }
-
-/** The clientRequestToken of CreateAuditSuppression: `[a-zA-Z0-9-_]{1,64}`. */
-export const SUPPRESSION_TOKEN_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
