@@ -77,11 +77,14 @@ function readDetectConfig(env) {
 
 // src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
+function sha256Hex(...parts) {
+  return (0, import_crypto.createHash)("sha256").update(parts.join("\0")).digest("hex");
+}
 function clientRequestToken(taskId) {
-  return (0, import_crypto.createHash)("sha256").update(taskId).digest("hex");
+  return sha256Hex(taskId);
 }
 function detectMitigationTaskId(prefix, violationIds) {
-  const digest = (0, import_crypto.createHash)("sha256").update([...violationIds].sort().join(",")).digest("hex").slice(0, 24);
+  const digest = sha256Hex([...violationIds].sort().join(",")).slice(0, 24);
   return `${prefix}-${digest}`;
 }
 

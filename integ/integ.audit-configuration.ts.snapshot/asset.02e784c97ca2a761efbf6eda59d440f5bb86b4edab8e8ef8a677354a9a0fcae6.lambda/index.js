@@ -63,8 +63,23 @@ function stringRuleProblem(value, rule) {
   return void 0;
 }
 
-// src/handlers/shared/audit-suppression-plan.ts
+// src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
+function sha256Hex(...parts) {
+  return (0, import_crypto.createHash)("sha256").update(parts.join("\0")).digest("hex");
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(",")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+// src/handlers/shared/audit-suppression-plan.ts
 var CHECK_NAME = /^[A-Z0-9_]{1,128}$/;
 function invalid(prop, value, allowed) {
   throw new Error(`invalid ${prop} ${JSON.stringify(value)}: ${allowed}`);
@@ -166,24 +181,14 @@ function parseSuppressionProps(properties) {
     description: description === void 0 ? void 0 : str(AUDIT_SUPPRESSION_PROPS.DESCRIPTION, description, AUDIT_SUPPRESSION_RULES.description)
   };
 }
-function canonicalJson(value) {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(",")}]`;
-  }
-  if (typeof value === "object" && value !== null) {
-    const obj = value;
-    return `{${Object.keys(obj).sort().filter((k) => obj[k] !== void 0).map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 var PHYSICAL_ID = /^suppression:([A-Z0-9_]{1,128}):([a-zA-Z]+):([0-9a-f]{32})$/;
 function suppressionPhysicalId(checkName, resourceIdentifier) {
   const member = Object.keys(resourceIdentifier)[0];
-  const digest = (0, import_crypto.createHash)("sha256").update(canonicalJson(resourceIdentifier)).digest("hex").slice(0, 32);
+  const digest = sha256Hex(canonicalJson(resourceIdentifier)).slice(0, 32);
   return `suppression:${checkName}:${member}:${digest}`;
 }
 function suppressionClientRequestToken(stackId, logicalResourceId, requestId) {
-  return (0, import_crypto.createHash)("sha256").update([stackId, logicalResourceId, requestId].join("\0")).digest("hex");
+  return sha256Hex(stackId, logicalResourceId, requestId);
 }
 function planSuppressionRequest(event) {
   const token = suppressionClientRequestToken(event.StackId, event.LogicalResourceId, event.RequestId);

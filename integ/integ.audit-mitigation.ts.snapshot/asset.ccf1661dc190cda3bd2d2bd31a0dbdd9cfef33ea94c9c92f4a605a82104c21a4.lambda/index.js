@@ -49,8 +49,11 @@ var PERMANENT_FAILURE_METRIC = {
 
 // src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
+function sha256Hex(...parts) {
+  return (0, import_crypto.createHash)("sha256").update(parts.join("\0")).digest("hex");
+}
 function clientRequestToken(taskId) {
-  return (0, import_crypto.createHash)("sha256").update(taskId).digest("hex");
+  return sha256Hex(taskId);
 }
 function auditMitigationTaskId(prefix, auditTaskId) {
   const taskId = `${prefix}-${auditTaskId}`;
