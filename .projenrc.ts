@@ -52,6 +52,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Handlers: bundled by esbuild; tests drive the real clients against the IoT emulator in test/.
     '@aws-sdk/client-iot@^3',
     '@aws-sdk/client-sns@^3',
+    '@aws-sdk/client-eventbridge@^3',
+    '@aws-sdk/client-dynamodb@^3',
+    // Measured against the handlers' own EMF emitter (bench/emf.ts); not bundled into a handler.
+    '@aws-lambda-powertools/metrics@^2',
     '@types/aws-lambda@^8',
     'esbuild@^0.25',
   ],
