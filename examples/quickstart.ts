@@ -1,7 +1,7 @@
 /**
  * The quick-start app: one mitigation action of every type, each with its generated
  * least-privilege role, a daily audit whose findings are mitigated automatically, and a
- * security profile whose alarms quarantine the device.
+ * security profile whose alarms quarantine the device, and a dashboard of what they did.
  * `npx cdk synth` synthesizes it and prints the template.
  */
 import { App, Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditSuppression, AuditSuppressionResource, DetectMitigation, LogLevel,
-  MitigationAction, MitigationActionParams, ScheduledAudit,
+  MitigationAction, MitigationActionParams, MitigationDashboard, ScheduledAudit,
 } from '../src';
 
 export class QuickstartStack extends Stack {
@@ -96,6 +96,9 @@ export class QuickstartStack extends Stack {
       reportTopic: findings,
     });
     profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
+
+    // What was found, done and failed, with the alarms (on by default) that notify `findings`.
+    new MitigationDashboard(this, 'Dashboard', { auditMitigations: [mitigation], detectMitigations: [detect] });
 
     Tags.of(this).add('project', 'cdk-device-defender-quickstart');
   }

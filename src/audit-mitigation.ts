@@ -11,11 +11,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
-import { AUDIT_ENV as ENV, taskIdPrefixOf } from './contract';
+import { AUDIT_ENV as ENV, METRICS, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { defineChecksExcludedAlarm, defineExecutionsFailedAlarm } from './private/alarms';
 import { NO_AUDIT_CONFIGURATION_WARNING, auditConfigurationFor, scheduledAuditChecksOf } from './private/audit-setup';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
+import { actionMetric, checkMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
@@ -99,6 +101,17 @@ export interface AuditMitigationProps {
    * @default Duration.days(1)
    */
   readonly reconcileLookback?: Duration;
+
+  /**
+   * Whether to define the alarms a person must act on: `executionsFailedAlarm` (any failed action
+   * execution in 5 minutes) and `checksExcludedAlarm` (any check the blast-radius limit left out).
+   * Turn them off to choose other thresholds with `metricExecutionsFailed().createAlarm()` and
+   * `metricChecksExcluded().createAlarm()`. The dead-letter and permanent-failure alarms are always
+   * defined: they are about mitigation that was lost.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
 }
 
 const DEFAULT_MAX_FINDINGS_PER_CHECK = 100;
@@ -131,6 +144,18 @@ export class AuditMitigation extends Construct {
    * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
    */
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after any failed action execution of this construct's tasks
+   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one. Undefined when
+   * `alarms` is false.
+   */
+  public readonly executionsFailedAlarm?: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after the blast-radius limit left a check out of a task
+   * (`metricChecksExcluded()` above 0); notifies `reportTopic` when there is one. Undefined when
+   * `alarms` is false.
+   */
+  public readonly checksExcludedAlarm?: cloudwatch.IAlarm;
 
   private readonly rules: AuditRuleSet;
   /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */
@@ -188,6 +213,7 @@ export class AuditMitigation extends Construct {
         [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
         [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
+        [ENV.MITIGATION]: this.node.path,
       },
       actions: AUDIT_MITIGATION_HANDLER_ACTIONS,
       reportTopic: props.reportTopic,
@@ -204,6 +230,10 @@ export class AuditMitigation extends Construct {
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = deadLetterAlarm;
     this.permanentFailureAlarm = permanentFailureAlarm;
+    if (props.alarms ?? true) {
+      this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
+      this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);
+    }
 
     this.notificationTopic.addSubscription(new subscriptions.LambdaSubscription(handler, { deadLetterQueue }));
     new events.Rule(this, 'Reconciler', {
@@ -293,5 +323,108 @@ export class AuditMitigation extends Construct {
    */
   public addRule(check: AuditCheck, actions: IMitigationAction[]): void {
     this.rules.add(check, actions);
+  }
+
+  /**
+   * A metric this construct's function emits in namespace `CdkDeviceDefender`, with dimension
+   * `Mitigation` = this construct's path. By default the sum over 5 minutes; `props` overrides it.
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return mitigationMetric(this, metricName, props);
+  }
+
+  /**
+   * A metric for one audit check (dimensions `Mitigation` and `CheckName`): one of `ChecksExcluded`,
+   * `FindingsFound`, `FindingsMitigated`, `FindingsExcluded`, `ExecutionsSucceeded`,
+   * `ExecutionsFailed`, `ExecutionsSkipped` and `ExecutionsCanceled` (the executions of the check's
+   * actions). By default the sum over 5 minutes.
+   */
+  public metricForCheck(metricName: string, check: AuditCheck, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return checkMetric(this, metricName, check, props);
+  }
+
+  /**
+   * A metric for one mitigation action (dimensions `Mitigation` and `ActionName`, the action's
+   * name): one of `ExecutionsSucceeded`, `ExecutionsFailed`, `ExecutionsSkipped` and
+   * `ExecutionsCanceled`. By default the sum over 5 minutes.
+   */
+  public metricForAction(metricName: string, action: IMitigationAction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return actionMetric(this, metricName, action.mitigationActionName, props);
+  }
+
+  /** Mitigation actions tasks started (a retried start that finds its task is not counted). Sum over 5 minutes. */
+  public metricTasksStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.TASKS_STARTED, props);
+  }
+
+  /** Tasks that finished and whose outcome was reported, once per task. Sum over 5 minutes. */
+  public metricTasksFinished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.TASKS_FINISHED, props);
+  }
+
+  /** Plans reported instead of started (`dryRun`). Sum over 5 minutes. */
+  public metricDryRunPlans(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.DRY_RUN_PLANS, props);
+  }
+
+  /** Tasks the reconciler started for audits whose notification never arrived. Sum over 5 minutes. */
+  public metricAuditsRecovered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.AUDITS_RECOVERED, props);
+  }
+
+  /**
+   * Checks the blast-radius limit (`maxFindingsPerCheck`) left out of a task, one per check per
+   * audit. Sum over 5 minutes; `metricForCheck('ChecksExcluded', check)` for one check.
+   */
+  public metricChecksExcluded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.CHECKS_EXCLUDED, props);
+  }
+
+  /** Unsuppressed non-compliant findings of the checks with a rule, per audit handled. Sum over 5 minutes. */
+  public metricFindingsFound(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.FINDINGS_FOUND, props);
+  }
+
+  /** Findings every action of their check succeeded on (from finished tasks). Sum over 5 minutes. */
+  public metricFindingsMitigated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.FINDINGS_MITIGATED, props);
+  }
+
+  /** Findings of the checks the blast-radius limit left out. Sum over 5 minutes. */
+  public metricFindingsExcluded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.FINDINGS_EXCLUDED, props);
+  }
+
+  /** Action executions of finished tasks that succeeded. Sum over 5 minutes. */
+  public metricExecutionsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_SUCCEEDED, props);
+  }
+
+  /** Action executions of finished tasks that failed. Sum over 5 minutes. */
+  public metricExecutionsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_FAILED, props);
+  }
+
+  /** Action executions of finished tasks that were skipped (an earlier action failed for the finding). Sum over 5 minutes. */
+  public metricExecutionsSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_SKIPPED, props);
+  }
+
+  /** Action executions of finished tasks that were canceled. Sum over 5 minutes. */
+  public metricExecutionsCanceled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_CANCELED, props);
+  }
+
+  /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
+  public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.PERMANENT_FAILURES, props);
+  }
+
+  /**
+   * The rules' checks, each with the names of its actions in order (for `MitigationDashboard`).
+   * @internal
+   */
+  public _ruleMapping(): Record<string, string[]> {
+    return this.rules.toMapping();
   }
 }

@@ -7,11 +7,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETECT_ENV, taskIdPrefixOf } from './contract';
+import { DETECT_ENV, METRICS, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
 import { detectActionTypes } from './private/action-types';
+import { defineExecutionsFailedAlarm } from './private/alarms';
 import { iotPrincipal } from './private/grants';
+import { actionMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
@@ -75,6 +77,16 @@ export interface DetectMitigationProps {
    * @default - reports are written to the function's log only
    */
   readonly reportTopic?: sns.ITopic;
+
+  /**
+   * Whether to define `executionsFailedAlarm` (any failed action execution in 5 minutes), which a
+   * person must act on. Turn it off to choose another threshold with
+   * `metricExecutionsFailed().createAlarm()`. The dead-letter and permanent-failure alarms are
+   * always defined: they are about mitigation that was lost.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
 }
 
 /**
@@ -108,6 +120,14 @@ export class DetectMitigation extends Construct {
    * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
    */
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
+  /**
+   * In alarm for 5 minutes after any failed action execution of this construct's tasks
+   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one. Undefined when
+   * `alarms` is false.
+   */
+  public readonly executionsFailedAlarm?: cloudwatch.IAlarm;
+
+  private readonly actions: IMitigationAction[];
 
   constructor(scope: Construct, id: string, props: DetectMitigationProps) {
     super(scope, id);
@@ -156,6 +176,7 @@ export class DetectMitigation extends Construct {
         [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
         [DETECT_ENV.DRY_RUN]: String(props.dryRun ?? false),
         [DETECT_ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
+        [DETECT_ENV.MITIGATION]: this.node.path,
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
       },
@@ -168,9 +189,86 @@ export class DetectMitigation extends Construct {
     this.deadLetterQueue = handler.deadLetterQueue;
     this.deadLetterAlarm = handler.deadLetterAlarm;
     this.permanentFailureAlarm = handler.permanentFailureAlarm;
+    this.actions = [...props.actions];
+    if (props.alarms ?? true) {
+      this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
+    }
     this.alertTopic.addSubscription(new subscriptions.SqsSubscription(handler.sourceQueue, {
       rawMessageDelivery: true, deadLetterQueue: handler.deadLetterQueue,
     }));
+  }
+
+  /**
+   * A metric this construct's function emits in namespace `CdkDeviceDefender`, with dimension
+   * `Mitigation` = this construct's path. By default the sum over 5 minutes; `props` overrides it.
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return mitigationMetric(this, metricName, props);
+  }
+
+  /**
+   * A metric for one mitigation action (dimensions `Mitigation` and `ActionName`, the action's
+   * name): one of `ExecutionsSucceeded`, `ExecutionsFailed`, `ExecutionsSkipped` and
+   * `ExecutionsCanceled`. By default the sum over 5 minutes.
+   */
+  public metricForAction(metricName: string, action: IMitigationAction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return actionMetric(this, metricName, action.mitigationActionName, props);
+  }
+
+  /** Mitigation actions tasks started (a retried start that finds its task is not counted). Sum over 5 minutes. */
+  public metricTasksStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.TASKS_STARTED, props);
+  }
+
+  /** Tasks that finished and whose outcome was reported, once per task. Sum over 5 minutes. */
+  public metricTasksFinished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.TASKS_FINISHED, props);
+  }
+
+  /** Plans reported instead of started (`dryRun`). Sum over 5 minutes. */
+  public metricDryRunPlans(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.DRY_RUN_PLANS, props);
+  }
+
+  /**
+   * Always without data: Detect has no blast-radius limit, so no check is ever left out. It is
+   * here so that `AuditMitigation` and `DetectMitigation` can be monitored alike.
+   */
+  public metricChecksExcluded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.CHECKS_EXCLUDED, props);
+  }
+
+  /** Action executions of finished tasks that succeeded. Sum over 5 minutes. */
+  public metricExecutionsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_SUCCEEDED, props);
+  }
+
+  /** Action executions of finished tasks that failed. Sum over 5 minutes. */
+  public metricExecutionsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_FAILED, props);
+  }
+
+  /** Action executions of finished tasks that were skipped (an earlier action failed for the violation). Sum over 5 minutes. */
+  public metricExecutionsSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_SKIPPED, props);
+  }
+
+  /** Action executions of finished tasks that were canceled. Sum over 5 minutes. */
+  public metricExecutionsCanceled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.EXECUTIONS_CANCELED, props);
+  }
+
+  /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
+  public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.PERMANENT_FAILURES, props);
+  }
+
+  /**
+   * The names of the actions, in order (for `MitigationDashboard`).
+   * @internal
+   */
+  public _actionNames(): string[] {
+    return this.actions.map((a) => a.mitigationActionName);
   }
 }
 

@@ -10,3 +10,4 @@ export * from './audit-mitigation-target';
 export * from './audit-mitigation-task';
 export * from './detect-mitigation';
 export * from './audit-suppression';
+export * from './mitigation-dashboard';

@@ -1,12 +1,13 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, IMitigationAction, LogLevel, MitigationAction,
+  AuditCheck, AuditMitigation, AuditMitigationProps, AuditMitigationTarget, AuditMitigationTask, IMitigationAction, LogLevel, MitigationAction,
   MitigationActionParams, MitigationActionType,
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
@@ -255,7 +256,7 @@ describe('AuditMitigation', () => {
       `^role Stack/Mitigation/NotificationRole publishes to topic Stack/Audits, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
     annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
       `^role Stack/Mitigation/HandlerRole publishes to topic Stack/Reports, .*kms:GenerateDataKey and kms:Decrypt on that key${ack}`));
-    for (const alarm of ['DeadLetterAlarm', 'PermanentFailureAlarm']) {
+    for (const alarm of ['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm']) {
       annotations.hasWarning('/Stack/Mitigation', Match.stringLikeRegexp(
         `^alarm Stack/Mitigation/${alarm} publishes to topic Stack/Reports, .*must allow cloudwatch.amazonaws.com kms:GenerateDataKey and kms:Decrypt${ack}`));
     }
@@ -735,5 +736,112 @@ describe('AuditMitigationTask', () => {
     expect(nagFindings(stack).filter((f) => f.includes('AwsSolutions-IAM5'))).toEqual([
       expect.stringMatching(/^\/Stack\/CdkDeviceDefenderAuditMitigationTaskProvider\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
     ]);
+  });
+});
+
+describe('AuditMitigation metrics and alarms', () => {
+  function mitigationWith(props: Partial<AuditMitigationProps> = {}) {
+    const f = fixture();
+    const mitigation = new AuditMitigation(f.stack, 'Mitigation', {
+      rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [f.notify] }], ...props,
+    });
+    return { ...f, mitigation };
+  }
+
+  test.each<[string, (m: AuditMitigation) => cloudwatch.Metric]>([
+    ['TasksStarted', (m) => m.metricTasksStarted()],
+    ['TasksFinished', (m) => m.metricTasksFinished()],
+    ['DryRunPlans', (m) => m.metricDryRunPlans()],
+    ['AuditsRecovered', (m) => m.metricAuditsRecovered()],
+    ['ChecksExcluded', (m) => m.metricChecksExcluded()],
+    ['FindingsFound', (m) => m.metricFindingsFound()],
+    ['FindingsMitigated', (m) => m.metricFindingsMitigated()],
+    ['FindingsExcluded', (m) => m.metricFindingsExcluded()],
+    ['ExecutionsSucceeded', (m) => m.metricExecutionsSucceeded()],
+    ['ExecutionsFailed', (m) => m.metricExecutionsFailed()],
+    ['ExecutionsSkipped', (m) => m.metricExecutionsSkipped()],
+    ['ExecutionsCanceled', (m) => m.metricExecutionsCanceled()],
+    ['PermanentFailures', (m) => m.metricPermanentFailures()],
+  ])('metric%s: the function\'s metric in CdkDeviceDefender, per construct path, summed over 5 minutes', (name, metricOf) => {
+    const { mitigation } = mitigationWith();
+    const metric = metricOf(mitigation);
+    expect(metric.namespace).toBe('CdkDeviceDefender');
+    expect(metric.metricName).toBe(name);
+    expect(metric.dimensions).toEqual({ Mitigation: 'Stack/Mitigation' });
+    expect(metric.statistic).toBe('Sum');
+    expect(metric.period.toSeconds()).toBe(300);
+  });
+
+  test('props override the defaults, as aws-cdk-lib\'s metric methods allow', () => {
+    const { mitigation } = mitigationWith();
+    const metric = mitigation.metricExecutionsFailed({ statistic: 'Maximum', period: Duration.hours(1), label: 'failed' });
+    expect([metric.statistic, metric.period.toSeconds(), metric.label]).toEqual(['Maximum', 3600, 'failed']);
+    expect(metric.dimensions).toEqual({ Mitigation: 'Stack/Mitigation' });
+    expect(mitigation.metric('Custom').metricName).toBe('Custom');
+  });
+
+  test('per check and per action: the CheckName and ActionName dimensions; a metric not emitted that way is refused', () => {
+    const { mitigation, notify } = mitigationWith();
+    const byCheck = mitigation.metricForCheck('FindingsFound', AuditCheck.CONFLICTING_CLIENT_IDS_CHECK);
+    expect(byCheck.dimensions).toEqual({ Mitigation: 'Stack/Mitigation', CheckName: 'CONFLICTING_CLIENT_IDS_CHECK' });
+    expect([byCheck.metricName, byCheck.statistic, byCheck.period.toSeconds()]).toEqual(['FindingsFound', 'Sum', 300]);
+    const byAction = mitigation.metricForAction('ExecutionsFailed', notify);
+    expect(Stack.of(mitigation).resolve(byAction.dimensions)).toEqual({ Mitigation: 'Stack/Mitigation', ActionName: { Ref: expect.stringMatching(/^Notify/) } });
+    expect(() => mitigation.metricForCheck('TasksStarted', AuditCheck.CONFLICTING_CLIENT_IDS_CHECK)).toThrow(
+      'Stack/Mitigation: invalid metricName "TasksStarted": the functions emit only ChecksExcluded, FindingsFound, FindingsMitigated, '
+      + 'FindingsExcluded, ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per check');
+    expect(() => mitigation.metricForAction('FindingsFound', notify)).toThrow(
+      'Stack/Mitigation: invalid metricName "FindingsFound": the functions emit only ExecutionsSucceeded, ExecutionsFailed, '
+      + 'ExecutionsSkipped, ExecutionsCanceled per action');
+  });
+
+  test('the function is told its Mitigation dimension value (the construct path)', () => {
+    const { stack } = mitigationWith();
+    expect(handlerEnvironment(stack).AUDIT_MITIGATION_NAME).toBe('Stack/Mitigation');
+  });
+
+  test('by default, alarms on any failed execution and any excluded check in 5 minutes, notifying the report topic', () => {
+    // GIVEN a report topic
+    const f = fixture();
+    const reportTopic = new sns.Topic(f.stack, 'Reports', { masterKey: new kms.Key(f.stack, 'ReportKey', { enableKeyRotation: true }) });
+    // WHEN
+    const mitigation = new AuditMitigation(f.stack, 'Mitigation', {
+      reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [f.notify] }],
+    });
+    // THEN
+    const template = Template.fromStack(f.stack);
+    for (const [name, alarm] of [['ExecutionsFailed', mitigation.executionsFailedAlarm], ['ChecksExcluded', mitigation.checksExcludedAlarm]] as const) {
+      const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: name } });
+      expect(Object.values(found).map((r) => r.Properties)).toEqual([{
+        AlarmDescription: expect.stringContaining('Stack/Mitigation'),
+        Namespace: 'CdkDeviceDefender',
+        MetricName: name,
+        Dimensions: [{ Name: 'Mitigation', Value: 'Stack/Mitigation' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: f.stack.getLogicalId(reportTopic.node.defaultChild as any) }],
+      }]);
+      expect(f.stack.resolve(alarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [Object.keys(found)[0], 'Arn'] });
+    }
+  });
+
+  test('alarms: false defines neither; the dead-letter and permanent-failure alarms stay', () => {
+    const { stack, mitigation } = mitigationWith({ alarms: false });
+    expect([mitigation.executionsFailedAlarm, mitigation.checksExcludedAlarm]).toEqual([undefined, undefined]);
+    const template = Template.fromStack(stack);
+    const metricNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties.MetricName).sort();
+    expect(metricNames).toEqual(['ApproximateNumberOfMessagesVisible', 'PermanentFailures']);
+  });
+
+  test('without a report topic the new alarms have no action', () => {
+    const { stack } = mitigationWith();
+    const template = Template.fromStack(stack);
+    for (const name of ['ExecutionsFailed', 'ChecksExcluded']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, AlarmActions: Match.absent() });
+    }
   });
 });

@@ -1,5 +1,6 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -286,4 +287,71 @@ test('an imported alert or report topic: warnings name the key permissions each 
     '^role Stack/Detect/AlertRole publishes to topic Stack/Alerts, .*kms:GenerateDataKey and kms:Decrypt on that key.*encryptedTopicKey\\]$'));
   annotations.hasWarning('/Stack/Detect', Match.stringLikeRegexp(
     '^role Stack/Detect/HandlerRole publishes to topic Stack/Reports, .*kms:GenerateDataKey and kms:Decrypt on that key.*encryptedTopicKey\\]$'));
+});
+
+describe('DetectMitigation metrics and alarms', () => {
+  test.each<[string, (d: DetectMitigation) => cloudwatch.Metric]>([
+    ['TasksStarted', (d) => d.metricTasksStarted()],
+    ['TasksFinished', (d) => d.metricTasksFinished()],
+    ['DryRunPlans', (d) => d.metricDryRunPlans()],
+    ['ChecksExcluded', (d) => d.metricChecksExcluded()],
+    ['ExecutionsSucceeded', (d) => d.metricExecutionsSucceeded()],
+    ['ExecutionsFailed', (d) => d.metricExecutionsFailed()],
+    ['ExecutionsSkipped', (d) => d.metricExecutionsSkipped()],
+    ['ExecutionsCanceled', (d) => d.metricExecutionsCanceled()],
+    ['PermanentFailures', (d) => d.metricPermanentFailures()],
+  ])('metric%s: the function\'s metric in CdkDeviceDefender, per construct path, summed over 5 minutes', (name, metricOf) => {
+    const { stack, quarantine, profile } = fixture();
+    const metric = metricOf(new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] }));
+    expect([metric.namespace, metric.metricName, metric.statistic, metric.period.toSeconds()]).toEqual(['CdkDeviceDefender', name, 'Sum', 300]);
+    expect(metric.dimensions).toEqual({ Mitigation: 'Stack/Detect' });
+  });
+
+  test('props override the defaults; per action: the ActionName dimension, and only the executions metrics', () => {
+    const { stack, quarantine, profile } = fixture();
+    const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+    const metric = detect.metricTasksStarted({ statistic: 'Average', period: Duration.minutes(1) });
+    expect([metric.statistic, metric.period.toSeconds()]).toEqual(['Average', 60]);
+    const byAction = detect.metricForAction('ExecutionsSucceeded', quarantine);
+    expect(stack.resolve(byAction.dimensions)).toEqual({ Mitigation: 'Stack/Detect', ActionName: { Ref: expect.stringMatching(/^Quarantine/) } });
+    expect(() => detect.metricForAction('DryRunPlans', quarantine)).toThrow(
+      'Stack/Detect: invalid metricName "DryRunPlans": the functions emit only ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per action');
+  });
+
+  test('the function is told its Mitigation dimension value (the construct path)', () => {
+    const { stack, quarantine, profile } = fixture();
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+    expect(handlerEnvironment(stack).DETECT_MITIGATION_NAME).toBe('Stack/Detect');
+  });
+
+  test('by default, an alarm on any failed execution in 5 minutes notifies the report topic; no excluded-checks alarm', () => {
+    const { stack, quarantine, profile } = fixture();
+    const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+    const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], reportTopic });
+    const template = Template.fromStack(stack);
+    const found = template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ExecutionsFailed' } });
+    expect(Object.values(found).map((r) => r.Properties)).toEqual([{
+      AlarmDescription: expect.stringContaining('Stack/Detect'),
+      Namespace: 'CdkDeviceDefender',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'Mitigation', Value: 'Stack/Detect' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:reports'],
+    }]);
+    expect(stack.resolve(detect.executionsFailedAlarm!.alarmArn)).toEqual({ 'Fn::GetAtt': [Object.keys(found)[0], 'Arn'] });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ChecksExcluded' }, 0);
+  });
+
+  test('alarms: false: no executions-failed alarm; the dead-letter and permanent-failure alarms stay', () => {
+    const { stack, quarantine, profile } = fixture();
+    const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], alarms: false });
+    expect(detect.executionsFailedAlarm).toBeUndefined();
+    const metricNames = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties.MetricName).sort();
+    expect(metricNames).toEqual(['ApproximateNumberOfMessagesVisible', 'PermanentFailures']);
+  });
 });

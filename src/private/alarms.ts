@@ -50,6 +50,28 @@ export function definePermanentFailureAlarm(scope: Construct, logGroup: logs.ILo
 }
 
 /**
+ * An alarm on any failed action execution of `scope`'s finished tasks in 5 minutes: an action AWS
+ * IoT could not apply, which a person must look at. It notifies `topic` when one is given.
+ */
+export function defineExecutionsFailedAlarm(scope: Construct, metric: cloudwatch.IMetric, topic?: sns.ITopic): cloudwatch.Alarm {
+  return alarmOnAny(scope, 'ExecutionsFailedAlarm',
+    `Failed mitigation action executions of ${scope.node.path}'s tasks: an action AWS IoT could not apply (its role, a missing `
+      + 'resource, a quota); the report topic and the CLI\'s tasks command say which (cdk-device-defender)',
+    metric, topic);
+}
+
+/**
+ * An alarm on any check the blast-radius limit left out of an audit's mitigation task: its
+ * findings wait for a person to decide. It notifies `topic` when one is given.
+ */
+export function defineChecksExcludedAlarm(scope: Construct, metric: cloudwatch.IMetric, topic?: sns.ITopic): cloudwatch.Alarm {
+  return alarmOnAny(scope, 'ChecksExcludedAlarm',
+    `Checks ${scope.node.path}'s blast-radius limit (maxFindingsPerCheck) left out of a mitigation task: their findings were not `
+      + 'mitigated and wait for a person to decide; the report topic says which (cdk-device-defender)',
+    metric, topic);
+}
+
+/**
  * An alarm on the first datapoint above 0 of `metric` (missing data is not breaching), notifying
  * `topic` when one is given.
  */

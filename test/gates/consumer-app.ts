@@ -1,7 +1,7 @@
 /**
  * The consumer gate's app: every construct of the library (all six action types, AuditMitigation,
  * AuditConfiguration, ScheduledAudit, AuditMitigationTask with each kind of target, AuditSuppression,
- * DetectMitigation), with only aws-cdk-lib and constructs beside it. The gate bundles it to import the installed package, not ../src.
+ * DetectMitigation, MitigationDashboard), with only aws-cdk-lib and constructs beside it. The gate bundles it to import the installed package, not ../src.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression,
-  AuditSuppressionResource, DayOfWeek, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams, ScheduledAudit,
+  AuditSuppressionResource, DayOfWeek, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams, MitigationDashboard, ScheduledAudit,
 } from '../../src';
 
 const app = new App();
@@ -74,5 +74,7 @@ new AuditSuppression(stack, 'LabCertificate', {
 const profile = new iot.CfnSecurityProfile(stack, 'Chatty', { securityProfileName: 'chatty' });
 const detect = new DetectMitigation(stack, 'DetectMitigation', { securityProfile: profile, actions: [quarantine] });
 profile.alertTargets = { SNS: { alertTargetArn: detect.alertTopic.topicArn, roleArn: detect.alertRole.roleArn } };
+
+new MitigationDashboard(stack, 'Dashboard', { auditMitigations: [mitigation], detectMitigations: [detect] });
 
 app.synth();

@@ -1,0 +1,153 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { AuditCheck } from './audit-check';
+import { AuditMitigation } from './audit-mitigation';
+import { METRICS } from './contract';
+import { DetectMitigation } from './detect-mitigation';
+import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows } from './private/dashboard';
+import { actionMetric } from './private/metrics';
+
+/** Properties of a `MitigationDashboard`. */
+export interface MitigationDashboardProps {
+  /**
+   * The dashboard's name.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly dashboardName?: string;
+
+  /**
+   * The audit mitigations to show; more can be added with `addAuditMitigation()`.
+   *
+   * @default - none; at least one audit or detect mitigation is needed before synthesis
+   */
+  readonly auditMitigations?: AuditMitigation[];
+
+  /**
+   * The detect mitigations to show; more can be added with `addDetectMitigation()`.
+   *
+   * @default - none; at least one audit or detect mitigation is needed before synthesis
+   */
+  readonly detectMitigations?: DetectMitigation[];
+
+  /**
+   * The time range the dashboard opens with: an ISO 8601 duration before now (`-P7D`, `-PT12H`)
+   * or a timestamp.
+   *
+   * @default '-P7D'
+   */
+  readonly start?: string;
+}
+
+/**
+ * Defines a CloudWatch dashboard of what mitigation did: for each `AuditMitigation`, the findings
+ * found, mitigated and excluded per check; for each mitigation, the action executions by outcome
+ * per action, tasks started, finished and dry-run, the dead-letter queue and the alarms; and,
+ * when there is an audit mitigation, AWS IoT Device Defender's own audit metrics.
+ *
+ * The checks and actions are read when the app is synthesized, so rules added later with
+ * `addRule()` are shown too.
+ */
+export class MitigationDashboard extends Construct {
+  /** The CloudWatch dashboard; add widgets of your own with `dashboard.addWidgets()`. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  private readonly auditMitigations: AuditMitigation[] = [];
+  private readonly detectMitigations: DetectMitigation[] = [];
+
+  constructor(scope: Construct, id: string, props: MitigationDashboardProps = {}) {
+    super(scope, id);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
+      dashboardName: props.dashboardName,
+      start: props.start ?? '-P7D',
+    });
+    this.dashboard.addWidgets(new LazyWidgets(() => this.auditMitigations.length > 0 ? deviceDefenderAuditWidgets() : []));
+    this.node.addValidation({
+      validate: () => this.auditMitigations.length + this.detectMitigations.length > 0 ? [] : [
+        `${this.node.path}: invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one `
+        + 'AuditMitigation or DetectMitigation (auditMitigations, detectMitigations, addAuditMitigation() or addDetectMitigation())',
+      ],
+    });
+    props.auditMitigations?.forEach((m) => this.addAuditMitigation(m));
+    props.detectMitigations?.forEach((m) => this.addDetectMitigation(m));
+  }
+
+  /** Shows `mitigation`: its findings per check, executions per action, tasks, dead-letter queue and alarms. */
+  public addAuditMitigation(mitigation: AuditMitigation): void {
+    this.refuseTwice(mitigation, this.auditMitigations.includes(mitigation));
+    this.auditMitigations.push(mitigation);
+    this.dashboard.addWidgets(heading(`### Audit mitigation ${mitigation.node.path}`));
+    this.dashboard.addWidgets(
+      graph('Tasks', [
+        mitigation.metricTasksStarted(hourly('started')),
+        mitigation.metricTasksFinished(hourly('finished')),
+        mitigation.metricDryRunPlans(hourly('dry-run plans')),
+        mitigation.metricAuditsRecovered(hourly('recovered audits')),
+        mitigation.metricChecksExcluded(hourly('excluded checks')),
+      ]),
+      lostWork(mitigation, mitigation.metricPermanentFailures(hourly('permanent failures'))),
+      alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm, mitigation.checksExcludedAlarm)),
+    );
+    this.dashboard.addWidgets(new LazyWidgets(() => {
+      const mapping = mitigation._ruleMapping();
+      const findings = Object.keys(mapping).map((check) => graph(`Findings of ${check}: found, mitigated, excluded`, [
+        mitigation.metricForCheck(METRICS.FINDINGS_FOUND, check as AuditCheck, hourly('found')),
+        mitigation.metricForCheck(METRICS.FINDINGS_MITIGATED, check as AuditCheck, hourly('mitigated')),
+        mitigation.metricForCheck(METRICS.FINDINGS_EXCLUDED, check as AuditCheck, hourly('excluded')),
+      ]));
+      const actionNames = [...new Set(Object.values(mapping).flat())];
+      return [...inRows(findings), ...inRows(actionNames.map((name) => executionsGraph(mitigation, name)))];
+    }));
+  }
+
+  /** Shows `mitigation`: its executions per action, tasks, dead-letter queue and alarms. */
+  public addDetectMitigation(mitigation: DetectMitigation): void {
+    this.refuseTwice(mitigation, this.detectMitigations.includes(mitigation));
+    this.detectMitigations.push(mitigation);
+    this.dashboard.addWidgets(heading(`### Detect mitigation ${mitigation.node.path}`));
+    this.dashboard.addWidgets(
+      graph('Tasks', [
+        mitigation.metricTasksStarted(hourly('started')),
+        mitigation.metricTasksFinished(hourly('finished')),
+        mitigation.metricDryRunPlans(hourly('dry-run plans')),
+      ]),
+      lostWork(mitigation, mitigation.metricPermanentFailures(hourly('permanent failures'))),
+      alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm)),
+    );
+    this.dashboard.addWidgets(new LazyWidgets(() => inRows(mitigation._actionNames().map((name) => executionsGraph(mitigation, name)))));
+  }
+
+  private refuseTwice(mitigation: Construct, already: boolean): void {
+    if (already) {
+      throw new Error(`${this.node.path}: ${mitigation.node.path} is already on the dashboard; add each mitigation once`);
+    }
+  }
+}
+
+/** The dashboard's hourly sums, labelled. */
+function hourly(label: string): cloudwatch.MetricOptions {
+  return { label, period: DASHBOARD_PERIOD };
+}
+
+/** What was lost: the dead-letter queue's depth and the function's permanent failures. */
+function lostWork(mitigation: AuditMitigation | DetectMitigation, permanentFailures: cloudwatch.IMetric): cloudwatch.IWidget {
+  return graph('Dead-letter queue and permanent failures', [
+    mitigation.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      label: 'dead-letter queue depth', statistic: cloudwatch.Stats.MAXIMUM, period: DASHBOARD_PERIOD,
+    }),
+    permanentFailures,
+  ]);
+}
+
+function alarmsOf(mitigation: AuditMitigation | DetectMitigation, ...optional: (cloudwatch.IAlarm | undefined)[]): cloudwatch.IAlarm[] {
+  return [mitigation.deadLetterAlarm, mitigation.permanentFailureAlarm, ...optional.filter((a): a is cloudwatch.IAlarm => a !== undefined)];
+}
+
+/** The executions of one action (by the name the task names it with), by outcome. */
+function executionsGraph(mitigation: AuditMitigation | DetectMitigation, actionName: string): cloudwatch.IWidget {
+  const outcomes: [string, string][] = [
+    [METRICS.EXECUTIONS_SUCCEEDED, 'succeeded'], [METRICS.EXECUTIONS_FAILED, 'failed'],
+    [METRICS.EXECUTIONS_SKIPPED, 'skipped'], [METRICS.EXECUTIONS_CANCELED, 'canceled'],
+  ];
+  return graph(`Executions of ${actionName} by outcome`, outcomes.map(([name, label]) => actionMetric(mitigation, name, actionName, hourly(label))));
+}
