@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { grantActionType } from './action-types';
+import { EVENT_SOURCE } from '../contract';
 import { MitigationActionType } from '../mitigation-action-type';
 import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
 
@@ -106,4 +107,17 @@ function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: iam.I
     + `If the topic is encrypted with a customer managed KMS key, grant the role ${TOPIC_KEY_ACTIONS.join(' and ')} on that key `
     + '(condition kms:ViaService = sns.<region>.amazonaws.com), or import the topic with '
     + 'sns.Topic.fromTopicAttributes({ topicArn, keyArn }) so that they are granted.');
+}
+
+/**
+ * Lets `role` put the library's events (`events:PutEvents`) on the account's default event bus,
+ * with source `cdk-device-defender` only (`events:source` condition): the function cannot pose as
+ * another source, AWS services' `aws.*` sources included.
+ */
+export function grantPutMitigationEvents(scope: Construct, role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['events:PutEvents'],
+    resources: [Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+    conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
+  }));
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { DynamoDbEmulator } from '../emulator/dynamodb-emulator';
+import { EventsEmulator } from '../emulator/events-emulator';
 import { IotEmulator } from '../emulator/iot-emulator';
 import { SnsEmulator } from '../emulator/sns-emulator';
 
@@ -13,32 +14,35 @@ export const CONTEXT = { invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT
 export interface Emulators {
   readonly iot: IotEmulator;
   readonly sns: SnsEmulator;
+  readonly events: EventsEmulator;
   readonly dynamodb: DynamoDbEmulator;
 }
 
 /**
- * Starts the IoT, SNS and DynamoDB emulators and points the AWS SDK at them through the standard
+ * Starts the IoT, SNS, EventBridge and DynamoDB emulators and points the AWS SDK at them through the standard
  * environment variables, before a handler module (and its module-scope clients) is loaded.
  * Nothing reaches AWS: they listen on 127.0.0.1.
  */
 export async function startEmulators(): Promise<Emulators> {
   const iot = await IotEmulator.start();
   const sns = await SnsEmulator.start();
+  const events = await EventsEmulator.start();
   const dynamodb = await DynamoDbEmulator.start();
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_IOT: iot.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_SESSION_TOKEN: '',
   });
-  return { iot, sns, dynamodb };
+  return { iot, sns, events, dynamodb };
 }
 
 export async function stopEmulators(e: Emulators): Promise<void> {
-  await Promise.all([e.iot.stop(), e.sns.stop(), e.dynamodb.stop()]);
+  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop()]);
 }
 
 /** Runs `fn` with console output captured, returning the JSON log lines it wrote. */
@@ -68,6 +72,7 @@ export function resetEmulators(e: Emulators): void {
   e.iot.reset();
   e.sns.reset();
   e.sns.addTopic(REPORT_TOPIC);
+  e.events.reset();
   e.dynamodb.reset();
   e.dynamodb.createTable(LEDGER_TABLE, 'taskId');
 }
@@ -87,4 +92,57 @@ export function auditHandlerEnv(rules: Record<string, string[]>, overrides: Env 
     AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
     ...overrides,
   };
+}
+
+/** One CloudWatch datapoint an embedded-metric-format line produces. */
+export interface Datapoint {
+  readonly namespace: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly unit?: string;
+  /** The dimensions of this datapoint (one of the line's dimension sets, with their values). */
+  readonly dimensions: Record<string, string>;
+}
+
+/**
+ * The datapoints CloudWatch would extract from the embedded-metric-format lines among `logs`,
+ * checking each line against the format's rules as it goes (a `_aws` object with a numeric
+ * Timestamp and CloudWatchMetrics directives; every dimension of a set and every metric present
+ * at the top level, dimension values strings, metric values numbers). Throws on a line CloudWatch
+ * would reject.
+ */
+export function datapointsOf(logs: Array<Record<string, unknown>>): Datapoint[] {
+  const points: Datapoint[] = [];
+  for (const line of logs.filter((l) => '_aws' in l)) {
+    const aws = line._aws as { Timestamp?: unknown; CloudWatchMetrics?: unknown };
+    if (typeof aws.Timestamp !== 'number') throw new Error(`EMF: _aws.Timestamp must be a number: ${JSON.stringify(line)}`);
+    if (!Array.isArray(aws.CloudWatchMetrics) || aws.CloudWatchMetrics.length === 0) throw new Error(`EMF: no CloudWatchMetrics: ${JSON.stringify(line)}`);
+    for (const directive of aws.CloudWatchMetrics as Array<{ Namespace?: unknown; Dimensions?: unknown; Metrics?: unknown }>) {
+      if (typeof directive.Namespace !== 'string' || directive.Namespace.length === 0) throw new Error(`EMF: Namespace missing: ${JSON.stringify(line)}`);
+      if (!Array.isArray(directive.Dimensions) || !Array.isArray(directive.Metrics)) throw new Error(`EMF: Dimensions and Metrics must be arrays: ${JSON.stringify(line)}`);
+      for (const metric of directive.Metrics as Array<{ Name?: unknown; Unit?: unknown }>) {
+        if (typeof metric.Name !== 'string') throw new Error(`EMF: metric without Name: ${JSON.stringify(line)}`);
+        const value = line[metric.Name];
+        if (typeof value !== 'number') throw new Error(`EMF: metric ${metric.Name} has no numeric value at the top level: ${JSON.stringify(line)}`);
+        for (const set of directive.Dimensions as unknown[]) {
+          if (!Array.isArray(set)) throw new Error(`EMF: a dimension set must be an array: ${JSON.stringify(line)}`);
+          const dimensions: Record<string, string> = {};
+          for (const key of set) {
+            if (typeof line[key] !== 'string') throw new Error(`EMF: dimension ${String(key)} has no string value at the top level: ${JSON.stringify(line)}`);
+            dimensions[key] = line[key] as string;
+          }
+          points.push({ namespace: directive.Namespace, metric: metric.Name, value, unit: metric.Unit as string | undefined, dimensions });
+        }
+      }
+    }
+  }
+  return points;
+}
+
+/** The sum of `metric`'s datapoints whose dimensions are exactly `dimensions`. */
+export function metricSum(points: Datapoint[], metric: string, dimensions: Record<string, string>): number {
+  const key = JSON.stringify(Object.entries(dimensions).sort());
+  return points
+    .filter((p) => p.metric === metric && JSON.stringify(Object.entries(p.dimensions).sort()) === key)
+    .reduce((sum, p) => sum + p.value, 0);
 }

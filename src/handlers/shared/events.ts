@@ -1,0 +1,55 @@
+import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, EventDetailBase } from '../../contract';
+
+/** One of the library's detail-types (contract `EVENT_DETAIL_TYPES`). */
+export type DetailType = typeof EVENT_DETAIL_TYPES[keyof typeof EVENT_DETAIL_TYPES];
+
+/** An event to put: its detail-type and detail (contract's `...Detail` shapes). */
+export interface MitigationEvent {
+  readonly detailType: DetailType;
+  readonly detail: EventDetailBase;
+}
+
+/** PutEvents takes at most 10 entries per request. */
+const MAX_ENTRIES = 10;
+
+/**
+ * Some entries of a PutEvents request were not accepted. Not one of the permanent errors
+ * (`isPermanent`), so the invocation fails and the decision is retried: an event is never
+ * dropped without a failure.
+ */
+export class PutEventsFailedError extends Error {
+  constructor(public readonly failures: Array<{ detailType?: string; errorCode?: string; errorMessage?: string }>) {
+    super(`EventBridge did not accept ${failures.length} event(s): `
+      + failures.map((f) => `${f.detailType}: ${f.errorCode} ${f.errorMessage ?? ''}`.trim()).join('; '));
+    this.name = 'PutEventsFailedError';
+  }
+}
+
+// One client per execution environment, created on the first event. Throttling and 5xx answers
+// are retried by the SDK.
+let client: EventBridgeClient | undefined;
+
+/**
+ * Puts events on the account's default event bus with source `cdk-device-defender` (the only
+ * source the functions' roles may use), 10 per request. Throws when EventBridge refuses the
+ * request or any entry (`PutEventsFailedError`).
+ */
+export async function putEvents(events: MitigationEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += MAX_ENTRIES) {
+    const batch = events.slice(i, i + MAX_ENTRIES);
+    const entries: PutEventsRequestEntry[] = batch.map((e) => ({
+      Source: EVENT_SOURCE,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail),
+    }));
+    client ??= new EventBridgeClient({});
+    const answer = await client.send(new PutEventsCommand({ Entries: entries }));
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw new PutEventsFailedError((answer.Entries ?? [])
+        .map((entry, index) => ({ entry, index }))
+        .filter(({ entry }) => entry.ErrorCode)
+        .map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
+    }
+  }
+}
