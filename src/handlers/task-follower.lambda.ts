@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient, paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks } from '@aws-sdk/client-iot';
 import type { ScheduledEvent } from 'aws-lambda';
+import { EVENT_DETAIL_TYPES, FollowedMitigation, TaskKind, TaskOutcomeDetail } from '../contract';
 import { putEvents } from './shared/events';
 import { FollowerConfig, followedOf, metricLinesOf, readFollowerConfig } from './shared/follow-plan';
 import { createIotClient, errorMessage, errorName, isPermanent } from './shared/iot-tasks';
@@ -10,7 +11,6 @@ import { log } from './shared/log';
 import { emitMetrics } from './shared/metrics';
 import { Reporter } from './shared/report';
 import { isFinished, readTaskOutcome } from './shared/task-outcome';
-import { EVENT_DETAIL_TYPES, FollowedMitigation, TaskKind, TaskOutcomeDetail } from '../contract';
 
 /**
  * The task follower: reports, once, how every mitigation actions task the stack's constructs
@@ -135,7 +135,11 @@ async function follow(ledger: Ledger, candidate: Candidate, claimId: string, now
     // AWS IoT refuses to show the outcome (a role without the read permissions, a task gone):
     // report that once, and record the task as done so it does not fail every run for days.
     await new Reporter(followed.reportTopicArn).permanentFailure('outcome-unreadable', error, fields);
-    await ledger.markReported(claim, now, { failed: true });
+    try {
+      await ledger.markReported(claim, now, { failed: true });
+    } catch (ledgerError) {
+      log('WARN', 'ledger-not-updated', { ...fields, error: errorName(ledgerError), message: errorMessage(ledgerError) });
+    }
     return 'failed';
   }
 

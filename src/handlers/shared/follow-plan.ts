@@ -89,7 +89,11 @@ export function metricLinesOf(mitigation: string, outcome: TaskOutcome): MetricL
     values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated },
   }];
   for (const [actionName, counts] of Object.entries(outcome.byAction)) {
-    lines.push({ dimensions: { [D.MITIGATION]: mitigation, [D.ACTION]: actionName }, dimensionSets: [[D.MITIGATION, D.ACTION]], values: executionValues(counts) });
+    lines.push({
+      dimensions: { [D.MITIGATION]: mitigation, [D.ACTION]: actionName },
+      dimensionSets: [[D.MITIGATION, D.ACTION]],
+      values: executionValues(counts),
+    });
   }
   if (outcome.taskKind === 'audit') {
     const none: ExecutionCounts = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
