@@ -71,6 +71,34 @@ export const DETECT_ENV = {
   MITIGATION: 'DETECT_MITIGATION_NAME',
 } as const;
 
+/** A mitigation construct whose tasks the task follower reports on (one entry of `FOLLOWER_ENV.FOLLOWED`). */
+export interface FollowedMitigation {
+  /** The construct's path: the `Mitigation` dimension and `detail.mitigation`. */
+  readonly mitigation: string;
+  readonly kind: TaskKind;
+  /** Its tasks are `<taskIdPrefix>-...` (AuditMitigation, DetectMitigation). */
+  readonly taskIdPrefix?: string;
+  /** An AuditMitigationTask's physical id, `<prefix>:<count>`: its tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
+  readonly physicalResourceId?: string;
+  /** Where a finished task with failed executions is reported too. */
+  readonly reportTopicArn?: string;
+}
+
+/** Environment variables of the task follower (one per stack), set by the mitigation constructs. */
+export const FOLLOWER_ENV = {
+  /** The ledger table (partition key `taskId`, string; TTL attribute `expiresAt`). */
+  TABLE_NAME: 'TASK_FOLLOWER_TABLE_NAME',
+  /** JSON array of `FollowedMitigation`. */
+  FOLLOWED: 'TASK_FOLLOWER_FOLLOWED',
+  /** How far back tasks are looked for, in hours (default `DEFAULT_FOLLOWER_LOOKBACK_HOURS`). */
+  LOOKBACK_HOURS: 'TASK_FOLLOWER_LOOKBACK_HOURS',
+} as const;
+
+export const DEFAULT_FOLLOWER_LOOKBACK_HOURS = 72;
+
+/** The ledger's partition key and TTL attribute. */
+export const FOLLOWER_LEDGER = { PARTITION_KEY: 'taskId', TTL_ATTRIBUTE: 'expiresAt' } as const;
+
 /**
  * The `event` of the one log line (level ERROR) a handler writes for every permanent failure: a
  * failure no retry can fix (a malformed message, an unknown event, a request AWS IoT refuses, a

@@ -3,7 +3,8 @@ import {
   paginateListDetectMitigationActionsExecutions,
 } from '@aws-sdk/client-iot';
 import { Progress } from './output';
-import { TaskInfo, actionTypeOf, actionsByName, findingsOfTask } from './task-info';
+import { TaskInfo, actionsByName, findingsOfTask } from './task-info';
+import { actionTypeOf } from '../handlers/shared/action-types';
 
 /** One action applied (or not) to one finding or violation. */
 export interface ExecutionRow {

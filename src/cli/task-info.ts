@@ -25,21 +25,6 @@ export async function describeTask(iot: IoTClient, taskId: string): Promise<Task
   }
 }
 
-const PARAMS_TO_TYPE: Record<string, string> = {
-  addThingsToThingGroupParams: 'ADD_THINGS_TO_THING_GROUP',
-  enableIoTLoggingParams: 'ENABLE_IOT_LOGGING',
-  publishFindingToSnsParams: 'PUBLISH_FINDING_TO_SNS',
-  replaceDefaultPolicyVersionParams: 'REPLACE_DEFAULT_POLICY_VERSION',
-  updateCACertificateParams: 'UPDATE_CA_CERTIFICATE',
-  updateDeviceCertificateParams: 'UPDATE_DEVICE_CERTIFICATE',
-};
-
-/** The type of a mitigation action, from its parameters. */
-export function actionTypeOf(action: MitigationAction | undefined): string {
-  const key = Object.entries(action?.actionParams ?? {}).find(([, v]) => v !== undefined)?.[0];
-  return (key && PARAMS_TO_TYPE[key]) ?? 'UNKNOWN';
-}
-
 /** The actions a task applies, by name. */
 export function actionsByName(info: TaskInfo): Map<string, MitigationAction> {
   const definitions = info.kind === 'audit' ? info.task.actionsDefinition : info.task.taskSummary?.actionsDefinition;

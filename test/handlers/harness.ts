@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { DynamoDbEmulator } from '../emulator/dynamodb-emulator';
 import { EventsEmulator } from '../emulator/events-emulator';
 import { IotEmulator } from '../emulator/iot-emulator';
 import { SnsEmulator } from '../emulator/sns-emulator';
@@ -6,24 +7,29 @@ import { SnsEmulator } from '../emulator/sns-emulator';
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const REPORT_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:reports`;
+/** The task follower's ledger table, defined in the DynamoDB emulator by resetEmulators. */
+export const LEDGER_TABLE = 'task-ledger';
 export const CONTEXT = { invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:handler` } as Context;
 
 export interface Emulators {
   readonly iot: IotEmulator;
   readonly sns: SnsEmulator;
   readonly events: EventsEmulator;
+  readonly dynamodb: DynamoDbEmulator;
 }
 
 /**
- * Starts the IoT, SNS and EventBridge emulators and points the AWS SDK at them through the standard
+ * Starts the IoT, SNS, EventBridge and DynamoDB emulators and points the AWS SDK at them through the standard
  * environment variables, before a handler module (and its module-scope clients) is loaded.
- * Nothing reaches AWS: both listen on 127.0.0.1.
+ * Nothing reaches AWS: they listen on 127.0.0.1.
  */
 export async function startEmulators(): Promise<Emulators> {
   const iot = await IotEmulator.start();
   const sns = await SnsEmulator.start();
   const events = await EventsEmulator.start();
+  const dynamodb = await DynamoDbEmulator.start();
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_IOT: iot.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
@@ -32,11 +38,11 @@ export async function startEmulators(): Promise<Emulators> {
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_SESSION_TOKEN: '',
   });
-  return { iot, sns, events };
+  return { iot, sns, events, dynamodb };
 }
 
 export async function stopEmulators(e: Emulators): Promise<void> {
-  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop()]);
+  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop()]);
 }
 
 /** Runs `fn` with console output captured, returning the JSON log lines it wrote. */
@@ -61,12 +67,14 @@ export function setEnv(vars: Record<string, string | undefined>): void {
   }
 }
 
-/** Clears the emulators and recreates the report topic the handlers publish to. */
+/** Clears the emulators and recreates the report topic and the ledger table the handlers use. */
 export function resetEmulators(e: Emulators): void {
   e.iot.reset();
   e.sns.reset();
   e.sns.addTopic(REPORT_TOPIC);
   e.events.reset();
+  e.dynamodb.reset();
+  e.dynamodb.createTable(LEDGER_TABLE, 'taskId');
 }
 
 /** The audit mitigation handler's environment, as the construct sets it; `rules` and `overrides` vary per test. */

@@ -1,0 +1,247 @@
+import { IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
+import { datapointsOf, Emulators, LEDGER_TABLE, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, FOLLOWER_ENV, FollowedMitigation, METRIC_NAMESPACE } from '../../src/contract';
+import { readTaskOutcome } from '../../src/handlers/shared/task-outcome';
+import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
+import { expectNoEventsViolations } from '../emulator/events-emulator';
+import { expectNoViolations } from '../emulator/iot-emulator';
+
+let e: Emulators;
+let handler: typeof import('../../src/handlers/task-follower.lambda').handler;
+let iot: IoTClient;
+
+const AUDIT = 'audit-1';
+const CHECK = 'DEVICE_CERTIFICATE_EXPIRING_CHECK';
+const PREFIX = 'dd0123456789';
+const MITIGATION = 'Stack/AuditMitigation';
+const FOLLOWED: FollowedMitigation[] = [
+  { mitigation: MITIGATION, kind: 'audit', taskIdPrefix: PREFIX, reportTopicArn: REPORT_TOPIC },
+  { mitigation: 'Stack/DetectMitigation', kind: 'detect', taskIdPrefix: 'dd9999999999' },
+  { mitigation: 'Stack/Task', kind: 'audit', physicalResourceId: 'ddaaaaaaaaaa:2' },
+];
+
+beforeAll(async () => {
+  e = await startEmulators();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  handler = require('../../src/handlers/task-follower.lambda').handler;
+  iot = new IoTClient({});
+});
+afterAll(() => stopEmulators(e));
+
+beforeEach(() => {
+  resetEmulators(e);
+  e.events.allowedSources = [EVENT_SOURCE];
+  setEnv({ [FOLLOWER_ENV.TABLE_NAME]: LEDGER_TABLE, [FOLLOWER_ENV.FOLLOWED]: JSON.stringify(FOLLOWED), [FOLLOWER_ENV.LOOKBACK_HOURS]: undefined });
+  e.iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+  e.iot.addMitigationAction({ actionName: 'escalate', actionType: 'PUBLISH_FINDING_TO_SNS' });
+  e.iot.addAuditTask({ taskId: AUDIT, scheduledAuditName: 'daily', checks: { [CHECK]: { nonCompliantResourcesCount: 5 } } });
+  for (let i = 1; i <= 5; i++) {
+    e.iot.addAuditFinding({ findingId: `f${i}`, taskId: AUDIT, checkName: CHECK, reasonForNonComplianceCode: 'CERTIFICATE_PAST_EXPIRATION' });
+  }
+});
+afterEach(() => {
+  expectNoViolations(e.iot);
+  expectNoDynamoDbViolations(e.dynamodb);
+  expectNoEventsViolations(e.events);
+});
+
+async function startAudit(taskId: string, target: Record<string, unknown> = { auditTaskId: AUDIT }) {
+  await iot.send(new StartAuditMitigationActionsTaskCommand({
+    taskId, target, auditCheckToActionsMapping: { [CHECK]: ['notify', 'escalate'] }, clientRequestToken: `token-${taskId}`,
+  }));
+}
+
+async function follow() {
+  const { result, error, logs } = await withLogs(() => handler());
+  return { result, error, logs, points: datapointsOf(logs), outcomes: logs.filter((l) => l.event === 'task-outcome') };
+}
+
+const outcomeEvents = () => e.events.eventsOfType(EVENT_DETAIL_TYPES.TASK_OUTCOME);
+
+test('a task that ends with 3 failed executions produces exactly one outcome; a second run adds nothing', async () => {
+  // GIVEN an audit mitigation task whose first action fails on 3 of its 5 findings
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`, { failFindingIds: ['f1', 'f2', 'f3'] });
+
+  // WHEN the follower runs
+  const first = await follow();
+
+  // THEN one event with the outcome
+  expect(first.error).toBeUndefined();
+  expect(first.result?.reported).toEqual([`${PREFIX}-daily`]);
+  expect(outcomeEvents()).toHaveLength(1);
+  const event = outcomeEvents()[0];
+  expect(event.source).toBe(EVENT_SOURCE);
+  expect(event.detail).toMatchObject({
+    mitigation: MITIGATION,
+    taskKind: 'audit',
+    taskId: `${PREFIX}-daily`,
+    status: 'FAILED',
+    executions: { succeeded: 4, failed: 3, skipped: 3, canceled: 0 },
+    byAction: {
+      notify: { succeeded: 2, failed: 3, skipped: 0, canceled: 0, actionType: 'PUBLISH_FINDING_TO_SNS' },
+      escalate: { succeeded: 2, failed: 0, skipped: 3, canceled: 0, actionType: 'PUBLISH_FINDING_TO_SNS' },
+    },
+    byCheck: { [CHECK]: { succeeded: 4, failed: 3, skipped: 3, canceled: 0 } },
+    findingsByCheck: { [CHECK]: { total: 5, succeeded: 2, failed: 3, skipped: 0, canceled: 0 } },
+    errorCodes: [{ errorCode: 'EmulatedFailure', count: 3, example: { actionName: 'notify', findingId: 'f1' } }],
+    truncated: false,
+  });
+  expect(typeof event.detail.startTime).toBe('string');
+  expect(typeof event.detail.endTime).toBe('string');
+
+  // THEN the metrics, from the embedded-metric-format lines
+  const emf = first.logs.filter((l) => '_aws' in l);
+  for (const line of emf) {
+    const directive = (line._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0];
+    expect(directive.Namespace).toBe(METRIC_NAMESPACE);
+  }
+  expect(emf.map((l) => (l._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0].Dimensions)).toEqual([
+    [['Mitigation']], [['Mitigation', 'ActionName']], [['Mitigation', 'ActionName']], [['Mitigation', 'CheckName']],
+  ]);
+  const p = first.points;
+  expect(metricSum(p, 'TasksFinished', { Mitigation: MITIGATION })).toBe(1);
+  expect(metricSum(p, 'ExecutionsFailed', { Mitigation: MITIGATION })).toBe(3);
+  expect(metricSum(p, 'ExecutionsSucceeded', { Mitigation: MITIGATION })).toBe(4);
+  expect(metricSum(p, 'ExecutionsFailed', { Mitigation: MITIGATION, ActionName: 'notify' })).toBe(3);
+  expect(metricSum(p, 'ExecutionsFailed', { Mitigation: MITIGATION, ActionName: 'escalate' })).toBe(0);
+  expect(metricSum(p, 'ExecutionsSkipped', { Mitigation: MITIGATION, ActionName: 'escalate' })).toBe(3);
+  expect(metricSum(p, 'ExecutionsFailed', { Mitigation: MITIGATION, CheckName: CHECK })).toBe(3);
+  expect(metricSum(p, 'FindingsMitigated', { Mitigation: MITIGATION, CheckName: CHECK })).toBe(2);
+  expect(metricSum(p, 'FindingsMitigated', { Mitigation: MITIGATION })).toBe(2);
+
+  // THEN one log line, at WARN (something failed), and the report topic has it
+  expect(first.outcomes).toHaveLength(1);
+  expect(first.outcomes[0]).toMatchObject({ level: 'WARN', event: 'task-outcome', taskId: `${PREFIX}-daily`, mitigation: MITIGATION });
+  expect(e.sns.jsonPublishedTo(REPORT_TOPIC)).toEqual([expect.objectContaining({ event: 'task-outcome', taskId: `${PREFIX}-daily` })]);
+  expect(e.dynamodb.item(LEDGER_TABLE, `${PREFIX}-daily`)).toMatchObject({ state: { S: 'reported' }, failed: { BOOL: false }, expiresAt: { N: expect.any(String) } });
+  const expires = Number((e.dynamodb.item(LEDGER_TABLE, `${PREFIX}-daily`)!.expiresAt as { N: string }).N);
+  expect(expires).toBeGreaterThan(Date.now() / 1000 + 29 * 24 * 3600);
+
+  // WHEN the follower runs again THEN nothing is added: no event, no metric line, no log line, no report
+  const second = await follow();
+  expect(second.error).toBeUndefined();
+  expect(second.result?.reported).toEqual([]);
+  expect(outcomeEvents()).toHaveLength(1);
+  expect(second.points).toEqual([]);
+  expect(second.outcomes).toEqual([]);
+  expect(e.sns.publishedTo(REPORT_TOPIC)).toHaveLength(1);
+  expect(e.dynamodb.requestsFor('PutItem')).toHaveLength(1);
+});
+
+test('a task still IN_PROGRESS is not reported, and is reported once it finishes (INFO, no report when nothing failed)', async () => {
+  await startAudit(`${PREFIX}-daily`);
+  const running = await follow();
+  expect(running.result?.reported).toEqual([]);
+  expect(outcomeEvents()).toHaveLength(0);
+  expect(e.dynamodb.items(LEDGER_TABLE)).toEqual([]);
+
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`);
+  const finished = await follow();
+  expect(finished.result?.reported).toEqual([`${PREFIX}-daily`]);
+  expect(finished.outcomes).toEqual([expect.objectContaining({ level: 'INFO' })]);
+  expect(e.sns.publishedTo(REPORT_TOPIC)).toHaveLength(0);
+  expect(outcomeEvents()).toHaveLength(1);
+});
+
+test('another construct\'s task and someone else\'s task are ignored', async () => {
+  await startAudit('dd0000000000-daily');
+  await startAudit('manual-task');
+  await startAudit(`${PREFIX}x-daily`); // the prefix, but not followed by '-'
+  await startAudit('ddaaaaaaaaaa-2'); // beyond the custom resource's 2 tasks
+  for (const id of ['dd0000000000-daily', 'manual-task', `${PREFIX}x-daily`, 'ddaaaaaaaaaa-2']) e.iot.runAuditMitigationTask(id);
+  const run = await follow();
+  expect(run.result?.reported).toEqual([]);
+  expect(outcomeEvents()).toHaveLength(0);
+});
+
+test('an AuditMitigationTask\'s tasks are found through its physical id', async () => {
+  await startAudit('ddaaaaaaaaaa-0', { findingIds: ['f1', 'f2'] });
+  await startAudit('ddaaaaaaaaaa-1', { findingIds: ['f3'] });
+  e.iot.runAuditMitigationTask('ddaaaaaaaaaa-0', { failFindingIds: ['f2'] });
+  e.iot.runAuditMitigationTask('ddaaaaaaaaaa-1');
+  const run = await follow();
+  expect(run.result?.reported.sort()).toEqual(['ddaaaaaaaaaa-0', 'ddaaaaaaaaaa-1']);
+  const first = outcomeEvents().find((ev) => ev.detail.taskId === 'ddaaaaaaaaaa-0')!;
+  // findingIds target: each finding's check comes from DescribeAuditFinding
+  expect(first.detail).toMatchObject({ mitigation: 'Stack/Task', executions: { failed: 1, succeeded: 2, skipped: 1 }, byCheck: { [CHECK]: { failed: 1 } } });
+});
+
+test('a claim left by a crashed run is taken over once stale; a fresh one is left alone', async () => {
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`);
+  const claimed = (at: number) => ({ taskId: { S: `${PREFIX}-daily` }, state: { S: 'claimed' }, claimId: { S: 'crashed-run' }, claimedAt: { N: String(at) } });
+  e.dynamodb.putItem(LEDGER_TABLE, claimed(Date.now() - 60_000));
+  const fresh = await follow();
+  expect(fresh.result?.claimedElsewhere).toEqual([`${PREFIX}-daily`]);
+  expect(outcomeEvents()).toHaveLength(0);
+
+  e.dynamodb.putItem(LEDGER_TABLE, claimed(Date.now() - 6 * 60_000));
+  const stale = await follow();
+  expect(stale.result?.reported).toEqual([`${PREFIX}-daily`]);
+  expect(outcomeEvents()).toHaveLength(1);
+});
+
+test('EventBridge failing: the claim is released, the run fails, and the next run reports exactly once', async () => {
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`, { failFindingIds: ['f1'] });
+  e.events.injectFault({ kind: 'failedEntries' });
+  const failing = await follow();
+  expect(failing.error).toBeInstanceOf(Error);
+  expect(failing.logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', taskId: `${PREFIX}-daily` }));
+  expect(failing.points).toEqual([]);
+  expect(failing.outcomes).toEqual([]);
+  expect(e.dynamodb.items(LEDGER_TABLE)).toEqual([]);
+
+  const next = await follow();
+  expect(next.result?.reported).toEqual([`${PREFIX}-daily`]);
+  const again = await follow();
+  expect(again.result?.reported).toEqual([]);
+  expect(outcomeEvents()).toHaveLength(1);
+  expect(e.sns.publishedTo(REPORT_TOPIC)).toHaveLength(1);
+});
+
+test('a detect task', async () => {
+  e.iot.addThing('thing-1');
+  e.iot.addThing('thing-2');
+  e.iot.addThingGroup('quarantine');
+  e.iot.addMitigationAction({ actionName: 'quarantine', actionType: 'ADD_THINGS_TO_THING_GROUP', actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'] } } });
+  await iot.send(new StartDetectMitigationActionsTaskCommand({
+    taskId: 'dd9999999999-v', target: { violationIds: ['v-1', 'v-2'] }, actions: ['quarantine'], clientRequestToken: 'token-detect',
+  }));
+  e.iot.runDetectMitigationTask('dd9999999999-v', { 'v-1': 'thing-1', 'v-2': 'thing-2' }, { failViolationIds: ['v-2'] });
+  const run = await follow();
+  expect(run.result?.reported).toEqual(['dd9999999999-v']);
+  expect(outcomeEvents()[0].detail).toMatchObject({
+    mitigation: 'Stack/DetectMitigation',
+    taskKind: 'detect',
+    status: 'FAILED',
+    executions: { succeeded: 1, failed: 1, skipped: 0, canceled: 0 },
+    byAction: { quarantine: { succeeded: 1, failed: 1, actionType: 'ADD_THINGS_TO_THING_GROUP' } },
+    errorCodes: [{ errorCode: 'EmulatedFailure', count: 1, example: { actionName: 'quarantine', violationId: 'v-2' } }],
+  });
+  expect(outcomeEvents()[0].detail.byCheck).toBeUndefined();
+  expect(metricSum(run.points, 'ExecutionsFailed', { Mitigation: 'Stack/DetectMitigation', ActionName: 'quarantine' })).toBe(1);
+});
+
+test('an audit task with more findings than the cap is reported truncated', async () => {
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`, { failFindingIds: ['f1', 'f2', 'f3', 'f4'] });
+  const outcome = await readTaskOutcome(iot, { kind: 'audit', taskId: `${PREFIX}-daily` }, { maxFindings: 3 });
+  expect(outcome?.truncated).toBe(true);
+  expect(outcome?.executions.failed).toBe(3);
+  expect(e.iot.requestsFor('ListAuditMitigationActionsExecutions')).toHaveLength(3);
+});
+
+test('a permanent failure reading the outcome is reported once and not retried forever', async () => {
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`);
+  e.iot.injectFault({ kind: 'accessDenied403', operation: 'DescribeAuditMitigationActionsTask', times: Infinity });
+  const run = await follow();
+  expect(run.result?.failed).toEqual([`${PREFIX}-daily`]);
+  expect(run.logs.filter((l) => l.event === 'permanent-failure')).toHaveLength(1);
+  expect(e.dynamodb.item(LEDGER_TABLE, `${PREFIX}-daily`)).toMatchObject({ state: { S: 'reported' }, failed: { BOOL: true } });
+  const again = await follow();
+  expect(again.logs.filter((l) => l.event === 'permanent-failure')).toHaveLength(0);
+  expect(outcomeEvents()).toHaveLength(0);
+});
