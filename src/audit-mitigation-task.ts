@@ -7,6 +7,7 @@ import { RUN_ID_PATTERN } from './contract';
 import { IMitigationAction } from './mitigation-action';
 import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
+import { TaskFollower } from './private/task-follower';
 import { validatePattern } from './private/validation';
 
 /** Properties of an `AuditMitigationTask`. */
@@ -84,6 +85,9 @@ export class AuditMitigationTask extends Construct {
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.
+    // AWS says nothing when a task ends: the stack's follower reports each outcome once. The
+    // physical id names the tasks' prefix and count.
+    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', physicalResourceId: resource.ref });
     this.taskIds = Token.asList(Fn.split(',', resource.getAttString('TaskIds'), target.taskCount));
   }
 

@@ -21,6 +21,7 @@ import { actionMetric, checkMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
+import { TaskFollower } from './private/task-follower';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid } from './private/validation';
 
@@ -230,6 +231,8 @@ export class AuditMitigation extends Construct {
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = deadLetterAlarm;
     this.permanentFailureAlarm = permanentFailureAlarm;
+    // AWS says nothing when a task ends: the stack's follower reports each outcome once.
+    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic });
     if (props.alarms ?? true) {
       this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);

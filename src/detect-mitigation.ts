@@ -17,6 +17,7 @@ import { actionMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
+import { TaskFollower } from './private/task-follower';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid, validatePattern } from './private/validation';
 
@@ -189,6 +190,8 @@ export class DetectMitigation extends Construct {
     this.deadLetterQueue = handler.deadLetterQueue;
     this.deadLetterAlarm = handler.deadLetterAlarm;
     this.permanentFailureAlarm = handler.permanentFailureAlarm;
+    // AWS says nothing when a task ends: the stack's follower reports each outcome once.
+    TaskFollower.of(this).follow({ mitigation: this, kind: 'detect', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic });
     this.actions = [...props.actions];
     if (props.alarms ?? true) {
       this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);

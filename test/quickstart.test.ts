@@ -63,9 +63,9 @@ describe('examples/quickstart.ts', () => {
       return [id, iot({ StringEquals: account, ArnLike: { 'aws:SourceArn': join(`:mitigationaction/${actionName}`) } })];
     });
     expect(trust).toEqual(expected);
-    // 6 actions, the logging role, the audit, notification and alert roles, 2 handler roles, and the
-    // AuditSuppression provider's handler and framework roles.
-    expect(trust).toHaveLength(14);
+    // 6 actions, the logging role, the audit, notification and alert roles, 2 handler roles, the
+    // task follower's role, and the AuditSuppression provider's handler and framework roles.
+    expect(trust).toHaveLength(15);
   });
 
   test('no policy grants kms:GenerateDataKey* (which includes the key-pair and without-plaintext variants)', () => {

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -34,6 +35,13 @@ export interface MitigationHandlerProps {
   readonly actionsOnStar?: { readonly withoutResourceType: string[]; readonly note: string };
   /** Gets reports (the function may publish to it) and the alarms' notifications. @default - none */
   readonly reportTopic?: sns.ITopic;
+  /**
+   * Grants the role more, on named resources, before it is sealed (statements added after that
+   * land in a separate policy).
+   *
+   * @default - nothing more
+   */
+  readonly beforeSeal?: (role: iam.IRole) => void;
 }
 
 /** The function is invoked asynchronously (a subscription, a schedule): an on-failure destination keeps what fails. */
@@ -130,6 +138,7 @@ export class MitigationHandler {
     if (eventSource) { fn.addEventSource(eventSource); }
     this.permanentFailureAlarm = definePermanentFailureAlarm(scope, logGroup, fn, props.reportTopic);
 
+    props.beforeSeal?.(role);
     addNagSuppressions(role, handlerRoleSuppressions(props.actionsOnStar?.withoutResourceType ?? props.actions, props.actionsOnStar?.note));
     role.seal();
     if (invocation.kind === 'async') {

@@ -69,3 +69,18 @@ export const DETECT_MITIGATION_DESCRIBE_ACTIONS = ['iot:DescribeDetectMitigation
 /** Why the detect handler's role has iot:StartDetectMitigationActionsTask on `*` (for its cdk-nag suppression). */
 export const DETECT_MITIGATION_START_NOTE = 'iot:StartDetectMitigationActionsTask has the securityprofile resource type as optional only, '
   + 'and its requests name violation ids, not a security profile, so IAM authorizes them against *.';
+
+/**
+ * What the task follower calls: it lists and reads mitigation actions tasks, their executions and
+ * the findings they applied to. None of these actions has a resource type.
+ */
+export const TASK_FOLLOWER_HANDLER_ACTIONS = [
+  'iot:ListAuditMitigationActionsTasks',
+  'iot:DescribeAuditMitigationActionsTask',
+  'iot:ListAuditMitigationActionsExecutions',
+  'iot:ListAuditFindings',
+  'iot:DescribeAuditFinding',
+  'iot:ListDetectMitigationActionsTasks',
+  'iot:DescribeDetectMitigationActionsTask',
+  'iot:ListDetectMitigationActionsExecutions',
+];

@@ -1,0 +1,112 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { grantPublish } from './grants';
+import { MitigationHandler } from './mitigation-handler';
+import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
+import { FOLLOWER_ENV, FOLLOWER_LEDGER, FollowedMitigation, TaskKind } from '../contract';
+import { TaskFollowerFunction } from '../handlers/task-follower-function';
+
+/** The follower's construct id, directly under the stack: one per stack. */
+const FOLLOWER_ID = 'CdkDeviceDefenderTaskFollower';
+
+/** How often the follower looks for finished tasks. */
+const FOLLOW_INTERVAL = Duration.minutes(5);
+
+/** What `TaskFollower.follow` needs to know of a mitigation construct. */
+export interface FollowOptions {
+  /** The mitigation construct: its path is the `Mitigation` dimension of the outcome's metrics and events. */
+  readonly mitigation: IConstruct;
+  readonly kind: TaskKind;
+  /** Its tasks are `<taskIdPrefix>-...` (AuditMitigation, DetectMitigation). */
+  readonly taskIdPrefix?: string;
+  /** An AuditMitigationTask's physical id (a token): its tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
+  readonly physicalResourceId?: string;
+  /** Gets a report of every outcome with failed executions. */
+  readonly reportTopic?: sns.ITopic;
+}
+
+/**
+ * The stack's task follower: every 5 minutes a function lists the mitigation actions tasks the
+ * stack's mitigation constructs started, and reports each finished one ONCE (one EventBridge
+ * event, the executions by outcome as metrics, one log line, and the report topic when something
+ * failed). A DynamoDB table (the ledger) records which tasks were reported, so a second run, or
+ * two runs at once, report nothing again.
+ *
+ * Why a follower of its own rather than the audit reconciler's run: AWS sends no notification when
+ * a mitigation actions task ends, DetectMitigation and AuditMitigationTask have no scheduled run
+ * of their own, one follower serves every mitigation construct of the stack, and its role only
+ * reads tasks (the functions that start tasks keep their narrow roles).
+ *
+ * The ledger is a record of what was reported, not of what was done (AWS IoT keeps that): it is
+ * destroyed with the stack, and its items expire 30 days after the report (DynamoDB TTL).
+ */
+export class TaskFollower extends Construct {
+  /** The stack's follower, defined on first use. */
+  public static of(scope: IConstruct): TaskFollower {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(FOLLOWER_ID) as TaskFollower | undefined) ?? new TaskFollower(stack, FOLLOWER_ID);
+  }
+
+  public readonly handler: MitigationHandler;
+  public readonly ledger: dynamodb.Table;
+  private readonly followed: FollowOptions[] = [];
+  private readonly reportTopics = new Set<sns.ITopic>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: FOLLOWER_LEDGER.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: FOLLOWER_LEDGER.TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.handler = MitigationHandler.invokedAsynchronously(this, {
+      functionClass: TaskFollowerFunction,
+      description: 'Reports how each AWS IoT Device Defender mitigation actions task of this stack ended (cdk-device-defender)',
+      roleDescription: 'Runs the cdk-device-defender task follower: reads mitigation actions tasks, records reported ones',
+      timeout: Duration.minutes(5),
+      environment: {
+        [FOLLOWER_ENV.TABLE_NAME]: this.ledger.tableName,
+        [FOLLOWER_ENV.FOLLOWED]: Lazy.string({ produce: () => stack.toJsonString(this.followed.map(followedOf)) }),
+      },
+      actions: TASK_FOLLOWER_HANDLER_ACTIONS,
+      beforeSeal: (role) => {
+        this.ledger.grant(role, 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+      },
+    }, { retryAttempts: 0, maxEventAge: Duration.minutes(10) });
+    // A run that fails is not retried by Lambda: the next run, 5 minutes later, does the same
+    // work (the ledger skips what was reported), and the failure is counted and alarmed on.
+    new events.Rule(this, 'Schedule', {
+      description: 'Runs the cdk-device-defender task follower',
+      schedule: events.Schedule.rate(FOLLOW_INTERVAL),
+      targets: [new targets.LambdaFunction(this.handler.function, {
+        deadLetterQueue: this.handler.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.minutes(10),
+      })],
+    });
+  }
+
+  /** Reports the tasks of `options.mitigation` as they finish. */
+  public follow(options: FollowOptions): void {
+    this.followed.push(options);
+    if (options.reportTopic && !this.reportTopics.has(options.reportTopic)) {
+      this.reportTopics.add(options.reportTopic);
+      grantPublish(this, options.reportTopic, this.handler.function.role!);
+    }
+  }
+}
+
+function followedOf(options: FollowOptions): FollowedMitigation {
+  return {
+    mitigation: options.mitigation.node.path,
+    kind: options.kind,
+    taskIdPrefix: options.taskIdPrefix,
+    physicalResourceId: options.physicalResourceId,
+    reportTopicArn: options.reportTopic?.topicArn,
+  };
+}

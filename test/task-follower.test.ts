@@ -1,0 +1,126 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DetectMitigation, MitigationAction, MitigationActionParams,
+} from '../src';
+import { FollowedMitigation } from '../src/contract';
+import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+/** A stack with one AuditMitigation, one DetectMitigation and one AuditMitigationTask. */
+function everyMitigation(app = new App()) {
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const reports = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
+  const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+  const quarantine = new MitigationAction(stack, 'Quarantine', {
+    mitigationActionName: 'quarantine', actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+  });
+  const rules = [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [quarantine] }];
+  const audit = new AuditMitigation(stack, 'Audit', { rules, reportTopic: reports });
+  const detect = new DetectMitigation(stack, 'Detect', {
+    securityProfile: new iot.CfnSecurityProfile(stack, 'Profile', { securityProfileName: 'chatty' }), actions: [quarantine],
+  });
+  const task = new AuditMitigationTask(stack, 'Task', { target: AuditMitigationTarget.findings(['f-1']), rules });
+  return { stack, audit, detect, task };
+}
+
+function followerFunction(template: Template): any {
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: Match.objectLike({ TASK_FOLLOWER_TABLE_NAME: Match.anyValue() }) } },
+  }));
+  return fn;
+}
+
+describe('task follower', () => {
+  test('one per stack follows every mitigation construct: by task id prefix, and an AuditMitigationTask by its physical id', () => {
+    const { stack, audit, detect } = everyMitigation();
+    const template = Template.fromStack(stack);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Environment?.Variables?.TASK_FOLLOWER_FOLLOWED !== undefined);
+    expect(functions).toHaveLength(1);
+    const followed = stack.resolve(functions[0].Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED);
+    // The physical id is a Ref, so the list is rendered with Fn::Join: check its parts.
+    const text = JSON.stringify(followed);
+    const env = (name: string, construct: 'audit' | 'detect') => {
+      const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f).includes(`${construct === 'audit' ? 'AUDIT' : 'DETECT'}_MITIGATION_TASK_ID_PREFIX`));
+      return fn!.Properties.Environment.Variables[name];
+    };
+    const auditPrefix = env('AUDIT_MITIGATION_TASK_ID_PREFIX', 'audit');
+    const detectPrefix = env('DETECT_MITIGATION_TASK_ID_PREFIX', 'detect');
+    expect(text).toContain(JSON.stringify({ mitigation: audit.node.path, kind: 'audit', taskIdPrefix: auditPrefix, reportTopicArn: 'arn:aws:sns:eu-west-1:123456789012:reports' }).slice(1, -1).replace(/"/g, '\\"'));
+    expect(text).toContain(JSON.stringify({ mitigation: detect.node.path, kind: 'detect', taskIdPrefix: detectPrefix }).slice(1, -1).replace(/"/g, '\\"'));
+    const taskResource = Object.keys(template.findResources('Custom::IotMitigationAuditTask'))[0];
+    expect(text).toContain(`{"Ref":"${taskResource}"}`);
+    expect(text).toContain('\\"mitigation\\":\\"Stack/Task\\",\\"kind\\":\\"audit\\",\\"physicalResourceId\\":\\"');
+  });
+
+  test('the FOLLOWED list parses to FollowedMitigation entries once the physical id is known', () => {
+    const { stack } = everyMitigation();
+    const fn = followerFunction(Template.fromStack(stack));
+    const joined = fn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'];
+    const rendered = joined[1].map((part: unknown) => (typeof part === 'string' ? part : 'ddabcdef0123:2')).join(joined[0]);
+    const entries: FollowedMitigation[] = JSON.parse(rendered);
+    expect(entries.map((e) => [e.mitigation, e.kind, e.taskIdPrefix !== undefined, e.physicalResourceId])).toEqual([
+      ['Stack/Audit', 'audit', true, undefined],
+      ['Stack/Detect', 'detect', true, undefined],
+      ['Stack/Task', 'audit', false, 'ddabcdef0123:2'],
+    ]);
+  });
+
+  test('runs every 5 minutes; its ledger is on demand, with TTL and point-in-time recovery, and goes with the stack', () => {
+    const { stack } = everyMitigation();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdkDeviceDefenderTaskFollowerHandler'), 'Arn'] } })],
+    });
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: {
+        KeySchema: [{ AttributeName: 'taskId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+  });
+
+  test('its role reads tasks, writes only its ledger, publishes only to the report topics and puts only cdk-device-defender events', () => {
+    const { stack } = everyMitigation();
+    const template = Template.fromStack(stack);
+    const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('task follower') } }));
+    const statements = role.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Action: [
+        'iot:ListAuditMitigationActionsTasks', 'iot:DescribeAuditMitigationActionsTask', 'iot:ListAuditMitigationActionsExecutions',
+        'iot:ListAuditFindings', 'iot:DescribeAuditFinding', 'iot:ListDetectMitigationActionsTasks',
+        'iot:DescribeDetectMitigationActionsTask', 'iot:ListDetectMitigationActionsExecutions',
+      ],
+      Effect: 'Allow',
+      Resource: '*',
+    });
+    expect(statements).toContainEqual({
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Effect: 'Allow',
+      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^CdkDeviceDefenderTaskFollowerLedger/), 'Arn'] }],
+    });
+    const all = JSON.stringify(template.toJSON());
+    expect(all).toContain('"Action":"sns:Publish","Effect":"Allow","Resource":"arn:aws:sns:eu-west-1:123456789012:reports"');
+    expect(JSON.stringify(statements)).not.toMatch(/iot:Start|iot:Cancel|iot:Update|dynamodb:\*|dynamodb:Scan/);
+  });
+
+  test('cdk-nag and the CloudFormation validator find nothing', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack } = everyMitigation(app);
+    app.synth();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+});
