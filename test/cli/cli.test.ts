@@ -817,6 +817,17 @@ describe('the bundled command (npx cdk-device-defender)', () => {
     expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ kind: 'audit', taskId: 'task-1', status: 'IN_PROGRESS' })]);
   });
 
+  test('tasks and summary read finished tasks\' outcomes', async () => {
+    await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
+    e.runAuditMitigationTask('task-1');
+    const tasks = await promisify(execFile)(process.execPath, [bin, 'tasks', '--json'], { env: env() });
+    expect(JSON.parse(tasks.stdout)).toEqual([expect.objectContaining({
+      taskId: 'task-1', status: 'COMPLETED', outcome: expect.objectContaining({ byAction: { deactivate: expect.objectContaining({ succeeded: 1 }) } }),
+    })]);
+    const summary = await promisify(execFile)(process.execPath, [bin, 'summary', '--since', '1d'], { env: env() });
+    expect(summary.stdout).toMatch(/^executions of finished tasks: 1 succeeded, 0 failed, 0 skipped, 0 canceled$/m);
+  });
+
   test('with stdin and stdout not terminals, undo without --yes changes nothing and exits 2', async () => {
     await start('task-1', { DEVICE_CERTIFICATE_SHARED_CHECK: ['deactivate'] });
     e.runAuditMitigationTask('task-1');
