@@ -20,7 +20,7 @@ const REFUSED_CHECKS = Object.keys(UNTRUSTED_CERTIFICATE_CHECKS);
 export const USAGE = `usage: cdk-device-defender <command> [options]
 
 commands:
-  tasks [--since 7d] [--status STATUS] [--detail]   audit and detect mitigation tasks: status, executions by
+  tasks [--since 7d] [--status STATUS] [--detail]     audit and detect mitigation tasks: status, executions by
                                                       outcome, top error code; --detail: per action, per check
   summary [--since 7d]                                finished tasks' executions by check, action and outcome,
                                                       tasks by status, top error codes
