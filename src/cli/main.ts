@@ -3,8 +3,10 @@ import { parseArgs } from 'util';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { CancelResult, cancelTask, notCancelled, planCancel } from './cancel';
 import { listExecutions } from './executions';
+import { taskLines, summaryLines } from './outcome-lines';
 import { Io, Progress, UsageError, parseDuration, processIo, table } from './output';
 import { PreviewRow, previewAudit, rulesFromTemplate } from './preview';
+import { summarize } from './summary';
 import {
   describeSuppress, findSuppression, listSuppressions, suppress, suppressionKeyOf, suppressOptions, unsuppress,
 } from './suppressions';
@@ -18,7 +20,10 @@ const REFUSED_CHECKS = Object.keys(UNTRUSTED_CERTIFICATE_CHECKS);
 export const USAGE = `usage: cdk-device-defender <command> [options]
 
 commands:
-  tasks [--since 7d] [--status STATUS]              audit and detect mitigation tasks, with counts
+  tasks [--since 7d] [--status STATUS] [--detail]     audit and detect mitigation tasks: status, executions by
+                                                      outcome, top error code; --detail: per action, per check
+  summary [--since 7d]                                finished tasks' executions by check, action and outcome,
+                                                      tasks by status, top error codes
   executions <taskId> [--action-type T] [--status S] every execution of a task
   cancel <taskId> [--yes] [--dry-run]                 cancel a task still in progress; say what already ran
   preview --audit-task <id> --template <file>        what the template's rules would do to an audit's findings
@@ -42,7 +47,9 @@ options:
   --allow-check CHECK  undo may reactivate certificates mitigated for CHECK
   --until DATE         suppress until DATE (e.g. 2027-01-01); --indefinitely: no end
   --reason TEXT        why the risk is accepted (the suppression's description)
-  --json               machine-readable output
+  --since DURATION     tasks started within it (30m, 12h, 7d); reading outcomes costs requests per finding
+  --detail             tasks: each finished task's executions per action and per check, and its error codes
+  --json               machine-readable output (tasks: each finished task's full outcome)
   --help               this text
 
 exit codes: 0 done; 1 failed, a step failed, or the answer was no; 2 wrong arguments, or not a
@@ -62,6 +69,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
       allowPositionals: true,
       options: {
         'json': { type: 'boolean', default: false },
+        'detail': { type: 'boolean', default: false },
         'help': { type: 'boolean', default: false },
         'since': { type: 'string', default: '7d' },
         'status': { type: 'string' },
@@ -88,6 +96,14 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
   }
   const print = (json: unknown, lines: () => string[]) => {
     if (values.json) { io.out(JSON.stringify(json, undefined, 2)); } else { lines().forEach((l) => io.out(l)); }
+  };
+  /** The tasks started within --since, each finished one with its outcome; progress on a terminal. */
+  const readTasks = async (options: { status?: string }) => {
+    const sinceMs = parseDuration(values.since!);
+    const progress = values.json ? undefined : new Progress(io, 'reading task outcomes');
+    const rows = await listTasks(iot, { sinceMs, status: options.status, onTask: () => progress?.tick(1) });
+    progress?.done();
+    return rows;
   };
   const taskIdArgument = () => {
     if (rest.length !== 1) { throw new UsageError(`${command} takes one task id, got ${rest.length}`); }
@@ -120,10 +136,13 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
   try {
     switch (command) {
       case 'tasks': {
-        const rows = await listTasks(iot, { sinceMs: parseDuration(values.since!), status: values.status });
-        print(rows, () => rows.length === 0 ? [`no mitigation task in the last ${values.since}`] : table(
-          ['KIND', 'TASK', 'STATUS', 'STARTED', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELED', 'TOTAL'],
-          rows.map((r) => [r.kind, r.taskId, r.status, r.startTime, r.succeeded, r.failed, r.skipped, r.canceled, r.total])));
+        const rows = await readTasks({ status: values.status });
+        print(rows, () => rows.length === 0 ? [`no mitigation task in the last ${values.since}`] : taskLines(rows, values.detail!));
+        return 0;
+      }
+      case 'summary': {
+        const result = summarize(await readTasks({}));
+        print({ since: values.since, ...result }, () => summaryLines(result, values.since!));
         return 0;
       }
       case 'executions': {
