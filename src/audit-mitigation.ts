@@ -188,6 +188,7 @@ export class AuditMitigation extends Construct {
         [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
         [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
+        [ENV.MITIGATION]: this.node.path,
       },
       actions: AUDIT_MITIGATION_HANDLER_ACTIONS,
       reportTopic: props.reportTopic,

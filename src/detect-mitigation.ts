@@ -156,6 +156,7 @@ export class DetectMitigation extends Construct {
         [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
         [DETECT_ENV.DRY_RUN]: String(props.dryRun ?? false),
         [DETECT_ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
+        [DETECT_ENV.MITIGATION]: this.node.path,
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
       },

@@ -11,6 +11,7 @@ let e: Emulators;
 const PROFILE = 'chatty-devices';
 const PREFIX = 'dd00aa11bb22';
 const FUNCTION_NAME = 'Stack-QuarantineOnAlarmHandler-1A2B3C';
+const MITIGATION = 'Stack/QuarantineOnAlarm';
 
 function configure(overrides: Record<string, string | undefined> = {}): void {
   const env: Record<string, string | undefined> = {
@@ -20,6 +21,7 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
     DETECT_MITIGATION_DRY_RUN: 'false',
     DETECT_MITIGATION_TASK_ID_PREFIX: PREFIX,
     DETECT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+    DETECT_MITIGATION_NAME: MITIGATION,
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, // set by Lambda
     ...overrides,
   };
