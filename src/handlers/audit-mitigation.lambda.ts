@@ -10,6 +10,7 @@ import {
 import { auditMitigationTaskId } from './shared/ids';
 import {
   auditMitigationTaskExists, createIotClient, describeAudit, errorMessage, errorName, isPermanent, startAuditMitigationTask, StartOutcome,
+  startUnlessExists,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -142,12 +143,12 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
   }
   let outcome: StartOutcome;
   try {
-    outcome = await startAuditMitigationTask(iot, {
+    outcome = await startUnlessExists(() => auditMitigationTaskExists(iot, plan.taskId), () => startAuditMitigationTask(iot, {
       taskId: plan.taskId,
       clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks),
-    });
+    }));
   } catch (error) {
     if (!isPermanent(error)) {
       log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });

@@ -3,7 +3,9 @@ import { DETECT_ENV, METRICS } from '../contract';
 import { DetectHandlerConfig, readDetectConfig } from './shared/config';
 import { detectDryRunEvent, detectTaskStartedEvent, emitMitigationCounts } from './shared/decision-signals';
 import { detectMitigationTaskId } from './shared/ids';
-import { createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome } from './shared/iot-tasks';
+import {
+  createIotClient, detectMitigationTaskExists, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome, startUnlessExists,
+} from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter } from './shared/report';
@@ -87,7 +89,8 @@ async function mitigate(violationIds: string[], config: DetectHandlerConfig, rep
   const fields = details(config, violationIds, splitFrom);
   let outcome: StartOutcome;
   try {
-    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
+    outcome = await startUnlessExists(() => detectMitigationTaskExists(iot, fields.taskId),
+      () => startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions }));
   } catch (failure) {
     return onStartFailure(failure, violationIds, fields, config, reporter);
   }
