@@ -3,6 +3,7 @@
  * bench/RESULTS.md.
  */
 import type { ColdStartCase } from './cold-start';
+import { EmfResult, renderEmfSection } from './emf';
 import type { LoadTimeCase } from './load-time';
 import type { ProcessSynthResult } from './process-synth';
 import type { AuditCase, TaskCase } from './runtime';
@@ -48,6 +49,8 @@ export interface Results {
   readonly task: TaskCase[];
   readonly coldStart: ColdStartCase[];
   readonly loadTime: LoadTimeCase;
+  /** The handlers' EMF emitter against Powertools' (bench/emf.ts). */
+  readonly emf: EmfResult;
 }
 
 /** What `require('cdk-device-defender')` may add over the aws-cdk-lib modules it uses, in ms. */
@@ -544,7 +547,8 @@ checks that the installed package loads nothing else.
 ${loadTimeTable(r)}
 
 Baseline modules: ${r.loadTime.baselineModules.map((mod) => `\`${mod}\``).join(', ')}.
-`;
+
+${renderEmfSection(r.emf)}`;
 }
 
 function loadTimeTable(r: Results): string {

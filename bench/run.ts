@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runColdStartBenchmark } from './cold-start';
+import { runEmfBenchmark } from './emf';
 import { runLoadTimeBenchmark } from './load-time';
 import { runProcessSynthBenchmark } from './process-synth';
 import { Machine, Results, Settings, renderResultsMarkdown, renderSummary } from './report';
@@ -69,19 +70,19 @@ async function main(): Promise<void> {
   const info = machine();
   fs.mkdirSync(OUT, { recursive: true });
 
-  progress('1/5 synth scale');
+  progress('1/6 synth scale');
   const synthDir = path.join(OUT, 'synth');
   const synth = runSynthBenchmark({ sizes: [10, 100, 240], warmups: SETTINGS.synthWarmups, reps: SETTINGS.synthReps, outdir: synthDir });
   fs.rmSync(synthDir, { recursive: true, force: true });
 
-  progress('2/5 synth as a whole app process');
+  progress('2/6 synth as a whole app process');
   const processDir = path.join(OUT, 'process-synth');
   const processSynth = await runProcessSynthBenchmark({
     sizes: SETTINGS.processSizes, warmups: SETTINGS.processWarmups, reps: SETTINGS.processReps, outdir: processDir,
   });
   fs.rmSync(processDir, { recursive: true, force: true });
 
-  progress('3/5 runtime cost against the emulators');
+  progress('3/6 runtime cost against the emulators');
   const emulators = await startEmulators();
   const audit: AuditCase[] = [];
   const task: TaskCase[] = [];
@@ -104,10 +105,12 @@ async function main(): Promise<void> {
     await stopEmulators(emulators);
   }
 
-  progress('4/5 cold-start proxies');
+  progress('4/6 cold-start proxies');
   const coldStart = await runColdStartBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'bundles') });
-  progress('5/5 library load time');
+  progress('5/6 library load time');
   const loadTime = runLoadTimeBenchmark({ spawns: SETTINGS.spawns });
+  progress('6/6 metrics emitter: hand-written or Powertools');
+  const emf = await runEmfBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'emf') });
 
   const results: Results = {
     machine: info,
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     task,
     coldStart,
     loadTime,
+    emf,
   };
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderResultsMarkdown(results));
   console.log(renderSummary(results));

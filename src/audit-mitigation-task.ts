@@ -82,6 +82,9 @@ export class AuditMitigationTask extends Construct {
         AuditCheckToActionsMapping: Lazy.any({ produce: () => this.rules.toMapping() }),
         CancelOnDelete: String(props.cancelOnDelete ?? false),
         RunId: props.runId,
+        // The Mitigation metric dimension and events' detail.mitigation; not part of the work, so
+        // adding or changing it starts nothing.
+        MitigationName: this.node.path,
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.

@@ -366,7 +366,7 @@ describe('AuditMitigation', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
   });
 
-  test('permanent failures: a metric filter counts the handler\'s permanent-failure log lines, and an alarm on the first one notifies the report topic', () => {
+  test('permanent failures: the handler emits them as an embedded metric (no metric filter), and an alarm on the first one notifies the report topic', () => {
     // GIVEN a report topic encrypted with a customer key
     const { stack, notify } = fixture();
     const reportTopic = new sns.Topic(stack, 'Reports', { masterKey: new kms.Key(stack, 'ReportKey', { enableKeyRotation: true }) });
@@ -374,21 +374,10 @@ describe('AuditMitigation', () => {
     const mitigation = new AuditMitigation(stack, 'Mitigation', {
       reportTopic, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
     });
-    // THEN the function's own log group is filtered for the one line every permanent failure writes
+    // THEN no metric filter: the handler writes the metric itself (EMF), a filter would count each failure twice
     const template = Template.fromStack(stack);
-    const logGroup = stack.getLogicalId(mitigation.node.findChild('HandlerLogs').node.defaultChild as any);
     const fn = stack.getLogicalId(mitigation.handler.node.defaultChild as any);
-    template.resourceCountIs('AWS::Logs::MetricFilter', 1);
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logGroup },
-      FilterPattern: '{ $.event = "permanent-failure" }',
-      MetricTransformations: [{
-        MetricNamespace: 'CdkDeviceDefender',
-        MetricName: 'PermanentFailures',
-        MetricValue: '1',
-        Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
-      }],
-    });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     // ... and the alarm fires on the first one in 5 minutes, for this function only
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CdkDeviceDefender',
@@ -442,6 +431,13 @@ describe('AuditMitigation', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] },
       },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: 'arn:aws:sns:eu-west-1:123456789012:reports' },
+      // The library's events, on the default bus, with its own source only.
+      {
+        Action: 'events:PutEvents',
+        Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } },
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] },
+      },
     ]);
     // Everything is in the role's own policy: no separate policy is attached to it (the stack's task
     // follower has one for the report topic, granted after its role was sealed).
@@ -452,7 +448,7 @@ describe('AuditMitigation', () => {
     expect(attached).toEqual([]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
-      Environment: { Variables: Match.objectLike({ AUDIT_MITIGATION_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:reports' }) },
+      Environment: { Variables: Match.objectLike({ AUDIT_MITIGATION_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:reports', AUDIT_MITIGATION_NAME: 'Stack/Mitigation' }) },
     });
   });
 
@@ -627,6 +623,24 @@ describe('AuditMitigationTask', () => {
     Template.fromStack(stack).hasResourceProperties('Custom::IotMitigationAuditTask', {
       AuditTaskId: 'audit-1',
       ReasonCodeFilter: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['CERTIFICATE_PAST_EXPIRATION'] },
+    });
+  });
+
+  test('the resource names its construct (MitigationName), and the provider\'s handler may put the library\'s events only', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigationTask(stack, 'Task', {
+      target: AuditMitigationTarget.auditTask('audit-1'), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::IotMitigationAuditTask', { MitigationName: 'Stack/Task' });
+    const [role] = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('audit mitigation task custom resource') },
+    }));
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toContainEqual({
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } },
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] },
     });
   });
 

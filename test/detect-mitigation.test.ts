@@ -123,18 +123,13 @@ test('an alarm on the dead-letter queue notifies the report topic', () => {
   });
 });
 
-test('permanent failures: a metric filter counts the handler\'s permanent-failure log lines, and an alarm on the first one notifies the report topic', () => {
+test('permanent failures: the handler emits them as an embedded metric (no metric filter), and an alarm on the first one notifies the report topic', () => {
   const { stack, quarantine, profile } = fixture();
   const reportTopic = sns.Topic.fromTopicArn(stack, 'Reports', 'arn:aws:sns:eu-west-1:123456789012:reports');
   const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], reportTopic });
   const template = Template.fromStack(stack);
-  template.hasResourceProperties('AWS::Logs::MetricFilter', {
-    LogGroupName: { Ref: stack.getLogicalId(detect.node.findChild('HandlerLogs').node.defaultChild as any) },
-    FilterPattern: '{ $.event = "permanent-failure" }',
-    MetricTransformations: [{
-      MetricNamespace: 'CdkDeviceDefender', MetricName: 'PermanentFailures', MetricValue: '1', Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
-    }],
-  });
+  // A metric filter on top of the handler's EMF line would count each failure twice.
+  template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     Namespace: 'CdkDeviceDefender',
     MetricName: 'PermanentFailures',
@@ -165,6 +160,7 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
     DETECT_MITIGATION_BEHAVIORS: '["MsgsSent","Authorization-failures"]',
     DETECT_MITIGATION_DRY_RUN: 'true',
     DETECT_MITIGATION_TASK_ID_PREFIX: expect.stringMatching(/^dd[0-9a-f]{10}$/),
+    DETECT_MITIGATION_NAME: 'Stack/Detect',
   });
   expect(env.DETECT_MITIGATION_ACTIONS).toEqual({ 'Fn::Join': ['', ['["', { Ref: stack.getLogicalId(quarantine.node.defaultChild as any) }, '","watch-list"]']] });
   const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', {
@@ -177,8 +173,15 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
     { Action: ['iot:StartDetectMitigationActionsTask', 'iot:DescribeDetectMitigationActionsTask'], Effect: 'Allow', Resource: '*' },
   ]));
   expect(JSON.stringify(statements)).not.toContain('securityprofile');
+  // The library's events: the default bus, its own source only.
+  expect(statements).toContainEqual({
+    Action: 'events:PutEvents',
+    Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } },
+    Effect: 'Allow',
+    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] },
+  });
   expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([
-    'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
+    'events:PutEvents', 'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
     'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
     'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
   ]);

@@ -1,11 +1,14 @@
 import { CancelAuditMitigationActionsTaskCommand, IoTClient } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../contract';
 import { physicalIdOf, planRequest, planTasks, Props, taskIdsOf } from './shared/audit-task-plan';
 import { runWithDeadline } from './shared/deadline';
+import { MitigationEvent, putEvents } from './shared/events';
 import {
   auditMitigationTaskExists, createIotClient, errorMessage, errorName, findingsMatching, startAuditMitigationTask,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
+import { emitMetrics } from './shared/metrics';
 import { TargetSpec, targetsFor } from './shared/targets';
 
 export { parsePhysicalId, parseProps } from './shared/audit-task-plan';
@@ -43,7 +46,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   const plan = planRequest(event);
   switch (plan.kind) {
     case 'start':
-      return start(plan.prefix, plan.props, remainingMs);
+      return start(plan.prefix, plan.props, plan.props.mitigationName ?? event.LogicalResourceId, remainingMs);
     case 'unchanged':
       log('INFO', 'unchanged', { physicalResourceId: plan.physicalResourceId });
       return response(plan.prefix, plan.count);
@@ -65,18 +68,37 @@ async function resolveTargets(spec: TargetSpec) {
   return targetsFor(spec, matched);
 }
 
-async function start(prefix: string, props: Props, remainingMs: () => number): Promise<Response> {
+/**
+ * Starts the work's tasks. Each started task is counted (`TasksStarted`, only when AWS IoT answered
+ * 'started') as it starts; then every task, started now or found, is a `Mitigation Task Started`
+ * event (`alreadyStarted` for a found one). An event EventBridge refuses fails the request (the
+ * tasks keep running; the next deployment puts the events again, with `alreadyStarted`).
+ */
+async function start(prefix: string, props: Props, mitigation: string, remainingMs: () => number): Promise<Response> {
   const plan = planTasks(prefix, await resolveTargets(props.target), props.auditCheckToActionsMapping);
   if (plan.kind === 'refuse') { throw new Error(plan.reason); }
   const started: string[] = [];
+  const events: MitigationEvent[] = [];
   try {
     for (const task of plan.tasks) {
       // A task of this work that exists ran (or runs) already: never start it again.
       const outcome = await auditMitigationTaskExists(iot, task.taskId)
         ? 'already-exists'
         : await startAuditMitigationTask(iot, task);
-      if (outcome === 'started') { started.push(task.taskId); }
+      if (outcome === 'started') {
+        started.push(task.taskId);
+        emitMetrics({ [METRIC_DIMENSIONS.MITIGATION]: mitigation }, [[METRIC_DIMENSIONS.MITIGATION]], { [METRICS.TASKS_STARTED]: 1 });
+      }
       log('INFO', outcome, { taskId: task.taskId, target: task.target, auditCheckToActionsMapping: task.auditCheckToActionsMapping });
+      const detail: TaskStartedDetail = {
+        mitigation,
+        taskKind: 'audit',
+        taskId: task.taskId,
+        ...(task.target.auditTaskId ? { auditTaskId: task.target.auditTaskId } : {}),
+        checks: task.auditCheckToActionsMapping,
+        alreadyStarted: outcome !== 'started',
+      };
+      events.push({ detailType: EVENT_DETAIL_TYPES.TASK_STARTED, detail });
     }
   } catch (error) {
     log('ERROR', 'start-failed', { started, error: errorName(error), message: errorMessage(error) });
@@ -84,6 +106,8 @@ async function start(prefix: string, props: Props, remainingMs: () => number): P
     if (props.cancelOnDelete) { await cancelAll(started, remainingMs); }
     throw error;
   }
+  // Outside the try: a refused event must not cancel tasks that started.
+  await putEvents(events);
   return response(prefix, plan.tasks.length);
 }
 

@@ -1,12 +1,16 @@
 import { paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { AUDIT_ENV as ENV } from '../contract';
+import { AUDIT_ENV as ENV, METRICS } from '../contract';
 import { AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from './shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';
+import {
+  auditDryRunEvent, auditTaskStartedEvent, checksExcludedEvents, emitAuditPlanMetrics, emitMitigationCounts,
+} from './shared/decision-signals';
 import { auditMitigationTaskId } from './shared/ids';
 import {
-  auditMitigationTaskExists, createIotClient, describeAudit, errorMessage, errorName, isPermanent, startAuditMitigationTask,
+  auditMitigationTaskExists, createIotClient, describeAudit, errorMessage, errorName, isPermanent, startAuditMitigationTask, StartOutcome,
+  startUnlessExists,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -37,10 +41,10 @@ export async function handler(event: SNSEvent | ScheduledEvent, context: Context
   } catch (error) {
     // The deployment is broken: report it, and fail the invocation so the event is retried and
     // then kept in the dead-letter queue until it is fixed.
-    await new Reporter(process.env[ENV.REPORT_TOPIC_ARN] || undefined).permanentFailure('config-error', error);
+    await new Reporter(process.env[ENV.REPORT_TOPIC_ARN] || undefined, process.env[ENV.MITIGATION] || undefined).permanentFailure('config-error', error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
   if ('Records' in event && Array.isArray(event.Records)) {
     const outcomes: Outcome[] = [];
     for (const record of event.Records) {
@@ -100,7 +104,13 @@ async function describeOrFail(auditTaskId: string, reporter: Reporter, trigger: 
   }
 }
 
-/** Carries out a plan: ignore, report, or start the task. */
+/**
+ * Carries out a plan: ignore, report, or start the task. Each decision is also metrics and events
+ * (see report.ts for the order). A metric is counted once per decision: a start's with the start
+ * itself (only when AWS IoT answered 'started', so a retry that finds the task counts nothing), a
+ * report-only decision's (dry run, nothing to start) once its report and events went out (a
+ * retried invocation did not count it before).
+ */
 async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, trigger: string): Promise<Outcome> {
   if (plan.kind === 'ignore') {
     log('INFO', 'ignored', { auditTaskId: plan.auditTaskId, reason: plan.reason, trigger });
@@ -115,23 +125,30 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
     excluded: plan.excluded,
     skipped: plan.skipped,
   };
+  const excludedEvents = checksExcludedEvents(config.mitigation, plan);
   if (plan.kind === 'nothing-to-start') {
-    await reportOrLog(reporter, plan.excluded.length > 0, 'WARN', 'nothing-to-start', details);
+    if (plan.excluded.length > 0) {
+      await reporter.report('WARN', 'nothing-to-start', details, excludedEvents);
+    } else {
+      log('INFO', 'nothing-to-start', details);
+    }
+    emitAuditPlanMetrics(config.mitigation, plan);
     return { auditTaskId: plan.auditTaskId, decision: 'nothing-to-start', taskId: plan.taskId };
   }
   if (config.dryRun) {
-    await reporter.report('INFO', 'dry-run', details);
+    await reporter.report('INFO', 'dry-run', details, [auditDryRunEvent(config.mitigation, plan), ...excludedEvents]);
+    emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
+    emitAuditPlanMetrics(config.mitigation, plan);
     return { auditTaskId: plan.auditTaskId, decision: 'dry-run', taskId: plan.taskId };
   }
+  let outcome: StartOutcome;
   try {
-    const outcome = await startAuditMitigationTask(iot, {
+    outcome = await startUnlessExists(() => auditMitigationTaskExists(iot, plan.taskId), () => startAuditMitigationTask(iot, {
       taskId: plan.taskId,
       clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks),
-    });
-    await reporter.report(plan.excluded.length > 0 ? 'WARN' : 'INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', details);
-    return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
+    }));
   } catch (error) {
     if (!isPermanent(error)) {
       log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });
@@ -140,14 +157,15 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
     await reporter.permanentFailure('mitigation-failed', error, details);
     return { auditTaskId: plan.auditTaskId, decision: 'failed-permanently', taskId: plan.taskId, reason: errorMessage(error) };
   }
-}
-
-async function reportOrLog(reporter: Reporter, report: boolean, level: 'WARN', event: string, fields: Record<string, unknown>) {
-  if (report) {
-    await reporter.report(level, event, fields);
-  } else {
-    log('INFO', event, fields);
+  if (outcome === 'started') {
+    emitMitigationCounts(config.mitigation, {
+      [METRICS.TASKS_STARTED]: 1, ...(trigger === 'reconciler' ? { [METRICS.AUDITS_RECOVERED]: 1 } : {}),
+    });
+    emitAuditPlanMetrics(config.mitigation, plan);
   }
+  await reporter.report(plan.excluded.length > 0 ? 'WARN' : 'INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', details,
+    [auditTaskStartedEvent(config.mitigation, plan, outcome !== 'started'), ...excludedEvents]);
+  return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
 }
 
 /**
@@ -191,8 +209,8 @@ async function reconcileAudit(auditTaskId: string, config: HandlerConfig, report
   if (plan.kind === 'start' && !config.dryRun) {
     return act(plan, config, reporter, 'reconciler');
   }
-  // Reports of dry runs, ignored audits and excluded checks come from the notification path;
-  // the reconciler only logs them, or every run would repeat them.
+  // Reports, events and metrics of dry runs, ignored audits and excluded checks come from the
+  // notification path; the reconciler only logs them, or every run would repeat them.
   const decision = plan.kind === 'start' ? 'dry-run' : plan.kind === 'ignore' ? 'ignored' : 'nothing-to-start';
   log('INFO', decision, { auditTaskId, taskId, trigger: 'reconciler', ...(plan.kind === 'ignore' ? { reason: plan.reason } : { checks: plan.checks, excluded: plan.excluded }) });
   return { auditTaskId, decision, taskId };

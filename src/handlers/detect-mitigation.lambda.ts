@@ -1,8 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DETECT_ENV } from '../contract';
+import { DETECT_ENV, METRICS } from '../contract';
 import { DetectHandlerConfig, readDetectConfig } from './shared/config';
+import { detectDryRunEvent, detectTaskStartedEvent, emitMitigationCounts } from './shared/decision-signals';
 import { detectMitigationTaskId } from './shared/ids';
-import { createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome } from './shared/iot-tasks';
+import {
+  createIotClient, detectMitigationTaskExists, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome, startUnlessExists,
+} from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter } from './shared/report';
@@ -29,10 +32,10 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   } catch (error) {
     // The deployment is broken and every message would fail the same way: report it, and fail the
     // invocation so the messages are kept (redelivered, then dead-lettered) until it is fixed.
-    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined).permanentFailure('config-error', error);
+    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined, process.env[DETECT_ENV.MITIGATION] || undefined).permanentFailure('config-error', error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
 
   // violation id -> the SQS messages that carried it (the same alert may arrive twice)
   const messagesOf = new Map<string, string[]>();
@@ -56,7 +59,10 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failed: string[] = [];
   for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
     if (config.dryRun) {
-      await reporter.report('INFO', 'dry-run', details(config, violationIds));
+      const fields = details(config, violationIds);
+      await reporter.report('INFO', 'dry-run', fields, [detectDryRunEvent(config.mitigation, fields.taskId, violationIds, config.actions)]);
+      // After the report and the event: a redelivered batch whose report failed did not count it yet.
+      emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
       continue;
     }
     const retry = await mitigate(violationIds, config, reporter);
@@ -83,11 +89,15 @@ async function mitigate(violationIds: string[], config: DetectHandlerConfig, rep
   const fields = details(config, violationIds, splitFrom);
   let outcome: StartOutcome;
   try {
-    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
+    outcome = await startUnlessExists(() => detectMitigationTaskExists(iot, fields.taskId),
+      () => startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions }));
   } catch (failure) {
     return onStartFailure(failure, violationIds, fields, config, reporter);
   }
-  await reporter.report('INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', fields);
+  // Counted only when AWS IoT started it: a redelivery that finds the task counts nothing.
+  if (outcome === 'started') { emitMitigationCounts(config.mitigation, { [METRICS.TASKS_STARTED]: 1 }); }
+  await reporter.report('INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', fields,
+    [detectTaskStartedEvent(config.mitigation, fields.taskId, violationIds, config.actions, outcome !== 'started')]);
   return [];
 }
 

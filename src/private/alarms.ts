@@ -4,12 +4,11 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENCRYPTED_TOPIC_KEY_WARNING, topicKeyOf } from './grants';
-import { PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC } from '../contract';
+import { PERMANENT_FAILURE_METRIC } from '../contract';
 import { TOPIC_KEY_ACTIONS } from './permissions';
 
 const CLOUDWATCH_SERVICE_PRINCIPAL = 'cloudwatch.amazonaws.com';
@@ -25,24 +24,19 @@ export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic
 }
 
 /**
- * Counts the handler's permanent failures (its `permanent-failure` log lines, per function) with a
- * metric filter on its log group, and alarms on the first one in 5 minutes; the alarm notifies
- * `topic` when one is given. A permanent failure is not retried, so nothing reaches the
- * dead-letter queue: without this alarm it would go unnoticed.
+ * Alarms on the handler's first permanent failure in 5 minutes: metric `PermanentFailures` in
+ * namespace `CdkDeviceDefender` with dimension `FunctionName`, which the handler emits in the
+ * embedded metric format with every `permanent-failure` log line. The alarm notifies `topic` when
+ * one is given. A permanent failure is not retried, so nothing reaches the dead-letter queue:
+ * without this alarm it would go unnoticed.
  */
-export function definePermanentFailureAlarm(scope: Construct, logGroup: logs.ILogGroup, fn: lambda.IFunction, topic?: sns.ITopic): cloudwatch.Alarm {
-  const filter = new logs.MetricFilter(scope, 'PermanentFailureMetricFilter', {
-    logGroup,
-    filterPattern: logs.FilterPattern.stringValue('$.event', '=', PERMANENT_FAILURE_EVENT),
-    metricNamespace: PERMANENT_FAILURE_METRIC.NAMESPACE,
-    metricName: PERMANENT_FAILURE_METRIC.NAME,
-    metricValue: '1',
-    dimensions: { [PERMANENT_FAILURE_METRIC.DIMENSION]: `$.${PERMANENT_FAILURE_METRIC.DIMENSION_FIELD}` },
-  });
+export function definePermanentFailureAlarm(scope: Construct, fn: lambda.IFunction, topic?: sns.ITopic): cloudwatch.Alarm {
   return alarmOnAny(scope, 'PermanentFailureAlarm',
     `Permanent failures of ${scope.node.path}'s function: mitigation that was not started and will not be retried `
       + '(malformed message, refused request, broken configuration); its log and the report topic say which (cdk-device-defender)',
-    filter.metric({
+    new cloudwatch.Metric({
+      namespace: PERMANENT_FAILURE_METRIC.NAMESPACE,
+      metricName: PERMANENT_FAILURE_METRIC.NAME,
       period: Duration.minutes(5),
       statistic: cloudwatch.Stats.SUM,
       dimensionsMap: { [PERMANENT_FAILURE_METRIC.DIMENSION]: fn.functionName },

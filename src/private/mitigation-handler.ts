@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { defineDeadLetterAlarm, definePermanentFailureAlarm } from './alarms';
-import { grantPublish } from './grants';
+import { grantPublish, grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { addNagSuppressions, handlerRoleSuppressions, NagSuppression } from './nag';
 
@@ -136,7 +136,8 @@ export class MitigationHandler {
     if (props.reportTopic) { grantPublish(scope, props.reportTopic, role); }
     // After the report topic's grant, so the role's statements keep their order.
     if (eventSource) { fn.addEventSource(eventSource); }
-    this.permanentFailureAlarm = definePermanentFailureAlarm(scope, logGroup, fn, props.reportTopic);
+    this.permanentFailureAlarm = definePermanentFailureAlarm(scope, fn, props.reportTopic);
+    grantPutMitigationEvents(scope, role);
 
     props.beforeSeal?.(role);
     addNagSuppressions(role, handlerRoleSuppressions(props.actionsOnStar?.withoutResourceType ?? props.actions, props.actionsOnStar?.note));

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { InlinePolicyRole } from './inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './nag';
@@ -20,6 +21,8 @@ interface ProviderOptions {
   readonly timeout: Duration;
   readonly defineHandler: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
   readonly handlerDescription: string;
+  /** Whether the handler puts the library's events (`grantPutMitigationEvents`). */
+  readonly putsEvents?: boolean;
 }
 
 /**
@@ -65,6 +68,7 @@ function defineProvider(scope: Construct, options: ProviderOptions): cr.Provider
     + 'it is updated with aws-cdk-lib, and CloudFormation sees every failure it reports.';
   addNagSuppressions(framework, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize',
     'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
+  if (options.putsEvents) { grantPutMitigationEvents(scope, role); }
   addNagSuppressions(role, handlerRoleSuppressions(options.actions));
   role.seal();
   frameworkRole.seal();
@@ -95,6 +99,7 @@ export function auditMitigationTaskProvider(scope: Construct): cr.Provider {
     timeout: Duration.minutes(10),
     defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
     handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
+    putsEvents: true,
   });
 }
 

@@ -27,6 +27,7 @@ test('the bundled audit mitigation handler starts a task', async () => {
     AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
     AUDIT_MITIGATION_TASK_ID_PREFIX: 'ddbundle0001',
     AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+    AUDIT_MITIGATION_NAME: 'Stack/Audit',
   });
   delete process.env.AUDIT_MITIGATION_SCHEDULED_AUDITS;
   delete process.env.AUDIT_MITIGATION_REPORT_TOPIC_ARN;

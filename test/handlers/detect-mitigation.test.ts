@@ -11,6 +11,7 @@ let e: Emulators;
 const PROFILE = 'chatty-devices';
 const PREFIX = 'dd00aa11bb22';
 const FUNCTION_NAME = 'Stack-QuarantineOnAlarmHandler-1A2B3C';
+const MITIGATION = 'Stack/QuarantineOnAlarm';
 
 function configure(overrides: Record<string, string | undefined> = {}): void {
   const env: Record<string, string | undefined> = {
@@ -20,6 +21,7 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
     DETECT_MITIGATION_DRY_RUN: 'false',
     DETECT_MITIGATION_TASK_ID_PREFIX: PREFIX,
     DETECT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+    DETECT_MITIGATION_NAME: MITIGATION,
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, // set by Lambda
     ...overrides,
   };
@@ -109,9 +111,9 @@ test('the same batch redelivered starts no second task; a duplicate alert in a b
   await run(sqsEvent(bodies));
   expect(e.iot.detectMitigationTasks()).toHaveLength(1);
   expect(e.iot.detectMitigationTasks()[0].target.violationIds).toEqual(ids(5));
-  const tokens = e.iot.requestsFor('StartDetectMitigationActionsTask').map((r) => r.body.clientRequestToken);
-  expect(tokens).toHaveLength(2);
-  expect(new Set(tokens).size).toBe(1);
+  // The redelivery finds the task (DescribeDetectMitigationActionsTask) and does not start it again.
+  expect(e.iot.requestsFor('StartDetectMitigationActionsTask')).toHaveLength(1);
+  expect(e.iot.requestsFor('DescribeDetectMitigationActionsTask').map((r) => r.response.status)).toEqual([404, 200]);
 });
 
 test('throttling (429, ThrottlingException, LimitExceeded 410, 500) is retried: still one task', async () => {
@@ -189,11 +191,16 @@ test('one bad violation id in a batch of 25 loses only itself: the batch is spli
   expect(reports().filter((r) => r.event === 'permanent-failure')).toEqual([expect.objectContaining(failure)]);
   expect(reports().filter((r) => r.event === 'mitigation-started').map((r) => r.violationIds)).toEqual(good.map((id) => [id]));
 
-  // SQS redelivers the batch (say its deletion failed): no task is started twice.
+  // SQS redelivers the batch (say its deletion failed): no task is started twice. The 24 tasks
+  // are found (Describe) and not started again; only the batch and the bad id are tried again,
+  // with the same tokens.
   await run(event);
   expect(e.iot.detectMitigationTasks()).toHaveLength(24);
-  const tokens = e.iot.requestsFor('StartDetectMitigationActionsTask').slice(26).map((r) => r.body.clientRequestToken);
-  expect(tokens).toEqual(e.iot.requestsFor('StartDetectMitigationActionsTask').slice(0, 26).map((r) => r.body.clientRequestToken));
+  const first = e.iot.requestsFor('StartDetectMitigationActionsTask').slice(0, 26);
+  const again = e.iot.requestsFor('StartDetectMitigationActionsTask').slice(26);
+  expect(again.map((r) => r.body.target.violationIds)).toEqual([ids(25), [bad]]);
+  const expected = [first[0], first.find((r) => r.body.target.violationIds[0] === bad)!];
+  expect(again.map((r) => r.body.clientRequestToken)).toEqual(expected.map((r) => r.body.clientRequestToken));
 });
 
 test('after a split, a transient error for one id returns only that id\'s messages to SQS', async () => {

@@ -90,6 +90,7 @@ export function auditHandlerEnv(rules: Record<string, string[]>, overrides: Env 
     AUDIT_MITIGATION_TASK_ID_PREFIX: 'dd0123456789',
     AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
     AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+    AUDIT_MITIGATION_NAME: 'Stack/Audit',
     ...overrides,
   };
 }

@@ -13,6 +13,12 @@ import {
 /** The custom resource's properties, validated. */
 export interface Props extends Work {
   readonly cancelOnDelete: boolean;
+  /**
+   * The AuditMitigationTask's construct path (property `MitigationName`): the `Mitigation` metric
+   * dimension and events' `detail.mitigation`. Not part of the work: a resource that gains it, or
+   * whose construct moves, starts nothing.
+   */
+  readonly mitigationName?: string;
 }
 
 /** What the handler does for one request. */
@@ -179,6 +185,7 @@ export function parseProps(raw: Record<string, unknown> | undefined, logicalId: 
       [check, stringList(`AuditCheckToActionsMapping.${check}`, actions, 5, /^.+$/, 'must be a mitigation action name')]));
   const cancelOnDelete = optionalString('CancelOnDelete', /^(true|false)$/, 'must be "true" or "false"') === 'true';
   const runId = optionalString('RunId', RUN_ID_PATTERN, 'must match [a-zA-Z0-9._-]{1,64}');
+  const mitigationName = optionalString('MitigationName', /^.{1,1024}$/s, 'must be 1 to 1024 characters (a construct path)');
   const target: TargetSpec = { auditTaskId, findingIds, reasonCodeFilter };
-  return { target, auditCheckToActionsMapping, cancelOnDelete, runId };
+  return { target, auditCheckToActionsMapping, cancelOnDelete, runId, ...(mitigationName ? { mitigationName } : {}) };
 }

@@ -33,6 +33,8 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
 export interface HandlerConfig extends AuditMitigationConfig {
   readonly reportTopicArn?: string;
   readonly reconcileLookbackHours: number;
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  readonly mitigation: string;
 }
 
 /** Reads the handler's configuration; `accountId` comes from the invocation context. */
@@ -49,11 +51,14 @@ export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerCo
     taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
     reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
     reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS),
+    mitigation: required(env, ENV.MITIGATION),
   };
 }
 
 export interface DetectHandlerConfig extends DetectMitigationConfig {
   readonly reportTopicArn?: string;
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  readonly mitigation: string;
 }
 
 /** Reads the detect mitigation handler's configuration. */
@@ -66,5 +71,6 @@ export function readDetectConfig(env: NodeJS.ProcessEnv): DetectHandlerConfig {
     dryRun: env[DETECT_ENV.DRY_RUN] === 'true',
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined,
+    mitigation: required(env, DETECT_ENV.MITIGATION),
   };
 }

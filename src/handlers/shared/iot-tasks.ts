@@ -108,6 +108,27 @@ export async function auditMitigationTaskExists(iot: IoTClient, taskId: string):
   }
 }
 
+/** Whether a detect mitigation task exists (ResourceNotFound = no). */
+export async function detectMitigationTaskExists(iot: IoTClient, taskId: string): Promise<boolean> {
+  try {
+    await iot.send(new DescribeDetectMitigationActionsTaskCommand({ taskId }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') { return false; }
+    throw error;
+  }
+}
+
+/**
+ * Starts a task unless it exists: 'already-exists' without a Start when Describe finds it. A
+ * start with the same token succeeds again (AWS IoT's idempotency), so only this tells a retry
+ * from the first start: the `TasksStarted` metric counts 'started' only. (Two invocations that
+ * handle the same task at the same moment may both see it absent; both then answer 'started'.)
+ */
+export async function startUnlessExists(exists: () => Promise<boolean>, start: () => Promise<StartOutcome>): Promise<StartOutcome> {
+  return await exists() ? 'already-exists' : start();
+}
+
 /**
  * Starts a detect mitigation actions task for violations still in alarm, idempotently, the same
  * way as `startAuditMitigationTask`.
