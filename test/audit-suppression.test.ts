@@ -108,7 +108,7 @@ describe('AuditSuppression', () => {
       target: AuditMitigationTarget.auditTask('a1'), rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [deactivate] }],
     });
     // The ids the provider had before the refactoring (the whole template was compared byte for byte).
-    expect(Object.keys(Template.fromStack(s).toJSON().Resources).filter((id) => id.startsWith('CdkDeviceDefender')).sort()).toEqual([
+    expect(Object.keys(Template.fromStack(s).toJSON().Resources).filter((id) => id.startsWith('CdkDeviceDefenderAuditMitigationTaskProvider')).sort()).toEqual([
       'CdkDeviceDefenderAuditMitigationTaskProviderHandler1BEAEF53',
       'CdkDeviceDefenderAuditMitigationTaskProviderHandlerLogsFFE4A3CF',
       'CdkDeviceDefenderAuditMitigationTaskProviderHandlerRoleCFA904EB',

@@ -109,6 +109,12 @@ describe('task follower', () => {
       Effect: 'Allow',
       Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^CdkDeviceDefenderTaskFollowerLedger/), 'Arn'] }],
     });
+    expect(statements).toContainEqual({
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } },
+      Effect: 'Allow',
+      Resource: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
+    });
     const all = JSON.stringify(template.toJSON());
     expect(all).toContain('"Action":"sns:Publish","Effect":"Allow","Resource":"arn:aws:sns:eu-west-1:123456789012:reports"');
     expect(JSON.stringify(statements)).not.toMatch(/iot:Start|iot:Cancel|iot:Update|dynamodb:\*|dynamodb:Scan/);
