@@ -113,7 +113,7 @@ describe('task follower', () => {
       Action: 'events:PutEvents',
       Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } },
       Effect: 'Allow',
-      Resource: 'arn:aws:events:eu-west-1:123456789012:event-bus/default',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] },
     });
     const all = JSON.stringify(template.toJSON());
     expect(all).toContain('"Action":"sns:Publish","Effect":"Allow","Resource":"arn:aws:sns:eu-west-1:123456789012:reports"');
