@@ -240,6 +240,11 @@ test('a permanent failure reading the outcome is reported once and not retried f
   const run = await follow();
   expect(run.result?.failed).toEqual([`${PREFIX}-daily`]);
   expect(run.logs.filter((l) => l.event === 'permanent-failure')).toHaveLength(1);
+  // Counted for the construct whose task it is (its dashboard shows it), and put as a Mitigation Failed event.
+  expect(metricSum(datapointsOf(run.logs), 'PermanentFailures', { Mitigation: MITIGATION })).toBe(1);
+  expect(e.events.eventsOfType('Mitigation Failed').map((ev) => ev.detail)).toEqual([
+    expect.objectContaining({ mitigation: MITIGATION, kind: 'outcome-unreadable', error: 'AccessDeniedException', taskId: `${PREFIX}-daily` }),
+  ]);
   expect(e.dynamodb.item(LEDGER_TABLE, `${PREFIX}-daily`)).toMatchObject({ state: { S: 'reported' }, failed: { BOOL: true } });
   const again = await follow();
   expect(again.logs.filter((l) => l.event === 'permanent-failure')).toHaveLength(0);
