@@ -31,7 +31,9 @@ var DETECT_ENV = {
   BEHAVIORS: "DETECT_MITIGATION_BEHAVIORS",
   DRY_RUN: "DETECT_MITIGATION_DRY_RUN",
   TASK_ID_PREFIX: "DETECT_MITIGATION_TASK_ID_PREFIX",
-  REPORT_TOPIC_ARN: "DETECT_MITIGATION_REPORT_TOPIC_ARN"
+  REPORT_TOPIC_ARN: "DETECT_MITIGATION_REPORT_TOPIC_ARN",
+  /** The value of the `Mitigation` metric dimension and of events' `detail.mitigation`: the construct's path. */
+  MITIGATION: "DETECT_MITIGATION_NAME"
 };
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
 var PERMANENT_FAILURE_METRIC = {
@@ -40,6 +42,55 @@ var PERMANENT_FAILURE_METRIC = {
   DIMENSION: "FunctionName",
   /** The field of the log line that holds the dimension's value. */
   DIMENSION_FIELD: "functionName"
+};
+var METRIC_NAMESPACE = "CdkDeviceDefender";
+var METRIC_DIMENSIONS = {
+  /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
+  MITIGATION: "Mitigation",
+  /** An audit check name (audit tasks only). */
+  CHECK: "CheckName",
+  /** A mitigation action's name. */
+  ACTION: "ActionName",
+  /** The Lambda function's name (permanent failures, as before EMF). */
+  FUNCTION: "FunctionName"
+};
+var METRICS = {
+  /** Tasks started (a retried start that finds the task already there is not counted): [Mitigation]. */
+  TASKS_STARTED: "TasksStarted",
+  /** Checks left out by the blast-radius limit, one per check per audit: [Mitigation], [Mitigation, CheckName]. */
+  CHECKS_EXCLUDED: "ChecksExcluded",
+  /** Unsuppressed non-compliant findings of checks with a rule, per audit handled: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_FOUND: "FindingsFound",
+  /** Findings of the checks the blast-radius limit left out: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_EXCLUDED: "FindingsExcluded",
+  /** Findings every action of their check succeeded on (from the finished task's statistics): [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_MITIGATED: "FindingsMitigated",
+  /** Plans reported instead of started (dry run): [Mitigation]. */
+  DRY_RUN_PLANS: "DryRunPlans",
+  /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
+  AUDITS_RECOVERED: "AuditsRecovered",
+  /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
+  TASKS_FINISHED: "TasksFinished",
+  /** Action executions of finished tasks, by outcome: [Mitigation], [Mitigation, ActionName], and for audit tasks [Mitigation, CheckName]. */
+  EXECUTIONS_SUCCEEDED: "ExecutionsSucceeded",
+  EXECUTIONS_FAILED: "ExecutionsFailed",
+  EXECUTIONS_SKIPPED: "ExecutionsSkipped",
+  EXECUTIONS_CANCELED: "ExecutionsCanceled",
+  /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
+  PERMANENT_FAILURES: "PermanentFailures"
+};
+var EVENT_SOURCE = "cdk-device-defender";
+var EVENT_DETAIL_TYPES = {
+  /** A task was started (detail: `TaskStartedDetail`). */
+  TASK_STARTED: "Mitigation Task Started",
+  /** The blast-radius limit left checks out of an audit's task (detail: `ChecksExcludedDetail`). */
+  CHECKS_EXCLUDED: "Mitigation Checks Excluded",
+  /** A dry run: what would have been started (detail: `DryRunDetail`). */
+  DRY_RUN: "Mitigation Dry Run",
+  /** A permanent failure: nothing was started and nothing will be retried (detail: `MitigationFailedDetail`). */
+  FAILED: "Mitigation Failed",
+  /** A task finished: its executions by outcome (detail: `TaskOutcomeDetail`). */
+  TASK_OUTCOME: "Mitigation Task Outcome"
 };
 
 // src/handlers/shared/config.ts
@@ -71,7 +122,8 @@ function readDetectConfig(env) {
     behaviors: behaviors ? json(DETECT_ENV.BEHAVIORS, behaviors) : void 0,
     dryRun: env[DETECT_ENV.DRY_RUN] === "true",
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
-    reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0
+    reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0,
+    mitigation: required(env, DETECT_ENV.MITIGATION)
   };
 }
 
@@ -86,6 +138,64 @@ function clientRequestToken(taskId) {
 function detectMitigationTaskId(prefix, violationIds) {
   const digest = sha256Hex([...violationIds].sort().join(",")).slice(0, 24);
   return `${prefix}-${digest}`;
+}
+
+// src/handlers/shared/metrics.ts
+var MAX_DIMENSIONS_PER_SET = 30;
+var MAX_METRICS = 100;
+var MAX_DIMENSION_VALUE = 1024;
+function emitMetrics(dimensions, dimensionSets, values) {
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return;
+  }
+  if (names.length > MAX_METRICS) {
+    throw new Error(`emitMetrics: ${names.length} metrics in one line, at most ${MAX_METRICS}`);
+  }
+  for (const set of dimensionSets) {
+    if (set.length === 0 || set.length > MAX_DIMENSIONS_PER_SET) {
+      throw new Error(`emitMetrics: a dimension set has 1 to ${MAX_DIMENSIONS_PER_SET} dimensions, got ${set.length}`);
+    }
+    for (const key of set) {
+      const value = dimensions[key];
+      if (typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
+        throw new Error(`emitMetrics: dimension ${key} must be 1 to ${MAX_DIMENSION_VALUE} characters, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const name of names) {
+    if (!Number.isFinite(values[name])) {
+      throw new Error(`emitMetrics: ${name} must be a finite number, got ${values[name]}`);
+    }
+  }
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: dimensionSets,
+        Metrics: names.map((Name) => ({ Name, Unit: "Count" }))
+      }]
+    },
+    ...dimensions,
+    ...values
+  };
+  console.log(JSON.stringify(line));
+}
+
+// src/handlers/shared/decision-signals.ts
+var MITIGATION = METRIC_DIMENSIONS.MITIGATION;
+var CHECK = METRIC_DIMENSIONS.CHECK;
+function emitMitigationCounts(mitigation, values) {
+  emitMetrics({ [MITIGATION]: mitigation }, [[MITIGATION]], values);
+}
+function detectTaskStartedEvent(mitigation, taskId, violationIds, actions, alreadyStarted) {
+  const detail = { mitigation, taskKind: "detect", taskId, violationIds, actions, alreadyStarted };
+  return { detailType: EVENT_DETAIL_TYPES.TASK_STARTED, detail };
+}
+function detectDryRunEvent(mitigation, taskId, violationIds, actions) {
+  const detail = { mitigation, taskKind: "detect", taskId, violationIds, actions };
+  return { detailType: EVENT_DETAIL_TYPES.DRY_RUN, detail };
 }
 
 // src/handlers/shared/iot-tasks.ts
@@ -149,6 +259,20 @@ async function startOnce(start, describe) {
     return "already-exists";
   }
 }
+async function detectMitigationTaskExists(iot2, taskId) {
+  try {
+    await iot2.send(new import_client_iot.DescribeDetectMitigationActionsTaskCommand({ taskId }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") {
+      return false;
+    }
+    throw error;
+  }
+}
+async function startUnlessExists(exists, start) {
+  return await exists() ? "already-exists" : start();
+}
 async function startDetectMitigationTask(iot2, request) {
   return startOnce(
     () => iot2.send(new import_client_iot.StartDetectMitigationActionsTaskCommand({
@@ -174,37 +298,93 @@ function log(level, event, fields = {}) {
 
 // src/handlers/shared/report.ts
 var import_client_sns = require("@aws-sdk/client-sns");
+
+// src/handlers/shared/events.ts
+var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
+var MAX_ENTRIES = 10;
+var PutEventsFailedError = class extends Error {
+  constructor(failures) {
+    super(`EventBridge did not accept ${failures.length} event(s): ` + failures.map((f) => `${f.detailType}: ${f.errorCode} ${f.errorMessage ?? ""}`.trim()).join("; "));
+    this.failures = failures;
+    this.name = "PutEventsFailedError";
+  }
+};
+var client;
+async function putEvents(events) {
+  for (let i = 0; i < events.length; i += MAX_ENTRIES) {
+    const batch = events.slice(i, i + MAX_ENTRIES);
+    const entries = batch.map((e) => ({
+      Source: EVENT_SOURCE,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail)
+    }));
+    client ??= new import_client_eventbridge.EventBridgeClient({});
+    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
+    }
+  }
+}
+
+// src/handlers/shared/report.ts
 var sns;
 var Reporter = class {
-  constructor(topicArn) {
+  /**
+   * @param topicArn the report topic, if any
+   * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   */
+  constructor(topicArn, mitigation) {
     this.topicArn = topicArn;
+    this.mitigation = mitigation;
   }
-  async report(level, event, fields) {
+  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
+  async report(level, event, fields, events = []) {
     log(level, event, fields);
-    if (!this.topicArn) {
-      return;
+    if (this.topicArn) {
+      sns ??= new import_client_sns.SNSClient({});
+      await sns.send(new import_client_sns.PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+        Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
+      }));
     }
-    sns ??= new import_client_sns.SNSClient({});
-    await sns.send(new import_client_sns.PublishCommand({
-      TopicArn: this.topicArn,
-      Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-      Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
-    }));
+    if (events.length > 0) {
+      await putEvents(events);
+    }
   }
   /**
-   * Reports a failure no retry can fix: ONE log line at ERROR with `event: "permanent-failure"`,
-   * what kind of failure it is, the error's name and message and the function's name (the
-   * construct's metric filter counts these lines per function, and its alarm fires on the first
-   * one), and the same fields to the report topic when there is one.
+   * Reports a failure no retry can fix: the `PermanentFailures` metric (embedded metric format,
+   * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
+   * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
+   * failure it is, the error's name and message and the function's name, the same fields to the
+   * report topic when there is one, and a `Mitigation Failed` event.
    */
   async permanentFailure(kind, error, fields = {}) {
-    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+    const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
+    const dimensions = {
+      ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
+      ...this.mitigation ? { [METRIC_DIMENSIONS.MITIGATION]: this.mitigation } : {}
+    };
+    const sets = Object.keys(dimensions).map((name) => [name]);
+    if (sets.length > 0) {
+      emitMetrics(dimensions, sets, { [METRICS.PERMANENT_FAILURES]: 1 });
+    }
+    const detail = {
+      mitigation: this.mitigation ?? "",
       kind,
       error: errorName(error),
       message: errorMessage(error),
-      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      ...functionName ? { functionName } : {},
+      ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
+      ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
+    };
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: detail.error,
+      message: detail.message,
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields
-    });
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
   }
 };
 
@@ -272,10 +452,10 @@ async function handler(event) {
   try {
     config = readDetectConfig(process.env);
   } catch (error) {
-    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0).permanentFailure("config-error", error);
+    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0, process.env[DETECT_ENV.MITIGATION] || void 0).permanentFailure("config-error", error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
   const messagesOf = /* @__PURE__ */ new Map();
   for (const record of event.Records) {
     let alert;
@@ -298,7 +478,9 @@ async function handler(event) {
   const failed = [];
   for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
     if (config.dryRun) {
-      await reporter.report("INFO", "dry-run", details(config, violationIds));
+      const fields = details(config, violationIds);
+      await reporter.report("INFO", "dry-run", fields, [detectDryRunEvent(config.mitigation, fields.taskId, violationIds, config.actions)]);
+      emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
       continue;
     }
     const retry = await mitigate(violationIds, config, reporter);
@@ -319,11 +501,22 @@ async function mitigate(violationIds, config, reporter, splitFrom) {
   const fields = details(config, violationIds, splitFrom);
   let outcome;
   try {
-    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
+    outcome = await startUnlessExists(
+      () => detectMitigationTaskExists(iot, fields.taskId),
+      () => startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions })
+    );
   } catch (failure) {
     return onStartFailure(failure, violationIds, fields, config, reporter);
   }
-  await reporter.report("INFO", outcome === "started" ? "mitigation-started" : "mitigation-already-started", fields);
+  if (outcome === "started") {
+    emitMitigationCounts(config.mitigation, { [METRICS.TASKS_STARTED]: 1 });
+  }
+  await reporter.report(
+    "INFO",
+    outcome === "started" ? "mitigation-started" : "mitigation-already-started",
+    fields,
+    [detectTaskStartedEvent(config.mitigation, fields.taskId, violationIds, config.actions, outcome !== "started")]
+  );
   return [];
 }
 async function onStartFailure(failure, violationIds, fields, config, reporter) {

@@ -36,7 +36,9 @@ var AUDIT_ENV = {
   MAX_FINDINGS_PER_CHECK: "AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK",
   TASK_ID_PREFIX: "AUDIT_MITIGATION_TASK_ID_PREFIX",
   REPORT_TOPIC_ARN: "AUDIT_MITIGATION_REPORT_TOPIC_ARN",
-  RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS"
+  RECONCILE_LOOKBACK_HOURS: "AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS",
+  /** The value of the `Mitigation` metric dimension and of events' `detail.mitigation`: the construct's path. */
+  MITIGATION: "AUDIT_MITIGATION_NAME"
 };
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
 var PERMANENT_FAILURE_METRIC = {
@@ -45,6 +47,55 @@ var PERMANENT_FAILURE_METRIC = {
   DIMENSION: "FunctionName",
   /** The field of the log line that holds the dimension's value. */
   DIMENSION_FIELD: "functionName"
+};
+var METRIC_NAMESPACE = "CdkDeviceDefender";
+var METRIC_DIMENSIONS = {
+  /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
+  MITIGATION: "Mitigation",
+  /** An audit check name (audit tasks only). */
+  CHECK: "CheckName",
+  /** A mitigation action's name. */
+  ACTION: "ActionName",
+  /** The Lambda function's name (permanent failures, as before EMF). */
+  FUNCTION: "FunctionName"
+};
+var METRICS = {
+  /** Tasks started (a retried start that finds the task already there is not counted): [Mitigation]. */
+  TASKS_STARTED: "TasksStarted",
+  /** Checks left out by the blast-radius limit, one per check per audit: [Mitigation], [Mitigation, CheckName]. */
+  CHECKS_EXCLUDED: "ChecksExcluded",
+  /** Unsuppressed non-compliant findings of checks with a rule, per audit handled: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_FOUND: "FindingsFound",
+  /** Findings of the checks the blast-radius limit left out: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_EXCLUDED: "FindingsExcluded",
+  /** Findings every action of their check succeeded on (from the finished task's statistics): [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_MITIGATED: "FindingsMitigated",
+  /** Plans reported instead of started (dry run): [Mitigation]. */
+  DRY_RUN_PLANS: "DryRunPlans",
+  /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
+  AUDITS_RECOVERED: "AuditsRecovered",
+  /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
+  TASKS_FINISHED: "TasksFinished",
+  /** Action executions of finished tasks, by outcome: [Mitigation], [Mitigation, ActionName], and for audit tasks [Mitigation, CheckName]. */
+  EXECUTIONS_SUCCEEDED: "ExecutionsSucceeded",
+  EXECUTIONS_FAILED: "ExecutionsFailed",
+  EXECUTIONS_SKIPPED: "ExecutionsSkipped",
+  EXECUTIONS_CANCELED: "ExecutionsCanceled",
+  /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
+  PERMANENT_FAILURES: "PermanentFailures"
+};
+var EVENT_SOURCE = "cdk-device-defender";
+var EVENT_DETAIL_TYPES = {
+  /** A task was started (detail: `TaskStartedDetail`). */
+  TASK_STARTED: "Mitigation Task Started",
+  /** The blast-radius limit left checks out of an audit's task (detail: `ChecksExcludedDetail`). */
+  CHECKS_EXCLUDED: "Mitigation Checks Excluded",
+  /** A dry run: what would have been started (detail: `DryRunDetail`). */
+  DRY_RUN: "Mitigation Dry Run",
+  /** A permanent failure: nothing was started and nothing will be retried (detail: `MitigationFailedDetail`). */
+  FAILED: "Mitigation Failed",
+  /** A task finished: its executions by outcome (detail: `TaskOutcomeDetail`). */
+  TASK_OUTCOME: "Mitigation Task Outcome"
 };
 
 // src/handlers/shared/ids.ts
@@ -241,8 +292,105 @@ function readConfig(env, accountId) {
     maxFindingsPerCheck: positiveInteger(env, AUDIT_ENV.MAX_FINDINGS_PER_CHECK),
     taskIdPrefix: required(env, AUDIT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[AUDIT_ENV.REPORT_TOPIC_ARN] || void 0,
-    reconcileLookbackHours: positiveInteger(env, AUDIT_ENV.RECONCILE_LOOKBACK_HOURS)
+    reconcileLookbackHours: positiveInteger(env, AUDIT_ENV.RECONCILE_LOOKBACK_HOURS),
+    mitigation: required(env, AUDIT_ENV.MITIGATION)
   };
+}
+
+// src/handlers/shared/metrics.ts
+var MAX_DIMENSIONS_PER_SET = 30;
+var MAX_METRICS = 100;
+var MAX_DIMENSION_VALUE = 1024;
+function emitMetrics(dimensions, dimensionSets, values) {
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return;
+  }
+  if (names.length > MAX_METRICS) {
+    throw new Error(`emitMetrics: ${names.length} metrics in one line, at most ${MAX_METRICS}`);
+  }
+  for (const set of dimensionSets) {
+    if (set.length === 0 || set.length > MAX_DIMENSIONS_PER_SET) {
+      throw new Error(`emitMetrics: a dimension set has 1 to ${MAX_DIMENSIONS_PER_SET} dimensions, got ${set.length}`);
+    }
+    for (const key of set) {
+      const value = dimensions[key];
+      if (typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
+        throw new Error(`emitMetrics: dimension ${key} must be 1 to ${MAX_DIMENSION_VALUE} characters, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const name of names) {
+    if (!Number.isFinite(values[name])) {
+      throw new Error(`emitMetrics: ${name} must be a finite number, got ${values[name]}`);
+    }
+  }
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: dimensionSets,
+        Metrics: names.map((Name) => ({ Name, Unit: "Count" }))
+      }]
+    },
+    ...dimensions,
+    ...values
+  };
+  console.log(JSON.stringify(line));
+}
+
+// src/handlers/shared/decision-signals.ts
+var MITIGATION = METRIC_DIMENSIONS.MITIGATION;
+var CHECK = METRIC_DIMENSIONS.CHECK;
+function emitMitigationCounts(mitigation, values) {
+  emitMetrics({ [MITIGATION]: mitigation }, [[MITIGATION]], values);
+}
+function emitAuditPlanMetrics(mitigation, plan) {
+  const sets = [[MITIGATION], [MITIGATION, CHECK]];
+  for (const check of plan.checks) {
+    emitMetrics({ [MITIGATION]: mitigation, [CHECK]: check.checkName }, sets, { [METRICS.FINDINGS_FOUND]: check.resourceCount });
+  }
+  for (const check of plan.excluded) {
+    emitMetrics({ [MITIGATION]: mitigation, [CHECK]: check.checkName }, sets, {
+      ...check.resourceCount > 0 ? { [METRICS.FINDINGS_FOUND]: check.resourceCount } : {},
+      [METRICS.CHECKS_EXCLUDED]: 1,
+      [METRICS.FINDINGS_EXCLUDED]: check.resourceCount
+    });
+  }
+}
+function auditTaskStartedEvent(mitigation, plan, alreadyStarted) {
+  const detail = {
+    mitigation,
+    taskKind: "audit",
+    taskId: plan.taskId,
+    auditTaskId: plan.auditTaskId,
+    checks: actionsMapping(plan.checks),
+    alreadyStarted
+  };
+  return { detailType: EVENT_DETAIL_TYPES.TASK_STARTED, detail };
+}
+function checksExcludedEvents(mitigation, plan) {
+  if (plan.excluded.length === 0) {
+    return [];
+  }
+  const detail = {
+    mitigation,
+    auditTaskId: plan.auditTaskId,
+    taskId: plan.taskId,
+    excluded: plan.excluded.map((c) => ({ checkName: c.checkName, findings: c.resourceCount, reason: c.reason }))
+  };
+  return [{ detailType: EVENT_DETAIL_TYPES.CHECKS_EXCLUDED, detail }];
+}
+function auditDryRunEvent(mitigation, plan) {
+  const detail = {
+    mitigation,
+    taskKind: "audit",
+    taskId: plan.taskId,
+    auditTaskId: plan.auditTaskId,
+    checks: actionsMapping(plan.checks)
+  };
+  return { detailType: EVENT_DETAIL_TYPES.DRY_RUN, detail };
 }
 
 // src/handlers/shared/iot-tasks.ts
@@ -306,6 +454,9 @@ async function auditMitigationTaskExists(iot2, taskId) {
     throw error;
   }
 }
+async function startUnlessExists(exists, start) {
+  return await exists() ? "already-exists" : start();
+}
 
 // src/handlers/shared/log.ts
 function log(level, event, fields = {}) {
@@ -319,37 +470,93 @@ function log(level, event, fields = {}) {
 
 // src/handlers/shared/report.ts
 var import_client_sns = require("@aws-sdk/client-sns");
+
+// src/handlers/shared/events.ts
+var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
+var MAX_ENTRIES = 10;
+var PutEventsFailedError = class extends Error {
+  constructor(failures) {
+    super(`EventBridge did not accept ${failures.length} event(s): ` + failures.map((f) => `${f.detailType}: ${f.errorCode} ${f.errorMessage ?? ""}`.trim()).join("; "));
+    this.failures = failures;
+    this.name = "PutEventsFailedError";
+  }
+};
+var client;
+async function putEvents(events) {
+  for (let i = 0; i < events.length; i += MAX_ENTRIES) {
+    const batch = events.slice(i, i + MAX_ENTRIES);
+    const entries = batch.map((e) => ({
+      Source: EVENT_SOURCE,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail)
+    }));
+    client ??= new import_client_eventbridge.EventBridgeClient({});
+    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
+    }
+  }
+}
+
+// src/handlers/shared/report.ts
 var sns;
 var Reporter = class {
-  constructor(topicArn) {
+  /**
+   * @param topicArn the report topic, if any
+   * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   */
+  constructor(topicArn, mitigation) {
     this.topicArn = topicArn;
+    this.mitigation = mitigation;
   }
-  async report(level, event, fields) {
+  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
+  async report(level, event, fields, events = []) {
     log(level, event, fields);
-    if (!this.topicArn) {
-      return;
+    if (this.topicArn) {
+      sns ??= new import_client_sns.SNSClient({});
+      await sns.send(new import_client_sns.PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+        Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
+      }));
     }
-    sns ??= new import_client_sns.SNSClient({});
-    await sns.send(new import_client_sns.PublishCommand({
-      TopicArn: this.topicArn,
-      Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-      Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
-    }));
+    if (events.length > 0) {
+      await putEvents(events);
+    }
   }
   /**
-   * Reports a failure no retry can fix: ONE log line at ERROR with `event: "permanent-failure"`,
-   * what kind of failure it is, the error's name and message and the function's name (the
-   * construct's metric filter counts these lines per function, and its alarm fires on the first
-   * one), and the same fields to the report topic when there is one.
+   * Reports a failure no retry can fix: the `PermanentFailures` metric (embedded metric format,
+   * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
+   * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
+   * failure it is, the error's name and message and the function's name, the same fields to the
+   * report topic when there is one, and a `Mitigation Failed` event.
    */
   async permanentFailure(kind, error, fields = {}) {
-    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+    const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
+    const dimensions = {
+      ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
+      ...this.mitigation ? { [METRIC_DIMENSIONS.MITIGATION]: this.mitigation } : {}
+    };
+    const sets = Object.keys(dimensions).map((name) => [name]);
+    if (sets.length > 0) {
+      emitMetrics(dimensions, sets, { [METRICS.PERMANENT_FAILURES]: 1 });
+    }
+    const detail = {
+      mitigation: this.mitigation ?? "",
       kind,
       error: errorName(error),
       message: errorMessage(error),
-      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      ...functionName ? { functionName } : {},
+      ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
+      ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
+    };
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: detail.error,
+      message: detail.message,
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields
-    });
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
   }
 };
 
@@ -360,10 +567,10 @@ async function handler(event, context) {
   try {
     config = readConfig(process.env, context.invokedFunctionArn.split(":")[4]);
   } catch (error) {
-    await new Reporter(process.env[AUDIT_ENV.REPORT_TOPIC_ARN] || void 0).permanentFailure("config-error", error);
+    await new Reporter(process.env[AUDIT_ENV.REPORT_TOPIC_ARN] || void 0, process.env[AUDIT_ENV.MITIGATION] || void 0).permanentFailure("config-error", error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
   if ("Records" in event && Array.isArray(event.Records)) {
     const outcomes = [];
     for (const record of event.Records) {
@@ -427,23 +634,30 @@ async function act(plan, config, reporter, trigger) {
     excluded: plan.excluded,
     skipped: plan.skipped
   };
+  const excludedEvents = checksExcludedEvents(config.mitigation, plan);
   if (plan.kind === "nothing-to-start") {
-    await reportOrLog(reporter, plan.excluded.length > 0, "WARN", "nothing-to-start", details);
+    if (plan.excluded.length > 0) {
+      await reporter.report("WARN", "nothing-to-start", details, excludedEvents);
+    } else {
+      log("INFO", "nothing-to-start", details);
+    }
+    emitAuditPlanMetrics(config.mitigation, plan);
     return { auditTaskId: plan.auditTaskId, decision: "nothing-to-start", taskId: plan.taskId };
   }
   if (config.dryRun) {
-    await reporter.report("INFO", "dry-run", details);
+    await reporter.report("INFO", "dry-run", details, [auditDryRunEvent(config.mitigation, plan), ...excludedEvents]);
+    emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
+    emitAuditPlanMetrics(config.mitigation, plan);
     return { auditTaskId: plan.auditTaskId, decision: "dry-run", taskId: plan.taskId };
   }
+  let outcome;
   try {
-    const outcome = await startAuditMitigationTask(iot, {
+    outcome = await startUnlessExists(() => auditMitigationTaskExists(iot, plan.taskId), () => startAuditMitigationTask(iot, {
       taskId: plan.taskId,
       clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks)
-    });
-    await reporter.report(plan.excluded.length > 0 ? "WARN" : "INFO", outcome === "started" ? "mitigation-started" : "mitigation-already-started", details);
-    return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
+    }));
   } catch (error) {
     if (!isPermanent(error)) {
       log("WARN", "retrying", { ...details, error: errorName(error), message: errorMessage(error) });
@@ -452,13 +666,20 @@ async function act(plan, config, reporter, trigger) {
     await reporter.permanentFailure("mitigation-failed", error, details);
     return { auditTaskId: plan.auditTaskId, decision: "failed-permanently", taskId: plan.taskId, reason: errorMessage(error) };
   }
-}
-async function reportOrLog(reporter, report, level, event, fields) {
-  if (report) {
-    await reporter.report(level, event, fields);
-  } else {
-    log("INFO", event, fields);
+  if (outcome === "started") {
+    emitMitigationCounts(config.mitigation, {
+      [METRICS.TASKS_STARTED]: 1,
+      ...trigger === "reconciler" ? { [METRICS.AUDITS_RECOVERED]: 1 } : {}
+    });
+    emitAuditPlanMetrics(config.mitigation, plan);
   }
+  await reporter.report(
+    plan.excluded.length > 0 ? "WARN" : "INFO",
+    outcome === "started" ? "mitigation-started" : "mitigation-already-started",
+    details,
+    [auditTaskStartedEvent(config.mitigation, plan, outcome !== "started"), ...excludedEvents]
+  );
+  return { auditTaskId: plan.auditTaskId, decision: outcome, taskId: plan.taskId };
 }
 async function reconcile(config, reporter) {
   const endTime = /* @__PURE__ */ new Date();

@@ -1,0 +1,823 @@
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// src/handlers/task-follower.lambda.ts
+var task_follower_lambda_exports = {};
+__export(task_follower_lambda_exports, {
+  CLAIM_STALE_MS: () => CLAIM_STALE_MS,
+  handler: () => handler
+});
+module.exports = __toCommonJS(task_follower_lambda_exports);
+var import_crypto = require("crypto");
+var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
+var import_client_iot3 = require("@aws-sdk/client-iot");
+
+// src/contract.ts
+var MAX_TASKS_PER_RESOURCE = 160;
+var FOLLOWER_ENV = {
+  /** The ledger table (partition key `taskId`, string; TTL attribute `expiresAt`). */
+  TABLE_NAME: "TASK_FOLLOWER_TABLE_NAME",
+  /** JSON array of `FollowedMitigation`. */
+  FOLLOWED: "TASK_FOLLOWER_FOLLOWED",
+  /** How far back tasks are looked for, in hours (default `DEFAULT_FOLLOWER_LOOKBACK_HOURS`). */
+  LOOKBACK_HOURS: "TASK_FOLLOWER_LOOKBACK_HOURS"
+};
+var DEFAULT_FOLLOWER_LOOKBACK_HOURS = 72;
+var PERMANENT_FAILURE_EVENT = "permanent-failure";
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: "CdkDeviceDefender",
+  NAME: "PermanentFailures",
+  DIMENSION: "FunctionName",
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
+var METRIC_NAMESPACE = "CdkDeviceDefender";
+var METRIC_DIMENSIONS = {
+  /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
+  MITIGATION: "Mitigation",
+  /** An audit check name (audit tasks only). */
+  CHECK: "CheckName",
+  /** A mitigation action's name. */
+  ACTION: "ActionName",
+  /** The Lambda function's name (permanent failures, as before EMF). */
+  FUNCTION: "FunctionName"
+};
+var METRICS = {
+  /** Tasks started (a retried start that finds the task already there is not counted): [Mitigation]. */
+  TASKS_STARTED: "TasksStarted",
+  /** Checks left out by the blast-radius limit, one per check per audit: [Mitigation], [Mitigation, CheckName]. */
+  CHECKS_EXCLUDED: "ChecksExcluded",
+  /** Unsuppressed non-compliant findings of checks with a rule, per audit handled: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_FOUND: "FindingsFound",
+  /** Findings of the checks the blast-radius limit left out: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_EXCLUDED: "FindingsExcluded",
+  /** Findings every action of their check succeeded on (from the finished task's statistics): [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_MITIGATED: "FindingsMitigated",
+  /** Plans reported instead of started (dry run): [Mitigation]. */
+  DRY_RUN_PLANS: "DryRunPlans",
+  /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
+  AUDITS_RECOVERED: "AuditsRecovered",
+  /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
+  TASKS_FINISHED: "TasksFinished",
+  /** Action executions of finished tasks, by outcome: [Mitigation], [Mitigation, ActionName], and for audit tasks [Mitigation, CheckName]. */
+  EXECUTIONS_SUCCEEDED: "ExecutionsSucceeded",
+  EXECUTIONS_FAILED: "ExecutionsFailed",
+  EXECUTIONS_SKIPPED: "ExecutionsSkipped",
+  EXECUTIONS_CANCELED: "ExecutionsCanceled",
+  /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
+  PERMANENT_FAILURES: "PermanentFailures"
+};
+var EVENT_SOURCE = "cdk-device-defender";
+var EVENT_DETAIL_TYPES = {
+  /** A task was started (detail: `TaskStartedDetail`). */
+  TASK_STARTED: "Mitigation Task Started",
+  /** The blast-radius limit left checks out of an audit's task (detail: `ChecksExcludedDetail`). */
+  CHECKS_EXCLUDED: "Mitigation Checks Excluded",
+  /** A dry run: what would have been started (detail: `DryRunDetail`). */
+  DRY_RUN: "Mitigation Dry Run",
+  /** A permanent failure: nothing was started and nothing will be retried (detail: `MitigationFailedDetail`). */
+  FAILED: "Mitigation Failed",
+  /** A task finished: its executions by outcome (detail: `TaskOutcomeDetail`). */
+  TASK_OUTCOME: "Mitigation Task Outcome"
+};
+var MAX_OUTCOME_ERROR_CODES = 10;
+
+// src/handlers/shared/events.ts
+var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
+var MAX_ENTRIES = 10;
+var PutEventsFailedError = class extends Error {
+  constructor(failures) {
+    super(`EventBridge did not accept ${failures.length} event(s): ` + failures.map((f) => `${f.detailType}: ${f.errorCode} ${f.errorMessage ?? ""}`.trim()).join("; "));
+    this.failures = failures;
+    this.name = "PutEventsFailedError";
+  }
+};
+var client;
+async function putEvents(events) {
+  for (let i = 0; i < events.length; i += MAX_ENTRIES) {
+    const batch = events.slice(i, i + MAX_ENTRIES);
+    const entries = batch.map((e) => ({
+      Source: EVENT_SOURCE,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail)
+    }));
+    client ??= new import_client_eventbridge.EventBridgeClient({});
+    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
+    }
+  }
+}
+
+// src/handlers/shared/audit-task-plan.ts
+var PHYSICAL_ID = /^(dd[0-9a-f]{10}):(\d+)$/;
+function parsePhysicalId(physicalResourceId) {
+  const match = PHYSICAL_ID.exec(physicalResourceId);
+  if (!match || Number(match[2]) > MAX_TASKS_PER_RESOURCE) {
+    return void 0;
+  }
+  return { prefix: match[1], count: Number(match[2]) };
+}
+
+// src/handlers/shared/config.ts
+var ConfigError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ConfigError";
+  }
+};
+
+// src/handlers/shared/follow-plan.ts
+function readFollowerConfig(env) {
+  const tableName = env[FOLLOWER_ENV.TABLE_NAME];
+  if (!tableName) {
+    throw new ConfigError(`environment variable ${FOLLOWER_ENV.TABLE_NAME} is not set`);
+  }
+  const raw = env[FOLLOWER_ENV.FOLLOWED];
+  if (!raw) {
+    throw new ConfigError(`environment variable ${FOLLOWER_ENV.FOLLOWED} is not set`);
+  }
+  let followed;
+  try {
+    followed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`environment variable ${FOLLOWER_ENV.FOLLOWED} is not JSON: ${raw}`);
+  }
+  if (!Array.isArray(followed)) {
+    throw new ConfigError(`${FOLLOWER_ENV.FOLLOWED} must be a JSON array, got ${raw}`);
+  }
+  for (const f of followed) {
+    const problem = !f || typeof f.mitigation !== "string" || f.mitigation === "" ? "has no mitigation" : f.kind !== "audit" && f.kind !== "detect" ? `has kind ${JSON.stringify(f.kind)} (allowed: "audit", "detect")` : !f.taskIdPrefix && !f.physicalResourceId ? "has neither taskIdPrefix nor physicalResourceId" : void 0;
+    if (problem) {
+      throw new ConfigError(`${FOLLOWER_ENV.FOLLOWED}: entry ${JSON.stringify(f)} ${problem}`);
+    }
+  }
+  const hours = env[FOLLOWER_ENV.LOOKBACK_HOURS] ? Number(env[FOLLOWER_ENV.LOOKBACK_HOURS]) : DEFAULT_FOLLOWER_LOOKBACK_HOURS;
+  if (!Number.isInteger(hours) || hours < 1) {
+    throw new ConfigError(`${FOLLOWER_ENV.LOOKBACK_HOURS} must be a positive integer, got ${env[FOLLOWER_ENV.LOOKBACK_HOURS]}`);
+  }
+  return { tableName, followed, lookbackHours: hours };
+}
+function followedOf(kind, taskId, followed) {
+  return followed.find((f) => {
+    if (f.kind !== kind) {
+      return false;
+    }
+    if (f.taskIdPrefix && taskId.startsWith(`${f.taskIdPrefix}-`)) {
+      return true;
+    }
+    const resource = f.physicalResourceId ? parsePhysicalId(f.physicalResourceId) : void 0;
+    if (!resource || !taskId.startsWith(`${resource.prefix}-`)) {
+      return false;
+    }
+    const index = taskId.slice(resource.prefix.length + 1);
+    return /^(0|[1-9]\d*)$/.test(index) && Number(index) < resource.count;
+  });
+}
+var executionValues = (c) => ({
+  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
+  [METRICS.EXECUTIONS_FAILED]: c.failed,
+  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
+  [METRICS.EXECUTIONS_CANCELED]: c.canceled
+});
+function metricLinesOf(mitigation, outcome) {
+  const findings = outcome.findingsByCheck;
+  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const lines = [{
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
+  }];
+  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
+    lines.push({
+      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
+      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
+      values: executionValues(counts)
+    });
+  }
+  if (outcome.taskKind === "audit") {
+    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
+      lines.push({
+        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
+        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
+        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
+      });
+    }
+  }
+  return lines;
+}
+
+// src/handlers/shared/iot-tasks.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+function createIotClient() {
+  return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
+  "InvalidRequestException",
+  "ResourceNotFoundException",
+  "UnauthorizedException",
+  "AccessDeniedException",
+  "ValidationException",
+  "SerializationException",
+  "MalformedMessageError",
+  "ConfigError"
+]);
+function isPermanent(error) {
+  return error instanceof Error && PERMANENT_ERRORS.has(error.name);
+}
+function errorName(error) {
+  return error instanceof Error ? error.name : typeof error;
+}
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// src/handlers/shared/ledger.ts
+var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
+var MAX_KEYS_PER_BATCH = 100;
+var MAX_UNPROCESSED_ROUNDS = 8;
+var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
+var A = { TASK_ID: "taskId", STATE: "state", CLAIMED_AT: "claimedAt", CLAIM_ID: "claimId", EXPIRES_AT: "expiresAt", REPORTED_AT: "reportedAt", FAILED: "failed" };
+var Ledger = class {
+  constructor(dynamodb2, tableName) {
+    this.dynamodb = dynamodb2;
+    this.tableName = tableName;
+  }
+  /** Which of `taskIds` were reported already (a claimed task is not: its claim may be stale). */
+  async reported(taskIds) {
+    const reported = /* @__PURE__ */ new Set();
+    const unique = [...new Set(taskIds)];
+    for (let i = 0; i < unique.length; i += MAX_KEYS_PER_BATCH) {
+      let request = {
+        Keys: unique.slice(i, i + MAX_KEYS_PER_BATCH).map((taskId) => ({ [A.TASK_ID]: { S: taskId } })),
+        ProjectionExpression: "#taskId, #state",
+        ExpressionAttributeNames: { "#taskId": A.TASK_ID, "#state": A.STATE },
+        ConsistentRead: true
+      };
+      for (let round = 0; request?.Keys?.length; round++) {
+        if (round >= MAX_UNPROCESSED_ROUNDS) {
+          throw Object.assign(new Error(`DynamoDB left ${request.Keys.length} ledger keys unprocessed ${MAX_UNPROCESSED_ROUNDS} times`), { name: "UnprocessedKeys" });
+        }
+        if (round > 0) {
+          await sleep(Math.min(1e3, 50 * 2 ** round));
+        }
+        const output = await this.dynamodb.send(new import_client_dynamodb.BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }));
+        for (const item of output.Responses?.[this.tableName] ?? []) {
+          const taskId = item[A.TASK_ID]?.S;
+          if (taskId && item[A.STATE]?.S === "reported") {
+            reported.add(taskId);
+          }
+        }
+        const unprocessed = output.UnprocessedKeys?.[this.tableName];
+        request = unprocessed?.Keys?.length ? { ...request, Keys: unprocessed.Keys } : void 0;
+      }
+    }
+    return reported;
+  }
+  /**
+   * Claims `taskId` for this run: succeeds when nobody has, or when the claim there is older than
+   * `staleMs` (its run is over). Returns undefined when another run holds it or reported it.
+   */
+  async claim(taskId, claimId, now, staleMs) {
+    try {
+      await this.dynamodb.send(new import_client_dynamodb.PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [A.TASK_ID]: { S: taskId },
+          [A.STATE]: { S: "claimed" },
+          [A.CLAIM_ID]: { S: claimId },
+          [A.CLAIMED_AT]: { N: String(now.getTime()) },
+          [A.EXPIRES_AT]: { N: String(expiresAt(now)) }
+        },
+        ConditionExpression: "attribute_not_exists(#taskId) OR (#state = :claimed AND #claimedAt < :stale)",
+        ExpressionAttributeNames: { "#taskId": A.TASK_ID, "#state": A.STATE, "#claimedAt": A.CLAIMED_AT },
+        ExpressionAttributeValues: { ":claimed": { S: "claimed" }, ":stale": { N: String(now.getTime() - staleMs) } }
+      }));
+      return { taskId, claimId };
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") {
+        return void 0;
+      }
+      throw error;
+    }
+  }
+  /** Gives a claim up (nothing was reported), so the next run reports the task. No-op if it is no longer ours. */
+  async release(claim) {
+    try {
+      await this.dynamodb.send(new import_client_dynamodb.DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { [A.TASK_ID]: { S: claim.taskId } },
+        ConditionExpression: "#state = :claimed AND #claimId = :claimId",
+        ExpressionAttributeNames: { "#state": A.STATE, "#claimId": A.CLAIM_ID },
+        ExpressionAttributeValues: { ":claimed": { S: "claimed" }, ":claimId": { S: claim.claimId } }
+      }));
+    } catch (error) {
+      if (errorName(error) !== "ConditionalCheckFailedException") {
+        throw error;
+      }
+    }
+  }
+  /** Records that the task was reported (`failed`: its outcome could not be read, for good). */
+  async markReported(claim, now, options = {}) {
+    await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [A.TASK_ID]: { S: claim.taskId } },
+      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed",
+      ExpressionAttributeNames: { "#state": A.STATE, "#reportedAt": A.REPORTED_AT, "#expiresAt": A.EXPIRES_AT, "#failed": A.FAILED },
+      ExpressionAttributeValues: {
+        ":reported": { S: "reported" },
+        ":now": { N: String(now.getTime()) },
+        ":expiresAt": { N: String(expiresAt(now)) },
+        ":failed": { BOOL: options.failed ?? false }
+      }
+    }));
+  }
+};
+function expiresAt(now) {
+  return Math.floor(now.getTime() / 1e3) + LEDGER_RETENTION_SECONDS;
+}
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// src/handlers/shared/log.ts
+function log(level, event, fields = {}) {
+  const line = JSON.stringify({ level, event, time: (/* @__PURE__ */ new Date()).toISOString(), ...fields });
+  if (level === "ERROR") {
+    console.error(line);
+  } else {
+    console.log(line);
+  }
+}
+
+// src/handlers/shared/metrics.ts
+var MAX_DIMENSIONS_PER_SET = 30;
+var MAX_METRICS = 100;
+var MAX_DIMENSION_VALUE = 1024;
+function emitMetrics(dimensions, dimensionSets, values) {
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return;
+  }
+  if (names.length > MAX_METRICS) {
+    throw new Error(`emitMetrics: ${names.length} metrics in one line, at most ${MAX_METRICS}`);
+  }
+  for (const set of dimensionSets) {
+    if (set.length === 0 || set.length > MAX_DIMENSIONS_PER_SET) {
+      throw new Error(`emitMetrics: a dimension set has 1 to ${MAX_DIMENSIONS_PER_SET} dimensions, got ${set.length}`);
+    }
+    for (const key of set) {
+      const value = dimensions[key];
+      if (typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
+        throw new Error(`emitMetrics: dimension ${key} must be 1 to ${MAX_DIMENSION_VALUE} characters, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const name of names) {
+    if (!Number.isFinite(values[name])) {
+      throw new Error(`emitMetrics: ${name} must be a finite number, got ${values[name]}`);
+    }
+  }
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: dimensionSets,
+        Metrics: names.map((Name) => ({ Name, Unit: "Count" }))
+      }]
+    },
+    ...dimensions,
+    ...values
+  };
+  console.log(JSON.stringify(line));
+}
+
+// src/handlers/shared/report.ts
+var import_client_sns = require("@aws-sdk/client-sns");
+var sns;
+var Reporter = class {
+  /**
+   * @param topicArn the report topic, if any
+   * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   */
+  constructor(topicArn, mitigation) {
+    this.topicArn = topicArn;
+    this.mitigation = mitigation;
+  }
+  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
+  async report(level, event, fields, events = []) {
+    log(level, event, fields);
+    if (this.topicArn) {
+      sns ??= new import_client_sns.SNSClient({});
+      await sns.send(new import_client_sns.PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+        Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
+      }));
+    }
+    if (events.length > 0) {
+      await putEvents(events);
+    }
+  }
+  /**
+   * Reports a failure no retry can fix: the `PermanentFailures` metric (embedded metric format,
+   * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
+   * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
+   * failure it is, the error's name and message and the function's name, the same fields to the
+   * report topic when there is one, and a `Mitigation Failed` event.
+   */
+  async permanentFailure(kind, error, fields = {}) {
+    const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
+    const dimensions = {
+      ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
+      ...this.mitigation ? { [METRIC_DIMENSIONS.MITIGATION]: this.mitigation } : {}
+    };
+    const sets = Object.keys(dimensions).map((name) => [name]);
+    if (sets.length > 0) {
+      emitMetrics(dimensions, sets, { [METRICS.PERMANENT_FAILURES]: 1 });
+    }
+    const detail = {
+      mitigation: this.mitigation ?? "",
+      kind,
+      error: errorName(error),
+      message: errorMessage(error),
+      ...functionName ? { functionName } : {},
+      ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
+      ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
+    };
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: detail.error,
+      message: detail.message,
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
+      ...fields
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
+  }
+};
+
+// src/handlers/shared/task-outcome.ts
+var import_client_iot2 = require("@aws-sdk/client-iot");
+
+// src/handlers/shared/action-types.ts
+var PARAMS_TO_TYPE = {
+  addThingsToThingGroupParams: "ADD_THINGS_TO_THING_GROUP",
+  enableIoTLoggingParams: "ENABLE_IOT_LOGGING",
+  publishFindingToSnsParams: "PUBLISH_FINDING_TO_SNS",
+  replaceDefaultPolicyVersionParams: "REPLACE_DEFAULT_POLICY_VERSION",
+  updateCACertificateParams: "UPDATE_CA_CERTIFICATE",
+  updateDeviceCertificateParams: "UPDATE_DEVICE_CERTIFICATE"
+};
+function actionTypeOf(action) {
+  const key = Object.entries(action?.actionParams ?? {}).find(([, v]) => v !== void 0)?.[0];
+  return (key && PARAMS_TO_TYPE[key]) ?? "UNKNOWN";
+}
+
+// src/handlers/shared/task-outcome.ts
+var MAX_FINDINGS_READ = 1e3;
+var MAX_DETECT_EXECUTIONS_READ = 5 * MAX_FINDINGS_READ;
+var FINISHED = {
+  audit: /* @__PURE__ */ new Set(["COMPLETED", "FAILED", "CANCELED"]),
+  detect: /* @__PURE__ */ new Set(["SUCCESSFUL", "FAILED", "CANCELED"])
+};
+function isFinished(kind, status) {
+  return status !== void 0 && FINISHED[kind].has(status);
+}
+function outcomeOf(status) {
+  switch (status) {
+    case "COMPLETED":
+    case "SUCCESSFUL":
+      return "succeeded";
+    case "FAILED":
+      return "failed";
+    case "SKIPPED":
+      return "skipped";
+    case "CANCELED":
+      return "canceled";
+    default:
+      return void 0;
+  }
+}
+var zero = () => ({ succeeded: 0, failed: 0, skipped: 0, canceled: 0 });
+function aggregateOutcome(facts) {
+  const executions = zero();
+  const byAction = Object.fromEntries(Object.keys(facts.actionTypes).sort().map((name) => [name, zero()]));
+  const byCheck = facts.kind === "audit" ? Object.fromEntries([...facts.checks ?? []].sort().map((c) => [c, zero()])) : void 0;
+  const errors = /* @__PURE__ */ new Map();
+  for (const e of facts.executions) {
+    const outcome = outcomeOf(e.status);
+    if (!outcome) {
+      continue;
+    }
+    executions[outcome] += 1;
+    (byAction[e.actionName] ??= zero())[outcome] += 1;
+    if (byCheck && e.checkName) {
+      (byCheck[e.checkName] ??= zero())[outcome] += 1;
+    }
+    if (outcome === "failed") {
+      const code = e.errorCode ?? "UNKNOWN";
+      const seen = errors.get(code);
+      if (seen) {
+        seen.count += 1;
+      } else {
+        errors.set(code, {
+          count: 1,
+          example: { actionName: e.actionName, findingId: e.findingId, violationId: e.violationId, message: e.message }
+        });
+      }
+    }
+  }
+  const errorCodes = [...errors.entries()].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0)).map(([errorCode, { count, example }]) => ({ errorCode, count, example: withoutUndefined(example) }));
+  return {
+    taskKind: facts.kind,
+    taskId: facts.taskId,
+    status: facts.status,
+    startTime: facts.startTime?.toISOString(),
+    endTime: facts.endTime?.toISOString(),
+    executions,
+    byAction: Object.fromEntries(Object.entries(byAction).map(([name, counts]) => [name, { ...counts, actionType: facts.actionTypes[name] ?? "UNKNOWN" }])),
+    byCheck,
+    findingsByCheck: facts.statistics ? findingsByCheck(facts.statistics) : void 0,
+    errorCodes: errorCodes.slice(0, MAX_OUTCOME_ERROR_CODES),
+    truncated: facts.truncated || errorCodes.length > MAX_OUTCOME_ERROR_CODES
+  };
+}
+function findingsByCheck(statistics) {
+  return Object.fromEntries(Object.keys(statistics).sort().map((check) => {
+    const s = statistics[check];
+    return [check, {
+      total: s.totalFindingsCount ?? 0,
+      succeeded: s.succeededFindingsCount ?? 0,
+      failed: s.failedFindingsCount ?? 0,
+      skipped: s.skippedFindingsCount ?? 0,
+      canceled: s.canceledFindingsCount ?? 0
+    }];
+  }));
+}
+function withoutUndefined(value) {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
+}
+async function readTaskOutcome(iot2, task, options = {}) {
+  const facts = task.kind === "audit" ? await readAuditFacts(iot2, task.taskId, options.maxFindings ?? MAX_FINDINGS_READ) : await readDetectFacts(iot2, task.taskId, options.maxDetectExecutions ?? MAX_DETECT_EXECUTIONS_READ);
+  return facts && aggregateOutcome(facts);
+}
+var actionTypesOf = (definitions) => Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name, actionTypeOf(a)]));
+async function readAuditFacts(iot2, taskId, maxFindings) {
+  const task = await iot2.send(new import_client_iot2.DescribeAuditMitigationActionsTaskCommand({ taskId }));
+  if (!isFinished("audit", task.taskStatus)) {
+    return void 0;
+  }
+  const checks = Object.keys(task.auditCheckToActionsMapping ?? {});
+  const { findings, truncated } = await findingsOf(iot2, task.target ?? {}, checks, maxFindings);
+  const executions = [];
+  for (const { findingId, checkName } of findings) {
+    for await (const page of (0, import_client_iot2.paginateListAuditMitigationActionsExecutions)({ client: iot2, pageSize: 250 }, { taskId, findingId })) {
+      for (const e of page.actionsExecutions ?? []) {
+        executions.push({
+          actionName: e.actionName ?? "UNKNOWN",
+          status: e.status ?? "UNKNOWN",
+          checkName,
+          findingId,
+          errorCode: e.errorCode,
+          message: e.message
+        });
+      }
+    }
+  }
+  return {
+    kind: "audit",
+    taskId,
+    status: task.taskStatus,
+    startTime: task.startTime,
+    endTime: task.endTime,
+    actionTypes: actionTypesOf(task.actionsDefinition),
+    checks,
+    statistics: task.taskStatistics ?? {},
+    executions,
+    truncated
+  };
+}
+async function findingsOf(iot2, target, checks, max) {
+  const findings = [];
+  if (target.findingIds) {
+    for (const findingId of target.findingIds.slice(0, max)) {
+      findings.push({ findingId, checkName: await checkOfFinding(iot2, findingId) });
+    }
+    return { findings, truncated: target.findingIds.length > max };
+  }
+  if (!target.auditTaskId) {
+    return { findings, truncated: false };
+  }
+  const filter = target.auditCheckToReasonCodeFilter;
+  for (const checkName of checks.filter((c) => !filter || c in filter)) {
+    for await (const page of (0, import_client_iot2.paginateListAuditFindings)({ client: iot2, pageSize: 250 }, { taskId: target.auditTaskId, checkName })) {
+      for (const f of page.findings ?? []) {
+        if (!f.findingId || filter && !filter[checkName].includes(f.reasonForNonComplianceCode ?? "")) {
+          continue;
+        }
+        if (findings.length >= max) {
+          return { findings, truncated: true };
+        }
+        findings.push({ findingId: f.findingId, checkName });
+      }
+    }
+  }
+  return { findings, truncated: false };
+}
+async function checkOfFinding(iot2, findingId) {
+  try {
+    return (await iot2.send(new import_client_iot2.DescribeAuditFindingCommand({ findingId }))).finding?.checkName;
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") {
+      return void 0;
+    }
+    throw error;
+  }
+}
+async function readDetectFacts(iot2, taskId, maxExecutions) {
+  const summary = (await iot2.send(new import_client_iot2.DescribeDetectMitigationActionsTaskCommand({ taskId }))).taskSummary ?? {};
+  if (!isFinished("detect", summary.taskStatus)) {
+    return void 0;
+  }
+  const executions = [];
+  let truncated = false;
+  read: for await (const page of (0, import_client_iot2.paginateListDetectMitigationActionsExecutions)({ client: iot2, pageSize: 250 }, { taskId })) {
+    for (const e of page.actionsExecutions ?? []) {
+      if (executions.length >= maxExecutions) {
+        truncated = true;
+        break read;
+      }
+      executions.push({
+        actionName: e.actionName ?? "UNKNOWN",
+        status: e.status ?? "UNKNOWN",
+        violationId: e.violationId,
+        errorCode: e.errorCode,
+        message: e.message
+      });
+    }
+  }
+  return {
+    kind: "detect",
+    taskId,
+    status: summary.taskStatus,
+    startTime: summary.taskStartTime,
+    endTime: summary.taskEndTime,
+    actionTypes: actionTypesOf(summary.actionsDefinition),
+    executions,
+    truncated
+  };
+}
+
+// src/handlers/task-follower.lambda.ts
+var iot = createIotClient();
+var dynamodb = new import_client_dynamodb2.DynamoDBClient({});
+var CLAIM_STALE_MS = 5 * 60 * 1e3;
+async function handler(_event) {
+  let config;
+  try {
+    config = readFollowerConfig(process.env);
+  } catch (error) {
+    await new Reporter(void 0).permanentFailure("config-error", error);
+    throw error;
+  }
+  const now = /* @__PURE__ */ new Date();
+  let candidates;
+  try {
+    candidates = await finishedTasks(config, now);
+  } catch (error) {
+    if (!isPermanent(error)) {
+      throw error;
+    }
+    await new Reporter(void 0).permanentFailure("follow-failed", error);
+    return { reported: [], claimedElsewhere: [], failed: [], retrying: [] };
+  }
+  const ledger = new Ledger(dynamodb, config.tableName);
+  const reported = await ledger.reported(candidates.map((c) => c.taskId));
+  const claimId = (0, import_crypto.randomUUID)();
+  const summary = { reported: [], claimedElsewhere: [], failed: [], retrying: [] };
+  const into = {
+    "reported": summary.reported,
+    "claimed-elsewhere": summary.claimedElsewhere,
+    "failed": summary.failed,
+    "retrying": summary.retrying
+  };
+  for (const candidate of candidates.filter((c) => !reported.has(c.taskId))) {
+    into[await follow(ledger, candidate, claimId, now)].push(candidate.taskId);
+  }
+  if (summary.retrying.length > 0) {
+    throw new Error(`task outcomes to retry: ${summary.retrying.join(", ")}`);
+  }
+  return summary;
+}
+async function finishedTasks(config, now) {
+  const window = { startTime: new Date(now.getTime() - config.lookbackHours * 36e5), endTime: now };
+  const candidates = [];
+  const keep = (kind, taskId, status) => {
+    const followed = taskId ? followedOf(kind, taskId, config.followed) : void 0;
+    if (followed && isFinished(kind, status)) {
+      candidates.push({ kind, taskId, followed });
+    }
+  };
+  if (config.followed.some((f) => f.kind === "audit")) {
+    for await (const page of (0, import_client_iot3.paginateListAuditMitigationActionsTasks)({ client: iot, pageSize: 100 }, window)) {
+      for (const t of page.tasks ?? []) {
+        keep("audit", t.taskId, t.taskStatus);
+      }
+    }
+  }
+  if (config.followed.some((f) => f.kind === "detect")) {
+    for await (const page of (0, import_client_iot3.paginateListDetectMitigationActionsTasks)({ client: iot, pageSize: 100 }, window)) {
+      for (const t of page.tasks ?? []) {
+        keep("detect", t.taskId, t.taskStatus);
+      }
+    }
+  }
+  return candidates;
+}
+async function follow(ledger, candidate, claimId, now) {
+  const { kind, taskId, followed } = candidate;
+  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
+  let claim;
+  try {
+    claim = await ledger.claim(taskId, claimId, now, CLAIM_STALE_MS);
+  } catch (error) {
+    return retrying(fields, error);
+  }
+  if (!claim) {
+    log("INFO", "claimed-elsewhere", fields);
+    return "claimed-elsewhere";
+  }
+  let detail;
+  try {
+    const outcome = await readTaskOutcome(iot, { kind, taskId });
+    if (!outcome) {
+      throw new Error(`task ${taskId} was listed as finished but is not`);
+    }
+    detail = { mitigation: followed.mitigation, ...outcome };
+  } catch (error) {
+    if (!isPermanent(error)) {
+      return releaseAndRetry(ledger, claim, fields, error);
+    }
+    await new Reporter(followed.reportTopicArn, followed.mitigation).permanentFailure("outcome-unreadable", error, fields);
+    try {
+      await ledger.markReported(claim, now, { failed: true });
+    } catch (ledgerError) {
+      log("WARN", "ledger-not-updated", { ...fields, error: errorName(ledgerError), message: errorMessage(ledgerError) });
+    }
+    return "failed";
+  }
+  try {
+    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }]);
+  } catch (error) {
+    return releaseAndRetry(ledger, claim, fields, error);
+  }
+  for (const line of metricLinesOf(followed.mitigation, detail)) {
+    emitMetrics(line.dimensions, line.dimensionSets, line.values);
+  }
+  const failed = detail.executions.failed > 0;
+  try {
+    await new Reporter(failed ? followed.reportTopicArn : void 0).report(failed ? "WARN" : "INFO", "task-outcome", { ...detail });
+  } catch (error) {
+    log("WARN", "report-not-published", { ...fields, error: errorName(error), message: errorMessage(error) });
+  }
+  try {
+    await ledger.markReported(claim, now);
+  } catch (error) {
+    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
+  }
+  return "reported";
+}
+async function releaseAndRetry(ledger, claim, fields, error) {
+  try {
+    await ledger.release(claim);
+  } catch (releaseError) {
+    log("WARN", "claim-not-released", { ...fields, error: errorName(releaseError), message: errorMessage(releaseError) });
+  }
+  return retrying(fields, error);
+}
+function retrying(fields, error) {
+  log("WARN", "retrying", { ...fields, error: errorName(error), message: errorMessage(error) });
+  return "retrying";
+}
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  CLAIM_STALE_MS,
+  handler
+});
