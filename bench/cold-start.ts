@@ -10,7 +10,9 @@ import { build } from 'esbuild';
 import { Summary, progress, summarize } from './stats';
 
 const ROOT = path.join(__dirname, '..');
-export const HANDLERS = ['audit-mitigation.lambda', 'audit-mitigation-task.lambda', 'detect-mitigation.lambda'] as const;
+export const HANDLERS = [
+  'audit-mitigation.lambda', 'audit-mitigation-task.lambda', 'detect-mitigation.lambda', 'audit-suppression.lambda', 'task-follower.lambda',
+] as const;
 export type Variant = 'sdk-external' | 'sdk-bundled';
 
 export interface BundleFacts {

@@ -55,6 +55,11 @@ export interface Results {
 
 /** What `require('cdk-device-defender')` may add over the aws-cdk-lib modules it uses, in ms. */
 export const LOAD_TIME_TARGET_MS = 30;
+/** Issue 14: each handler bundle (as deployed, SDK external) at most this many bytes... */
+const HANDLER_BUNDLE_TARGET_BYTES = 100_000;
+/** ...and its fresh-process require at most this many ms (median). */
+const HANDLER_REQUIRE_TARGET_MS = 100;
+
 /** The synth-time ratio target (library / raw). */
 export const SYNTH_RATIO_TARGET = 1.15;
 /** The resources-per-action target. */
@@ -99,6 +104,19 @@ function verdicts(r: Results): Verdict[] {
     target: `require('cdk-device-defender') adds ≤ ${LOAD_TIME_TARGET_MS} ms over the aws-cdk-lib modules it uses`,
     result: `${ms(r.loadTime.addedMs)} ms (aws-cdk-lib modules: ${ms(r.loadTime.baselineMs)} ms)`,
     met: r.loadTime.addedMs.median <= LOAD_TIME_TARGET_MS,
+  });
+  // Issue 14: every handler bundle as deployed (SDK from the runtime) within 100 KB, and its fresh require within 100 ms.
+  const biggestBundle = r.coldStart.reduce((a, b) => (b.external.bytes > a.external.bytes ? b : a));
+  out.push({
+    target: `Each handler bundle ≤ ${HANDLER_BUNDLE_TARGET_BYTES / 1000} KB (SDK from the runtime, as deployed)`,
+    result: r.coldStart.map((c) => `${c.handler.replace('.lambda', '')} ${int(c.external.bytes)}`).join(', ') + ' bytes',
+    met: biggestBundle.external.bytes <= HANDLER_BUNDLE_TARGET_BYTES,
+  });
+  const slowest = r.coldStart.reduce((a, b) => (b.external.requireMs.median > a.external.requireMs.median ? b : a));
+  out.push({
+    target: `Each handler's fresh require ≤ ${HANDLER_REQUIRE_TARGET_MS} ms (median)`,
+    result: r.coldStart.map((c) => `${c.handler.replace('.lambda', '')} ${c.external.requireMs.median.toFixed(0)}`).join(', ') + ' ms',
+    met: slowest.external.requireMs.median <= HANDLER_REQUIRE_TARGET_MS,
   });
   const worst = Math.max(...r.synth.map((c) => c.resourcesPerAction));
   out.push({ target: `≤ ${RESOURCES_PER_ACTION_TARGET} CloudFormation resources per action`, result: `${worst} at every N`, met: worst <= RESOURCES_PER_ACTION_TARGET });

@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE, EventDetailBase } from '../../contract';
 
 /** One of the library's detail-types (contract `EVENT_DETAIL_TYPES`). */
@@ -26,8 +26,9 @@ export class PutEventsFailedError extends Error {
   }
 }
 
-// One client per execution environment, created on the first event. Throttling and 5xx answers
-// are retried by the SDK.
+// One client per execution environment, created on the first event (the SDK module is loaded
+// then too: a run that puts no event, such as a follower run with nothing finished, never loads
+// it). Throttling and 5xx answers are retried by the SDK.
 let client: EventBridgeClient | undefined;
 
 /**
@@ -43,8 +44,11 @@ export async function putEvents(events: MitigationEvent[]): Promise<void> {
       DetailType: e.detailType,
       Detail: JSON.stringify(e.detail),
     }));
-    client ??= new EventBridgeClient({});
-    const answer = await client.send(new PutEventsCommand({ Entries: entries }));
+    // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk: typeof import('@aws-sdk/client-eventbridge') = require('@aws-sdk/client-eventbridge');
+    client ??= new sdk.EventBridgeClient({});
+    const answer = await client.send(new sdk.PutEventsCommand({ Entries: entries }));
     if ((answer.FailedEntryCount ?? 0) > 0) {
       throw new PutEventsFailedError((answer.Entries ?? [])
         .map((entry, index) => ({ entry, index }))

@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { MitigationEvent, putEvents } from './events';
 import { errorMessage, errorName } from './iot-tasks';
 import { Level, log } from './log';
@@ -17,7 +17,8 @@ import {
  * then report and put the event (which can fail, and are then retried). Metrics that would count
  * again on a retry are emitted only by the attempt that acted (see the handlers).
  */
-// One client per execution environment, created on the first report.
+// One client per execution environment, created on the first report to a topic (the SDK module is
+// loaded then too: a function without a report topic never loads it).
 let sns: SNSClient | undefined;
 
 export class Reporter {
@@ -31,8 +32,11 @@ export class Reporter {
   public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = []): Promise<void> {
     log(level, event, fields);
     if (this.topicArn) {
-      sns ??= new SNSClient({});
-      await sns.send(new PublishCommand({
+      // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sdk: typeof import('@aws-sdk/client-sns') = require('@aws-sdk/client-sns');
+      sns ??= new sdk.SNSClient({});
+      await sns.send(new sdk.PublishCommand({
         TopicArn: this.topicArn,
         Subject: `cdk-device-defender: ${event}`.slice(0, 100),
         Message: JSON.stringify({ event, level, ...fields }, undefined, 2),
