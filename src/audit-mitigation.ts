@@ -140,9 +140,10 @@ export class AuditMitigation extends Construct {
   /**
    * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
    * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
-   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It counts
-   * the function's `permanent-failure` log lines (metric `PermanentFailures` in namespace
-   * `CdkDeviceDefender`, dimension `FunctionName`); notifies `reportTopic` when there is one.
+   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It watches
+   * metric `PermanentFailures` (namespace `CdkDeviceDefender`, dimension `FunctionName`), which the
+   * function writes in the embedded metric format with every permanent failure; notifies
+   * `reportTopic` when there is one.
    */
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
   /**

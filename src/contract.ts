@@ -102,11 +102,12 @@ export const FOLLOWER_LEDGER = { PARTITION_KEY: 'taskId', TTL_ATTRIBUTE: 'expire
 /**
  * The `event` of the one log line (level ERROR) a handler writes for every permanent failure: a
  * failure no retry can fix (a malformed message, an unknown event, a request AWS IoT refuses, a
- * broken configuration). The constructs count these lines with a metric filter and alarm on them.
+ * broken configuration). With it the handler writes a `PermanentFailures` datapoint (embedded
+ * metric format), which the constructs' alarms watch.
  */
 export const PERMANENT_FAILURE_EVENT = 'permanent-failure';
 
-/** The metric the permanent-failure lines are counted in, per function (`$.functionName`). */
+/** The metric permanent failures are counted in, per function (the log line's `functionName` holds the same name). */
 export const PERMANENT_FAILURE_METRIC = {
   NAMESPACE: 'CdkDeviceDefender',
   NAME: 'PermanentFailures',

@@ -129,4 +129,33 @@ describe('task follower', () => {
     expect(unusedNagSuppressions(stack)).toEqual([]);
     expectValidTemplate(stack, lambdaRoleDependsOn(stack));
   });
+
+  test('a stack whose followed list cannot fit the function\'s 4 KB environment fails synthesis, naming the stack and the fix', () => {
+    const app = new App();
+    const { stack } = everyMitigation(app);
+    const quarantine = stack.node.findChild('Quarantine') as MitigationAction;
+    for (let i = 0; i < 60; i++) {
+      new AuditMitigationTask(stack, `Task${i}`, {
+        target: AuditMitigationTarget.findings([`f-${i}`]), rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [quarantine] }],
+      });
+    }
+    expect(() => app.synth()).toThrow(/Stack\/CdkDeviceDefenderTaskFollower: stack Stack has 63 mitigation constructs .* Lambda allows 4 KB .* put some of them in another stack/);
+  });
+
+  test('13 constructs fit: rendered with the longest physical ids, the list stays within the budget', () => {
+    const app = new App();
+    const { stack } = everyMitigation(app);
+    const quarantine = stack.node.findChild('Quarantine') as MitigationAction;
+    for (let i = 0; i < 10; i++) {
+      new AuditMitigationTask(stack, `Task${i}`, {
+        target: AuditMitigationTarget.findings([`f-${i}`]), rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [quarantine] }],
+      });
+    }
+    app.synth(); // 13 constructs fit
+    const joined = followerFunction(Template.fromStack(stack)).Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'];
+    // The longest physical id the handler issues: 'dd' + 10 hex digits, ':' and up to 3 digits (160 tasks at most).
+    const rendered = joined[1].map((part: unknown) => (typeof part === 'string' ? part : 'dd0123456789:160')).join(joined[0]);
+    expect(JSON.parse(rendered)).toHaveLength(13);
+    expect(rendered.length).toBeLessThan(4096 - 400);
+  });
 });

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +12,15 @@ import { TaskFollowerFunction } from '../handlers/task-follower-function';
 
 /** The follower's construct id, directly under the stack: one per stack. */
 const FOLLOWER_ID = 'CdkDeviceDefenderTaskFollower';
+
+/**
+ * Lambda allows 4 KB of environment variables per function (names and values). The follower's other
+ * variables (the table name, at most 255 characters, and the SDK's connection reuse) take less than
+ * 400 bytes; the list of followed constructs gets the rest.
+ */
+const MAX_FOLLOWED_BYTES = 4096 - 400;
+/** The longest a token in a followed entry can render to: a physical id `<prefix>:<count>`, a topic ARN. */
+const TOKEN_LENGTH = { physicalResourceId: 16, reportTopicArn: 256 } as const;
 
 /** How often the follower looks for finished tasks. */
 const FOLLOW_INTERVAL = Duration.minutes(5);
@@ -80,6 +89,7 @@ export class TaskFollower extends Construct {
         this.ledger.grant(role, 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
       },
     }, { retryAttempts: 0, maxEventAge: Duration.minutes(10) });
+    this.node.addValidation({ validate: () => this.tooManyFollowed() });
     // A run that fails is not retried by Lambda: the next run, 5 minutes later, does the same
     // work (the ledger skips what was reported), and the failure is counted and alarmed on.
     new events.Rule(this, 'Schedule', {
@@ -89,6 +99,23 @@ export class TaskFollower extends Construct {
         deadLetterQueue: this.handler.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.minutes(10),
       })],
     });
+  }
+
+  /**
+   * The followed list must fit the function's environment: estimated with every token at its
+   * longest, since CloudFormation fills them in only at deployment.
+   */
+  private tooManyFollowed(): string[] {
+    const bytes = this.followed.map((f) => JSON.stringify({
+      ...followedOf(f),
+      ...(f.physicalResourceId ? { physicalResourceId: 'x'.repeat(TOKEN_LENGTH.physicalResourceId) } : {}),
+      ...(f.reportTopic ? { reportTopicArn: 'x'.repeat(Token.isUnresolved(f.reportTopic.topicArn) ? TOKEN_LENGTH.reportTopicArn : f.reportTopic.topicArn.length) } : {}),
+    }).length + 1).reduce((a, b) => a + b, 2);
+    if (bytes <= MAX_FOLLOWED_BYTES) { return []; }
+    return [`${this.node.path}: stack ${Stack.of(this).stackName} has ${this.followed.length} mitigation constructs `
+      + `(AuditMitigation, DetectMitigation, AuditMitigationTask) whose tasks the task follower reports on; their list takes up to ${bytes} `
+      + `bytes of the follower's environment, and Lambda allows 4 KB in all (at most ${MAX_FOLLOWED_BYTES} for the list): `
+      + 'put some of them in another stack (each stack has its own follower), or use shorter construct paths'];
   }
 
   /** Reports the tasks of `options.mitigation` as they finish. */
