@@ -148,16 +148,16 @@ export class AuditMitigation extends Construct {
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
   /**
    * In alarm for 5 minutes after any failed action execution of this construct's tasks
-   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one. Undefined when
-   * `alarms` is false.
+   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one, and whatever you
+   * add with `addAlarmAction()`. Undefined when `alarms` is false.
    */
-  public readonly executionsFailedAlarm?: cloudwatch.IAlarm;
+  public readonly executionsFailedAlarm?: cloudwatch.Alarm;
   /**
    * In alarm for 5 minutes after the blast-radius limit left a check out of a task
-   * (`metricChecksExcluded()` above 0); notifies `reportTopic` when there is one. Undefined when
-   * `alarms` is false.
+   * (`metricChecksExcluded()` above 0); notifies `reportTopic` when there is one, and whatever you
+   * add with `addAlarmAction()`. Undefined when `alarms` is false.
    */
-  public readonly checksExcludedAlarm?: cloudwatch.IAlarm;
+  public readonly checksExcludedAlarm?: cloudwatch.Alarm;
 
   private readonly rules: AuditRuleSet;
   /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */

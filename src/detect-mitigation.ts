@@ -124,10 +124,10 @@ export class DetectMitigation extends Construct {
   public readonly permanentFailureAlarm: cloudwatch.IAlarm;
   /**
    * In alarm for 5 minutes after any failed action execution of this construct's tasks
-   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one. Undefined when
-   * `alarms` is false.
+   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one, and whatever you
+   * add with `addAlarmAction()`. Undefined when `alarms` is false.
    */
-  public readonly executionsFailedAlarm?: cloudwatch.IAlarm;
+  public readonly executionsFailedAlarm?: cloudwatch.Alarm;
 
   private readonly actions: IMitigationAction[];
 

@@ -861,6 +861,17 @@ describe('AuditMitigation metrics and alarms', () => {
     expect(metricNames).toEqual(['ApproximateNumberOfMessagesVisible', 'PermanentFailures']);
   });
 
+  test('the alarms are Alarms: an action added to them (a pager, say) is in the template', () => {
+    const { stack, mitigation } = mitigationWith();
+    const pager = sns.Topic.fromTopicArn(stack, 'Pager', 'arn:aws:sns:eu-west-1:123456789012:pager');
+    mitigation.executionsFailedAlarm!.addAlarmAction({ bind: () => ({ alarmActionArn: pager.topicArn }) });
+    mitigation.checksExcludedAlarm!.addAlarmAction({ bind: () => ({ alarmActionArn: pager.topicArn }) });
+    const template = Template.fromStack(stack);
+    for (const name of ['ExecutionsFailed', 'ChecksExcluded']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:pager'] });
+    }
+  });
+
   test('without a report topic the new alarms have no action', () => {
     const { stack } = mitigationWith();
     const template = Template.fromStack(stack);
