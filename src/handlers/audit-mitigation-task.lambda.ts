@@ -5,7 +5,7 @@ import { physicalIdOf, planRequest, planTasks, Props, taskIdsOf } from './shared
 import { runWithDeadline } from './shared/deadline';
 import { MitigationEvent, putEvents } from './shared/events';
 import {
-  auditMitigationTaskExists, createIotClient, errorMessage, errorName, findingsMatching, startAuditMitigationTask,
+  createIotClient, errorMessage, errorName, findingsMatching, startAuditMitigationTask,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { emitMetrics } from './shared/metrics';
@@ -82,9 +82,7 @@ async function start(prefix: string, props: Props, mitigation: string, remaining
   try {
     for (const task of plan.tasks) {
       // A task of this work that exists ran (or runs) already: never start it again.
-      const outcome = await auditMitigationTaskExists(iot, task.taskId)
-        ? 'already-exists'
-        : await startAuditMitigationTask(iot, task);
+      const outcome = await startAuditMitigationTask(iot, task);
       if (outcome === 'started') {
         started.push(task.taskId);
         emitMetrics({ [METRIC_DIMENSIONS.MITIGATION]: mitigation }, [[METRIC_DIMENSIONS.MITIGATION]], { [METRICS.TASKS_STARTED]: 1 });

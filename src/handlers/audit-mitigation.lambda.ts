@@ -10,7 +10,6 @@ import {
 import { auditMitigationTaskId } from './shared/ids';
 import {
   auditMitigationTaskExists, createIotClient, describeAudit, errorMessage, errorName, isPermanent, startAuditMitigationTask, StartOutcome,
-  startUnlessExists,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -143,12 +142,12 @@ async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, t
   }
   let outcome: StartOutcome;
   try {
-    outcome = await startUnlessExists(() => auditMitigationTaskExists(iot, plan.taskId), () => startAuditMitigationTask(iot, {
+    outcome = await startAuditMitigationTask(iot, {
       taskId: plan.taskId,
       clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks),
-    }));
+    });
   } catch (error) {
     if (!isPermanent(error)) {
       log('WARN', 'retrying', { ...details, error: errorName(error), message: errorMessage(error) });

@@ -4,7 +4,7 @@ import { DetectHandlerConfig, readDetectConfig } from './shared/config';
 import { detectDryRunEvent, detectTaskStartedEvent, emitMitigationCounts } from './shared/decision-signals';
 import { detectMitigationTaskId } from './shared/ids';
 import {
-  createIotClient, detectMitigationTaskExists, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome, startUnlessExists,
+  createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome,
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
@@ -89,8 +89,7 @@ async function mitigate(violationIds: string[], config: DetectHandlerConfig, rep
   const fields = details(config, violationIds, splitFrom);
   let outcome: StartOutcome;
   try {
-    outcome = await startUnlessExists(() => detectMitigationTaskExists(iot, fields.taskId),
-      () => startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions }));
+    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
   } catch (failure) {
     return onStartFailure(failure, violationIds, fields, config, reporter);
   }

@@ -36,10 +36,8 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * Starts an audit mitigation actions task idempotently: the planner derives the token from the
- * task id (`clientRequestToken`), so a retried request is the same request. A
- * TaskAlreadyExistsException (the id was used with another token) counts as done once
- * DescribeAuditMitigationActionsTask confirms the task exists.
+ * Starts an audit mitigation actions task unless it exists (`startOnce`): the planner derives the
+ * token from the task id (`clientRequestToken`), so a retried request is the same request.
  */
 export async function startAuditMitigationTask(iot: IoTClient, request: {
   readonly taskId: string;
@@ -58,8 +56,16 @@ export async function startAuditMitigationTask(iot: IoTClient, request: {
   );
 }
 
-/** Runs `start`; a TaskAlreadyExistsException counts as done once `describe` finds the task. */
+/**
+ * Starts a task that does not exist yet: 'already-exists', without a Start, when `describe` finds
+ * it. A Start with the same token succeeds again (AWS IoT's idempotency), so only this tells a
+ * retry from the first start: the `TasksStarted` metric counts 'started' only. (Two invocations
+ * that handle the same task at the same moment may both see it absent; both then answer
+ * 'started'.) A TaskAlreadyExistsException (the id was used with another token) counts as done
+ * once `describe` finds the task.
+ */
 async function startOnce(start: () => Promise<unknown>, describe: () => Promise<unknown>): Promise<StartOutcome> {
+  if (await found(describe)) { return 'already-exists'; }
   try {
     await start();
     return 'started';
@@ -67,6 +73,17 @@ async function startOnce(start: () => Promise<unknown>, describe: () => Promise<
     if (errorName(error) !== 'TaskAlreadyExistsException') { throw error; }
     await describe();
     return 'already-exists';
+  }
+}
+
+/** Whether `describe` finds what it describes (ResourceNotFound = no; other errors are thrown). */
+async function found(describe: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await describe();
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') { return false; }
+    throw error;
   }
 }
 
@@ -97,36 +114,9 @@ export async function findingsMatching(iot: IoTClient, auditTaskId: string, filt
   return ids;
 }
 
-/** Whether an audit mitigation task exists (ResourceNotFound = no). */
+/** Whether an audit mitigation task exists. */
 export async function auditMitigationTaskExists(iot: IoTClient, taskId: string): Promise<boolean> {
-  try {
-    await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId }));
-    return true;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') { return false; }
-    throw error;
-  }
-}
-
-/** Whether a detect mitigation task exists (ResourceNotFound = no). */
-export async function detectMitigationTaskExists(iot: IoTClient, taskId: string): Promise<boolean> {
-  try {
-    await iot.send(new DescribeDetectMitigationActionsTaskCommand({ taskId }));
-    return true;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') { return false; }
-    throw error;
-  }
-}
-
-/**
- * Starts a task unless it exists: 'already-exists' without a Start when Describe finds it. A
- * start with the same token succeeds again (AWS IoT's idempotency), so only this tells a retry
- * from the first start: the `TasksStarted` metric counts 'started' only. (Two invocations that
- * handle the same task at the same moment may both see it absent; both then answer 'started'.)
- */
-export async function startUnlessExists(exists: () => Promise<boolean>, start: () => Promise<StartOutcome>): Promise<StartOutcome> {
-  return await exists() ? 'already-exists' : start();
+  return found(() => iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId })));
 }
 
 /**
