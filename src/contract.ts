@@ -107,15 +107,6 @@ export const FOLLOWER_LEDGER = { PARTITION_KEY: 'taskId', TTL_ATTRIBUTE: 'expire
  */
 export const PERMANENT_FAILURE_EVENT = 'permanent-failure';
 
-/** The metric permanent failures are counted in, per function (the log line's `functionName` holds the same name). */
-export const PERMANENT_FAILURE_METRIC = {
-  NAMESPACE: 'CdkDeviceDefender',
-  NAME: 'PermanentFailures',
-  DIMENSION: 'FunctionName',
-  /** The field of the log line that holds the dimension's value. */
-  DIMENSION_FIELD: 'functionName',
-} as const;
-
 /**
  * The CloudWatch metrics the functions emit in the embedded metric format (EMF), all in namespace
  * `METRIC_NAMESPACE`. Dimensions answer "which mitigation construct, which check, which action":
@@ -159,6 +150,19 @@ export const METRICS = {
   EXECUTIONS_CANCELED: 'ExecutionsCanceled',
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
   PERMANENT_FAILURES: 'PermanentFailures',
+} as const;
+
+/**
+ * The metric permanent failures are counted in, per function, as the constructs' alarms watch it:
+ * `METRICS.PERMANENT_FAILURES` with dimension `FunctionName` (the permanent-failure log line's
+ * `functionName` holds the same name).
+ */
+export const PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: 'functionName',
 } as const;
 
 /**
