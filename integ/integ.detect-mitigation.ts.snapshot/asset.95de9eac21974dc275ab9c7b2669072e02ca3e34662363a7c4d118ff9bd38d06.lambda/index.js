@@ -40,13 +40,6 @@ var FOLLOWER_ENV = {
 };
 var DEFAULT_FOLLOWER_LOOKBACK_HOURS = 72;
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
-var PERMANENT_FAILURE_METRIC = {
-  NAMESPACE: "CdkDeviceDefender",
-  NAME: "PermanentFailures",
-  DIMENSION: "FunctionName",
-  /** The field of the log line that holds the dimension's value. */
-  DIMENSION_FIELD: "functionName"
-};
 var METRIC_NAMESPACE = "CdkDeviceDefender";
 var METRIC_DIMENSIONS = {
   /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
@@ -83,6 +76,13 @@ var METRICS = {
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
   PERMANENT_FAILURES: "PermanentFailures"
 };
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
 var EVENT_SOURCE = "cdk-device-defender";
 var EVENT_DETAIL_TYPES = {
   /** A task was started (detail: `TaskStartedDetail`). */
@@ -99,7 +99,6 @@ var EVENT_DETAIL_TYPES = {
 var MAX_OUTCOME_ERROR_CODES = 10;
 
 // src/handlers/shared/events.ts
-var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
 var MAX_ENTRIES = 10;
 var PutEventsFailedError = class extends Error {
   constructor(failures) {
@@ -117,8 +116,9 @@ async function putEvents(events) {
       DetailType: e.detailType,
       Detail: JSON.stringify(e.detail)
     }));
-    client ??= new import_client_eventbridge.EventBridgeClient({});
-    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    const sdk = require("@aws-sdk/client-eventbridge");
+    client ??= new sdk.EventBridgeClient({});
+    const answer = await client.send(new sdk.PutEventsCommand({ Entries: entries }));
     if ((answer.FailedEntryCount ?? 0) > 0) {
       throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
     }
@@ -411,7 +411,6 @@ function emitMetrics(dimensions, dimensionSets, values) {
 }
 
 // src/handlers/shared/report.ts
-var import_client_sns = require("@aws-sdk/client-sns");
 var sns;
 var Reporter = class {
   /**
@@ -426,8 +425,9 @@ var Reporter = class {
   async report(level, event, fields, events = []) {
     log(level, event, fields);
     if (this.topicArn) {
-      sns ??= new import_client_sns.SNSClient({});
-      await sns.send(new import_client_sns.PublishCommand({
+      const sdk = require("@aws-sdk/client-sns");
+      sns ??= new sdk.SNSClient({});
+      await sns.send(new sdk.PublishCommand({
         TopicArn: this.topicArn,
         Subject: `cdk-device-defender: ${event}`.slice(0, 100),
         Message: JSON.stringify({ event, level, ...fields }, void 0, 2)

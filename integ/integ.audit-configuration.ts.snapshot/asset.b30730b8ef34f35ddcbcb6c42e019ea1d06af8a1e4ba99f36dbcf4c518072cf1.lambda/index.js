@@ -29,6 +29,49 @@ var import_client_iot2 = require("@aws-sdk/client-iot");
 
 // src/contract.ts
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
+var METRIC_NAMESPACE = "CdkDeviceDefender";
+var METRIC_DIMENSIONS = {
+  /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
+  MITIGATION: "Mitigation",
+  /** An audit check name (audit tasks only). */
+  CHECK: "CheckName",
+  /** A mitigation action's name. */
+  ACTION: "ActionName",
+  /** The Lambda function's name (permanent failures, as before EMF). */
+  FUNCTION: "FunctionName"
+};
+var METRICS = {
+  /** Tasks started (a retried start that finds the task already there is not counted): [Mitigation]. */
+  TASKS_STARTED: "TasksStarted",
+  /** Checks left out by the blast-radius limit, one per check per audit: [Mitigation], [Mitigation, CheckName]. */
+  CHECKS_EXCLUDED: "ChecksExcluded",
+  /** Unsuppressed non-compliant findings of checks with a rule, per audit handled: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_FOUND: "FindingsFound",
+  /** Findings of the checks the blast-radius limit left out: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_EXCLUDED: "FindingsExcluded",
+  /** Findings every action of their check succeeded on (from the finished task's statistics): [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_MITIGATED: "FindingsMitigated",
+  /** Plans reported instead of started (dry run): [Mitigation]. */
+  DRY_RUN_PLANS: "DryRunPlans",
+  /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
+  AUDITS_RECOVERED: "AuditsRecovered",
+  /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
+  TASKS_FINISHED: "TasksFinished",
+  /** Action executions of finished tasks, by outcome: [Mitigation], [Mitigation, ActionName], and for audit tasks [Mitigation, CheckName]. */
+  EXECUTIONS_SUCCEEDED: "ExecutionsSucceeded",
+  EXECUTIONS_FAILED: "ExecutionsFailed",
+  EXECUTIONS_SKIPPED: "ExecutionsSkipped",
+  EXECUTIONS_CANCELED: "ExecutionsCanceled",
+  /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
+  PERMANENT_FAILURES: "PermanentFailures"
+};
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
 var AUDIT_SUPPRESSION_PROPS = {
   CHECK_NAME: "CheckName",
   RESOURCE_IDENTIFIER: "ResourceIdentifier",

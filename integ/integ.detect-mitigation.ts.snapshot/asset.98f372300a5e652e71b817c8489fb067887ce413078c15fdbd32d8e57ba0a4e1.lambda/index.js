@@ -36,13 +36,6 @@ var DETECT_ENV = {
   MITIGATION: "DETECT_MITIGATION_NAME"
 };
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
-var PERMANENT_FAILURE_METRIC = {
-  NAMESPACE: "CdkDeviceDefender",
-  NAME: "PermanentFailures",
-  DIMENSION: "FunctionName",
-  /** The field of the log line that holds the dimension's value. */
-  DIMENSION_FIELD: "functionName"
-};
 var METRIC_NAMESPACE = "CdkDeviceDefender";
 var METRIC_DIMENSIONS = {
   /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
@@ -78,6 +71,13 @@ var METRICS = {
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
   PERMANENT_FAILURES: "PermanentFailures"
+};
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
 };
 var EVENT_SOURCE = "cdk-device-defender";
 var EVENT_DETAIL_TYPES = {
@@ -248,6 +248,9 @@ function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
 }
 async function startOnce(start, describe) {
+  if (await found(describe)) {
+    return "already-exists";
+  }
   try {
     await start();
     return "started";
@@ -259,9 +262,9 @@ async function startOnce(start, describe) {
     return "already-exists";
   }
 }
-async function detectMitigationTaskExists(iot2, taskId) {
+async function found(describe) {
   try {
-    await iot2.send(new import_client_iot.DescribeDetectMitigationActionsTaskCommand({ taskId }));
+    await describe();
     return true;
   } catch (error) {
     if (errorName(error) === "ResourceNotFoundException") {
@@ -269,9 +272,6 @@ async function detectMitigationTaskExists(iot2, taskId) {
     }
     throw error;
   }
-}
-async function startUnlessExists(exists, start) {
-  return await exists() ? "already-exists" : start();
 }
 async function startDetectMitigationTask(iot2, request) {
   return startOnce(
@@ -296,11 +296,7 @@ function log(level, event, fields = {}) {
   }
 }
 
-// src/handlers/shared/report.ts
-var import_client_sns = require("@aws-sdk/client-sns");
-
 // src/handlers/shared/events.ts
-var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
 var MAX_ENTRIES = 10;
 var PutEventsFailedError = class extends Error {
   constructor(failures) {
@@ -318,8 +314,9 @@ async function putEvents(events) {
       DetailType: e.detailType,
       Detail: JSON.stringify(e.detail)
     }));
-    client ??= new import_client_eventbridge.EventBridgeClient({});
-    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    const sdk = require("@aws-sdk/client-eventbridge");
+    client ??= new sdk.EventBridgeClient({});
+    const answer = await client.send(new sdk.PutEventsCommand({ Entries: entries }));
     if ((answer.FailedEntryCount ?? 0) > 0) {
       throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
     }
@@ -341,8 +338,9 @@ var Reporter = class {
   async report(level, event, fields, events = []) {
     log(level, event, fields);
     if (this.topicArn) {
-      sns ??= new import_client_sns.SNSClient({});
-      await sns.send(new import_client_sns.PublishCommand({
+      const sdk = require("@aws-sdk/client-sns");
+      sns ??= new sdk.SNSClient({});
+      await sns.send(new sdk.PublishCommand({
         TopicArn: this.topicArn,
         Subject: `cdk-device-defender: ${event}`.slice(0, 100),
         Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
@@ -501,10 +499,7 @@ async function mitigate(violationIds, config, reporter, splitFrom) {
   const fields = details(config, violationIds, splitFrom);
   let outcome;
   try {
-    outcome = await startUnlessExists(
-      () => detectMitigationTaskExists(iot, fields.taskId),
-      () => startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions })
-    );
+    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
   } catch (failure) {
     return onStartFailure(failure, violationIds, fields, config, reporter);
   }

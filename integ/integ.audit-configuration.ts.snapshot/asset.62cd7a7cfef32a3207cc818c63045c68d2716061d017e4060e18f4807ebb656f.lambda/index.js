@@ -41,13 +41,6 @@ var AUDIT_ENV = {
   MITIGATION: "AUDIT_MITIGATION_NAME"
 };
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
-var PERMANENT_FAILURE_METRIC = {
-  NAMESPACE: "CdkDeviceDefender",
-  NAME: "PermanentFailures",
-  DIMENSION: "FunctionName",
-  /** The field of the log line that holds the dimension's value. */
-  DIMENSION_FIELD: "functionName"
-};
 var METRIC_NAMESPACE = "CdkDeviceDefender";
 var METRIC_DIMENSIONS = {
   /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
@@ -83,6 +76,13 @@ var METRICS = {
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
   PERMANENT_FAILURES: "PermanentFailures"
+};
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
 };
 var EVENT_SOURCE = "cdk-device-defender";
 var EVENT_DETAIL_TYPES = {
@@ -429,6 +429,9 @@ async function startAuditMitigationTask(iot2, request) {
   );
 }
 async function startOnce(start, describe) {
+  if (await found(describe)) {
+    return "already-exists";
+  }
   try {
     await start();
     return "started";
@@ -440,12 +443,9 @@ async function startOnce(start, describe) {
     return "already-exists";
   }
 }
-async function describeAudit(iot2, auditTaskId) {
-  return summaryFromDescribe(auditTaskId, await iot2.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
-}
-async function auditMitigationTaskExists(iot2, taskId) {
+async function found(describe) {
   try {
-    await iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId }));
+    await describe();
     return true;
   } catch (error) {
     if (errorName(error) === "ResourceNotFoundException") {
@@ -454,8 +454,11 @@ async function auditMitigationTaskExists(iot2, taskId) {
     throw error;
   }
 }
-async function startUnlessExists(exists, start) {
-  return await exists() ? "already-exists" : start();
+async function describeAudit(iot2, auditTaskId) {
+  return summaryFromDescribe(auditTaskId, await iot2.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+}
+async function auditMitigationTaskExists(iot2, taskId) {
+  return found(() => iot2.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId })));
 }
 
 // src/handlers/shared/log.ts
@@ -468,11 +471,7 @@ function log(level, event, fields = {}) {
   }
 }
 
-// src/handlers/shared/report.ts
-var import_client_sns = require("@aws-sdk/client-sns");
-
 // src/handlers/shared/events.ts
-var import_client_eventbridge = require("@aws-sdk/client-eventbridge");
 var MAX_ENTRIES = 10;
 var PutEventsFailedError = class extends Error {
   constructor(failures) {
@@ -490,8 +489,9 @@ async function putEvents(events) {
       DetailType: e.detailType,
       Detail: JSON.stringify(e.detail)
     }));
-    client ??= new import_client_eventbridge.EventBridgeClient({});
-    const answer = await client.send(new import_client_eventbridge.PutEventsCommand({ Entries: entries }));
+    const sdk = require("@aws-sdk/client-eventbridge");
+    client ??= new sdk.EventBridgeClient({});
+    const answer = await client.send(new sdk.PutEventsCommand({ Entries: entries }));
     if ((answer.FailedEntryCount ?? 0) > 0) {
       throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
     }
@@ -513,8 +513,9 @@ var Reporter = class {
   async report(level, event, fields, events = []) {
     log(level, event, fields);
     if (this.topicArn) {
-      sns ??= new import_client_sns.SNSClient({});
-      await sns.send(new import_client_sns.PublishCommand({
+      const sdk = require("@aws-sdk/client-sns");
+      sns ??= new sdk.SNSClient({});
+      await sns.send(new sdk.PublishCommand({
         TopicArn: this.topicArn,
         Subject: `cdk-device-defender: ${event}`.slice(0, 100),
         Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
@@ -652,12 +653,12 @@ async function act(plan, config, reporter, trigger) {
   }
   let outcome;
   try {
-    outcome = await startUnlessExists(() => auditMitigationTaskExists(iot, plan.taskId), () => startAuditMitigationTask(iot, {
+    outcome = await startAuditMitigationTask(iot, {
       taskId: plan.taskId,
       clientRequestToken: plan.clientRequestToken,
       target: { auditTaskId: plan.auditTaskId },
       auditCheckToActionsMapping: actionsMapping(plan.checks)
-    }));
+    });
   } catch (error) {
     if (!isPermanent(error)) {
       log("WARN", "retrying", { ...details, error: errorName(error), message: errorMessage(error) });
