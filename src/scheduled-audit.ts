@@ -1,9 +1,12 @@
-import { Resource, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Resource, Token, Tokenization } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditConfiguration } from './audit-configuration';
-import { ALL_AUDIT_CHECKS, SCHEDULED_AUDIT_NAME_PATTERN, registerScheduledAuditChecks } from './private/audit-setup';
+import {
+  ALL_AUDIT_CHECKS, SCHEDULED_AUDIT_CHECK_NAME_WARNING, SCHEDULED_AUDIT_NAME_PATTERN, SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS,
+  registerScheduledAuditChecks,
+} from './private/audit-setup';
 import { invalid, validatePattern } from './private/validation';
 
 /** A day of the week, as CreateScheduledAudit spells it. */
@@ -105,7 +108,13 @@ export interface ScheduledAuditProps {
   /**
    * The checks the audit runs; each must be enabled in `configuration`.
    *
-   * @default - every check `configuration` enables
+   * INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK and
+   * IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK are reported to be refused by CloudFormation in a
+   * scheduled audit ("invalid Audit Check Name"): the default leaves them out (an info annotation
+   * says so), and listing either adds the warning `cdk-device-defender:scheduledAuditCheckName`.
+   * Only a real deployment (`integ:deploy`) proves whether your region accepts them.
+   *
+   * @default - every check `configuration` enables but the two reported to be refused
    */
   readonly checks?: AuditCheck[];
 
@@ -115,6 +124,20 @@ export interface ScheduledAuditProps {
    * @default - a name CloudFormation generates
    */
   readonly scheduledAuditName?: string;
+}
+
+/**
+ * The checks a scheduled audit runs when its props name none: every enabled check but those
+ * CloudFormation is reported to refuse, with an info annotation naming what was left out.
+ */
+function defaultChecks(scope: Construct, enabled: AuditCheck[]): AuditCheck[] {
+  const left = enabled.filter((check) => SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS.includes(check));
+  if (left.length > 0) {
+    Annotations.of(scope).addInfo(`checks: the default leaves out ${left.join(' and ')}, which CloudFormation is reported to refuse in a `
+      + 'scheduled audit ("invalid Audit Check Name"); the audit configuration still enables them. List them in checks to run them '
+      + '(and prove it with a real deployment).');
+  }
+  return enabled.filter((check) => !left.includes(check));
 }
 
 /**
@@ -145,7 +168,7 @@ export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
         'must be 1 to 128 letters, digits, _ and -');
     }
     const enabled = props.configuration.enabledChecks;
-    const checks = props.checks ?? enabled;
+    const checks = props.checks ?? defaultChecks(this, enabled);
     if (checks.length === 0) { invalid(this, 'checks', checks, 'must list at least one audit check'); }
     checks.forEach((check, i) => {
       if (!ALL_AUDIT_CHECKS.includes(check)) {
@@ -160,6 +183,13 @@ export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
     }
     this.checks = [...checks];
     registerScheduledAuditChecks(this, this.checks);
+    const reported = props.checks?.filter((check) => SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS.includes(check)) ?? [];
+    if (reported.length > 0) {
+      Annotations.of(this).addWarningV2(SCHEDULED_AUDIT_CHECK_NAME_WARNING, `checks lists ${reported.join(' and ')}: CloudFormation is `
+        + 'reported to refuse these in a scheduled audit ("invalid Audit Check Name", reported to @aws-cdk/aws-iot-alpha, which dropped '
+        + 'them). Only a real deployment proves your region accepts them: run `npx projen integ:deploy` (or deploy to a test account) '
+        + 'before relying on it, or leave them out of this scheduled audit.');
+    }
 
     const resource = new iot.CfnScheduledAudit(this, 'Resource', {
       scheduledAuditName: this.physicalName,

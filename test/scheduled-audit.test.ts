@@ -1,5 +1,5 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
@@ -193,6 +193,52 @@ describe('ScheduledAudit', () => {
       new AuditMitigation(stack, 'WithImported', { scheduledAudits: [daily, imported], rules });
       new AuditMitigation(stack, 'OnDemandToo', { scheduledAudits: [daily], includeOnDemandAudits: true, rules });
       expect(() => Template.fromStack(stack)).not.toThrow();
+    });
+  });
+
+  describe('the two check names CloudFormation is reported to refuse in TargetCheckNames', () => {
+    const REPORTED = [
+      AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK, AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK,
+    ];
+
+    test('the default checks leave them out, with an info annotation naming both; the configuration still enables them', () => {
+      // GIVEN a configuration enabling every check (AuditConfiguration's default)
+      const stack = new Stack(new App(), 'Stack', { env: ENV });
+      const configuration = new AuditConfiguration(stack, 'AuditConfiguration');
+      // WHEN
+      const audit = new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily() });
+      // THEN
+      const expected = Object.values(AuditCheck).filter((check) => !REPORTED.includes(check));
+      expect(audit.checks).toEqual(expected);
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::IoT::ScheduledAudit', { TargetCheckNames: expected });
+      template.hasResourceProperties('AWS::IoT::AccountAuditConfiguration', {
+        AuditCheckConfigurations: Match.objectLike({
+          IntermediateCaRevokedForActiveDeviceCertificatesCheck: { Enabled: true },
+          IoTPolicyPotentialMisConfigurationCheck: { Enabled: true },
+        }),
+      });
+      const infos = Annotations.fromStack(stack).findInfo('/Stack/Daily', Match.stringLikeRegexp('.*'));
+      expect(infos.map((i) => i.entry.data)).toEqual([expect.stringMatching(
+        /^checks: the default leaves out INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK and IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK, which CloudFormation is reported to refuse/)]);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('scheduledAuditCheckName'));
+    });
+
+    test('a configuration enabling only them leaves no default: a clear error', () => {
+      const { stack, configuration } = fixture(new App(), REPORTED);
+      expect(() => new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily() }))
+        .toThrow(/invalid checks \[\]: must list at least one audit check/);
+    });
+
+    test.each(REPORTED)('listing %s explicitly keeps it, with the warning cdk-device-defender:scheduledAuditCheckName', (check) => {
+      const { stack, configuration } = fixture(new App(), [...TWO_CHECKS, check]);
+      const checks = [AuditCheck.LOGGING_DISABLED_CHECK, check];
+      new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily(), checks });
+      Template.fromStack(stack).hasResourceProperties('AWS::IoT::ScheduledAudit', { TargetCheckNames: [AuditCheck.LOGGING_DISABLED_CHECK, check] });
+      const warnings = Annotations.fromStack(stack).findWarning('/Stack/Daily', Match.stringLikeRegexp('.*'));
+      expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(new RegExp(
+        `^checks lists ${check}: CloudFormation is reported to refuse these .*integ:deploy.* \\[ack: cdk-device-defender:scheduledAuditCheckName\\]$`))]);
+      Annotations.fromStack(stack).hasNoInfo('/Stack/Daily', Match.anyValue());
     });
   });
 
