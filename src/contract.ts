@@ -139,6 +139,8 @@ export const METRICS = {
   FINDINGS_MITIGATED: 'FindingsMitigated',
   /** Plans reported instead of started (dry run): [Mitigation]. */
   DRY_RUN_PLANS: 'DryRunPlans',
+  /** Audits not mitigated because they started before the reconciler's lookback (decision `ignored`, reason `too-old`): [Mitigation]. */
+  AUDITS_TOO_OLD: 'AuditsTooOld',
   /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
   AUDITS_RECOVERED: 'AuditsRecovered',
   /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */

@@ -12,6 +12,8 @@ export interface TemplateRules {
   readonly maxFindingsPerCheck: number;
   readonly dryRun: boolean;
   readonly taskIdPrefix: string;
+  /** The handler's age bound (its reconcile lookback), in hours, when the template sets one. */
+  readonly maxAuditAgeHours?: number;
 }
 
 /** What a configuration would do to one finding. */
@@ -54,6 +56,7 @@ export function rulesFromTemplate(template: Template): TemplateRules[] {
       maxFindingsPerCheck: Number(env[ENV.MAX_FINDINGS_PER_CHECK]),
       dryRun: env[ENV.DRY_RUN] === 'true',
       taskIdPrefix: String(env[ENV.TASK_ID_PREFIX]),
+      maxAuditAgeHours: env[ENV.RECONCILE_LOOKBACK_HOURS] === undefined ? undefined : Number(env[ENV.RECONCILE_LOOKBACK_HOURS]),
     });
   }
   return found;
@@ -93,6 +96,7 @@ async function planFor(iot: IoTClient, auditTaskId: string, config: TemplateRule
     dryRun: config.dryRun,
     maxFindingsPerCheck: config.maxFindingsPerCheck,
     taskIdPrefix: config.taskIdPrefix,
+    maxAuditAgeHours: config.maxAuditAgeHours,
   });
 }
 

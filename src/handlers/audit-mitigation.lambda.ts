@@ -112,7 +112,9 @@ async function describeOrFail(auditTaskId: string, reporter: Reporter, trigger: 
  */
 async function act(plan: AuditPlan, config: HandlerConfig, reporter: Reporter, trigger: string): Promise<Outcome> {
   if (plan.kind === 'ignore') {
-    log('INFO', 'ignored', { auditTaskId: plan.auditTaskId, reason: plan.reason, trigger });
+    // Not retried: the audit only gets older. A too-old audit is also counted, so it can be seen and alarmed on.
+    log(plan.tooOld ? 'WARN' : 'INFO', 'ignored', { auditTaskId: plan.auditTaskId, reason: plan.reason, trigger });
+    if (plan.tooOld) { emitMitigationCounts(config.mitigation, { [METRICS.AUDITS_TOO_OLD]: 1 }); }
     return { auditTaskId: plan.auditTaskId, decision: 'ignored', reason: plan.reason };
   }
   const details = {

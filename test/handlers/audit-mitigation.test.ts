@@ -1,6 +1,9 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, auditHandlerEnv, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import {
+  ACCOUNT, CONTEXT, Emulators, REPORT_TOPIC, auditHandlerEnv, datapointsOf, metricSum, resetEmulators, setEnv, startEmulators, stopEmulators,
+  withLogs,
+} from './harness';
 import { AuditCheckSeed, AuditTaskSeed, expectNoViolations } from '../emulator/iot-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 
@@ -458,6 +461,45 @@ describe('the notification is only a trigger: counts come from DescribeAuditTask
     const second = await withLogs(() => handler(snsEvent(notification({ taskId: 'another-audit' })), CONTEXT));
     expect(second.error).toMatchObject({ name: 'InternalFailureException' });
     expect(second.logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', auditTaskId: 'another-audit' }));
+  });
+});
+
+describe('the notification path refuses audits older than the reconciler\'s lookback', () => {
+  const DAY = 86_400_000;
+
+  test.each([
+    ['an SNS notification (a user-supplied topic)', () => snsEvent(notification())],
+    ['a direct invoke with an SNS-shaped event', () => snsEvent(JSON.stringify({ taskId: AUDIT }))],
+  ])('%s naming an 80-day-old audit starts nothing: ignored, too-old, logged at WARN and counted once, not retried', async (_what, event) => {
+    // GIVEN an audit that finished 80 days ago (skipped during a dry-run period, say); lookback 24 h
+    configure({ AUDIT_MITIGATION_NAME: 'Stack/Audit' });
+    seedAudit(AUDIT, undefined, { taskStartTime: new Date(Date.now() - 80 * DAY) });
+    // WHEN
+    const { result, error, logs } = await withLogs(() => handler(event(), CONTEXT));
+    // THEN nothing is started, the invocation succeeds (no retry), and the decision is logged and counted
+    expect(error).toBeUndefined();
+    expect(result).toEqual([{ auditTaskId: AUDIT, decision: 'ignored', reason: expect.stringMatching(/^too-old: audit started .*, 1920 h ago: older than reconcileLookback \(24 h\)/) }]);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'ignored', auditTaskId: AUDIT, reason: expect.stringMatching(/^too-old: /) }));
+    expect(metricSum(datapointsOf(logs), 'AuditsTooOld', { Mitigation: 'Stack/Audit' })).toBe(1);
+    expect(permanentFailures(logs)).toEqual([]);
+  });
+
+  test('an audit just inside the lookback is mitigated; one just outside is not', async () => {
+    seedAudit('audit-inside', undefined, { taskStartTime: new Date(Date.now() - 23 * 3_600_000) });
+    seedAudit('audit-outside', undefined, { taskStartTime: new Date(Date.now() - 25 * 3_600_000) });
+    const inside = await withLogs(() => handler(snsEvent(notification({ taskId: 'audit-inside' })), CONTEXT));
+    const outside = await withLogs(() => handler(snsEvent(notification({ taskId: 'audit-outside' })), CONTEXT));
+    expect(inside.result).toEqual([expect.objectContaining({ decision: 'started' })]);
+    expect(outside.result).toEqual([expect.objectContaining({ decision: 'ignored', reason: expect.stringMatching(/^too-old: /) })]);
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({ target: { auditTaskId: 'audit-inside' } })]);
+  });
+
+  test('the lookback set on the construct is the bound: 72 h admits a 2-day-old audit', async () => {
+    configure({ AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '72' });
+    seedAudit(AUDIT, undefined, { taskStartTime: new Date(Date.now() - 2 * DAY) });
+    const { result } = await withLogs(() => handler(snsEvent(notification()), CONTEXT));
+    expect(result).toEqual([expect.objectContaining({ decision: 'started' })]);
   });
 });
 

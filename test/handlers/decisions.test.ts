@@ -42,6 +42,27 @@ describe('planAuditMitigation', () => {
     expect(planAuditMitigation(audit(overrides), { ...CONFIG, ...config })).toEqual({ kind: 'ignore', auditTaskId: 'audit-1', reason });
   });
 
+  describe('the age bound (maxAuditAgeHours, the reconciler\'s lookback)', () => {
+    const NOW = new Date('2026-12-07T12:00:00Z');
+    const started = (hoursAgo: number) => new Date(NOW.getTime() - hoursAgo * 3_600_000);
+    test.each<[string, Partial<AuditSummary>, number | undefined, string | undefined]>([
+      ['no bound: any age', { taskStartTime: started(80 * 24) }, undefined, undefined],
+      ['within the bound', { taskStartTime: started(23.9) }, 24, undefined],
+      ['exactly at the bound', { taskStartTime: started(24) }, 24, undefined],
+      ['beyond the bound', { taskStartTime: started(25) }, 24,
+        'too-old: audit started 2026-12-06T11:00:00.000Z, 25 h ago: older than reconcileLookback (24 h), so it is not mitigated'],
+      ['no start time from DescribeAuditTask', { taskStartTime: undefined }, 24,
+        'too-old: DescribeAuditTask gave no taskStartTime, so the audit\'s age cannot be checked against 24 h (reconcileLookback)'],
+    ])('%s', (_what, overrides, maxAuditAgeHours, reason) => {
+      const plan = planAuditMitigation(audit(overrides), { ...CONFIG, maxAuditAgeHours }, NOW);
+      if (reason === undefined) {
+        expect(plan.kind).toBe('start');
+      } else {
+        expect(plan).toEqual({ kind: 'ignore', auditTaskId: 'audit-1', reason: expect.stringContaining(reason), tooOld: true });
+      }
+    });
+  });
+
   test('on-demand audits when enabled, any scheduled audit when none is named', () => {
     expect(planAuditMitigation(audit({ taskType: 'ON_DEMAND_AUDIT_TASK' }), { ...CONFIG, includeOnDemandAudits: true }).kind).toBe('start');
     expect(planAuditMitigation(audit({ scheduledAuditName: 'weekly' }), { ...CONFIG, scheduledAudits: undefined }).kind).toBe('start');

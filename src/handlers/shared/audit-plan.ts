@@ -15,6 +15,12 @@ export interface AuditMitigationConfig {
   readonly maxFindingsPerCheck: number;
   /** Makes task ids unique to this construct: `<prefix>-<auditTaskId>`. */
   readonly taskIdPrefix: string;
+  /**
+   * Audits that started longer ago than this many hours are ignored (`too-old`): the reconciler's
+   * lookback, so a notification (or a direct invoke) cannot mitigate an audit the reconciler would
+   * no longer look at, such as one skipped during a dry-run period. Undefined = no age bound.
+   */
+  readonly maxAuditAgeHours?: number;
 }
 
 export interface PlannedCheck {
@@ -32,7 +38,13 @@ export interface ExcludedCheck {
 
 /** What to do about one audit. */
 export type AuditPlan =
-  | { readonly kind: 'ignore'; readonly auditTaskId: string; readonly reason: string }
+  | {
+    readonly kind: 'ignore';
+    readonly auditTaskId: string;
+    readonly reason: string;
+    /** Set for an audit older than `maxAuditAgeHours`: counted (`AuditsTooOld`), where other ignored audits are only logged. */
+    readonly tooOld?: true;
+  }
   | {
     readonly kind: 'start' | 'nothing-to-start';
     readonly auditTaskId: string;
@@ -61,11 +73,26 @@ export function reasonToIgnoreTrigger(trigger: AuditTrigger, config: AuditMitiga
 }
 
 /**
+ * Why an audit is too old to mitigate (`config.maxAuditAgeHours`), or undefined when it is not. An
+ * audit whose start time DescribeAuditTask did not give is too old too: its age cannot be checked.
+ */
+export function tooOld(audit: AuditSummary, config: AuditMitigationConfig, now: Date): string | undefined {
+  if (config.maxAuditAgeHours === undefined) { return undefined; }
+  if (!audit.taskStartTime) {
+    return `DescribeAuditTask gave no taskStartTime, so the audit's age cannot be checked against ${config.maxAuditAgeHours} h (reconcileLookback)`;
+  }
+  const ageHours = (now.getTime() - audit.taskStartTime.getTime()) / 3_600_000;
+  if (ageHours <= config.maxAuditAgeHours) { return undefined; }
+  return `audit started ${audit.taskStartTime.toISOString()}, ${Math.floor(ageHours)} h ago: older than reconcileLookback `
+    + `(${config.maxAuditAgeHours} h), so it is not mitigated (start a task for it by hand, e.g. with AuditMitigationTask, after review)`;
+}
+
+/**
  * Decides what to do about a finished audit, from what DescribeAuditTask says about it: which
  * checks to mitigate with which actions, and which to leave out. Pure: the notification path, the
  * reconciler and the CLI's preview all use it.
  */
-export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig): AuditPlan {
+export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig, now: Date = new Date()): AuditPlan {
   const ignore = (reason: string): AuditPlan => ({ kind: 'ignore', auditTaskId: audit.taskId, reason });
   if (audit.taskStatus !== 'COMPLETED') {
     return ignore(`audit status is ${audit.taskStatus} (DescribeAuditTask), not COMPLETED`);
@@ -79,6 +106,8 @@ export function planAuditMitigation(audit: AuditSummary, config: AuditMitigation
   } else {
     return ignore(`unknown audit type ${audit.taskType}`);
   }
+  const age = tooOld(audit, config, now);
+  if (age) { return { kind: 'ignore', auditTaskId: audit.taskId, reason: `too-old: ${age}`, tooOld: true }; }
 
   const checks: PlannedCheck[] = [];
   const excluded: ExcludedCheck[] = [];

@@ -21,6 +21,8 @@ export interface AuditSummary {
   readonly taskStatus: string;
   readonly taskType: string;
   readonly scheduledAuditName?: string;
+  /** When the audit started; undefined when DescribeAuditTask did not say (its age is then unknown). */
+  readonly taskStartTime?: Date;
   readonly checks: CheckSummary[];
 }
 
@@ -71,6 +73,7 @@ export function summaryFromDescribe(taskId: string, task: DescribeAuditTaskComma
     taskStatus: task.taskStatus ?? 'UNKNOWN',
     taskType: task.taskType ?? 'UNKNOWN',
     scheduledAuditName: task.scheduledAuditName,
+    taskStartTime: task.taskStartTime instanceof Date && !Number.isNaN(task.taskStartTime.getTime()) ? task.taskStartTime : undefined,
     checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
       checkName,
       checkRunStatus: d.checkRunStatus ?? 'UNKNOWN',

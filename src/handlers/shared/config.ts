@@ -37,6 +37,11 @@ export interface HandlerConfig extends AuditMitigationConfig {
   readonly mitigation: string;
 }
 
+/** The reconciler's lookback is also the age bound of the notification path: one window for both. */
+function lookback(hours: number) {
+  return { reconcileLookbackHours: hours, maxAuditAgeHours: hours };
+}
+
 /** Reads the handler's configuration; `accountId` comes from the invocation context. */
 export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerConfig {
   const rules = json<Record<string, string[]>>(ENV.RULES, required(env, ENV.RULES));
@@ -50,8 +55,8 @@ export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerCo
     maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
     taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
     reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
-    reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS),
     mitigation: required(env, ENV.MITIGATION),
+    ...lookback(positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS)),
   };
 }
 

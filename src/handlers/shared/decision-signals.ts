@@ -15,8 +15,9 @@ const CHECK = METRIC_DIMENSIONS.CHECK;
 /** A plan that names checks (not an ignored audit). */
 export type CheckPlan = Exclude<AuditPlan, { kind: 'ignore' }>;
 
-/** Emits per-mitigation counts (`TasksStarted`, `DryRunPlans`, `AuditsRecovered`): dimension set [Mitigation]. */
-export function emitMitigationCounts(mitigation: string, values: Partial<Record<'TasksStarted' | 'DryRunPlans' | 'AuditsRecovered', number>>): void {
+/** Emits per-mitigation counts (`TasksStarted`, `DryRunPlans`, `AuditsRecovered`, `AuditsTooOld`): dimension set [Mitigation]. */
+export function emitMitigationCounts(mitigation: string,
+  values: Partial<Record<'TasksStarted' | 'DryRunPlans' | 'AuditsRecovered' | 'AuditsTooOld', number>>): void {
   emitMetrics({ [MITIGATION]: mitigation }, [[MITIGATION]], values);
 }
 
