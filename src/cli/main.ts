@@ -89,6 +89,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
     return 2;
   }
   const { values, positionals } = parsed;
+  const dryRun = values['dry-run']!;
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     io.out(USAGE);
@@ -114,11 +115,17 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
     return rest[0];
   };
   /**
-   * Before a write: with --yes, go on (undefined). In a terminal, show the plan and ask; a yes goes
-   * on, anything else is exit 1. Elsewhere, print the plan and stop with exit 2. Nothing is written
+   * Before a write: with --dry-run, print the plan and stop with exit 0, before --yes or any
+   * question. With --yes, go on (undefined). In a terminal, show the plan and ask; a yes goes on,
+   * anything else is exit 1. Elsewhere, print the plan and stop with exit 2. Nothing is written
    * unless this returns undefined.
    */
   const confirmWrite = async (plan: { json: unknown; lines: string[] }, question: string): Promise<number | undefined> => {
+    if (dryRun) {
+      print(plan.json, () => plan.lines);
+      io.err('dry run: nothing was changed\n');
+      return 0;
+    }
     if (values.yes) { return undefined; }
     if (!io.terminal) {
       print(plan.json, () => plan.lines);
@@ -168,7 +175,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
           show(notCancelled(plan));
           return 0;
         }
-        if (values['dry-run']) {
+        if (dryRun) {
           show(notCancelled(plan, `dry run: would cancel ${what}`));
           return 0;
         }
@@ -205,7 +212,6 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
           }
         }
         const plan = await planUndo(iot, taskIdArgument(), { allowChecks });
-        const dryRun = values['dry-run']!;
         const report = (steps: UndoStep[], applied: boolean) => ({
           json: { taskId: plan.taskId, dryRun, applied, steps },
           lines: [
@@ -240,7 +246,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         const key = await suppressionKeyOf(iot, findingId);
         const plan = describeSuppress(key, options);
         const result = (applied: boolean) => ({
-          ...key, until: options.until?.toISOString(), indefinitely: options.indefinitely, reason: options.reason, applied,
+          ...key, until: options.until?.toISOString(), indefinitely: options.indefinitely, reason: options.reason, dryRun, applied,
         });
         const stop = await confirmWrite({ json: result(false), lines: [plan] }, 'Create this suppression?');
         if (stop !== undefined) { return stop; }
@@ -257,10 +263,10 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         }
         const plan = `would delete the suppression of ${key.checkName} for ${key.resource} (${existing.expiry === 'indefinitely' ? 'indefinite' : `until ${existing.expiry}`}`
           + `${existing.description ? `: ${JSON.stringify(existing.description)}` : ''}); its findings will be reported and mitigated again`;
-        const stop = await confirmWrite({ json: { ...key, suppression: existing, applied: false }, lines: [plan] }, 'Delete this suppression?');
+        const stop = await confirmWrite({ json: { ...key, suppression: existing, dryRun, applied: false }, lines: [plan] }, 'Delete this suppression?');
         if (stop !== undefined) { return stop; }
         await unsuppress(iot, key);
-        print({ ...key, suppression: existing, applied: true }, () => [`deleted the suppression of ${key.checkName} for ${key.resource}`]);
+        print({ ...key, suppression: existing, dryRun, applied: true }, () => [`deleted the suppression of ${key.checkName} for ${key.resource}`]);
         return 0;
       }
       default:
