@@ -30,20 +30,27 @@ commands:
   undo <taskId> [--yes] [--dry-run] [--allow-check CHECK ...]
                                                       reverse what can safely be reversed of a task
   suppressions                                        audit finding suppressions: check, resource, expiry
-  suppress <findingId> (--until DATE | --indefinitely) --reason TEXT [--yes]
+  suppress <findingId> (--until DATE | --indefinitely) --reason TEXT [--yes] [--dry-run]
                                                       suppress the finding's check for its resource
-  unsuppress <findingId> [--yes]                      delete the suppression of the finding's check and resource
+  unsuppress <findingId> [--yes] [--dry-run]          delete the suppression of the finding's check and resource
 
 cancel, undo, suppress and unsuppress show their plan and ask before writing when run in a
 terminal. Elsewhere they print the plan, change nothing and exit 2, unless --yes is given.
+With --dry-run (even beside --yes) they print the plan, change nothing, never ask and exit 0.
 
-undo refuses to reactivate a certificate mitigated for ${REFUSED_CHECKS.join(', ')}
-(--allow-check CHECK lets one of these checks through; repeat it for more), and leaves alone
+undo judges each resource across tasks (those AWS still lists, 90 days). It refuses to
+reactivate a certificate that any finding of these checks names, in this task, another task or
+a current audit:
+  ${REFUSED_CHECKS.join('\n  ')}
+(--allow-check CHECK lets one of these checks through; repeat it for more); the plan names the
+finding, its check and task. It refuses to remove a thing from a group another audit or Detect
+task also added it to. AWS keeps no membership history: a membership added by hand before the
+task cannot be told apart, and every removal says so (NOTE; caveat in --json). It leaves alone
 what changed after the execution (changed-since).
 
 options:
   --yes                apply without asking (for scripts)
-  --dry-run            print the plan only
+  --dry-run            print the plan only: write nothing, ask nothing, exit 0
   --allow-check CHECK  undo may reactivate certificates mitigated for CHECK
   --until DATE         suppress until DATE (e.g. 2027-01-01); --indefinitely: no end
   --reason TEXT        why the risk is accepted (the suppression's description)
@@ -215,8 +222,8 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         const report = (steps: UndoStep[], applied: boolean) => ({
           json: { taskId: plan.taskId, dryRun, applied, steps },
           lines: [
-            ...table(['RESOURCE', 'CHECK', 'ACTION', 'CHANGE', 'OUTCOME'], steps.map((s) => [s.resource, s.checkName, s.actionName, s.change,
-              (s.error ?? s.reason) ? `${s.outcome}: ${s.error ?? s.reason}` : s.outcome])),
+            ...table(['RESOURCE', 'CHECK', 'ACTION', 'CHANGE', 'OUTCOME', 'NOTE'], steps.map((s) => [s.resource, s.checkName, s.actionName, s.change,
+              (s.error ?? s.reason) ? `${s.outcome}: ${s.error ?? s.reason}` : s.outcome, s.caveat ?? ''])),
             summary(steps.map((s) => s.outcome)),
           ],
         });
