@@ -30,20 +30,27 @@ commands:
   undo <taskId> [--yes] [--dry-run] [--allow-check CHECK ...]
                                                       reverse what can safely be reversed of a task
   suppressions                                        audit finding suppressions: check, resource, expiry
-  suppress <findingId> (--until DATE | --indefinitely) --reason TEXT [--yes]
+  suppress <findingId> (--until DATE | --indefinitely) --reason TEXT [--yes] [--dry-run]
                                                       suppress the finding's check for its resource
-  unsuppress <findingId> [--yes]                      delete the suppression of the finding's check and resource
+  unsuppress <findingId> [--yes] [--dry-run]          delete the suppression of the finding's check and resource
 
 cancel, undo, suppress and unsuppress show their plan and ask before writing when run in a
 terminal. Elsewhere they print the plan, change nothing and exit 2, unless --yes is given.
+With --dry-run (even beside --yes) they print the plan, change nothing, never ask and exit 0.
 
-undo refuses to reactivate a certificate mitigated for ${REFUSED_CHECKS.join(', ')}
-(--allow-check CHECK lets one of these checks through; repeat it for more), and leaves alone
+undo judges each resource across tasks (those AWS still lists, 90 days). It refuses to
+reactivate a certificate that any finding of these checks names, in this task, another task or
+a current audit:
+  ${REFUSED_CHECKS.join('\n  ')}
+(--allow-check CHECK lets one of these checks through; repeat it for more); the plan names the
+finding, its check and task. It refuses to remove a thing from a group another audit or Detect
+task also added it to. AWS keeps no membership history: a membership added by hand before the
+task cannot be told apart, and every removal says so (NOTE; caveat in --json). It leaves alone
 what changed after the execution (changed-since).
 
 options:
   --yes                apply without asking (for scripts)
-  --dry-run            print the plan only
+  --dry-run            print the plan only: write nothing, ask nothing, exit 0
   --allow-check CHECK  undo may reactivate certificates mitigated for CHECK
   --until DATE         suppress until DATE (e.g. 2027-01-01); --indefinitely: no end
   --reason TEXT        why the risk is accepted (the suppression's description)
@@ -89,6 +96,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
     return 2;
   }
   const { values, positionals } = parsed;
+  const dryRun = values['dry-run']!;
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     io.out(USAGE);
@@ -114,11 +122,17 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
     return rest[0];
   };
   /**
-   * Before a write: with --yes, go on (undefined). In a terminal, show the plan and ask; a yes goes
-   * on, anything else is exit 1. Elsewhere, print the plan and stop with exit 2. Nothing is written
+   * Before a write: with --dry-run, print the plan and stop with exit 0, before --yes or any
+   * question. With --yes, go on (undefined). In a terminal, show the plan and ask; a yes goes on,
+   * anything else is exit 1. Elsewhere, print the plan and stop with exit 2. Nothing is written
    * unless this returns undefined.
    */
   const confirmWrite = async (plan: { json: unknown; lines: string[] }, question: string): Promise<number | undefined> => {
+    if (dryRun) {
+      print(plan.json, () => plan.lines);
+      io.err('dry run: nothing was changed\n');
+      return 0;
+    }
     if (values.yes) { return undefined; }
     if (!io.terminal) {
       print(plan.json, () => plan.lines);
@@ -168,7 +182,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
           show(notCancelled(plan));
           return 0;
         }
-        if (values['dry-run']) {
+        if (dryRun) {
           show(notCancelled(plan, `dry run: would cancel ${what}`));
           return 0;
         }
@@ -205,12 +219,11 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
           }
         }
         const plan = await planUndo(iot, taskIdArgument(), { allowChecks });
-        const dryRun = values['dry-run']!;
         const report = (steps: UndoStep[], applied: boolean) => ({
           json: { taskId: plan.taskId, dryRun, applied, steps },
           lines: [
-            ...table(['RESOURCE', 'CHECK', 'ACTION', 'CHANGE', 'OUTCOME'], steps.map((s) => [s.resource, s.checkName, s.actionName, s.change,
-              (s.error ?? s.reason) ? `${s.outcome}: ${s.error ?? s.reason}` : s.outcome])),
+            ...table(['RESOURCE', 'CHECK', 'ACTION', 'CHANGE', 'OUTCOME', 'NOTE'], steps.map((s) => [s.resource, s.checkName, s.actionName, s.change,
+              (s.error ?? s.reason) ? `${s.outcome}: ${s.error ?? s.reason}` : s.outcome, s.caveat ?? ''])),
             summary(steps.map((s) => s.outcome)),
           ],
         });
@@ -240,7 +253,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         const key = await suppressionKeyOf(iot, findingId);
         const plan = describeSuppress(key, options);
         const result = (applied: boolean) => ({
-          ...key, until: options.until?.toISOString(), indefinitely: options.indefinitely, reason: options.reason, applied,
+          ...key, until: options.until?.toISOString(), indefinitely: options.indefinitely, reason: options.reason, dryRun, applied,
         });
         const stop = await confirmWrite({ json: result(false), lines: [plan] }, 'Create this suppression?');
         if (stop !== undefined) { return stop; }
@@ -257,10 +270,10 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
         }
         const plan = `would delete the suppression of ${key.checkName} for ${key.resource} (${existing.expiry === 'indefinitely' ? 'indefinite' : `until ${existing.expiry}`}`
           + `${existing.description ? `: ${JSON.stringify(existing.description)}` : ''}); its findings will be reported and mitigated again`;
-        const stop = await confirmWrite({ json: { ...key, suppression: existing, applied: false }, lines: [plan] }, 'Delete this suppression?');
+        const stop = await confirmWrite({ json: { ...key, suppression: existing, dryRun, applied: false }, lines: [plan] }, 'Delete this suppression?');
         if (stop !== undefined) { return stop; }
         await unsuppress(iot, key);
-        print({ ...key, suppression: existing, applied: true }, () => [`deleted the suppression of ${key.checkName} for ${key.resource}`]);
+        print({ ...key, suppression: existing, dryRun, applied: true }, () => [`deleted the suppression of ${key.checkName} for ${key.resource}`]);
         return 0;
       }
       default:

@@ -38,6 +38,89 @@ export function certificateRefusal(checkName: string | undefined, allowedChecks:
   return `${UNTRUSTED_CERTIFICATE_CHECKS[checkName]}: undo never reactivates it (override: --allow-check ${checkName})`;
 }
 
+/**
+ * An audit finding about a certificate: from an execution of the task being undone, another
+ * task's, or the findings AWS still lists for the certificate.
+ */
+export interface CertificateFinding {
+  readonly findingId: string;
+  readonly checkName?: string;
+  /** The audit that found it. */
+  readonly auditTaskId?: string;
+  /** The audit mitigation tasks applied to it; empty when none was. */
+  readonly mitigationTaskIds: readonly string[];
+}
+
+/**
+ * Why `undo` refuses to reactivate a certificate, judged per resource: any finding about the
+ * certificate from a refused check (not allowed by `--allow-check`) refuses every step that would
+ * reactivate it, whichever finding the step's own execution was for. Names the first such finding,
+ * its check and where it came from; undefined when no finding refuses.
+ */
+export function certificateResourceRefusal(findings: readonly CertificateFinding[], allowedChecks: ReadonlySet<string>): string | undefined {
+  const blocking = new Map<string, { checkName: UntrustedCertificateCheck; auditTaskId?: string; taskIds: Set<string> }>();
+  for (const f of findings) {
+    if (f.checkName === undefined || !isUntrustedCertificateCheck(f.checkName) || allowedChecks.has(f.checkName)) { continue; }
+    const known = blocking.get(f.findingId) ?? { checkName: f.checkName, auditTaskId: f.auditTaskId, taskIds: new Set<string>() };
+    f.mitigationTaskIds.forEach((t) => known.taskIds.add(t));
+    blocking.set(f.findingId, known);
+  }
+  const [first] = blocking.entries();
+  if (!first) { return undefined; }
+  const [findingId, { checkName, auditTaskId, taskIds }] = first;
+  const where = taskIds.size > 0 ? `task ${[...taskIds].join(', ')}` : `audit ${auditTaskId ?? 'unknown'}, no mitigation task`;
+  const more = blocking.size > 1 ? ` and ${blocking.size - 1} more finding(s)` : '';
+  const checks = [...new Set([...blocking.values()].map((b) => b.checkName))];
+  return `${UNTRUSTED_CERTIFICATE_CHECKS[checkName]}: finding ${findingId} (${checkName}, ${where})${more}; `
+    + `undo never reactivates it (override: ${checks.map((c) => `--allow-check ${c}`).join(' ')})`;
+}
+
+/**
+ * What every step that removes a thing from a group says: AWS records no membership history, so
+ * a membership an operator added by hand before the task looks like the one the task added.
+ */
+export const MEMBERSHIP_CAVEAT = 'AWS keeps no membership history: undo cannot tell a membership added by hand before the task';
+
+/** An execution of another task, audit or Detect, that applied an action adding a thing to a group. */
+export interface GroupAddition {
+  readonly kind: 'audit' | 'detect';
+  readonly taskId: string;
+  /** The audit finding (audit tasks) or the violation (Detect tasks) it acted on. */
+  readonly findingId?: string;
+  readonly violationId?: string;
+  /** The execution's status, as AWS lists it. */
+  readonly status?: string;
+}
+
+/** Execution statuses after which the thing is in the group, or is about to be. */
+const ADDING_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'SUCCESSFUL', 'IN_PROGRESS', 'PENDING']);
+
+/** Whether a mitigation action adds things to `groupName`. */
+export function addsThingsTo(
+  action: { readonly actionParams?: { readonly addThingsToThingGroupParams?: { readonly thingGroupNames?: string[] } } } | undefined,
+  groupName: string,
+): boolean {
+  return action?.actionParams?.addThingsToThingGroupParams?.thingGroupNames?.includes(groupName) ?? false;
+}
+
+/**
+ * Why `undo` of task `taskId` refuses to remove a thing from a group, or undefined when it may:
+ * another task (audit or Detect) also added the thing to the group, and undoing one task must not
+ * undo the other's.
+ */
+export function groupRemovalRefusal(
+  membership: { readonly thingName: string; readonly groupName: string; readonly taskId: string },
+  additions: readonly GroupAddition[],
+): string | undefined {
+  const others = additions.filter((a) => a.taskId !== membership.taskId && a.status !== undefined && ADDING_STATUSES.has(a.status));
+  if (others.length === 0) { return undefined; }
+  const [first] = others;
+  const target = first.findingId !== undefined ? `finding ${first.findingId}` : `violation ${first.violationId ?? 'unknown'}`;
+  const more = others.length > 1 ? ` (and ${others.length - 1} more execution(s) of other tasks)` : '';
+  return `${first.kind} task ${first.taskId} (${target}) also added thing ${membership.thingName} to thing group ${membership.groupName}${more}: `
+    + 'undo leaves it there (remove it by hand if it should go)';
+}
+
 /** What to do about one step, judged from the resource's current state. */
 export type Decision =
   /** The resource is as the execution left it: write the reversal. */

@@ -6,14 +6,19 @@ import {
 import { ExecutionRow, listExecutions } from './executions';
 import { describeResource } from './preview';
 import { actionsByName, describeTask } from './task-info';
-import { Decision, PolicyFacts, certificateDecision, certificateRefusal, insideWindow, isBlankPolicyDocument, policyDecision } from './undo-rules';
+import { UndoContext } from './undo-context';
+import {
+  CertificateFinding, Decision, MEMBERSHIP_CAVEAT, PolicyFacts, certificateDecision, certificateRefusal, certificateResourceRefusal,
+  groupRemovalRefusal, insideWindow, isBlankPolicyDocument, policyDecision,
+} from './undo-rules';
 
 /**
  * What happened (or, in a plan, would happen) to one reversal:
  * - `would-restore`: the plan would write it; `restored`: written;
  * - `already-restored`: nothing left to do;
  * - `changed-since`: the resource changed after the execution, so undo leaves it alone;
- * - `refused`: undo will not write it (an untrusted certificate, or a time window AWS did not give);
+ * - `refused`: undo will not write it (a certificate a finding says is untrusted, a membership another
+ *   task also added, or a time window AWS did not give);
  * - `cannot-undo`: the action cannot be reversed; `failed`: an error, in `error`.
  */
 export type UndoOutcome = 'restored' | 'would-restore' | 'already-restored' | 'changed-since' | 'refused' | 'cannot-undo' | 'failed';
@@ -34,13 +39,15 @@ export interface UndoStep {
   /** Why a step is `refused` or `changed-since`. */
   readonly reason?: string;
   readonly error?: string;
+  /** What undo cannot know about this step, whatever its outcome (every removal from a group has one). */
+  readonly caveat?: string;
 }
 
 /** A reversal's verdict on the resource as it is now; `write` performs it. */
 type Assessment = Exclude<Decision, { kind: 'apply' }> | { readonly kind: 'apply'; readonly write: () => Promise<void>; readonly change?: string };
 
 /** One reversal: `assess` reads the resource and decides. */
-interface Reversal { readonly change: string; readonly assess: () => Promise<Assessment> }
+interface Reversal { readonly change: string; readonly caveat?: string; readonly assess: () => Promise<Assessment> }
 
 /** What undo would do to a task, step by step, before anything is written. */
 export interface UndoPlan {
@@ -66,11 +73,16 @@ function outcomeOf(assessment: Assessment, written: boolean): Pick<UndoStep, 'ou
  * Works out, without writing anything, what undo would restore for every completed execution of
  * a task, latest first. Each step reads the resource as it is now: `would-restore`,
  * `already-restored`, `changed-since`, `refused`, `cannot-undo`, or `failed` when reading failed.
+ * Refusals are judged per resource, across tasks: a certificate any refused check's finding names
+ * (this task's executions, other tasks', the findings AWS still lists), a membership another task
+ * also added (`UndoContext` reads the other tasks, once per resource).
  */
 export async function planUndo(iot: IoTClient, taskId: string, options: { allowChecks: ReadonlySet<string> }): Promise<UndoPlan> {
   const info = await describeTask(iot, taskId);
   const actions = actionsByName(info);
-  const executions = (await listExecutions(iot, info)).filter((e) => e.status === 'COMPLETED' || e.status === 'SUCCESSFUL');
+  const all = await listExecutions(iot, info);
+  const lookups = { ...options, context: new UndoContext(iot, taskId), ownFindings: certificateFindingsOf(all) };
+  const executions = all.filter((e) => e.status === 'COMPLETED' || e.status === 'SUCCESSFUL');
   // Latest first, as a stack is unwound (AWS lists each finding's actions in the order they ran).
   const ordered = executions.reverse().map((e, i) => ({ e, i }))
     .sort((a, b) => (b.e.endTime?.getTime() ?? -Infinity) - (a.e.endTime?.getTime() ?? -Infinity) || a.i - b.i)
@@ -89,7 +101,7 @@ export async function planUndo(iot: IoTClient, taskId: string, options: { allowC
     };
     let found: Reversal[];
     try {
-      found = await reversalsFor(iot, execution, actions.get(execution.actionName), { ...options, lastWrites });
+      found = await reversalsFor(iot, execution, actions.get(execution.actionName), { ...lookups, lastWrites });
     } catch (error) {
       steps.push({ ...base, change: 'work out what to restore', outcome: 'failed', error: errorText(error) });
       reversals.push(undefined);
@@ -103,9 +115,9 @@ export async function planUndo(iot: IoTClient, taskId: string, options: { allowC
       try {
         const assessment = await reversal.assess();
         const change = assessment.kind === 'apply' ? assessment.change ?? reversal.change : reversal.change;
-        steps.push({ ...base, change, ...outcomeOf(assessment, false) });
+        steps.push({ ...base, change, ...outcomeOf(assessment, false), caveat: reversal.caveat });
       } catch (error) {
-        steps.push({ ...base, change: reversal.change, outcome: 'failed', error: errorText(error) });
+        steps.push({ ...base, change: reversal.change, outcome: 'failed', error: errorText(error), caveat: reversal.caveat });
       }
       reversals.push(reversal);
     }
@@ -166,8 +178,34 @@ function lastCertificateWrites(executions: ExecutionRow[]): Map<string, Date | u
   return ends;
 }
 
+const certificateResourceKey = (kind: 'device' | 'CA', certificateId: string) => `${kind}/${certificateId}`;
+
+/** The key of the certificate a finding names (a CA or a device certificate). */
+function certificateOf(finding: ExecutionRow['finding']): string | undefined {
+  const id = finding?.nonCompliantResource?.resourceIdentifier;
+  if (id?.caCertificateId) { return certificateResourceKey('CA', id.caCertificateId); }
+  if (id?.deviceCertificateId) { return certificateResourceKey('device', id.deviceCertificateId); }
+  return undefined;
+}
+
+/** The findings of the task's own executions (whatever their status or action), by certificate. */
+function certificateFindingsOf(executions: ExecutionRow[]): Map<string, CertificateFinding[]> {
+  const byCertificate = new Map<string, CertificateFinding[]>();
+  for (const e of executions) {
+    const key = certificateOf(e.finding);
+    if (!key || !e.findingId) { continue; }
+    const found = byCertificate.get(key) ?? [];
+    found.push({ findingId: e.findingId, checkName: e.finding?.checkName, auditTaskId: e.finding?.taskId, mitigationTaskIds: [e.taskId] });
+    byCertificate.set(key, found);
+  }
+  return byCertificate;
+}
+
 async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationAction | undefined, options: {
-  allowChecks: ReadonlySet<string>; lastWrites: Map<string, Date | undefined>;
+  allowChecks: ReadonlySet<string>;
+  lastWrites: Map<string, Date | undefined>;
+  context: UndoContext;
+  ownFindings: Map<string, CertificateFinding[]>;
 }): Promise<Reversal[]> {
   const id = e.finding?.nonCompliantResource?.resourceIdentifier ?? {};
   switch (e.actionType) {
@@ -177,8 +215,16 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
       const certificateId = ca
         ? required(id.caCertificateId, 'the finding names no CA certificate')
         : required(id.deviceCertificateId, 'the finding names no device certificate');
-      const change = `reactivate ${ca ? 'CA' : 'device'} certificate ${certificateId}`;
-      const refusal = certificateRefusal(e.finding?.checkName, options.allowChecks);
+      const kind = ca ? 'CA' : 'device';
+      const change = `reactivate ${kind} certificate ${certificateId}`;
+      // Judged for the certificate, not for this execution: any finding about it from a refused
+      // check, in this task, another task, or the audits AWS still lists, refuses the step.
+      const refusal = e.finding?.checkName === undefined
+        ? certificateRefusal(undefined, options.allowChecks)
+        : certificateResourceRefusal([
+          ...options.ownFindings.get(certificateResourceKey(kind, certificateId)) ?? [],
+          ...await options.context.certificateFindings(kind, certificateId),
+        ], options.allowChecks);
       if (refusal) { return [{ change, assess: async () => ({ kind: 'refused', why: refusal }) }]; }
       const lastWrite = options.lastWrites.get(certificateKey(e.actionType, certificateId));
       return [{
@@ -205,11 +251,15 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
     case 'ADD_THINGS_TO_THING_GROUP': {
       const groups = action?.actionParams?.addThingsToThingGroupParams?.thingGroupNames ?? [];
       const things = e.thingName ? [e.thingName] : await thingsOfCertificate(iot, required(id.deviceCertificateId, 'the finding names no device certificate'));
-      return things.flatMap((thingName) => groups.map((thingGroupName): Reversal => ({
-        change: `remove thing ${thingName} from thing group ${thingGroupName}`,
-        assess: async () => ((await groupsOfThing(iot, thingName)).includes(thingGroupName)
-          ? { kind: 'apply', write: async () => { await iot.send(new RemoveThingFromThingGroupCommand({ thingName, thingGroupName })); } }
-          : { kind: 'done' }),
+      return things.flatMap((thingName) => groups.map((groupName): Reversal => ({
+        change: `remove thing ${thingName} from thing group ${groupName}`,
+        caveat: MEMBERSHIP_CAVEAT,
+        assess: async () => {
+          if (!(await groupsOfThing(iot, thingName)).includes(groupName)) { return { kind: 'done' }; }
+          const refusal = groupRemovalRefusal({ thingName, groupName, taskId: e.taskId }, await options.context.groupAdditions(thingName, groupName));
+          if (refusal) { return { kind: 'refused', why: refusal }; }
+          return { kind: 'apply', write: async () => { await iot.send(new RemoveThingFromThingGroupCommand({ thingName, thingGroupName: groupName })); } };
+        },
       })));
     }
     case 'REPLACE_DEFAULT_POLICY_VERSION': {

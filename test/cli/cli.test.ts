@@ -4,118 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import {
-  CreatePolicyVersionCommand, IoTClient, ListAuditFindingsCommand, StartAuditMitigationActionsTaskCommand,
-  StartDetectMitigationActionsTaskCommand, UpdateCertificateCommand,
+  CreatePolicyVersionCommand, ListAuditFindingsCommand, StartDetectMitigationActionsTaskCommand, UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AUDIT, BLANK_POLICY_CHECK, CERT, aMomentLater, cli, e, fleetState, inTerminal, iot, isWrite, start, useCliEmulator } from './harness';
 import { buildApp } from '../../examples/quickstart';
-import { main } from '../../src/cli/main';
-import { Io } from '../../src/cli/output';
-import { expectNoViolations, IotEmulator } from '../emulator/iot-emulator';
 
-let e: IotEmulator;
-let iot: IoTClient;
-
-const AUDIT = 'a0b1c2d3e4f5';
-const CERT = 'c'.repeat(64);
-const CERT_ARN = `arn:aws:iot:us-east-1:123456789012:cert/${CERT}`;
-const BLANK_POLICY_CHECK = 'IOT_POLICY_OVERLY_PERMISSIVE_CHECK';
-
-interface CliRun { code: number; out: string; err: string; json: () => any; questions: string[] }
-
-/** Runs the CLI with its output captured; `terminal` makes stdin and stdout terminals that give `answer`. */
-async function run(argv: string[], terminal?: { answer: boolean }): Promise<CliRun> {
-  const out: string[] = [];
-  const questions: string[] = [];
-  let err = '';
-  const io: Io = {
-    out: (line) => out.push(line),
-    err: (text) => { err += text; },
-    interactive: false,
-    terminal: terminal !== undefined,
-    confirm: async (question) => {
-      questions.push(question);
-      if (!terminal) { throw new Error(`asked outside a terminal: ${question}`); }
-      return terminal.answer;
-    },
-  };
-  const code = await main(argv, io, iot);
-  return { code, out: out.join('\n'), err, json: () => JSON.parse(out.join('\n')), questions };
-}
-
-/** Runs the CLI outside a terminal (as scripts and CI do). */
-const cli = (...argv: string[]) => run(argv);
-/** Runs the CLI in a terminal where the operator answers `answer` to every question. */
-const inTerminal = (answer: 'yes' | 'no', ...argv: string[]) => run(argv, { answer: answer === 'yes' });
-
-/** Waits long enough for the next timestamp to be later than every earlier one. */
-const aMomentLater = () => new Promise((resolve) => setTimeout(resolve, 5));
-
-/** Requests that change something (ListAuditFindings is a POST but only reads). */
-const isWrite = (r: { method: string; operation: string }) => r.method !== 'GET' && r.operation !== 'ListAuditFindings';
-
-function start(taskId: string, mapping: Record<string, string[]>, target: Record<string, unknown> = { auditTaskId: AUDIT }) {
-  return iot.send(new StartAuditMitigationActionsTaskCommand({
-    taskId, target, auditCheckToActionsMapping: mapping, clientRequestToken: `token-${taskId}`,
-  }));
-}
-
-/** A fleet with one device on a shared certificate, an over-permissive policy, and a finding for each. */
-function seedFleet(): void {
-  e.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
-  e.addMitigationAction({ actionName: 'deactivate', actionType: 'UPDATE_DEVICE_CERTIFICATE' });
-  e.addMitigationAction({ actionName: 'blank', actionType: 'REPLACE_DEFAULT_POLICY_VERSION' });
-  e.addMitigationAction({
-    actionName: 'quarantine',
-    actionType: 'ADD_THINGS_TO_THING_GROUP',
-    actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'] } },
-  });
-  e.addThingGroup('quarantine');
-  e.addThing('sensor-1');
-  e.addCertificate({ certificateId: CERT });
-  e.attachThingPrincipal('sensor-1', CERT_ARN);
-  e.addPolicy({ policyName: 'wide-open', document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }) });
-  e.addAuditTask({
-    taskId: AUDIT,
-    scheduledAuditName: 'daily',
-    checks: { DEVICE_CERTIFICATE_SHARED_CHECK: { nonCompliantResourcesCount: 1 }, [BLANK_POLICY_CHECK]: { nonCompliantResourcesCount: 1 } },
-  });
-  e.addAuditFinding({
-    findingId: 'finding-cert',
-    taskId: AUDIT,
-    checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK',
-    nonCompliantResource: { resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: CERT } },
-  });
-  e.addAuditFinding({
-    findingId: 'finding-policy',
-    taskId: AUDIT,
-    checkName: BLANK_POLICY_CHECK,
-    nonCompliantResource: { resourceType: 'IOT_POLICY', resourceIdentifier: { policyVersionIdentifier: { policyName: 'wide-open', policyVersionId: '1' } } as any },
-  });
-}
-
-/** What mitigation can change, as the emulator holds it. */
-function fleetState() {
-  return {
-    certificate: e.certificate(CERT)?.status,
-    groups: e.thingGroupsOf('sensor-1'),
-    policyDefault: e.policy('wide-open')?.defaultVersionId,
-    policyVersions: e.policy('wide-open')?.versions.map((v: { versionId: string }) => v.versionId),
-  };
-}
-
-beforeAll(async () => {
-  e = await IotEmulator.start();
-  iot = new IoTClient({ endpoint: e.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
-});
-afterAll(() => e.stop());
-beforeEach(() => {
-  e.reset();
-  seedFleet();
-});
-// Every request the CLI sent satisfies the API model.
-afterEach(() => expectNoViolations(e));
+useCliEmulator();
 
 describe('tasks', () => {
   test('lists audit and detect tasks with status and counts, as a table or JSON', async () => {

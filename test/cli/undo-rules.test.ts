@@ -1,5 +1,6 @@
 import {
-  PolicyFacts, UNTRUSTED_CERTIFICATE_CHECKS, certificateDecision, certificateRefusal, isBlankPolicyDocument, policyDecision,
+  CertificateFinding, GroupAddition, PolicyFacts, UNTRUSTED_CERTIFICATE_CHECKS, addsThingsTo, certificateDecision, certificateRefusal,
+  certificateResourceRefusal, groupRemovalRefusal, isBlankPolicyDocument, policyDecision,
 } from '../../src/cli/undo-rules';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
@@ -27,6 +28,68 @@ describe('certificateRefusal', () => {
   ])('%s allowing %j', (check, allowed, expected) => {
     const refusal = certificateRefusal(check, new Set(allowed));
     if (expected === undefined) { expect(refusal).toBeUndefined(); } else { expect(refusal).toMatch(expected); }
+  });
+});
+
+describe('certificateResourceRefusal: judged for the certificate, from every finding about it', () => {
+  const REVOKED = 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK';
+  const WEAK = 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK';
+  const SHARED = 'DEVICE_CERTIFICATE_SHARED_CHECK';
+  const finding = (findingId: string, checkName: string | undefined, mitigationTaskIds: string[] = [], auditTaskId = 'audit-1'): CertificateFinding =>
+    ({ findingId, checkName, auditTaskId, mitigationTaskIds });
+  test.each<[string, CertificateFinding[], string[], RegExp | undefined]>([
+    ['no finding', [], [], undefined],
+    ['only findings of checks undo may reverse', [finding('f-1', SHARED, ['task-1']), finding('f-2', undefined)], [], undefined],
+    ['a sibling revocation finding in the same task', [finding('f-1', SHARED, ['task-1']), finding('f-2', REVOKED, ['task-1'])], [],
+      new RegExp(`^the audit found this device certificate revoked by its CA: finding f-2 \\(${REVOKED}, task task-1\\); undo never reactivates it \\(override: --allow-check ${REVOKED}\\)$`)],
+    ['the same finding from the task and from the findings AWS lists: one finding, its tasks merged',
+      [finding('f-2', REVOKED, ['task-1']), finding('f-2', REVOKED, ['task-1', 'task-2'])], [], /finding f-2 \(\S+, task task-1, task-2\); undo/],
+    ['a current finding no task mitigated', [finding('f-9', REVOKED, [], 'audit-9')], [], /finding f-9 \(\S+, audit audit-9, no mitigation task\)/],
+    ['the check allowed', [finding('f-2', REVOKED, ['task-2'])], [REVOKED], undefined],
+    ['another check allowed', [finding('f-2', REVOKED, ['task-2'])], [WEAK], /finding f-2/],
+    ['two refused checks: both named in the override', [finding('f-2', REVOKED, ['task-2']), finding('f-3', WEAK)], [],
+      new RegExp(`finding f-2 .* and 1 more finding\\(s\\); undo never reactivates it \\(override: --allow-check ${REVOKED} --allow-check ${WEAK}\\)$`)],
+    ['two refused checks, one allowed: the other refuses', [finding('f-2', REVOKED, ['task-2']), finding('f-3', WEAK)], [REVOKED],
+      new RegExp(`key of this device certificate too weak to trust: finding f-3 .*\\(override: --allow-check ${WEAK}\\)$`)],
+  ])('%s', (_name, findings, allowed, expected) => {
+    const refusal = certificateResourceRefusal(findings, new Set(allowed));
+    if (expected === undefined) { expect(refusal).toBeUndefined(); } else { expect(refusal).toMatch(expected); }
+  });
+});
+
+describe('groupRemovalRefusal: a membership another task also added stays', () => {
+  const membership = { thingName: 'sensor-1', groupName: 'quarantine', taskId: 'task-1' };
+  test.each<[string, GroupAddition[], RegExp | undefined]>([
+    ['no other task', [], undefined],
+    ['only this task\'s own executions', [{ kind: 'audit', taskId: 'task-1', findingId: 'f-1', status: 'COMPLETED' }], undefined],
+    ['a Detect task added it', [{ kind: 'detect', taskId: 'detect-1', violationId: 'v-1', status: 'SUCCESSFUL' }],
+      /^detect task detect-1 \(violation v-1\) also added thing sensor-1 to thing group quarantine: undo leaves it there/],
+    ['another audit task added it', [{ kind: 'audit', taskId: 'task-2', findingId: 'f-1', status: 'COMPLETED' }],
+      /^audit task task-2 \(finding f-1\) also added thing sensor-1/],
+    ['another task is adding it', [{ kind: 'audit', taskId: 'task-2', findingId: 'f-1', status: 'IN_PROGRESS' }], /audit task task-2/],
+    ['another task will add it', [{ kind: 'audit', taskId: 'task-2', findingId: 'f-1', status: 'PENDING' }], /audit task task-2/],
+    ['another task failed, was skipped or canceled: it added nothing', [
+      { kind: 'detect', taskId: 'detect-1', violationId: 'v-1', status: 'FAILED' },
+      { kind: 'detect', taskId: 'detect-2', violationId: 'v-2', status: 'SKIPPED' },
+      { kind: 'audit', taskId: 'task-2', findingId: 'f-1', status: 'CANCELED' },
+      { kind: 'audit', taskId: 'task-3', findingId: 'f-1' },
+    ], undefined],
+    ['several other tasks: the first named, the rest counted', [
+      { kind: 'detect', taskId: 'detect-1', violationId: 'v-1', status: 'SUCCESSFUL' },
+      { kind: 'audit', taskId: 'task-2', findingId: 'f-1', status: 'COMPLETED' },
+    ], /^detect task detect-1 .*quarantine \(and 1 more execution\(s\) of other tasks\)/],
+  ])('%s', (_name, additions, expected) => {
+    const refusal = groupRemovalRefusal(membership, additions);
+    if (expected === undefined) { expect(refusal).toBeUndefined(); } else { expect(refusal).toMatch(expected); }
+  });
+
+  test.each([
+    [{ actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['watch', 'quarantine'] } } }, true],
+    [{ actionParams: { addThingsToThingGroupParams: { thingGroupNames: ['watch'] } } }, false],
+    [{ actionParams: { updateDeviceCertificateParams: { action: 'DEACTIVATE' } } }, false],
+    [undefined, false],
+  ])('addsThingsTo(%j, quarantine) is %s', (action, expected) => {
+    expect(addsThingsTo(action as Parameters<typeof addsThingsTo>[0], 'quarantine')).toBe(expected);
   });
 });
 

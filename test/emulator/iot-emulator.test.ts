@@ -34,11 +34,13 @@ import {
   ListPolicyVersionsCommand,
   ListPrincipalThingsCommand,
   ListThingGroupsForThingCommand,
+  ListThingPrincipalsCommand,
   ListThingsCommand,
   MalformedPolicyException,
   paginateListAuditFindings,
   paginateListAuditMitigationActionsTasks,
   paginateListPrincipalThings,
+  paginateListThingPrincipals,
   RemoveThingFromThingGroupCommand,
   ResourceNotFoundException,
   ServiceUnavailableException,
@@ -1144,6 +1146,24 @@ describe('things and thing groups', () => {
     const unknown = await rejection(client.send(new ListPrincipalThingsCommand({ principal: CERT_ARN(CERT_UNKNOWN) })));
     expect(unknown).toBeInstanceOf(ResourceNotFoundException);
     expectNoViolations(emulator);
+  });
+
+  test('ListThingPrincipals pages through the principals attached to a thing, at its path; unknown things are 404', async () => {
+    seedFleet();
+    emulator.attachThingPrincipal('sensor-1', emulator.certificateArn(CERT_2));
+    const pages: string[][] = [];
+    for await (const page of paginateListThingPrincipals({ client, pageSize: 1 }, { thingName: 'sensor-1' })) {
+      pages.push(page.principals ?? []);
+    }
+    expect(pages).toEqual([[CERT_ARN(CERT_1)], [CERT_ARN(CERT_2)]]);
+    expect(emulator.requestsFor('ListThingPrincipals')[0]).toMatchObject({ method: 'GET', path: '/things/sensor-1/principals', query: { maxResults: '1' } });
+    expect((await client.send(new ListThingPrincipalsCommand({ thingName: 'gateway:1' }))).principals).toEqual([CERT_ARN(CERT_2)]);
+    const unknown = await rejection(client.send(new ListThingPrincipalsCommand({ thingName: 'no-such-thing' })));
+    expect(unknown).toBeInstanceOf(ResourceNotFoundException);
+    expectNoViolations(emulator);
+    // maxResults is RegistryMaxResults: 1-250.
+    await rejection(client.send(new ListThingPrincipalsCommand({ thingName: 'sensor-1', maxResults: 251 })));
+    expect(emulator.violations()).toEqual(['ListThingPrincipals: query maxResults: 251 is outside the range 1-250']);
   });
 
   test('RemoveThingFromThingGroup (by name or ARN) and ListThingGroupsForThing', async () => {

@@ -628,6 +628,18 @@ export function checkListPrincipalThings(req: RequestParts): string[] {
   ];
 }
 
+/** ListThingPrincipals: GET /things/{thingName}/principals (maxResults is RegistryMaxResults, 1-250). */
+export function checkListThingPrincipals(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkString('thingName', req.pathParams.thingName, THING_NAME, true),
+    ...checkKnownQuery(q, ['nextToken', 'maxResults']),
+    ...checkQueryString(q, 'nextToken', {}),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkNoBody(req),
+  ];
+}
+
 /** RemoveThingFromThingGroup: PUT /thing-groups/removeThingFromThingGroup. */
 export function checkRemoveThingFromThingGroup(req: RequestParts): string[] {
   const query = checkKnownQuery(req.query, []);
@@ -924,6 +936,7 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('ListPrincipalThings', 'GET', '/principals/things', checkListPrincipalThings),
   op('RemoveThingFromThingGroup', 'PUT', '/thing-groups/removeThingFromThingGroup', checkRemoveThingFromThingGroup),
   op('ListThingGroupsForThing', 'GET', '/things/{thingName}/thing-groups', checkListThingGroupsForThing),
+  op('ListThingPrincipals', 'GET', '/things/{thingName}/principals', checkListThingPrincipals),
   op('GetPolicy', 'GET', '/policies/{policyName}', checkPolicyNamePath),
   op('ListPolicyVersions', 'GET', '/policies/{policyName}/version', checkPolicyNamePath),
   op('CreatePolicyVersion', 'POST', '/policies/{policyName}/version', checkCreatePolicyVersion),

@@ -95,6 +95,7 @@ export class IotOperations {
     ListPrincipalThings: (ctx) => this.listPrincipalThings(ctx),
     RemoveThingFromThingGroup: (ctx) => this.removeThingFromThingGroupOp(ctx),
     ListThingGroupsForThing: (ctx) => this.listThingGroupsForThing(ctx),
+    ListThingPrincipals: (ctx) => this.listThingPrincipals(ctx),
     GetPolicy: (ctx) => this.getPolicy(ctx),
     ListPolicyVersions: (ctx) => this.listPolicyVersions(ctx),
     GetPolicyVersion: (ctx) => this.getPolicyVersion(ctx),
@@ -704,6 +705,13 @@ export class IotOperations {
     const maxResults = singleQuery(ctx.query, 'maxResults');
     const { page, nextToken } = this.paginate(ctx, groups, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
     return { thingGroups: page.map((g) => ({ groupName: g, groupArn: thingGroupArn(g) })), nextToken };
+  }
+
+  private listThingPrincipals(ctx: HandlerContext): JsonObject {
+    const principals = this.state.resources.thingPrincipals(ctx.pathParams.thingName);
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, principals, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { principals: page, nextToken };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -367,6 +367,12 @@ export class IotResourceStore {
     throw notFound(`The principal ${principal} does not exist.`);
   }
 
+  /** ListThingPrincipals: the principals attached to the thing, in the order they were attached; 404 for an unknown thing. */
+  thingPrincipals(thingName: string): string[] {
+    if (!this.things.has(thingName)) throw notFound(`The thing ${thingName} does not exist.`);
+    return [...this.principals.entries()].filter(([, things]) => things.has(thingName)).map(([principal]) => principal);
+  }
+
   /** Resolves a thing from a name and/or ARN (RemoveThingFromThingGroup). */
   resolveThing(name: string | undefined, arn: string | undefined): string {
     const fromArn = arn === undefined ? undefined : nameFromArn(arn, 'thing');
