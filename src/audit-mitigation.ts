@@ -82,6 +82,17 @@ export interface AuditMitigationProps {
   readonly reportTopic?: sns.ITopic;
 
   /**
+   * The event bus the library's events (task started, dry run, checks excluded, failed, task
+   * outcome) are put on; the function may put events on this bus only. The account's default bus
+   * accepts `PutEvents` from any principal of the account allowed `events:PutEvents`, so anyone
+   * such can put an event with source `cdk-device-defender`: give a bus whose resource policy
+   * allows only the library's roles if consumers act on these events (see the README).
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
    * Which actions to apply to which checks. More can be added with `addRule()`.
    *
    * @default - none; at least one rule is needed before synthesis
@@ -216,9 +227,11 @@ export class AuditMitigation extends Construct {
         [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
         [ENV.MITIGATION]: this.node.path,
+        ...(props.eventBus ? { [ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
       },
       actions: AUDIT_MITIGATION_HANDLER_ACTIONS,
       reportTopic: props.reportTopic,
+      eventBus: props.eventBus,
     }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
     // The rules may still grow through addRule(): render them when the template is written.
     handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.rules.toMapping()) }));
@@ -233,7 +246,9 @@ export class AuditMitigation extends Construct {
     this.deadLetterAlarm = deadLetterAlarm;
     this.permanentFailureAlarm = permanentFailureAlarm;
     // AWS says nothing when a task ends: the stack's follower reports each outcome once.
-    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic });
+    TaskFollower.of(this).follow({
+      mitigation: this, kind: 'audit', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic, eventBus: props.eventBus,
+    });
     if (props.alarms ?? true) {
       this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);

@@ -57,6 +57,8 @@ export const AUDIT_ENV = {
   RECONCILE_LOOKBACK_HOURS: 'AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS',
   /** The value of the `Mitigation` metric dimension and of events' `detail.mitigation`: the construct's path. */
   MITIGATION: 'AUDIT_MITIGATION_NAME',
+  /** The ARN of the event bus the handler puts its events on; absent = the account's default bus. */
+  EVENT_BUS: 'AUDIT_MITIGATION_EVENT_BUS',
 } as const;
 
 /** Environment variables of the detect mitigation handler, set by `DetectMitigation`. */
@@ -69,6 +71,8 @@ export const DETECT_ENV = {
   REPORT_TOPIC_ARN: 'DETECT_MITIGATION_REPORT_TOPIC_ARN',
   /** The value of the `Mitigation` metric dimension and of events' `detail.mitigation`: the construct's path. */
   MITIGATION: 'DETECT_MITIGATION_NAME',
+  /** The ARN of the event bus the handler puts its events on; absent = the account's default bus. */
+  EVENT_BUS: 'DETECT_MITIGATION_EVENT_BUS',
 } as const;
 
 /** A mitigation construct whose tasks the task follower reports on (one entry of `FOLLOWER_ENV.FOLLOWED`). */
@@ -82,6 +86,8 @@ export interface FollowedMitigation {
   readonly physicalResourceId?: string;
   /** Where a finished task with failed executions is reported too. */
   readonly reportTopicArn?: string;
+  /** The event bus (ARN) its outcome events go to; absent = the account's default bus. */
+  readonly eventBusArn?: string;
 }
 
 /** Environment variables of the task follower (one per stack), set by the mitigation constructs. */
@@ -168,9 +174,10 @@ export const PERMANENT_FAILURE_METRIC = {
 } as const;
 
 /**
- * The EventBridge events the functions put on the account's default event bus: `source` is
- * `EVENT_SOURCE`, `detail-type` one of `EVENT_DETAIL_TYPES`, `detail` the matching `...Detail`
- * shape below. The functions' roles may put events with this source only.
+ * The EventBridge events the functions put on the construct's event bus (`eventBus`, by default the
+ * account's default bus): `source` is `EVENT_SOURCE`, `detail-type` one of `EVENT_DETAIL_TYPES`,
+ * `detail` the matching `...Detail` shape below. The functions' roles may put events with this
+ * source only, and only on that bus.
  */
 export const EVENT_SOURCE = 'cdk-device-defender';
 

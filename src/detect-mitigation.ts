@@ -1,5 +1,6 @@
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -78,6 +79,17 @@ export interface DetectMitigationProps {
    * @default - reports are written to the function's log only
    */
   readonly reportTopic?: sns.ITopic;
+
+  /**
+   * The event bus the library's events (task started, dry run, checks excluded, failed, task
+   * outcome) are put on; the function may put events on this bus only. The account's default bus
+   * accepts `PutEvents` from any principal of the account allowed `events:PutEvents`, so anyone
+   * such can put an event with source `cdk-device-defender`: give a bus whose resource policy
+   * allows only the library's roles if consumers act on these events (see the README).
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
 
   /**
    * Whether to define `executionsFailedAlarm` (any failed action execution in 5 minutes), which a
@@ -181,10 +193,12 @@ export class DetectMitigation extends Construct {
         [DETECT_ENV.MITIGATION]: this.node.path,
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
         ...(props.reportTopic ? { [DETECT_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
+        ...(props.eventBus ? { [DETECT_ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
       },
       actions: [...DETECT_MITIGATION_START_ACTIONS, ...DETECT_MITIGATION_DESCRIBE_ACTIONS],
       actionsOnStar: { withoutResourceType: DETECT_MITIGATION_DESCRIBE_ACTIONS, note: DETECT_MITIGATION_START_NOTE },
       reportTopic: props.reportTopic,
+      eventBus: props.eventBus,
     }, { queueId: 'AlertQueue', maxReceiveCount: 5, batchSize: 25, maxBatchingWindow: Duration.seconds(5), maxConcurrency });
     this.handler = handler.function;
     this.alertQueue = handler.sourceQueue;
@@ -192,7 +206,9 @@ export class DetectMitigation extends Construct {
     this.deadLetterAlarm = handler.deadLetterAlarm;
     this.permanentFailureAlarm = handler.permanentFailureAlarm;
     // AWS says nothing when a task ends: the stack's follower reports each outcome once.
-    TaskFollower.of(this).follow({ mitigation: this, kind: 'detect', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic });
+    TaskFollower.of(this).follow({
+      mitigation: this, kind: 'detect', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic, eventBus: props.eventBus,
+    });
     this.actions = [...props.actions];
     if (props.alarms ?? true) {
       this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);

@@ -11,3 +11,4 @@ export * from './audit-mitigation-task';
 export * from './detect-mitigation';
 export * from './audit-suppression';
 export * from './mitigation-dashboard';
+export * from './mitigation-event-bus';

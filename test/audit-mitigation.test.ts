@@ -1,6 +1,7 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -577,6 +578,53 @@ describe('AuditMitigation', () => {
       expect.stringMatching(/^\/Stack\/Mitigation\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Action::s3:\*\]/),
       expect.stringMatching(/^\/Stack\/Mitigation\/HandlerRole\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
     ]);
+  });
+});
+
+describe('eventBus', () => {
+  /** Every events:PutEvents statement in the template: the role or policy that holds it, and its resource. */
+  function putEventsGrants(stack: Stack): Array<{ holder: string; resource: unknown }> {
+    const template = Template.fromStack(stack).toJSON();
+    const grants: Array<{ holder: string; resource: unknown }> = [];
+    for (const [id, resource] of Object.entries<any>(template.Resources)) {
+      const documents = resource.Type === 'AWS::IAM::Role' ? (resource.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)
+        : resource.Type === 'AWS::IAM::Policy' ? [resource.Properties.PolicyDocument] : [];
+      for (const statement of documents.flatMap((d: any) => d.Statement)) {
+        if (statement.Action === 'events:PutEvents') {
+          expect(statement.Condition).toEqual({ StringEquals: { 'events:source': 'cdk-device-defender' } });
+          grants.push({ holder: resource.Type === 'AWS::IAM::Policy' ? resource.Properties.Roles[0].Ref : id, resource: statement.Resource });
+        }
+      }
+    }
+    return grants;
+  }
+
+  test('the handler puts its events on the bus given, and may put events on that bus only; the follower puts its outcomes there too', () => {
+    // GIVEN
+    const { stack, notify } = fixture();
+    const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'mitigation-events' });
+    // WHEN
+    new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }], eventBus: bus });
+    // THEN
+    const busArn = { 'Fn::GetAtt': [stack.getLogicalId(bus.node.defaultChild as events.CfnEventBus), 'Arn'] };
+    expect(handlerEnvironment(stack).AUDIT_MITIGATION_EVENT_BUS).toEqual(busArn);
+    const grants = putEventsGrants(stack);
+    const handlerRole = grants.filter((g) => g.holder.startsWith('MitigationHandlerRole'));
+    expect(handlerRole).toEqual([{ holder: expect.any(String), resource: busArn }]);
+    const follower = grants.filter((g) => g.holder.startsWith('CdkDeviceDefenderTaskFollower'));
+    expect(follower.map((g) => g.resource)).toContainEqual(busArn);
+    const [followerFn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('Reports how each') },
+    }));
+    expect(JSON.stringify(followerFn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED)).toContain('eventBusArn');
+  });
+
+  test('without eventBus, the default bus, and no event-bus variable', () => {
+    const { stack, notify } = fixture();
+    new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [notify] }] });
+    expect(handlerEnvironment(stack).AUDIT_MITIGATION_EVENT_BUS).toBeUndefined();
+    const defaultBus = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] };
+    expect(putEventsGrants(stack).map((g) => g.resource)).toEqual([defaultBus, defaultBus]); // the handler, the follower
   });
 });
 

@@ -1,6 +1,7 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -209,6 +210,22 @@ test('an imported profile by name works; without a literal name the alert role t
   expect(sourceArns).toEqual([expect.stringContaining('securityprofile/imported'), expect.stringContaining('securityprofile/*')]);
   Annotations.fromStack(stack).hasWarning('/Stack/Unnamed', Match.stringLikeRegexp('no literal name'));
   Annotations.fromStack(stack).hasNoWarning('/Stack/ByName', Match.anyValue());
+});
+
+test('eventBus: the handler puts its events on that bus, may put events there only, and the follower reports there', () => {
+  const { stack, quarantine, profile } = fixture();
+  const bus = new events.EventBus(stack, 'Bus');
+  new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], eventBus: bus });
+  const busArn = { 'Fn::GetAtt': [stack.getLogicalId(bus.node.defaultChild as events.CfnEventBus), 'Arn'] };
+  expect(handlerEnvironment(stack).DETECT_MITIGATION_EVENT_BUS).toEqual(busArn);
+  const template = Template.fromStack(stack);
+  const [role] = Object.values(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') } }));
+  const putEvents = role.Properties.Policies[0].PolicyDocument.Statement.filter((s: any) => s.Action === 'events:PutEvents');
+  expect(putEvents).toEqual([{ Action: 'events:PutEvents', Condition: { StringEquals: { 'events:source': 'cdk-device-defender' } }, Effect: 'Allow', Resource: busArn }]);
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: busArn })]) },
+    Roles: [{ Ref: Match.stringLikeRegexp('^CdkDeviceDefenderTaskFollower') }],
+  });
 });
 
 describe('refuses at synth time', () => {

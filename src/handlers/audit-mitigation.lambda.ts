@@ -40,10 +40,11 @@ export async function handler(event: SNSEvent | ScheduledEvent, context: Context
   } catch (error) {
     // The deployment is broken: report it, and fail the invocation so the event is retried and
     // then kept in the dead-letter queue until it is fixed.
-    await new Reporter(process.env[ENV.REPORT_TOPIC_ARN] || undefined, process.env[ENV.MITIGATION] || undefined).permanentFailure('config-error', error);
+    await new Reporter(process.env[ENV.REPORT_TOPIC_ARN] || undefined, process.env[ENV.MITIGATION] || undefined,
+      process.env[ENV.EVENT_BUS] || undefined).permanentFailure('config-error', error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation, config.eventBus);
   if ('Records' in event && Array.isArray(event.Records)) {
     const outcomes: Outcome[] = [];
     for (const record of event.Records) {

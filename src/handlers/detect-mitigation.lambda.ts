@@ -32,10 +32,11 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   } catch (error) {
     // The deployment is broken and every message would fail the same way: report it, and fail the
     // invocation so the messages are kept (redelivered, then dead-lettered) until it is fixed.
-    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined, process.env[DETECT_ENV.MITIGATION] || undefined).permanentFailure('config-error', error);
+    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined, process.env[DETECT_ENV.MITIGATION] || undefined,
+      process.env[DETECT_ENV.EVENT_BUS] || undefined).permanentFailure('config-error', error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation, config.eventBus);
 
   // violation id -> the SQS messages that carried it (the same alert may arrive twice)
   const messagesOf = new Map<string, string[]>();

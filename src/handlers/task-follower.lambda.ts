@@ -134,7 +134,7 @@ async function follow(ledger: Ledger, candidate: Candidate, claimId: string, now
     if (!isPermanent(error)) { return releaseAndRetry(ledger, claim, fields, error); }
     // AWS IoT refuses to show the outcome (a role without the read permissions, a task gone):
     // report that once, and record the task as done so it does not fail every run for days.
-    await new Reporter(followed.reportTopicArn, followed.mitigation).permanentFailure('outcome-unreadable', error, fields);
+    await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure('outcome-unreadable', error, fields);
     try {
       await ledger.markReported(claim, now, { failed: true });
     } catch (ledgerError) {
@@ -144,7 +144,7 @@ async function follow(ledger: Ledger, candidate: Candidate, claimId: string, now
   }
 
   try {
-    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }]);
+    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }], followed.eventBusArn);
   } catch (error) {
     return releaseAndRetry(ledger, claim, fields, error);
   }

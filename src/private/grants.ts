@@ -1,8 +1,9 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { grantActionType } from './action-types';
 import { EVENT_SOURCE } from '../contract';
 import { MitigationActionType } from '../mitigation-action-type';
@@ -109,15 +110,28 @@ function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: iam.I
     + 'sns.Topic.fromTopicAttributes({ topicArn, keyArn }) so that they are granted.');
 }
 
+/** The roles granted to put the library's events on each bus (for `MitigationEventBus`'s policy). */
+const publishers = new WeakMap<events.IEventBus, iam.IRole[]>();
+
+/** The roles `grantPutMitigationEvents` let put the library's events on `eventBus`, in grant order. */
+export function eventPublishersOf(eventBus: events.IEventBus): iam.IRole[] {
+  return publishers.get(eventBus) ?? [];
+}
+
 /**
- * Lets `role` put the library's events (`events:PutEvents`) on the account's default event bus,
- * with source `cdk-device-defender` only (`events:source` condition): the function cannot pose as
- * another source, AWS services' `aws.*` sources included.
+ * Lets `role` put the library's events (`events:PutEvents`) on `eventBus` (by default the account's
+ * default event bus), with source `cdk-device-defender` only (`events:source` condition): the
+ * function cannot pose as another source, AWS services' `aws.*` sources included, nor put events
+ * on any other bus. Returns what a resource that needs the grant in place can depend on.
  */
-export function grantPutMitigationEvents(scope: Construct, role: iam.IRole): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
+export function grantPutMitigationEvents(scope: Construct, role: iam.IRole, eventBus?: events.IEventBus): IDependable | undefined {
+  if (eventBus) {
+    const roles = publishers.get(eventBus) ?? [];
+    if (!roles.includes(role)) { publishers.set(eventBus, [...roles, role]); }
+  }
+  return role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['events:PutEvents'],
-    resources: [Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+    resources: [eventBus?.eventBusArn ?? Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
     conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
-  }));
+  })).policyDependable;
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -35,6 +36,8 @@ export interface MitigationHandlerProps {
   readonly actionsOnStar?: { readonly withoutResourceType: string[]; readonly note: string };
   /** Gets reports (the function may publish to it) and the alarms' notifications. @default - none */
   readonly reportTopic?: sns.ITopic;
+  /** Where the function puts its events. @default - the account's default event bus */
+  readonly eventBus?: events.IEventBus;
   /**
    * Grants the role more, on named resources, before it is sealed (statements added after that
    * land in a separate policy).
@@ -137,7 +140,7 @@ export class MitigationHandler {
     // After the report topic's grant, so the role's statements keep their order.
     if (eventSource) { fn.addEventSource(eventSource); }
     this.permanentFailureAlarm = definePermanentFailureAlarm(scope, fn, props.reportTopic);
-    grantPutMitigationEvents(scope, role);
+    grantPutMitigationEvents(scope, role, props.eventBus);
 
     props.beforeSeal?.(role);
     addNagSuppressions(role, handlerRoleSuppressions(props.actionsOnStar?.withoutResourceType ?? props.actions, props.actionsOnStar?.note));

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { grantPublish } from './grants';
+import { grantPublish, grantPutMitigationEvents } from './grants';
 import { MitigationHandler } from './mitigation-handler';
 import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
 import { FOLLOWER_ENV, FOLLOWER_LEDGER, FollowedMitigation, TaskKind } from '../contract';
@@ -20,7 +20,7 @@ const FOLLOWER_ID = 'CdkDeviceDefenderTaskFollower';
  */
 const MAX_FOLLOWED_BYTES = 4096 - 400;
 /** The longest a token in a followed entry can render to: a physical id `<prefix>:<count>`, a topic ARN. */
-const TOKEN_LENGTH = { physicalResourceId: 16, reportTopicArn: 256 } as const;
+const TOKEN_LENGTH = { physicalResourceId: 16, reportTopicArn: 256, eventBusArn: 330 } as const;
 
 /** How often the follower looks for finished tasks. */
 const FOLLOW_INTERVAL = Duration.minutes(5);
@@ -36,6 +36,8 @@ export interface FollowOptions {
   readonly physicalResourceId?: string;
   /** Gets a report of every outcome with failed executions. */
   readonly reportTopic?: sns.ITopic;
+  /** Where its outcome events go. @default - the account's default event bus */
+  readonly eventBus?: events.IEventBus;
 }
 
 /**
@@ -64,6 +66,7 @@ export class TaskFollower extends Construct {
   public readonly ledger: dynamodb.Table;
   private readonly followed: FollowOptions[] = [];
   private readonly reportTopics = new Set<sns.ITopic>();
+  private readonly eventBuses = new Set<events.IEventBus>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -109,7 +112,8 @@ export class TaskFollower extends Construct {
     const bytes = this.followed.map((f) => JSON.stringify({
       ...followedOf(f),
       ...(f.physicalResourceId ? { physicalResourceId: 'x'.repeat(TOKEN_LENGTH.physicalResourceId) } : {}),
-      ...(f.reportTopic ? { reportTopicArn: 'x'.repeat(Token.isUnresolved(f.reportTopic.topicArn) ? TOKEN_LENGTH.reportTopicArn : f.reportTopic.topicArn.length) } : {}),
+      ...(f.reportTopic ? { reportTopicArn: longest(f.reportTopic.topicArn, TOKEN_LENGTH.reportTopicArn) } : {}),
+      ...(f.eventBus ? { eventBusArn: longest(f.eventBus.eventBusArn, TOKEN_LENGTH.eventBusArn) } : {}),
     }).length + 1).reduce((a, b) => a + b, 2);
     if (bytes <= MAX_FOLLOWED_BYTES) { return []; }
     return [`${this.node.path}: stack ${Stack.of(this).stackName} has ${this.followed.length} mitigation constructs `
@@ -125,6 +129,11 @@ export class TaskFollower extends Construct {
       this.reportTopics.add(options.reportTopic);
       grantPublish(this, options.reportTopic, this.handler.function.role!);
     }
+    // The default bus is granted with the handler; every other bus once, when a construct names it.
+    if (options.eventBus && !this.eventBuses.has(options.eventBus)) {
+      this.eventBuses.add(options.eventBus);
+      grantPutMitigationEvents(this, this.handler.function.role!, options.eventBus);
+    }
   }
 }
 
@@ -135,5 +144,11 @@ function followedOf(options: FollowOptions): FollowedMitigation {
     taskIdPrefix: options.taskIdPrefix,
     physicalResourceId: options.physicalResourceId,
     reportTopicArn: options.reportTopic?.topicArn,
+    eventBusArn: options.eventBus?.eventBusArn,
   };
+}
+
+/** A value as long as `value` will be: its own length, or `tokenLength` for a token. */
+function longest(value: string, tokenLength: number): string {
+  return 'x'.repeat(Token.isUnresolved(value) ? tokenLength : value.length);
 }

@@ -77,6 +77,8 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
   /** When set, only these sources may be put (the constructs' IAM condition). */
   public allowedSources?: string[];
   private sequence = 0;
+  /** Event buses other than `default` that exist (by name); `addEventBus` adds one. */
+  private readonly buses = new Set<string>();
 
   private constructor(seed: number) {
     super(seed);
@@ -92,10 +94,16 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.target}: ${v}`));
   }
 
-  /** Clears events, requests, faults and `allowedSources`. */
+  /** Creates a custom event bus, so that entries may name it (by name or ARN). */
+  addEventBus(name: string): void {
+    this.buses.add(name);
+  }
+
+  /** Clears events, requests, faults, custom buses and `allowedSources`. */
   reset(): void {
     this.events.length = 0;
     this.requests.length = 0;
+    this.buses.clear();
     this.allowedSources = undefined;
     this.sequence = 0;
     this.resetFaults();
@@ -161,6 +169,9 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
         record.violations.push(problem.message);
         return { ErrorCode: problem.code, ErrorMessage: problem.message };
       }
+      // A bus that does not exist is a valid request AWS answers per entry: not a violation of the API's rules.
+      const missingBus = this.busProblem(raw as Record<string, unknown>);
+      if (missingBus) { return { ErrorCode: missingBus.code, ErrorMessage: missingBus.message }; }
       const entry = raw as Record<string, unknown>;
       this.sequence += 1;
       const eventId = sequentialId('eeeeeeee', this.sequence);
@@ -169,7 +180,7 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
         source: entry.Source as string,
         detailType: entry.DetailType as string,
         detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
-        eventBusName: typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default',
+        eventBusName: busNameOf(entry.EventBusName),
         resources: Array.isArray(entry.Resources) ? entry.Resources as string[] : [],
         time: Date.now(),
       });
@@ -177,6 +188,14 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
     });
     record.status = 200;
     this.send(res, 200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
+  }
+
+  /** An entry naming a bus that does not exist (by name, or by an event-bus ARN) is refused per entry. */
+  private busProblem(entry: Record<string, unknown>): { code: string; message: string } | undefined {
+    const name = busNameOf(entry.EventBusName);
+    return name === 'default' || this.buses.has(name)
+      ? undefined
+      : { code: 'ResourceNotFoundException', message: `Event bus ${String(entry.EventBusName)} does not exist.` };
   }
 
   protected sendBugResponse(res: http.ServerResponse, err: unknown): void {
@@ -223,10 +242,14 @@ function entryProblem(entry: Record<string, unknown>): { code: string; message: 
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
     return { code: 'MalformedDetail', message: 'Detail is malformed: it must be a JSON object.' };
   }
-  if (entry.EventBusName !== undefined && entry.EventBusName !== 'default' && !/^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/default$/.test(String(entry.EventBusName))) {
-    return { code: 'ResourceNotFoundException', message: `Event bus ${String(entry.EventBusName)} does not exist.` };
-  }
   return undefined;
+}
+
+/** The bus an entry names: `EventBusName` is a name or an event-bus ARN; absent = `default`. */
+function busNameOf(value: unknown): string {
+  if (value === undefined) { return 'default'; }
+  const arn = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/([^/]+)$/.exec(String(value));
+  return arn ? arn[1] : String(value);
 }
 
 /** Jest helper: fails with one line per violation when the emulator recorded any. */

@@ -137,6 +137,16 @@ describe('AuditMitigation: notification', () => {
     expect(sum(logs, 'AuditsRecovered', M)).toBe(0);
   });
 
+  test('with an event bus (AUDIT_MITIGATION_EVENT_BUS), every event goes to that bus and none to the default bus', async () => {
+    e.events.addEventBus('mitigation-events');
+    configureAudit({ AUDIT_MITIGATION_EVENT_BUS: 'arn:aws:events:eu-west-1:123456789012:event-bus/mitigation-events', AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '1' });
+    seedAudit();
+    await withLogs(() => audit(notification(), CONTEXT));
+    expect(e.events.events.map((ev) => [ev.detailType, ev.eventBusName])).toEqual([
+      ['Mitigation Task Started', 'mitigation-events'], ['Mitigation Checks Excluded', 'mitigation-events'],
+    ]);
+  });
+
   test('a check left out by the blast-radius limit: ChecksExcluded and FindingsExcluded per check, and a Checks Excluded event', async () => {
     configureAudit({ AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '1' });
     seedAudit();

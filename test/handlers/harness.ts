@@ -91,6 +91,7 @@ export function auditHandlerEnv(rules: Record<string, string[]>, overrides: Env 
     AUDIT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
     AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
     AUDIT_MITIGATION_NAME: 'Stack/Audit',
+    AUDIT_MITIGATION_EVENT_BUS: undefined, // the default bus
     ...overrides,
   };
 }

@@ -58,6 +58,15 @@ describe('putEvents', () => {
     })]);
   });
 
+  test.each([
+    ['by ARN', 'arn:aws:events:eu-west-1:123456789012:event-bus/mitigation-events'],
+    ['by name', 'mitigation-events'],
+  ])('with an event bus (%s), puts the events on that bus, not the default one', async (_how, bus) => {
+    emulators.events.addEventBus('mitigation-events');
+    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_STARTED, detail }], bus);
+    expect(emulators.events.events).toEqual([expect.objectContaining({ detailType: 'Mitigation Task Started', eventBusName: 'mitigation-events' })]);
+  });
+
   test('sends 10 entries per request', async () => {
     await putEvents(Array.from({ length: 23 }, (_, i) => ({ detailType: EVENT_DETAIL_TYPES.DRY_RUN, detail: { ...detail, taskId: `t-${i}` } })));
     expect(emulators.events.events.map((e) => e.detail.taskId)).toEqual(Array.from({ length: 23 }, (_, i) => `t-${i}`));
@@ -91,6 +100,21 @@ describe('putEvents', () => {
 
 describe('EventBridge emulator', () => {
   const client = () => new EventBridgeClient({});
+
+  test('an entry naming a bus that does not exist is refused per entry; a bus added with addEventBus is accepted by name and ARN', async () => {
+    emulators.events.addEventBus('ops');
+    const answer = await client().send(new PutEventsCommand({
+      Entries: [
+        { Source: 'a', DetailType: 'b', Detail: '{}', EventBusName: 'ops' },
+        { Source: 'a', DetailType: 'b', Detail: '{}', EventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/ops' },
+        { Source: 'a', DetailType: 'b', Detail: '{}', EventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/default' },
+        { Source: 'a', DetailType: 'b', Detail: '{}', EventBusName: 'nope' },
+      ],
+    }));
+    expect(answer.FailedEntryCount).toBe(1);
+    expect(answer.Entries![3]).toEqual({ ErrorCode: 'ResourceNotFoundException', ErrorMessage: 'Event bus nope does not exist.' });
+    expect(emulators.events.events.map((e) => e.eventBusName)).toEqual(['ops', 'ops', 'default']);
+  });
 
   test('reports per-entry errors as EventBridge does: a missing field, a detail that is not a JSON object, an aws. source', async () => {
     const answer = await client().send(new PutEventsCommand({

@@ -250,3 +250,22 @@ test('a permanent failure reading the outcome is reported once and not retried f
   expect(again.logs.filter((l) => l.event === 'permanent-failure')).toHaveLength(0);
   expect(outcomeEvents()).toHaveLength(0);
 });
+
+test('a followed construct with an event bus gets its outcome on that bus; the others on the default bus', async () => {
+  // GIVEN the audit mitigation's events go to its own bus
+  const bus = 'arn:aws:events:eu-west-1:123456789012:event-bus/mitigation-events';
+  e.events.addEventBus('mitigation-events');
+  setEnv({ [FOLLOWER_ENV.FOLLOWED]: JSON.stringify([{ ...FOLLOWED[0], eventBusArn: bus }, ...FOLLOWED.slice(1)]) });
+  await startAudit(`${PREFIX}-daily`);
+  e.iot.runAuditMitigationTask(`${PREFIX}-daily`, {});
+  await startAudit('ddaaaaaaaaaa-0');
+  e.iot.runAuditMitigationTask('ddaaaaaaaaaa-0', {});
+  // WHEN
+  const { error } = await follow();
+  // THEN
+  expect(error).toBeUndefined();
+  expect(outcomeEvents().map((ev) => [ev.detail.taskId, ev.eventBusName])).toEqual(expect.arrayContaining([
+    [`${PREFIX}-daily`, 'mitigation-events'], ['ddaaaaaaaaaa-0', 'default'],
+  ]));
+  expect(outcomeEvents()).toHaveLength(2);
+});

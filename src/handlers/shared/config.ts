@@ -32,6 +32,8 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
 
 export interface HandlerConfig extends AuditMitigationConfig {
   readonly reportTopicArn?: string;
+  /** The event bus (ARN) events go to; undefined = the account's default bus. */
+  readonly eventBus?: string;
   readonly reconcileLookbackHours: number;
   /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
   readonly mitigation: string;
@@ -55,6 +57,7 @@ export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerCo
     maxFindingsPerCheck: positiveInteger(env, ENV.MAX_FINDINGS_PER_CHECK),
     taskIdPrefix: required(env, ENV.TASK_ID_PREFIX),
     reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
+    eventBus: env[ENV.EVENT_BUS] || undefined,
     mitigation: required(env, ENV.MITIGATION),
     ...lookback(positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS)),
   };
@@ -62,6 +65,8 @@ export function readConfig(env: NodeJS.ProcessEnv, accountId: string): HandlerCo
 
 export interface DetectHandlerConfig extends DetectMitigationConfig {
   readonly reportTopicArn?: string;
+  /** The event bus (ARN) events go to; undefined = the account's default bus. */
+  readonly eventBus?: string;
   /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
   readonly mitigation: string;
 }
@@ -76,6 +81,7 @@ export function readDetectConfig(env: NodeJS.ProcessEnv): DetectHandlerConfig {
     dryRun: env[DETECT_ENV.DRY_RUN] === 'true',
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined,
+    eventBus: env[DETECT_ENV.EVENT_BUS] || undefined,
     mitigation: required(env, DETECT_ENV.MITIGATION),
   };
 }

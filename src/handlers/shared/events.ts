@@ -32,17 +32,18 @@ export class PutEventsFailedError extends Error {
 let client: EventBridgeClient | undefined;
 
 /**
- * Puts events on the account's default event bus with source `cdk-device-defender` (the only
- * source the functions' roles may use), 10 per request. Throws when EventBridge refuses the
- * request or any entry (`PutEventsFailedError`).
+ * Puts events with source `cdk-device-defender` (the only source the functions' roles may use) on
+ * `eventBus` (an ARN or name; undefined = the account's default bus), 10 per request. Throws when
+ * EventBridge refuses the request or any entry (`PutEventsFailedError`).
  */
-export async function putEvents(events: MitigationEvent[]): Promise<void> {
+export async function putEvents(events: MitigationEvent[], eventBus?: string): Promise<void> {
   for (let i = 0; i < events.length; i += MAX_ENTRIES) {
     const batch = events.slice(i, i + MAX_ENTRIES);
     const entries: PutEventsRequestEntry[] = batch.map((e) => ({
       Source: EVENT_SOURCE,
       DetailType: e.detailType,
       Detail: JSON.stringify(e.detail),
+      ...(eventBus ? { EventBusName: eventBus } : {}),
     }));
     // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

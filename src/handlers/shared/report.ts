@@ -25,8 +25,9 @@ export class Reporter {
   /**
    * @param topicArn the report topic, if any
    * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
    */
-  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string) {}
+  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, private readonly eventBus?: string) {}
 
   /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
   public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = []): Promise<void> {
@@ -42,7 +43,7 @@ export class Reporter {
         Message: JSON.stringify({ event, level, ...fields }, undefined, 2),
       }));
     }
-    if (events.length > 0) { await putEvents(events); }
+    if (events.length > 0) { await putEvents(events, this.eventBus); }
   }
 
   /**
