@@ -1,4 +1,4 @@
-import { IoTClient, ListActiveViolationsCommand, paginateListActiveViolations, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-iot';
+import { IoTClient, ListActiveViolationsCommand, ListActiveViolationsCommandInput, paginateListActiveViolations, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-iot';
 import { expectNoViolations, IotEmulator } from './iot-emulator';
 import { checkListActiveViolations, matchOperation } from './iot-model';
 import { rejection, sendRawRequest } from './test-clients';
@@ -42,7 +42,7 @@ function seed(): void {
   });
 }
 
-const ids = async (input: ConstructorParameters<typeof ListActiveViolationsCommand>[0]) =>
+const ids = async (input: ListActiveViolationsCommandInput) =>
   (await client.send(new ListActiveViolationsCommand(input))).activeViolations?.map((v) => v.violationId);
 
 test('GET /active-violations with query parameters; answers the model\'s ActiveViolation shape (timestamps as dates)', async () => {
