@@ -10,6 +10,12 @@
 export const MAX_FINDINGS_PER_TASK = 25;
 
 /**
+ * StartDetectMitigationActionsTask takes at most 25 violation ids per task, and the alert queue
+ * hands `DetectMitigation`'s function batches of at most this many alerts: one batch, one task.
+ */
+export const MAX_VIOLATIONS_PER_TASK = 25;
+
+/**
  * At most this many tasks per `AuditMitigationTask` custom resource: their ids travel back to
  * CloudFormation in the response, which is limited to 4 KB. 160 tasks hold 4,000 findings.
  */

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETECT_ENV, METRICS, taskIdPrefixOf } from './contract';
+import { DETECT_ENV, MAX_VIOLATIONS_PER_TASK, METRICS, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
 import { detectActionTypes } from './private/action-types';
@@ -16,7 +16,11 @@ import { defineExecutionsFailedAlarm } from './private/alarms';
 import { iotPrincipal } from './private/grants';
 import { actionMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
-import { DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE } from './private/permissions';
+import { addNagSuppressions, IAM5, iotWildcardFinding } from './private/nag';
+import {
+  DETECT_MITIGATION_DESCRIBE_ACTIONS, DETECT_MITIGATION_START_ACTIONS, DETECT_MITIGATION_START_NOTE, DETECT_MITIGATION_VERIFY_ACTIONS,
+  DETECT_MITIGATION_VERIFY_NOTE,
+} from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
 import { TaskFollower } from './private/task-follower';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
@@ -108,7 +112,11 @@ export interface DetectMitigationProps {
  *
  * Alerts go from the topic to an SQS queue, so bursts are batched into detect mitigation actions
  * tasks of at most 25 violations; task ids derive from the violation ids, so redelivery starts
- * nothing twice; what keeps failing ends in `deadLetterQueue`.
+ * nothing twice; what keeps failing ends in `deadLetterQueue`. The queue accepts messages from the
+ * alert topic only, and the function starts nothing for an alert before AWS IoT confirms it
+ * (ListActiveViolations): the violation must be in alarm for `securityProfile`, and its thing and
+ * behaviour are taken from AWS IoT's answer, not from the message. An alert that is not confirmed
+ * is a permanent failure.
  *
  * AWS IoT Device Defender Detect is closed to new customers from 2026-08-31 (Audit is not affected).
  */
@@ -119,7 +127,7 @@ export class DetectMitigation extends Construct {
   public readonly alertRole: iam.IRole;
   /** The function that starts the mitigation tasks. */
   public readonly handler: lambda.IFunction;
-  /** The queue between the alert topic and the function. */
+  /** The queue between the alert topic and the function; its policy denies sqs:SendMessage to every other sender. */
   public readonly alertQueue: sqs.IQueue;
   /** Alerts that could not be delivered or processed after every retry. */
   public readonly deadLetterQueue: sqs.IQueue;
@@ -127,8 +135,9 @@ export class DetectMitigation extends Construct {
   public readonly deadLetterAlarm: cloudwatch.IAlarm;
   /**
    * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
-   * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
-   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It watches
+   * (a malformed message, an alert AWS IoT does not confirm as an active violation of the profile,
+   * a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken configuration), which
+   * is therefore not retried and never reaches `deadLetterQueue`. It watches
    * metric `PermanentFailures` (namespace `CdkDeviceDefender`, dimension `FunctionName`), which the
    * function writes in the embedded metric format with every permanent failure; notifies
    * `reportTopic` when there is one.
@@ -199,7 +208,23 @@ export class DetectMitigation extends Construct {
       actionsOnStar: { withoutResourceType: DETECT_MITIGATION_DESCRIBE_ACTIONS, note: DETECT_MITIGATION_START_NOTE },
       reportTopic: props.reportTopic,
       eventBus: props.eventBus,
-    }, { queueId: 'AlertQueue', maxReceiveCount: 5, batchSize: 25, maxBatchingWindow: Duration.seconds(5), maxConcurrency });
+      // The handler verifies each alert against the profile's active violations (see DETECT_MITIGATION_VERIFY_ACTIONS).
+      beforeSeal: (role) => role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: DETECT_MITIGATION_VERIFY_ACTIONS,
+        resources: [
+          stack.formatArn({ service: 'iot', resource: 'securityprofile', resourceName: profileName }),
+          stack.formatArn({ service: 'iot', resource: 'thing', resourceName: '*' }),
+        ],
+      })),
+    }, {
+      queueId: 'AlertQueue',
+      sender: this.alertTopic,
+      maxReceiveCount: 5,
+      batchSize: MAX_VIOLATIONS_PER_TASK,
+      maxBatchingWindow: Duration.seconds(5),
+      maxConcurrency,
+    });
+    addNagSuppressions(handler.function.role!, [{ id: IAM5, reason: DETECT_MITIGATION_VERIFY_NOTE, appliesToRegex: [iotWildcardFinding('thing')] }]);
     this.handler = handler.function;
     this.alertQueue = handler.sourceQueue;
     this.deadLetterQueue = handler.deadLetterQueue;

@@ -95,6 +95,42 @@ test('alerts reach the function through an SQS queue (raw delivery), in batches 
   });
 });
 
+test('the alert queue denies sqs:SendMessage to every principal but SNS delivering from the alert topic', () => {
+  // GIVEN
+  const { stack, quarantine, profile } = fixture();
+  const imported = sns.Topic.fromTopicArn(stack, 'Alerts', 'arn:aws:sns:eu-west-1:123456789012:alerts');
+  // WHEN
+  const detect = new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+  const withTopic = new DetectMitigation(stack, 'WithTopic', { securityProfile: profile, actions: [quarantine], alertTopic: imported });
+  // THEN
+  const template = Template.fromStack(stack);
+  const statementsOf = (queue: DetectMitigation['alertQueue']) => {
+    const ref = { Ref: stack.getLogicalId(queue.node.defaultChild as any) };
+    const [policy] = Object.values(template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [ref] } }));
+    return policy.Properties.PolicyDocument.Statement;
+  };
+  const deny = (queue: DetectMitigation['alertQueue'], topicArn: unknown) => ({
+    Sid: 'OnlyTheSubscribedTopicSends',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'sqs:SendMessage',
+    Resource: { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as any), 'Arn'] },
+    Condition: { ArnNotEquals: { 'aws:SourceArn': topicArn } },
+  });
+  const topicRef = { Ref: stack.getLogicalId(detect.alertTopic.node.defaultChild as any) };
+  expect(statementsOf(detect.alertQueue)).toEqual(expect.arrayContaining([
+    deny(detect.alertQueue, topicRef),
+    // The subscription's allow stays: SNS, from this topic only.
+    expect.objectContaining({
+      Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'sns.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': topicRef } },
+    }),
+  ]));
+  expect(statementsOf(withTopic.alertQueue)).toContainEqual(deny(withTopic.alertQueue, 'arn:aws:sns:eu-west-1:123456789012:alerts'));
+  // Only SendMessage is denied: the queue's owner still manages it, and the function still receives and deletes.
+  const denies = statementsOf(detect.alertQueue).filter((x: any) => x.Effect === 'Deny' && x.Sid !== 'OnlyTheSubscribedTopicSends');
+  expect(denies.map((x: any) => x.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
+});
+
 test.each([
   ['by default, 2', undefined, 2],
   ['as given', 10, 10],
@@ -173,7 +209,15 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
   expect(statements).toEqual(expect.arrayContaining([
     { Action: ['iot:StartDetectMitigationActionsTask', 'iot:DescribeDetectMitigationActionsTask'], Effect: 'Allow', Resource: '*' },
   ]));
-  expect(JSON.stringify(statements)).not.toContain('securityprofile');
+  // ListActiveViolations (the handler verifies each alert) names the configured profile and the
+  // alert's thing: both resource types are optional, so IAM checks the ARN of each the request names.
+  const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:eu-west-1:123456789012:${resource}`]] });
+  expect(statements).toContainEqual({
+    Action: 'iot:ListActiveViolations',
+    Effect: 'Allow',
+    Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:eu-west-1:123456789012:securityprofile/', { Ref: 'Profile' }]] }, arn('thing/*')],
+  });
+  expect(statements.filter((x: any) => JSON.stringify(x).includes('securityprofile')).map((x: any) => x.Action)).toEqual(['iot:ListActiveViolations']);
   // The library's events: the default bus, its own source only.
   expect(statements).toContainEqual({
     Action: 'events:PutEvents',
@@ -182,7 +226,8 @@ test('the handler gets the profile, the actions in order, the behaviour filter, 
     Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:event-bus/default']] },
   });
   expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([
-    'events:PutEvents', 'iot:DescribeDetectMitigationActionsTask', 'iot:StartDetectMitigationActionsTask', 'logs:CreateLogStream', 'logs:PutLogEvents',
+    'events:PutEvents', 'iot:DescribeDetectMitigationActionsTask', 'iot:ListActiveViolations', 'iot:StartDetectMitigationActionsTask',
+    'logs:CreateLogStream', 'logs:PutLogEvents',
     'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
     'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
   ]);
@@ -195,9 +240,14 @@ test('the handler role\'s cdk-nag wildcard suppression applies to Resource::* on
     Properties: { Description: Match.stringLikeRegexp('detect mitigation handler') },
   }));
   const iam5 = role.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.id === 'AwsSolutions-IAM5');
-  // The only wildcard is Resource::* (the role's KMS grant names exact actions: nothing to suppress there).
-  expect(iam5.map((r: any) => r.applies_to)).toEqual([[{ regex: '/^Resource::\\*$/' }]]);
+  // The wildcards are Resource::* (the role's KMS grant names exact actions: nothing to suppress there),
+  // and thing/* for ListActiveViolations (an alert's thing is known only at run time).
+  expect(iam5.map((r: any) => r.applies_to)).toEqual([
+    [{ regex: '/^Resource::\\*$/' }],
+    [{ regex: expect.stringMatching(/:thing\\\/\\\*\$\/$/) }],
+  ]);
   expect(iam5[0].reason).toMatch(/iot:StartDetectMitigationActionsTask has the securityprofile resource type as optional only/);
+  expect(iam5[1].reason).toMatch(/iot:ListActiveViolations/);
 });
 
 test('an imported profile by name works; without a literal name the alert role trusts any profile of the account, with a warning', () => {

@@ -12,6 +12,7 @@ import { defineDeadLetterAlarm, definePermanentFailureAlarm } from './alarms';
 import { grantPublish, grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { addNagSuppressions, handlerRoleSuppressions, NagSuppression } from './nag';
+import { acceptOnlyFromTopic } from './topics';
 
 /** The function class projen generates for a handler (`src/handlers/<name>-function.ts`). */
 export type HandlerFunctionClass = new (scope: Construct, id: string, props?: lambda.FunctionOptions) => lambda.Function;
@@ -53,10 +54,16 @@ export interface AsyncInvocation {
   readonly maxEventAge: Duration;
 }
 
-/** The function reads an SQS queue it owns, whose redrive policy moves what keeps failing to the dead-letter queue. */
+/**
+ * The function reads an SQS queue it owns, whose redrive policy moves what keeps failing to the
+ * dead-letter queue. Only `sender` may send to the queue: its policy denies sqs:SendMessage to
+ * everyone else (`acceptOnlyFromTopic`).
+ */
 export interface QueueInvocation {
   /** The construct id of the queue. */
   readonly queueId: string;
+  /** The topic whose subscription delivers to the queue: the only sender the queue accepts. */
+  readonly sender: sns.ITopic;
   readonly maxReceiveCount: number;
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
@@ -112,6 +119,7 @@ export class MitigationHandler {
         visibilityTimeout: Duration.seconds(props.timeout.toSeconds() * 6),
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: invocation.maxReceiveCount },
       });
+      acceptOnlyFromTopic(this.sourceQueue, invocation.sender);
       eventSource = new sources.SqsEventSource(this.sourceQueue, {
         batchSize: invocation.batchSize,
         maxBatchingWindow: invocation.maxBatchingWindow,

@@ -71,6 +71,22 @@ export const DETECT_MITIGATION_START_NOTE = 'iot:StartDetectMitigationActionsTas
   + 'and its requests name violation ids, not a security profile, so IAM authorizes them against *.';
 
 /**
+ * The detect mitigation handler verifies each alert with ListActiveViolations for the configured
+ * security profile before it starts anything.
+ *
+ * Granted on the profile's ARN and on `thing/*`. The IAM service authorization reference gives
+ * iot:ListActiveViolations two resource types, securityprofile and thing, both optional: IAM
+ * authorizes a request against the ARN of each resource it names. The handler's requests always
+ * name the configured profile, and also the alert's thing when the alert names one (one lookup per
+ * thing is bounded by the batch, a whole profile's list is not), and a thing is known only at run
+ * time. The action only reads which violations are in alarm.
+ */
+export const DETECT_MITIGATION_VERIFY_ACTIONS = ['iot:ListActiveViolations'];
+/** Why the detect handler's role has iot:ListActiveViolations on `thing/*` (for its cdk-nag suppression). */
+export const DETECT_MITIGATION_VERIFY_NOTE = 'iot:ListActiveViolations names the configured security profile and the thing of the alert '
+  + 'it verifies, a thing known only at run time; IAM authorizes it against both ARNs, and it only reads violations in alarm.';
+
+/**
  * What the task follower calls: it lists and reads mitigation actions tasks, their executions and
  * the findings they applied to. None of these actions has a resource type.
  */

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { grantPublish } from './grants';
 import { InlinePolicyRole } from './inline-policy-role';
@@ -27,6 +28,25 @@ export function allowOnlyPublisher(topic: sns.ITopic, role: iam.IRole): void {
     actions: ['sns:Publish'],
     resources: [topic.topicArn],
     conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+  }));
+}
+
+/**
+ * Lets only `topic` send to `queue`: an explicit Deny of sqs:SendMessage for every principal
+ * unless the request comes from the topic (`aws:SourceArn`, which SNS sets when it delivers and
+ * no caller can set). Without it, any principal whose identity policy allows sqs:SendMessage on
+ * the queue could bypass the topic and its publisher restriction. Only sqs:SendMessage (which
+ * also authorizes SendMessageBatch) is denied: the queue's owner still manages the queue, and its
+ * consumer still receives and deletes messages.
+ */
+export function acceptOnlyFromTopic(queue: sqs.IQueue, topic: sns.ITopic): void {
+  queue.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'OnlyTheSubscribedTopicSends',
+    effect: iam.Effect.DENY,
+    principals: [new iam.StarPrincipal()],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: { ArnNotEquals: { 'aws:SourceArn': topic.topicArn } },
   }));
 }
 

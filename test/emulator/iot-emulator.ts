@@ -51,6 +51,7 @@ import {
   MitigationActionSeed,
   MitigationSideEffect,
 } from './iot-state';
+import { ActiveViolationSeed } from './iot-violations';
 
 export { BLANK_POLICY_DOCUMENT } from './iot-resources';
 export type {
@@ -58,6 +59,7 @@ export type {
 } from './iot-resources';
 export type { FaultKind, FaultSpec } from './iot-faults';
 export type { RunAuditMitigationTaskOptions, RunDetectMitigationTaskOptions } from './iot-executions';
+export type { ActiveViolationSeed, BehaviorSeed } from './iot-violations';
 export type {
   AuditCheckSeed, AuditFindingSeed, AuditMitigationExecution, AuditMitigationTarget, AuditMitigationTaskSnapshot, AuditResourceIdentifier,
   AuditSuppressionSnapshot,
@@ -161,6 +163,25 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
    */
   markViolationsInvalid(...violationIds: string[]): void {
     for (const id of violationIds) { this.state.invalidViolationIds.add(id); }
+  }
+
+  /** Seeds a Device Defender security profile (ListActiveViolations answers ResourceNotFound for an unknown one). */
+  addSecurityProfile(securityProfileName: string): void {
+    this.state.activeViolations.addSecurityProfile(securityProfileName);
+  }
+
+  /**
+   * Seeds a violation in alarm, listed by ListActiveViolations (its security profile is added too).
+   * This is what a handler can verify an alert against; StartDetectMitigationActionsTask does not
+   * look at it (see `markViolationsInvalid`).
+   */
+  addActiveViolation(seed: ActiveViolationSeed): void {
+    this.state.activeViolations.add(seed);
+  }
+
+  /** The violation's alarm cleared: ListActiveViolations no longer lists it. */
+  clearActiveViolation(violationId: string): void {
+    this.state.activeViolations.remove(violationId);
   }
 
   detectMitigationTasks(): DetectMitigationTaskSnapshot[] {

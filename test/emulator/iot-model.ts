@@ -731,6 +731,28 @@ export function checkListDetectMitigationActionsExecutions(req: RequestParts): s
   return out;
 }
 
+/** ListActiveViolations' behaviorCriteriaType filter (BehaviorCriteriaType). */
+export const BEHAVIOR_CRITERIA_TYPES = ['STATIC', 'STATISTICAL', 'MACHINE_LEARNING'] as const;
+export type BehaviorCriteriaType = typeof BEHAVIOR_CRITERIA_TYPES[number];
+/** A violation's verificationState (VerificationState). */
+export const VERIFICATION_STATES = ['FALSE_POSITIVE', 'BENIGN_POSITIVE', 'TRUE_POSITIVE', 'UNKNOWN'] as const;
+export type VerificationState = typeof VERIFICATION_STATES[number];
+
+/** ListActiveViolations: GET /active-violations; every member is an optional query parameter. */
+export function checkListActiveViolations(req: RequestParts): string[] {
+  const q = req.query;
+  return [
+    ...checkKnownQuery(q, ['thingName', 'securityProfileName', 'behaviorCriteriaType', 'listSuppressedAlerts', 'verificationState', 'nextToken', 'maxResults']),
+    ...checkQueryString(q, 'thingName', DEVICE_DEFENDER_THING_NAME),
+    ...checkQueryString(q, 'securityProfileName', SECURITY_PROFILE_NAME),
+    ...checkQueryEnum(q, 'behaviorCriteriaType', BEHAVIOR_CRITERIA_TYPES),
+    ...checkQueryBoolean(q, 'listSuppressedAlerts'),
+    ...checkQueryEnum(q, 'verificationState', VERIFICATION_STATES),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+}
+
 /**
  * A finding's `nonCompliantResource` (seeding aid, same rules as the API's ResourceIdentifier):
  * a known resourceType, known identifier members, and the identifier the type needs
@@ -927,6 +949,7 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('ListDetectMitigationActionsTasks', 'GET', '/detect/mitigationactions/tasks', checkListDetectMitigationActionsTasks),
   op('CancelDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
   op('ListDetectMitigationActionsExecutions', 'GET', '/detect/mitigationactions/executions', checkListDetectMitigationActionsExecutions),
+  op('ListActiveViolations', 'GET', '/active-violations', checkListActiveViolations),
   // Resources the mitigation actions change. The SDK's model names every certificate label
   // `{certificateId}`, also under /cacertificate (the API reference writes `{caCertificateId}`).
   op('DescribeCertificate', 'GET', '/certificates/{certificateId}', checkDescribeCertificate),

@@ -88,6 +88,7 @@ export class IotOperations {
     ListDetectMitigationActionsTasks: (ctx) => this.listDetectMitigationActionsTasks(ctx),
     CancelDetectMitigationActionsTask: (ctx) => this.cancelDetectMitigationActionsTask(ctx),
     ListDetectMitigationActionsExecutions: (ctx) => this.listDetectMitigationActionsExecutions(ctx),
+    ListActiveViolations: (ctx) => this.listActiveViolations(ctx),
     DescribeCertificate: (ctx) => this.describeCertificate(ctx),
     UpdateCertificate: (ctx) => this.updateCertificate(ctx),
     DescribeCACertificate: (ctx) => this.describeCaCertificate(ctx),
@@ -586,6 +587,20 @@ export class IotOperations {
     task.taskStatus = 'CANCELED';
     task.endTime = new Date();
     return {};
+  }
+
+  private listActiveViolations(ctx: HandlerContext): JsonObject {
+    const listSuppressedAlerts = singleQuery(ctx.query, 'listSuppressedAlerts');
+    const violations = this.state.activeViolations.list({
+      securityProfileName: singleQuery(ctx.query, 'securityProfileName'),
+      thingName: singleQuery(ctx.query, 'thingName'),
+      behaviorCriteriaType: singleQuery(ctx.query, 'behaviorCriteriaType'),
+      verificationState: singleQuery(ctx.query, 'verificationState'),
+      listSuppressedAlerts: listSuppressedAlerts === undefined ? undefined : listSuppressedAlerts === 'true',
+    });
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, violations, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { activeViolations: page, nextToken };
   }
 
   private listDetectMitigationActionsExecutions(ctx: HandlerContext): JsonObject {

@@ -25,6 +25,7 @@ import {
   MitigationActionType,
 } from './iot-model';
 import { ACCOUNT, IotResourceStore, REGION } from './iot-resources';
+import { ActiveViolationStore } from './iot-violations';
 
 // ---------------------------------------------------------------------------------------------
 // Seeds, snapshots and execution records (public through IotEmulator)
@@ -310,6 +311,8 @@ export class IotState {
   /** Violation ids StartDetectMitigationActionsTask refuses (unknown to AWS IoT, or no longer valid). */
   readonly invalidViolationIds = new Set<string>();
   readonly resources = new IotResourceStore();
+  /** Detect's security profiles and their violations in alarm (ListActiveViolations). */
+  readonly activeViolations = new ActiveViolationStore();
   /** Executions of tasks run with runAuditMitigationTask / runDetectMitigationTask, by task id. */
   readonly auditExecutions = new Map<string, AuditMitigationExecution[]>();
   readonly detectExecutions = new Map<string, DetectMitigationExecution[]>();
@@ -329,6 +332,7 @@ export class IotState {
     this.auditMitigationTaskMap.clear();
     this.detectMitigationTaskMap.clear();
     this.resources.clear();
+    this.activeViolations.clear();
     this.auditExecutions.clear();
     this.detectExecutions.clear();
     this.timelessTasks.clear();

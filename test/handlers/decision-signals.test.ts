@@ -291,6 +291,14 @@ describe('AuditMitigation: reconciler', () => {
 describe('DetectMitigation', () => {
   const violations = ['violation-1', 'violation-2'];
 
+  // The handler verifies each alert against the profile's active violations (ListActiveViolations).
+  beforeEach(() => {
+    e.iot.addSecurityProfile('chatty');
+    for (const violationId of violations) {
+      e.iot.addActiveViolation({ violationId, securityProfileName: 'chatty', thingName: `thing-${violationId}`, behavior: { name: 'MsgsSent' } });
+    }
+  });
+
   test('a started task: TasksStarted 1 and a Task Started event with the violations and actions', async () => {
     const { logs } = await withLogs(() => detect(sqs(violations)));
     const [started] = e.iot.detectMitigationTasks();
@@ -301,12 +309,16 @@ describe('DetectMitigation', () => {
     expect(sum(logs, 'TasksStarted', { Mitigation: DETECT_MITIGATION })).toBe(1);
   });
 
-  test('an event EventBridge refuses fails the batch; the redelivery counts nothing twice and puts the event, alreadyStarted true', async () => {
+  test('an event EventBridge refuses returns the task\'s records for redelivery (not the whole batch); the redelivery counts nothing twice and puts the event, alreadyStarted true', async () => {
     e.events.injectFault({ kind: 'failedEntries' });
-    const first = await withLogs(() => detect(sqs(violations)));
-    expect(first.error).toMatchObject({ name: 'PutEventsFailedError' });
+    const event = sqs(violations);
+    const first = await withLogs(() => detect(event));
+    expect(first.error).toBeUndefined();
+    expect(first.result?.batchItemFailures).toEqual(event.Records.map((r) => ({ itemIdentifier: r.messageId })));
+    expect(first.logs).toContainEqual(expect.objectContaining({ event: 'report-failed', error: 'PutEventsFailedError' }));
     const second = await withLogs(() => detect(sqs(violations)));
     expect(second.error).toBeUndefined();
+    expect(second.result?.batchItemFailures).toEqual([]);
     expect(sum([...first.logs, ...second.logs], 'TasksStarted', { Mitigation: DETECT_MITIGATION })).toBe(1);
     expect(e.events.events.map((ev) => ev.detail.alreadyStarted)).toEqual([true]);
   });

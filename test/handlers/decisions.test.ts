@@ -1,3 +1,4 @@
+import { planLookups, verifiedAlert } from '../../src/handlers/shared/active-violations';
 import { actionsMapping, AuditMitigationConfig, planAuditMitigation, reasonToIgnoreTrigger } from '../../src/handlers/shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification, summaryFromDescribe } from '../../src/handlers/shared/audit-summary';
 import { ConfigError, readDetectConfig } from '../../src/handlers/shared/config';
@@ -5,7 +6,7 @@ import { auditMitigationTaskId, clientRequestToken, detectMitigationTaskId } fro
 import { isPermanent } from '../../src/handlers/shared/iot-tasks';
 import { MalformedMessageError } from '../../src/handlers/shared/message';
 import { chunk } from '../../src/handlers/shared/targets';
-import { afterStartFailure, DetectMitigationConfig, parseViolationAlert, reasonToIgnore } from '../../src/handlers/shared/violation';
+import { afterStartFailure, DetectMitigationConfig, parseViolationAlert, reasonNotToVerify, reasonToIgnore } from '../../src/handlers/shared/violation';
 
 // The handlers' decisions are pure functions: these tables pin them down without any I/O.
 
@@ -249,6 +250,36 @@ describe('violation alerts', () => {
   test('malformed alerts name what is wrong', () => {
     expect(() => alert({ violationId: 'v_1' })).toThrow('malformed violation alert: violationId "v_1" is not a violation id');
     expect(() => alert({ securityProfileName: '' })).toThrow('malformed violation alert: securityProfileName must be a non-empty string, got ""');
+    expect(() => alert({ thingName: '' })).toThrow('malformed violation alert: thingName must be a string of 1 to 128 characters');
+    expect(() => alert({ thingName: 'x'.repeat(129) })).toThrow('malformed violation alert: thingName must be a string of 1 to 128 characters');
+    expect(() => alert({ thingName: 7 })).toThrow('malformed violation alert: thingName must be a string of 1 to 128 characters');
+  });
+
+  test.each<[string, Record<string, unknown>, string | undefined]>([
+    ['an in-alarm alert of the profile is verified', {}, undefined],
+    ['whatever behaviour the message names', { behavior: { name: 'Other' } }, undefined],
+    ['a cleared alarm is not', { violationEventType: 'alarm-cleared' }, 'violation event alarm-cleared, not in-alarm'],
+    ['another profile\'s alert is not', { securityProfileName: 'other' }, 'security profile other, not p'],
+  ])('reasonNotToVerify: %s', (_what, overrides, reason) => {
+    expect(reasonNotToVerify(alert(overrides), { ...DETECT, behaviors: ['MsgsSent'] })).toBe(reason);
+  });
+
+  test('the verified alert takes its thing and behaviour from AWS IoT, not from the message', () => {
+    const verified = verifiedAlert(alert({ thingName: 'claimed', behavior: { name: 'Claimed' } }), { violationId: 'v-1', thingName: 't-aws', behavior: { name: 'AwsBehavior' } });
+    expect(verified).toEqual({ violationId: 'v-1', violationEventType: 'in-alarm', securityProfileName: 'p', thingName: 't-aws', behaviorName: 'AwsBehavior' });
+    expect(reasonToIgnore(verified, { ...DETECT, behaviors: ['Claimed'] })).toBe('behavior "AwsBehavior" is not one of Claimed');
+  });
+
+  test.each<[string, Array<Record<string, unknown>>, unknown]>([
+    ['nothing to verify', [], []],
+    ['one lookup per thing, in the order the alerts name them, each id once', [
+      { violationId: 'v-2', thingName: 'b' }, { violationId: 'v-1', thingName: 'a' }, { violationId: 'v-3', thingName: 'b' }, { violationId: 'v-2', thingName: 'b' },
+    ], [{ thingName: 'b', violationIds: ['v-2', 'v-3'] }, { thingName: 'a', violationIds: ['v-1'] }]],
+    ['an alert without a thing: one lookup of the whole profile', [
+      { violationId: 'v-1', thingName: 'a' }, { violationId: 'v-2' },
+    ], [{ violationIds: ['v-1', 'v-2'] }]],
+  ])('planLookups: %s', (_what, alerts, lookups) => {
+    expect(planLookups(alerts.map((o) => alert({ thingName: undefined, ...o })))).toEqual(lookups);
   });
 });
 

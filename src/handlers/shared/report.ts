@@ -21,6 +21,67 @@ import {
 // loaded then too: a function without a report topic never loads it).
 let sns: SNSClient | undefined;
 
+/** SNS's limit for a message: 256 KiB of UTF-8, not characters (Publish refuses more). */
+export const MAX_REPORT_BYTES = 262_144;
+/**
+ * A `Mitigation Failed` event carries at most this many characters of the error message: a
+ * PutEvents request takes 256 KB, and the whole message is in the report and the log.
+ */
+const MAX_EVENT_MESSAGE_CHARS = 4_000;
+/** How hard a report over the limit is cut, step by step, until it fits: strings to `chars`, lists to `items`. */
+const CUTS = [{ chars: 16_384, items: 1_000 }, { chars: 4_096, items: 250 }, { chars: 1_024, items: 50 }, { chars: 256, items: 10 }];
+
+const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** `text`, cut to `max` characters with a marker saying how long it was (never splitting a surrogate pair). */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) { return text; }
+  const head = text.slice(0, max);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}… [truncated: ${text.length} characters]`;
+}
+
+function cutValue(value: unknown, cut: typeof CUTS[number]): unknown {
+  if (typeof value === 'string') { return cutText(value, cut.chars); }
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, cut.items).map((v) => cutValue(v, cut));
+    return value.length > cut.items ? [...kept, `… [truncated: ${value.length} items]`] : kept;
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutValue(v, cut)]));
+  }
+  return value;
+}
+
+/**
+ * The report as SNS publishes it (`text`, indented JSON of `{ event, level, ...fields }`) and
+ * the fields the log line carries, within `maxBytes` UTF-8 bytes. A larger report stays JSON:
+ * its long strings and lists are cut, each cut marked, and `truncated` says how large it was; in
+ * the unlikely case that is not enough (thousands of fields), the report is `event`, `level`,
+ * `truncated` and the beginning of its JSON text as `excerpt`.
+ */
+export function fitReport(event: string, level: Level, fields: Record<string, unknown>, maxBytes = MAX_REPORT_BYTES): {
+  text: string; fields: Record<string, unknown>;
+} {
+  const render = (f: Record<string, unknown>) => JSON.stringify({ event, level, ...f }, undefined, 2);
+  const whole = render(fields);
+  const size = utf8Bytes(whole);
+  if (size <= maxBytes) { return { text: whole, fields }; }
+  const over = `the report was ${size} bytes, over SNS's limit of ${maxBytes}`;
+  for (const cut of CUTS) {
+    const cutFields = {
+      ...cutValue(fields, cut) as Record<string, unknown>,
+      truncated: `${over}: strings cut to ${cut.chars} characters, lists to ${cut.items} items`,
+    };
+    const text = render(cutFields);
+    if (utf8Bytes(text) <= maxBytes) { return { text, fields: cutFields }; }
+  }
+  for (let chars = maxBytes; ; chars = Math.floor(chars * 0.9)) {
+    const excerptFields = { truncated: `${over}: this is its beginning`, excerpt: cutText(whole, chars) };
+    const text = render(excerptFields);
+    if (utf8Bytes(text) <= maxBytes) { return { text, fields: excerptFields }; }
+  }
+}
+
 export class Reporter {
   /**
    * @param topicArn the report topic, if any
@@ -29,9 +90,13 @@ export class Reporter {
    */
   constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, private readonly eventBus?: string) {}
 
-  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
+  /**
+   * Logs, publishes to the report topic, then puts `events` on EventBridge. A report over SNS's
+   * 256 KiB is cut to fit (`fitReport`), in the log line too (CloudWatch Logs takes 256 KB per event).
+   */
   public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = []): Promise<void> {
-    log(level, event, fields);
+    const report = fitReport(event, level, fields);
+    log(level, event, report.fields);
     if (this.topicArn) {
       // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,7 +105,7 @@ export class Reporter {
       await sns.send(new sdk.PublishCommand({
         TopicArn: this.topicArn,
         Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-        Message: JSON.stringify({ event, level, ...fields }, undefined, 2),
+        Message: report.text,
       }));
     }
     if (events.length > 0) { await putEvents(events, this.eventBus); }
@@ -65,7 +130,7 @@ export class Reporter {
       mitigation: this.mitigation ?? '',
       kind,
       error: errorName(error),
-      message: errorMessage(error),
+      message: cutText(errorMessage(error), MAX_EVENT_MESSAGE_CHARS),
       ...(functionName ? { functionName } : {}),
       ...(typeof fields.taskId === 'string' ? { taskId: fields.taskId } : {}),
       ...(typeof fields.auditTaskId === 'string' ? { auditTaskId: fields.auditTaskId } : {}),
@@ -73,9 +138,24 @@ export class Reporter {
     await this.report('ERROR', PERMANENT_FAILURE_EVENT, {
       kind,
       error: detail.error,
-      message: detail.message,
+      message: errorMessage(error),
       [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields,
     }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
+  }
+}
+
+/**
+ * Sends a report (`send`: `report()` or `permanentFailure()`) and tells whether it went out. A
+ * report that cannot be sent is logged at WARN (`report-failed`, with `fields`) instead of thrown,
+ * so a handler of a batch returns only the records it was about for a retry, never the whole batch.
+ */
+export async function reportSent(send: () => Promise<void>, fields: Record<string, unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    log('WARN', 'report-failed', { ...fields, error: errorName(error), message: errorMessage(error) });
+    return false;
   }
 }

@@ -34,11 +34,16 @@ export function parseViolationAlert(message: string): ViolationAlert {
   }
   const behavior = body.behavior;
   if (behavior !== undefined && !isObject(behavior)) { throw new MalformedMessageError(WHAT, 'behavior must be an object'); }
+  const thingName = body.thingName;
+  // A thing name is 1 to 128 characters (DeviceDefenderThingName): the handler looks it up.
+  if (thingName !== undefined && (typeof thingName !== 'string' || thingName.length < 1 || thingName.length > 128)) {
+    throw new MalformedMessageError(WHAT, 'thingName must be a string of 1 to 128 characters');
+  }
   return {
     violationId,
     violationEventType: text(body, 'violationEventType'),
     securityProfileName: text(body, 'securityProfileName'),
-    thingName: typeof body.thingName === 'string' ? body.thingName : undefined,
+    thingName,
     behaviorName: behavior && typeof behavior.name === 'string' ? behavior.name : undefined,
   };
 }
@@ -54,14 +59,28 @@ export interface DetectMitigationConfig {
   readonly taskIdPrefix: string;
 }
 
-/** Why an alert is not acted on, or undefined when it is. */
-export function reasonToIgnore(alert: ViolationAlert, config: DetectMitigationConfig): string | undefined {
+/**
+ * Why an alert is not even verified: it asks for nothing (an alarm that ended, another profile's
+ * alert on a shared topic). It can only drop an alert, never start anything, so the message's word
+ * is enough here; everything that starts a task is verified with AWS IoT first.
+ */
+export function reasonNotToVerify(alert: ViolationAlert, config: DetectMitigationConfig): string | undefined {
   if (alert.violationEventType !== 'in-alarm') {
     return `violation event ${alert.violationEventType}, not in-alarm`;
   }
   if (alert.securityProfileName !== config.securityProfileName) {
     return `security profile ${alert.securityProfileName}, not ${config.securityProfileName}`;
   }
+  return undefined;
+}
+
+/**
+ * Why an alert is not acted on, or undefined when it is. The handler asks it with the alert as
+ * AWS IoT confirmed it (`verifiedAlert`): its behaviour is AWS IoT's, not the message's.
+ */
+export function reasonToIgnore(alert: ViolationAlert, config: DetectMitigationConfig): string | undefined {
+  const reason = reasonNotToVerify(alert, config);
+  if (reason) { return reason; }
   if (config.behaviors && !config.behaviors.includes(alert.behaviorName ?? '')) {
     return `behavior ${JSON.stringify(alert.behaviorName ?? null)} is not one of ${config.behaviors.join(', ')}`;
   }
