@@ -296,8 +296,75 @@ export const AUDIT_SUPPRESSION_PROPS = {
   /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
   EXPIRATION_DATE: 'ExpirationDate',
   SUPPRESS_INDEFINITELY: 'SuppressIndefinitely',
+  /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
   DESCRIPTION: 'Description',
+  MITIGATION_NAME: 'MitigationName',
+  REPORT_TOPIC_ARN: 'ReportTopicArn',
 } as const;
+
+/**
+ * The properties both custom resources (`Custom::IotMitigationAuditTask`, `Custom::IotAuditSuppression`)
+ * have for reporting. Not part of what the resource does: adding or changing them starts, creates or
+ * deletes nothing.
+ */
+export const CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: 'MitigationName',
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: 'ReportTopicArn',
+} as const;
+
+/**
+ * The ownership marker at the end of a suppression's description:
+ * `[cdk-device-defender:<stack id>/<logical id>]`, after the user's description and one space. It
+ * names the one `AuditSuppression` resource that manages the suppression. ` pending` before the `]`:
+ * taken over from another resource of the same stack (a construct moved to a new logical id) in a
+ * deployment whose cleanup has not run yet, so a rollback hands it back.
+ */
+export const SUPPRESSION_MARKER = { PREFIX: '[cdk-device-defender:', PENDING: ' pending', SUFFIX: ']' } as const;
+
+/** Who a suppression's marker names. */
+export interface SuppressionOwner {
+  /** The CloudFormation stack id (its ARN). */
+  readonly stackId: string;
+  readonly logicalResourceId: string;
+  /** Taken over from a sibling whose Delete has not confirmed it yet (see `SUPPRESSION_MARKER`). */
+  readonly pending: boolean;
+}
+
+const MARKER = /^(?:(.*) )?\[cdk-device-defender:(arn:[^\s[\]]+)\/([A-Za-z0-9]{1,255})( pending)?\]$/s;
+
+/** The marker naming `owner`. */
+export function suppressionMarker(owner: SuppressionOwner): string {
+  const pending = owner.pending ? SUPPRESSION_MARKER.PENDING : '';
+  return `${SUPPRESSION_MARKER.PREFIX}${owner.stackId}/${owner.logicalResourceId}${pending}${SUPPRESSION_MARKER.SUFFIX}`;
+}
+
+/** A description as the handler writes it: the user's description (if any), a space, the marker. */
+export function withSuppressionMarker(description: string | undefined, owner: SuppressionOwner): string {
+  const marker = suppressionMarker(owner);
+  return description ? `${description} ${marker}` : marker;
+}
+
+/**
+ * A suppression's description split into what the user wrote and who owns it; `owner` is undefined
+ * when the description does not end with a marker (a suppression made by hand, or by a release of
+ * the library before markers).
+ */
+export function parseSuppressionDescription(description: string | undefined): { readonly text: string; readonly owner?: SuppressionOwner } {
+  const match = MARKER.exec(description ?? '');
+  if (!match) { return { text: description ?? '' }; }
+  return { text: match[1] ?? '', owner: { stackId: match[2], logicalResourceId: match[3], pending: match[4] !== undefined } };
+}
+
+/**
+ * How many characters the marker and its separating space add to the description, at most, for a
+ * stack id of `stackIdLength` and a logical id of `logicalIdLength` characters.
+ */
+export function suppressionMarkerOverhead(stackIdLength: number, logicalIdLength: number): number {
+  const { PREFIX, PENDING, SUFFIX } = SUPPRESSION_MARKER;
+  return ' '.length + PREFIX.length + stackIdLength + '/'.length + logicalIdLength + PENDING.length + SUFFIX.length;
+}
 
 /** A rule of the API model for one string: length (in characters) and pattern. */
 export interface StringRule {
