@@ -45,11 +45,12 @@ export interface AuditMitigationTaskProps {
 
   /**
    * Gets a report of every permanent failure of this resource's requests (a Create or an Update
-   * that failed, tasks a Delete could not cancel) and of every finished task with failed
-   * executions, and the notifications of the alarms of the stack's AuditMitigationTask handler and
-   * task follower (each is shared by the constructs of the stack, and notifies every topic they
-   * give). The handler and the follower may publish to it; for a topic encrypted with a KMS key the
-   * app defines, the key lets them and CloudWatch (otherwise a warning says what to grant).
+   * that failed, tasks a Delete could not cancel) and of every finished task with failed executions.
+   *
+   * The alarms of the stack's AuditMitigationTask handler and task follower notify it too (each is
+   * shared by the constructs of the stack, and notifies every topic they give). The handler and the
+   * follower may publish to it; for a topic encrypted with a KMS key the app defines, the key lets
+   * them and CloudWatch (otherwise a warning says what to grant).
    *
    * @default - no report topic: failures are logged, counted and put as events
    */

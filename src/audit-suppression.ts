@@ -137,10 +137,11 @@ export interface AuditSuppressionProps {
   readonly suppressIndefinitely?: boolean;
 
   /**
-   * Why the risk is accepted: printable ASCII characters. The suppression's description in AWS IoT
-   * is this, a space and the ownership marker `[cdk-device-defender:<stack ARN>/<logical id>]`, and
-   * AWS IoT allows 1000 characters in all: the error at synthesis says how many are left for this
-   * stack and construct.
+   * Why the risk is accepted, in printable ASCII characters.
+   *
+   * The suppression's description in AWS IoT is this, a space and the ownership marker
+   * `[cdk-device-defender:<stack ARN>/<logical id>]`, and AWS IoT allows 1000 characters in all:
+   * a description too long for this stack and construct fails synthesis, saying how many fit.
    *
    * @default - no description (the suppression's description is the marker alone)
    */
@@ -149,10 +150,12 @@ export interface AuditSuppressionProps {
   /**
    * Gets a report of every permanent failure of this resource's requests: a suppression the stack
    * does not own that an Update or a Delete left as it is, a Delete that could not delete (the
-   * suppression is still in force), a Create or an Update that failed. The stack's suppression
-   * handler may publish to it, and the alarm on the handler's permanent failures (shared by every
-   * AuditSuppression of the stack, it notifies every topic they give) notifies it. For a topic
-   * encrypted with a KMS key the app defines, the key lets them (otherwise a warning says what to grant).
+   * suppression is still in force), a Create or an Update that failed.
+   *
+   * The stack's suppression handler may publish to it, and the alarm on the handler's permanent
+   * failures notifies it (the handler and its alarm are shared by every AuditSuppression of the
+   * stack, and notify every topic they give). For a topic encrypted with a KMS key the app defines,
+   * the key lets them (otherwise a warning says what to grant).
    *
    * @default - no report topic: failures are logged, counted and put as events
    */
