@@ -287,6 +287,18 @@ export interface TaskOutcomeDetail extends EventDetailBase {
 export const AUDIT_SUPPRESSION_RESOURCE_TYPE = 'Custom::IotAuditSuppression';
 
 /**
+ * The reporting properties of both custom resources (`Custom::IotMitigationAuditTask`,
+ * `Custom::IotAuditSuppression`): not part of what the resource does, so adding or changing them
+ * starts, creates or deletes nothing.
+ */
+export const CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: 'MitigationName',
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: 'ReportTopicArn',
+} as const;
+
+/**
  * The properties of the `Custom::IotAuditSuppression` resource (CloudFormation passes every value
  * as a string; `ResourceIdentifier` is an object with the API's member names).
  */
@@ -298,20 +310,7 @@ export const AUDIT_SUPPRESSION_PROPS = {
   SUPPRESS_INDEFINITELY: 'SuppressIndefinitely',
   /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
   DESCRIPTION: 'Description',
-  MITIGATION_NAME: 'MitigationName',
-  REPORT_TOPIC_ARN: 'ReportTopicArn',
-} as const;
-
-/**
- * The properties both custom resources (`Custom::IotMitigationAuditTask`, `Custom::IotAuditSuppression`)
- * have for reporting. Not part of what the resource does: adding or changing them starts, creates or
- * deletes nothing.
- */
-export const CUSTOM_RESOURCE_REPORT_PROPS = {
-  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
-  MITIGATION_NAME: 'MitigationName',
-  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
-  REPORT_TOPIC_ARN: 'ReportTopicArn',
+  ...CUSTOM_RESOURCE_REPORT_PROPS,
 } as const;
 
 /**
@@ -334,33 +333,21 @@ export interface SuppressionOwner {
 
 const MARKER = /^(?:(.*) )?\[cdk-device-defender:(arn:[^\s[\]]+)\/([A-Za-z0-9]{1,255})( pending)?\]$/s;
 
-/** The marker naming `owner`. */
-export function suppressionMarker(owner: SuppressionOwner): string {
-  const pending = owner.pending ? SUPPRESSION_MARKER.PENDING : '';
-  return `${SUPPRESSION_MARKER.PREFIX}${owner.stackId}/${owner.logicalResourceId}${pending}${SUPPRESSION_MARKER.SUFFIX}`;
-}
-
-/** A description as the handler writes it: the user's description (if any), a space, the marker. */
+/** A description as the handler writes it: the user's description (if any), a space, the marker naming `owner`. */
 export function withSuppressionMarker(description: string | undefined, owner: SuppressionOwner): string {
-  const marker = suppressionMarker(owner);
+  const { PREFIX, PENDING, SUFFIX } = SUPPRESSION_MARKER;
+  const marker = `${PREFIX}${owner.stackId}/${owner.logicalResourceId}${owner.pending ? PENDING : ''}${SUFFIX}`;
   return description ? `${description} ${marker}` : marker;
 }
 
-/**
- * A suppression's description split into what the user wrote and who owns it; `owner` is undefined
- * when the description does not end with a marker (a suppression made by hand, or by a release of
- * the library before markers).
- */
+/** A description split into the user's text and its owner (undefined without a marker: made by hand, or before markers). */
 export function parseSuppressionDescription(description: string | undefined): { readonly text: string; readonly owner?: SuppressionOwner } {
   const match = MARKER.exec(description ?? '');
   if (!match) { return { text: description ?? '' }; }
   return { text: match[1] ?? '', owner: { stackId: match[2], logicalResourceId: match[3], pending: match[4] !== undefined } };
 }
 
-/**
- * How many characters the marker and its separating space add to the description, at most, for a
- * stack id of `stackIdLength` and a logical id of `logicalIdLength` characters.
- */
+/** The most characters the marker and its space add, for a stack id and a logical id of these lengths. */
 export function suppressionMarkerOverhead(stackIdLength: number, logicalIdLength: number): number {
   const { PREFIX, PENDING, SUFFIX } = SUPPRESSION_MARKER;
   return ' '.length + PREFIX.length + stackIdLength + '/'.length + logicalIdLength + PENDING.length + SUFFIX.length;
