@@ -77,6 +77,7 @@ export class QuickstartStack extends Stack {
       resource: AuditSuppressionResource.clientId('lab-rig'),
       suppressIndefinitely: true,
       description: 'the lab rigs share one client id until their firmware update',
+      reportTopic: findings, // a suppression the stack could not change or delete is reported here
     });
 
     // Detect: quarantine a device as soon as it sends more messages than its profile allows.

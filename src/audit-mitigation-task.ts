@@ -1,9 +1,10 @@
 import { CustomResource, Fn, Lazy, Token } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationTarget } from './audit-mitigation-target';
-import { RUN_ID_PATTERN } from './contract';
+import { CUSTOM_RESOURCE_REPORT_PROPS as REPORT, RUN_ID_PATTERN } from './contract';
 import { IMitigationAction } from './mitigation-action';
 import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
@@ -41,6 +42,19 @@ export interface AuditMitigationTaskProps {
    * @default - none: the same target and rules start their tasks only once
    */
   readonly runId?: string;
+
+  /**
+   * Gets a report of every permanent failure of this resource's requests (a Create or an Update
+   * that failed, tasks a Delete could not cancel) and of every finished task with failed executions.
+   *
+   * The alarms of the stack's AuditMitigationTask handler and task follower notify it too (each is
+   * shared by the constructs of the stack, and notifies every topic they give). The handler and the
+   * follower may publish to it; for a topic encrypted with a KMS key the app defines, the key lets
+   * them and CloudWatch (otherwise a warning says what to grant).
+   *
+   * @default - no report topic: failures are logged, counted and put as events
+   */
+  readonly reportTopic?: sns.ITopic;
 }
 
 /**
@@ -49,7 +63,12 @@ export interface AuditMitigationTaskProps {
  *
  * Create starts the tasks; an Update to work (target, rules, `runId`) that never ran starts new
  * ones, while a rollback or an Update back to earlier work starts nothing; Delete never fails the
- * stack and, with `cancelOnDelete`, cancels tasks still in progress.
+ * stack and, with `cancelOnDelete`, cancels tasks still in progress, a few at a time, stopping in
+ * time to answer CloudFormation.
+ *
+ * Every permanent failure (a Create or an Update that fails, tasks a Delete did not cancel) is a
+ * `PermanentFailures` datapoint, an ERROR log line, a `Mitigation Failed` event and a report to
+ * `reportTopic`; the stack's handler has an alarm on them.
  *
  * @resource Custom::IotMitigationAuditTask
  */
@@ -75,22 +94,23 @@ export class AuditMitigationTask extends Construct {
     }
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken: auditMitigationTaskProvider(this).serviceToken,
+      serviceToken: auditMitigationTaskProvider(this, props.reportTopic).serviceToken,
       resourceType: 'Custom::IotMitigationAuditTask',
       properties: {
         ...target.properties,
         AuditCheckToActionsMapping: Lazy.any({ produce: () => this.rules.toMapping() }),
         CancelOnDelete: String(props.cancelOnDelete ?? false),
         RunId: props.runId,
-        // The Mitigation metric dimension and events' detail.mitigation; not part of the work, so
-        // adding or changing it starts nothing.
-        MitigationName: this.node.path,
+        // The Mitigation metric dimension and events' detail.mitigation, and where failures are
+        // reported; not part of the work, so adding or changing them starts nothing.
+        [REPORT.MITIGATION_NAME]: this.node.path,
+        [REPORT.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.
     // AWS says nothing when a task ends: the stack's follower reports each outcome once. The
     // physical id names the tasks' prefix and count.
-    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', physicalResourceId: resource.ref });
+    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', physicalResourceId: resource.ref, reportTopic: props.reportTopic });
     this.taskIds = Token.asList(Fn.split(',', resource.getAttString('TaskIds'), target.taskCount));
   }
 

@@ -1,8 +1,12 @@
-import { CustomResource, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
-import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from './contract';
+import {
+  AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem,
+  suppressionMarkerOverhead,
+} from './contract';
 import { auditSuppressionProvider } from './private/provider';
 import { invalid, validateOneOf } from './private/validation';
 
@@ -133,12 +137,45 @@ export interface AuditSuppressionProps {
   readonly suppressIndefinitely?: boolean;
 
   /**
-   * Why the risk is accepted: at most 1000 printable ASCII characters.
+   * Why the risk is accepted, in printable ASCII characters.
    *
-   * @default - no description
+   * The suppression's description in AWS IoT is this, a space and the ownership marker
+   * `[cdk-device-defender:<stack ARN>/<logical id>]`, and AWS IoT allows 1000 characters in all:
+   * a description too long for this stack and construct fails synthesis, saying how many fit.
+   *
+   * @default - no description (the suppression's description is the marker alone)
    */
   readonly description?: string;
+
+  /**
+   * Gets a report of every permanent failure of this resource's requests: a suppression the stack
+   * does not own that an Update or a Delete left as it is, a Delete that could not delete (the
+   * suppression is still in force), a Create or an Update that failed.
+   *
+   * The stack's suppression handler may publish to it, and the alarm on the handler's permanent
+   * failures notifies it (the handler and its alarm are shared by every AuditSuppression of the
+   * stack, and notify every topic they give). For a topic encrypted with a KMS key the app defines,
+   * the key lets them (otherwise a warning says what to grant).
+   *
+   * @default - no report topic: failures are logged, counted and put as events
+   */
+  readonly reportTopic?: sns.ITopic;
 }
+
+/** What the handler's longest stack id (an ARN) can be: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
+const LONGEST = {
+  /** aws-us-gov */
+  partition: 10,
+  /** Longer than any region's name so far (us-isof-southeast-1 is 19). */
+  region: 25,
+  /** CloudFormation's limit on a stack name (a nested stack's name is known only at deployment). */
+  stackName: 128,
+  /** The stack id's uuid. */
+  uuid: 36,
+} as const;
+
+/** The suppressions of each stack, by key (check and resource), with the path of the construct that defines it. */
+const suppressionsOf = new WeakMap<Stack, Map<string, string>>();
 
 /**
  * Suppresses the audit findings of one check for one resource (an accepted risk), for a time or
@@ -147,9 +184,15 @@ export interface AuditSuppressionProps {
  * CloudFormation has no resource type for suppressions: this is a custom resource over the AWS IoT
  * Create/Update/DeleteAuditSuppression API, with one handler per stack. Changing the expiry or the
  * description updates the suppression in place; changing the check or the resource replaces it.
- * A suppression that exists already (made in the console, with the CLI or by another stack) is
- * never adopted: the deployment fails with a message saying so, so that deleting this stack can
- * never remove a suppression someone else made. Deleting one that is already gone succeeds.
+ *
+ * The suppression's description ends with an ownership marker naming the stack and the
+ * resource's logical id. A suppression that exists already is taken over only when its marker
+ * names this stack (a rollback, or this construct moved to a new path) or, made by a release
+ * before markers, its description is what this resource wrote; any other (made in the console,
+ * with the CLI, or by another stack) is refused: the deployment fails saying so. An Update or a
+ * Delete that finds a suppression it does not own leaves it as it is and reports a permanent
+ * failure (the stack goes on). Deleting one that is already gone succeeds; a Delete never fails
+ * the stack, and answers in time: what it could not delete is a permanent failure.
  *
  * @resource Custom::IotAuditSuppression
  */
@@ -179,9 +222,10 @@ export class AuditSuppression extends Construct {
       expiration = props.expiration.toISOString();
     }
     if (props.description !== undefined) { validateRule(this, 'description', props.description, RULES.description); }
+    this.claimKey(props.check, resourceIdentifier);
 
-    new CustomResource(this, 'Resource', {
-      serviceToken: auditSuppressionProvider(this).serviceToken,
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: auditSuppressionProvider(this, props.reportTopic).serviceToken,
       resourceType: AUDIT_SUPPRESSION_RESOURCE_TYPE,
       properties: {
         [P.CHECK_NAME]: props.check,
@@ -189,7 +233,46 @@ export class AuditSuppression extends Construct {
         [P.EXPIRATION_DATE]: expiration,
         [P.SUPPRESS_INDEFINITELY]: String(indefinitely),
         [P.DESCRIPTION]: props.description,
+        // Reporting only: an Update that changes only these writes the same settings again.
+        [P.MITIGATION_NAME]: this.node.path,
+        [P.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
       },
     });
+    if (props.description !== undefined) { this.validateDescriptionWithMarker(props.description, resource); }
+  }
+
+  /** Refuses a second AuditSuppression of the same check and resource in the stack (tokens are not compared). */
+  private claimKey(check: AuditCheck, resourceIdentifier: Record<string, unknown>): void {
+    const key = JSON.stringify([check, resourceIdentifier]);
+    if (Token.isUnresolved(key)) { return; }
+    const stack = Stack.of(this);
+    const claimed = suppressionsOf.get(stack) ?? new Map<string, string>();
+    suppressionsOf.set(stack, claimed);
+    const other = claimed.get(key);
+    if (other !== undefined) {
+      invalid(this, 'check/resource', { check, resource: resourceIdentifier }, `already suppressed by ${other} in stack ${stack.stackName}: AWS IoT keeps `
+        + 'one suppression per check and resource, and two AuditSuppressions would overwrite and delete each other\'s; keep one of them');
+    }
+    claimed.set(key, this.node.path);
+  }
+
+  /**
+   * The description and the marker the handler appends must fit the API's 1000 characters, with
+   * the stack id at its longest (an ARN with the longest partition and region, unless the stack's
+   * are known) and the logical id the resource has now.
+   */
+  private validateDescriptionWithMarker(description: string, resource: CustomResource): void {
+    if (Token.isUnresolved(description)) { return; }
+    const stack = Stack.of(this);
+    const known = (value: string, longest: number) => (Token.isUnresolved(value) ? longest : value.length);
+    const stackIdLength = 'arn::cloudformation:::stack//'.length + known(stack.partition, LONGEST.partition) + known(stack.region, LONGEST.region)
+      + 12 + known(stack.stackName, LONGEST.stackName) + LONGEST.uuid;
+    const logicalId = stack.getLogicalId(resource.node.defaultChild as CfnResource);
+    const room = RULES.description.max - suppressionMarkerOverhead(stackIdLength, logicalId.length);
+    if ([...description].length > room) {
+      invalid(this, 'description', description, `must be at most ${room} printable ASCII characters here: the handler appends the ownership marker `
+        + `" [cdk-device-defender:<stack ARN>/${logicalId}]" (up to ${RULES.description.max - room} characters for stack ${stack.stackName}), `
+        + `and AWS IoT allows ${RULES.description.max} in all`);
+    }
   }
 }

@@ -302,6 +302,18 @@ export interface TaskOutcomeDetail extends EventDetailBase {
 export const AUDIT_SUPPRESSION_RESOURCE_TYPE = 'Custom::IotAuditSuppression';
 
 /**
+ * The reporting properties of both custom resources (`Custom::IotMitigationAuditTask`,
+ * `Custom::IotAuditSuppression`): not part of what the resource does, so adding or changing them
+ * starts, creates or deletes nothing.
+ */
+export const CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: 'MitigationName',
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: 'ReportTopicArn',
+} as const;
+
+/**
  * The properties of the `Custom::IotAuditSuppression` resource (CloudFormation passes every value
  * as a string; `ResourceIdentifier` is an object with the API's member names).
  */
@@ -311,8 +323,50 @@ export const AUDIT_SUPPRESSION_PROPS = {
   /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
   EXPIRATION_DATE: 'ExpirationDate',
   SUPPRESS_INDEFINITELY: 'SuppressIndefinitely',
+  /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
   DESCRIPTION: 'Description',
+  ...CUSTOM_RESOURCE_REPORT_PROPS,
 } as const;
+
+/**
+ * The ownership marker at the end of a suppression's description:
+ * `[cdk-device-defender:<stack id>/<logical id>]`, after the user's description and one space. It
+ * names the one `AuditSuppression` resource that manages the suppression. ` pending` before the `]`:
+ * taken over from another resource of the same stack (a construct moved to a new logical id) in a
+ * deployment whose cleanup has not run yet, so a rollback hands it back.
+ */
+export const SUPPRESSION_MARKER = { PREFIX: '[cdk-device-defender:', PENDING: ' pending', SUFFIX: ']' } as const;
+
+/** Who a suppression's marker names. */
+export interface SuppressionOwner {
+  /** The CloudFormation stack id (its ARN). */
+  readonly stackId: string;
+  readonly logicalResourceId: string;
+  /** Taken over from a sibling whose Delete has not confirmed it yet (see `SUPPRESSION_MARKER`). */
+  readonly pending: boolean;
+}
+
+const MARKER = /^(?:(.*) )?\[cdk-device-defender:(arn:[^\s[\]]+)\/([A-Za-z0-9]{1,255})( pending)?\]$/s;
+
+/** A description as the handler writes it: the user's description (if any), a space, the marker naming `owner`. */
+export function withSuppressionMarker(description: string | undefined, owner: SuppressionOwner): string {
+  const { PREFIX, PENDING, SUFFIX } = SUPPRESSION_MARKER;
+  const marker = `${PREFIX}${owner.stackId}/${owner.logicalResourceId}${owner.pending ? PENDING : ''}${SUFFIX}`;
+  return description ? `${description} ${marker}` : marker;
+}
+
+/** A description split into the user's text and its owner (undefined without a marker: made by hand, or before markers). */
+export function parseSuppressionDescription(description: string | undefined): { readonly text: string; readonly owner?: SuppressionOwner } {
+  const match = MARKER.exec(description ?? '');
+  if (!match) { return { text: description ?? '' }; }
+  return { text: match[1] ?? '', owner: { stackId: match[2], logicalResourceId: match[3], pending: match[4] !== undefined } };
+}
+
+/** The most characters the marker and its space add, for a stack id and a logical id of these lengths. */
+export function suppressionMarkerOverhead(stackIdLength: number, logicalIdLength: number): number {
+  const { PREFIX, PENDING, SUFFIX } = SUPPRESSION_MARKER;
+  return ' '.length + PREFIX.length + stackIdLength + '/'.length + logicalIdLength + PENDING.length + SUFFIX.length;
+}
 
 /** A rule of the API model for one string: length (in characters) and pattern. */
 export interface StringRule {

@@ -1,6 +1,7 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigationTarget, AuditMitigationTask, AuditSuppression, AuditSuppressionResource, MitigationAction, MitigationActionParams,
 } from '../src';
@@ -112,10 +113,70 @@ describe('AuditSuppression', () => {
       'CdkDeviceDefenderAuditMitigationTaskProviderHandler1BEAEF53',
       'CdkDeviceDefenderAuditMitigationTaskProviderHandlerLogsFFE4A3CF',
       'CdkDeviceDefenderAuditMitigationTaskProviderHandlerRoleCFA904EB',
+      // New: the alarm on the handler's permanent failures.
+      expect.stringMatching(/^CdkDeviceDefenderAuditMitigationTaskProviderPermanentFailureAlarm[0-9A-F]{8}$/),
       'CdkDeviceDefenderAuditMitigationTaskProviderProviderLogs4E4131DB',
       'CdkDeviceDefenderAuditMitigationTaskProviderProviderRole7B5AFE98',
       'CdkDeviceDefenderAuditMitigationTaskProviderframeworkonEvent0DB3D022',
     ]);
+  });
+
+  test('the properties name the construct (MitigationName) for the handler\'s reports, and the report topic when there is one', () => {
+    const s = stack();
+    const reports = new sns.Topic(s, 'Reports');
+    new AuditSuppression(s, 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+    new AuditSuppression(s, 'B', { ...indefinitely(AuditSuppressionResource.account('123456789012')), reportTopic: reports });
+    const template = Template.fromStack(s);
+    template.hasResourceProperties('Custom::IotAuditSuppression', { MitigationName: 'Stack/A', ReportTopicArn: Match.absent() });
+    template.hasResourceProperties('Custom::IotAuditSuppression', { MitigationName: 'Stack/B', ReportTopicArn: { Ref: Match.stringLikeRegexp('^Reports') } });
+  });
+
+  describe('the description and the ownership marker the handler appends fit AWS IoT\'s 1000 characters', () => {
+    // Stack "Stack" in eu-west-1, its partition unknown at synth: the stack id is at most "arn:aws-us-gov:cloudformation:eu-west-1:
+    // 123456789012:stack/Stack/<36-character uuid>", 101 characters. The logical id of "LabCertificate" is 22 characters
+    // ("LabCertificate" and a hash), so the marker " [cdk-device-defender:<stack id>/<logical id> pending]" takes 22 + 101 + 1 + 22 + 9 = 155.
+    const certificate = indefinitely(AuditSuppressionResource.deviceCertificate(CERT));
+
+    test('the longest description that fits is accepted, one more character is refused with the room left and why', () => {
+      const s = stack();
+      new AuditSuppression(s, 'LabCertificate', { ...certificate, description: 'x'.repeat(845) });
+      Template.fromStack(s).resourceCountIs('Custom::IotAuditSuppression', 1);
+      expect(() => new AuditSuppression(stack(), 'LabCertificate', { ...certificate, description: 'x'.repeat(846) }))
+        .toThrow(new RegExp('^Stack/LabCertificate: invalid description "x{846}": must be at most 845 printable ASCII characters here: the handler '
+          + 'appends the ownership marker " \\[cdk-device-defender:<stack ARN>/LabCertificate[0-9A-F]{8}\\]" \\(up to 155 characters for stack '
+          + 'Stack\\), and AWS IoT allows 1000 in all$'));
+    });
+
+    test('without a region, the longest region (25 characters) is counted', () => {
+      // Logical id "S" and a hash: 9 characters. In eu-west-1: 22 + 101 + 1 + 9 + 9 = 142, room 858; any region: 158, room 842.
+      expect(() => new AuditSuppression(stack(), 'S', { ...certificate, description: 'x'.repeat(858) })).not.toThrow();
+      expect(() => new AuditSuppression(new Stack(new App(), 'Stack'), 'S', { ...certificate, description: 'x'.repeat(843) }))
+        .toThrow(/must be at most 842 printable ASCII characters here/);
+    });
+  });
+
+  describe('one AuditSuppression per check and resource in a stack', () => {
+    test('a second one is refused, naming the first', () => {
+      const s = stack();
+      new AuditSuppression(s, 'First', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+      expect(() => new AuditSuppression(s, 'Second', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), description: 'again' }))
+        .toThrow(`Stack/Second: invalid check/resource {"check":"DEVICE_CERTIFICATE_SHARED_CHECK","resource":{"deviceCertificateId":"${CERT}"}}: `
+          + 'already suppressed by Stack/First in stack Stack: AWS IoT keeps one suppression per check and resource, and two AuditSuppressions '
+          + 'would overwrite and delete each other\'s; keep one of them');
+    });
+
+    test('another check, another resource, or another stack is fine; tokens are not compared', () => {
+      const app = new App();
+      const s = stack(app);
+      new AuditSuppression(s, 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+      new AuditSuppression(s, 'B', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), check: AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK });
+      new AuditSuppression(s, 'C', indefinitely(AuditSuppressionResource.deviceCertificate('b'.repeat(64))));
+      new AuditSuppression(new Stack(app, 'Other', { env: ENV }), 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
+      const id = new CfnParameter(s, 'Id').valueAsString;
+      new AuditSuppression(s, 'T1', indefinitely(AuditSuppressionResource.deviceCertificate(id)));
+      new AuditSuppression(s, 'T2', indefinitely(AuditSuppressionResource.deviceCertificate(id)));
+      Template.fromStack(s).resourceCountIs('Custom::IotAuditSuppression', 5);
+    });
   });
 
   test('tokens skip validation', () => {

@@ -8,7 +8,7 @@ import { Io, Progress, UsageError, parseDuration, processIo, table } from './out
 import { PreviewRow, previewAudit, rulesFromTemplate } from './preview';
 import { summarize } from './summary';
 import {
-  describeSuppress, findSuppression, listSuppressions, suppress, suppressionKeyOf, suppressOptions, unsuppress,
+  describeSuppress, descriptionColumn, findSuppression, listSuppressions, suppress, suppressionKeyOf, suppressOptions, unsuppress,
 } from './suppressions';
 import { describeTask } from './task-info';
 import { listTasks } from './tasks';
@@ -244,7 +244,7 @@ export async function main(argv: string[], io: Io = processIo, iot: IoTClient = 
       case 'suppressions': {
         const rows = await listSuppressions(iot);
         print(rows, () => rows.length === 0 ? ['no audit finding suppression'] : table(
-          ['CHECK', 'RESOURCE', 'EXPIRES', 'DESCRIPTION'], rows.map((r) => [r.checkName, r.resource, r.expiry, r.description])));
+          ['CHECK', 'RESOURCE', 'EXPIRES', 'DESCRIPTION'], rows.map((r) => [r.checkName, r.resource, r.expiry, descriptionColumn(r)])));
         return 0;
       }
       case 'suppress': {

@@ -4,7 +4,7 @@ import {
   paginateListAuditSuppressions, ResourceIdentifier,
 } from '@aws-sdk/client-iot';
 import { UsageError } from './output';
-import { AUDIT_SUPPRESSION_RULES, stringRuleProblem } from '../contract';
+import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem } from '../contract';
 import { errorName } from '../handlers/shared/iot-tasks';
 
 /** One audit finding suppression, as `suppressions` lists it. */
@@ -15,7 +15,27 @@ export interface SuppressionRow {
   readonly resourceIdentifier: ResourceIdentifier;
   /** ISO 8601, or `indefinitely`. */
   readonly expiry: string;
+  /** What its author wrote: the description without the ownership marker of an AuditSuppression. */
   readonly description?: string;
+  /** The AuditSuppression that manages it (from the marker at the end of its description); absent for one made by hand. */
+  readonly managedBy?: { readonly stackId: string; readonly logicalResourceId: string; readonly pending: boolean };
+}
+
+/** A suppression's description as the row shows it: the author's text, and the managing AuditSuppression. */
+function describedAs(description: string | undefined): Pick<SuppressionRow, 'description' | 'managedBy'> {
+  const { text, owner } = parseSuppressionDescription(description);
+  return { description: text || undefined, ...(owner ? { managedBy: owner } : {}) };
+}
+
+/**
+ * The description column of `suppressions`: the author's text, then the stack and logical id of the
+ * AuditSuppression that manages it, e.g. `lab rigs [stack Prod: LabCertificate]`.
+ */
+export function descriptionColumn(row: SuppressionRow): string {
+  if (!row.managedBy) { return row.description ?? ''; }
+  const stackName = /:stack\/([^/]+)\//.exec(row.managedBy.stackId)?.[1] ?? row.managedBy.stackId;
+  const owner = `[stack ${stackName}: ${row.managedBy.logicalResourceId}${row.managedBy.pending ? ', pending' : ''}]`;
+  return row.description ? `${row.description} ${owner}` : owner;
 }
 
 /** A resource identifier in a few words: its member and value. */
@@ -43,7 +63,7 @@ export async function listSuppressions(iot: IoTClient): Promise<SuppressionRow[]
         resource: describeIdentifier(s.resourceIdentifier ?? {}),
         resourceIdentifier: s.resourceIdentifier ?? {},
         expiry: expiryOf(s),
-        description: s.description || undefined,
+        ...describedAs(s.description),
       });
     }
   }
@@ -114,7 +134,7 @@ export async function findSuppression(iot: IoTClient, key: SuppressionKey): Prom
   try {
     const s = await iot.send(new DescribeAuditSuppressionCommand({ checkName: key.checkName, resourceIdentifier: key.resourceIdentifier }));
     const { checkName, resource, resourceIdentifier } = key;
-    return { checkName, resource, resourceIdentifier, expiry: expiryOf(s), description: s.description || undefined };
+    return { checkName, resource, resourceIdentifier, expiry: expiryOf(s), ...describedAs(s.description) };
   } catch (error) {
     if (errorName(error) === 'ResourceNotFoundException') { return undefined; }
     throw error;

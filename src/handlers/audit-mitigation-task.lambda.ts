@@ -1,4 +1,4 @@
-import { CancelAuditMitigationActionsTaskCommand, IoTClient } from '@aws-sdk/client-iot';
+import { CancelAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../contract';
 import { physicalIdOf, planRequest, planTasks, Props, taskIdsOf } from './shared/audit-task-plan';
@@ -9,6 +9,7 @@ import {
 } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { emitMetrics } from './shared/metrics';
+import { AnswerDeadline, customResourceReporter, Reporter } from './shared/report';
 import { TargetSpec, targetsFor } from './shared/targets';
 
 export { parsePhysicalId, parseProps } from './shared/audit-task-plan';
@@ -21,8 +22,10 @@ export const CANCEL_CONCURRENCY = 5;
 export const CANCEL_MAX_ATTEMPTS = 3;
 /** No cancel starts, and any in flight is abandoned, once less than this is left of the invocation. */
 export const CANCEL_SAFETY_MARGIN_MS = 10_000;
+/** A report topic or event not sent this long before the end is given up (and logged). */
+export const REPORT_MARGIN_MS = 2_000;
 
-const cancelClient = new IoTClient({ maxAttempts: CANCEL_MAX_ATTEMPTS });
+const cancelClient = createIotClient({ maxAttempts: CANCEL_MAX_ATTEMPTS, requestTimeoutMs: 10_000 });
 
 interface Response {
   readonly PhysicalResourceId: string;
@@ -39,26 +42,39 @@ function response(prefix: string, count: number): Response {
  * mapping, runId), never from the request: work that ran once is never started again, whether
  * CloudFormation rolls back, repeats an Update or retries a request. Delete never fails.
  *
+ * Every permanent failure goes through the `Reporter` (metric, log line, report topic, event): a
+ * Create or an Update that fails (the request fails too), and tasks a Delete did not cancel (the
+ * Delete succeeds; its reports are best effort, so that one that cannot be sent never fails it).
+ *
  * Parse and decide (`planRequest`, pure), then act: the I/O is here.
  */
 export async function handler(event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<Response> {
   const remainingMs = () => context.getRemainingTimeInMillis();
-  const plan = planRequest(event);
-  switch (plan.kind) {
-    case 'start':
-      return start(plan.prefix, plan.props, plan.props.mitigationName ?? event.LogicalResourceId, remainingMs);
-    case 'unchanged':
-      log('INFO', 'unchanged', { physicalResourceId: plan.physicalResourceId });
-      return response(plan.prefix, plan.count);
-    case 'nothing-to-delete':
-      log('INFO', 'nothing-to-delete', { physicalResourceId: plan.physicalResourceId, reason: plan.reason });
-      return { PhysicalResourceId: plan.physicalResourceId };
-    case 'leave-running':
-      log('INFO', 'tasks-left-running', { taskIds: plan.taskIds, reason: plan.reason });
-      return { PhysicalResourceId: plan.physicalResourceId };
-    case 'cancel':
-      await cancelAll(plan.taskIds, remainingMs);
-      return { PhysicalResourceId: plan.physicalResourceId };
+  const reporter = customResourceReporter(event.ResourceProperties, event.LogicalResourceId);
+  const answer: AnswerDeadline = { remainingMs, marginMs: REPORT_MARGIN_MS };
+  try {
+    const plan = planRequest(event);
+    switch (plan.kind) {
+      case 'start':
+        return await start(plan.prefix, plan.props, plan.props.mitigationName ?? event.LogicalResourceId, remainingMs, reporter, answer);
+      case 'unchanged':
+        log('INFO', 'unchanged', { physicalResourceId: plan.physicalResourceId });
+        return response(plan.prefix, plan.count);
+      case 'nothing-to-delete':
+        log('INFO', 'nothing-to-delete', { physicalResourceId: plan.physicalResourceId, reason: plan.reason });
+        return { PhysicalResourceId: plan.physicalResourceId };
+      case 'leave-running':
+        log('INFO', 'tasks-left-running', { taskIds: plan.taskIds, reason: plan.reason });
+        return { PhysicalResourceId: plan.physicalResourceId };
+      case 'cancel':
+        await cancelAll(plan.taskIds, remainingMs, reporter, answer);
+        return { PhysicalResourceId: plan.physicalResourceId };
+    }
+  } catch (error) {
+    // Only a Create or an Update gets here (a Delete never throws): CloudFormation fails the
+    // request and rolls back, and the failure is reported like every other.
+    await reporter.permanentFailure('request-failed', error, { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId }, answer);
+    throw error;
   }
 }
 
@@ -74,7 +90,8 @@ async function resolveTargets(spec: TargetSpec) {
  * event (`alreadyStarted` for a found one). An event EventBridge refuses fails the request (the
  * tasks keep running; the next deployment puts the events again, with `alreadyStarted`).
  */
-async function start(prefix: string, props: Props, mitigation: string, remainingMs: () => number): Promise<Response> {
+async function start(prefix: string, props: Props, mitigation: string, remainingMs: () => number, reporter: Reporter,
+  answer: AnswerDeadline): Promise<Response> {
   const plan = planTasks(prefix, await resolveTargets(props.target), props.auditCheckToActionsMapping);
   if (plan.kind === 'refuse') { throw new Error(plan.reason); }
   const started: string[] = [];
@@ -101,7 +118,7 @@ async function start(prefix: string, props: Props, mitigation: string, remaining
   } catch (error) {
     log('ERROR', 'start-failed', { started, error: errorName(error), message: errorMessage(error) });
     // Only tasks this request started: those of earlier requests belong to a resource CloudFormation still knows.
-    if (props.cancelOnDelete) { await cancelAll(started, remainingMs); }
+    if (props.cancelOnDelete) { await cancelAll(started, remainingMs, reporter, answer); }
     throw error;
   }
   // Outside the try: a refused event must not cancel tasks that started.
@@ -111,34 +128,40 @@ async function start(prefix: string, props: Props, mitigation: string, remaining
 
 /**
  * Cancels tasks still in progress, a few at a time, and stops in time to answer CloudFormation.
- * Never throws (a Delete must not fail the stack): what it could not cancel is logged at ERROR.
+ * Never throws (a Delete must not fail the stack): each cancel that failed is logged at ERROR, and
+ * the tasks left running are one permanent failure.
  */
-async function cancelAll(ids: string[], remainingMs: () => number): Promise<void> {
-  const run = await runWithDeadline(ids, async (taskId, abortSignal) => {
+async function cancelAll(ids: string[], remainingMs: () => number, reporter: Reporter, answer: AnswerDeadline): Promise<void> {
+  const run = await runWithDeadline(ids, async (taskId, abortSignal): Promise<{ cancelled: boolean; error?: unknown }> => {
     try {
       await cancelClient.send(new CancelAuditMitigationActionsTaskCommand({ taskId }), { abortSignal });
       log('INFO', 'cancelled', { taskId });
-      return true;
+      return { cancelled: true };
     } catch (error) {
       if (abortSignal.aborted) { throw error; }
       // InvalidRequest: not in progress any more; ResourceNotFound: never started.
       const expected = ['InvalidRequestException', 'ResourceNotFoundException'].includes(errorName(error));
       log(expected ? 'INFO' : 'ERROR', expected ? 'not-cancelled' : 'cancel-failed', { taskId, error: errorName(error), message: errorMessage(error) });
-      return expected;
+      return expected ? { cancelled: true } : { cancelled: false, error };
     }
   }, { concurrency: CANCEL_CONCURRENCY, remainingMs, marginMs: CANCEL_SAFETY_MARGIN_MS });
-  const failed = run.settled.filter((s) => s.result !== true).map((s) => s.item);
+  const failedRuns = run.settled.filter((s) => s.result?.cancelled !== true);
+  const failed = failedRuns.map((s) => s.item);
   const notCancelled = [...failed, ...run.unfinished, ...run.notStarted];
-  if (notCancelled.length > 0) {
-    log('ERROR', 'tasks-not-cancelled', {
-      taskIds: notCancelled,
-      failed,
-      unfinished: run.unfinished,
-      notStarted: run.notStarted,
-      remainingMs: remainingMs(),
-      reason: 'cancel each with `npx cdk-device-defender cancel <taskId>` (or CancelAuditMitigationActionsTask)',
-    });
-  } else {
+  if (notCancelled.length === 0) {
     log('INFO', 'cancel-done', { taskCount: ids.length });
+    return;
   }
+  // The first refusal names the cause; without one, time ran out.
+  const firstError = failedRuns.map((s) => s.result?.error ?? s.error).find((e) => e !== undefined);
+  const error = firstError ?? Object.assign(new Error(`${notCancelled.length} of ${ids.length} task(s) not cancelled before the function had to answer`),
+    { name: 'DeadlineExceeded' });
+  await reporter.permanentFailure('tasks-not-cancelled', error, {
+    taskIds: notCancelled,
+    failed,
+    unfinished: run.unfinished,
+    notStarted: run.notStarted,
+    remainingMs: remainingMs(),
+    reason: 'cancel each with `npx cdk-device-defender cancel <taskId>` (or CancelAuditMitigationActionsTask)',
+  }, answer);
 }

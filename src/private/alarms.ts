@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENCRYPTED_TOPIC_KEY_WARNING, topicKeyOf } from './grants';
+import { ENCRYPTED_TOPIC_KEY_WARNING, grantPublish, topicKeyOf } from './grants';
 import { PERMANENT_FAILURE_METRIC } from '../contract';
 import { TOPIC_KEY_ACTIONS } from './permissions';
 
@@ -30,10 +30,10 @@ export function defineDeadLetterAlarm(scope: Construct, queue: sqs.IQueue, topic
  * one is given. A permanent failure is not retried, so nothing reaches the dead-letter queue:
  * without this alarm it would go unnoticed.
  */
-export function definePermanentFailureAlarm(scope: Construct, fn: lambda.IFunction, topic?: sns.ITopic): cloudwatch.Alarm {
+export function definePermanentFailureAlarm(scope: Construct, fn: lambda.IFunction, topic?: sns.ITopic,
+  failures = 'mitigation that was not started and will not be retried (malformed message, refused request, broken configuration)'): cloudwatch.Alarm {
   return alarmOnAny(scope, 'PermanentFailureAlarm',
-    `Permanent failures of ${scope.node.path}'s function: mitigation that was not started and will not be retried `
-      + '(malformed message, refused request, broken configuration); its log and the report topic say which (cdk-device-defender)',
+    `Permanent failures of ${scope.node.path}'s function: ${failures}; its log and the report topic say which (cdk-device-defender)`,
     new cloudwatch.Metric({
       namespace: PERMANENT_FAILURE_METRIC.NAMESPACE,
       metricName: PERMANENT_FAILURE_METRIC.NAME,
@@ -80,6 +80,26 @@ function alarmOnAny(scope: Construct, id: string, alarmDescription: string, metr
   });
   notify(scope, alarm, topic);
   return alarm;
+}
+
+/**
+ * The report topics of the constructs that share one function (a stack's custom resource provider
+ * or task follower): each distinct topic, once, is an action of every one of `alarms` and, when
+ * `role` is given, may be published to by it.
+ */
+export class ReportTopics {
+  private readonly added = new Set<unknown>();
+
+  constructor(private readonly scope: Construct, private readonly alarms: cloudwatch.Alarm[], private readonly role?: iam.IRole) {}
+
+  /** Adds `topic`, unless it (or a topic of the same literal ARN) was added before. */
+  public add(topic: sns.ITopic): void {
+    const id = Token.isUnresolved(topic.topicArn) ? topic : topic.topicArn;
+    if (this.added.has(id)) { return; }
+    this.added.add(id);
+    if (this.role) { grantPublish(this.scope, topic, this.role); }
+    for (const alarm of this.alarms) { notify(this.scope, alarm, topic); }
+  }
 }
 
 /** Lets `alarm` notify `topic`, when there is one. */

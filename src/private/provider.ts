@@ -1,9 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { definePermanentFailureAlarm, ReportTopics } from './alarms';
 import { grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { InlinePolicyRole } from './inline-policy-role';
@@ -21,8 +24,8 @@ interface ProviderOptions {
   readonly timeout: Duration;
   readonly defineHandler: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
   readonly handlerDescription: string;
-  /** Whether the handler puts the library's events (`grantPutMitigationEvents`). */
-  readonly putsEvents?: boolean;
+  /** What the handler's permanent failures are, in words, for its alarm's description. */
+  readonly failures: string;
 }
 
 /**
@@ -30,7 +33,7 @@ interface ProviderOptions {
  * resource, as children of `scope` with fixed ids (HandlerLogs, HandlerRole, Handler,
  * ProviderLogs, ProviderRole, Provider): ids are API, every provider keeps them.
  */
-function defineProvider(scope: Construct, options: ProviderOptions): cr.Provider {
+function defineProvider(scope: Construct, options: ProviderOptions): { provider: cr.Provider; role: iam.IRole; onEvent: lambda.Function } {
   const { role, logGroup } = defineHandlerRole(scope, `Runs the AWS IoT Device Defender ${options.what} custom resource`, options.actions);
   const onEvent = options.defineHandler(scope, 'Handler', {
     description: options.handlerDescription,
@@ -68,48 +71,62 @@ function defineProvider(scope: Construct, options: ProviderOptions): cr.Provider
     + 'it is updated with aws-cdk-lib, and CloudFormation sees every failure it reports.';
   addNagSuppressions(framework, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize',
     'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
-  if (options.putsEvents) { grantPutMitigationEvents(scope, role); }
+  // Every permanent failure is also a `Mitigation Failed` event.
+  grantPutMitigationEvents(scope, role);
   addNagSuppressions(role, handlerRoleSuppressions(options.actions));
   role.seal();
   frameworkRole.seal();
-  return provider;
+  return { provider, role, onEvent };
 }
 
-/** One provider (function and framework) per stack and kind of custom resource, at a fixed id. */
+/**
+ * One provider (function and framework) per stack and kind of custom resource, at a fixed id, with
+ * the alarm on its function's permanent failures. Each construct that uses it adds its report
+ * topic (`addReportTopic`): the function may publish to it, and the alarm notifies it.
+ */
 class StackProvider extends Construct {
-  public static getOrCreate(scope: Construct, id: string, options: ProviderOptions): cr.Provider {
+  public static getOrCreate(scope: Construct, id: string, options: ProviderOptions, reportTopic?: sns.ITopic): cr.Provider {
     const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(id) as StackProvider | undefined;
-    return (existing ?? new StackProvider(stack, id, options)).provider;
+    const provider = (stack.node.tryFindChild(id) as StackProvider | undefined) ?? new StackProvider(stack, id, options);
+    if (reportTopic) { provider.reportTopics.add(reportTopic); }
+    return provider.provider;
   }
 
   public readonly provider: cr.Provider;
+  /** In alarm for 5 minutes after any permanent failure of the handler (metric `PermanentFailures`). */
+  public readonly permanentFailureAlarm: cloudwatch.Alarm;
+  private readonly reportTopics: ReportTopics;
 
   private constructor(scope: Construct, id: string, options: ProviderOptions) {
     super(scope, id);
-    this.provider = defineProvider(this, options);
+    const { provider, role, onEvent } = defineProvider(this, options);
+    this.provider = provider;
+    this.permanentFailureAlarm = definePermanentFailureAlarm(this, onEvent, undefined, options.failures);
+    this.reportTopics = new ReportTopics(this, [this.permanentFailureAlarm], role);
   }
 }
 
-/** The stack's provider for every AuditMitigationTask in it. */
-export function auditMitigationTaskProvider(scope: Construct): cr.Provider {
+/** The stack's provider for every AuditMitigationTask in it; `reportTopic` is added to it (see `StackProvider`). */
+export function auditMitigationTaskProvider(scope: Construct, reportTopic?: sns.ITopic): cr.Provider {
   return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditMitigationTaskProvider', {
     what: 'audit mitigation task',
     actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
     timeout: Duration.minutes(10),
     defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
     handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
-    putsEvents: true,
-  });
+    failures: 'tasks an AuditMitigationTask did not start, or did not cancel on Delete (refused request, time out)',
+  }, reportTopic);
 }
 
-/** The stack's provider for every AuditSuppression in it. */
-export function auditSuppressionProvider(scope: Construct): cr.Provider {
+/** The stack's provider for every AuditSuppression in it; `reportTopic` is added to it (see `StackProvider`). */
+export function auditSuppressionProvider(scope: Construct, reportTopic?: sns.ITopic): cr.Provider {
   return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditSuppressionProvider', {
     what: 'audit suppression',
     actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
     timeout: Duration.minutes(2),
     defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
     handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
-  });
+    failures: 'audit suppressions not created, updated or deleted as the stack asked (one the stack does not own, a refused request, '
+      + 'a Delete that did not finish in time)',
+  }, reportTopic);
 }

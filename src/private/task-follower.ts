@@ -4,7 +4,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { grantPublish, grantPutMitigationEvents } from './grants';
+import { ReportTopics } from './alarms';
+import { grantPutMitigationEvents } from './grants';
 import { MitigationHandler } from './mitigation-handler';
 import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
 import { FOLLOWER_ENV, FOLLOWER_LEDGER, FollowedMitigation, TaskKind } from '../contract';
@@ -34,7 +35,10 @@ export interface FollowOptions {
   readonly taskIdPrefix?: string;
   /** An AuditMitigationTask's physical id (a token): its tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
   readonly physicalResourceId?: string;
-  /** Gets a report of every outcome with failed executions. */
+  /**
+   * Gets a report of every outcome with failed executions, and the notifications of the follower's
+   * dead-letter and permanent-failure alarms.
+   */
   readonly reportTopic?: sns.ITopic;
   /** Where its outcome events go. @default - the account's default event bus */
   readonly eventBus?: events.IEventBus;
@@ -65,7 +69,7 @@ export class TaskFollower extends Construct {
   public readonly handler: MitigationHandler;
   public readonly ledger: dynamodb.Table;
   private readonly followed: FollowOptions[] = [];
-  private readonly reportTopics = new Set<sns.ITopic>();
+  private readonly reportTopics: ReportTopics;
   private readonly eventBuses = new Set<events.IEventBus>();
 
   private constructor(scope: Construct, id: string) {
@@ -92,6 +96,9 @@ export class TaskFollower extends Construct {
         this.ledger.grant(role, 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
       },
     }, { retryAttempts: 0, maxEventAge: Duration.minutes(10) });
+    // The followed constructs' report topics: the function publishes outcomes to them, and the
+    // alarms (what reaches the dead-letter queue, the follower's permanent failures) notify them.
+    this.reportTopics = new ReportTopics(this, [this.handler.deadLetterAlarm, this.handler.permanentFailureAlarm], this.handler.function.role!);
     this.node.addValidation({ validate: () => this.tooManyFollowed() });
     // A run that fails is not retried by Lambda: the next run, 5 minutes later, does the same
     // work (the ledger skips what was reported), and the failure is counted and alarmed on.
@@ -125,10 +132,7 @@ export class TaskFollower extends Construct {
   /** Reports the tasks of `options.mitigation` as they finish. */
   public follow(options: FollowOptions): void {
     this.followed.push(options);
-    if (options.reportTopic && !this.reportTopics.has(options.reportTopic)) {
-      this.reportTopics.add(options.reportTopic);
-      grantPublish(this, options.reportTopic, this.handler.function.role!);
-    }
+    if (options.reportTopic) { this.reportTopics.add(options.reportTopic); }
     // The default bus is granted with the handler; every other bus once, when a construct names it.
     if (options.eventBus && !this.eventBuses.has(options.eventBus)) {
       this.eventBuses.add(options.eventBus);

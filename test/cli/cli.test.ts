@@ -4,12 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import {
-  CreatePolicyVersionCommand, ListAuditFindingsCommand, StartDetectMitigationActionsTaskCommand, UpdateCertificateCommand,
+  CreateAuditSuppressionCommand, CreatePolicyVersionCommand, ListAuditFindingsCommand, StartDetectMitigationActionsTaskCommand,
+  UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AUDIT, BLANK_POLICY_CHECK, CERT, aMomentLater, cli, e, fleetState, inTerminal, iot, isWrite, start, useCliEmulator } from './harness';
 import { buildApp } from '../../examples/quickstart';
+import { withSuppressionMarker } from '../../src/contract';
 
 useCliEmulator();
 
@@ -629,6 +631,22 @@ describe('suppressions, suppress and unsuppress', () => {
       expect.objectContaining({ ...certKey, expiry: '2099-01-01T00:00:00.000Z', description: 'lab rigs share one certificate' }),
       expect.objectContaining({ checkName: BLANK_POLICY_CHECK, expiry: 'indefinitely', description: 'reviewed' }),
     ]);
+  });
+
+  test('a suppression an AuditSuppression manages is listed with its author\'s text and the stack and logical id of its marker', async () => {
+    const stackId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Prod/0f0e0d0c-1111-2222-3333-444455556666';
+    await iot.send(new CreateAuditSuppressionCommand({
+      ...certKey,
+      suppressIndefinitely: true,
+      clientRequestToken: 'stack',
+      description: withSuppressionMarker('lab rigs', { stackId, logicalResourceId: 'LabCertificate5F1EA615', pending: false }),
+    }));
+    const listed = await cli('suppressions');
+    expect(listed.out.split('\n')[2]).toMatch(new RegExp(`^DEVICE_CERTIFICATE_SHARED_CHECK\\s+deviceCertificateId ${CERT}\\s+indefinitely\\s+`
+      + 'lab rigs \\[stack Prod: LabCertificate5F1EA615\\]$'));
+    expect((await cli('suppressions', '--json')).json()).toEqual([expect.objectContaining({
+      ...certKey, description: 'lab rigs', managedBy: { stackId, logicalResourceId: 'LabCertificate5F1EA615', pending: false },
+    })]);
   });
 
   test('unsuppress deletes the suppression of the finding\'s check and resource; with none, it says so and writes nothing', async () => {

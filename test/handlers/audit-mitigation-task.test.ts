@@ -1,6 +1,6 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Emulators, startEmulators, stopEmulators, withLogs } from './harness';
+import { datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import type * as HandlerModule from '../../src/handlers/audit-mitigation-task.lambda';
 import { runWithDeadline } from '../../src/handlers/shared/deadline';
 import { canonicalWork, Work, workTaskIdPrefix } from '../../src/handlers/shared/targets';
@@ -233,6 +233,63 @@ describe('Delete', () => {
     const { error, logs } = await withLogs(() => handler(del, contextWith()));
     expect(error).toBeUndefined();
     expect(logs).toContainEqual(expect.objectContaining({ event: 'not-cancelled', error: 'InvalidRequestException' }));
+  });
+});
+
+describe('every permanent failure is reported (metric, event, report topic)', () => {
+  const FUNCTION_NAME = 'task-handler';
+  const reported = { AuditTaskId: AUDIT, CancelOnDelete: 'true', MitigationName: 'Stack/Expired', ReportTopicArn: REPORT_TOPIC };
+
+  beforeEach(() => {
+    resetEmulators(e);
+    e.iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+    e.iot.addMitigationAction({ actionName: 'deactivate', actionType: 'UPDATE_DEVICE_CERTIFICATE' });
+    e.iot.addAuditTask({ taskId: AUDIT, scheduledAuditName: 'daily', checks: { DEVICE_CERTIFICATE_EXPIRING_CHECK: { nonCompliantResourcesCount: 60 } } });
+    setEnv({ AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME });
+  });
+  afterEach(() => setEnv({ AWS_LAMBDA_FUNCTION_NAME: undefined }));
+
+  test('a Delete whose cancel AWS IoT refuses (AccessDenied): PermanentFailures, a Mitigation Failed event and a report; the Delete succeeds', async () => {
+    const created = await run(event('Create', reported));
+    e.iot.injectFault({ kind: 'accessDenied403', operation: 'CancelAuditMitigationActionsTask' });
+    const deleted = await run(event('Delete', reported, { PhysicalResourceId: created.PhysicalResourceId }));
+    expect(deleted.PhysicalResourceId).toBe(created.PhysicalResourceId);
+    const points = datapointsOf(deleted.logs);
+    expect(metricSum(points, 'PermanentFailures', { FunctionName: FUNCTION_NAME })).toBe(1);
+    expect(metricSum(points, 'PermanentFailures', { Mitigation: 'Stack/Expired' })).toBe(1);
+    const taskIds = created.Data!.TaskIds.split(',');
+    expect(e.events.eventsOfType('Mitigation Failed').map((ev) => ev.detail)).toEqual([{
+      mitigation: 'Stack/Expired', kind: 'tasks-not-cancelled', error: 'AccessDeniedException', message: expect.any(String), functionName: FUNCTION_NAME,
+    }]);
+    expect(e.sns.jsonPublishedTo(REPORT_TOPIC)).toEqual([expect.objectContaining({ event: 'permanent-failure', kind: 'tasks-not-cancelled', taskIds })]);
+    expect(e.iot.auditMitigationTasks()[0].taskStatus).toBe('IN_PROGRESS');
+  });
+
+  test('a report that cannot be sent never fails the Delete: logged as report-failed, after the datapoint', async () => {
+    const created = await run(event('Create', reported));
+    e.iot.injectFault({ kind: 'accessDenied403', operation: 'CancelAuditMitigationActionsTask' });
+    e.sns.injectFault({ kind: 'internalError', times: Infinity });
+    e.events.injectFault({ kind: 'failedEntries', times: Infinity });
+    const { error, logs } = await withLogs(() => handler(event('Delete', reported, { PhysicalResourceId: created.PhysicalResourceId }), contextWith()));
+    expect(error).toBeUndefined();
+    expect(metricSum(datapointsOf(logs), 'PermanentFailures', { FunctionName: FUNCTION_NAME })).toBe(1);
+    expect(logs.filter((l) => l.event === 'report-failed').map((l) => l.channel).sort()).toEqual(['events', 'report-topic']);
+  });
+
+  test('a Create that fails is reported, and fails the request', async () => {
+    e.iot.injectFault({ kind: 'invalidRequest', operation: 'StartAuditMitigationActionsTask' });
+    const { error, logs } = await withLogs(() => handler(event('Create', reported), contextWith()));
+    expect(error).toMatchObject({ name: 'InvalidRequestException' });
+    expect(logs.filter((l) => l.event === 'permanent-failure')).toEqual([expect.objectContaining({ kind: 'request-failed', requestType: 'Create' })]);
+    expect(e.sns.jsonPublishedTo(REPORT_TOPIC)).toHaveLength(1);
+    expect(e.events.eventsOfType('Mitigation Failed')).toHaveLength(1);
+  });
+
+  test('the report properties change no work: adding them to a resource starts nothing', async () => {
+    const created = await run(event('Create', { AuditTaskId: AUDIT }));
+    const updated = await run(event('Update', reported, { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: { AuditTaskId: AUDIT } }));
+    expect(updated.PhysicalResourceId).toBe(created.PhysicalResourceId);
+    expect(e.iot.requestsFor('StartAuditMitigationActionsTask')).toHaveLength(1);
   });
 });
 
@@ -498,8 +555,8 @@ describe('Delete with a deadline', () => {
     const inProgress = e.iot.auditMitigationTasks().filter((t) => t.taskStatus === 'IN_PROGRESS').map((t) => t.taskId);
     expect(inProgress.length).toBeGreaterThan(0);
     expect(inProgress.length).toBeLessThan(40);
-    const report = logs.find((l) => l.event === 'tasks-not-cancelled');
-    expect(report).toMatchObject({ level: 'ERROR' });
+    const report = logs.find((l) => l.event === 'permanent-failure');
+    expect(report).toMatchObject({ level: 'ERROR', kind: 'tasks-not-cancelled' });
     // Every task left running is reported; a reported task that did get cancelled was in flight
     // when time ran out (its answer never arrived).
     expect(report!.taskIds).toEqual(expect.arrayContaining(inProgress));
@@ -525,8 +582,8 @@ describe('Delete with a deadline', () => {
     }
     expect(Math.max(...attempts.values())).toBeLessThanOrEqual(3);
     expect(e.iot.auditMitigationTasks().every((t) => t.taskStatus === 'IN_PROGRESS')).toBe(true);
-    const report = logs.find((l) => l.event === 'tasks-not-cancelled');
-    expect(report).toMatchObject({ level: 'ERROR' });
+    const report = logs.find((l) => l.event === 'permanent-failure');
+    expect(report).toMatchObject({ level: 'ERROR', kind: 'tasks-not-cancelled' });
     expect([...(report!.taskIds as string[])].sort()).toEqual(created.Data!.TaskIds.split(',').sort());
     // Let the abandoned retries settle before the next test resets the emulator.
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,52 +1,32 @@
+import { CreateAuditSuppressionCommand, IoTClient } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Emulators, startEmulators, stopEmulators, withLogs } from './harness';
+import { datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { CERT, CHECK, certProps, contextWith, inDays, marked, Props, STACK_ID, suppressionEvent as event } from './suppression-harness';
 import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
 import {
-  parseSuppressionProps, planSuppressionRequest, suppressionClientRequestToken, suppressionPhysicalId,
+  parseSuppressionPhysicalId, parseSuppressionProps, planSuppressionRequest, suppressionClientRequestToken, suppressionPhysicalId,
 } from '../../src/handlers/shared/audit-suppression-plan';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 let handler: typeof HandlerModule.handler;
+/** The handler module, loaded once the emulators' endpoints are set. */
+let lambda: typeof HandlerModule;
 let e: Emulators;
-
-const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid';
-const CERT = 'a'.repeat(64);
-const CHECK = 'DEVICE_CERTIFICATE_SHARED_CHECK';
-const DAY = 24 * 60 * 60 * 1000;
-const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
-
-let requestCounter = 0;
-
-type Props = Record<string, unknown>;
-const certProps = (extra: Props = {}): Props => ({
-  CheckName: CHECK, ResourceIdentifier: { deviceCertificateId: CERT }, SuppressIndefinitely: 'true', ...extra,
-});
-
-function event(type: 'Create' | 'Update' | 'Delete', props: Props, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
-  requestCounter += 1;
-  return {
-    RequestType: type,
-    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-    ResponseURL: 'http://127.0.0.1/unused',
-    StackId: STACK_ID,
-    RequestId: `request-${requestCounter}`,
-    LogicalResourceId: 'LabCertificate',
-    ResourceType: 'Custom::IotAuditSuppression',
-    ResourceProperties: { ServiceToken: 'token', ...props },
-    ...extra,
-  } as CloudFormationCustomResourceEvent;
-}
+/** An operator's client: what is made with it is made outside CloudFormation. */
+let operator: IoTClient;
 
 async function run(ev: CloudFormationCustomResourceEvent) {
-  const { result, error, logs } = await withLogs(() => handler(ev));
+  const { result, error, logs } = await withLogs(() => handler(ev, contextWith()));
   if (error) { throw error; }
   return { ...result!, logs };
 }
 
 beforeAll(async () => {
   e = await startEmulators();
+  operator = new IoTClient({});
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = require('../../src/handlers/audit-suppression.lambda').handler;
+  lambda = require('../../src/handlers/audit-suppression.lambda');
+  handler = lambda.handler;
 });
 afterAll(() => stopEmulators(e));
 beforeEach(() => e.iot.reset());
@@ -70,7 +50,7 @@ describe('Create', () => {
     const { PhysicalResourceId } = await run(event('Create', { CheckName: CHECK, ResourceIdentifier: resourceIdentifier, ExpirationDate: until, Description: 'lab rig' }));
     expect(PhysicalResourceId).toBe(suppressionPhysicalId(CHECK, resourceIdentifier));
     expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({
-      checkName: CHECK, resourceIdentifier, expirationDate: new Date(until), suppressIndefinitely: false, description: 'lab rig',
+      checkName: CHECK, resourceIdentifier, expirationDate: new Date(until), suppressIndefinitely: false, description: marked('lab rig'),
     })]);
     const [request] = e.iot.requestsFor('CreateAuditSuppression');
     expect(request.body.clientRequestToken).toMatch(/^[0-9a-f]{64}$/);
@@ -89,12 +69,14 @@ describe('Create', () => {
   });
 
   test('a suppression that exists already (made elsewhere) is refused, never adopted: the message says what exists and what to do', async () => {
-    await run(event('Create', certProps({ Description: 'made by the security team' })));
+    await operator.send(new CreateAuditSuppressionCommand({
+      checkName: CHECK, resourceIdentifier: { deviceCertificateId: CERT }, suppressIndefinitely: true, description: 'made by the security team', clientRequestToken: 'hand',
+    }));
     const before = e.iot.auditSuppressions();
     const other = event('Create', certProps({ SuppressIndefinitely: 'false', ExpirationDate: inDays(1) }), { LogicalResourceId: 'Other' });
-    const { error, logs } = await withLogs(() => handler(other));
+    const { error, logs } = await withLogs(() => handler(other, contextWith()));
     expect((error as Error).message).toMatch(/exists already \(suppressed indefinitely: "made by the security team"\).*does not adopt it.*unsuppress/);
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'already-exists' }));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'ERROR', event: 'permanent-failure', kind: 'suppression-refused' }));
     // Nothing was changed.
     expect(e.iot.auditSuppressions()).toEqual(before);
     expect(e.iot.requestsFor('UpdateAuditSuppression')).toHaveLength(0);
@@ -115,8 +97,10 @@ describe('Update', () => {
     }));
     expect(updated.PhysicalResourceId).toBe(PhysicalResourceId);
     expect(e.iot.requestsFor('CreateAuditSuppression')).toHaveLength(1);
-    expect(e.iot.requestsFor('UpdateAuditSuppression')[0].body).toMatchObject({ suppressIndefinitely: false, description: '' });
-    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ suppressIndefinitely: false, expirationDate: new Date(until), description: '' })]);
+    expect(e.iot.requestsFor('UpdateAuditSuppression')[0].body).toMatchObject({ suppressIndefinitely: false, description: marked(undefined) });
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({
+      suppressIndefinitely: false, expirationDate: new Date(until), description: marked(undefined),
+    })]);
   });
 
   test('a new check or resource is a replacement: a new suppression under a new physical id (CloudFormation deletes the old one)', async () => {
@@ -140,7 +124,7 @@ describe('Update', () => {
     e.iot.reset();
     const { logs } = await run(event('Update', certProps({ Description: 'back' }), { PhysicalResourceId, OldResourceProperties: certProps() }));
     expect(logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'recreated' }));
-    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ description: 'back' })]);
+    expect(e.iot.auditSuppressions()).toEqual([expect.objectContaining({ description: marked('back') })]);
   });
 });
 
@@ -177,6 +161,74 @@ describe('Delete', () => {
       reason: expect.stringMatching(/still in force: delete it with DeleteAuditSuppression/),
     })]);
     expect(e.iot.auditSuppressions()).toHaveLength(1);
+  });
+});
+
+describe('every failure of a Delete is reported, and the Delete answers in time', () => {
+  const FUNCTION_NAME = 'suppression-handler';
+  const reported = (extra: Props = {}) => certProps({ MitigationName: 'Stack/LabCertificate', ReportTopicArn: REPORT_TOPIC, ...extra });
+
+  beforeEach(() => {
+    resetEmulators(e);
+    setEnv({ AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME });
+  });
+  afterEach(() => setEnv({ AWS_LAMBDA_FUNCTION_NAME: undefined }));
+
+  test('AccessDenied: a PermanentFailures datapoint, a Mitigation Failed event and a report, and the Delete succeeds', async () => {
+    const { PhysicalResourceId } = await run(event('Create', reported()));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'accessDenied403' });
+    const deleted = await run(event('Delete', reported(), { PhysicalResourceId }));
+    expect(deleted.PhysicalResourceId).toBe(PhysicalResourceId);
+    const points = datapointsOf(deleted.logs);
+    expect(metricSum(points, 'PermanentFailures', { FunctionName: FUNCTION_NAME })).toBe(1);
+    expect(metricSum(points, 'PermanentFailures', { Mitigation: 'Stack/LabCertificate' })).toBe(1);
+    expect(e.events.eventsOfType('Mitigation Failed').map((ev) => ev.detail)).toEqual([{
+      mitigation: 'Stack/LabCertificate',
+      kind: 'suppression-not-deleted',
+      error: 'AccessDeniedException',
+      message: expect.stringMatching(/not authorized/),
+      functionName: FUNCTION_NAME,
+    }]);
+    expect(e.sns.jsonPublishedTo(REPORT_TOPIC)).toEqual([expect.objectContaining({
+      event: 'permanent-failure', kind: 'suppression-not-deleted', checkName: CHECK, reason: expect.stringMatching(/still in force/),
+    })]);
+    expect(e.iot.auditSuppressions()).toHaveLength(1);
+  });
+
+  test('a report topic and EventBridge that refuse: logged as report-failed, and the Delete still succeeds after the datapoint', async () => {
+    const { PhysicalResourceId } = await run(event('Create', reported()));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'accessDenied403' });
+    e.sns.injectFault({ kind: 'authorizationError', times: Infinity });
+    e.events.injectFault({ kind: 'internalError', times: Infinity });
+    const { result, error, logs } = await withLogs(() => handler(event('Delete', reported(), { PhysicalResourceId }), contextWith()));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ PhysicalResourceId });
+    expect(metricSum(datapointsOf(logs), 'PermanentFailures', { FunctionName: FUNCTION_NAME })).toBe(1);
+    expect(logs.filter((l) => l.event === 'report-failed').map((l) => l.channel).sort()).toEqual(['events', 'report-topic']);
+  });
+
+  test('slow answers: the Delete stops before the function\'s timeout, reports the suppression still in force, and succeeds', async () => {
+    const { PhysicalResourceId } = await run(event('Create', reported()));
+    e.iot.setLatency('DeleteAuditSuppression', 5_000);
+    const began = Date.now();
+    const { result, error, logs } = await withLogs(() => handler(event('Delete', reported(), { PhysicalResourceId }), contextWith(lambda.SAFETY_MARGIN_MS + 1_000)));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ PhysicalResourceId });
+    // Its budget was 1 s (the SDK alone would wait 5 s per attempt, 3 attempts).
+    expect(Date.now() - began).toBeLessThan(2_500);
+    expect(logs.filter((l) => l.event === 'permanent-failure')).toEqual([expect.objectContaining({ kind: 'suppression-not-deleted', error: 'DeadlineExceeded' })]);
+    expect(e.sns.jsonPublishedTo(REPORT_TOPIC)).toHaveLength(1);
+    expect(e.events.eventsOfType('Mitigation Failed')).toHaveLength(1);
+    e.iot.setLatency('DeleteAuditSuppression', 0);
+  });
+
+  test('throttling: the Delete tries DeleteAuditSuppression 3 times at most, then reports and succeeds', async () => {
+    const { PhysicalResourceId } = await run(event('Create', reported()));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'throttle429', times: Infinity });
+    const { error, logs } = await withLogs(() => handler(event('Delete', reported(), { PhysicalResourceId }), contextWith()));
+    expect(error).toBeUndefined();
+    expect(e.iot.requestsFor('DeleteAuditSuppression')).toHaveLength(lambda.DELETE_CLIENT_LIMITS.maxAttempts);
+    expect(logs.filter((l) => l.event === 'permanent-failure')).toEqual([expect.objectContaining({ kind: 'suppression-not-deleted', error: 'ThrottlingException' })]);
   });
 });
 
@@ -232,6 +284,20 @@ describe('the plan (pure)', () => {
     expect(planSuppressionRequest(event('Update', certProps({ CheckName: 'LOGGING_DISABLED_CHECK' }), { PhysicalResourceId: id })).kind).toBe('create');
     expect(planSuppressionRequest(event('Delete', { Garbage: true }, { PhysicalResourceId: id })).kind).toBe('nothing-to-delete');
     expect(planSuppressionRequest(event('Delete', certProps(), { PhysicalResourceId: id })).kind).toBe('delete');
+  });
+
+  test('a resource that took its suppression over from a sibling keeps `:from:<logical id>` in its physical id: Update in place keeps it, Delete reads it', () => {
+    const key = suppressionPhysicalId(CHECK, { deviceCertificateId: CERT });
+    const adopted = suppressionPhysicalId(CHECK, { deviceCertificateId: CERT }, 'OldPath');
+    expect(adopted).toBe(`${key}:from:OldPath`);
+    expect(parseSuppressionPhysicalId(adopted)).toEqual({ key, adoptedFrom: 'OldPath' });
+    expect(parseSuppressionPhysicalId(key)).toEqual({ key });
+    expect(parseSuppressionPhysicalId(`${key}:from:not/a/logical-id`)).toBeUndefined();
+    expect(planSuppressionRequest(event('Update', certProps({ Description: 'x' }), { PhysicalResourceId: adopted, OldResourceProperties: certProps() })))
+      .toMatchObject({ kind: 'update', physicalResourceId: adopted, released: '' });
+    expect(planSuppressionRequest(event('Update', certProps(), { PhysicalResourceId: key, OldResourceProperties: certProps({ Description: 'before' }) })))
+      .toMatchObject({ kind: 'update', released: 'before' });
+    expect(planSuppressionRequest(event('Delete', certProps(), { PhysicalResourceId: adopted }))).toMatchObject({ kind: 'delete', adoptedFrom: 'OldPath' });
   });
 
   test('parseSuppressionProps keeps the settings', () => {

@@ -11,7 +11,7 @@ let e: Emulators;
 beforeAll(async () => { e = await startEmulators(); });
 afterAll(() => stopEmulators(e));
 
-test.each(['audit-mitigation.lambda', 'audit-mitigation-task.lambda', 'detect-mitigation.lambda', 'task-follower.lambda'])('%s bundle exports a handler and leaves the AWS SDK to the runtime', (name) => {
+test.each(['audit-mitigation.lambda', 'audit-mitigation-task.lambda', 'audit-suppression.lambda', 'detect-mitigation.lambda', 'task-follower.lambda'])('%s bundle exports a handler and leaves the AWS SDK to the runtime', (name) => {
   const file = path.join(ASSETS, name, 'index.js');
   const source = fs.readFileSync(file, 'utf-8');
   expect(source).toMatch(/require\("@aws-sdk\/client-iot"\)/);

@@ -18,12 +18,23 @@ export interface SuppressionProps {
 
 /** What the handler does for one request. */
 export type SuppressionPlan =
-  /** Create, or an Update that changes the check or the resource (CloudFormation then deletes the old one). */
-  | { readonly kind: 'create'; readonly physicalResourceId: string; readonly clientRequestToken: string; readonly props: SuppressionProps }
-  /** Update of the same check and resource: change the expiry and description in place. */
-  | { readonly kind: 'update'; readonly physicalResourceId: string; readonly clientRequestToken: string; readonly props: SuppressionProps }
-  /** Delete of a suppression this resource created. */
-  | { readonly kind: 'delete'; readonly physicalResourceId: string; readonly props: SuppressionProps }
+  /**
+   * Create, or an Update that changes the check or the resource (CloudFormation then deletes the
+   * old one). `released`: for such an Update, the description a release before ownership markers
+   * would have written for these properties (a rollback across the upgrade finds it so).
+   */
+  | { readonly kind: 'create'; readonly physicalResourceId: string; readonly clientRequestToken: string; readonly props: SuppressionProps; readonly released?: string }
+  /**
+   * Update of the same check and resource: change the expiry and description in place, keeping the
+   * physical id. `released`: the description this resource wrote before ownership markers (its old
+   * properties' description, or '').
+   */
+  | { readonly kind: 'update'; readonly physicalResourceId: string; readonly clientRequestToken: string; readonly props: SuppressionProps; readonly released: string }
+  /**
+   * Delete of a suppression this resource created or took over (`adoptedFrom`: the sibling it took
+   * it over from, which a rollback hands it back to).
+   */
+  | { readonly kind: 'delete'; readonly physicalResourceId: string; readonly props: SuppressionProps; readonly adoptedFrom?: string }
   /** Delete of a resource whose physical id the handler never issued (a failed Create): nothing to do. */
   | { readonly kind: 'nothing-to-delete'; readonly physicalResourceId: string; readonly reason: string };
 
@@ -123,18 +134,26 @@ export function parseSuppressionProps(properties: Record<string, unknown>): Supp
   };
 }
 
-const PHYSICAL_ID = /^suppression:([A-Z0-9_]{1,128}):([a-zA-Z]+):([0-9a-f]{32})$/;
+const PHYSICAL_ID = /^(suppression:[A-Z0-9_]{1,128}:[a-zA-Z]+:[0-9a-f]{32})(?::from:([A-Za-z0-9]{1,255}))?$/;
 
 /**
  * The physical id of the suppression of `checkName` for `resourceIdentifier`:
  * `suppression:<check>:<identifier member>:<digest of the identifier>`. A suppression's key in
  * AWS IoT is its check and resource, so two properties with the same key have the same id
- * (Update in place), and any change of the key is a new id (replacement).
+ * (Update in place), and any change of the key is a new id (replacement). A resource that took
+ * the suppression over from another resource of its stack (a construct moved to a new logical id)
+ * has `:from:<that logical id>` after it, so that a rollback can hand it back.
  */
-export function suppressionPhysicalId(checkName: string, resourceIdentifier: ResourceIdentifier): string {
+export function suppressionPhysicalId(checkName: string, resourceIdentifier: ResourceIdentifier, adoptedFrom?: string): string {
   const member = Object.keys(resourceIdentifier)[0];
   const digest = sha256Hex(canonicalJson(resourceIdentifier)).slice(0, 32);
-  return `suppression:${checkName}:${member}:${digest}`;
+  return `suppression:${checkName}:${member}:${digest}${adoptedFrom ? `:from:${adoptedFrom}` : ''}`;
+}
+
+/** The key part of a physical id this handler issued and the logical id it names after `:from:`, or undefined for any other id. */
+export function parseSuppressionPhysicalId(physicalResourceId: string): { readonly key: string; readonly adoptedFrom?: string } | undefined {
+  const match = PHYSICAL_ID.exec(physicalResourceId);
+  return match ? { key: match[1], ...(match[2] ? { adoptedFrom: match[2] } : {}) } : undefined;
 }
 
 /**
@@ -151,8 +170,9 @@ export function suppressionClientRequestToken(stackId: string, logicalResourceId
  * Decides what a request asks for. Create creates; Update in place when the check and the
  * resource are the same (the physical id does not change), and creates a new suppression under a
  * new physical id otherwise (CloudFormation then deletes the old one with the old properties);
- * Delete deletes the suppression its physical id names. Throws, naming the property, when a
- * Create's or an Update's properties are invalid; a Delete never throws.
+ * Delete deletes the suppression its physical id names. Who owns a suppression that exists is
+ * decided once it is read (`decideOnExisting`). Throws, naming the property, when a Create's or an
+ * Update's properties are invalid; a Delete never throws.
  */
 export function planSuppressionRequest(event: CloudFormationCustomResourceEvent): SuppressionPlan {
   const token = suppressionClientRequestToken(event.StackId, event.LogicalResourceId, event.RequestId);
@@ -164,8 +184,13 @@ export function planSuppressionRequest(event: CloudFormationCustomResourceEvent)
     case 'Update': {
       const props = parseSuppressionProps(event.ResourceProperties);
       const physicalResourceId = suppressionPhysicalId(props.checkName, props.resourceIdentifier);
-      const kind = physicalResourceId === event.PhysicalResourceId ? 'update' : 'create';
-      return { kind, physicalResourceId, clientRequestToken: token, props };
+      if (parseSuppressionPhysicalId(event.PhysicalResourceId)?.key === physicalResourceId) {
+        const old = event.OldResourceProperties?.[P.DESCRIPTION];
+        return {
+          kind: 'update', physicalResourceId: event.PhysicalResourceId, clientRequestToken: token, props, released: typeof old === 'string' ? old : '',
+        };
+      }
+      return { kind: 'create', physicalResourceId, clientRequestToken: token, props, released: props.description ?? '' };
     }
     case 'Delete': {
       const physicalResourceId = event.PhysicalResourceId;
@@ -175,10 +200,11 @@ export function planSuppressionRequest(event: CloudFormationCustomResourceEvent)
       } catch (error) {
         return { kind: 'nothing-to-delete', physicalResourceId, reason: `the properties are invalid, so no suppression was created: ${(error as Error).message}` };
       }
-      if (!PHYSICAL_ID.test(physicalResourceId) || suppressionPhysicalId(props.checkName, props.resourceIdentifier) !== physicalResourceId) {
+      const issued = parseSuppressionPhysicalId(physicalResourceId);
+      if (!issued || suppressionPhysicalId(props.checkName, props.resourceIdentifier) !== issued.key) {
         return { kind: 'nothing-to-delete', physicalResourceId, reason: 'the physical id is not the one this handler issues for these properties (the Create failed)' };
       }
-      return { kind: 'delete', physicalResourceId, props };
+      return { kind: 'delete', physicalResourceId, props, ...(issued.adoptedFrom ? { adoptedFrom: issued.adoptedFrom } : {}) };
     }
   }
 }

@@ -5,12 +5,24 @@ import {
 import { AuditSummary, summaryFromDescribe } from './audit-summary';
 import { clientRequestToken } from './ids';
 
+/** Limits of a client for work with a deadline (a custom resource's Delete). */
+export interface IotClientLimits {
+  /** Attempts per call, the first included. */
+  readonly maxAttempts: number;
+  /** Each attempt is abandoned (and retried, while attempts are left) after this long without an answer. */
+  readonly requestTimeoutMs: number;
+}
+
 /**
  * The handlers' IoT client, created once per execution environment. Throttling, LimitExceeded and
- * 5xx answers are retried by the SDK with backoff (8 attempts unless IOT_MAX_ATTEMPTS says otherwise).
+ * 5xx answers are retried by the SDK with backoff (8 attempts unless IOT_MAX_ATTEMPTS says
+ * otherwise); with `limits`, fewer attempts, each with a request timeout, so that one slow or
+ * throttled call cannot use up the time a Delete has to answer.
  */
-export function createIotClient(): IoTClient {
-  return new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+export function createIotClient(limits?: IotClientLimits): IoTClient {
+  return limits
+    ? new IoTClient({ maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } })
+    : new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 
 /** The outcome of asking AWS IoT to start a task that may already exist. */

@@ -1,10 +1,12 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { runWithDeadline } from './deadline';
 import { MitigationEvent, putEvents } from './events';
 import { errorMessage, errorName } from './iot-tasks';
 import { Level, log } from './log';
 import { emitMetrics } from './metrics';
 import {
-  EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, MitigationFailedDetail, PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC,
+  CUSTOM_RESOURCE_REPORT_PROPS, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, MitigationFailedDetail, PERMANENT_FAILURE_EVENT,
+  PERMANENT_FAILURE_METRIC,
 } from '../../contract';
 
 /**
@@ -82,6 +84,20 @@ export function fitReport(event: string, level: Level, fields: Record<string, un
   }
 }
 
+/**
+ * A report for a request that must be answered whatever happens (a custom resource: CloudFormation
+ * waits for the answer and nothing retries a Delete): the report topic and the event are sent
+ * best effort. One that fails, or is not sent `marginMs` before the end, is logged at ERROR
+ * (`report-failed`) instead of thrown; the metric and the log line went out before, and cannot fail,
+ * so the alarm still fires.
+ */
+export interface AnswerDeadline {
+  /** Milliseconds left before the function must answer (Lambda's `getRemainingTimeInMillis`). */
+  readonly remainingMs: () => number;
+  /** Give up on what is not sent this long before the end. */
+  readonly marginMs: number;
+}
+
 export class Reporter {
   /**
    * @param topicArn the report topic, if any
@@ -91,24 +107,43 @@ export class Reporter {
   constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, private readonly eventBus?: string) {}
 
   /**
-   * Logs, publishes to the report topic, then puts `events` on EventBridge. A report over SNS's
-   * 256 KiB is cut to fit (`fitReport`), in the log line too (CloudWatch Logs takes 256 KB per event).
+   * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
+   * effort (see `AnswerDeadline`). A report over SNS's 256 KiB is cut to fit (`fitReport`), in the
+   * log line too (CloudWatch Logs takes 256 KB per event).
    */
-  public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = []): Promise<void> {
+  public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = [],
+    answer?: AnswerDeadline): Promise<void> {
     const report = fitReport(event, level, fields);
     log(level, event, report.fields);
-    if (this.topicArn) {
-      // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sdk: typeof import('@aws-sdk/client-sns') = require('@aws-sdk/client-sns');
-      sns ??= new sdk.SNSClient({});
-      await sns.send(new sdk.PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-        Message: report.text,
-      }));
+    const deliveries: Array<{ readonly channel: string; readonly send: (abortSignal?: AbortSignal) => Promise<unknown> }> = [];
+    const topicArn = this.topicArn;
+    if (topicArn) {
+      deliveries.push({
+        channel: 'report-topic',
+        send: async (abortSignal) => {
+          // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const sdk: typeof import('@aws-sdk/client-sns') = require('@aws-sdk/client-sns');
+          sns ??= new sdk.SNSClient({});
+          return sns.send(new sdk.PublishCommand({
+            TopicArn: topicArn,
+            Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+            Message: report.text,
+          }), { abortSignal });
+        },
+      });
     }
-    if (events.length > 0) { await putEvents(events, this.eventBus); }
+    if (events.length > 0) { deliveries.push({ channel: 'events', send: () => putEvents(events, this.eventBus) }); }
+    if (!answer) {
+      for (const delivery of deliveries) { await delivery.send(); }
+      return;
+    }
+    const run = await runWithDeadline(deliveries, (delivery, signal) => delivery.send(signal), { concurrency: deliveries.length, ...answer });
+    const failures = [
+      ...run.settled.filter((s) => 'error' in s).map((s) => ({ channel: s.item.channel, error: errorName(s.error), message: errorMessage(s.error) })),
+      ...[...run.unfinished, ...run.notStarted].map((d) => ({ channel: d.channel, error: 'DeadlineExceeded', message: 'not sent before the function had to answer' })),
+    ];
+    for (const failure of failures) { log('ERROR', 'report-failed', { report: event, ...failure }); }
   }
 
   /**
@@ -116,9 +151,10 @@ export class Reporter {
    * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
    * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
    * failure it is, the error's name and message and the function's name, the same fields to the
-   * report topic when there is one, and a `Mitigation Failed` event.
+   * report topic when there is one, and a `Mitigation Failed` event. With `answer`, the report
+   * topic and the event are best effort (see `AnswerDeadline`), and this never throws.
    */
-  public async permanentFailure(kind: string, error: unknown, fields: Record<string, unknown> = {}): Promise<void> {
+  public async permanentFailure(kind: string, error: unknown, fields: Record<string, unknown> = {}, answer?: AnswerDeadline): Promise<void> {
     const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || undefined;
     const dimensions: Record<string, string> = {
       ...(functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {}),
@@ -141,7 +177,7 @@ export class Reporter {
       message: errorMessage(error),
       [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields,
-    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }], answer);
   }
 }
 
@@ -158,4 +194,27 @@ export async function reportSent(send: () => Promise<void>, fields: Record<strin
     log('WARN', 'report-failed', { ...fields, error: errorName(error), message: errorMessage(error) });
     return false;
   }
+}
+
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/;
+
+/**
+ * The reporter of a custom resource request, from its properties (`CUSTOM_RESOURCE_REPORT_PROPS`):
+ * the construct path (else `logicalResourceId`, for a resource defined before the property existed)
+ * and the report topic. Never throws, whatever the properties (a Delete must answer): a value that
+ * is not valid is left out, with a WARN line saying so.
+ */
+export function customResourceReporter(properties: Record<string, unknown> | undefined, logicalResourceId: string): Reporter {
+  const P = CUSTOM_RESOURCE_REPORT_PROPS;
+  const topic = properties?.[P.REPORT_TOPIC_ARN];
+  const name = properties?.[P.MITIGATION_NAME];
+  const validTopic = typeof topic === 'string' && TOPIC_ARN.test(topic) ? topic : undefined;
+  const validName = typeof name === 'string' && name.length >= 1 && name.length <= 1024 ? name : undefined;
+  if ((topic !== undefined && !validTopic) || (name !== undefined && !validName)) {
+    log('WARN', 'invalid-report-property', {
+      ...(topic !== undefined && !validTopic ? { [P.REPORT_TOPIC_ARN]: topic, reportTopic: 'left out: not an SNS topic ARN' } : {}),
+      ...(name !== undefined && !validName ? { [P.MITIGATION_NAME]: name, mitigationName: 'left out: not 1 to 1024 characters' } : {}),
+    });
+  }
+  return new Reporter(validTopic, validName ?? logicalResourceId);
 }
