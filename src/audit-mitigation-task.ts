@@ -1,4 +1,5 @@
 import { CustomResource, Fn, Lazy, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
@@ -55,6 +56,16 @@ export interface AuditMitigationTaskProps {
    * @default - no report topic: failures are logged, counted and put as events
    */
   readonly reportTopic?: sns.ITopic;
+
+  /**
+   * The event bus this resource's events (tasks started, failures, and, for a task, its outcome)
+   * are put on; the stack's handler may put events on it (and on the default bus, for the
+   * resources that give none). Give a `MitigationEventBus` before acting on these events: the
+   * default bus accepts `PutEvents` from any principal of the account allowed it.
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 /**
@@ -94,7 +105,7 @@ export class AuditMitigationTask extends Construct {
     }
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken: auditMitigationTaskProvider(this, props.reportTopic).serviceToken,
+      serviceToken: auditMitigationTaskProvider(this, { reportTopic: props.reportTopic, eventBus: props.eventBus }).serviceToken,
       resourceType: 'Custom::IotMitigationAuditTask',
       properties: {
         ...target.properties,
@@ -105,12 +116,15 @@ export class AuditMitigationTask extends Construct {
         // reported; not part of the work, so adding or changing them starts nothing.
         [REPORT.MITIGATION_NAME]: this.node.path,
         [REPORT.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
+        [REPORT.EVENT_BUS_ARN]: props.eventBus?.eventBusArn,
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.
     // AWS says nothing when a task ends: the stack's follower reports each outcome once. The
     // physical id names the tasks' prefix and count.
-    TaskFollower.of(this).follow({ mitigation: this, kind: 'audit', physicalResourceId: resource.ref, reportTopic: props.reportTopic });
+    TaskFollower.of(this).follow({
+      mitigation: this, kind: 'audit', physicalResourceId: resource.ref, reportTopic: props.reportTopic, eventBus: props.eventBus,
+    });
     this.taskIds = Token.asList(Fn.split(',', resource.getAttString('TaskIds'), target.taskCount));
   }
 

@@ -1,4 +1,5 @@
 import { CfnResource, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
@@ -160,6 +161,16 @@ export interface AuditSuppressionProps {
    * @default - no report topic: failures are logged, counted and put as events
    */
   readonly reportTopic?: sns.ITopic;
+
+  /**
+   * The event bus this resource's events (tasks started, failures, and, for a task, its outcome)
+   * are put on; the stack's handler may put events on it (and on the default bus, for the
+   * resources that give none). Give a `MitigationEventBus` before acting on these events: the
+   * default bus accepts `PutEvents` from any principal of the account allowed it.
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 /** What the handler's longest stack id (an ARN) can be: `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
@@ -225,7 +236,7 @@ export class AuditSuppression extends Construct {
     this.claimKey(props.check, resourceIdentifier);
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken: auditSuppressionProvider(this, props.reportTopic).serviceToken,
+      serviceToken: auditSuppressionProvider(this, { reportTopic: props.reportTopic, eventBus: props.eventBus }).serviceToken,
       resourceType: AUDIT_SUPPRESSION_RESOURCE_TYPE,
       properties: {
         [P.CHECK_NAME]: props.check,
@@ -236,6 +247,7 @@ export class AuditSuppression extends Construct {
         // Reporting only: an Update that changes only these writes the same settings again.
         [P.MITIGATION_NAME]: this.node.path,
         [P.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
+        [P.EVENT_BUS_ARN]: props.eventBus?.eventBusArn,
       },
     });
     if (props.description !== undefined) { this.validateDescriptionWithMarker(props.description, resource); }

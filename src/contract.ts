@@ -311,6 +311,8 @@ export const CUSTOM_RESOURCE_REPORT_PROPS = {
   MITIGATION_NAME: 'MitigationName',
   /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
   REPORT_TOPIC_ARN: 'ReportTopicArn',
+  /** The event bus (ARN) the resource's events go to; absent = the account's default bus. */
+  EVENT_BUS_ARN: 'EventBusArn',
 } as const;
 
 /**

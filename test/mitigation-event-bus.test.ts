@@ -2,7 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AuditCheck, AuditMitigation, DetectMitigation, MitigationAction, MitigationActionParams, MitigationEventBus } from '../src';
+import {
+  AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression, AuditSuppressionResource, DetectMitigation,
+  MitigationAction, MitigationActionParams, MitigationEventBus,
+} from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 
@@ -49,6 +52,40 @@ test('its policy denies putting cdk-device-defender events to every principal bu
       },
     },
   });
+});
+
+test('the custom resources: EventBusArn names the bus, the stack\'s provider may put events on it, and the resource waits for that grant', () => {
+  // GIVEN
+  const { stack, notify } = fixture();
+  const bus = new MitigationEventBus(stack, 'Events');
+  // WHEN
+  new AuditMitigationTask(stack, 'Task', {
+    target: AuditMitigationTarget.auditTask('audit-1'), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }], eventBus: bus,
+  });
+  new AuditSuppression(stack, 'Lab', {
+    check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, resource: AuditSuppressionResource.clientId('lab-rig'), suppressIndefinitely: true, eventBus: bus,
+  });
+  // THEN
+  const template = Template.fromStack(stack).toJSON();
+  const busArn = { 'Fn::GetAtt': [stack.getLogicalId(bus.node.defaultChild as any), 'Arn'] };
+  const policies = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy'
+    && r.Properties.PolicyDocument.Statement.some((s: any) => s.Action === 'events:PutEvents' && JSON.stringify(s.Resource) === JSON.stringify(busArn)));
+  for (const [type, provider] of [
+    ['Custom::IotMitigationAuditTask', 'CdkDeviceDefenderAuditMitigationTaskProvider'], ['Custom::IotAuditSuppression', 'CdkDeviceDefenderAuditSuppressionProvider'],
+  ]) {
+    const [resource] = Object.values<any>(template.Resources).filter((r) => r.Type === type);
+    expect(resource.Properties.EventBusArn).toEqual(busArn);
+    const [grant] = policies.filter(([, p]) => p.Properties.Roles[0].Ref.startsWith(`${provider}HandlerRole`));
+    expect(grant).toBeDefined();
+    expect(resource.DependsOn).toContain(grant[0]);
+  }
+  const deny = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Events::EventBusPolicy');
+  const publishers = deny.Properties.Statement.Condition.ArnNotEquals['aws:PrincipalArn'].map((arn: any) => arn['Fn::GetAtt'][0]);
+  expect(publishers).toEqual([
+    expect.stringMatching(/^CdkDeviceDefenderAuditMitigationTaskProviderHandlerRole/),
+    expect.stringMatching(/^CdkDeviceDefenderTaskFollowerHandlerRole/),
+    expect.stringMatching(/^CdkDeviceDefenderAuditSuppressionProviderHandlerRole/),
+  ]);
 });
 
 test('a MitigationEventBus no mitigation construct uses is refused at synth: its policy would name no role', () => {

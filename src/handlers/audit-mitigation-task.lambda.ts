@@ -122,7 +122,7 @@ async function start(prefix: string, props: Props, mitigation: string, remaining
     throw error;
   }
   // Outside the try: a refused event must not cancel tasks that started.
-  await putEvents(events);
+  await putEvents(events, reporter.eventBus);
   return response(prefix, plan.tasks.length);
 }
 

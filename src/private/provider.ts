@@ -1,11 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { definePermanentFailureAlarm, ReportTopics } from './alarms';
 import { grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
@@ -85,10 +86,19 @@ function defineProvider(scope: Construct, options: ProviderOptions): { provider:
  * topic (`addReportTopic`): the function may publish to it, and the alarm notifies it.
  */
 class StackProvider extends Construct {
-  public static getOrCreate(scope: Construct, id: string, options: ProviderOptions, reportTopic?: sns.ITopic): cr.Provider {
+  public static getOrCreate(scope: Construct, id: string, options: ProviderOptions, use: ProviderUse): cr.Provider {
     const stack = Stack.of(scope);
     const provider = (stack.node.tryFindChild(id) as StackProvider | undefined) ?? new StackProvider(stack, id, options);
-    if (reportTopic) { provider.reportTopics.add(reportTopic); }
+    if (use.reportTopic) { provider.reportTopics.add(use.reportTopic); }
+    if (use.eventBus) {
+      // Granted once per bus, in a policy of its own (the role is sealed): the resources of `scope`
+      // wait for it, so their first request may already put events there.
+      if (!provider.eventBuses.has(use.eventBus)) {
+        provider.eventBuses.set(use.eventBus, grantPutMitigationEvents(provider, provider.role, use.eventBus));
+      }
+      const grant = provider.eventBuses.get(use.eventBus);
+      if (grant) { scope.node.addDependency(grant); }
+    }
     return provider.provider;
   }
 
@@ -96,18 +106,29 @@ class StackProvider extends Construct {
   /** In alarm for 5 minutes after any permanent failure of the handler (metric `PermanentFailures`). */
   public readonly permanentFailureAlarm: cloudwatch.Alarm;
   private readonly reportTopics: ReportTopics;
+  private readonly eventBuses = new Map<events.IEventBus, IDependable | undefined>();
+  private readonly role: iam.IRole;
 
   private constructor(scope: Construct, id: string, options: ProviderOptions) {
     super(scope, id);
     const { provider, role, onEvent } = defineProvider(this, options);
     this.provider = provider;
+    this.role = role;
     this.permanentFailureAlarm = definePermanentFailureAlarm(this, onEvent, undefined, options.failures);
     this.reportTopics = new ReportTopics(this, [this.permanentFailureAlarm], role);
   }
 }
 
+/** What a construct brings to its stack's provider. */
+export interface ProviderUse {
+  /** Gets its reports and the provider's alarm notifications. */
+  readonly reportTopic?: sns.ITopic;
+  /** Where its events go (the account's default bus when absent). */
+  readonly eventBus?: events.IEventBus;
+}
+
 /** The stack's provider for every AuditMitigationTask in it; `reportTopic` is added to it (see `StackProvider`). */
-export function auditMitigationTaskProvider(scope: Construct, reportTopic?: sns.ITopic): cr.Provider {
+export function auditMitigationTaskProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
   return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditMitigationTaskProvider', {
     what: 'audit mitigation task',
     actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
@@ -115,11 +136,11 @@ export function auditMitigationTaskProvider(scope: Construct, reportTopic?: sns.
     defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
     handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
     failures: 'tasks an AuditMitigationTask did not start, or did not cancel on Delete (refused request, time out)',
-  }, reportTopic);
+  }, use);
 }
 
 /** The stack's provider for every AuditSuppression in it; `reportTopic` is added to it (see `StackProvider`). */
-export function auditSuppressionProvider(scope: Construct, reportTopic?: sns.ITopic): cr.Provider {
+export function auditSuppressionProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
   return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditSuppressionProvider', {
     what: 'audit suppression',
     actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
@@ -128,5 +149,5 @@ export function auditSuppressionProvider(scope: Construct, reportTopic?: sns.ITo
     handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
     failures: 'audit suppressions not created, updated or deleted as the stack asked (one the stack does not own, a refused request, '
       + 'a Delete that did not finish in time)',
-  }, reportTopic);
+  }, use);
 }

@@ -195,6 +195,15 @@ describe('every failure of a Delete is reported, and the Delete answers in time'
     expect(e.iot.auditSuppressions()).toHaveLength(1);
   });
 
+  test('with EventBusArn, the Mitigation Failed event goes to that bus', async () => {
+    e.events.addEventBus('mitigation-events');
+    const props = { ...reported(), EventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/mitigation-events' };
+    const { PhysicalResourceId } = await run(event('Create', props));
+    e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'accessDenied403' });
+    await run(event('Delete', props, { PhysicalResourceId }));
+    expect(e.events.eventsOfType('Mitigation Failed').map((ev) => ev.eventBusName)).toEqual(['mitigation-events']);
+  });
+
   test('a report topic and EventBridge that refuse: logged as report-failed, and the Delete still succeeds after the datapoint', async () => {
     const { PhysicalResourceId } = await run(event('Create', reported()));
     e.iot.injectFault({ operation: 'DeleteAuditSuppression', kind: 'accessDenied403' });

@@ -385,6 +385,19 @@ describe('AuditMitigationTask custom resource', () => {
     expect(e.events.events.slice(2).map((ev) => [ev.detail.taskId, ev.detail.alreadyStarted])).toEqual(ids.map((id) => [id, true]));
   });
 
+  test('with EventBusArn, the Task Started events go to that bus; an Update that only adds it starts nothing', async () => {
+    e.events.addEventBus('mitigation-events');
+    const EventBusArn = 'arn:aws:events:eu-west-1:123456789012:event-bus/mitigation-events';
+    const created = await withLogs(() => task(cfn('Create', props({ MitigationName: 'Stack/Task', EventBusArn })), context));
+    expect(created.error).toBeUndefined();
+    expect(e.events.events.map((ev) => ev.eventBusName)).toEqual(['mitigation-events', 'mitigation-events']);
+    const physical = (created.result as { PhysicalResourceId: string }).PhysicalResourceId;
+    const updated = await withLogs(() => task(cfn('Update', props({ MitigationName: 'Stack/Task', EventBusArn }),
+      { PhysicalResourceId: physical, OldResourceProperties: props({ MitigationName: 'Stack/Task' }) }), context));
+    expect(updated.error).toBeUndefined();
+    expect(e.iot.auditMitigationTasks()).toHaveLength(2);
+  });
+
   test('an Update whose only change is the new MitigationName property starts nothing and emits nothing', async () => {
     const created = await withLogs(() => task(cfn('Create', props()), context));
     const { PhysicalResourceId } = created.result!;

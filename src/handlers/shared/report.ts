@@ -104,7 +104,7 @@ export class Reporter {
    * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
    * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
    */
-  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, private readonly eventBus?: string) {}
+  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, public readonly eventBus?: string) {}
 
   /**
    * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
@@ -197,6 +197,7 @@ export async function reportSent(send: () => Promise<void>, fields: Record<strin
 }
 
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$/;
+const EVENT_BUS_ARN = /^arn:[a-z-]+:events:[a-z0-9-]+:[0-9]{12}:event-bus\/[A-Za-z0-9_.\/-]{1,256}$/;
 
 /**
  * The reporter of a custom resource request, from its properties (`CUSTOM_RESOURCE_REPORT_PROPS`):
@@ -210,11 +211,14 @@ export function customResourceReporter(properties: Record<string, unknown> | und
   const name = properties?.[P.MITIGATION_NAME];
   const validTopic = typeof topic === 'string' && TOPIC_ARN.test(topic) ? topic : undefined;
   const validName = typeof name === 'string' && name.length >= 1 && name.length <= 1024 ? name : undefined;
-  if ((topic !== undefined && !validTopic) || (name !== undefined && !validName)) {
+  const bus = properties?.[P.EVENT_BUS_ARN];
+  const validBus = typeof bus === 'string' && EVENT_BUS_ARN.test(bus) ? bus : undefined;
+  if ((topic !== undefined && !validTopic) || (name !== undefined && !validName) || (bus !== undefined && !validBus)) {
     log('WARN', 'invalid-report-property', {
       ...(topic !== undefined && !validTopic ? { [P.REPORT_TOPIC_ARN]: topic, reportTopic: 'left out: not an SNS topic ARN' } : {}),
       ...(name !== undefined && !validName ? { [P.MITIGATION_NAME]: name, mitigationName: 'left out: not 1 to 1024 characters' } : {}),
+      ...(bus !== undefined && !validBus ? { [P.EVENT_BUS_ARN]: bus, eventBus: 'left out: not an event bus ARN (events go to the default bus)' } : {}),
     });
   }
-  return new Reporter(validTopic, validName ?? logicalResourceId);
+  return new Reporter(validTopic, validName ?? logicalResourceId, validBus);
 }
