@@ -48,7 +48,11 @@ const integ = new IntegTest(app, 'AuditConfiguration', { testCases: [stack] });
 integ.assertions.awsApiCall('IoT', 'describeAuditSuppression', {
   checkName: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK,
   resourceIdentifier: { clientId: 'integ-dd-lab-client' },
-}).expect(ExpectedResult.objectLike({ suppressIndefinitely: true, description: 'integ test of cdk-device-defender' }));
+}).expect(ExpectedResult.objectLike({
+  suppressIndefinitely: true,
+  // The user's description, then the ownership marker naming this stack and the resource.
+  description: Match.stringLikeRegexp('^integ test of cdk-device-defender \\[cdk-device-defender:arn:aws[a-z-]*:cloudformation:.*/LabClientId[A-Z0-9]+\\]$'),
+}));
 integ.assertions.awsApiCall('IoT', 'describeAccountAuditConfiguration', {})
   .expect(ExpectedResult.objectLike({
     roleArn: configuration.auditRole.roleArn,

@@ -25,6 +25,7 @@ __export(detect_mitigation_lambda_exports, {
 module.exports = __toCommonJS(detect_mitigation_lambda_exports);
 
 // src/contract.ts
+var MAX_VIOLATIONS_PER_TASK = 25;
 var DETECT_ENV = {
   SECURITY_PROFILE: "DETECT_MITIGATION_SECURITY_PROFILE",
   ACTIONS: "DETECT_MITIGATION_ACTIONS",
@@ -33,7 +34,9 @@ var DETECT_ENV = {
   TASK_ID_PREFIX: "DETECT_MITIGATION_TASK_ID_PREFIX",
   REPORT_TOPIC_ARN: "DETECT_MITIGATION_REPORT_TOPIC_ARN",
   /** The value of the `Mitigation` metric dimension and of events' `detail.mitigation`: the construct's path. */
-  MITIGATION: "DETECT_MITIGATION_NAME"
+  MITIGATION: "DETECT_MITIGATION_NAME",
+  /** The ARN of the event bus the handler puts its events on; absent = the account's default bus. */
+  EVENT_BUS: "DETECT_MITIGATION_EVENT_BUS"
 };
 var PERMANENT_FAILURE_EVENT = "permanent-failure";
 var METRIC_NAMESPACE = "CdkDeviceDefender";
@@ -60,6 +63,8 @@ var METRICS = {
   FINDINGS_MITIGATED: "FindingsMitigated",
   /** Plans reported instead of started (dry run): [Mitigation]. */
   DRY_RUN_PLANS: "DryRunPlans",
+  /** Audits not mitigated because they started before the reconciler's lookback (decision `ignored`, reason `too-old`): [Mitigation]. */
+  AUDITS_TOO_OLD: "AuditsTooOld",
   /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
   AUDITS_RECOVERED: "AuditsRecovered",
   /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
@@ -92,6 +97,76 @@ var EVENT_DETAIL_TYPES = {
   /** A task finished: its executions by outcome (detail: `TaskOutcomeDetail`). */
   TASK_OUTCOME: "Mitigation Task Outcome"
 };
+var CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: "MitigationName",
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: "ReportTopicArn",
+  /** The event bus (ARN) the resource's events go to; absent = the account's default bus. */
+  EVENT_BUS_ARN: "EventBusArn"
+};
+var AUDIT_SUPPRESSION_PROPS = {
+  CHECK_NAME: "CheckName",
+  RESOURCE_IDENTIFIER: "ResourceIdentifier",
+  /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
+  EXPIRATION_DATE: "ExpirationDate",
+  SUPPRESS_INDEFINITELY: "SuppressIndefinitely",
+  /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
+  DESCRIPTION: "Description",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+
+// src/handlers/shared/active-violations.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+var PAGE_SIZE = 250;
+var MAX_LOOKUP_PAGES = 20;
+function planLookups(alerts) {
+  if (alerts.length === 0) {
+    return [];
+  }
+  const unique = (ids) => [...new Set(ids)];
+  if (alerts.some((a) => a.thingName === void 0)) {
+    return [{ violationIds: unique(alerts.map((a) => a.violationId)) }];
+  }
+  const byThing = /* @__PURE__ */ new Map();
+  for (const a of alerts) {
+    byThing.set(a.thingName, [...byThing.get(a.thingName) ?? [], a.violationId]);
+  }
+  return [...byThing].map(([thingName, ids]) => ({ thingName, violationIds: unique(ids) }));
+}
+async function lookUpActiveViolations(iot2, securityProfileName, lookup) {
+  const wanted = new Set(lookup.violationIds);
+  const active = /* @__PURE__ */ new Map();
+  let pages = 0;
+  let read = 0;
+  const paginator = (0, import_client_iot.paginateListActiveViolations)({ client: iot2, pageSize: PAGE_SIZE }, { securityProfileName, thingName: lookup.thingName });
+  for await (const page of paginator) {
+    pages += 1;
+    for (const violation of page.activeViolations ?? []) {
+      read += 1;
+      const profile = violation.securityProfileName ?? securityProfileName;
+      if (violation.violationId && wanted.has(violation.violationId) && profile === securityProfileName) {
+        active.set(violation.violationId, violation);
+      }
+    }
+    if (active.size === wanted.size) {
+      break;
+    }
+    if (pages >= MAX_LOOKUP_PAGES && page.nextToken) {
+      return { active, stoppedAfter: read };
+    }
+  }
+  return { active };
+}
+function verifiedAlert(alert, violation) {
+  return { ...alert, thingName: violation.thingName, behaviorName: violation.behavior?.name };
+}
+var UnverifiedViolationError = class extends Error {
+  constructor(violationId, securityProfileName, stoppedAfter) {
+    super(`violation ${violationId} is not an active violation of security profile ${securityProfileName} (ListActiveViolations)` + (stoppedAfter ? `; the alert names no thing, and only the profile's first ${stoppedAfter} active violations were read` : ""));
+    this.name = "UnverifiedViolationError";
+  }
+};
 
 // src/handlers/shared/config.ts
 var ConfigError = class extends Error {
@@ -123,6 +198,7 @@ function readDetectConfig(env) {
     dryRun: env[DETECT_ENV.DRY_RUN] === "true",
     taskIdPrefix: required(env, DETECT_ENV.TASK_ID_PREFIX),
     reportTopicArn: env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0,
+    eventBus: env[DETECT_ENV.EVENT_BUS] || void 0,
     mitigation: required(env, DETECT_ENV.MITIGATION)
   };
 }
@@ -199,7 +275,7 @@ function detectDryRunEvent(mitigation, taskId, violationIds, actions) {
 }
 
 // src/handlers/shared/iot-tasks.ts
-var import_client_iot = require("@aws-sdk/client-iot");
+var import_client_iot2 = require("@aws-sdk/client-iot");
 
 // src/handlers/shared/message.ts
 var MalformedMessageError = class extends Error {
@@ -225,8 +301,8 @@ function parseJsonObject(message, what) {
 }
 
 // src/handlers/shared/iot-tasks.ts
-function createIotClient() {
-  return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+function createIotClient(limits) {
+  return limits ? new import_client_iot2.IoTClient({ maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot2.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
   "InvalidRequestException",
@@ -275,14 +351,14 @@ async function found(describe) {
 }
 async function startDetectMitigationTask(iot2, request) {
   return startOnce(
-    () => iot2.send(new import_client_iot.StartDetectMitigationActionsTaskCommand({
+    () => iot2.send(new import_client_iot2.StartDetectMitigationActionsTaskCommand({
       taskId: request.taskId,
       target: { violationIds: request.violationIds },
       actions: request.actions,
       includeOnlyActiveViolations: true,
       clientRequestToken: clientRequestToken(request.taskId)
     })),
-    () => iot2.send(new import_client_iot.DescribeDetectMitigationActionsTaskCommand({ taskId: request.taskId }))
+    () => iot2.send(new import_client_iot2.DescribeDetectMitigationActionsTaskCommand({ taskId: request.taskId }))
   );
 }
 
@@ -296,6 +372,44 @@ function log(level, event, fields = {}) {
   }
 }
 
+// src/handlers/shared/deadline.ts
+async function runWithDeadline(items, work, options) {
+  const controller = new AbortController();
+  const timeLeft = () => options.remainingMs() - options.marginMs;
+  const settled = [];
+  const inFlight = /* @__PURE__ */ new Set();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !controller.signal.aborted && timeLeft() > 0) {
+      const item = items[next++];
+      inFlight.add(item);
+      try {
+        const result = await work(item, controller.signal);
+        if (!controller.signal.aborted) {
+          settled.push({ item, result });
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) {
+          settled.push({ item, error });
+        }
+      } finally {
+        if (!controller.signal.aborted) {
+          inFlight.delete(item);
+        }
+      }
+    }
+  };
+  let timer;
+  const outOfTime = new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeLeft()));
+  });
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, worker);
+  await Promise.race([Promise.all(workers), outOfTime]);
+  clearTimeout(timer);
+  controller.abort();
+  return { settled: [...settled], unfinished: [...inFlight], notStarted: items.slice(next) };
+}
+
 // src/handlers/shared/events.ts
 var MAX_ENTRIES = 10;
 var PutEventsFailedError = class extends Error {
@@ -306,13 +420,14 @@ var PutEventsFailedError = class extends Error {
   }
 };
 var client;
-async function putEvents(events) {
+async function putEvents(events, eventBus) {
   for (let i = 0; i < events.length; i += MAX_ENTRIES) {
     const batch = events.slice(i, i + MAX_ENTRIES);
     const entries = batch.map((e) => ({
       Source: EVENT_SOURCE,
       DetailType: e.detailType,
-      Detail: JSON.stringify(e.detail)
+      Detail: JSON.stringify(e.detail),
+      ...eventBus ? { EventBusName: eventBus } : {}
     }));
     const sdk = require("@aws-sdk/client-eventbridge");
     client ??= new sdk.EventBridgeClient({});
@@ -325,29 +440,107 @@ async function putEvents(events) {
 
 // src/handlers/shared/report.ts
 var sns;
+var MAX_REPORT_BYTES = 262144;
+var MAX_EVENT_MESSAGE_CHARS = 4e3;
+var CUTS = [{ chars: 16384, items: 1e3 }, { chars: 4096, items: 250 }, { chars: 1024, items: 50 }, { chars: 256, items: 10 }];
+var utf8Bytes = (text2) => Buffer.byteLength(text2, "utf8");
+function cutText(text2, max) {
+  if (text2.length <= max) {
+    return text2;
+  }
+  const head = text2.slice(0, max);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}\u2026 [truncated: ${text2.length} characters]`;
+}
+function cutValue(value, cut) {
+  if (typeof value === "string") {
+    return cutText(value, cut.chars);
+  }
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, cut.items).map((v) => cutValue(v, cut));
+    return value.length > cut.items ? [...kept, `\u2026 [truncated: ${value.length} items]`] : kept;
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutValue(v, cut)]));
+  }
+  return value;
+}
+function fitReport(event, level, fields, maxBytes = MAX_REPORT_BYTES) {
+  const render = (f) => JSON.stringify({ event, level, ...f }, void 0, 2);
+  const whole = render(fields);
+  const size = utf8Bytes(whole);
+  if (size <= maxBytes) {
+    return { text: whole, fields };
+  }
+  const over = `the report was ${size} bytes, over SNS's limit of ${maxBytes}`;
+  for (const cut of CUTS) {
+    const cutFields = {
+      ...cutValue(fields, cut),
+      truncated: `${over}: strings cut to ${cut.chars} characters, lists to ${cut.items} items`
+    };
+    const text2 = render(cutFields);
+    if (utf8Bytes(text2) <= maxBytes) {
+      return { text: text2, fields: cutFields };
+    }
+  }
+  for (let chars = maxBytes; ; chars = Math.floor(chars * 0.9)) {
+    const excerptFields = { truncated: `${over}: this is its beginning`, excerpt: cutText(whole, chars) };
+    const text2 = render(excerptFields);
+    if (utf8Bytes(text2) <= maxBytes) {
+      return { text: text2, fields: excerptFields };
+    }
+  }
+}
 var Reporter = class {
   /**
    * @param topicArn the report topic, if any
    * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
    */
-  constructor(topicArn, mitigation) {
+  constructor(topicArn, mitigation, eventBus) {
     this.topicArn = topicArn;
     this.mitigation = mitigation;
+    this.eventBus = eventBus;
   }
-  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
-  async report(level, event, fields, events = []) {
-    log(level, event, fields);
-    if (this.topicArn) {
-      const sdk = require("@aws-sdk/client-sns");
-      sns ??= new sdk.SNSClient({});
-      await sns.send(new sdk.PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-        Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
-      }));
+  /**
+   * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
+   * effort (see `AnswerDeadline`). A report over SNS's 256 KiB is cut to fit (`fitReport`), in the
+   * log line too (CloudWatch Logs takes 256 KB per event).
+   */
+  async report(level, event, fields, events = [], answer) {
+    const report = fitReport(event, level, fields);
+    log(level, event, report.fields);
+    const deliveries = [];
+    const topicArn = this.topicArn;
+    if (topicArn) {
+      deliveries.push({
+        channel: "report-topic",
+        send: async (abortSignal) => {
+          const sdk = require("@aws-sdk/client-sns");
+          sns ??= new sdk.SNSClient({});
+          return sns.send(new sdk.PublishCommand({
+            TopicArn: topicArn,
+            Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+            Message: report.text
+          }), { abortSignal });
+        }
+      });
     }
     if (events.length > 0) {
-      await putEvents(events);
+      deliveries.push({ channel: "events", send: () => putEvents(events, this.eventBus) });
+    }
+    if (!answer) {
+      for (const delivery of deliveries) {
+        await delivery.send();
+      }
+      return;
+    }
+    const run = await runWithDeadline(deliveries, (delivery, signal) => delivery.send(signal), { concurrency: deliveries.length, ...answer });
+    const failures = [
+      ...run.settled.filter((s) => "error" in s).map((s) => ({ channel: s.item.channel, error: errorName(s.error), message: errorMessage(s.error) })),
+      ...[...run.unfinished, ...run.notStarted].map((d) => ({ channel: d.channel, error: "DeadlineExceeded", message: "not sent before the function had to answer" }))
+    ];
+    for (const failure of failures) {
+      log("ERROR", "report-failed", { report: event, ...failure });
     }
   }
   /**
@@ -355,9 +548,10 @@ var Reporter = class {
    * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
    * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
    * failure it is, the error's name and message and the function's name, the same fields to the
-   * report topic when there is one, and a `Mitigation Failed` event.
+   * report topic when there is one, and a `Mitigation Failed` event. With `answer`, the report
+   * topic and the event are best effort (see `AnswerDeadline`), and this never throws.
    */
-  async permanentFailure(kind, error, fields = {}) {
+  async permanentFailure(kind, error, fields = {}, answer) {
     const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
     const dimensions = {
       ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
@@ -371,7 +565,7 @@ var Reporter = class {
       mitigation: this.mitigation ?? "",
       kind,
       error: errorName(error),
-      message: errorMessage(error),
+      message: cutText(errorMessage(error), MAX_EVENT_MESSAGE_CHARS),
       ...functionName ? { functionName } : {},
       ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
       ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
@@ -379,12 +573,21 @@ var Reporter = class {
     await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
       kind,
       error: detail.error,
-      message: detail.message,
+      message: errorMessage(error),
       [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields
-    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }], answer);
   }
 };
+async function reportSent(send, fields) {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    log("WARN", "report-failed", { ...fields, error: errorName(error), message: errorMessage(error) });
+    return false;
+  }
+}
 
 // src/handlers/shared/targets.ts
 function chunk(items, size) {
@@ -415,20 +618,31 @@ function parseViolationAlert(message) {
   if (behavior !== void 0 && !isObject(behavior)) {
     throw new MalformedMessageError(WHAT, "behavior must be an object");
   }
+  const thingName = body.thingName;
+  if (thingName !== void 0 && (typeof thingName !== "string" || thingName.length < 1 || thingName.length > 128)) {
+    throw new MalformedMessageError(WHAT, "thingName must be a string of 1 to 128 characters");
+  }
   return {
     violationId,
     violationEventType: text(body, "violationEventType"),
     securityProfileName: text(body, "securityProfileName"),
-    thingName: typeof body.thingName === "string" ? body.thingName : void 0,
+    thingName,
     behaviorName: behavior && typeof behavior.name === "string" ? behavior.name : void 0
   };
 }
-function reasonToIgnore(alert, config) {
+function reasonNotToVerify(alert, config) {
   if (alert.violationEventType !== "in-alarm") {
     return `violation event ${alert.violationEventType}, not in-alarm`;
   }
   if (alert.securityProfileName !== config.securityProfileName) {
     return `security profile ${alert.securityProfileName}, not ${config.securityProfileName}`;
+  }
+  return void 0;
+}
+function reasonToIgnore(alert, config) {
+  const reason = reasonNotToVerify(alert, config);
+  if (reason) {
+    return reason;
   }
   if (config.behaviors && !config.behaviors.includes(alert.behaviorName ?? "")) {
     return `behavior ${JSON.stringify(alert.behaviorName ?? null)} is not one of ${config.behaviors.join(", ")}`;
@@ -444,17 +658,21 @@ function afterStartFailure(permanent, violationCount) {
 
 // src/handlers/detect-mitigation.lambda.ts
 var iot = createIotClient();
-var MAX_VIOLATIONS_PER_TASK = 25;
 async function handler(event) {
   let config;
   try {
     config = readDetectConfig(process.env);
   } catch (error) {
-    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0, process.env[DETECT_ENV.MITIGATION] || void 0).permanentFailure("config-error", error);
+    await new Reporter(
+      process.env[DETECT_ENV.REPORT_TOPIC_ARN] || void 0,
+      process.env[DETECT_ENV.MITIGATION] || void 0,
+      process.env[DETECT_ENV.EVENT_BUS] || void 0
+    ).permanentFailure("config-error", error);
     throw error;
   }
-  const reporter = new Reporter(config.reportTopicArn, config.mitigation);
-  const messagesOf = /* @__PURE__ */ new Map();
+  const batch = { config, reporter: new Reporter(config.reportTopicArn, config.mitigation, config.eventBus), thingOf: /* @__PURE__ */ new Map() };
+  const retry = /* @__PURE__ */ new Set();
+  const received = [];
   for (const record of event.Records) {
     let alert;
     try {
@@ -463,71 +681,140 @@ async function handler(event) {
       if (!(error instanceof MalformedMessageError)) {
         throw error;
       }
-      await reporter.permanentFailure("malformed-alert", error, { messageId: record.messageId, received: record.body.slice(0, 2e3) });
+      const sent = await reportSent(() => batch.reporter.permanentFailure(
+        "malformed-alert",
+        error,
+        { messageId: record.messageId, received: record.body.slice(0, 2e3) }
+      ), { messageIds: [record.messageId] });
+      if (!sent) {
+        retry.add(record.messageId);
+      }
       continue;
     }
+    const reason = reasonNotToVerify(alert, config);
+    if (reason) {
+      log("INFO", "ignored", { violationId: alert.violationId, reason });
+      continue;
+    }
+    received.push({ messageId: record.messageId, alert });
+  }
+  const messagesOf = /* @__PURE__ */ new Map();
+  for (const { messageId, alert } of await verify(received, batch, retry)) {
     const reason = reasonToIgnore(alert, config);
     if (reason) {
       log("INFO", "ignored", { violationId: alert.violationId, thingName: alert.thingName, reason });
       continue;
     }
-    messagesOf.set(alert.violationId, [...messagesOf.get(alert.violationId) ?? [], record.messageId]);
+    batch.thingOf.set(alert.violationId, alert.thingName);
+    messagesOf.set(alert.violationId, [...messagesOf.get(alert.violationId) ?? [], messageId]);
   }
-  const failed = [];
   for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
-    if (config.dryRun) {
-      const fields = details(config, violationIds);
-      await reporter.report("INFO", "dry-run", fields, [detectDryRunEvent(config.mitigation, fields.taskId, violationIds, config.actions)]);
-      emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
+    const failed = config.dryRun ? await planOnly(violationIds, batch) : await mitigate(violationIds, batch);
+    failed.flatMap((id) => messagesOf.get(id)).forEach((messageId) => retry.add(messageId));
+  }
+  return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+async function verify(received, batch, retry) {
+  const { config, reporter } = batch;
+  const results = /* @__PURE__ */ new Map();
+  const lookups = planLookups(received.map((r) => r.alert));
+  for (const lookup of lookups) {
+    try {
+      results.set(lookup, await lookUpActiveViolations(iot, config.securityProfileName, lookup));
+    } catch (error) {
+      results.set(lookup, { error });
+      if (!isPermanent(error)) {
+        log("WARN", "retrying", {
+          securityProfileName: config.securityProfileName,
+          thingName: lookup.thingName,
+          violationIds: lookup.violationIds,
+          error: errorName(error),
+          message: errorMessage(error)
+        });
+      }
+    }
+  }
+  const verified = [];
+  for (const { messageId, alert } of received) {
+    const lookup = lookups.find((l) => l.thingName === void 0 || l.thingName === alert.thingName);
+    const result = results.get(lookup);
+    const violation = "error" in result ? void 0 : result.active.get(alert.violationId);
+    if (violation) {
+      verified.push({ messageId, alert: verifiedAlert(alert, violation) });
       continue;
     }
-    const retry = await mitigate(violationIds, config, reporter);
-    failed.push(...retry.flatMap((id) => messagesOf.get(id)));
+    if ("error" in result && !isPermanent(result.error)) {
+      retry.add(messageId);
+      continue;
+    }
+    const [kind, error] = "error" in result ? ["verification-failed", result.error] : ["unverified-violation", new UnverifiedViolationError(alert.violationId, config.securityProfileName, result.stoppedAfter)];
+    const fields = { messageId, violationId: alert.violationId, securityProfileName: config.securityProfileName };
+    if (!await reportSent(() => reporter.permanentFailure(kind, error, fields), { messageIds: [messageId] })) {
+      retry.add(messageId);
+    }
   }
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  return verified;
 }
-function details(config, violationIds, splitFrom) {
+function details(batch, violationIds, splitFrom) {
   return {
-    taskId: detectMitigationTaskId(config.taskIdPrefix, violationIds),
-    securityProfileName: config.securityProfileName,
+    taskId: detectMitigationTaskId(batch.config.taskIdPrefix, violationIds),
+    securityProfileName: batch.config.securityProfileName,
     violationIds,
-    actions: config.actions,
+    thingNames: violationIds.map((id) => batch.thingOf.get(id)),
+    actions: batch.config.actions,
     ...splitFrom ? { splitFrom } : {}
   };
 }
-async function mitigate(violationIds, config, reporter, splitFrom) {
-  const fields = details(config, violationIds, splitFrom);
+async function planOnly(violationIds, batch) {
+  const { config, reporter } = batch;
+  const fields = details(batch, violationIds);
+  const sent = await reportSent(() => reporter.report(
+    "INFO",
+    "dry-run",
+    fields,
+    [detectDryRunEvent(config.mitigation, fields.taskId, violationIds, config.actions)]
+  ), { taskId: fields.taskId, violationIds });
+  if (!sent) {
+    return violationIds;
+  }
+  emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
+  return [];
+}
+async function mitigate(violationIds, batch, splitFrom) {
+  const { config, reporter } = batch;
+  const fields = details(batch, violationIds, splitFrom);
   let outcome;
   try {
     outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
   } catch (failure) {
-    return onStartFailure(failure, violationIds, fields, config, reporter);
+    return onStartFailure(failure, violationIds, fields, batch);
   }
   if (outcome === "started") {
     emitMitigationCounts(config.mitigation, { [METRICS.TASKS_STARTED]: 1 });
   }
-  await reporter.report(
+  const sent = await reportSent(() => reporter.report(
     "INFO",
     outcome === "started" ? "mitigation-started" : "mitigation-already-started",
     fields,
     [detectTaskStartedEvent(config.mitigation, fields.taskId, violationIds, config.actions, outcome !== "started")]
-  );
-  return [];
+  ), { taskId: fields.taskId, violationIds });
+  return sent ? [] : violationIds;
 }
-async function onStartFailure(failure, violationIds, fields, config, reporter) {
+async function onStartFailure(failure, violationIds, fields, batch) {
   const error = { error: errorName(failure), message: errorMessage(failure) };
   switch (afterStartFailure(isPermanent(failure), violationIds.length)) {
     case "retry-later":
       log("WARN", "retrying", { ...fields, ...error });
       return violationIds;
-    case "give-up":
-      await reporter.permanentFailure("mitigation-failed", failure, fields);
-      return [];
+    case "give-up": {
+      const sent = await reportSent(() => batch.reporter.permanentFailure("mitigation-failed", failure, fields), { taskId: fields.taskId, violationIds });
+      return sent ? [] : violationIds;
+    }
     case "split": {
       log("WARN", "splitting", { ...fields, ...error, reason: "AWS IoT refused the batch: starting one task per violation" });
       const retry = [];
       for (const id of violationIds) {
-        retry.push(...await mitigate([id], config, reporter, fields.taskId));
+        retry.push(...await mitigate([id], batch, fields.taskId));
       }
       return retry;
     }

@@ -64,6 +64,8 @@ var METRICS = {
   FINDINGS_MITIGATED: "FindingsMitigated",
   /** Plans reported instead of started (dry run): [Mitigation]. */
   DRY_RUN_PLANS: "DryRunPlans",
+  /** Audits not mitigated because they started before the reconciler's lookback (decision `ignored`, reason `too-old`): [Mitigation]. */
+  AUDITS_TOO_OLD: "AuditsTooOld",
   /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
   AUDITS_RECOVERED: "AuditsRecovered",
   /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
@@ -97,6 +99,24 @@ var EVENT_DETAIL_TYPES = {
   TASK_OUTCOME: "Mitigation Task Outcome"
 };
 var MAX_OUTCOME_ERROR_CODES = 10;
+var CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: "MitigationName",
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: "ReportTopicArn",
+  /** The event bus (ARN) the resource's events go to; absent = the account's default bus. */
+  EVENT_BUS_ARN: "EventBusArn"
+};
+var AUDIT_SUPPRESSION_PROPS = {
+  CHECK_NAME: "CheckName",
+  RESOURCE_IDENTIFIER: "ResourceIdentifier",
+  /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
+  EXPIRATION_DATE: "ExpirationDate",
+  SUPPRESS_INDEFINITELY: "SuppressIndefinitely",
+  /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
+  DESCRIPTION: "Description",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
 
 // src/handlers/shared/events.ts
 var MAX_ENTRIES = 10;
@@ -108,13 +128,14 @@ var PutEventsFailedError = class extends Error {
   }
 };
 var client;
-async function putEvents(events) {
+async function putEvents(events, eventBus) {
   for (let i = 0; i < events.length; i += MAX_ENTRIES) {
     const batch = events.slice(i, i + MAX_ENTRIES);
     const entries = batch.map((e) => ({
       Source: EVENT_SOURCE,
       DetailType: e.detailType,
-      Detail: JSON.stringify(e.detail)
+      Detail: JSON.stringify(e.detail),
+      ...eventBus ? { EventBusName: eventBus } : {}
     }));
     const sdk = require("@aws-sdk/client-eventbridge");
     client ??= new sdk.EventBridgeClient({});
@@ -226,8 +247,8 @@ function metricLinesOf(mitigation, outcome) {
 
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot = require("@aws-sdk/client-iot");
-function createIotClient() {
-  return new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+function createIotClient(limits) {
+  return limits ? new import_client_iot.IoTClient({ maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 var PERMANENT_ERRORS = /* @__PURE__ */ new Set([
   "InvalidRequestException",
@@ -410,31 +431,147 @@ function emitMetrics(dimensions, dimensionSets, values) {
   console.log(JSON.stringify(line));
 }
 
+// src/handlers/shared/deadline.ts
+async function runWithDeadline(items, work, options) {
+  const controller = new AbortController();
+  const timeLeft = () => options.remainingMs() - options.marginMs;
+  const settled = [];
+  const inFlight = /* @__PURE__ */ new Set();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !controller.signal.aborted && timeLeft() > 0) {
+      const item = items[next++];
+      inFlight.add(item);
+      try {
+        const result = await work(item, controller.signal);
+        if (!controller.signal.aborted) {
+          settled.push({ item, result });
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) {
+          settled.push({ item, error });
+        }
+      } finally {
+        if (!controller.signal.aborted) {
+          inFlight.delete(item);
+        }
+      }
+    }
+  };
+  let timer;
+  const outOfTime = new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeLeft()));
+  });
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, worker);
+  await Promise.race([Promise.all(workers), outOfTime]);
+  clearTimeout(timer);
+  controller.abort();
+  return { settled: [...settled], unfinished: [...inFlight], notStarted: items.slice(next) };
+}
+
 // src/handlers/shared/report.ts
 var sns;
+var MAX_REPORT_BYTES = 262144;
+var MAX_EVENT_MESSAGE_CHARS = 4e3;
+var CUTS = [{ chars: 16384, items: 1e3 }, { chars: 4096, items: 250 }, { chars: 1024, items: 50 }, { chars: 256, items: 10 }];
+var utf8Bytes = (text) => Buffer.byteLength(text, "utf8");
+function cutText(text, max) {
+  if (text.length <= max) {
+    return text;
+  }
+  const head = text.slice(0, max);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}\u2026 [truncated: ${text.length} characters]`;
+}
+function cutValue(value, cut) {
+  if (typeof value === "string") {
+    return cutText(value, cut.chars);
+  }
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, cut.items).map((v) => cutValue(v, cut));
+    return value.length > cut.items ? [...kept, `\u2026 [truncated: ${value.length} items]`] : kept;
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutValue(v, cut)]));
+  }
+  return value;
+}
+function fitReport(event, level, fields, maxBytes = MAX_REPORT_BYTES) {
+  const render = (f) => JSON.stringify({ event, level, ...f }, void 0, 2);
+  const whole = render(fields);
+  const size = utf8Bytes(whole);
+  if (size <= maxBytes) {
+    return { text: whole, fields };
+  }
+  const over = `the report was ${size} bytes, over SNS's limit of ${maxBytes}`;
+  for (const cut of CUTS) {
+    const cutFields = {
+      ...cutValue(fields, cut),
+      truncated: `${over}: strings cut to ${cut.chars} characters, lists to ${cut.items} items`
+    };
+    const text = render(cutFields);
+    if (utf8Bytes(text) <= maxBytes) {
+      return { text, fields: cutFields };
+    }
+  }
+  for (let chars = maxBytes; ; chars = Math.floor(chars * 0.9)) {
+    const excerptFields = { truncated: `${over}: this is its beginning`, excerpt: cutText(whole, chars) };
+    const text = render(excerptFields);
+    if (utf8Bytes(text) <= maxBytes) {
+      return { text, fields: excerptFields };
+    }
+  }
+}
 var Reporter = class {
   /**
    * @param topicArn the report topic, if any
    * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
    */
-  constructor(topicArn, mitigation) {
+  constructor(topicArn, mitigation, eventBus) {
     this.topicArn = topicArn;
     this.mitigation = mitigation;
+    this.eventBus = eventBus;
   }
-  /** Logs, publishes to the report topic, then puts `events` on EventBridge. */
-  async report(level, event, fields, events = []) {
-    log(level, event, fields);
-    if (this.topicArn) {
-      const sdk = require("@aws-sdk/client-sns");
-      sns ??= new sdk.SNSClient({});
-      await sns.send(new sdk.PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: `cdk-device-defender: ${event}`.slice(0, 100),
-        Message: JSON.stringify({ event, level, ...fields }, void 0, 2)
-      }));
+  /**
+   * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
+   * effort (see `AnswerDeadline`). A report over SNS's 256 KiB is cut to fit (`fitReport`), in the
+   * log line too (CloudWatch Logs takes 256 KB per event).
+   */
+  async report(level, event, fields, events = [], answer) {
+    const report = fitReport(event, level, fields);
+    log(level, event, report.fields);
+    const deliveries = [];
+    const topicArn = this.topicArn;
+    if (topicArn) {
+      deliveries.push({
+        channel: "report-topic",
+        send: async (abortSignal) => {
+          const sdk = require("@aws-sdk/client-sns");
+          sns ??= new sdk.SNSClient({});
+          return sns.send(new sdk.PublishCommand({
+            TopicArn: topicArn,
+            Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+            Message: report.text
+          }), { abortSignal });
+        }
+      });
     }
     if (events.length > 0) {
-      await putEvents(events);
+      deliveries.push({ channel: "events", send: () => putEvents(events, this.eventBus) });
+    }
+    if (!answer) {
+      for (const delivery of deliveries) {
+        await delivery.send();
+      }
+      return;
+    }
+    const run = await runWithDeadline(deliveries, (delivery, signal) => delivery.send(signal), { concurrency: deliveries.length, ...answer });
+    const failures = [
+      ...run.settled.filter((s) => "error" in s).map((s) => ({ channel: s.item.channel, error: errorName(s.error), message: errorMessage(s.error) })),
+      ...[...run.unfinished, ...run.notStarted].map((d) => ({ channel: d.channel, error: "DeadlineExceeded", message: "not sent before the function had to answer" }))
+    ];
+    for (const failure of failures) {
+      log("ERROR", "report-failed", { report: event, ...failure });
     }
   }
   /**
@@ -442,9 +579,10 @@ var Reporter = class {
    * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
    * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
    * failure it is, the error's name and message and the function's name, the same fields to the
-   * report topic when there is one, and a `Mitigation Failed` event.
+   * report topic when there is one, and a `Mitigation Failed` event. With `answer`, the report
+   * topic and the event are best effort (see `AnswerDeadline`), and this never throws.
    */
-  async permanentFailure(kind, error, fields = {}) {
+  async permanentFailure(kind, error, fields = {}, answer) {
     const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
     const dimensions = {
       ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
@@ -458,7 +596,7 @@ var Reporter = class {
       mitigation: this.mitigation ?? "",
       kind,
       error: errorName(error),
-      message: errorMessage(error),
+      message: cutText(errorMessage(error), MAX_EVENT_MESSAGE_CHARS),
       ...functionName ? { functionName } : {},
       ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
       ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
@@ -466,10 +604,10 @@ var Reporter = class {
     await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
       kind,
       error: detail.error,
-      message: detail.message,
+      message: errorMessage(error),
       [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
       ...fields
-    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }]);
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }], answer);
   }
 };
 
@@ -775,7 +913,7 @@ async function follow(ledger, candidate, claimId, now) {
     if (!isPermanent(error)) {
       return releaseAndRetry(ledger, claim, fields, error);
     }
-    await new Reporter(followed.reportTopicArn, followed.mitigation).permanentFailure("outcome-unreadable", error, fields);
+    await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure("outcome-unreadable", error, fields);
     try {
       await ledger.markReported(claim, now, { failed: true });
     } catch (ledgerError) {
@@ -784,7 +922,7 @@ async function follow(ledger, candidate, claimId, now) {
     return "failed";
   }
   try {
-    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }]);
+    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }], followed.eventBusArn);
   } catch (error) {
     return releaseAndRetry(ledger, claim, fields, error);
   }
