@@ -80,7 +80,7 @@ function profileOf(context: FailureContext) {
   const env = process.env;
   const aws = (file: string) => path.join(os.homedir(), '.aws', file);
   return {
-    name: context.profile ?? env.AWS_PROFILE ?? 'default',
+    name: context.profile ?? (env.AWS_PROFILE || 'default'),
     configFile: env.AWS_CONFIG_FILE ?? aws('config'),
     credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE ?? aws('credentials'),
   };
