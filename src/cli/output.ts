@@ -69,9 +69,10 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 }
 
-/** Wrong arguments: printed with the usage, exit code 2. */
+/** Wrong arguments: one line and where to read the command's help, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** @param command the command whose help the error points to, when the thrower knows it */
+  constructor(message: string, public readonly command?: string) {
     super(message);
     this.name = 'UsageError';
   }

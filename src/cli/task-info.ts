@@ -3,6 +3,7 @@ import {
   DescribeDetectMitigationActionsTaskCommand, DescribeDetectMitigationActionsTaskCommandOutput, IoTClient, paginateListAuditFindings,
   MitigationAction,
 } from '@aws-sdk/client-iot';
+import { CliError } from './errors';
 import { Progress } from './output';
 import { errorName } from '../handlers/shared/iot-tasks';
 
@@ -20,7 +21,10 @@ export async function describeTask(iot: IoTClient, taskId: string): Promise<Task
   try {
     return { kind: 'detect', taskId, task: await iot.send(new DescribeDetectMitigationActionsTaskCommand({ taskId })) };
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') { throw new Error(`no audit or detect mitigation task ${taskId}`); }
+    if (errorName(error) === 'ResourceNotFoundException') {
+      throw new CliError('TaskNotFound', `no audit or detect mitigation task ${taskId}`,
+        'check the id: `cdk-device-defender tasks --since 30d` lists the tasks started in the last 30 days');
+    }
     throw error;
   }
 }

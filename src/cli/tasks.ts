@@ -2,6 +2,7 @@ import {
   DescribeAuditMitigationActionsTaskCommand, DetectMitigationActionsTaskStatistics, IoTClient,
   paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks,
 } from '@aws-sdk/client-iot';
+import { AUDIT_TASK_STATUSES, DETECT_TASK_STATUSES } from './commands';
 import { TaskKind } from '../contract';
 import { isFinished, readTaskOutcome, TaskOutcome } from '../handlers/shared/task-outcome';
 
@@ -35,6 +36,7 @@ interface ListedTask {
 
 export interface ListTasksOptions {
   readonly sinceMs: number;
+  /** Only tasks in this status; a status only one kind of task has (COMPLETED, SUCCESSFUL) lists only that kind. */
   readonly status?: string;
   readonly now?: Date;
   /** Called once per task whose counts were read (for a progress indicator). */
@@ -51,14 +53,16 @@ export async function listTasks(iot: IoTClient, options: ListTasksOptions): Prom
   const startTime = new Date(endTime.getTime() - options.sinceMs);
   const listed: ListedTask[] = [];
 
+  const { status } = options;
   const auditPages = paginateListAuditMitigationActionsTasks({ client: iot, pageSize: 100 },
-    { startTime, endTime, taskStatus: options.status as 'IN_PROGRESS' | undefined });
-  for await (const page of auditPages) {
+    { startTime, endTime, taskStatus: status as 'IN_PROGRESS' | undefined });
+  for await (const page of status === undefined || AUDIT_TASK_STATUSES.includes(status) ? auditPages : []) {
     for (const task of page.tasks ?? []) {
       listed.push({ kind: 'audit', taskId: task.taskId!, status: task.taskStatus ?? 'UNKNOWN', startTime: task.startTime });
     }
   }
-  for await (const page of paginateListDetectMitigationActionsTasks({ client: iot, pageSize: 100 }, { startTime, endTime })) {
+  const detectPages = paginateListDetectMitigationActionsTasks({ client: iot, pageSize: 100 }, { startTime, endTime });
+  for await (const page of status === undefined || DETECT_TASK_STATUSES.includes(status) ? detectPages : []) {
     for (const task of page.tasks ?? []) {
       if (options.status && task.taskStatus !== options.status) { continue; }
       listed.push({

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AUDIT, BLANK_POLICY_CHECK, CERT, aMomentLater, cli, e, fleetState, inTerminal, iot, isWrite, start, useCliEmulator } from './harness';
+import { AUDIT, BIN, BLANK_POLICY_CHECK, CERT, aMomentLater, cli, e, fleetState, inTerminal, iot, isWrite, start, useCliEmulator } from './harness';
 import { buildApp } from '../../examples/quickstart';
 import { withSuppressionMarker } from '../../src/contract';
 
@@ -716,7 +716,7 @@ describe('suppressions, suppress and unsuppress', () => {
 });
 
 describe('the bundled command (npx cdk-device-defender)', () => {
-  const bin = path.join(__dirname, '..', '..', 'assets', 'cli', 'cdk-device-defender.js');
+  const bin = BIN;
   const env = () => ({
     ...process.env,
     AWS_ENDPOINT_URL_IOT: e.endpoint,

@@ -3,6 +3,8 @@
  * and seeded with a small fleet before each test, every request checked against the API model
  * after it), and running the CLI with its output captured.
  */
+import { execFile } from 'child_process';
+import * as path from 'path';
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import { main } from '../../src/cli/main';
 import { Io } from '../../src/cli/output';
@@ -42,6 +44,24 @@ export async function run(argv: string[], terminal?: { answer: boolean }): Promi
 export const cli = (...argv: string[]) => run(argv);
 /** Runs the CLI in a terminal where the operator answers `answer` to every question. */
 export const inTerminal = (answer: 'yes' | 'no', ...argv: string[]) => run(argv, { answer: answer === 'yes' });
+
+/** The bundled CLI, as `npx cdk-device-defender` runs it (built by `npx projen bundle`). */
+export const BIN = path.join(__dirname, '..', '..', 'assets', 'cli', 'cdk-device-defender.js');
+
+export interface BundledRun { code: number; stdout: string; stderr: string }
+
+/**
+ * Runs the bundled CLI in a child process with exactly `env` (nothing inherited but PATH), so the
+ * region, credentials and profile come only from what the test gives; resolves whatever the exit code.
+ */
+export function bundled(args: string[], env: Record<string, string>, options: { node?: string } = {}): Promise<BundledRun> {
+  return new Promise((resolve) => {
+    execFile(options.node ?? process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 /** Waits long enough for the next timestamp to be later than every earlier one. */
 export const aMomentLater = () => new Promise((resolve) => setTimeout(resolve, 5));
