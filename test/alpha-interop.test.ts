@@ -1,4 +1,6 @@
-import * as alpha from '@aws-cdk/aws-iot-alpha';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import * as iotalpha from '@aws-cdk/aws-iot-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -39,25 +41,77 @@ function logicalIdOf(construct: Construct): string {
   return Stack.of(construct).resolve((construct.node.defaultChild as iot.CfnScheduledAudit).logicalId);
 }
 
+/**
+ * The README's "Coming from @aws-cdk/aws-iot-alpha" example, verbatim between the markers (a test
+ * below checks it): jsii-rosetta compiles README examples with the package's dependencies only, so
+ * it cannot resolve alpha; here the type-check step compiles the example and jest synthesizes it.
+ */
+function readmeCoexistExample(this: Construct, notify: MitigationAction): AuditMitigation {
+  // README example begins
+  // Alpha's configuration publishes with a role of its own: give both a topic of yours.
+  const topic = new sns.Topic(this, 'AuditNotifications', { enforceSSL: true });
+  const mitigation = new AuditMitigation(this, 'Mitigation', {
+    notificationTopic: topic,
+    rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
+  });
+  const configuration = new iotalpha.AccountAuditConfiguration(this, 'AuditConfiguration', { targetTopic: topic });
+  mitigation.addScheduledAudit(new iotalpha.ScheduledAudit(this, 'Daily', {
+    accountAuditConfiguration: configuration,
+    frequency: iotalpha.Frequency.DAILY,
+    auditChecks: [iotalpha.AuditCheck.CONFLICTING_CLIENT_IDS_CHECK],
+  }));
+  // README example ends
+  return mitigation;
+}
+
+/** The lines of `text` between `begin` and `end` that are code (no import, declare or blank line), trimmed. */
+function codeLines(text: string, begin: string, end: string): string[] {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end, from);
+  expect(from).toBeGreaterThanOrEqual(0);
+  expect(to).toBeGreaterThan(from);
+  return text.slice(from + begin.length, to).split('\n').map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('import ') && !line.startsWith('declare '));
+}
+
+describe('the README example', () => {
+  test('is this file\'s readmeCoexistExample, verbatim, marked so jsii-rosetta does not fail on the import it cannot resolve', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Coming from @aws-cdk/aws-iot-alpha'));
+    expect(section).toMatch(/^## Coming from @aws-cdk\/aws-iot-alpha\n[\s\S]*?```ts infused\nimport \* as iotalpha from '@aws-cdk\/aws-iot-alpha';/);
+    const example = codeLines(section, '```ts infused\n', '```\n');
+    const source = codeLines(readFileSync(__filename, 'utf8'), '// README example begins\n', '// README example ends');
+    expect(example).toEqual(source);
+  });
+
+  test('synthesizes, with alpha\'s audit in the mitigation and no warning', () => {
+    const { stack, notify } = stackWithAction();
+    readmeCoexistExample.call(stack, notify as MitigationAction);
+    const daily = stack.node.findChild('Daily');
+    expect(scheduledAuditsOf(stack)).toEqual([{ Ref: logicalIdOf(daily) }]);
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Mitigation', Match.anyValue());
+  });
+});
+
 describe('with @aws-cdk/aws-iot-alpha', () => {
   test('a stack mixing alpha\'s AccountAuditConfiguration and ScheduledAudit with AuditMitigation compiles and synthesizes, no escape hatch', () => {
     // GIVEN alpha's configuration notifying a topic the mitigation listens to, and alpha's daily audit
     const { stack, notify } = stackWithAction();
     const topic = new sns.Topic(stack, 'AuditNotifications', { enforceSSL: true });
-    const configuration = new alpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
+    const configuration = new iotalpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
       targetTopic: topic,
       checkConfiguration: { conflictingClientIdsCheck: true, loggingDisabledCheck: true, deviceCertificateSharedCheck: false },
     });
-    const daily = new alpha.ScheduledAudit(stack, 'Daily', {
+    const daily = new iotalpha.ScheduledAudit(stack, 'Daily', {
       accountAuditConfiguration: configuration,
-      frequency: alpha.Frequency.DAILY,
-      auditChecks: [alpha.AuditCheck.CONFLICTING_CLIENT_IDS_CHECK],
+      frequency: iotalpha.Frequency.DAILY,
+      auditChecks: [iotalpha.AuditCheck.CONFLICTING_CLIENT_IDS_CHECK],
     });
-    const weekly = new alpha.ScheduledAudit(stack, 'Weekly', {
+    const weekly = new iotalpha.ScheduledAudit(stack, 'Weekly', {
       accountAuditConfiguration: configuration,
-      frequency: alpha.Frequency.WEEKLY,
-      dayOfWeek: alpha.DayOfWeek.MONDAY,
-      auditChecks: [alpha.AuditCheck.LOGGING_DISABLED_CHECK],
+      frequency: iotalpha.Frequency.WEEKLY,
+      dayOfWeek: iotalpha.DayOfWeek.MONDAY,
+      auditChecks: [iotalpha.AuditCheck.LOGGING_DISABLED_CHECK],
     });
 
     // WHEN alpha's audits go straight into the prop and the method
@@ -79,7 +133,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
 
   test('an imported alpha ScheduledAudit is listened to by its name', () => {
     const { stack, notify } = stackWithAction();
-    const imported = alpha.ScheduledAudit.fromScheduledAuditArn(stack, 'Imported', 'arn:aws:iot:eu-west-1:123456789012:scheduledaudit/nightly');
+    const imported = iotalpha.ScheduledAudit.fromScheduledAuditArn(stack, 'Imported', 'arn:aws:iot:eu-west-1:123456789012:scheduledaudit/nightly');
     const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
     mitigation.addScheduledAudit(imported);
     expect(scheduledAuditsOf(stack)).toEqual(['["nightly"]']);
@@ -95,11 +149,11 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
   test('alpha\'s configuration and audits are read for the synth-time checks of the rules', () => {
     // GIVEN alpha's configuration without DEVICE_CERTIFICATE_SHARED_CHECK, and an audit of one check
     const { stack, notify } = stackWithAction();
-    const configuration = new alpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
+    const configuration = new iotalpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
       checkConfiguration: { deviceCertificateSharedCheck: false },
     });
-    const daily = new alpha.ScheduledAudit(stack, 'Daily', {
-      accountAuditConfiguration: configuration, frequency: alpha.Frequency.DAILY, auditChecks: [alpha.AuditCheck.LOGGING_DISABLED_CHECK],
+    const daily = new iotalpha.ScheduledAudit(stack, 'Daily', {
+      accountAuditConfiguration: configuration, frequency: iotalpha.Frequency.DAILY, auditChecks: [iotalpha.AuditCheck.LOGGING_DISABLED_CHECK],
     });
     // WHEN a rule names a check neither runs
     new AuditMitigation(stack, 'Mitigation', {
@@ -115,7 +169,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
 
   test('ScheduledAudit takes alpha\'s AccountAuditConfiguration, and checks against what it enables', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const configuration = new alpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
+    const configuration = new iotalpha.AccountAuditConfiguration(stack, 'AuditConfiguration', {
       checkConfiguration: { deviceCertificateSharedCheck: false },
     });
     const audit = new ScheduledAudit(stack, 'Daily', {
@@ -135,7 +189,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
 
   test('ScheduledAudit takes an imported alpha configuration when its checks are listed, and asks for them otherwise', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
-    const imported = alpha.AccountAuditConfiguration.fromAccountId(stack, 'Imported', '123456789012');
+    const imported = iotalpha.AccountAuditConfiguration.fromAccountId(stack, 'Imported', '123456789012');
     new ScheduledAudit(stack, 'Daily', { configuration: imported, frequency: AuditFrequency.daily(), checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
     Template.fromStack(stack).hasResourceProperties('AWS::IoT::ScheduledAudit', { TargetCheckNames: ['LOGGING_DISABLED_CHECK'] });
     expect(() => new ScheduledAudit(stack, 'Default', { configuration: imported, frequency: AuditFrequency.daily() })).toThrow(
@@ -148,7 +202,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
     function wiredByAlpha() {
       const { stack, notify } = stackWithAction();
       const mitigation = new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
-      const configuration = new alpha.AccountAuditConfiguration(stack, 'AuditConfiguration', { targetTopic: mitigation.notificationTopic });
+      const configuration = new iotalpha.AccountAuditConfiguration(stack, 'AuditConfiguration', { targetTopic: mitigation.notificationTopic });
       return { stack, mitigation, configuration };
     }
 
@@ -173,7 +227,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
   describe('one audit configuration per account and region', () => {
     test('AuditConfiguration beside alpha\'s AccountAuditConfiguration is refused at synth, naming both and the migration', () => {
       const { stack } = stackWithAction();
-      new alpha.AccountAuditConfiguration(stack, 'AlphaConfiguration');
+      new iotalpha.AccountAuditConfiguration(stack, 'AlphaConfiguration');
       new AuditConfiguration(stack, 'AuditConfiguration');
       expect(() => Template.fromStack(stack)).toThrow(/Stack\/AuditConfiguration: account 123456789012 and region eu-west-1 have another audit configuration, Stack\/AlphaConfiguration .*keep one.*Coming from @aws-cdk\/aws-iot-alpha/);
     });
@@ -181,15 +235,15 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
     test('in another stack of the same environment too', () => {
       const app = new App();
       const { stack: alphaStack } = stackWithAction(app, 'Alpha');
-      new alpha.AccountAuditConfiguration(alphaStack, 'AlphaConfiguration');
+      new iotalpha.AccountAuditConfiguration(alphaStack, 'AlphaConfiguration');
       new AuditConfiguration(new Stack(app, 'Ours', { env: ENV }), 'AuditConfiguration');
       expect(() => app.synth()).toThrow(/Ours\/AuditConfiguration: .* another audit configuration, Alpha\/AlphaConfiguration/);
     });
 
     test('two of alpha\'s are refused by the AuditMitigation of that environment', () => {
       const { stack, notify } = stackWithAction();
-      new alpha.AccountAuditConfiguration(stack, 'First');
-      new alpha.AccountAuditConfiguration(stack, 'Second');
+      new iotalpha.AccountAuditConfiguration(stack, 'First');
+      new iotalpha.AccountAuditConfiguration(stack, 'Second');
       new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
       expect(() => Template.fromStack(stack)).toThrow(/Stack\/Mitigation: account 123456789012 and region eu-west-1 have 2 audit configurations \(Stack\/First, Stack\/Second\)/);
     });
@@ -197,7 +251,7 @@ describe('with @aws-cdk/aws-iot-alpha', () => {
     test('the migration\'s end state synthesizes: AuditConfiguration under the logical id of alpha\'s retained configuration', () => {
       // Step 1 of the README's migration: alpha's configuration retained.
       const before = new Stack(new App(), 'Stack', { env: ENV });
-      const old = new alpha.AccountAuditConfiguration(before, 'AuditConfiguration');
+      const old = new iotalpha.AccountAuditConfiguration(before, 'AuditConfiguration');
       old.applyRemovalPolicy(RemovalPolicy.RETAIN);
       const oldId = before.resolve((old.node.defaultChild as iot.CfnAccountAuditConfiguration).logicalId);
       expect(Template.fromStack(before).toJSON().Resources[oldId].DeletionPolicy).toBe('Retain');
