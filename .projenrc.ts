@@ -49,6 +49,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration tests (integ/): snapshots checked in the test command, deployable by a maintainer.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // Interop with teams on aws-iot-alpha (test/alpha-interop.test.ts, README "Coming from
+    // @aws-cdk/aws-iot-alpha"): the newest release on the registry whose aws-cdk-lib peer range
+    // (^2.214.1) admits the pinned 2.257.0. Tests only: the library never imports it.
+    '@aws-cdk/aws-iot-alpha@2.214.1-alpha.0',
     // Handlers: bundled by esbuild; tests drive the real clients against the IoT emulator in test/.
     '@aws-sdk/client-iot@^3',
     '@aws-sdk/client-sns@^3',

@@ -6,9 +6,10 @@ import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigation } from './audit-mitigation';
 import {
-  ALL_AUDIT_CHECKS, AUDIT_CHECK_PROPERTIES, MAX_CERTIFICATE_THRESHOLD_DAYS, MIN_CERTIFICATE_THRESHOLD_DAYS, describeEnvironment,
+  ALL_AUDIT_CHECKS, AUDIT_CHECKS, MAX_CERTIFICATE_THRESHOLD_DAYS, MIN_CERTIFICATE_THRESHOLD_DAYS, accountAuditConfigurationsFor, ownerOf,
   registerAuditConfiguration,
 } from './private/audit-setup';
+import { describeEnvironment } from './private/environment';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { addNagSuppressions } from './private/nag';
 import { defineIotPublishRole } from './private/topics';
@@ -86,7 +87,9 @@ const AUDIT_MANAGED_POLICY = 'service-role/AWSIoTDeviceDefenderAudit';
  * Defines the AWS IoT Device Defender audit configuration of an account and region: which checks
  * audits may run, the role they run with, and where to send a notification when one finishes.
  *
- * There is one per account and region: a second one for the same environment in the app is refused.
+ * There is one per account and region: a second one for the same environment in the app is refused,
+ * and so, at synth, is one beside any other `AWS::IoT::AccountAuditConfiguration` of that environment
+ * (aws-iot-alpha's `AccountAuditConfiguration`, say).
  * Scheduled audits (`ScheduledAudit`) run the checks it enables.
  *
  * @resource AWS::IoT::AccountAuditConfiguration
@@ -134,10 +137,10 @@ export class AuditConfiguration extends Resource {
     // leaves a check it is not given as it was, so omitting one would never turn it off.
     const auditCheckConfigurations: Record<string, unknown> = {};
     for (const check of ALL_AUDIT_CHECKS) {
-      auditCheckConfigurations[AUDIT_CHECK_PROPERTIES[check]] = { enabled: checks.includes(check) };
+      auditCheckConfigurations[AUDIT_CHECKS[check].property] = { enabled: checks.includes(check) };
     }
     if (ageDays !== undefined) {
-      auditCheckConfigurations[AUDIT_CHECK_PROPERTIES[AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK]] = {
+      auditCheckConfigurations[AUDIT_CHECKS[AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK].property] = {
         enabled: true, configuration: { certAgeThresholdInDays: ageDays },
       };
     }
@@ -156,6 +159,14 @@ export class AuditConfiguration extends Resource {
         expiringDays);
     }
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    // Another library's (aws-iot-alpha's AccountAuditConfiguration) or an L1, maybe defined after this one.
+    this.node.addValidation({
+      validate: () => accountAuditConfigurationsFor(this).filter((other) => other !== resource).map((other) =>
+        `${this.node.path}: ${describeEnvironment(this)} have another audit configuration, ${ownerOf(other).node.path} `
+        + '(AWS::IoT::AccountAuditConfiguration); AWS IoT has one per account and region, so CloudFormation refuses the second '
+        + '("The AccountAuditConfiguration already exists"): keep one. To move from the other to this one without an audit gap, '
+        + 'see the README, "Coming from @aws-cdk/aws-iot-alpha"'),
+    });
   }
 
   /**

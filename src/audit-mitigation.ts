@@ -1,21 +1,21 @@
-import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, METRICS, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
 import { defineChecksExcludedAlarm, defineExecutionsFailedAlarm } from './private/alarms';
-import { NO_AUDIT_CONFIGURATION_WARNING, auditConfigurationFor, scheduledAuditChecksOf } from './private/audit-setup';
+import { scheduledAuditNameOf } from './private/audit-setup';
+import { refusedNotificationRoles, registerAuditMitigation, unauditedRules, unnotified } from './private/audit-wiring';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { actionMetric, checkMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
@@ -41,13 +41,16 @@ export interface AuditMitigationProps {
 
   /**
    * Mitigate only audits started by these scheduled audits; more can be added with
-   * `addScheduledAudit()`. When the app knows the checks of
-   * every one of them (`ScheduledAudit`s, or `CfnScheduledAudit`s with literal checks), a rule
-   * for a check none of them runs is refused at synth time, unless `includeOnDemandAudits` is set.
+   * `addScheduledAudit()`. Each is this library's `ScheduledAudit`, any `iot.IScheduledAuditRef`
+   * (a `CfnScheduledAudit`), any construct whose default child is an `AWS::IoT::ScheduledAudit`
+   * (aws-iot-alpha's `ScheduledAudit`), or one with a `scheduledAuditName` (aws-iot-alpha's
+   * imported `IScheduledAudit`). When the app knows the checks of every one of them (all but
+   * imports and token check lists), a rule for a check none of them runs is refused at synth
+   * time, unless `includeOnDemandAudits` is set.
    *
    * @default - every scheduled audit
    */
-  readonly scheduledAudits?: iot.IScheduledAuditRef[];
+  readonly scheduledAudits?: IConstruct[];
 
   /**
    * Whether to mitigate on-demand audits too.
@@ -172,7 +175,9 @@ export class AuditMitigation extends Construct {
 
   private readonly rules: AuditRuleSet;
   /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */
-  private scheduledAudits?: iot.IScheduledAuditRef[];
+  private scheduledAudits?: IConstruct[];
+  /** Their names, in the same order. */
+  private readonly scheduledAuditNames: string[] = [];
   private readonly includeOnDemandAudits: boolean;
   private readonly handlerFunction: lambda.Function;
 
@@ -202,7 +207,12 @@ export class AuditMitigation extends Construct {
     });
     // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
     this.includeOnDemandAudits = props.includeOnDemandAudits ?? false;
-    this.node.addValidation({ validate: () => this.unauditedRules() });
+    this.node.addValidation({
+      validate: () => unauditedRules(this, this.rules.checks, this.scheduledAudits, this.includeOnDemandAudits),
+    });
+    // Audit notifications go to one topic per account and region: a second AuditMitigation must share it.
+    const mitigationsHere = registerAuditMitigation(this);
+    this.node.addValidation({ validate: () => unnotified(this, mitigationsHere) });
 
     this.notificationTopic = props.notificationTopic
       ?? defineEncryptedTopic(this, 'NotificationTopic', 'NotificationKey', 'Encrypts AWS IoT Device Defender audit notifications');
@@ -212,7 +222,7 @@ export class AuditMitigation extends Construct {
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
     if (!props.notificationTopic) {
       allowOnlyPublisher(this.notificationTopic, this.notificationRole);
-      this.node.addValidation({ validate: () => this.refusedNotificationRoles() });
+      this.node.addValidation({ validate: () => refusedNotificationRoles(this) });
     }
 
     const { function: handler, deadLetterQueue, deadLetterAlarm, permanentFailureAlarm } = MitigationHandler.invokedAsynchronously(this, {
@@ -263,75 +273,34 @@ export class AuditMitigation extends Construct {
   }
 
   /**
-   * An audit configuration in this stack that sends notifications to the topic defined here with
-   * another role (aws-iot-alpha's `AccountAuditConfiguration` defines its own) would be denied
-   * every publish: say so at synth time rather than lose every notification.
-   */
-  private refusedNotificationRoles(): string[] {
-    const stack = Stack.of(this);
-    const same = (a: unknown, b: unknown) => JSON.stringify(stack.resolve(a)) === JSON.stringify(stack.resolve(b));
-    return stack.node.findAll()
-      .filter((c): c is iot.CfnAccountAuditConfiguration => c instanceof iot.CfnAccountAuditConfiguration)
-      .flatMap((config) => {
-        const configured = stack.resolve(config.auditNotificationTargetConfigurations);
-        const target = configured?.sns ?? configured?.Sns;
-        const [topicArn, roleArn] = [target?.targetArn ?? target?.TargetArn, target?.roleArn ?? target?.RoleArn];
-        if (!same(topicArn, this.notificationTopic.topicArn) || same(roleArn, this.notificationRole.roleArn)) { return []; }
-        return [`${config.node.path}: invalid auditNotificationTargetConfigurations.sns.roleArn: only ${this.node.path}'s notificationRole may publish to `
-          + 'its notificationTopic; use notificationRole as the role, or give the AuditMitigation a notificationTopic of your own'];
-      });
-  }
-
-  /**
-   * Rules whose check is never audited: not enabled in the app's AuditConfiguration for this
-   * environment, or run by none of the scheduled audits this mitigation listens to. Without an
-   * AuditConfiguration in the app, a warning shows how to wire one.
-   */
-  private unauditedRules(): string[] {
-    const { scheduledAudits, includeOnDemandAudits } = this;
-    const errors: string[] = [];
-    const configuration = auditConfigurationFor(this);
-    if (!configuration) {
-      Annotations.of(this).addWarningV2(NO_AUDIT_CONFIGURATION_WARNING,
-        `${this.node.path}: this app defines no AuditConfiguration for this stack's account and region, so nothing here makes `
-        + 'audits run or notify this mitigation. Wire one with: '
-        + 'new AuditConfiguration(this, \'AuditConfiguration\', { mitigation }); '
-        + 'acknowledge this warning if the account\'s audit configuration is managed elsewhere.');
-    }
-    const audited = scheduledAudits?.map((audit) => scheduledAuditChecksOf(audit));
-    const allKnown = audited !== undefined && !includeOnDemandAudits && audited.every((checks) => checks !== undefined);
-    for (const check of this.rules.checks) {
-      const rule = `${this.node.path}: rule for ${check}`;
-      if (configuration && !configuration.enabledChecks.includes(check)) {
-        errors.push(`${rule}: the check is not enabled in the audit configuration ${configuration.node.path}, so no audit `
-          + `ever reports it; add AuditCheck.${check} to its checks, or remove the rule`);
-      }
-      if (allKnown && !audited.some((checks) => checks!.includes(check))) {
-        errors.push(`${rule}: none of the scheduled audits this mitigation listens to (${scheduledAudits!.map((a) => a.node.path).join(', ')}) `
-          + `runs the check, so its findings are never mitigated; add AuditCheck.${check} to the checks of one of them, or remove the rule`);
-      }
-    }
-    return errors;
-  }
-
-  /**
    * Mitigates audits started by `audit` too (as `scheduledAudits` does). Once a scheduled audit is
    * given, only the audits of the scheduled audits given are mitigated (and on-demand audits
    * when `includeOnDemandAudits` is set).
+   *
+   * `audit` is this library's `ScheduledAudit`, any `iot.IScheduledAuditRef` (a
+   * `CfnScheduledAudit`), any construct whose default child is an `AWS::IoT::ScheduledAudit`
+   * (aws-iot-alpha's `ScheduledAudit`), or one with a `scheduledAuditName` (aws-iot-alpha's
+   * imported `IScheduledAudit`); anything else is refused.
    */
-  public addScheduledAudit(audit: iot.IScheduledAuditRef): void {
+  public addScheduledAudit(audit: IConstruct): void {
+    const name = scheduledAuditNameOf(audit);
+    if (name === undefined) {
+      invalid(this, 'scheduledAudits', audit.node.path, 'must be a scheduled audit: a ScheduledAudit, an iot.IScheduledAuditRef '
+        + '(CfnScheduledAudit), or aws-iot-alpha\'s ScheduledAudit (defined, or imported with fromScheduledAuditArn or '
+        + 'fromScheduledAuditAttributes)');
+    }
     this.listenOnlyToScheduledAudits();
     this.scheduledAudits!.push(audit);
+    this.scheduledAuditNames.push(name);
   }
 
   /** Renders the list of scheduled audits into the handler when the template is written. */
   private listenOnlyToScheduledAudits(): void {
     if (this.scheduledAudits) { return; }
-    const audits: iot.IScheduledAuditRef[] = [];
-    this.scheduledAudits = audits;
+    this.scheduledAudits = [];
     const stack = Stack.of(this);
     this.handlerFunction.addEnvironment(ENV.SCHEDULED_AUDITS, Lazy.string({
-      produce: () => stack.toJsonString(audits.map((a) => a.scheduledAuditRef.scheduledAuditName)),
+      produce: () => stack.toJsonString(this.scheduledAuditNames),
     }));
   }
 

@@ -8,6 +8,7 @@ import {
   AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem,
   suppressionMarkerOverhead,
 } from './contract';
+import { AUDIT_CHECKS, FindingResource } from './private/audit-setup';
 import { auditSuppressionProvider } from './private/provider';
 import { invalid, validateOneOf } from './private/validation';
 
@@ -112,12 +113,41 @@ export abstract class AuditSuppressionResource {
   public abstract _bind(scope: IConstruct): Record<string, unknown>;
 }
 
+/** Each kind of resource: what it is, and the factory that names one. */
+const RESOURCE_KINDS: Record<FindingResource, { readonly what: string; readonly factory: string }> = {
+  deviceCertificateId: { what: 'a device certificate', factory: 'deviceCertificate' },
+  caCertificateId: { what: 'a CA certificate', factory: 'caCertificate' },
+  cognitoIdentityPoolId: { what: 'a Cognito identity pool', factory: 'cognitoIdentityPool' },
+  clientId: { what: 'an MQTT client id', factory: 'clientId' },
+  policyVersionIdentifier: { what: 'an AWS IoT policy version', factory: 'policyVersion' },
+  account: { what: 'the account', factory: 'account' },
+  iamRoleArn: { what: 'an IAM role', factory: 'iamRole' },
+  roleAliasArn: { what: 'a role alias', factory: 'roleAlias' },
+  issuerCertificateIdentifier: { what: 'an issuer (intermediate CA) certificate', factory: 'issuerCertificate' },
+  deviceCertificateArn: { what: 'a device certificate by its ARN', factory: 'deviceCertificateArn' },
+};
+
+/** Refuses a resource of a kind the check's findings never name: the suppression would suppress nothing. */
+function validateResourceKind(scope: IConstruct, check: AuditCheck, identifier: Record<string, unknown>): void {
+  if (Token.isUnresolved(check)) { return; }
+  const member = Object.keys(identifier)[0] as FindingResource;
+  const allowed = AUDIT_CHECKS[check].findingResources;
+  if (allowed.includes(member)) { return; }
+  throw new Error(`${scope.node.path}: invalid resource ${member} for check ${check}: its findings name `
+    + `${allowed.map((kind) => RESOURCE_KINDS[kind].what).join(' or ')}, so this suppression would suppress nothing; use `
+    + `${allowed.map((kind) => `AuditSuppressionResource.${RESOURCE_KINDS[kind].factory}()`).join(' or ')}`);
+}
+
 /** Properties of an `AuditSuppression`. */
 export interface AuditSuppressionProps {
   /** The audit check whose findings for `resource` are suppressed. */
   readonly check: AuditCheck;
 
-  /** The resource whose findings are suppressed. */
+  /**
+   * The resource whose findings are suppressed: a kind the check's findings name (a device
+   * certificate for the device certificate checks, the account for LOGGING_DISABLED_CHECK, a
+   * policy version for the policy checks...). Another kind would suppress nothing and is refused.
+   */
   readonly resource: AuditSuppressionResource;
 
   /**
@@ -216,6 +246,7 @@ export class AuditSuppression extends Construct {
     validateOneOf(this, 'check', props.check, Object.values(AuditCheck));
     this.check = props.check;
     const resourceIdentifier = props.resource._bind(this);
+    validateResourceKind(this, props.check, resourceIdentifier);
 
     const indefinitely = props.suppressIndefinitely ?? false;
     if (indefinitely === (props.expiration !== undefined)) {

@@ -6,6 +6,7 @@ import { AuditCheck } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { MitigationActionType } from './mitigation-action-type';
 import { iamActionsOf, mitigationRoleSuppressions, supportedActionTypes } from './private/action-types';
+import { AppRegistry, describeEnvironment, environmentKey } from './private/environment';
 import { iotPrincipal } from './private/grants';
 import { InlinePolicyRole, LeanInlinePolicyRole, leanRoleAllowed } from './private/inline-policy-role';
 import { addNagSuppressions } from './private/nag';
@@ -54,7 +55,8 @@ export interface MitigationActionProps {
   readonly role?: iam.IRole;
 
   /**
-   * The mitigation action name: 1 to 128 characters from `[a-zA-Z0-9_-]`.
+   * The mitigation action name: 1 to 128 characters from `[a-zA-Z0-9_-]`. Another MitigationAction
+   * of the app with the same name in the same account and region is refused at synth.
    *
    * @default - a deterministic name derived from the construct path (the role's trust policy
    * needs the name at synth time, so CloudFormation is not left to generate one)
@@ -203,6 +205,7 @@ export class MitigationAction extends MitigationActionBase {
     const actionName = props.mitigationActionName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     validatePattern(this, 'mitigationActionName', actionName, ACTION_NAME_PATTERN,
       'must be 1 to 128 characters from [a-zA-Z0-9_-] (the AWS IoT API does not accept colons)');
+    refuseDuplicateName(this, actionName);
     const actionType = props.actionParams.actionType;
     this.actionType = actionType;
 
@@ -248,6 +251,24 @@ export class MitigationAction extends MitigationActionBase {
       },
     });
   }
+}
+
+/** The MitigationActions of each name, per app and environment. */
+const ACTIONS_BY_NAME = new AppRegistry<MitigationAction>();
+
+/**
+ * Refuses, at synth, a second action with the name of another in the same account and region:
+ * AWS IoT keeps one action per name, so the second deployment would fail. A token name is not compared.
+ */
+function refuseDuplicateName(action: MitigationAction, name: string): void {
+  if (Token.isUnresolved(name)) { return; }
+  const named = ACTIONS_BY_NAME.add(`${environmentKey(action)}/${name}`, action);
+  action.node.addValidation({
+    validate: () => named[0] === action ? [] : [`${action.node.path}: mitigationActionName ${JSON.stringify(name)} is already the name of `
+      + `${named[0].node.path} in ${describeEnvironment(action)}; AWS IoT keeps one mitigation action per name in an account and region, `
+      + 'so the second deployment would fail: give one of them another mitigationActionName, or leave it out (a name derived from the '
+      + 'construct path)'],
+  });
 }
 
 /**

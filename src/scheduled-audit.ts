@@ -1,11 +1,11 @@
 import { Annotations, Resource, Token, Tokenization } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditConfiguration } from './audit-configuration';
 import {
   ALL_AUDIT_CHECKS, SCHEDULED_AUDIT_CHECK_NAME_WARNING, SCHEDULED_AUDIT_NAME_PATTERN, SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS,
-  registerScheduledAuditChecks,
+  accountAuditConfigurationOf, enabledChecksOf, registerScheduledAuditChecks,
 } from './private/audit-setup';
 import { invalid, validatePattern } from './private/validation';
 
@@ -99,8 +99,14 @@ function validDay(factory: string, day: DayOfWeek): DayOfWeek {
 
 /** Properties of a `ScheduledAudit`. */
 export interface ScheduledAuditProps {
-  /** The account's audit configuration; the audit may run only the checks it enables. */
-  readonly configuration: AuditConfiguration;
+  /**
+   * The account's audit configuration; the audit may run only the checks it enables. This
+   * library's `AuditConfiguration`, any construct whose default child is an
+   * `AWS::IoT::AccountAuditConfiguration` (aws-iot-alpha's `AccountAuditConfiguration`, a
+   * `CfnAccountAuditConfiguration`), or aws-iot-alpha's import (`fromAccountId`, which has an
+   * `accountId`): then, as when the configuration's checks are tokens, `checks` is required.
+   */
+  readonly configuration: IConstruct;
 
   /** How often the audit runs. */
   readonly frequency: AuditFrequency;
@@ -141,6 +147,20 @@ function defaultChecks(scope: Construct, enabled: AuditCheck[]): AuditCheck[] {
 }
 
 /**
+ * The checks an audit configuration enables: an AuditConfiguration's, or what the template of
+ * another's `AWS::IoT::AccountAuditConfiguration` enables; `undefined` when the app cannot know
+ * (an import, or tokens). Refuses a construct that is no audit configuration.
+ */
+function enabledChecksOfConfiguration(scope: Construct, configuration: IConstruct): AuditCheck[] | undefined {
+  if (configuration instanceof AuditConfiguration) { return configuration.enabledChecks; }
+  const resource = accountAuditConfigurationOf(configuration);
+  if (resource) { return enabledChecksOf(resource); }
+  if (typeof (configuration as { accountId?: unknown }).accountId === 'string') { return undefined; }
+  return invalid(scope, 'configuration', configuration.node.path, 'must be an audit configuration: an AuditConfiguration, '
+    + 'aws-iot-alpha\'s AccountAuditConfiguration (defined, or imported with fromAccountId), or an iot.CfnAccountAuditConfiguration');
+}
+
+/**
  * Defines an AWS IoT Device Defender audit that runs on a schedule. It can be given to
  * `AuditMitigation`'s `scheduledAudits`, which then checks at synth time that it runs the checks
  * the mitigation has rules for.
@@ -167,8 +187,12 @@ export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
       validatePattern(this, 'scheduledAuditName', props.scheduledAuditName, SCHEDULED_AUDIT_NAME_PATTERN,
         'must be 1 to 128 letters, digits, _ and -');
     }
-    const enabled = props.configuration.enabledChecks;
-    const checks = props.checks ?? defaultChecks(this, enabled);
+    const enabled = enabledChecksOfConfiguration(this, props.configuration);
+    if (enabled === undefined && props.checks === undefined) {
+      invalid(this, 'checks', props.checks, `the checks the audit configuration ${props.configuration.node.path} enables are unknown to `
+        + 'this app (imported, or tokens): list the checks this audit runs');
+    }
+    const checks = props.checks ?? defaultChecks(this, enabled!);
     if (checks.length === 0) { invalid(this, 'checks', checks, 'must list at least one audit check'); }
     checks.forEach((check, i) => {
       if (!ALL_AUDIT_CHECKS.includes(check)) {
@@ -176,7 +200,7 @@ export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
       }
       if (checks.indexOf(check) !== i) { invalid(this, 'checks', check, 'lists the check twice; list each check once'); }
     });
-    const missing = checks.filter((check) => !enabled.includes(check));
+    const missing = enabled ? checks.filter((check) => !enabled.includes(check)) : [];
     if (missing.length > 0) {
       invalid(this, 'checks', missing, `must be enabled in the audit configuration ${props.configuration.node.path}; `
         + 'add them to its checks, or leave them out of this audit');

@@ -334,3 +334,49 @@ describe('AuditMitigation and the app\'s AuditConfiguration', () => {
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });
+
+describe('what the audit configuration notifies', () => {
+  function twoMitigations() {
+    const stack = stackOf();
+    const notify = new MitigationAction(stack, 'Notify', {
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'Findings', { enforceSSL: true }) }),
+    });
+    const rules = [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }];
+    const first = new AuditMitigation(stack, 'First', { rules });
+    new AuditConfiguration(stack, 'AuditConfiguration', { mitigation: first });
+    return { stack, first, rules };
+  }
+
+  test('a second AuditMitigation the configuration does not notify is refused at synth, naming both, the configuration and the fix', () => {
+    const { stack, rules } = twoMitigations();
+    new AuditMitigation(stack, 'Second', { rules });
+    expect(() => Template.fromStack(stack)).toThrow(
+      'Stack/Second: the audit configuration Stack/AuditConfiguration notifies Stack/First, so this AuditMitigation never hears of an audit '
+      + '(AWS IoT notifies one topic per account and region; only its reconciler would start tasks, up to reconcileInterval late): '
+      + 'give it notificationTopic: <Stack/First>.notificationTopic, or move its rules into Stack/First with addRule()');
+  });
+
+  test('a second AuditMitigation on the first one\'s topic is notified: accepted', () => {
+    const { stack, first, rules } = twoMitigations();
+    new AuditMitigation(stack, 'Second', { notificationTopic: first.notificationTopic, rules });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('one AuditMitigation and a configuration that notifies nothing: unchanged (the reconciler starts the tasks)', () => {
+    const stack = stackOf();
+    const notify = new MitigationAction(stack, 'Notify', {
+      actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(stack, 'Findings', { enforceSSL: true }) }),
+    });
+    new AuditMitigation(stack, 'Only', { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }] });
+    new AuditConfiguration(stack, 'AuditConfiguration');
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('AuditConfiguration beside a CfnAccountAuditConfiguration of the same environment is refused at synth, naming both', () => {
+    const stack = stackOf();
+    new AuditConfiguration(stack, 'AuditConfiguration');
+    new iot.CfnAccountAuditConfiguration(stack, 'Raw', { accountId: stack.account, roleArn: 'arn:aws:iam::123456789012:role/audit', auditCheckConfigurations: {} });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /Stack\/AuditConfiguration: account 123456789012 and region eu-west-1 have another audit configuration, Stack\/Raw \(AWS::IoT::AccountAuditConfiguration\)/);
+  });
+});

@@ -17,8 +17,8 @@ function stack(app = new App()): Stack {
   return new Stack(app, 'Stack', { env: ENV });
 }
 
-const indefinitely = (resource: AuditSuppressionResource) => ({
-  check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, resource, suppressIndefinitely: true,
+const indefinitely = (resource: AuditSuppressionResource, check = AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK) => ({
+  check, resource, suppressIndefinitely: true,
 });
 
 describe('AuditSuppression', () => {
@@ -51,41 +51,47 @@ describe('AuditSuppression', () => {
     });
   });
 
+  // Each with a check whose findings name that kind of resource (any other is refused, below).
   test.each([
-    ['deviceCertificate', AuditSuppressionResource.deviceCertificate(CERT), { deviceCertificateId: CERT }],
-    ['caCertificate with 0x', AuditSuppressionResource.caCertificate(`0x${'b'.repeat(62)}`), { caCertificateId: `0x${'b'.repeat(62)}` }],
-    ['cognitoIdentityPool', AuditSuppressionResource.cognitoIdentityPool('eu-west-1:abcd'), { cognitoIdentityPoolId: 'eu-west-1:abcd' }],
-    ['clientId', AuditSuppressionResource.clientId('sensor-1'), { clientId: 'sensor-1' }],
-    ['policyVersion', AuditSuppressionResource.policyVersion('fleet', '2'), { policyVersionIdentifier: { policyName: 'fleet', policyVersionId: '2' } }],
-    ['account', AuditSuppressionResource.account('123456789012'), { account: '123456789012' }],
-    ['roleAlias', AuditSuppressionResource.roleAlias('arn:aws:iot:eu-west-1:123456789012:rolealias/d'), { roleAliasArn: 'arn:aws:iot:eu-west-1:123456789012:rolealias/d' }],
+    ['deviceCertificate', AuditSuppressionResource.deviceCertificate(CERT), { deviceCertificateId: CERT }, AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK],
+    ['caCertificate with 0x', AuditSuppressionResource.caCertificate(`0x${'b'.repeat(62)}`), { caCertificateId: `0x${'b'.repeat(62)}` },
+      AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK],
+    ['cognitoIdentityPool', AuditSuppressionResource.cognitoIdentityPool('eu-west-1:abcd'), { cognitoIdentityPoolId: 'eu-west-1:abcd' },
+      AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK],
+    ['clientId', AuditSuppressionResource.clientId('sensor-1'), { clientId: 'sensor-1' }, AuditCheck.CONFLICTING_CLIENT_IDS_CHECK],
+    ['policyVersion', AuditSuppressionResource.policyVersion('fleet', '2'), { policyVersionIdentifier: { policyName: 'fleet', policyVersionId: '2' } },
+      AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK],
+    ['account', AuditSuppressionResource.account('123456789012'), { account: '123456789012' }, AuditCheck.LOGGING_DISABLED_CHECK],
+    ['roleAlias', AuditSuppressionResource.roleAlias('arn:aws:iot:eu-west-1:123456789012:rolealias/d'), { roleAliasArn: 'arn:aws:iot:eu-west-1:123456789012:rolealias/d' },
+      AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK],
     ['issuerCertificate', AuditSuppressionResource.issuerCertificate('CN=Intermediate', 'c'.repeat(64), '0a:1b'),
-      { issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'c'.repeat(64), issuerCertificateSerialNumber: '0a:1b' } }],
+      { issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'c'.repeat(64), issuerCertificateSerialNumber: '0a:1b' } },
+      AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK],
     ['deviceCertificateArn', AuditSuppressionResource.deviceCertificateArn(`arn:aws:iot:eu-west-1:123456789012:cert/${CERT}`),
-      { deviceCertificateArn: `arn:aws:iot:eu-west-1:123456789012:cert/${CERT}` }],
-  ])('AuditSuppressionResource.%s names its member of ResourceIdentifier', (_, resource, identifier) => {
+      { deviceCertificateArn: `arn:aws:iot:eu-west-1:123456789012:cert/${CERT}` }, AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK],
+  ])('AuditSuppressionResource.%s names its member of ResourceIdentifier', (_, resource, identifier, check) => {
     const s = stack();
-    new AuditSuppression(s, 'S', indefinitely(resource));
+    new AuditSuppression(s, 'S', indefinitely(resource, check));
     Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', { ResourceIdentifier: identifier });
   });
 
   test('AuditSuppressionResource.iamRole names the role by its ARN', () => {
     const s = stack();
     const role = new iam.Role(s, 'DeviceRole', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
-    new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role)));
+    new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role), AuditCheck.AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK));
     Template.fromStack(s).hasResourceProperties('Custom::IotAuditSuppression', {
       ResourceIdentifier: { iamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeviceRole'), 'Arn'] } },
     });
     const s2 = stack();
     const imported = iam.Role.fromRoleArn(s2, 'Imported', 'arn:aws:iam::123456789012:role/legacy');
-    new AuditSuppression(s2, 'S2', indefinitely(AuditSuppressionResource.iamRole(imported)));
+    new AuditSuppression(s2, 'S2', indefinitely(AuditSuppressionResource.iamRole(imported), AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK));
     Template.fromStack(s2).hasResourceProperties('Custom::IotAuditSuppression', { ResourceIdentifier: { iamRoleArn: 'arn:aws:iam::123456789012:role/legacy' } });
   });
 
   test('one provider per stack, whose handler role may only create, update, delete and describe suppressions', () => {
     const s = stack();
     new AuditSuppression(s, 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
-    new AuditSuppression(s, 'B', indefinitely(AuditSuppressionResource.account('123456789012')));
+    new AuditSuppression(s, 'B', indefinitely(AuditSuppressionResource.account('123456789012'), AuditCheck.LOGGING_DISABLED_CHECK));
     const template = Template.fromStack(s);
     template.resourceCountIs('Custom::IotAuditSuppression', 2);
     template.resourceCountIs('AWS::Lambda::Function', 2); // the handler and the provider framework
@@ -230,6 +236,38 @@ describe('AuditSuppression', () => {
       const role = iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::123456789012:role/${'r'.repeat(2020)}`, { mutable: false });
       expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role))))
         .toThrow(/^Stack\/S: invalid resource iamRoleArn "arn:aws:iam::123456789012:role\/r+": must be an IAM role ARN of 20 to 2048 characters$/);
+    });
+  });
+
+  describe('a resource of a kind its check\'s findings never name is refused, naming the check, the kinds it takes and the factories', () => {
+    test('LOGGING_DISABLED_CHECK with a device certificate', () => {
+      const s = stack();
+      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.deviceCertificate(CERT), AuditCheck.LOGGING_DISABLED_CHECK))).toThrow(
+        'Stack/S: invalid resource deviceCertificateId for check LOGGING_DISABLED_CHECK: its findings name the account, so this suppression '
+        + 'would suppress nothing; use AuditSuppressionResource.account()');
+    });
+
+    test.each([
+      [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, AuditSuppressionResource.account('123456789012'), 'account', /AuditSuppressionResource\.deviceCertificate\(\)/],
+      [AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK, AuditSuppressionResource.deviceCertificate(CERT), 'deviceCertificateId', /\.caCertificate\(\)/],
+      [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, AuditSuppressionResource.deviceCertificate(CERT), 'deviceCertificateId', /\.clientId\(\)/],
+      [AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK, AuditSuppressionResource.clientId('c'), 'clientId', /\.policyVersion\(\)/],
+      [AuditCheck.IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK, AuditSuppressionResource.policyVersion('p', '1'), 'policyVersionIdentifier',
+        /\.roleAlias\(\) or AuditSuppressionResource\.iamRole\(\)/],
+      [AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, AuditSuppressionResource.caCertificate(CERT), 'caCertificateId', /\.deviceCertificate\(\)/],
+      [AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK, AuditSuppressionResource.roleAlias('arn:aws:iot:eu-west-1:1:rolealias/a'),
+        'roleAliasArn', /\.cognitoIdentityPool\(\) or AuditSuppressionResource\.iamRole\(\)/],
+      [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK, AuditSuppressionResource.issuerCertificate('CN=x', 'c', '1'), 'issuerCertificateIdentifier', /\.deviceCertificate\(\)/],
+    ])('%s with %#', (check, resource, member, fix) => {
+      const define = () => new AuditSuppression(stack(), 'S', indefinitely(resource, check));
+      expect(define).toThrow(`Stack/S: invalid resource ${member} for check ${check}: its findings name `);
+      expect(define).toThrow(fix);
+    });
+
+    test('a token check is not compared', () => {
+      const s = stack();
+      const check = new CfnParameter(s, 'Check').valueAsString as AuditCheck;
+      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.account('123456789012'), check))).not.toThrow();
     });
   });
 

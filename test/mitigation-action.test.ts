@@ -767,3 +767,43 @@ describe('the audit check to mitigation action table', () => {
       .toThrow(/unknown audit check "REVOKED_CA_CERT_CHECK": must be one of AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK, .*UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK/);
   });
 });
+
+describe('one mitigation action per name per account and region', () => {
+  const deactivate = () => MitigationActionParams.updateDeviceCertificate();
+
+  test('two actions with one name in a stack: refused at synth, naming both and the fix', () => {
+    // GIVEN
+    const stack = newStack();
+    new MitigationAction(stack, 'First', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    // WHEN
+    new MitigationAction(stack, 'Second', { mitigationActionName: 'deactivate', actionParams: MitigationActionParams.updateCaCertificate() });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'Stack/Second: mitigationActionName "deactivate" is already the name of Stack/First in account 123456789012 and region eu-west-1; '
+      + 'AWS IoT keeps one mitigation action per name in an account and region, so the second deployment would fail: '
+      + 'give one of them another mitigationActionName, or leave it out (a name derived from the construct path)');
+  });
+
+  test('in two stacks of one environment too; other regions and other apps have their own names', () => {
+    const app = new App();
+    new MitigationAction(new Stack(app, 'A', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    new MitigationAction(new Stack(app, 'B', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    expect(() => app.synth()).toThrow(/B\/Action: mitigationActionName "deactivate" is already the name of A\/Action/);
+
+    const other = new App();
+    new MitigationAction(new Stack(other, 'A', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    new MitigationAction(new Stack(other, 'B', { env: { ...ENV, region: 'us-east-1' } }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    expect(() => other.synth()).not.toThrow();
+    const third = newStack();
+    new MitigationAction(third, 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
+    expect(() => Template.fromStack(third)).not.toThrow();
+  });
+
+  test('a token name is not compared', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'Name').valueAsString;
+    new MitigationAction(stack, 'First', { mitigationActionName: name, actionParams: deactivate() });
+    new MitigationAction(stack, 'Second', { mitigationActionName: name, actionParams: deactivate() });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+});

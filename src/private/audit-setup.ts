@@ -1,30 +1,59 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
+import { AppRegistry, environmentKey } from './environment';
 import { AuditCheck } from '../audit-check';
 
+/** A member of the AWS IoT API's `ResourceIdentifier`: the kinds of resource a finding names. */
+export type FindingResource = 'deviceCertificateId' | 'caCertificateId' | 'cognitoIdentityPoolId' | 'clientId' | 'policyVersionIdentifier'
+| 'account' | 'iamRoleArn' | 'roleAliasArn' | 'issuerCertificateIdentifier' | 'deviceCertificateArn';
+
+/** What this library knows about one audit check. */
+export interface AuditCheckEntry {
+  /** The check's property in CloudFormation's `AuditCheckConfigurations` (aws-cdk-lib's L1 names). */
+  readonly property: keyof iot.CfnAccountAuditConfiguration.AuditCheckConfigurationsProperty;
+  /**
+   * The `ResourceIdentifier` members the check's findings name (its non-compliant resource, and for
+   * the role checks the IAM role they relate to): what an audit suppression of the check may name.
+   * From the check pages of the Device Defender guide and the API model's ResourceIdentifier.
+   */
+  readonly findingResources: readonly FindingResource[];
+}
+
+const DEVICE_CERTIFICATE: readonly FindingResource[] = ['deviceCertificateId'];
+const CA_CERTIFICATE: readonly FindingResource[] = ['caCertificateId'];
+const POLICY_VERSION: readonly FindingResource[] = ['policyVersionIdentifier'];
+const COGNITO_ROLE: readonly FindingResource[] = ['cognitoIdentityPoolId', 'iamRoleArn'];
+const ROLE_ALIAS: readonly FindingResource[] = ['roleAliasArn', 'iamRoleArn'];
+
 /**
- * Each audit check's property in CloudFormation's `AuditCheckConfigurations` (aws-cdk-lib's L1
- * names): one entry per check, so a check added to `AuditCheck` fails to compile until it has one.
+ * Every audit check, one entry each: a check added to `AuditCheck` fails to compile until it has one.
  */
-export const AUDIT_CHECK_PROPERTIES: Record<AuditCheck, keyof iot.CfnAccountAuditConfiguration.AuditCheckConfigurationsProperty> = {
-  [AuditCheck.AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: 'authenticatedCognitoRoleOverlyPermissiveCheck',
-  [AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK]: 'caCertificateExpiringCheck',
-  [AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK]: 'caCertificateKeyQualityCheck',
-  [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK]: 'conflictingClientIdsCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK]: 'deviceCertificateAgeCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK]: 'deviceCertificateExpiringCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK]: 'deviceCertificateKeyQualityCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK]: 'deviceCertificateSharedCheck',
-  [AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK]: 'intermediateCaRevokedForActiveDeviceCertificatesCheck',
-  [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK]: 'iotPolicyOverlyPermissiveCheck',
-  [AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK]: 'ioTPolicyPotentialMisConfigurationCheck',
-  [AuditCheck.IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK]: 'iotRoleAliasAllowsAccessToUnusedServicesCheck',
-  [AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK]: 'iotRoleAliasOverlyPermissiveCheck',
-  [AuditCheck.LOGGING_DISABLED_CHECK]: 'loggingDisabledCheck',
-  [AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK]: 'revokedCaCertificateStillActiveCheck',
-  [AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK]: 'revokedDeviceCertificateStillActiveCheck',
-  [AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: 'unauthenticatedCognitoRoleOverlyPermissiveCheck',
+export const AUDIT_CHECKS: Record<AuditCheck, AuditCheckEntry> = {
+  [AuditCheck.AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: { property: 'authenticatedCognitoRoleOverlyPermissiveCheck', findingResources: COGNITO_ROLE },
+  [AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK]: { property: 'caCertificateExpiringCheck', findingResources: CA_CERTIFICATE },
+  [AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK]: { property: 'caCertificateKeyQualityCheck', findingResources: CA_CERTIFICATE },
+  [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK]: { property: 'conflictingClientIdsCheck', findingResources: ['clientId'] },
+  [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK]: { property: 'deviceCertificateAgeCheck', findingResources: DEVICE_CERTIFICATE },
+  [AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK]: { property: 'deviceCertificateExpiringCheck', findingResources: DEVICE_CERTIFICATE },
+  [AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK]: { property: 'deviceCertificateKeyQualityCheck', findingResources: DEVICE_CERTIFICATE },
+  [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK]: { property: 'deviceCertificateSharedCheck', findingResources: DEVICE_CERTIFICATE },
+  // The revoked issuer, and the active device certificates it issued (by ARN, or by id for the mitigation actions).
+  [AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK]: {
+    property: 'intermediateCaRevokedForActiveDeviceCertificatesCheck',
+    findingResources: ['issuerCertificateIdentifier', 'deviceCertificateArn', 'deviceCertificateId'],
+  },
+  [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK]: { property: 'iotPolicyOverlyPermissiveCheck', findingResources: POLICY_VERSION },
+  [AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK]: { property: 'ioTPolicyPotentialMisConfigurationCheck', findingResources: POLICY_VERSION },
+  [AuditCheck.IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK]: { property: 'iotRoleAliasAllowsAccessToUnusedServicesCheck', findingResources: ROLE_ALIAS },
+  [AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK]: { property: 'iotRoleAliasOverlyPermissiveCheck', findingResources: ROLE_ALIAS },
+  [AuditCheck.LOGGING_DISABLED_CHECK]: { property: 'loggingDisabledCheck', findingResources: ['account'] },
+  [AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK]: { property: 'revokedCaCertificateStillActiveCheck', findingResources: CA_CERTIFICATE },
+  [AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK]: { property: 'revokedDeviceCertificateStillActiveCheck', findingResources: DEVICE_CERTIFICATE },
+  [AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: {
+    property: 'unauthenticatedCognitoRoleOverlyPermissiveCheck', findingResources: COGNITO_ROLE,
+  },
 };
 
 /**
@@ -58,50 +87,23 @@ export const SCHEDULED_AUDIT_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 /** The id of the warning on an AuditMitigation in an app that defines no AuditConfiguration for its environment. */
 export const NO_AUDIT_CONFIGURATION_WARNING = 'cdk-device-defender:noAuditConfiguration';
 
-/** What the cross-checks need to know of an account's audit configuration. */
-export interface AuditConfigurationInfo extends IConstruct {
-  readonly enabledChecks: AuditCheck[];
-}
-
-/** The audit configuration of each environment, per app (the root construct). */
-const configurations = new WeakMap<IConstruct, Map<string, AuditConfigurationInfo>>();
+/** This library's AuditConfiguration of each environment, per app. */
+const configurations = new AppRegistry<IConstruct>();
 /** The checks of each ScheduledAudit defined in the app. */
 const scheduledAuditChecks = new WeakMap<IConstruct, AuditCheck[]>();
 
 /**
- * The account and region of `scope`'s stack, as strings: literal values, or the token strings of
- * an environment-agnostic stack (the same `AWS::AccountId` and `AWS::Region` in every such stack).
+ * Records `configuration` as the AuditConfiguration of its environment; returns the one already
+ * recorded there, if any.
  */
-function environmentKey(scope: IConstruct): string {
-  const stack = Stack.of(scope);
-  return `${stack.account}/${stack.region}`;
+export function registerAuditConfiguration(configuration: IConstruct): IConstruct | undefined {
+  const recorded = configurations.add(environmentKey(configuration), configuration);
+  return recorded[0] === configuration ? undefined : recorded[0];
 }
 
-/** "account 123456789012, region eu-west-1", or what a token stands for. */
-export function describeEnvironment(scope: IConstruct): string {
-  const stack = Stack.of(scope);
-  const account = Token.isUnresolved(stack.account) ? 'the deployment account' : `account ${stack.account}`;
-  const region = Token.isUnresolved(stack.region) ? 'the deployment region' : `region ${stack.region}`;
-  return `${account} and ${region}`;
-}
-
-/**
- * Records `configuration` as the audit configuration of its environment; returns the one already
- * recorded there, if any (and then records nothing).
- */
-export function registerAuditConfiguration(configuration: AuditConfigurationInfo): AuditConfigurationInfo | undefined {
-  const root = configuration.node.root;
-  const byEnvironment = configurations.get(root) ?? new Map<string, AuditConfigurationInfo>();
-  configurations.set(root, byEnvironment);
-  const key = environmentKey(configuration);
-  const existing = byEnvironment.get(key);
-  if (!existing) { byEnvironment.set(key, configuration); }
-  return existing;
-}
-
-/** The audit configuration defined in this app for `scope`'s environment, if any. */
-export function auditConfigurationFor(scope: IConstruct): AuditConfigurationInfo | undefined {
-  return configurations.get(scope.node.root)?.get(environmentKey(scope));
+/** This library's AuditConfiguration defined in this app for `scope`'s environment, if any. */
+export function auditConfigurationFor(scope: IConstruct): IConstruct | undefined {
+  return configurations.get(scope, environmentKey(scope))[0];
 }
 
 /** Records the checks a scheduled audit runs. */
@@ -109,15 +111,127 @@ export function registerScheduledAuditChecks(audit: IConstruct, checks: AuditChe
   scheduledAuditChecks.set(audit, [...checks]);
 }
 
-/** The checks a scheduled audit runs, when the app knows them (a ScheduledAudit, or a CfnScheduledAudit with literal checks). */
+// ---------------------------------------------------------------------------------------------
+// Audit resources as the template has them, whoever defined them: this library, aws-iot-alpha
+// (AccountAuditConfiguration, ScheduledAudit), aws-cdk-lib's L1s or the user's own L2s.
+// ---------------------------------------------------------------------------------------------
+
+const ACCOUNT_AUDIT_CONFIGURATION_TYPE = iot.CfnAccountAuditConfiguration.CFN_RESOURCE_TYPE_NAME;
+const SCHEDULED_AUDIT_TYPE = iot.CfnScheduledAudit.CFN_RESOURCE_TYPE_NAME;
+
+/**
+ * `construct` when it is a CloudFormation resource of `type`, or else its default child when that
+ * is one: the L1 of an L2 of any library.
+ */
+function resourceOf(construct: IConstruct, type: string): CfnResource | undefined {
+  for (const candidate of [construct, construct.node.defaultChild]) {
+    if (candidate && CfnResource.isCfnResource(candidate) && candidate.cfnResourceType === type) { return candidate; }
+  }
+  return undefined;
+}
+
+/** The construct users know a resource by: the L2 whose default child it is, or the L1 itself. */
+export function ownerOf(resource: CfnResource): IConstruct {
+  const parent = resource.node.scope;
+  return parent?.node.defaultChild === resource ? parent : resource;
+}
+
+/** A resource's properties as the template will have them: resolved, property overrides included. */
+function templateProperties(resource: CfnResource): Record<string, any> {
+  const rendered = Stack.of(resource).resolve(resource._toCloudFormation()) as { Resources?: Record<string, { Properties?: Record<string, any> }> };
+  return Object.values(rendered.Resources ?? {})[0]?.Properties ?? {};
+}
+
+/** Whether a resolved template value is `value` resolved in `resource`'s stack. */
+function resolvesTo(resource: CfnResource, resolved: unknown, value: string): boolean {
+  return resolved !== undefined && JSON.stringify(resolved) === JSON.stringify(Stack.of(resource).resolve(value));
+}
+
+/** The `AWS::IoT::AccountAuditConfiguration` of `construct` (an L2 of any library, or the L1), if it has one. */
+export function accountAuditConfigurationOf(construct: IConstruct): CfnResource | undefined {
+  return resourceOf(construct, ACCOUNT_AUDIT_CONFIGURATION_TYPE);
+}
+
+/** Every `AWS::IoT::AccountAuditConfiguration` of the app in `scope`'s account and region, whoever defined it. */
+export function accountAuditConfigurationsFor(scope: IConstruct): CfnResource[] {
+  const key = environmentKey(scope);
+  return scope.node.root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c)
+    && c.cfnResourceType === ACCOUNT_AUDIT_CONFIGURATION_TYPE && environmentKey(c) === key);
+}
+
+const CHECK_OF_PROPERTY = new Map(ALL_AUDIT_CHECKS.map((check) => {
+  const property = AUDIT_CHECKS[check].property;
+  return [property.charAt(0).toUpperCase() + property.slice(1), check];
+}));
+
+/**
+ * The checks an account audit configuration enables in the template (`Enabled: true`; a check left
+ * out is not enabled by it), or `undefined` when a value is not literal.
+ */
+export function enabledChecksOf(resource: CfnResource): AuditCheck[] | undefined {
+  const checkConfigurations: unknown = templateProperties(resource).AuditCheckConfigurations ?? {};
+  if (!isLiteralObject(checkConfigurations)) { return undefined; }
+  const enabled: AuditCheck[] = [];
+  for (const [property, configuration] of Object.entries(checkConfigurations)) {
+    const check = CHECK_OF_PROPERTY.get(property);
+    if (!check || configuration === undefined) { continue; }
+    if (!isLiteralObject(configuration)) { return undefined; }
+    const value = configuration.Enabled;
+    if (value === true || value === 'true') {
+      enabled.push(check);
+    } else if (value !== undefined && value !== false && value !== 'false') {
+      return undefined;
+    }
+  }
+  return enabled;
+}
+
+/** The SNS target of an account audit configuration, as the template has it (resolved). */
+function notificationTargetOf(resource: CfnResource): { topicArn?: unknown; roleArn?: unknown } {
+  const target = templateProperties(resource).AuditNotificationTargetConfigurations?.Sns;
+  return isLiteralObject(target) ? { topicArn: target.TargetArn, roleArn: target.RoleArn } : {};
+}
+
+/** Whether an account audit configuration sends its notifications to `topic`. */
+export function notifiesTopic(resource: CfnResource, topic: sns.ITopic): boolean {
+  return resolvesTo(resource, notificationTargetOf(resource).topicArn, topic.topicArn);
+}
+
+/** Whether an account audit configuration publishes its notifications with `roleArn`. */
+export function notifiesWithRole(resource: CfnResource, roleArn: string): boolean {
+  return resolvesTo(resource, notificationTargetOf(resource).roleArn, roleArn);
+}
+
+/** An object of the template that is not an intrinsic function (`Ref`, `Fn::*`). */
+function isLiteralObject(value: unknown): value is Record<string, any> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) { return false; }
+  const keys = Object.keys(value);
+  return !(keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::')));
+}
+
+/**
+ * The name of a scheduled audit, as the handler matches audits (a token until deployed): an
+ * `iot.IScheduledAuditRef` (this library's ScheduledAudit, a CfnScheduledAudit), a construct whose
+ * default child is an `AWS::IoT::ScheduledAudit` (aws-iot-alpha's ScheduledAudit), or one with a
+ * `scheduledAuditName` (aws-iot-alpha's imported IScheduledAudit). `undefined` for anything else.
+ */
+export function scheduledAuditNameOf(audit: IConstruct): string | undefined {
+  const ref = (audit as Partial<iot.IScheduledAuditRef>).scheduledAuditRef;
+  if (ref) { return ref.scheduledAuditName; }
+  const resource = resourceOf(audit, SCHEDULED_AUDIT_TYPE);
+  if (resource) { return resource.ref; }
+  const name = (audit as { scheduledAuditName?: unknown }).scheduledAuditName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * The checks a scheduled audit runs, when the app knows them: a ScheduledAudit, or any other with an
+ * `AWS::IoT::ScheduledAudit` whose `TargetCheckNames` are literal in the template.
+ */
 export function scheduledAuditChecksOf(audit: IConstruct): AuditCheck[] | undefined {
   const known = scheduledAuditChecks.get(audit);
   if (known) { return known; }
-  if (audit instanceof iot.CfnScheduledAudit) {
-    const names = audit.targetCheckNames;
-    if (Array.isArray(names) && !Token.isUnresolved(names) && names.every((n) => typeof n === 'string' && !Token.isUnresolved(n))) {
-      return names as AuditCheck[];
-    }
-  }
-  return undefined;
+  const resource = resourceOf(audit, SCHEDULED_AUDIT_TYPE);
+  const names: unknown = resource ? templateProperties(resource).TargetCheckNames : undefined;
+  return Array.isArray(names) && names.every((n) => typeof n === 'string') ? names as AuditCheck[] : undefined;
 }
