@@ -229,6 +229,11 @@ project.addTask('bench', {
 project.testTask.insertStep(1, { spawn: project.bundler.bundleTask.name });
 project.testTask.spawn(releaseGates);
 
+// lib/ ships without source maps: they pointed users' stack traces to src/, which the package does
+// not ship, and doubled lib's size (issue 19 item 2). Tests and the example run from src/.
+project.tsconfig?.file.addOverride('compilerOptions.inlineSourceMap', false);
+project.tsconfig?.file.addOverride('compilerOptions.inlineSources', false);
+
 // Runtime code compiled by tsc is not shipped: the Lambda functions and the CLI run the esbuild
 // bundles in assets/, and nothing a user imports may reach the AWS SDK.
 for (const path of ['/examples/', '/integ/', '/bench/', '/rosetta/', '/cdk.json', '/.ci/', 'cdk.out/', '/.tmp/',
