@@ -131,7 +131,9 @@ describe('AuditSuppression', () => {
     const s = stack();
     const reports = new sns.Topic(s, 'Reports');
     new AuditSuppression(s, 'A', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
-    new AuditSuppression(s, 'B', { ...indefinitely(AuditSuppressionResource.account('123456789012')), reportTopic: reports });
+    new AuditSuppression(s, 'B', {
+      ...indefinitely(AuditSuppressionResource.account('123456789012')), check: AuditCheck.LOGGING_DISABLED_CHECK, reportTopic: reports,
+    });
     const template = Template.fromStack(s);
     template.hasResourceProperties('Custom::IotAuditSuppression', { MitigationName: 'Stack/A', ReportTopicArn: Match.absent() });
     template.hasResourceProperties('Custom::IotAuditSuppression', { MitigationName: 'Stack/B', ReportTopicArn: { Ref: Match.stringLikeRegexp('^Reports') } });
