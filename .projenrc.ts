@@ -229,6 +229,14 @@ project.addTask('bench', {
 project.testTask.insertStep(1, { spawn: project.bundler.bundleTask.name });
 project.testTask.spawn(releaseGates);
 
+// `build` packages JavaScript only, so it works offline: projen's default packages Java, .NET,
+// Python and Go outside CI, and Maven (package:java) needs its network. The other languages stay
+// one command each (`package-all`, with their toolchains and registries); gate:languages checks
+// their generated code offline.
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+
 // lib/ ships without source maps: they pointed users' stack traces to src/, which the package does
 // not ship, and doubled lib's size (issue 19 item 2). Tests and the example run from src/.
 project.tsconfig?.file.addOverride('compilerOptions.inlineSourceMap', false);
