@@ -35,7 +35,7 @@ function environmentOf(stack: Stack, description: RegExp): Record<string, any> {
 }
 
 /** A JSON environment variable rendered by Stack.toJsonString, back to the value with its tokens resolved. */
-function parsedJson(stack: Stack, rendered: any): unknown {
+function parsedJson(rendered: any): unknown {
   if (typeof rendered === 'string') { return JSON.parse(rendered); }
   // Fn::Join of literal JSON pieces and { Ref }s: put each Ref back as a quoted placeholder, then parse.
   const refs: unknown[] = [];
@@ -96,7 +96,7 @@ describe('AuditMitigation', () => {
     before.DEVICE_CERTIFICATE_SHARED_CHECK.push('tampered');
     delete before.DEVICE_CERTIFICATE_SHARED_CHECK;
     expect(stack.resolve(mitigation.rules)).toEqual(
-      stack.resolve(parsedJson(stack, environmentOf(stack, /audit mitigation actions tasks/)[AUDIT_ENV.RULES])));
+      stack.resolve(parsedJson(environmentOf(stack, /audit mitigation actions tasks/)[AUDIT_ENV.RULES])));
   });
 });
 
@@ -120,7 +120,7 @@ describe('DetectMitigation', () => {
     const env = environmentOf(stack, /detect mitigation/);
     expect(env[DETECT_ENV.DRY_RUN]).toBe('false');
     expect(environmentOf(dryFixture.stack, /detect mitigation/)[DETECT_ENV.DRY_RUN]).toBe('true');
-    expect(stack.resolve(parsedJson(stack, env[DETECT_ENV.ACTIONS]))).toEqual(stack.resolve(detect.actionNames));
+    expect(stack.resolve(parsedJson(env[DETECT_ENV.ACTIONS]))).toEqual(stack.resolve(detect.actionNames));
     // A copy: changing it changes nothing
     detect.actionNames.pop();
     expect(detect.actionNames).toHaveLength(2);
