@@ -90,16 +90,16 @@ export class AuditMitigationTask extends Construct {
    */
   public readonly taskIds: string[];
 
-  private readonly rules: AuditRuleSet;
+  private readonly ruleSet: AuditRuleSet;
 
   constructor(scope: Construct, id: string, props: AuditMitigationTaskProps) {
     super(scope, id);
-    this.rules = new AuditRuleSet(this);
+    this.ruleSet = new AuditRuleSet(this);
     for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
     this.node.addValidation({
-      validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigationTask needs at least one rule (rules or addRule())`] : [],
+      validate: () => this.ruleSet.size === 0 ? [`${this.node.path}: an AuditMitigationTask needs at least one rule (rules or addRule())`] : [],
     });
-    const target = props.target._bind(this, this.rules);
+    const target = props.target._bind(this, this.ruleSet);
     if (props.runId !== undefined) {
       validatePattern(this, 'runId', props.runId, RUN_ID_PATTERN, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
     }
@@ -109,7 +109,7 @@ export class AuditMitigationTask extends Construct {
       resourceType: 'Custom::IotMitigationAuditTask',
       properties: {
         ...target.properties,
-        AuditCheckToActionsMapping: Lazy.any({ produce: () => this.rules.toMapping() }),
+        AuditCheckToActionsMapping: Lazy.any({ produce: () => this.ruleSet.toMapping() }),
         CancelOnDelete: String(props.cancelOnDelete ?? false),
         RunId: props.runId,
         // The Mitigation metric dimension and events' detail.mitigation, and where failures are
@@ -133,6 +133,19 @@ export class AuditMitigationTask extends Construct {
    * `AuditMitigation.addRule()`.
    */
   public addRule(check: AuditCheck, actions: IMitigationAction[]): void {
-    this.rules.add(check, actions);
+    this.ruleSet.add(check, actions);
+  }
+
+  /**
+   * The rules so far, as the handler gets them: each audit check that has a rule, with the names
+   * of its actions in the order they apply (the API's `auditCheckToActionsMapping`). Each read
+   * returns a new map, without the rules `addRule()` adds later.
+   *
+   * The name of an action defined in this app is a token (it resolves to the action's `Ref`), so
+   * compare it with `action.mitigationActionName`, or resolve both with `Stack.of(this).resolve()`;
+   * an imported action's name is the name you gave.
+   */
+  public get rules(): { [check: string]: string[] } {
+    return this.ruleSet.toMapping();
   }
 }

@@ -172,8 +172,15 @@ export class AuditMitigation extends Construct {
    * add with `addAlarmAction()`. Undefined when `alarms` is false.
    */
   public readonly checksExcludedAlarm?: cloudwatch.Alarm;
+  /** Whether the handler only plans and reports, starting nothing (`dryRun`, default false). */
+  public readonly dryRun: boolean;
+  /**
+   * The blast-radius limit: a check with more unsuppressed non-compliant resources than this in one
+   * audit is left out of the task (`maxFindingsPerCheck`, default 100).
+   */
+  public readonly maxFindingsPerCheck: number;
 
-  private readonly rules: AuditRuleSet;
+  private readonly ruleSet: AuditRuleSet;
   /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */
   private scheduledAudits?: IConstruct[];
   /** Their names, in the same order. */
@@ -186,6 +193,8 @@ export class AuditMitigation extends Construct {
     const stack = Stack.of(this);
 
     const maxFindingsPerCheck = props.maxFindingsPerCheck ?? DEFAULT_MAX_FINDINGS_PER_CHECK;
+    this.maxFindingsPerCheck = maxFindingsPerCheck;
+    this.dryRun = props.dryRun ?? false;
     if (!Token.isUnresolved(maxFindingsPerCheck) && (!Number.isInteger(maxFindingsPerCheck) || maxFindingsPerCheck < 1)) {
       invalid(this, 'maxFindingsPerCheck', maxFindingsPerCheck, 'must be a whole number of at least 1');
     }
@@ -200,15 +209,15 @@ export class AuditMitigation extends Construct {
       invalid(this, 'reconcileLookback', lookback.toHumanString(), `must be at least reconcileInterval (${interval.toHumanString()}), or audits fall between runs`);
     }
 
-    this.rules = new AuditRuleSet(this);
+    this.ruleSet = new AuditRuleSet(this);
     for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
     this.node.addValidation({
-      validate: () => this.rules.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
+      validate: () => this.ruleSet.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
     });
     // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
     this.includeOnDemandAudits = props.includeOnDemandAudits ?? false;
     this.node.addValidation({
-      validate: () => unauditedRules(this, this.rules.checks, this.scheduledAudits, this.includeOnDemandAudits),
+      validate: () => unauditedRules(this, this.ruleSet.checks, this.scheduledAudits, this.includeOnDemandAudits),
     });
     // Audit notifications go to one topic per account and region: a second AuditMitigation must share it.
     const mitigationsHere = registerAuditMitigation(this);
@@ -232,7 +241,7 @@ export class AuditMitigation extends Construct {
       timeout: Duration.minutes(5),
       environment: {
         [ENV.INCLUDE_ON_DEMAND]: String(props.includeOnDemandAudits ?? false),
-        [ENV.DRY_RUN]: String(props.dryRun ?? false),
+        [ENV.DRY_RUN]: String(this.dryRun),
         [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
         [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
@@ -244,7 +253,7 @@ export class AuditMitigation extends Construct {
       eventBus: props.eventBus,
     }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
     // The rules may still grow through addRule(): render them when the template is written.
-    handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.rules.toMapping()) }));
+    handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.ruleSet.toMapping()) }));
     this.handler = handler;
     this.handlerFunction = handler;
     if (props.scheduledAudits) {
@@ -310,7 +319,20 @@ export class AuditMitigation extends Construct {
    * twice, and an imported action of unknown type.
    */
   public addRule(check: AuditCheck, actions: IMitigationAction[]): void {
-    this.rules.add(check, actions);
+    this.ruleSet.add(check, actions);
+  }
+
+  /**
+   * The rules so far, as the handler gets them: each audit check that has a rule, with the names
+   * of its actions in the order they apply (the API's `auditCheckToActionsMapping`). Each read
+   * returns a new map, without the rules `addRule()` adds later.
+   *
+   * The name of an action defined in this app is a token (it resolves to the action's `Ref`), so
+   * compare it with `action.mitigationActionName`, or resolve both with `Stack.of(this).resolve()`;
+   * an imported action's name is the name you gave.
+   */
+  public get rules(): { [check: string]: string[] } {
+    return this.ruleSet.toMapping();
   }
 
   /**
@@ -406,13 +428,5 @@ export class AuditMitigation extends Construct {
   /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
   public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.PERMANENT_FAILURES, props);
-  }
-
-  /**
-   * The rules' checks, each with the names of its actions in order (for `MitigationDashboard`).
-   * @internal
-   */
-  public _ruleMapping(): Record<string, string[]> {
-    return this.rules.toMapping();
   }
 }

@@ -240,6 +240,13 @@ const suppressionsOf = new WeakMap<Stack, Map<string, string>>();
 export class AuditSuppression extends Construct {
   /** The audit check whose findings are suppressed. */
   public readonly check: AuditCheck;
+  /**
+   * When the suppression ends; `undefined` when it never does (`suppressIndefinitely`). A test
+   * can assert it is far enough ahead, to hear of an expiry before synthesis refuses it.
+   */
+  public readonly expiration?: Date;
+  /** Whether the suppression never ends. */
+  public readonly suppressIndefinitely: boolean;
 
   constructor(scope: Construct, id: string, props: AuditSuppressionProps) {
     super(scope, id);
@@ -262,7 +269,9 @@ export class AuditSuppression extends Construct {
           'must be in the future (AWS IoT refuses a past date, and an expired suppression suppresses nothing): extend it or remove the AuditSuppression');
       }
       expiration = props.expiration.toISOString();
+      this.expiration = new Date(time);
     }
+    this.suppressIndefinitely = indefinitely;
     if (props.description !== undefined) { validateRule(this, 'description', props.description, RULES.description); }
     this.claimKey(props.check, resourceIdentifier);
 

@@ -149,6 +149,8 @@ export class DetectMitigation extends Construct {
    * add with `addAlarmAction()`. Undefined when `alarms` is false.
    */
   public readonly executionsFailedAlarm?: cloudwatch.Alarm;
+  /** Whether the handler only reports what it would start, starting nothing (`dryRun`, default false). */
+  public readonly dryRun: boolean;
 
   private readonly actions: IMitigationAction[];
 
@@ -187,6 +189,8 @@ export class DetectMitigation extends Construct {
     // Only that role may publish to the topic defined here; a topic passed in keeps the policy its owner gave it.
     if (!props.alertTopic) { allowOnlyPublisher(this.alertTopic, this.alertRole); }
 
+    this.dryRun = props.dryRun ?? false;
+    this.actions = [...props.actions];
     // StartDetectMitigationActionsTask on `*`: its securityprofile resource type is optional and our
     // requests name violation ids only (see DETECT_MITIGATION_START_ACTIONS).
     const handler = MitigationHandler.readingQueue(this, {
@@ -196,8 +200,8 @@ export class DetectMitigation extends Construct {
       timeout: Duration.minutes(1),
       environment: {
         [DETECT_ENV.SECURITY_PROFILE]: profileName,
-        [DETECT_ENV.ACTIONS]: stack.toJsonString(props.actions.map((a) => a.mitigationActionName)),
-        [DETECT_ENV.DRY_RUN]: String(props.dryRun ?? false),
+        [DETECT_ENV.ACTIONS]: stack.toJsonString(this.actionNames),
+        [DETECT_ENV.DRY_RUN]: String(this.dryRun),
         [DETECT_ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
         [DETECT_ENV.MITIGATION]: this.node.path,
         ...(props.behaviors ? { [DETECT_ENV.BEHAVIORS]: JSON.stringify(props.behaviors) } : {}),
@@ -234,7 +238,6 @@ export class DetectMitigation extends Construct {
     TaskFollower.of(this).follow({
       mitigation: this, kind: 'detect', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic, eventBus: props.eventBus,
     });
-    this.actions = [...props.actions];
     if (props.alarms ?? true) {
       this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
     }
@@ -309,10 +312,11 @@ export class DetectMitigation extends Construct {
   }
 
   /**
-   * The names of the actions, in order (for `MitigationDashboard`).
-   * @internal
+   * The names of the actions applied to each violation, in order (`actions`). The name of an action
+   * defined in this app is a token (it resolves to the action's `Ref`): compare it with
+   * `action.mitigationActionName`, or resolve both with `Stack.of(this).resolve()`.
    */
-  public _actionNames(): string[] {
+  public get actionNames(): string[] {
     return this.actions.map((a) => a.mitigationActionName);
   }
 }

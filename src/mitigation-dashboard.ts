@@ -89,7 +89,7 @@ export class MitigationDashboard extends Construct {
       alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm, mitigation.checksExcludedAlarm)),
     );
     this.dashboard.addWidgets(new LazyWidgets(() => {
-      const mapping = mitigation._ruleMapping();
+      const mapping = mitigation.rules;
       const findings = Object.keys(mapping).map((check) => graph(`Findings of ${check}: found, mitigated, excluded`, [
         mitigation.metricForCheck(METRICS.FINDINGS_FOUND, check as AuditCheck, hourly('found')),
         mitigation.metricForCheck(METRICS.FINDINGS_MITIGATED, check as AuditCheck, hourly('mitigated')),
@@ -114,7 +114,7 @@ export class MitigationDashboard extends Construct {
       lostWork(mitigation, mitigation.metricPermanentFailures(hourly('permanent failures'))),
       alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm)),
     );
-    this.dashboard.addWidgets(new LazyWidgets(() => inRows(mitigation._actionNames().map((name) => executionsGraph(mitigation, name)))));
+    this.dashboard.addWidgets(new LazyWidgets(() => inRows(mitigation.actionNames.map((name) => executionsGraph(mitigation, name)))));
   }
 
   private refuseTwice(mitigation: Construct, already: boolean): void {
