@@ -5,7 +5,7 @@ import {
   AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
 } from './contract';
 import { AuditRuleSet } from './private/rules';
-import { invalid, validatePattern } from './private/validation';
+import { describeValue, invalid, validatePattern } from './private/validation';
 
 /** Findings of one audit check with any of these reason codes. */
 export interface ReasonCodeFilter {
@@ -69,17 +69,19 @@ export abstract class AuditMitigationTarget {
         const filter: Record<string, string[]> = {};
         for (const f of filters) {
           if (filter[f.check]) { invalid(scope, 'filters', f.check, 'each check can be filtered once'); }
-          if (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES) {
-            invalid(scope, `filters[${f.check}].reasonCodes`, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes`);
+          const prop = `filters[${Token.isUnresolved(f.check) ? describeValue(f.check) : f.check}].reasonCodes`;
+          if (!Token.isUnresolved(f.reasonCodes) && (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES)) {
+            invalid(scope, prop, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes, got ${f.reasonCodes.length}`);
           }
           for (const code of f.reasonCodes) {
-            validatePattern(scope, `filters[${f.check}].reasonCodes[]`, code, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}');
+            validatePattern(scope, `${prop}[]`, code, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}');
           }
           filter[f.check] = [...f.reasonCodes];
         }
         scope.node.addValidation({
           validate: () => Object.keys(filter).filter((check) => !rules.checks.includes(check as AuditCheck))
-            .map((check) => `${scope.node.path}: the reason-code filter selects ${check} findings, but no rule says what to do with them`),
+            .map((check) => `the reason-code filter selects ${Token.isUnresolved(check) ? describeValue(check) : check} findings, `
+              + 'but no rule says what to do with them'),
         });
         return { properties: { AuditTaskId: auditTaskId, ReasonCodeFilter: filter }, taskCount: undefined };
       }
