@@ -5,7 +5,7 @@ import {
   AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
 } from './contract';
 import { AuditRuleSet } from './private/rules';
-import { describeValue, invalid, validatePattern } from './private/validation';
+import { invalid, validatePattern } from './private/validation';
 
 /** Findings of one audit check with any of these reason codes. */
 export interface ReasonCodeFilter {
@@ -68,8 +68,12 @@ export abstract class AuditMitigationTarget {
         if (filters.length === 0) { invalid(scope, 'filters', filters, 'must filter at least one check'); }
         const filter: Record<string, string[]> = {};
         for (const f of filters) {
+          if (Token.isUnresolved(f.check)) {
+            invalid(scope, 'filters[].check', f.check, 'must be an AuditCheck known at synth: the checks are the keys of the task\'s reason-code filter');
+            continue;
+          }
           if (filter[f.check]) { invalid(scope, 'filters', f.check, 'each check can be filtered once'); }
-          const prop = `filters[${Token.isUnresolved(f.check) ? describeValue(f.check) : f.check}].reasonCodes`;
+          const prop = `filters[${f.check}].reasonCodes`;
           if (!Token.isUnresolved(f.reasonCodes) && (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES)) {
             invalid(scope, prop, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes, got ${f.reasonCodes.length}`);
           }
@@ -80,8 +84,7 @@ export abstract class AuditMitigationTarget {
         }
         scope.node.addValidation({
           validate: () => Object.keys(filter).filter((check) => !rules.checks.includes(check as AuditCheck))
-            .map((check) => `the reason-code filter selects ${Token.isUnresolved(check) ? describeValue(check) : check} findings, `
-              + 'but no rule says what to do with them'),
+            .map((check) => `the reason-code filter selects ${check} findings, but no rule says what to do with them`),
         });
         return { properties: { AuditTaskId: auditTaskId, ReasonCodeFilter: filter }, taskCount: undefined };
       }
