@@ -13,7 +13,7 @@ import { describeEnvironment } from './private/environment';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { addNagSuppressions } from './private/nag';
 import { defineIotPublishRole } from './private/topics';
-import { invalid } from './private/validation';
+import { invalid, refuse } from './private/validation';
 
 /** Properties of an `AuditConfiguration`. */
 export interface AuditConfigurationProps {
@@ -111,7 +111,7 @@ export class AuditConfiguration extends Resource {
     this.enabledChecks = [...checks];
     const existing = registerAuditConfiguration(this);
     if (existing) {
-      throw new Error(`${this.node.path}: ${describeEnvironment(this)} already have an AuditConfiguration, ${existing.node.path}; `
+      refuse(this, `${describeEnvironment(this)} already have an AuditConfiguration, ${existing.node.path}; `
         + 'AWS IoT has one audit configuration per account and region: define one and give it every check your scheduled audits run');
     }
     if (props.mitigation && props.notificationTopic) {
@@ -162,7 +162,7 @@ export class AuditConfiguration extends Resource {
     // Another library's (aws-iot-alpha's AccountAuditConfiguration) or an L1, maybe defined after this one.
     this.node.addValidation({
       validate: () => accountAuditConfigurationsFor(this).filter((other) => other !== resource).map((other) =>
-        `${this.node.path}: ${describeEnvironment(this)} have another audit configuration, ${ownerOf(other).node.path} `
+        `${describeEnvironment(this)} have another audit configuration, ${ownerOf(other).node.path} `
         + '(AWS::IoT::AccountAuditConfiguration); AWS IoT has one per account and region, so CloudFormation refuses the second '
         + '("The AccountAuditConfiguration already exists"): keep one. To move from the other to this one without an audit gap, '
         + 'see the README, "Coming from @aws-cdk/aws-iot-alpha"'),
@@ -198,8 +198,7 @@ function validateChecks(scope: Construct, checks: AuditCheck[]): void {
   checks.forEach((check, i) => {
     if (!ALL_AUDIT_CHECKS.includes(check)) {
       invalid(scope, 'checks', check, `must be audit checks, one of ${ALL_AUDIT_CHECKS.join(', ')}`);
-    }
-    if (checks.indexOf(check) !== i) {
+    } else if (checks.indexOf(check) !== i) {
       invalid(scope, 'checks', check, 'lists the check twice; list each check once');
     }
   });
@@ -213,6 +212,7 @@ function thresholdDays(scope: Construct, prop: string, threshold: Duration | und
   if (threshold === undefined) { return undefined; }
   if (!checks.includes(check)) {
     invalid(scope, prop, threshold.toHumanString(), `applies to ${check}, which is not in checks; add it to checks or leave ${prop} out`);
+    return undefined;
   }
   if (threshold.isUnresolved()) {
     return Tokenization.stringifyNumber(threshold.toDays());

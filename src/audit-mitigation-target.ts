@@ -68,18 +68,23 @@ export abstract class AuditMitigationTarget {
         if (filters.length === 0) { invalid(scope, 'filters', filters, 'must filter at least one check'); }
         const filter: Record<string, string[]> = {};
         for (const f of filters) {
+          if (Token.isUnresolved(f.check)) {
+            invalid(scope, 'filters[].check', f.check, 'must be an AuditCheck known at synth: the checks are the keys of the task\'s reason-code filter');
+            continue;
+          }
           if (filter[f.check]) { invalid(scope, 'filters', f.check, 'each check can be filtered once'); }
-          if (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES) {
-            invalid(scope, `filters[${f.check}].reasonCodes`, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes`);
+          const prop = `filters[${f.check}].reasonCodes`;
+          if (!Token.isUnresolved(f.reasonCodes) && (f.reasonCodes.length < 1 || f.reasonCodes.length > MAX_REASON_CODES)) {
+            invalid(scope, prop, f.reasonCodes, `must list 1 to ${MAX_REASON_CODES} reason codes, got ${f.reasonCodes.length}`);
           }
           for (const code of f.reasonCodes) {
-            validatePattern(scope, `filters[${f.check}].reasonCodes[]`, code, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}');
+            validatePattern(scope, `${prop}[]`, code, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}');
           }
           filter[f.check] = [...f.reasonCodes];
         }
         scope.node.addValidation({
           validate: () => Object.keys(filter).filter((check) => !rules.checks.includes(check as AuditCheck))
-            .map((check) => `${scope.node.path}: the reason-code filter selects ${check} findings, but no rule says what to do with them`),
+            .map((check) => `the reason-code filter selects ${check} findings, but no rule says what to do with them`),
         });
         return { properties: { AuditTaskId: auditTaskId, ReasonCodeFilter: filter }, taskCount: undefined };
       }

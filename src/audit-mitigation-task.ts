@@ -97,7 +97,7 @@ export class AuditMitigationTask extends Construct {
     this.ruleSet = new AuditRuleSet(this);
     for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
     this.node.addValidation({
-      validate: () => this.ruleSet.size === 0 ? [`${this.node.path}: an AuditMitigationTask needs at least one rule (rules or addRule())`] : [],
+      validate: () => this.ruleSet.given === 0 ? ['an AuditMitigationTask needs at least one rule (rules or addRule())'] : [],
     });
     const target = props.target._bind(this, this.ruleSet);
     if (props.runId !== undefined) {

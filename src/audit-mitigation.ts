@@ -198,21 +198,24 @@ export class AuditMitigation extends Construct {
     if (!Token.isUnresolved(maxFindingsPerCheck) && (!Number.isInteger(maxFindingsPerCheck) || maxFindingsPerCheck < 1)) {
       invalid(this, 'maxFindingsPerCheck', maxFindingsPerCheck, 'must be a whole number of at least 1');
     }
-    const interval = props.reconcileInterval ?? Duration.hours(1);
-    const lookback = props.reconcileLookback ?? Duration.days(1);
     const MINUTE = 60_000;
-    if (interval.toMilliseconds() < MINUTE) { invalid(this, 'reconcileInterval', interval.toHumanString(), 'must be at least 1 minute'); }
+    // A refused interval is replaced by the default, so the schedule below can still be defined while synthesis fails.
+    let interval = props.reconcileInterval ?? Duration.hours(1);
+    if (interval.toMilliseconds() < MINUTE || interval.toMilliseconds() % MINUTE !== 0) {
+      invalid(this, 'reconcileInterval', interval.toHumanString(), 'must be at least 1 minute, in whole minutes (an EventBridge rate)');
+      interval = Duration.hours(1);
+    }
+    const lookback = props.reconcileLookback ?? Duration.days(1);
     if (lookback.toMilliseconds() < 60 * MINUTE || lookback.toMilliseconds() > 90 * 24 * 60 * MINUTE) {
       invalid(this, 'reconcileLookback', lookback.toHumanString(), 'must be 1 hour to 90 days (AWS keeps audit results for 90 days)');
-    }
-    if (lookback.toMilliseconds() < interval.toMilliseconds()) {
+    } else if (lookback.toMilliseconds() < interval.toMilliseconds()) {
       invalid(this, 'reconcileLookback', lookback.toHumanString(), `must be at least reconcileInterval (${interval.toHumanString()}), or audits fall between runs`);
     }
 
     this.ruleSet = new AuditRuleSet(this);
     for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
     this.node.addValidation({
-      validate: () => this.ruleSet.size === 0 ? [`${this.node.path}: an AuditMitigation needs at least one rule (rules or addRule())`] : [],
+      validate: () => this.ruleSet.given === 0 ? ['an AuditMitigation needs at least one rule (rules or addRule())'] : [],
     });
     // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
     this.includeOnDemandAudits = props.includeOnDemandAudits ?? false;
@@ -297,6 +300,7 @@ export class AuditMitigation extends Construct {
       invalid(this, 'scheduledAudits', audit.node.path, 'must be a scheduled audit: a ScheduledAudit, an iot.IScheduledAuditRef '
         + '(CfnScheduledAudit), or aws-iot-alpha\'s ScheduledAudit (defined, or imported with fromScheduledAuditArn or '
         + 'fromScheduledAuditAttributes)');
+      return;
     }
     this.listenOnlyToScheduledAudits();
     this.scheduledAudits!.push(audit);

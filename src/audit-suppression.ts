@@ -10,7 +10,7 @@ import {
 } from './contract';
 import { AUDIT_CHECKS, FindingResource } from './private/audit-setup';
 import { auditSuppressionProvider } from './private/provider';
-import { invalid, validateOneOf } from './private/validation';
+import { invalid, refuse, validateOneOf } from './private/validation';
 
 /** Checks a string against an API model rule, unless it is a token. */
 function validateRule(scope: IConstruct, prop: string, value: string, rule: StringRule): void {
@@ -129,11 +129,11 @@ const RESOURCE_KINDS: Record<FindingResource, { readonly what: string; readonly 
 
 /** Refuses a resource of a kind the check's findings never name: the suppression would suppress nothing. */
 function validateResourceKind(scope: IConstruct, check: AuditCheck, identifier: Record<string, unknown>): void {
-  if (Token.isUnresolved(check)) { return; }
+  if (Token.isUnresolved(check) || !AUDIT_CHECKS[check]) { return; } // an unknown check is refused on its own
   const member = Object.keys(identifier)[0] as FindingResource;
   const allowed = AUDIT_CHECKS[check].findingResources;
   if (allowed.includes(member)) { return; }
-  throw new Error(`${scope.node.path}: invalid resource ${member} for check ${check}: its findings name `
+  refuse(scope, `invalid resource ${member} for check ${check}: its findings name `
     + `${allowed.map((kind) => RESOURCE_KINDS[kind].what).join(' or ')}, so this suppression would suppress nothing; use `
     + `${allowed.map((kind) => `AuditSuppressionResource.${RESOURCE_KINDS[kind].factory}()`).join(' or ')}`);
 }
@@ -263,13 +263,16 @@ export class AuditSuppression extends Construct {
     let expiration: string | undefined;
     if (props.expiration !== undefined) {
       const time = props.expiration instanceof Date ? props.expiration.getTime() : NaN;
-      if (Number.isNaN(time)) { invalid(this, 'expiration', String(props.expiration), 'must be a valid Date'); }
-      if (time <= Date.now()) {
-        invalid(this, 'expiration', props.expiration.toISOString(),
-          'must be in the future (AWS IoT refuses a past date, and an expired suppression suppresses nothing): extend it or remove the AuditSuppression');
+      if (Number.isNaN(time)) {
+        invalid(this, 'expiration', String(props.expiration), 'must be a valid Date');
+      } else {
+        if (time <= Date.now()) {
+          invalid(this, 'expiration', props.expiration.toISOString(),
+            'must be in the future (AWS IoT refuses a past date, and an expired suppression suppresses nothing): extend it or remove the AuditSuppression');
+        }
+        expiration = props.expiration.toISOString();
+        this.expiration = new Date(time);
       }
-      expiration = props.expiration.toISOString();
-      this.expiration = new Date(time);
     }
     this.suppressIndefinitely = indefinitely;
     if (props.description !== undefined) { validateRule(this, 'description', props.description, RULES.description); }
@@ -304,6 +307,7 @@ export class AuditSuppression extends Construct {
     if (other !== undefined) {
       invalid(this, 'check/resource', { check, resource: resourceIdentifier }, `already suppressed by ${other} in stack ${stack.stackName}: AWS IoT keeps `
         + 'one suppression per check and resource, and two AuditSuppressions would overwrite and delete each other\'s; keep one of them');
+      return;
     }
     claimed.set(key, this.node.path);
   }

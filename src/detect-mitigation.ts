@@ -158,11 +158,12 @@ export class DetectMitigation extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     validateActions(this, props.actions);
-    const maxConcurrency = props.maxConcurrency ?? MIN_MAX_CONCURRENCY;
+    let maxConcurrency = props.maxConcurrency ?? MIN_MAX_CONCURRENCY;
     if (!Token.isUnresolved(maxConcurrency)
       && (!Number.isInteger(maxConcurrency) || maxConcurrency < MIN_MAX_CONCURRENCY || maxConcurrency > MAX_MAX_CONCURRENCY)) {
       invalid(this, 'maxConcurrency', maxConcurrency,
         `must be a whole number from ${MIN_MAX_CONCURRENCY} to ${MAX_MAX_CONCURRENCY} (what AWS allows for an SQS event source)`);
+      maxConcurrency = MIN_MAX_CONCURRENCY; // refused at synth; the event source below would throw on it now
     }
     if (props.behaviors) {
       if (props.behaviors.length === 0) { invalid(this, 'behaviors', [], 'give at least one behaviour name, or leave it out for all'); }
@@ -333,12 +334,12 @@ function validateActions(scope: Construct, actions: IMitigationAction[]): void {
     invalid(scope, 'actions', actions.map((a) => a.node.path), `must list 1 to ${MAX_ACTIONS_PER_CHECK} mitigation actions, got ${actions.length}`);
   }
   actions.forEach((action, i) => {
-    if (actions.indexOf(action) !== i) { invalid(scope, 'actions', action.node.path, 'lists the same action twice'); }
-    if (action.actionType === undefined) {
+    if (actions.indexOf(action) !== i) {
+      invalid(scope, 'actions', action.node.path, 'lists the same action twice');
+    } else if (action.actionType === undefined) {
       invalid(scope, 'actions', action.node.path, 'has an unknown type; import it with '
         + 'MitigationAction.fromMitigationActionAttributes({ actionType }) so it can be checked');
-    }
-    if (!allowed.includes(action.actionType)) {
+    } else if (!allowed.includes(action.actionType)) {
       invalid(scope, 'actions', `${action.node.path} (${action.actionType})`,
         `Detect alarms accept ${allowed.join(', ')} actions only`);
     }

@@ -10,7 +10,7 @@ import { LOGGING_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import * as perms from './private/permissions';
 import {
   MAX_THING_GROUPS, MAX_TOPIC_ARN_LENGTH, MAX_ROLE_ARN_LENGTH, MIN_ROLE_ARN_LENGTH, THING_GROUP_NAME_PATTERN,
-  invalid, validateLength, validateOneOf, validatePattern,
+  describeValue, invalid, validateLength, validateOneOf, validatePattern,
 } from './private/validation';
 
 /**
@@ -152,7 +152,7 @@ class AddThingsToThingGroupParams extends MitigationActionParams {
     }
     const duplicates = names.filter((name, i) => names.indexOf(name) !== i);
     if (duplicates.length > 0) {
-      invalid(scope, 'thingGroups', names, `must be distinct thing groups, ${duplicates.join(', ')} appears more than once`);
+      invalid(scope, 'thingGroups', names, `must be distinct thing groups, ${duplicates.map(describeValue).join(', ')} appears more than once`);
     }
     for (const name of names) {
       validatePattern(scope, 'thingGroups[].thingGroupName', name, THING_GROUP_NAME_PATTERN,

@@ -1,7 +1,7 @@
 import { Annotations, ArnFormat, IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { MitigationActionType } from './mitigation-action-type';
@@ -11,7 +11,8 @@ import { iotPrincipal } from './private/grants';
 import { InlinePolicyRole, LeanInlinePolicyRole, leanRoleAllowed } from './private/inline-policy-role';
 import { addNagSuppressions } from './private/nag';
 import {
-  ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, validateLength, validateOneOf, validatePattern,
+  ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, describeValue, invalid, refuse, validateLength, validateOneOf,
+  validatePattern,
 } from './private/validation';
 
 /** An AWS IoT Device Defender mitigation action, defined in this app or imported. */
@@ -117,7 +118,8 @@ export class MitigationAction extends MitigationActionBase {
   public static supportedActionTypes(check: AuditCheck): MitigationActionType[] {
     const types = supportedActionTypes(check);
     if (!types) {
-      throw new Error(`MitigationAction.supportedActionTypes: unknown audit check ${JSON.stringify(check)}: `
+      // A query, not a construct: nothing to attach a synth-time refusal to (see CONTRIBUTING, "Refusing input").
+      throw new Error(`MitigationAction.supportedActionTypes: unknown audit check ${describeValue(check)}: `
         + `must be one of ${Object.values(AuditCheck).join(', ')}`);
     }
     return types;
@@ -133,37 +135,47 @@ export class MitigationAction extends MitigationActionBase {
     return MitigationAction.fromMitigationActionAttributes(scope, id, { mitigationActionArn });
   }
 
-  /** Imports a mitigation action, optionally with its type so that audit and detect rules can check it. */
+  /**
+   * Imports a mitigation action, optionally with its type so that audit and detect rules can check it.
+   * Wrong attributes are refused at synth, on the imported construct.
+   */
   public static fromMitigationActionAttributes(scope: Construct, id: string, attrs: MitigationActionAttributes): IMitigationAction {
     const stack = Stack.of(scope);
-    if ((attrs.mitigationActionArn === undefined) === (attrs.mitigationActionName === undefined)) {
-      throw new Error(`${scope.node.path}/${id}: give exactly one of mitigationActionArn and mitigationActionName, `
-        + `got ${attrs.mitigationActionArn === undefined ? 'neither' : 'both'}`);
-    }
-    if (attrs.actionType !== undefined) {
-      validateOneOf(scope, `${id} actionType`, attrs.actionType, Object.values(MitigationActionType));
+    const problems: Array<(imported: IConstruct) => void> = [];
+    const both = (attrs.mitigationActionArn === undefined) === (attrs.mitigationActionName === undefined);
+    if (both) {
+      const got = attrs.mitigationActionArn === undefined ? 'neither' : 'both';
+      problems.push((imported) => refuse(imported, `give exactly one of mitigationActionArn and mitigationActionName, got ${got}`));
     }
     let arn: string;
     let name: string;
     if (attrs.mitigationActionArn !== undefined) {
       arn = attrs.mitigationActionArn;
-      const parsed = stack.splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME);
-      if (!Token.isUnresolved(arn) && (parsed.resource !== 'mitigationaction' || !parsed.resourceName)) {
-        throw new Error(`${scope.node.path}/${id}: invalid mitigationActionArn ${JSON.stringify(arn)}: `
-          + 'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>');
+      name = Token.isUnresolved(arn) ? stack.splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName! : mitigationActionNameOf(arn) ?? '';
+      if (!Token.isUnresolved(arn) && mitigationActionNameOf(arn) === undefined) {
+        problems.push((imported) => invalid(imported, 'mitigationActionArn', arn,
+          'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>'));
       }
-      name = parsed.resourceName!;
     } else {
-      name = attrs.mitigationActionName!;
-      validatePattern(scope, `${id} mitigationActionName`, name, ACTION_NAME_PATTERN, 'must match [a-zA-Z0-9_-]{1,128}');
+      name = attrs.mitigationActionName ?? '';
+      problems.push((imported) => validatePattern(imported, 'mitigationActionName', name, ACTION_NAME_PATTERN,
+        'must match [a-zA-Z0-9_-]{1,128}'));
       arn = stack.formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: name });
+    }
+    if (attrs.actionType !== undefined) {
+      const actionType = attrs.actionType;
+      problems.push((imported) => validateOneOf(imported, 'actionType', actionType, Object.values(MitigationActionType)));
     }
     class Import extends MitigationActionBase {
       public readonly mitigationActionArn = arn;
       public readonly mitigationActionName = name;
       public readonly actionType = attrs.actionType;
     }
-    return new Import(scope, id, { environmentFromArn: arn });
+    // An ARN that is none would make Resource's own parsing throw: the refusal says what is wrong instead.
+    const validArn = Token.isUnresolved(arn) || mitigationActionNameOf(arn) !== undefined;
+    const imported = new Import(scope, id, { environmentFromArn: validArn ? arn : undefined });
+    problems.forEach((problem) => problem(imported));
+    return imported;
   }
 
   /** The mitigation action name. */
@@ -203,8 +215,8 @@ export class MitigationAction extends MitigationActionBase {
     super(scope, id, { physicalName: props.mitigationActionName });
 
     const actionName = props.mitigationActionName ?? Names.uniqueResourceName(this, { maxLength: 128 });
-    validatePattern(this, 'mitigationActionName', actionName, ACTION_NAME_PATTERN,
-      'must be 1 to 128 characters from [a-zA-Z0-9_-] (the AWS IoT API does not accept colons)');
+    validatePattern(this, 'mitigationActionName', actionName, ACTION_NAME_PATTERN, 'must be 1 to 128 characters from [a-zA-Z0-9_-]'
+      + (actionName.includes(':') ? ' (CloudFormation allows colons, but the AWS IoT API does not)' : ''));
     refuseDuplicateName(this, actionName);
     const actionType = props.actionParams.actionType;
     this.actionType = actionType;
@@ -247,10 +259,15 @@ export class MitigationAction extends MitigationActionBase {
     this.node.addValidation({
       validate: () => {
         const count = resource.tags.renderTags()?.length ?? 0;
-        return count > MAX_TAGS ? [`${this.node.path}: a mitigation action takes at most ${MAX_TAGS} tags, got ${count}`] : [];
+        return count > MAX_TAGS ? [`a mitigation action takes at most ${MAX_TAGS} tags, got ${count}`] : [];
       },
     });
   }
+}
+
+/** The name in a mitigation action's ARN, `arn:<partition>:iot:<region>:<account>:mitigationaction/<name>`; undefined for another ARN. */
+function mitigationActionNameOf(arn: string): string | undefined {
+  return /^arn:[^:]+:iot:[^:]*:[^:]*:mitigationaction\/(.+)$/.exec(arn)?.[1];
 }
 
 /** The MitigationActions of each name, per app and environment. */
@@ -264,7 +281,7 @@ function refuseDuplicateName(action: MitigationAction, name: string): void {
   if (Token.isUnresolved(name)) { return; }
   const named = ACTIONS_BY_NAME.add(`${environmentKey(action)}/${name}`, action);
   action.node.addValidation({
-    validate: () => named[0] === action ? [] : [`${action.node.path}: mitigationActionName ${JSON.stringify(name)} is already the name of `
+    validate: () => named[0] === action ? [] : [`mitigationActionName ${JSON.stringify(name)} is already the name of `
       + `${named[0].node.path} in ${describeEnvironment(action)}; AWS IoT keeps one mitigation action per name in an account and region, `
       + 'so the second deployment would fail: give one of them another mitigationActionName, or leave it out (a name derived from the '
       + 'construct path)'],

@@ -6,6 +6,7 @@ import { METRICS } from './contract';
 import { DetectMitigation } from './detect-mitigation';
 import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows } from './private/dashboard';
 import { actionMetric } from './private/metrics';
+import { refuse } from './private/validation';
 
 /** Properties of a `MitigationDashboard`. */
 export interface MitigationDashboardProps {
@@ -64,7 +65,7 @@ export class MitigationDashboard extends Construct {
     this.dashboard.addWidgets(new LazyWidgets(() => this.auditMitigations.length > 0 ? deviceDefenderAuditWidgets() : []));
     this.node.addValidation({
       validate: () => this.auditMitigations.length + this.detectMitigations.length > 0 ? [] : [
-        `${this.node.path}: invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one `
+        'invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one '
         + 'AuditMitigation or DetectMitigation (auditMitigations, detectMitigations, addAuditMitigation() or addDetectMitigation())',
       ],
     });
@@ -74,7 +75,7 @@ export class MitigationDashboard extends Construct {
 
   /** Shows `mitigation`: its findings per check, executions per action, tasks, dead-letter queue and alarms. */
   public addAuditMitigation(mitigation: AuditMitigation): void {
-    this.refuseTwice(mitigation, this.auditMitigations.includes(mitigation));
+    if (this.refusedTwice(mitigation, this.auditMitigations.includes(mitigation))) { return; }
     this.auditMitigations.push(mitigation);
     this.dashboard.addWidgets(heading(`### Audit mitigation ${mitigation.node.path}`));
     this.dashboard.addWidgets(
@@ -102,7 +103,7 @@ export class MitigationDashboard extends Construct {
 
   /** Shows `mitigation`: its executions per action, tasks, dead-letter queue and alarms. */
   public addDetectMitigation(mitigation: DetectMitigation): void {
-    this.refuseTwice(mitigation, this.detectMitigations.includes(mitigation));
+    if (this.refusedTwice(mitigation, this.detectMitigations.includes(mitigation))) { return; }
     this.detectMitigations.push(mitigation);
     this.dashboard.addWidgets(heading(`### Detect mitigation ${mitigation.node.path}`));
     this.dashboard.addWidgets(
@@ -117,10 +118,10 @@ export class MitigationDashboard extends Construct {
     this.dashboard.addWidgets(new LazyWidgets(() => inRows(mitigation.actionNames.map((name) => executionsGraph(mitigation, name)))));
   }
 
-  private refuseTwice(mitigation: Construct, already: boolean): void {
-    if (already) {
-      throw new Error(`${this.node.path}: ${mitigation.node.path} is already on the dashboard; add each mitigation once`);
-    }
+  /** Refuses a mitigation given twice (at synth); true when refused. */
+  private refusedTwice(mitigation: Construct, already: boolean): boolean {
+    if (already) { refuse(this, `${mitigation.node.path} is already on the dashboard; add each mitigation once`); }
+    return already;
   }
 }
 

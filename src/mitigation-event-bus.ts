@@ -47,7 +47,7 @@ export class MitigationEventBus extends events.EventBus {
     }));
     // With no publisher the condition would list no role, and deny no one: refuse it.
     this.node.addValidation({
-      validate: () => eventPublishersOf(this).length > 0 ? [] : [`${this.node.path}: this MitigationEventBus is the eventBus of no `
+      validate: () => eventPublishersOf(this).length > 0 ? [] : ['this MitigationEventBus is the eventBus of no '
         + 'mitigation construct (AuditMitigation, DetectMitigation, AuditMitigationTask, AuditSuppression), so its policy would name '
         + 'no role: give it as their eventBus, or remove it'],
     });

@@ -7,7 +7,7 @@ import {
   ALL_AUDIT_CHECKS, SCHEDULED_AUDIT_CHECK_NAME_WARNING, SCHEDULED_AUDIT_NAME_PATTERN, SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS,
   accountAuditConfigurationOf, enabledChecksOf, registerScheduledAuditChecks,
 } from './private/audit-setup';
-import { invalid, validatePattern } from './private/validation';
+import { describeValue, invalid, refuse, validatePattern } from './private/validation';
 
 /** A day of the week, as CreateScheduledAudit spells it. */
 export enum DayOfWeek {
@@ -40,27 +40,28 @@ export class AuditFrequency {
 
   /** Every week, on `day`. */
   public static weekly(day: DayOfWeek): AuditFrequency {
-    return new AuditFrequency('WEEKLY', validDay('weekly', day));
+    return new AuditFrequency('WEEKLY', day, undefined, dayProblem('weekly', day));
   }
 
   /** Every other week, on `day`. */
   public static biweekly(day: DayOfWeek): AuditFrequency {
-    return new AuditFrequency('BIWEEKLY', validDay('biweekly', day));
+    return new AuditFrequency('BIWEEKLY', day, undefined, dayProblem('biweekly', day));
   }
 
   /**
    * Every month, on day `dayOfMonth` (1 to 31). In a month without that day, AWS IoT runs the
-   * audit on the month's last day.
+   * audit on the month's last day. Another number is refused at synth by the `ScheduledAudit`
+   * given this frequency.
    */
   public static monthly(dayOfMonth: number): AuditFrequency {
     if (Token.isUnresolved(dayOfMonth)) {
       return new AuditFrequency('MONTHLY', undefined, Tokenization.stringifyNumber(dayOfMonth));
     }
-    if (!Number.isInteger(dayOfMonth) || dayOfMonth < 1 || dayOfMonth > 31) {
-      throw new Error(`AuditFrequency.monthly: invalid dayOfMonth ${JSON.stringify(dayOfMonth)}: must be a whole number from 1 to 31 `
-        + '(AuditFrequency.monthlyOnLastDay() for the last day of every month)');
-    }
-    return new AuditFrequency('MONTHLY', undefined, String(dayOfMonth));
+    const problem = !Number.isInteger(dayOfMonth) || dayOfMonth < 1 || dayOfMonth > 31
+      ? `AuditFrequency.monthly: invalid dayOfMonth ${describeValue(dayOfMonth)}: must be a whole number from 1 to 31 `
+        + '(AuditFrequency.monthlyOnLastDay() for the last day of every month)'
+      : undefined;
+    return new AuditFrequency('MONTHLY', undefined, String(dayOfMonth), problem);
   }
 
   /** Every month, on its last day. */
@@ -81,20 +82,27 @@ export class AuditFrequency {
    */
   public readonly dayOfMonth?: string;
 
-  private constructor(frequency: string, dayOfWeek?: DayOfWeek, dayOfMonth?: string) {
+  /**
+   * What is wrong with the factory's argument: the `ScheduledAudit` given this frequency refuses it at
+   * synth (a factory has no construct to report on).
+   * @internal
+   */
+  public readonly _problem?: string;
+
+  private constructor(frequency: string, dayOfWeek?: DayOfWeek, dayOfMonth?: string, problem?: string) {
     this.frequency = frequency;
     this.dayOfWeek = dayOfWeek;
     this.dayOfMonth = dayOfMonth;
+    this._problem = problem;
   }
 }
 
-/** Refuses a day that is not a DayOfWeek (for callers outside TypeScript's type checks). */
-function validDay(factory: string, day: DayOfWeek): DayOfWeek {
+/** What is wrong with a day that is not a DayOfWeek (for callers outside TypeScript's type checks). */
+function dayProblem(factory: string, day: DayOfWeek): string | undefined {
   const days = Object.values(DayOfWeek) as string[];
-  if (!Token.isUnresolved(day) && !days.includes(day)) {
-    throw new Error(`AuditFrequency.${factory}: invalid day ${JSON.stringify(day)}: must be one of ${days.join(', ')}`);
-  }
-  return day;
+  return !Token.isUnresolved(day) && !days.includes(day)
+    ? `AuditFrequency.${factory}: invalid day ${describeValue(day)}: must be one of ${days.join(', ')}`
+    : undefined;
 }
 
 /** Properties of a `ScheduledAudit`. */
@@ -149,15 +157,36 @@ function defaultChecks(scope: Construct, enabled: AuditCheck[]): AuditCheck[] {
 /**
  * The checks an audit configuration enables: an AuditConfiguration's, or what the template of
  * another's `AWS::IoT::AccountAuditConfiguration` enables; `undefined` when the app cannot know
- * (an import, or tokens). Refuses a construct that is no audit configuration.
+ * (an import, or tokens). Refuses a construct that is no audit configuration, and answers `null`.
  */
-function enabledChecksOfConfiguration(scope: Construct, configuration: IConstruct): AuditCheck[] | undefined {
+function enabledChecksOfConfiguration(scope: Construct, configuration: IConstruct): AuditCheck[] | undefined | null {
   if (configuration instanceof AuditConfiguration) { return configuration.enabledChecks; }
   const resource = accountAuditConfigurationOf(configuration);
   if (resource) { return enabledChecksOf(resource); }
   if (typeof (configuration as { accountId?: unknown }).accountId === 'string') { return undefined; }
-  return invalid(scope, 'configuration', configuration.node.path, 'must be an audit configuration: an AuditConfiguration, '
+  invalid(scope, 'configuration', configuration.node.path, 'must be an audit configuration: an AuditConfiguration, '
     + 'aws-iot-alpha\'s AccountAuditConfiguration (defined, or imported with fromAccountId), or an iot.CfnAccountAuditConfiguration');
+  return null;
+}
+
+/**
+ * Refuses an empty list, an unknown check, a check listed twice and, when the configuration's checks
+ * are known, a check it does not enable.
+ */
+function validateChecks(scope: Construct, checks: AuditCheck[], enabled: AuditCheck[] | undefined, configuration: IConstruct): void {
+  if (checks.length === 0) { invalid(scope, 'checks', checks, 'must list at least one audit check'); }
+  checks.forEach((check, i) => {
+    if (!ALL_AUDIT_CHECKS.includes(check)) {
+      invalid(scope, 'checks', check, `must be audit checks, one of ${ALL_AUDIT_CHECKS.join(', ')}`);
+    } else if (checks.indexOf(check) !== i) {
+      invalid(scope, 'checks', check, 'lists the check twice; list each check once');
+    }
+  });
+  const missing = enabled ? checks.filter((check) => ALL_AUDIT_CHECKS.includes(check) && !enabled.includes(check)) : [];
+  if (missing.length > 0) {
+    invalid(scope, 'checks', missing, `must be enabled in the audit configuration ${configuration.node.path}; `
+      + 'add them to its checks, or leave them out of this audit');
+  }
 }
 
 /**
@@ -187,25 +216,15 @@ export class ScheduledAudit extends Resource implements iot.IScheduledAuditRef {
       validatePattern(this, 'scheduledAuditName', props.scheduledAuditName, SCHEDULED_AUDIT_NAME_PATTERN,
         'must be 1 to 128 letters, digits, _ and -');
     }
+    if (props.frequency._problem !== undefined) { refuse(this, `frequency ${props.frequency._problem}`); }
     const enabled = enabledChecksOfConfiguration(this, props.configuration);
     if (enabled === undefined && props.checks === undefined) {
       invalid(this, 'checks', props.checks, `the checks the audit configuration ${props.configuration.node.path} enables are unknown to `
         + 'this app (imported, or tokens): list the checks this audit runs');
     }
-    const checks = props.checks ?? defaultChecks(this, enabled!);
-    if (checks.length === 0) { invalid(this, 'checks', checks, 'must list at least one audit check'); }
-    checks.forEach((check, i) => {
-      if (!ALL_AUDIT_CHECKS.includes(check)) {
-        invalid(this, 'checks', check, `must be audit checks, one of ${ALL_AUDIT_CHECKS.join(', ')}`);
-      }
-      if (checks.indexOf(check) !== i) { invalid(this, 'checks', check, 'lists the check twice; list each check once'); }
-    });
-    const missing = enabled ? checks.filter((check) => !enabled.includes(check)) : [];
-    if (missing.length > 0) {
-      invalid(this, 'checks', missing, `must be enabled in the audit configuration ${props.configuration.node.path}; `
-        + 'add them to its checks, or leave them out of this audit');
-    }
-    this.checks = [...checks];
+    const checks = props.checks ?? (enabled ? defaultChecks(this, enabled) : undefined);
+    if (checks !== undefined) { validateChecks(this, checks, enabled ?? undefined, props.configuration); }
+    this.checks = [...checks ?? []];
     registerScheduledAuditChecks(this, this.checks);
     const reported = props.checks?.filter((check) => SCHEDULED_AUDIT_REPORTED_REJECTED_CHECKS.includes(check)) ?? [];
     if (reported.length > 0) {

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AuditCheck, AuditConfiguration, AuditMitigation, MitigationAction, MitigationActionParams } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -200,30 +201,35 @@ describe('AuditConfiguration', () => {
     test('a second one in the same stack is refused', () => {
       const stack = stackOf();
       new AuditConfiguration(stack, 'First');
-      expect(() => new AuditConfiguration(stack, 'Second')).toThrow(
-        'Stack/Second: account 123456789012 and region eu-west-1 already have an AuditConfiguration, Stack/First; '
+      new AuditConfiguration(stack, 'Second');
+      expectRefused(stack,
+        '[Stack/Second] account 123456789012 and region eu-west-1 already have an AuditConfiguration, Stack/First; '
         + 'AWS IoT has one audit configuration per account and region');
     });
 
     test('a second one in another stack of the same environment is refused', () => {
       const app = new App();
       new AuditConfiguration(stackOf(app, 'A'), 'First');
-      expect(() => new AuditConfiguration(stackOf(app, 'B'), 'Second')).toThrow(/^B\/Second: .* already have an AuditConfiguration, A\/First/);
+      new AuditConfiguration(stackOf(app, 'B'), 'Second');
+      expectRefused(app, /^\[B\/Second\] .* already have an AuditConfiguration, A\/First/);
     });
 
     test('two environment-agnostic stacks are the same environment', () => {
       const app = new App();
       new AuditConfiguration(stackOf(app, 'A', {}), 'First');
-      expect(() => new AuditConfiguration(stackOf(app, 'B', {}), 'Second'))
-        .toThrow('B/Second: the deployment account and the deployment region already have an AuditConfiguration, A/First');
+      new AuditConfiguration(stackOf(app, 'B', {}), 'Second');
+      expectRefused(app, '[B/Second] the deployment account and the deployment region already have an AuditConfiguration, A/First');
     });
 
     test('other regions, other accounts and other apps each have their own', () => {
       const app = new App();
       new AuditConfiguration(stackOf(app, 'A'), 'First');
-      expect(() => new AuditConfiguration(stackOf(app, 'B', { ...ENV, region: 'us-east-1' }), 'OtherRegion')).not.toThrow();
-      expect(() => new AuditConfiguration(stackOf(app, 'C', { ...ENV, account: '210987654321' }), 'OtherAccount')).not.toThrow();
-      expect(() => new AuditConfiguration(stackOf(new App(), 'A'), 'OtherApp')).not.toThrow();
+      new AuditConfiguration(stackOf(app, 'B', { ...ENV, region: 'us-east-1' }), 'OtherRegion');
+      new AuditConfiguration(stackOf(app, 'C', { ...ENV, account: '210987654321' }), 'OtherAccount');
+      expect(() => app.synth()).not.toThrow();
+      const other = new App();
+      new AuditConfiguration(stackOf(other, 'A'), 'OtherApp');
+      expect(() => other.synth()).not.toThrow();
     });
   });
 
@@ -243,15 +249,18 @@ describe('AuditConfiguration', () => {
       [{ checks: [AuditCheck.LOGGING_DISABLED_CHECK], deviceCertificateExpiringThreshold: Duration.days(60) },
         'invalid deviceCertificateExpiringThreshold "60 days": applies to DEVICE_CERTIFICATE_EXPIRING_CHECK, which is not in checks'],
     ])('%j', (props, message) => {
-      expect(() => new AuditConfiguration(stackOf(), 'AuditConfiguration', props)).toThrow(`Stack/AuditConfiguration: ${message}`);
+      const stack = stackOf();
+      new AuditConfiguration(stack, 'AuditConfiguration', props);
+      expectRefused(stack, `[Stack/AuditConfiguration] ${message}`);
     });
 
     test('both mitigation and notificationTopic', () => {
       const stack = stackOf();
       const topic = new sns.Topic(stack, 'Topic');
       const mitigation = new AuditMitigation(stack, 'Mitigation', { notificationTopic: topic });
-      expect(() => new AuditConfiguration(stack, 'AuditConfiguration', { mitigation, notificationTopic: topic })).toThrow(
-        'Stack/AuditConfiguration: invalid notificationTopic "Stack/Topic": give either mitigation (its topic and role are used) or notificationTopic, not both');
+      new AuditConfiguration(stack, 'AuditConfiguration', { mitigation, notificationTopic: topic });
+      expectRefused(stack,
+        '[Stack/AuditConfiguration] invalid notificationTopic "Stack/Topic": give either mitigation (its topic and role are used) or notificationTopic, not both');
     });
   });
 
@@ -295,8 +304,8 @@ describe('AuditMitigation and the app\'s AuditConfiguration', () => {
     const { stack, notify, mitigation } = withMitigation();
     new AuditConfiguration(stack, 'AuditConfiguration', { mitigation, checks: [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK] });
     mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify]);
-    expect(() => Template.fromStack(stack)).toThrow(
-      'Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: the check is not enabled in the audit configuration Stack/AuditConfiguration, '
+    expectRefused(stack,
+      '[Stack/Mitigation] rule for DEVICE_CERTIFICATE_SHARED_CHECK: the check is not enabled in the audit configuration Stack/AuditConfiguration, '
       + 'so no audit ever reports it; add AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK to its checks, or remove the rule');
   });
 
@@ -304,7 +313,7 @@ describe('AuditMitigation and the app\'s AuditConfiguration', () => {
     const app = new App();
     const { mitigation } = withMitigation(app);
     new AuditConfiguration(stackOf(app, 'Audit'), 'AuditConfiguration', { checks: [AuditCheck.LOGGING_DISABLED_CHECK] });
-    expect(() => app.synth()).toThrow(/Stack\/Mitigation: rule for CONFLICTING_CLIENT_IDS_CHECK: the check is not enabled in the audit configuration Audit\/AuditConfiguration/);
+    expectRefused(app, /^\[Stack\/Mitigation\] rule for CONFLICTING_CLIENT_IDS_CHECK: the check is not enabled in the audit configuration Audit\/AuditConfiguration/);
     expect(mitigation).toBeDefined();
   });
 
@@ -350,8 +359,8 @@ describe('what the audit configuration notifies', () => {
   test('a second AuditMitigation the configuration does not notify is refused at synth, naming both, the configuration and the fix', () => {
     const { stack, rules } = twoMitigations();
     new AuditMitigation(stack, 'Second', { rules });
-    expect(() => Template.fromStack(stack)).toThrow(
-      'Stack/Second: the audit configuration Stack/AuditConfiguration notifies Stack/First, so this AuditMitigation never hears of an audit '
+    expectRefused(stack,
+      '[Stack/Second] the audit configuration Stack/AuditConfiguration notifies Stack/First, so this AuditMitigation never hears of an audit '
       + '(AWS IoT notifies one topic per account and region; only its reconciler would start tasks, up to reconcileInterval late): '
       + 'give it notificationTopic: <Stack/First>.notificationTopic, or move its rules into Stack/First with addRule()');
   });
@@ -376,7 +385,7 @@ describe('what the audit configuration notifies', () => {
     const stack = stackOf();
     new AuditConfiguration(stack, 'AuditConfiguration');
     new iot.CfnAccountAuditConfiguration(stack, 'Raw', { accountId: stack.account, roleArn: 'arn:aws:iam::123456789012:role/audit', auditCheckConfigurations: {} });
-    expect(() => Template.fromStack(stack)).toThrow(
-      /Stack\/AuditConfiguration: account 123456789012 and region eu-west-1 have another audit configuration, Stack\/Raw \(AWS::IoT::AccountAuditConfiguration\)/);
+    expectRefused(stack,
+      /^\[Stack\/AuditConfiguration\] account 123456789012 and region eu-west-1 have another audit configuration, Stack\/Raw \(AWS::IoT::AccountAuditConfiguration\)/);
   });
 });

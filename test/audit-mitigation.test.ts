@@ -13,6 +13,7 @@ import {
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused, refusalsOf } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -209,7 +210,7 @@ describe('AuditMitigation', () => {
     if (useNotificationRole) {
       expect(synth).not.toThrow();
     } else {
-      expect(synth).toThrow(/Stack\/AuditConfiguration: invalid auditNotificationTargetConfigurations.sns.roleArn: only Stack\/Mitigation's notificationRole may publish to its notificationTopic; use notificationRole/);
+      expectRefused(stack, /^\[Stack\/Mitigation\] invalid auditNotificationTargetConfigurations.sns.roleArn of Stack\/AuditConfiguration: only Stack\/Mitigation's notificationRole may publish to its notificationTopic; use notificationRole/);
     }
   });
 
@@ -457,16 +458,18 @@ describe('AuditMitigation', () => {
     test('an action type the check does not support', () => {
       const { stack, deactivate } = fixture();
       const mitigation = new AuditMitigation(stack, 'Mitigation');
-      expect(() => mitigation.addRule(AuditCheck.LOGGING_DISABLED_CHECK, [deactivate])).toThrow(
-        'Stack/Mitigation: rule for LOGGING_DISABLED_CHECK: action Stack/Deactivate is UPDATE_DEVICE_CERTIFICATE, '
+      mitigation.addRule(AuditCheck.LOGGING_DISABLED_CHECK, [deactivate]);
+      expectRefused(stack,
+        '[Stack/Mitigation] rule for LOGGING_DISABLED_CHECK: action Stack/Deactivate is UPDATE_DEVICE_CERTIFICATE, '
         + 'which AWS IoT Device Defender cannot apply to LOGGING_DISABLED_CHECK findings; allowed: PUBLISH_FINDING_TO_SNS, ENABLE_IOT_LOGGING');
     });
 
     test('the same refusal through the rules prop', () => {
       const { stack, deactivateCa } = fixture();
-      expect(() => new AuditMitigation(stack, 'Mitigation', {
+      new AuditMitigation(stack, 'Mitigation', {
         rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [deactivateCa] }],
-      })).toThrow(/rule for DEVICE_CERTIFICATE_SHARED_CHECK: action Stack\/DeactivateCa is UPDATE_CA_CERTIFICATE/);
+      });
+      expectRefused(stack, /^\[Stack\/Mitigation\] rule for DEVICE_CERTIFICATE_SHARED_CHECK: action Stack\/DeactivateCa is UPDATE_CA_CERTIFICATE/);
     });
 
     test('more than 5 actions for one check', () => {
@@ -475,9 +478,15 @@ describe('AuditMitigation', () => {
         mitigationActionName: `n${i}`, actionType: MitigationActionType.PUBLISH_FINDING_TO_SNS,
       }));
       const mitigation = new AuditMitigation(stack, 'Mitigation');
-      expect(() => mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many))
-        .toThrow('Stack/Mitigation: rule for CONFLICTING_CLIENT_IDS_CHECK: needs 1 to 5 actions, got 6: Stack/N0, Stack/N1, Stack/N2, Stack/N3, Stack/N4, Stack/N5');
-      expect(() => mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many.slice(0, 5))).not.toThrow();
+      mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many);
+      // The refused rule is not recorded: five actions for the check are then accepted.
+      expect(mitigation.rules).toEqual({});
+      expectRefused(stack, '[Stack/Mitigation] rule for CONFLICTING_CLIENT_IDS_CHECK: needs 1 to 5 actions, got 6: Stack/N0, Stack/N1, Stack/N2, Stack/N3, Stack/N4, Stack/N5');
+      mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, many.slice(0, 5));
+      expect(refusalsOf(stack)).toEqual([
+        '[Stack/Mitigation] rule for CONFLICTING_CLIENT_IDS_CHECK: needs 1 to 5 actions, got 6: Stack/N0, Stack/N1, Stack/N2, Stack/N3, Stack/N4, Stack/N5',
+      ]);
+      expect(mitigation.rules).toEqual({ CONFLICTING_CLIENT_IDS_CHECK: ['n0', 'n1', 'n2', 'n3', 'n4'] });
     });
 
     test('the same check twice', () => {
@@ -485,21 +494,21 @@ describe('AuditMitigation', () => {
       const mitigation = new AuditMitigation(stack, 'Mitigation', {
         rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }],
       });
-      expect(() => mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [deactivate]))
-        .toThrow('Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: the check already has a rule');
+      mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [deactivate]);
+      expectRefused(stack, '[Stack/Mitigation] rule for DEVICE_CERTIFICATE_SHARED_CHECK: the check already has a rule');
     });
 
     test('an empty action list', () => {
       const { stack } = fixture();
-      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [] }] }))
-        .toThrow('Stack/Mitigation: rule for LOGGING_DISABLED_CHECK: needs 1 to 5 actions, got none');
+      new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [] }] });
+      expectRefused(stack, '[Stack/Mitigation] rule for LOGGING_DISABLED_CHECK: needs 1 to 5 actions, got none');
     });
 
     test('an imported action of unknown type', () => {
       const { stack } = fixture();
       const unknown = MitigationAction.fromMitigationActionName(stack, 'Unknown', 'mystery');
-      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [unknown] }] }))
-        .toThrow(/rule for LOGGING_DISABLED_CHECK: the type of action Stack\/Unknown is unknown; import it with MitigationAction.fromMitigationActionAttributes/);
+      new AuditMitigation(stack, 'Mitigation', { rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [unknown] }] });
+      expectRefused(stack, /^\[Stack\/Mitigation\] rule for LOGGING_DISABLED_CHECK: the type of action Stack\/Unknown is unknown; import it with MitigationAction.fromMitigationActionAttributes/);
     });
 
     test('an imported action of a known type is checked like a defined one', () => {
@@ -510,27 +519,30 @@ describe('AuditMitigation', () => {
       const mitigation = new AuditMitigation(stack, 'Mitigation', {
         rules: [{ check: AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK, actions: [imported] }],
       });
-      expect(() => mitigation.addRule(AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK, [imported])).toThrow(/is REPLACE_DEFAULT_POLICY_VERSION/);
-      expect(resolveJson(stack, handlerEnvironment(stack).AUDIT_MITIGATION_RULES)).toEqual({ IOT_POLICY_OVERLY_PERMISSIVE_CHECK: ['blank'] });
+      mitigation.addRule(AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK, [imported]);
+      expectRefused(stack, /^\[Stack\/Mitigation\] rule for CA_CERTIFICATE_EXPIRING_CHECK: action Stack\/Imported is REPLACE_DEFAULT_POLICY_VERSION/);
+      // The refused rule is not recorded (the handler's AUDIT_MITIGATION_RULES is rendered from this mapping).
+      expect(mitigation.rules).toEqual({ IOT_POLICY_OVERLY_PERMISSIVE_CHECK: ['blank'] });
     });
 
     test('the same action twice in one rule', () => {
       const { stack, notify } = fixture();
-      expect(() => new AuditMitigation(stack, 'Mitigation', {
+      new AuditMitigation(stack, 'Mitigation', {
         rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify, notify] }],
-      })).toThrow('Stack/Mitigation: rule for CONFLICTING_CLIENT_IDS_CHECK: action Stack/Notify is listed twice');
+      });
+      expectRefused(stack, '[Stack/Mitigation] rule for CONFLICTING_CLIENT_IDS_CHECK: action Stack/Notify is listed twice');
     });
 
     test('an unknown check', () => {
       const { stack, notify } = fixture();
-      expect(() => new AuditMitigation(stack, 'Mitigation', { rules: [{ check: 'REVOKED_CA_CERT_CHECK' as AuditCheck, actions: [notify] }] }))
-        .toThrow(/Stack\/Mitigation: unknown audit check "REVOKED_CA_CERT_CHECK": must be one of/);
+      new AuditMitigation(stack, 'Mitigation', { rules: [{ check: 'REVOKED_CA_CERT_CHECK' as AuditCheck, actions: [notify] }] });
+      expectRefused(stack, /^\[Stack\/Mitigation\] unknown audit check "REVOKED_CA_CERT_CHECK": must be one of/);
     });
 
     test('no rule at all', () => {
       const { stack } = fixture();
       new AuditMitigation(stack, 'Mitigation');
-      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Mitigation: an AuditMitigation needs at least one rule/);
+      expectRefused(stack, /^\[Stack\/Mitigation\] an AuditMitigation needs at least one rule/);
     });
 
     test.each([
@@ -541,7 +553,8 @@ describe('AuditMitigation', () => {
       [{ reconcileInterval: Duration.hours(6), reconcileLookback: Duration.hours(2) }, 'invalid reconcileLookback "2 hours": must be at least reconcileInterval (6 hours)'],
     ])('%j', (props, message) => {
       const { stack } = fixture();
-      expect(() => new AuditMitigation(stack, 'Mitigation', props)).toThrow(`Stack/Mitigation: ${message}`);
+      new AuditMitigation(stack, 'Mitigation', props);
+      expectRefused(stack, `[Stack/Mitigation] ${message}`);
     });
   });
 
@@ -748,18 +761,20 @@ describe('AuditMitigationTask', () => {
       ]), 'invalid filters "CONFLICTING_CLIENT_IDS_CHECK": each check can be filtered once'],
     ])('target %#', (target, message) => {
       const { stack, notify } = fixture();
-      expect(() => new AuditMitigationTask(stack, 'Task', {
+      new AuditMitigationTask(stack, 'Task', {
         target: target(), rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
-      })).toThrow(`Stack/Task: ${message}`);
+      });
+      expectRefused(stack, `[Stack/Task] ${message}`);
     });
 
     test.each(['', 'run 1', 'run/1', 'r'.repeat(65)])('runId %j', (runId) => {
       const { stack, notify } = fixture();
-      expect(() => new AuditMitigationTask(stack, 'Task', {
+      new AuditMitigationTask(stack, 'Task', {
         target: AuditMitigationTarget.auditTask('audit-1'),
         rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
         runId,
-      })).toThrow(`Stack/Task: invalid runId ${JSON.stringify(runId)}: must be 1 to 64 letters, digits, ".", "_" or "-"`);
+      });
+      expectRefused(stack, `[Stack/Task] invalid runId ${JSON.stringify(runId)}: must be 1 to 64 letters, digits, ".", "_" or "-"`);
     });
 
     test('a reason-code filter on a check without a rule', () => {
@@ -768,14 +783,17 @@ describe('AuditMitigationTask', () => {
         target: AuditMitigationTarget.reasonCodes('audit-1', [{ check: AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK, reasonCodes: ['CERTIFICATE_PAST_EXPIRATION'] }]),
         rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [notify] }],
       });
-      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Task: the reason-code filter selects DEVICE_CERTIFICATE_EXPIRING_CHECK findings, but no rule/);
+      expectRefused(stack, /^\[Stack\/Task\] the reason-code filter selects DEVICE_CERTIFICATE_EXPIRING_CHECK findings, but no rule/);
     });
 
     test('rules with the same checks as AuditMitigation, and none at all', () => {
       const { stack, logging } = fixture();
       const task = new AuditMitigationTask(stack, 'Task', { target: AuditMitigationTarget.auditTask('audit-1') });
-      expect(() => task.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [logging])).toThrow(/is ENABLE_IOT_LOGGING, which AWS IoT Device Defender cannot apply/);
-      expect(() => Template.fromStack(stack)).toThrow(/Stack\/Task: an AuditMitigationTask needs at least one rule/);
+      task.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [logging]);
+      expect(refusalsOf(stack)).toEqual([expect.stringMatching(/^\[Stack\/Task\] rule for CONFLICTING_CLIENT_IDS_CHECK: action Stack\/Logging is ENABLE_IOT_LOGGING, which AWS IoT Device Defender cannot apply/)]);
+      const { stack: none } = fixture();
+      new AuditMitigationTask(none, 'Task', { target: AuditMitigationTarget.auditTask('audit-1') });
+      expectRefused(none, /^\[Stack\/Task\] an AuditMitigationTask needs at least one rule/);
     });
   });
 
@@ -857,11 +875,12 @@ describe('AuditMitigation metrics and alarms', () => {
     expect([byCheck.metricName, byCheck.statistic, byCheck.period.toSeconds()]).toEqual(['FindingsFound', 'Sum', 300]);
     const byAction = mitigation.metricForAction('ExecutionsFailed', notify);
     expect(Stack.of(mitigation).resolve(byAction.dimensions)).toEqual({ Mitigation: 'Stack/Mitigation', ActionName: { Ref: expect.stringMatching(/^Notify/) } });
-    expect(() => mitigation.metricForCheck('TasksStarted', AuditCheck.CONFLICTING_CLIENT_IDS_CHECK)).toThrow(
-      'Stack/Mitigation: invalid metricName "TasksStarted": the functions emit only ChecksExcluded, FindingsFound, FindingsMitigated, '
-      + 'FindingsExcluded, ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per check');
-    expect(() => mitigation.metricForAction('FindingsFound', notify)).toThrow(
-      'Stack/Mitigation: invalid metricName "FindingsFound": the functions emit only ExecutionsSucceeded, ExecutionsFailed, '
+    mitigation.metricForCheck('TasksStarted', AuditCheck.CONFLICTING_CLIENT_IDS_CHECK);
+    mitigation.metricForAction('FindingsFound', notify);
+    expectRefused(mitigation,
+      '[Stack/Mitigation] invalid metricName "TasksStarted": the functions emit only ChecksExcluded, FindingsFound, FindingsMitigated, '
+      + 'FindingsExcluded, ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per check',
+      '[Stack/Mitigation] invalid metricName "FindingsFound": the functions emit only ExecutionsSucceeded, ExecutionsFailed, '
       + 'ExecutionsSkipped, ExecutionsCanceled per action');
   });
 

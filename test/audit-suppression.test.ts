@@ -7,6 +7,7 @@ import {
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const CERT = 'a'.repeat(64);
@@ -149,17 +150,21 @@ describe('AuditSuppression', () => {
       const s = stack();
       new AuditSuppression(s, 'LabCertificate', { ...certificate, description: 'x'.repeat(845) });
       Template.fromStack(s).resourceCountIs('Custom::IotAuditSuppression', 1);
-      expect(() => new AuditSuppression(stack(), 'LabCertificate', { ...certificate, description: 'x'.repeat(846) }))
-        .toThrow(new RegExp('^Stack/LabCertificate: invalid description "x{846}": must be at most 845 printable ASCII characters here: the handler '
+      const t = stack();
+      new AuditSuppression(t, 'LabCertificate', { ...certificate, description: 'x'.repeat(846) });
+      expectRefused(t, new RegExp('^\\[Stack/LabCertificate\\] invalid description "x{846}": must be at most 845 printable ASCII characters here: the handler '
           + 'appends the ownership marker " \\[cdk-device-defender:<stack ARN>/LabCertificate[0-9A-F]{8}\\]" \\(up to 155 characters for stack '
           + 'Stack\\), and AWS IoT allows 1000 in all$'));
     });
 
     test('without a region, the longest region (25 characters) is counted', () => {
       // Logical id "S" and a hash: 9 characters. In eu-west-1: 22 + 101 + 1 + 9 + 9 = 142, room 858; any region: 158, room 842.
-      expect(() => new AuditSuppression(stack(), 'S', { ...certificate, description: 'x'.repeat(858) })).not.toThrow();
-      expect(() => new AuditSuppression(new Stack(new App(), 'Stack'), 'S', { ...certificate, description: 'x'.repeat(843) }))
-        .toThrow(/must be at most 842 printable ASCII characters here/);
+      const inRegion = stack();
+      new AuditSuppression(inRegion, 'S', { ...certificate, description: 'x'.repeat(858) });
+      expect(() => Template.fromStack(inRegion)).not.toThrow();
+      const anyRegion = new Stack(new App(), 'Stack');
+      new AuditSuppression(anyRegion, 'S', { ...certificate, description: 'x'.repeat(843) });
+      expectRefused(anyRegion, /^\[Stack\/S\] invalid description "x+": must be at most 842 printable ASCII characters here/);
     });
   });
 
@@ -167,8 +172,8 @@ describe('AuditSuppression', () => {
     test('a second one is refused, naming the first', () => {
       const s = stack();
       new AuditSuppression(s, 'First', indefinitely(AuditSuppressionResource.deviceCertificate(CERT)));
-      expect(() => new AuditSuppression(s, 'Second', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), description: 'again' }))
-        .toThrow(`Stack/Second: invalid check/resource {"check":"DEVICE_CERTIFICATE_SHARED_CHECK","resource":{"deviceCertificateId":"${CERT}"}}: `
+      new AuditSuppression(s, 'Second', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), description: 'again' });
+      expectRefused(s, `[Stack/Second] invalid check/resource {"check":"DEVICE_CERTIFICATE_SHARED_CHECK","resource":{"deviceCertificateId":"${CERT}"}}: `
           + 'already suppressed by Stack/First in stack Stack: AWS IoT keeps one suppression per check and resource, and two AuditSuppressions '
           + 'would overwrite and delete each other\'s; keep one of them');
     });
@@ -198,21 +203,22 @@ describe('AuditSuppression', () => {
   describe('validation names the construct, the property, the value and what is allowed', () => {
     const refuse = (props: Partial<ConstructorParameters<typeof AuditSuppression>[2]>, message: string | RegExp) => {
       const s = stack();
-      expect(() => new AuditSuppression(s, 'S', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), ...props })).toThrow(message);
+      new AuditSuppression(s, 'S', { ...indefinitely(AuditSuppressionResource.deviceCertificate(CERT)), ...props });
+      expectRefused(s, message);
     };
 
     test('neither expiration nor suppressIndefinitely', () => refuse({ suppressIndefinitely: undefined },
-      'Stack/S: invalid expiration/suppressIndefinitely {}: give exactly one: an expiration date, or suppressIndefinitely: true'));
+      '[Stack/S] invalid expiration/suppressIndefinitely {}: give exactly one: an expiration date, or suppressIndefinitely: true'));
     test('suppressIndefinitely: false and no expiration', () => refuse({ suppressIndefinitely: false }, /give exactly one/));
-    test('both', () => refuse({ expiration: inDays(1) }, /Stack\/S: invalid expiration\/suppressIndefinitely .*give exactly one/));
+    test('both', () => refuse({ expiration: inDays(1) }, /^\[Stack\/S\] invalid expiration\/suppressIndefinitely .*give exactly one/));
     test('an invalid Date', () => refuse({ suppressIndefinitely: undefined, expiration: new Date('not a date') },
-      'Stack/S: invalid expiration "Invalid Date": must be a valid Date'));
+      '[Stack/S] invalid expiration "Invalid Date": must be a valid Date'));
     test('a date in the past', () => refuse({ suppressIndefinitely: undefined, expiration: new Date('2020-01-01T00:00:00Z') },
-      /Stack\/S: invalid expiration "2020-01-01T00:00:00.000Z": must be in the future .*extend it or remove the AuditSuppression/));
+      /^\[Stack\/S\] invalid expiration "2020-01-01T00:00:00.000Z": must be in the future .*extend it or remove the AuditSuppression/));
     test('a description over 1000 characters', () => refuse({ description: 'x'.repeat(1001) },
-      /Stack\/S: invalid description "x+": must be at most 1000 printable ASCII characters/));
+      /^\[Stack\/S\] invalid description "x+": must be at most 1000 printable ASCII characters/));
     test('a description with a character that is not printable ASCII', () => refuse({ description: 'line\nbreak' }, /invalid description/));
-    test('an unknown check (from outside TypeScript)', () => refuse({ check: 'SHARED' as AuditCheck }, /Stack\/S: invalid check "SHARED": must be one of/));
+    test('an unknown check (from outside TypeScript)', () => refuse({ check: 'SHARED' as AuditCheck }, /^\[Stack\/S\] invalid check "SHARED": must be one of/));
 
     test.each([
       ['deviceCertificate, too short', AuditSuppressionResource.deviceCertificate('abc'), 'resource deviceCertificateId "abc": must be 64 characters'],
@@ -230,22 +236,24 @@ describe('AuditSuppression', () => {
       ['deviceCertificateArn, not an ARN', AuditSuppressionResource.deviceCertificateArn('cert/abc'), 'resource deviceCertificateArn "cert/abc"'],
     ])('%s', (_, resource, message) => {
       const s = stack();
-      expect(() => new AuditSuppression(s, 'S', indefinitely(resource))).toThrow(`Stack/S: invalid ${message}`);
+      new AuditSuppression(s, 'S', indefinitely(resource));
+      expectRefused(s, `[Stack/S] invalid ${message}`);
     });
 
     test('iamRole, an ARN over 2048 characters', () => {
       const s = stack();
       const role = iam.Role.fromRoleArn(s, 'R', `arn:aws:iam::123456789012:role/${'r'.repeat(2020)}`, { mutable: false });
-      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role))))
-        .toThrow(/^Stack\/S: invalid resource iamRoleArn "arn:aws:iam::123456789012:role\/r+": must be an IAM role ARN of 20 to 2048 characters$/);
+      new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.iamRole(role)));
+      expectRefused(s, /^\[Stack\/S\] invalid resource iamRoleArn "arn:aws:iam::123456789012:role\/r+": must be an IAM role ARN of 20 to 2048 characters$/);
     });
   });
 
   describe('a resource of a kind its check\'s findings never name is refused, naming the check, the kinds it takes and the factories', () => {
     test('LOGGING_DISABLED_CHECK with a device certificate', () => {
       const s = stack();
-      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.deviceCertificate(CERT), AuditCheck.LOGGING_DISABLED_CHECK))).toThrow(
-        'Stack/S: invalid resource deviceCertificateId for check LOGGING_DISABLED_CHECK: its findings name the account, so this suppression '
+      new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.deviceCertificate(CERT), AuditCheck.LOGGING_DISABLED_CHECK));
+      expectRefused(s,
+        '[Stack/S] invalid resource deviceCertificateId for check LOGGING_DISABLED_CHECK: its findings name the account, so this suppression '
         + 'would suppress nothing; use AuditSuppressionResource.account()');
     });
 
@@ -261,15 +269,17 @@ describe('AuditSuppression', () => {
         'roleAliasArn', /\.cognitoIdentityPool\(\) or AuditSuppressionResource\.iamRole\(\)/],
       [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK, AuditSuppressionResource.issuerCertificate('CN=x', 'c', '1'), 'issuerCertificateIdentifier', /\.deviceCertificate\(\)/],
     ])('%s with %#', (check, resource, member, fix) => {
-      const define = () => new AuditSuppression(stack(), 'S', indefinitely(resource, check));
-      expect(define).toThrow(`Stack/S: invalid resource ${member} for check ${check}: its findings name `);
-      expect(define).toThrow(fix);
+      const s = stack();
+      new AuditSuppression(s, 'S', indefinitely(resource, check));
+      const start = `[Stack/S] invalid resource ${member} for check ${check}: its findings name `;
+      expect(expectRefused(s, start).find((line) => line.startsWith(start))).toMatch(fix);
     });
 
     test('a token check is not compared', () => {
       const s = stack();
       const check = new CfnParameter(s, 'Check').valueAsString as AuditCheck;
-      expect(() => new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.account('123456789012'), check))).not.toThrow();
+      new AuditSuppression(s, 'S', indefinitely(AuditSuppressionResource.account('123456789012'), check));
+      expect(() => Template.fromStack(s)).not.toThrow();
     });
   });
 

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DetectMitigation, MitigationAction, MitigationActionParams, MitigationActionType } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -281,28 +282,29 @@ test('eventBus: the handler puts its events on that bus, may put events there on
 describe('refuses at synth time', () => {
   test.each([
     ['an action of another type', (s: Stack) => [new MitigationAction(s, 'Deactivate', { actionParams: MitigationActionParams.updateDeviceCertificate() })],
-      'Stack/Detect: invalid actions "Stack/Deactivate (UPDATE_DEVICE_CERTIFICATE)": Detect alarms accept ADD_THINGS_TO_THING_GROUP actions only'],
-    ['no action', () => [], 'Stack/Detect: invalid actions []: must list 1 to 5 mitigation actions, got 0'],
+      '[Stack/Detect] invalid actions "Stack/Deactivate (UPDATE_DEVICE_CERTIFICATE)": Detect alarms accept ADD_THINGS_TO_THING_GROUP actions only'],
+    ['no action', () => [], '[Stack/Detect] invalid actions []: must list 1 to 5 mitigation actions, got 0'],
     ['more than 5 actions', (s: Stack) => Array.from({ length: 6 }, (_, i) => MitigationAction.fromMitigationActionAttributes(s, `A${i}`, {
       mitigationActionName: `a${i}`, actionType: MitigationActionType.ADD_THINGS_TO_THING_GROUP,
-    })), /Stack\/Detect: invalid actions \["Stack\/A0",.*\]: must list 1 to 5 mitigation actions, got 6/],
+    })), /^\[Stack\/Detect\] invalid actions \["Stack\/A0",.*\]: must list 1 to 5 mitigation actions, got 6$/],
     ['an imported action of unknown type', (s: Stack) => [MitigationAction.fromMitigationActionName(s, 'Unknown', 'mystery')],
-      'Stack/Detect: invalid actions "Stack/Unknown": has an unknown type; import it with MitigationAction.fromMitigationActionAttributes'],
+      '[Stack/Detect] invalid actions "Stack/Unknown": has an unknown type; import it with MitigationAction.fromMitigationActionAttributes'],
   ])('%s', (_what, actions, message) => {
     const { stack, profile } = fixture();
-    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: actions(stack) })).toThrow(message);
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: actions(stack) });
+    expectRefused(stack, message);
   });
 
   test.each([1, 1001, 2.5, 0])('maxConcurrency %p', (maxConcurrency) => {
     const { stack, quarantine, profile } = fixture();
-    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency }))
-      .toThrow(`Stack/Detect: invalid maxConcurrency ${maxConcurrency}: must be a whole number from 2 to 1000 (what AWS allows for an SQS event source)`);
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], maxConcurrency });
+    expectRefused(stack, `[Stack/Detect] invalid maxConcurrency ${maxConcurrency}: must be a whole number from 2 to 1000 (what AWS allows for an SQS event source)`);
   });
 
   test('the same action twice', () => {
     const { stack, quarantine, profile } = fixture();
-    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine, quarantine] }))
-      .toThrow('Stack/Detect: invalid actions "Stack/Quarantine": lists the same action twice');
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine, quarantine] });
+    expectRefused(stack, '[Stack/Detect] invalid actions "Stack/Quarantine": lists the same action twice');
   });
 
   test.each([
@@ -310,8 +312,8 @@ describe('refuses at synth time', () => {
     [['no spaces'], 'invalid behaviors[] "no spaces": must match [a-zA-Z0-9:_-]{1,128}'],
   ])('behaviors %j', (behaviors, message) => {
     const { stack, quarantine, profile } = fixture();
-    expect(() => new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], behaviors }))
-      .toThrow(`Stack/Detect: ${message}`);
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine], behaviors });
+    expectRefused(stack, `[Stack/Detect] ${message}`);
   });
 });
 
@@ -384,8 +386,9 @@ describe('DetectMitigation metrics and alarms', () => {
     expect([metric.statistic, metric.period.toSeconds()]).toEqual(['Average', 60]);
     const byAction = detect.metricForAction('ExecutionsSucceeded', quarantine);
     expect(stack.resolve(byAction.dimensions)).toEqual({ Mitigation: 'Stack/Detect', ActionName: { Ref: expect.stringMatching(/^Quarantine/) } });
-    expect(() => detect.metricForAction('DryRunPlans', quarantine)).toThrow(
-      'Stack/Detect: invalid metricName "DryRunPlans": the functions emit only ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per action');
+    detect.metricForAction('DryRunPlans', quarantine);
+    expectRefused(stack,
+      '[Stack/Detect] invalid metricName "DryRunPlans": the functions emit only ExecutionsSucceeded, ExecutionsFailed, ExecutionsSkipped, ExecutionsCanceled per action');
   });
 
   test('the function is told its Mitigation dimension value (the construct path)', () => {

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { MitigationAction, MitigationActionParams } from '../src';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -146,7 +147,8 @@ describe('the generated role is an iam.IRole that takes grants as iam.Role does'
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
     });
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: 'extra', Roles: [{ Ref: logicalId(template, 'AWS::IAM::Role', 'ActionRole') }] });
-    expect(() => action.role.attachInlinePolicy(new iam.Policy(stack, 'Again', { policyName: 'extra' }))).toThrow(/extra.*already attached/);
+    action.role.attachInlinePolicy(new iam.Policy(stack, 'Again', { policyName: 'extra' }));
+    expectRefused(stack, /^\[Stack\/Action\/Role\] invalid policy Stack\/Again: a policy named "extra" is already attached$/);
   });
 
   test('its name and ARN can be referenced from another stack', () => {

@@ -9,6 +9,7 @@ import {
 } from '../src';
 import { expectValidTemplate } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -479,7 +480,7 @@ describe('attributes and naming', () => {
     const stack = newStack();
     const action = new MitigationAction(stack, 'Action', { actionParams: MitigationActionParams.updateCaCertificate() });
     for (let i = 0; i < 51; i++) { Tags.of(action).add(`tag${i}`, 'v'); }
-    expect(() => Template.fromStack(stack)).toThrow(/Stack\/Action: a mitigation action takes at most 50 tags, got 51/);
+    expectRefused(stack, /^\[Stack\/Action\] a mitigation action takes at most 50 tags, got 51$/);
   });
 
   test('templates of every action type pass the CloudFormation validator', () => {
@@ -548,10 +549,14 @@ describe('validation', () => {
     ['129 characters', 'a'.repeat(129)],
   ])('refuses a mitigationActionName with %s', (_what, name) => {
     const stack = newStack();
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       mitigationActionName: name,
       actionParams: MitigationActionParams.updateCaCertificate(),
-    })).toThrow(`Stack/Action: invalid mitigationActionName ${JSON.stringify(name)}: must be 1 to 128 characters from [a-zA-Z0-9_-]`);
+    });
+    const start = `[Stack/Action] invalid mitigationActionName ${JSON.stringify(name)}: must be 1 to 128 characters from [a-zA-Z0-9_-]`;
+    const refusal = expectRefused(stack, start).find((line) => line.startsWith(start))!;
+    // Colons are mentioned only for a name with one (a name with a space used to be told about colons).
+    expect(refusal.endsWith(' (CloudFormation allows colons, but the AWS IoT API does not)')).toBe(name.includes(':'));
   });
 
   test('accepts 128 characters, underscores and hyphens', () => {
@@ -570,17 +575,19 @@ describe('validation', () => {
 
   test('refuses an empty thing group list', () => {
     const stack = newStack();
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [] }),
-    })).toThrow('Stack/Action: invalid thingGroups []: must name 1 to 10 thing groups, got 0');
+    });
+    expectRefused(stack, '[Stack/Action] invalid thingGroups []: must name 1 to 10 thing groups, got 0');
   });
 
   test('refuses more than 10 thing groups', () => {
     const stack = newStack();
     const groups = Array.from({ length: 11 }, (_, i) => iot.CfnThingGroup.fromThingGroupName(stack, `G${i}`, `group-${i}`));
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: groups }),
-    })).toThrow(/Stack\/Action: invalid thingGroups \["group-0",.*"group-10"\]: must name 1 to 10 thing groups, got 11/);
+    });
+    expectRefused(stack, /^\[Stack\/Action\] invalid thingGroups \["group-0",.*"group-10"\]: must name 1 to 10 thing groups, got 11$/);
   });
 
   test('accepts exactly 10 thing groups', () => {
@@ -596,48 +603,53 @@ describe('validation', () => {
     const stack = newStack();
     const group = new iot.CfnThingGroup(stack, 'Group', { thingGroupName: 'quarantine' });
     const again = iot.CfnThingGroup.fromThingGroupName(stack, 'Again', 'other');
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group, again, group] }),
-    })).toThrow(/Stack\/Action: invalid thingGroups .*: must be distinct thing groups, .* appears more than once/);
+    });
+    expectRefused(stack, /^\[Stack\/Action\] invalid thingGroups .*: must be distinct thing groups, .* appears more than once$/);
   });
 
   test('refuses a thing group name the API rejects', () => {
     const stack = newStack();
     const group = iot.CfnThingGroup.fromThingGroupName(stack, 'G', 'no spaces allowed');
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
-    })).toThrow('Stack/Action: invalid thingGroups[].thingGroupName "no spaces allowed": must match [a-zA-Z0-9:_-]{1,128}');
+    });
+    expectRefused(stack, '[Stack/Action] invalid thingGroups[].thingGroupName "no spaces allowed": must match [a-zA-Z0-9:_-]{1,128}');
   });
 
   test('refuses a topic ARN longer than 350 characters', () => {
     const stack = newStack();
     const arn = `arn:aws:sns:eu-west-1:123456789012:${'t'.repeat(320)}`;
     const topic = sns.Topic.fromTopicArn(stack, 'Topic', arn);
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.publishFindingToSns({ topic }),
-    })).toThrow(`Stack/Action: invalid topic.topicArn "${arn}": must be at most 350 characters long, got ${arn.length}`);
+    });
+    expectRefused(stack, `[Stack/Action] invalid topic.topicArn "${arn}": must be at most 350 characters long, got ${arn.length}`);
   });
 
   test('refuses log level DISABLED from callers outside TypeScript', () => {
     const stack = newStack();
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.enableIotLogging({ logLevel: 'DISABLED' as LogLevel }),
-    })).toThrow('Stack/Action: invalid logLevel "DISABLED": must be one of DEBUG, INFO, WARN, ERROR');
+    });
+    expectRefused(stack, '[Stack/Action] invalid logLevel "DISABLED": must be one of DEBUG, INFO, WARN, ERROR');
   });
 
   test('refuses a role ARN longer than 2048 characters', () => {
     const stack = newStack();
     const role = iam.Role.fromRoleArn(stack, 'Long', `arn:aws:iam::123456789012:role/${'p/'.repeat(1010)}r`);
-    expect(() => new MitigationAction(stack, 'Action', { role, actionParams: MitigationActionParams.updateCaCertificate() }))
-      .toThrow(/Stack\/Action: invalid role.roleArn ".*": must be 20 to 2048 characters long, got 2052/);
+    new MitigationAction(stack, 'Action', { role, actionParams: MitigationActionParams.updateCaCertificate() });
+    expectRefused(stack, /^\[Stack\/Action\] invalid role.roleArn ".*": must be 20 to 2048 characters long, got 2052$/);
   });
 
   test('refuses a logging role ARN longer than 2048 characters', () => {
     const stack = newStack();
     const loggingRole = iam.Role.fromRoleArn(stack, 'Long', `arn:aws:iam::123456789012:role/${'p/'.repeat(1010)}r`);
-    expect(() => new MitigationAction(stack, 'Action', {
+    new MitigationAction(stack, 'Action', {
       actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.INFO, loggingRole }),
-    })).toThrow(/Stack\/Action: invalid loggingRole.roleArn ".*": must be 20 to 2048 characters long, got 2052/);
+    });
+    expectRefused(stack, /^\[Stack\/Action\] invalid loggingRole.roleArn ".*": must be 20 to 2048 characters long, got 2052$/);
   });
 });
 
@@ -663,15 +675,18 @@ describe('importing', () => {
 
   test('fromMitigationActionArn refuses an ARN of another resource type', () => {
     const stack = newStack();
-    expect(() => MitigationAction.fromMitigationActionArn(stack, 'Imported', 'arn:aws:iot:us-east-1:210987654321:thing/notify'))
-      .toThrow('Stack/Imported: invalid mitigationActionArn "arn:aws:iot:us-east-1:210987654321:thing/notify": '
-        + 'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>');
+    MitigationAction.fromMitigationActionArn(stack, 'Imported', 'arn:aws:iot:us-east-1:210987654321:thing/notify');
+    MitigationAction.fromMitigationActionArn(stack, 'NoArn', 'notify');
+    expectRefused(stack,
+      '[Stack/Imported] invalid mitigationActionArn "arn:aws:iot:us-east-1:210987654321:thing/notify": '
+        + 'expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>',
+      '[Stack/NoArn] invalid mitigationActionArn "notify": expected arn:<partition>:iot:<region>:<account>:mitigationaction/<name>');
   });
 
   test('fromMitigationActionName refuses a name the API rejects', () => {
     const stack = newStack();
-    expect(() => MitigationAction.fromMitigationActionName(stack, 'Imported', 'a:b'))
-      .toThrow('Stack: invalid Imported mitigationActionName "a:b": must match [a-zA-Z0-9_-]{1,128}');
+    MitigationAction.fromMitigationActionName(stack, 'Imported', 'a:b');
+    expectRefused(stack, '[Stack/Imported] invalid mitigationActionName "a:b": must match [a-zA-Z0-9_-]{1,128}');
   });
 
   test('fromMitigationActionAttributes carries the type, so audit checks can be verified', () => {
@@ -690,15 +705,16 @@ describe('importing', () => {
     ['both', { mitigationActionName: 'a', mitigationActionArn: 'arn:aws:iot:us-east-1:210987654321:mitigationaction/a' }],
   ])('fromMitigationActionAttributes refuses %s of ARN and name', (what, attrs) => {
     const stack = newStack();
-    expect(() => MitigationAction.fromMitigationActionAttributes(stack, 'Imported', attrs))
-      .toThrow(`Stack/Imported: give exactly one of mitigationActionArn and mitigationActionName, got ${what}`);
+    MitigationAction.fromMitigationActionAttributes(stack, 'Imported', attrs);
+    expectRefused(stack, `[Stack/Imported] give exactly one of mitigationActionArn and mitigationActionName, got ${what}`);
   });
 
   test('fromMitigationActionAttributes refuses an unknown action type', () => {
     const stack = newStack();
-    expect(() => MitigationAction.fromMitigationActionAttributes(stack, 'Imported', {
+    MitigationAction.fromMitigationActionAttributes(stack, 'Imported', {
       mitigationActionName: 'a', actionType: 'DELETE_EVERYTHING' as MitigationActionType,
-    })).toThrow(/Stack: invalid Imported actionType "DELETE_EVERYTHING": must be one of ADD_THINGS_TO_THING_GROUP, .*UPDATE_DEVICE_CERTIFICATE/);
+    });
+    expectRefused(stack, /^\[Stack\/Imported\] invalid actionType "DELETE_EVERYTHING": must be one of ADD_THINGS_TO_THING_GROUP, .*UPDATE_DEVICE_CERTIFICATE$/);
   });
 });
 
@@ -778,8 +794,8 @@ describe('one mitigation action per name per account and region', () => {
     // WHEN
     new MitigationAction(stack, 'Second', { mitigationActionName: 'deactivate', actionParams: MitigationActionParams.updateCaCertificate() });
     // THEN
-    expect(() => Template.fromStack(stack)).toThrow(
-      'Stack/Second: mitigationActionName "deactivate" is already the name of Stack/First in account 123456789012 and region eu-west-1; '
+    expectRefused(stack,
+      '[Stack/Second] mitigationActionName "deactivate" is already the name of Stack/First in account 123456789012 and region eu-west-1; '
       + 'AWS IoT keeps one mitigation action per name in an account and region, so the second deployment would fail: '
       + 'give one of them another mitigationActionName, or leave it out (a name derived from the construct path)');
   });
@@ -788,7 +804,7 @@ describe('one mitigation action per name per account and region', () => {
     const app = new App();
     new MitigationAction(new Stack(app, 'A', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
     new MitigationAction(new Stack(app, 'B', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });
-    expect(() => app.synth()).toThrow(/B\/Action: mitigationActionName "deactivate" is already the name of A\/Action/);
+    expectRefused(app, /^\[B\/Action\] mitigationActionName "deactivate" is already the name of A\/Action/);
 
     const other = new App();
     new MitigationAction(new Stack(other, 'A', { env: ENV }), 'Action', { mitigationActionName: 'deactivate', actionParams: deactivate() });

@@ -8,6 +8,7 @@ import {
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -91,7 +92,7 @@ test('the custom resources: EventBusArn names the bus, the stack\'s provider may
 test('a MitigationEventBus no mitigation construct uses is refused at synth: its policy would name no role', () => {
   const { stack } = fixture();
   new MitigationEventBus(stack, 'Events');
-  expect(() => Template.fromStack(stack)).toThrow(/Stack\/Events: this MitigationEventBus is the eventBus of no mitigation construct/);
+  expectRefused(stack, /^\[Stack\/Events\] this MitigationEventBus is the eventBus of no mitigation construct/);
 });
 
 test('passes cdk-nag and the CloudFormation validator', () => {

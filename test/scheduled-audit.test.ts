@@ -8,6 +8,7 @@ import {
 } from '../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const TWO_CHECKS = [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, AuditCheck.LOGGING_DISABLED_CHECK];
@@ -72,14 +73,18 @@ describe('ScheduledAudit', () => {
   });
 
   describe('refuses at synth time', () => {
-    test.each([0, 32, 1.5, -1])('monthly(%p)', (day) => {
-      expect(() => AuditFrequency.monthly(day)).toThrow(
-        `AuditFrequency.monthly: invalid dayOfMonth ${day}: must be a whole number from 1 to 31 (AuditFrequency.monthlyOnLastDay() for the last day of every month)`);
+    test.each([0, 32, 1.5, -1])('monthly(%p), refused by the ScheduledAudit given it', (day) => {
+      const { stack, configuration } = fixture();
+      new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.monthly(day) });
+      expectRefused(stack,
+        `[Stack/Audit] frequency AuditFrequency.monthly: invalid dayOfMonth ${day}: must be a whole number from 1 to 31 (AuditFrequency.monthlyOnLastDay() for the last day of every month)`);
     });
 
-    test.each(['weekly', 'biweekly'] as const)('%s with a day that is not a DayOfWeek', (factory) => {
-      expect(() => AuditFrequency[factory]('MONDAY' as DayOfWeek)).toThrow(
-        `AuditFrequency.${factory}: invalid day "MONDAY": must be one of SUN, MON, TUE, WED, THU, FRI, SAT`);
+    test.each(['weekly', 'biweekly'] as const)('%s with a day that is not a DayOfWeek, refused by the ScheduledAudit given it', (factory) => {
+      const { stack, configuration } = fixture();
+      new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency[factory]('MONDAY' as DayOfWeek) });
+      expectRefused(stack,
+        `[Stack/Audit] frequency AuditFrequency.${factory}: invalid day "MONDAY": must be one of SUN, MON, TUE, WED, THU, FRI, SAT`);
     });
 
     test.each([
@@ -88,23 +93,24 @@ describe('ScheduledAudit', () => {
       ['a'.repeat(129), `invalid scheduledAuditName "${'a'.repeat(129)}": must be 1 to 128`],
     ])('scheduledAuditName %j', (scheduledAuditName, message) => {
       const { stack, configuration } = fixture();
-      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName }))
-        .toThrow(`Stack/Audit: ${message}`);
+      new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName });
+      expectRefused(stack, `[Stack/Audit] ${message}`);
     });
 
     test('a 128-character name is accepted', () => {
       const { stack, configuration } = fixture();
-      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'a_-1'.repeat(32) }))
-        .not.toThrow();
+      new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), scheduledAuditName: 'a_-1'.repeat(32) });
+      expect(() => Template.fromStack(stack)).not.toThrow();
     });
 
     test('checks its configuration does not enable, naming them', () => {
       const { stack, configuration } = fixture();
-      expect(() => new ScheduledAudit(stack, 'Audit', {
+      new ScheduledAudit(stack, 'Audit', {
         configuration,
         frequency: AuditFrequency.daily(),
         checks: [AuditCheck.LOGGING_DISABLED_CHECK, AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK],
-      })).toThrow('Stack/Audit: invalid checks ["CONFLICTING_CLIENT_IDS_CHECK","DEVICE_CERTIFICATE_AGE_CHECK"]: must be enabled in the audit '
+      });
+      expectRefused(stack, '[Stack/Audit] invalid checks ["CONFLICTING_CLIENT_IDS_CHECK","DEVICE_CERTIFICATE_AGE_CHECK"]: must be enabled in the audit '
         + 'configuration Stack/AuditConfiguration; add them to its checks, or leave them out of this audit');
     });
 
@@ -114,8 +120,8 @@ describe('ScheduledAudit', () => {
       [[AuditCheck.LOGGING_DISABLED_CHECK, AuditCheck.LOGGING_DISABLED_CHECK], 'invalid checks "LOGGING_DISABLED_CHECK": lists the check twice'],
     ])('checks %j', (checks, message) => {
       const { stack, configuration } = fixture();
-      expect(() => new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), checks: checks as AuditCheck[] }))
-        .toThrow(`Stack/Audit: ${message}`);
+      new ScheduledAudit(stack, 'Audit', { configuration, frequency: AuditFrequency.daily(), checks: checks as AuditCheck[] });
+      expectRefused(stack, `[Stack/Audit] ${message}`);
     });
   });
 
@@ -143,8 +149,8 @@ describe('ScheduledAudit', () => {
       // WHEN
       mitigation.addRule(AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, [notify]);
       // THEN
-      expect(() => Template.fromStack(stack)).toThrow(
-        'Stack/Mitigation: rule for DEVICE_CERTIFICATE_SHARED_CHECK: none of the scheduled audits this mitigation listens to (Stack/Daily, Stack/Weekly) '
+      expectRefused(stack,
+        '[Stack/Mitigation] rule for DEVICE_CERTIFICATE_SHARED_CHECK: none of the scheduled audits this mitigation listens to (Stack/Daily, Stack/Weekly) '
         + 'runs the check, so its findings are never mitigated; add AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK to the checks of one of them, or remove the rule');
     });
 
@@ -172,7 +178,7 @@ describe('ScheduledAudit', () => {
       const { stack, notify, mitigation, daily } = mitigationBeforeConfiguration();
       mitigation.addScheduledAudit(daily);
       mitigation.addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [notify]);
-      expect(() => Template.fromStack(stack)).toThrow(/rule for CONFLICTING_CLIENT_IDS_CHECK: none of the scheduled audits this mitigation listens to \(Stack\/Daily\)/);
+      expectRefused(stack, /^\[Stack\/Mitigation\] rule for CONFLICTING_CLIENT_IDS_CHECK: none of the scheduled audits this mitigation listens to \(Stack\/Daily\)/);
     });
 
     test('a check one of them runs is enough', () => {
@@ -226,8 +232,8 @@ describe('ScheduledAudit', () => {
 
     test('a configuration enabling only them leaves no default: a clear error', () => {
       const { stack, configuration } = fixture(new App(), REPORTED);
-      expect(() => new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily() }))
-        .toThrow(/invalid checks \[\]: must list at least one audit check/);
+      new ScheduledAudit(stack, 'Daily', { configuration, frequency: AuditFrequency.daily() });
+      expectRefused(stack, /^\[Stack\/Daily\] invalid checks \[\]: must list at least one audit check/);
     });
 
     test.each(REPORTED)('listing %s explicitly keeps it, with the warning cdk-device-defender:scheduledAuditCheckName', (check) => {

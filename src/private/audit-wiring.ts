@@ -36,7 +36,7 @@ export function registerAuditMitigation(mitigation: WiredMitigation): readonly W
 export function refusedNotificationRoles(mitigation: WiredMitigation): string[] {
   return accountAuditConfigurationsFor(mitigation)
     .filter((config) => notifiesTopic(config, mitigation.notificationTopic) && !notifiesWithRole(config, mitigation.notificationRole.roleArn))
-    .map((config) => `${ownerOf(config).node.path}: invalid auditNotificationTargetConfigurations.sns.roleArn: only ${mitigation.node.path}'s `
+    .map((config) => `invalid auditNotificationTargetConfigurations.sns.roleArn of ${ownerOf(config).node.path}: only ${mitigation.node.path}'s `
       + 'notificationRole may publish to its notificationTopic; use notificationRole as the role, or give the AuditMitigation a '
       + 'notificationTopic of your own');
 }
@@ -51,7 +51,7 @@ export function unnotified(mitigation: WiredMitigation, mitigationsHere: readonl
   const notified = mitigationsHere.find((other) => other !== mitigation && notifiesTopic(configurations[0], other.notificationTopic));
   if (!notified) { return []; }
   const wired = notified.node.path;
-  return [`${mitigation.node.path}: the audit configuration ${ownerOf(configurations[0]).node.path} notifies ${wired}, so this AuditMitigation `
+  return [`the audit configuration ${ownerOf(configurations[0]).node.path} notifies ${wired}, so this AuditMitigation `
     + 'never hears of an audit (AWS IoT notifies one topic per account and region; only its reconciler would start tasks, up to '
     + `reconcileInterval late): give it notificationTopic: <${wired}>.notificationTopic, or move its rules into ${wired} with addRule()`];
 }
@@ -66,7 +66,7 @@ export function unauditedRules(mitigation: IConstruct, checks: readonly AuditChe
   const errors: string[] = [];
   const configurations = accountAuditConfigurationsFor(mitigation);
   if (configurations.length > 1 && !auditConfigurationFor(mitigation)) { // an AuditConfiguration reports it itself
-    errors.push(`${mitigation.node.path}: ${describeEnvironment(mitigation)} have ${configurations.length} audit configurations `
+    errors.push(`${describeEnvironment(mitigation)} have ${configurations.length} audit configurations `
       + `(${configurations.map((c) => ownerOf(c).node.path).join(', ')}); AWS IoT has one per account and region, so CloudFormation `
       + 'refuses all but the first ("The AccountAuditConfiguration already exists"): keep one');
   }
@@ -74,7 +74,7 @@ export function unauditedRules(mitigation: IConstruct, checks: readonly AuditChe
   const enabledChecks = configurations.length > 0 ? enabledChecksOf(configurations[0]) : undefined;
   if (!configuration) {
     Annotations.of(mitigation).addWarningV2(NO_AUDIT_CONFIGURATION_WARNING,
-      `${mitigation.node.path}: this app defines no AuditConfiguration for this stack's account and region, so nothing here makes `
+      'this app defines no AuditConfiguration for this stack\'s account and region, so nothing here makes '
       + 'audits run or notify this mitigation. Wire one with: '
       + 'new AuditConfiguration(this, \'AuditConfiguration\', { mitigation }); '
       + 'acknowledge this warning if the account\'s audit configuration is managed elsewhere.');
@@ -82,7 +82,7 @@ export function unauditedRules(mitigation: IConstruct, checks: readonly AuditChe
   const audited = scheduledAudits?.map((audit) => scheduledAuditChecksOf(audit));
   const allKnown = audited !== undefined && !includeOnDemandAudits && audited.every((known) => known !== undefined);
   for (const check of checks) {
-    const rule = `${mitigation.node.path}: rule for ${check}`;
+    const rule = `rule for ${check}`;
     if (configuration && enabledChecks && !enabledChecks.includes(check)) {
       errors.push(`${rule}: the check is not enabled in the audit configuration ${configuration.node.path}, so no audit `
         + `ever reports it; add AuditCheck.${check} to its checks, or remove the rule`);

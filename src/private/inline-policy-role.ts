@@ -1,6 +1,7 @@
 import { FeatureFlags, Lazy, PropertyInjectors, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
+import { describeValue, refuse } from './validation';
 
 /**
  * A role whose grants all go into one inline policy instead of a separate AWS::IAM::Policy:
@@ -179,7 +180,8 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
   public attachInlinePolicy(policy: iam.Policy): void {
     if (!this.attachedPolicies.includes(policy)) {
       if (this.attachedPolicies.some((p) => p.policyName === policy.policyName)) {
-        throw new Error(`${this.node.path}: a policy named "${policy.policyName}" is already attached`);
+        refuse(this, `invalid policy ${policy.node.path}: a policy named ${describeValue(policy.policyName)} is already attached`);
+        return;
       }
       this.attachedPolicies.push(policy);
     }

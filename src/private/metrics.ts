@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
+import { invalid } from './validation';
 import { METRIC_DIMENSIONS, METRIC_NAMESPACE, METRICS } from '../contract';
 
 /** The executions metrics: emitted per mitigation, per action and (audit tasks) per check. */
@@ -46,9 +47,9 @@ export function actionMetric(owner: IConstruct, metricName: string, actionName: 
   return mitigationMetric(owner, metricName, props, { [METRIC_DIMENSIONS.ACTION]: actionName });
 }
 
+/** Refuses, at synth, a metric the functions never emit (the metric is still returned, so the app goes on to synthesis). */
 function refuseUnknown(owner: IConstruct, metricName: string, allowed: string[], what: string): void {
   if (!allowed.includes(metricName)) {
-    throw new Error(`${owner.node.path}: invalid metricName ${JSON.stringify(metricName)}: the functions emit only `
-      + `${allowed.join(', ')} ${what}`);
+    invalid(owner, 'metricName', metricName, `the functions emit only ${allowed.join(', ')} ${what}`);
   }
 }

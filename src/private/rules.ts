@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { supportedActionTypes } from './action-types';
+import { describeValue, refuse } from './validation';
 import { AuditCheck } from '../audit-check';
 import { MitigationActionType } from '../mitigation-action-type';
 
@@ -18,41 +19,52 @@ export interface RuleAction extends IConstruct {
  */
 export class AuditRuleSet<A extends RuleAction = RuleAction> {
   private readonly rules = new Map<AuditCheck, A[]>();
+  private givenCount = 0;
 
   constructor(private readonly owner: IConstruct) {}
 
-  /** Validates and records one rule; throws an Error naming the owner, the value and what is allowed. */
+  /**
+   * Records one rule; refuses at synth (naming the owner, the value and what is allowed) an unknown
+   * check, a check that already has a rule, and a wrong list of actions. A refused rule is not recorded.
+   */
   public add(check: AuditCheck, actions: A[]): void {
-    const where = `${this.owner.node.path}: rule for ${check}`;
+    this.givenCount++;
     const known = Object.values(AuditCheck) as string[];
     if (!known.includes(check)) {
-      throw new Error(`${this.owner.node.path}: unknown audit check ${JSON.stringify(check)}: must be one of ${known.join(', ')}`);
+      refuse(this.owner, `unknown audit check ${describeValue(check)}: must be one of ${known.join(', ')}`);
+      return;
     }
+    const rule = `rule for ${check}`;
+    const problems: string[] = [];
     if (this.rules.has(check)) {
-      throw new Error(`${where}: the check already has a rule; give all its actions in one rule (at most ${MAX_ACTIONS_PER_CHECK}, applied in order)`);
+      problems.push('the check already has a rule; give all its actions in one rule '
+        + `(at most ${MAX_ACTIONS_PER_CHECK}, applied in order)`);
     }
     if (actions.length === 0) {
-      throw new Error(`${where}: needs 1 to ${MAX_ACTIONS_PER_CHECK} actions, got none`);
+      problems.push(`needs 1 to ${MAX_ACTIONS_PER_CHECK} actions, got none`);
     }
     if (actions.length > MAX_ACTIONS_PER_CHECK) {
-      throw new Error(`${where}: needs 1 to ${MAX_ACTIONS_PER_CHECK} actions, got ${actions.length}: `
-        + actions.map((a) => a.node.path).join(', '));
+      problems.push(`needs 1 to ${MAX_ACTIONS_PER_CHECK} actions, got ${actions.length}: ${actions.map((a) => a.node.path).join(', ')}`);
     }
     const supported = supportedActionTypes(check)!;
     actions.forEach((action, i) => {
       if (actions.indexOf(action) !== i) {
-        throw new Error(`${where}: action ${action.node.path} is listed twice; each action applies once per finding`);
-      }
-      if (action.actionType === undefined) {
-        throw new Error(`${where}: the type of action ${action.node.path} is unknown; import it with `
+        problems.push(`action ${action.node.path} is listed twice; each action applies once per finding`);
+      } else if (action.actionType === undefined) {
+        problems.push(`the type of action ${action.node.path} is unknown; import it with `
           + 'MitigationAction.fromMitigationActionAttributes({ actionType }) so it can be checked');
-      }
-      if (!supported.includes(action.actionType)) {
-        throw new Error(`${where}: action ${action.node.path} is ${action.actionType}, which AWS IoT Device Defender `
+      } else if (!supported.includes(action.actionType)) {
+        problems.push(`action ${action.node.path} is ${action.actionType}, which AWS IoT Device Defender `
           + `cannot apply to ${check} findings; allowed: ${supported.join(', ')}`);
       }
     });
-    this.rules.set(check, [...actions]);
+    problems.forEach((problem) => refuse(this.owner, `${rule}: ${problem}`));
+    if (problems.length === 0) { this.rules.set(check, [...actions]); }
+  }
+
+  /** How many rules were given, refused ones included (a construct with only refused rules is not also told it has none). */
+  public get given(): number {
+    return this.givenCount;
   }
 
   public get size(): number {

@@ -123,7 +123,7 @@ export class TaskFollower extends Construct {
       ...(f.eventBus ? { eventBusArn: longest(f.eventBus.eventBusArn, TOKEN_LENGTH.eventBusArn) } : {}),
     }).length + 1).reduce((a, b) => a + b, 2);
     if (bytes <= MAX_FOLLOWED_BYTES) { return []; }
-    return [`${this.node.path}: stack ${Stack.of(this).stackName} has ${this.followed.length} mitigation constructs `
+    return [`stack ${Stack.of(this).stackName} has ${this.followed.length} mitigation constructs `
       + `(AuditMitigation, DetectMitigation, AuditMitigationTask) whose tasks the task follower reports on; their list takes up to ${bytes} `
       + `bytes of the follower's environment, and Lambda allows 4 KB in all (at most ${MAX_FOLLOWED_BYTES} for the list): `
       + 'put some of them in another stack (each stack has its own follower), or use shorter construct paths'];
