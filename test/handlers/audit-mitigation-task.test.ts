@@ -1,6 +1,8 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import {
+  customResourceEvent, datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs,
+} from './harness';
 import type * as HandlerModule from '../../src/handlers/audit-mitigation-task.lambda';
 import { runWithDeadline } from '../../src/handlers/shared/deadline';
 import { canonicalWork, Work, workTaskIdPrefix } from '../../src/handlers/shared/targets';
@@ -14,21 +16,9 @@ const AUDIT = 'a1b2c3d4e5f6';
 const MAPPING = { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['notify', 'deactivate'] };
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid';
 
-let requestCounter = 0;
-
 function event(type: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
-  requestCounter += 1;
-  return {
-    RequestType: type,
-    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-    ResponseURL: 'http://127.0.0.1/unused',
-    StackId: STACK_ID,
-    RequestId: `request-${requestCounter}`,
-    LogicalResourceId: 'Task',
-    ResourceType: 'Custom::IotMitigationAuditTask',
-    ResourceProperties: { ServiceToken: 'token', AuditCheckToActionsMapping: MAPPING, CancelOnDelete: 'false', ...props },
-    ...extra,
-  } as CloudFormationCustomResourceEvent;
+  return customResourceEvent({ type: 'Custom::IotMitigationAuditTask', logicalId: 'Task', stackId: STACK_ID }, type,
+    { AuditCheckToActionsMapping: MAPPING, CancelOnDelete: 'false', ...props }, extra);
 }
 
 const findingIds = (n: number) => Array.from({ length: n }, (_, i) => `finding-${i}`);

@@ -1,4 +1,4 @@
-import type { Context } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { DynamoDbEmulator } from '../emulator/dynamodb-emulator';
 import { EventsEmulator } from '../emulator/events-emulator';
 import { IotEmulator } from '../emulator/iot-emulator';
@@ -147,4 +147,23 @@ export function metricSum(points: Datapoint[], metric: string, dimensions: Recor
   return points
     .filter((p) => p.metric === metric && JSON.stringify(Object.entries(p.dimensions).sort()) === key)
     .reduce((sum, p) => sum + p.value, 0);
+}
+
+let requestCounter = 0;
+
+/** A CloudFormation custom-resource event for `resource` (`extra` overrides), each with its own RequestId. */
+export function customResourceEvent(resource: { readonly type: string; readonly logicalId: string; readonly stackId: string },
+  requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
+  requestCounter += 1;
+  return {
+    RequestType: requestType,
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+    ResponseURL: 'http://127.0.0.1/unused',
+    StackId: resource.stackId,
+    RequestId: `request-${requestCounter}`,
+    LogicalResourceId: resource.logicalId,
+    ResourceType: resource.type,
+    ResourceProperties: { ServiceToken: 'token', ...props },
+    ...extra,
+  } as CloudFormationCustomResourceEvent;
 }

@@ -1,4 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { customResourceEvent } from './harness';
 import { withSuppressionMarker } from '../../src/contract';
 
 // What the AuditSuppression handler's test files share: CloudFormation events as the provider
@@ -12,8 +13,6 @@ export const LOGICAL_ID = 'LabCertificate';
 const DAY = 24 * 60 * 60 * 1000;
 export const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
 
-let requestCounter = 0;
-
 export type Props = Record<string, unknown>;
 
 /** The properties of a suppression of CERT's DEVICE_CERTIFICATE_SHARED_CHECK findings, indefinitely, with `extra`. */
@@ -23,18 +22,7 @@ export const certProps = (extra: Props = {}): Props => ({
 
 /** A CloudFormation event of stack STACK_ID for resource LOGICAL_ID (`extra` overrides), each with its own RequestId. */
 export function suppressionEvent(type: 'Create' | 'Update' | 'Delete', props: Props, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
-  requestCounter += 1;
-  return {
-    RequestType: type,
-    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-    ResponseURL: 'http://127.0.0.1/unused',
-    StackId: STACK_ID,
-    RequestId: `request-${requestCounter}`,
-    LogicalResourceId: LOGICAL_ID,
-    ResourceType: 'Custom::IotAuditSuppression',
-    ResourceProperties: { ServiceToken: 'token', ...props },
-    ...extra,
-  } as CloudFormationCustomResourceEvent;
+  return customResourceEvent({ type: 'Custom::IotAuditSuppression', logicalId: LOGICAL_ID, stackId: STACK_ID }, type, props, extra);
 }
 
 /** The description the handler writes for resource `logicalId` of `stackId`: the user's description, a space, the marker. */
