@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LegacyESLint } from 'eslint/use-at-your-own-risk';
 
-// The layering rules of the generated .eslintrc.json (from .projenrc.ts), applied to source files
+// The layering rules of the generated .eslintrc.json (from projenrc/lint.ts), applied to source files
 // with one import added. Only the layering rules run, without type information, so this stays fast;
 // the lint step of the test command runs them with everything else.
 const ROOT = path.join(__dirname, '..', '..');

@@ -29,6 +29,11 @@ test('.ci/run runs exactly the quick start\'s test command', () => {
 });
 
 test('cdk.json\'s app is the example the quick start says it synthesizes', () => {
-  expect(JSON.parse(read('cdk.json')).app).toMatch(/examples\/quickstart\.ts$/);
+  const app: string = JSON.parse(read('cdk.json')).app;
+  expect(app).toMatch(/examples\/quickstart\.ts$/);
+  // A fresh clone has no assets/: the app builds them first (projenrc/bundle.ts runs the bundle
+  // task's esbuild commands), without running projen, which would regenerate the project's files.
+  expect(app).toMatch(/^npx ts-node .*--require \.\/projenrc\/bundle\.ts examples\/quickstart\.ts$/);
+  expect(app).not.toMatch(/projen /);
   expect(read('README.md')).toMatch(/npx cdk synth +# the main job: synthesizes examples\/quickstart\.ts/);
 });

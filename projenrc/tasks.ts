@@ -1,0 +1,64 @@
+import { awscdk, javascript } from 'projen';
+
+const TS_NODE = 'ts-node --transpile-only --project tsconfig.dev.json';
+
+/**
+ * The hand-written tasks: the release gates (no projen built-in), the operations CLI's bundle, the
+ * benchmarks, and the test command's extra steps.
+ */
+export function configureTasks(project: awscdk.AwsCdkConstructLibrary): void {
+  // Release gates: `release-gates` runs all four, in order; each also runs alone.
+  const releaseGates = project.addTask('release-gates', {
+    description: 'Runs every release gate: jsii languages, API docs, the installed package, the newest aws-cdk-lib',
+  });
+  releaseGates.spawn(project.addTask('gate:languages', {
+    description: 'Compiles README examples with jsii-rosetta and generates Python, Java, .NET and Go code',
+    steps: [
+      { spawn: 'compile' },
+      { exec: 'jsii-rosetta extract --strict --fail .jsii' },
+      { exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go -o .tmp/pacmak' },
+    ],
+  }));
+  releaseGates.spawn(project.addTask('gate:api-docs', {
+    description: 'Fails on an undocumented public API, an optional prop without @default, or a stale API.md',
+    steps: [
+      { exec: `${TS_NODE} test/gates/check-api-docs.ts` },
+      { exec: 'jsii-docgen -o .tmp/API.md' },
+      { exec: 'diff -q API.md .tmp/API.md || (echo "API.md is out of date: run npx projen docgen" && exit 1)' },
+    ],
+  }));
+  releaseGates.spawn(project.addTask('gate:consumer', {
+    description: 'Installs the packed library into a fresh app outside the repository with only its minimum peers; loads, synthesizes every construct, runs the CLI and the jsii runtime',
+    exec: `${TS_NODE} test/gates/consumer.ts`,
+  }));
+  releaseGates.spawn(project.addTask('gate:compat', {
+    description: 'Synthesizes the example app against the packed library and aws-cdk-lib 2.276.0 with strict template validation',
+    exec: `${TS_NODE} test/gates/synth-newest.ts`,
+  }));
+
+  // The operations CLI (`npx cdk-device-defender`): one file with its AWS SDK bundled, so the
+  // package needs no runtime dependency for it. `bundle` builds it with the handlers. The outfile is
+  // relative to assets/cli/bin/: the published bin stays assets/cli/cdk-device-defender.js.
+  project.bundler.addBundle('src/cli/bin.ts', {
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    logLevel: javascript.BundleLogLevel.WARNING,
+    banner: '#!/usr/bin/env node',
+    outfile: '../cdk-device-defender.js',
+    watchTask: false,
+  });
+  project.addBins({ 'cdk-device-defender': 'assets/cli/cdk-device-defender.js' });
+
+  // Benchmarks (not in the test command): writes bench/RESULTS.md.
+  project.addTask('bench', {
+    description: 'Measures synth cost, runtime cost, cold-start proxies and library load time; writes bench/RESULTS.md',
+    steps: [{ spawn: 'compile' }, { spawn: 'bundle' }, { exec: `${TS_NODE} bench/run.ts` }],
+  });
+
+  // The test command (README quick start, .ci/run): type-check, bundle, jest, eslint, integ, release
+  // gates. projen gives type-check, jest, eslint and integ in that order; a fresh clone has no
+  // bundles (assets/ is build output), so `bundle` goes in before jest.
+  project.testTask.insertStep(1, { spawn: project.bundler.bundleTask.name });
+  project.testTask.spawn(releaseGates);
+}
