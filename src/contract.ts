@@ -385,7 +385,7 @@ export interface StringRule {
  */
 const PRINTABLE = /^[\x20-\x7E]*$/;
 
-/** The IoT API model's rules for the audit suppression strings (iot-service-2.json). */
+/** The AWS IoT API's rules for the audit suppression strings (https://docs.aws.amazon.com/iot/latest/apireference/API_ResourceIdentifier.html). */
 export const AUDIT_SUPPRESSION_RULES = {
   /** CertificateId: 64 characters, hexadecimal, with an optional `0x` (then 62 hex digits). */
   certificateId: { min: 64, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/, allowed: '64 characters: hexadecimal digits, optionally after "0x"' },

@@ -11,7 +11,7 @@ import {
   renderResources, SCENARIOS, SHARED_IDS, synthesize,
 } from './util/footprint';
 
-// The README's "What each construct creates" (issue 19 item 7): a user reviewing a security change
+// The README's "What each construct creates": a user reviewing a security change
 // reads there what each construct defines and what its roles may do; this checks it against
 // synthesized stacks, so it cannot drift. After a change, `npx ts-node --transpile-only --project
 // tsconfig.dev.json test/util/footprint.ts` rewrites the resource column (CONTRIBUTING.md).

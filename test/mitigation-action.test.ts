@@ -36,7 +36,7 @@ function roleStatements(template: Template, actionType: string): unknown[] {
 }
 
 describe('generated role', () => {
-  test('trusts only AWS IoT acting for this action in this account (the seed example without its typos)', () => {
+  test('trusts only AWS IoT acting for this action in this account (aws:SourceAccount and aws:SourceArn, no stray colons)', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
@@ -723,7 +723,9 @@ describe('the audit check to mitigation action table', () => {
   const CA = 'UPDATE_CA_CERTIFICATE';
   const DEVICE = 'UPDATE_DEVICE_CERTIFICATE';
   const GROUP = 'ADD_THINGS_TO_THING_GROUP';
-  // The seed's table, row by row, with the legacy names translated (facts §2).
+  // AWS's table of the mitigation actions each audit check supports, row by row, with its legacy check names
+  // translated (REVOKED_CA_CERT_CHECK, CA_CERT_APPROACHING_EXPIRATION_CHECK, DEVICE_CERT_APPROACHING_EXPIRATION_CHECK,
+  // REVOKED_DEVICE_CERT_CHECK): https://docs.aws.amazon.com/iot-device-defender/latest/devguide/dd-mitigation-actions.html
   const SEED_TABLE: Array<[string, string[]]> = [
     ['REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK', [SNS, CA]],
     ['INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK', [SNS, DEVICE, GROUP]],
@@ -741,7 +743,7 @@ describe('the audit check to mitigation action table', () => {
     ['CA_CERTIFICATE_KEY_QUALITY_CHECK', [SNS, CA]],
     ['IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK', [SNS]],
     ['IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK', [SNS]],
-    // Not in the seed's table: publishing to SNS only (documented on AuditCheck).
+    // Not in AWS's table: publishing to SNS only, which every check supports (documented on AuditCheck).
     ['DEVICE_CERTIFICATE_AGE_CHECK', [SNS]],
   ];
 

@@ -7,7 +7,7 @@ import {
 } from '../src';
 import { AUDIT_ENV, DETECT_ENV } from '../src/contract';
 
-// What users assert in their own tests (issue 19 item 5): a mitigation's settings and rules are
+// What users assert in their own tests: a mitigation's settings and rules are
 // read-only properties, documented, and say what the handler and the custom resources get, so no
 // test needs the handlers' environment variable names.
 

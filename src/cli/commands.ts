@@ -38,7 +38,7 @@ export interface CommandSpec {
   readonly example: string;
 }
 
-// Value sets of the AWS IoT API model (iot-service-2.json shapes), as the bundled SDK exports them; sorted.
+// Value sets of the AWS IoT API's enum shapes, as the bundled @aws-sdk/client-iot exports them; sorted.
 const valuesOf = (sdkEnum: Record<string, string>): readonly string[] => Object.values(sdkEnum).sort();
 /** AuditMitigationActionsTaskStatus. */
 export const AUDIT_TASK_STATUSES = valuesOf(AuditMitigationActionsTaskStatus);

@@ -25,7 +25,7 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
 };
 const GLOBAL_OPTIONS = ['--region', '--profile', '--json', '--help'];
 
-// The value sets of the AWS IoT API model (iot-service-2.json shapes).
+// The value sets of the AWS IoT API's enum shapes (https://docs.aws.amazon.com/iot/latest/apireference/).
 const TASK_STATUSES = [
   'IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED', // AuditMitigationActionsTaskStatus
   'SUCCESSFUL', // DetectMitigationActionsTaskStatus adds it

@@ -1,5 +1,5 @@
 /**
- * Undo judged per resource and across tasks (issue 18): a certificate any revocation finding names
+ * Undo judged per resource and across tasks: a certificate any revocation finding names
  * stays inactive, a thing another task also quarantined stays quarantined, every removal says what
  * AWS cannot tell, and --dry-run never writes or asks in any writing command.
  */

@@ -238,7 +238,8 @@ export function executionStatus(
     case 'COMPLETED':
       return 'COMPLETED';
     case 'FAILED':
-      // A failed action skips the later actions for that finding (facts §3).
+      // A failed action skips the later actions for that finding only; nothing is rolled back
+      // (https://docs.aws.amazon.com/iot-device-defender/latest/devguide/dd-mitigation-actions.html).
       return index === 0 ? 'FAILED' : 'SKIPPED';
     case 'CANCELED':
       return 'CANCELED';

@@ -19,7 +19,7 @@
  *   but UpdateCACertificate always sends `{}` (registrationConfig and removeAutoRegistration are body members).
  */
 
-/** The 17 audit checks that exist today (facts §2). */
+/** The 17 audit checks that exist today (https://docs.aws.amazon.com/iot-device-defender/latest/devguide/device-defender-audit-checks.html). */
 export const AUDIT_CHECK_NAMES = [
   'AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK',
   'CA_CERTIFICATE_EXPIRING_CHECK',

@@ -28,7 +28,12 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
 
 const permanentFailures = (logs: Array<Record<string, unknown>>) => logs.filter((l) => l.event === 'permanent-failure');
 
-/** An audit-completion notification as AWS IoT publishes it (facts §5). */
+/**
+ * An audit-completion notification as AWS IoT publishes it to the audit configuration's SNS target (one topic per
+ * account and region; no EventBridge event exists for it): a JSON string with accountId, taskId, taskStatus
+ * (COMPLETED | FAILED | CANCELED), taskType, scheduledAuditName (scheduled audits only), the check counts,
+ * taskStartTime (epoch ms) and auditDetails[] { checkName, checkRunStatus, nonCompliantResourcesCount, ... }.
+ */
 function notification(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     accountId: ACCOUNT,

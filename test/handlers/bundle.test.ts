@@ -1,50 +1,163 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACCOUNT, CONTEXT, Emulators, startEmulators, stopEmulators, withLogs } from './harness';
+import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
+import type { CloudFormationCustomResourceEvent, Context, SQSEvent } from 'aws-lambda';
+import { ACCOUNT, CONTEXT, Emulators, LEDGER_TABLE, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { certProps, contextWith, suppressionEvent } from './suppression-harness';
+import { EVENT_SOURCE, FOLLOWER_ENV, FollowedMitigation } from '../../src/contract';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 // What Lambda runs is the esbuild bundle in assets/ (built by `projen bundle` before the tests),
-// not the TypeScript source: load it and run it once against the emulator.
-const ASSETS = path.join(__dirname, '..', '..', 'assets', 'handlers');
+// not the TypeScript source: every bundle is loaded and run once against the emulators.
+// The bundles are not listed here by hand: they are the build's (the `bundle:handlers/*` tasks
+// projen writes to .projen/tasks.json), checked against the handler entry points in src/handlers.
+const ROOT = path.join(__dirname, '..', '..');
+const ASSETS = path.join(ROOT, 'assets', 'handlers');
+const BUNDLE_TASK = /^bundle:handlers\/([^:]+)$/;
+
+/** The handler bundles the build makes: `bundle:handlers/<name>` tasks (not their `:watch` twins). */
+function bundleTasks(): string[] {
+  const { tasks } = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8')) as { tasks: Record<string, unknown> };
+  return Object.keys(tasks).flatMap((name) => BUNDLE_TASK.exec(name)?.[1] ?? []).sort();
+}
+
+/** The handler entry points: `src/handlers/<name>.ts` with `<name>` ending in `.lambda` (projen bundles each). */
+function entryPoints(): string[] {
+  return fs.readdirSync(path.join(ROOT, 'src', 'handlers')).filter((f) => f.endsWith('.lambda.ts')).map((f) => f.slice(0, -'.ts'.length)).sort();
+}
+
+type Handler = (event?: unknown, context?: unknown) => Promise<any>;
+
+/** Loads a bundle as Lambda does: its `index.js`, whose `handler` export is the function's handler. */
+function load(name: string): Handler {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(ASSETS, name, 'index.js')).handler;
+}
+
 let e: Emulators;
+
+/** One run of each bundle with the configuration its construct sets, and what that run must do. */
+const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
+  'audit-mitigation.lambda': async (handler) => {
+    setEnv({
+      AUDIT_MITIGATION_RULES: JSON.stringify({ LOGGING_DISABLED_CHECK: ['logging'] }),
+      AUDIT_MITIGATION_SCHEDULED_AUDITS: undefined,
+      AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
+      AUDIT_MITIGATION_DRY_RUN: 'false',
+      AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
+      AUDIT_MITIGATION_TASK_ID_PREFIX: 'ddbundle0001',
+      AUDIT_MITIGATION_REPORT_TOPIC_ARN: undefined,
+      AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
+      AUDIT_MITIGATION_NAME: 'Stack/Audit',
+    });
+    e.iot.addMitigationAction({ actionName: 'logging', actionType: 'ENABLE_IOT_LOGGING' });
+    e.iot.addAuditTask({ taskId: 'bundle-audit', scheduledAuditName: 'daily', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } } });
+    const message = JSON.stringify({
+      accountId: ACCOUNT,
+      taskId: 'bundle-audit',
+      taskStatus: 'COMPLETED',
+      taskType: 'SCHEDULED_AUDIT_TASK',
+      scheduledAuditName: 'daily',
+      auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1 }],
+    });
+    const { result } = await withLogs(() => handler({ Records: [{ Sns: { Message: message } }] }, CONTEXT as Context));
+    expect(result).toEqual([{ auditTaskId: 'bundle-audit', decision: 'started', taskId: 'ddbundle0001-bundle-audit' }]);
+    expect(e.iot.auditMitigationTasks()).toHaveLength(1);
+  },
+  'audit-mitigation-task.lambda': async (handler) => {
+    e.iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+    e.iot.addAuditTask({ taskId: 'a1b2c3d4e5f6', scheduledAuditName: 'daily', checks: { DEVICE_CERTIFICATE_EXPIRING_CHECK: { nonCompliantResourcesCount: 1 } } });
+    const event = {
+      RequestType: 'Create',
+      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+      ResponseURL: 'http://127.0.0.1/unused',
+      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid',
+      RequestId: 'bundle-request',
+      LogicalResourceId: 'Task',
+      ResourceType: 'Custom::IotMitigationAuditTask',
+      ResourceProperties: { ServiceToken: 'token', AuditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['notify'] }, CancelOnDelete: 'false', AuditTaskId: 'a1b2c3d4e5f6' },
+    } as CloudFormationCustomResourceEvent;
+    const { result, error } = await withLogs(() => handler(event, contextWith(600_000)));
+    expect(error).toBeUndefined();
+    expect(result.PhysicalResourceId).toMatch(/^dd[0-9a-f]{10}:1$/);
+    expect(e.iot.auditMitigationTasks()).toEqual([expect.objectContaining({ target: { auditTaskId: 'a1b2c3d4e5f6' } })]);
+  },
+  'audit-suppression.lambda': async (handler) => {
+    const { error } = await withLogs(() => handler(suppressionEvent('Create', certProps()), contextWith()));
+    expect(error).toBeUndefined();
+    expect(e.iot.auditSuppressions()).toHaveLength(1);
+  },
+  'detect-mitigation.lambda': async (handler) => {
+    setEnv({
+      DETECT_MITIGATION_SECURITY_PROFILE: 'chatty-devices',
+      DETECT_MITIGATION_ACTIONS: JSON.stringify(['quarantine']),
+      DETECT_MITIGATION_DRY_RUN: 'false',
+      DETECT_MITIGATION_TASK_ID_PREFIX: 'dd00aa11bb22',
+      DETECT_MITIGATION_REPORT_TOPIC_ARN: REPORT_TOPIC,
+      DETECT_MITIGATION_NAME: 'Stack/Detect',
+    });
+    e.iot.addMitigationAction({ actionName: 'quarantine', actionType: 'ADD_THINGS_TO_THING_GROUP' });
+    e.iot.addSecurityProfile('chatty-devices');
+    const behavior = { name: 'MsgsSent', metric: 'aws:num-messages-sent' };
+    e.iot.addActiveViolation({ violationId: 'violation-1', securityProfileName: 'chatty-devices', thingName: 'thing-1', behavior });
+    const alert = {
+      violationEventTime: Date.now(),
+      thingName: 'thing-1',
+      behavior: { ...behavior, criteria: { comparisonOperator: 'greater-than', value: { count: 100 } } },
+      violationEventType: 'in-alarm',
+      metricValue: { count: 250 },
+      violationId: 'violation-1',
+      securityProfileName: 'chatty-devices',
+    };
+    const event = { Records: [{ messageId: 'bundle-message', body: JSON.stringify(alert) }] } as SQSEvent;
+    const { result, error } = await withLogs(() => handler(event));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(e.iot.detectMitigationTasks()).toEqual([expect.objectContaining({ target: { violationIds: ['violation-1'] } })]);
+  },
+  'task-follower.lambda': async (handler) => {
+    const followed: FollowedMitigation[] = [{ mitigation: 'Stack/Audit', kind: 'audit', taskIdPrefix: 'dd0123456789' }];
+    setEnv({ [FOLLOWER_ENV.TABLE_NAME]: LEDGER_TABLE, [FOLLOWER_ENV.FOLLOWED]: JSON.stringify(followed), [FOLLOWER_ENV.LOOKBACK_HOURS]: undefined });
+    e.events.allowedSources = [EVENT_SOURCE];
+    e.iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+    e.iot.addAuditTask({ taskId: 'audit-1', scheduledAuditName: 'daily', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } } });
+    e.iot.addAuditFinding({ findingId: 'f1', taskId: 'audit-1', checkName: 'LOGGING_DISABLED_CHECK' });
+    await new IoTClient({}).send(new StartAuditMitigationActionsTaskCommand({
+      taskId: 'dd0123456789-daily', target: { auditTaskId: 'audit-1' }, auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['notify'] }, clientRequestToken: 'token-bundle',
+    }));
+    e.iot.runAuditMitigationTask('dd0123456789-daily', { failFindingIds: ['f1'] });
+    const { result, error } = await withLogs(() => handler());
+    expect(error).toBeUndefined();
+    expect(result.reported).toEqual(['dd0123456789-daily']);
+  },
+};
 
 beforeAll(async () => { e = await startEmulators(); });
 afterAll(() => stopEmulators(e));
+beforeEach(() => resetEmulators(e));
+afterEach(() => expectNoViolations(e.iot));
 
-test.each(['audit-mitigation.lambda', 'audit-mitigation-task.lambda', 'audit-suppression.lambda', 'detect-mitigation.lambda', 'task-follower.lambda'])('%s bundle exports a handler and leaves the AWS SDK to the runtime', (name) => {
-  const file = path.join(ASSETS, name, 'index.js');
-  const source = fs.readFileSync(file, 'utf-8');
-  expect(source).toMatch(/require\("@aws-sdk\/client-iot"\)/);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  expect(typeof require(file).handler).toBe('function');
+test('every handler entry point in src/handlers has a bundle task, and the build made each bundle', () => {
+  expect(entryPoints().length).toBeGreaterThan(0);
+  expect(bundleTasks()).toEqual(entryPoints());
+  const built = fs.readdirSync(ASSETS).filter((name) => fs.existsSync(path.join(ASSETS, name, 'index.js')));
+  expect(built).toEqual(expect.arrayContaining(entryPoints()));
 });
 
-test('the bundled audit mitigation handler starts a task', async () => {
-  Object.assign(process.env, {
-    AUDIT_MITIGATION_RULES: JSON.stringify({ LOGGING_DISABLED_CHECK: ['logging'] }),
-    AUDIT_MITIGATION_INCLUDE_ON_DEMAND: 'false',
-    AUDIT_MITIGATION_DRY_RUN: 'false',
-    AUDIT_MITIGATION_MAX_FINDINGS_PER_CHECK: '100',
-    AUDIT_MITIGATION_TASK_ID_PREFIX: 'ddbundle0001',
-    AUDIT_MITIGATION_RECONCILE_LOOKBACK_HOURS: '24',
-    AUDIT_MITIGATION_NAME: 'Stack/Audit',
+test('this file runs every bundle the build makes, and only those', () => {
+  expect(Object.keys(RUNS).sort()).toEqual(bundleTasks());
+});
+
+describe.each(bundleTasks())('%s bundle', (name) => {
+  test('exports a handler and leaves the AWS SDK to the runtime', () => {
+    const source = fs.readFileSync(path.join(ASSETS, name, 'index.js'), 'utf-8');
+    expect(source).toMatch(/require\("@aws-sdk\/client-iot"\)/);
+    expect(typeof load(name)).toBe('function');
   });
-  delete process.env.AUDIT_MITIGATION_SCHEDULED_AUDITS;
-  delete process.env.AUDIT_MITIGATION_REPORT_TOPIC_ARN;
-  e.iot.addMitigationAction({ actionName: 'logging', actionType: 'ENABLE_IOT_LOGGING' });
-  e.iot.addAuditTask({ taskId: 'bundle-audit', scheduledAuditName: 'daily', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } } });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(path.join(ASSETS, 'audit-mitigation.lambda', 'index.js'));
-  const message = JSON.stringify({
-    accountId: ACCOUNT,
-    taskId: 'bundle-audit',
-    taskStatus: 'COMPLETED',
-    taskType: 'SCHEDULED_AUDIT_TASK',
-    scheduledAuditName: 'daily',
-    auditDetails: [{ checkName: 'LOGGING_DISABLED_CHECK', checkRunStatus: 'COMPLETED_NON_COMPLIANT', nonCompliantResourcesCount: 1 }],
+
+  test('runs once against the emulators', async () => {
+    const run = RUNS[name];
+    if (!run) { throw new Error(`No run for the ${name} bundle in test/handlers/bundle.test.ts: add one to RUNS`); }
+    await run(load(name));
   });
-  const { result } = await withLogs(() => handler({ Records: [{ Sns: { Message: message } }] }, CONTEXT));
-  expect(result).toEqual([{ auditTaskId: 'bundle-audit', decision: 'started', taskId: 'ddbundle0001-bundle-audit' }]);
-  expect(e.iot.auditMitigationTasks()).toHaveLength(1);
-  expectNoViolations(e.iot);
 });

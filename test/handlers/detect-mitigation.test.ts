@@ -28,7 +28,11 @@ function configure(overrides: Record<string, string | undefined> = {}): void {
   setEnv(env);
 }
 
-/** A violation alert as a security profile's SNS alert target delivers it (facts §6). */
+/**
+ * A violation alert as a security profile's SNS alert target delivers it: violationEventTime (epoch ms), thingName,
+ * behavior { name, metric, criteria }, violationEventType (in-alarm | alarm-cleared | alarm-invalidated), metricValue,
+ * violationId, securityProfileName (the fields of https://docs.aws.amazon.com/iot/latest/apireference/API_ViolationEvent.html).
+ */
 function alert(violationId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     violationEventTime: Date.now(),
