@@ -33,7 +33,7 @@ export interface IMitigation extends IConstruct {
    *
    * @default - undefined when the construct's `alarms` is false
    */
-  readonly executionsFailedAlarm?: cloudwatch.IAlarm;
+  readonly executionsFailedAlarm?: cloudwatch.Alarm;
 
   /**
    * A metric this construct's function emits in namespace `CdkDeviceDefender`, with dimension
