@@ -6,22 +6,21 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AUDIT_ENV as ENV, METRICS, taskIdPrefixOf } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
-import { defineChecksExcludedAlarm, defineExecutionsFailedAlarm } from './private/alarms';
+import { MitigationBase } from './mitigation-base';
+import { defineChecksExcludedAlarm } from './private/alarms';
 import { scheduledAuditNameOf } from './private/audit-setup';
 import { refusedNotificationRoles, registerAuditMitigation, unauditedRules, unnotified } from './private/audit-wiring';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
-import { actionMetric, checkMetric, mitigationMetric } from './private/metrics';
+import { checkMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { AuditRuleSet } from './private/rules';
-import { TaskFollower } from './private/task-follower';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid } from './private/validation';
 
@@ -140,32 +139,11 @@ const DEFAULT_MAX_FINDINGS_PER_CHECK = 100;
  * scheduled reconciler starts the task of any finished audit whose notification was dropped.
  * Task ids derive from the audit id, so no audit is ever mitigated twice.
  */
-export class AuditMitigation extends Construct {
+export class AuditMitigation extends MitigationBase {
   /** The topic AWS IoT publishes audit-completion notifications to. */
   public readonly notificationTopic: sns.ITopic;
   /** The role AWS IoT assumes to publish to `notificationTopic` (for the account's audit configuration). */
   public readonly notificationRole: iam.IRole;
-  /** The function that starts mitigation tasks (and reconciles on a schedule). */
-  public readonly handler: lambda.IFunction;
-  /** Notifications and invocations that failed every retry end up here. */
-  public readonly deadLetterQueue: sqs.IQueue;
-  /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
-  public readonly deadLetterAlarm: cloudwatch.IAlarm;
-  /**
-   * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
-   * (a malformed message, a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken
-   * configuration), which is therefore not retried and never reaches `deadLetterQueue`. It watches
-   * metric `PermanentFailures` (namespace `CdkDeviceDefender`, dimension `FunctionName`), which the
-   * function writes in the embedded metric format with every permanent failure; notifies
-   * `reportTopic` when there is one.
-   */
-  public readonly permanentFailureAlarm: cloudwatch.IAlarm;
-  /**
-   * In alarm for 5 minutes after any failed action execution of this construct's tasks
-   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one, and whatever you
-   * add with `addAlarmAction()`. Undefined when `alarms` is false.
-   */
-  public readonly executionsFailedAlarm?: cloudwatch.Alarm;
   /**
    * In alarm for 5 minutes after the blast-radius limit left a check out of a task
    * (`metricChecksExcluded()` above 0); notifies `reportTopic` when there is one, and whatever you
@@ -237,7 +215,7 @@ export class AuditMitigation extends Construct {
       this.node.addValidation({ validate: () => refusedNotificationRoles(this) });
     }
 
-    const { function: handler, deadLetterQueue, deadLetterAlarm, permanentFailureAlarm } = MitigationHandler.invokedAsynchronously(this, {
+    const mitigationHandler = MitigationHandler.invokedAsynchronously(this, {
       functionClass: AuditMitigationFunction,
       description: 'Starts AWS IoT Device Defender audit mitigation actions tasks (cdk-device-defender)',
       roleDescription: 'Runs the AWS IoT Device Defender audit mitigation handler',
@@ -255,24 +233,17 @@ export class AuditMitigation extends Construct {
       reportTopic: props.reportTopic,
       eventBus: props.eventBus,
     }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    const { function: handler, deadLetterQueue } = mitigationHandler;
     // The rules may still grow through addRule(): render them when the template is written.
     handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.ruleSet.toMapping()) }));
-    this.handler = handler;
     this.handlerFunction = handler;
     if (props.scheduledAudits) {
       this.listenOnlyToScheduledAudits();
       props.scheduledAudits.forEach((audit) => this.addScheduledAudit(audit));
     }
     if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
-    this.deadLetterQueue = deadLetterQueue;
-    this.deadLetterAlarm = deadLetterAlarm;
-    this.permanentFailureAlarm = permanentFailureAlarm;
-    // AWS says nothing when a task ends: the stack's follower reports each outcome once.
-    TaskFollower.of(this).follow({
-      mitigation: this, kind: 'audit', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic, eventBus: props.eventBus,
-    });
+    this._wire({ handler: mitigationHandler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true });
     if (props.alarms ?? true) {
-      this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);
     }
 
@@ -340,14 +311,6 @@ export class AuditMitigation extends Construct {
   }
 
   /**
-   * A metric this construct's function emits in namespace `CdkDeviceDefender`, with dimension
-   * `Mitigation` = this construct's path. By default the sum over 5 minutes; `props` overrides it.
-   */
-  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return mitigationMetric(this, metricName, props);
-  }
-
-  /**
    * A metric for one audit check (dimensions `Mitigation` and `CheckName`): one of `ChecksExcluded`,
    * `FindingsFound`, `FindingsMitigated`, `FindingsExcluded`, `ExecutionsSucceeded`,
    * `ExecutionsFailed`, `ExecutionsSkipped` and `ExecutionsCanceled` (the executions of the check's
@@ -355,30 +318,6 @@ export class AuditMitigation extends Construct {
    */
   public metricForCheck(metricName: string, check: AuditCheck, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return checkMetric(this, metricName, check, props);
-  }
-
-  /**
-   * A metric for one mitigation action (dimensions `Mitigation` and `ActionName`, the action's
-   * name): one of `ExecutionsSucceeded`, `ExecutionsFailed`, `ExecutionsSkipped` and
-   * `ExecutionsCanceled`. By default the sum over 5 minutes.
-   */
-  public metricForAction(metricName: string, action: IMitigationAction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return actionMetric(this, metricName, action.mitigationActionName, props);
-  }
-
-  /** Mitigation actions tasks started (a retried start that finds its task is not counted). Sum over 5 minutes. */
-  public metricTasksStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.TASKS_STARTED, props);
-  }
-
-  /** Tasks that finished and whose outcome was reported, once per task. Sum over 5 minutes. */
-  public metricTasksFinished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.TASKS_FINISHED, props);
-  }
-
-  /** Plans reported instead of started (`dryRun`). Sum over 5 minutes. */
-  public metricDryRunPlans(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.DRY_RUN_PLANS, props);
   }
 
   /** Tasks the reconciler started for audits whose notification never arrived. Sum over 5 minutes. */
@@ -407,30 +346,5 @@ export class AuditMitigation extends Construct {
   /** Findings of the checks the blast-radius limit left out. Sum over 5 minutes. */
   public metricFindingsExcluded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.FINDINGS_EXCLUDED, props);
-  }
-
-  /** Action executions of finished tasks that succeeded. Sum over 5 minutes. */
-  public metricExecutionsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_SUCCEEDED, props);
-  }
-
-  /** Action executions of finished tasks that failed. Sum over 5 minutes. */
-  public metricExecutionsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_FAILED, props);
-  }
-
-  /** Action executions of finished tasks that were skipped (an earlier action failed for the finding). Sum over 5 minutes. */
-  public metricExecutionsSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_SKIPPED, props);
-  }
-
-  /** Action executions of finished tasks that were canceled. Sum over 5 minutes. */
-  public metricExecutionsCanceled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_CANCELED, props);
-  }
-
-  /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
-  public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.PERMANENT_FAILURES, props);
   }
 }

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -11,10 +10,9 @@ import { Construct } from 'constructs';
 import { DETECT_ENV, MAX_VIOLATIONS_PER_TASK, METRICS, taskIdPrefixOf } from './contract';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
+import { MitigationBase } from './mitigation-base';
 import { detectActionTypes } from './private/action-types';
-import { defineExecutionsFailedAlarm } from './private/alarms';
 import { iotPrincipal } from './private/grants';
-import { actionMetric, mitigationMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { addNagSuppressions, IAM5, iotWildcardFinding } from './private/nag';
 import {
@@ -22,7 +20,6 @@ import {
   DETECT_MITIGATION_VERIFY_NOTE,
 } from './private/permissions';
 import { MAX_ACTIONS_PER_CHECK } from './private/rules';
-import { TaskFollower } from './private/task-follower';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid, validatePattern } from './private/validation';
 
@@ -120,35 +117,13 @@ export interface DetectMitigationProps {
  *
  * AWS IoT Device Defender Detect is closed to new customers from 2026-08-31 (Audit is not affected).
  */
-export class DetectMitigation extends Construct {
+export class DetectMitigation extends MitigationBase {
   /** The topic the security profile publishes violation alerts to. */
   public readonly alertTopic: sns.ITopic;
   /** The role AWS IoT assumes to publish to `alertTopic` (for the security profile's `alertTargets`). */
   public readonly alertRole: iam.IRole;
-  /** The function that starts the mitigation tasks. */
-  public readonly handler: lambda.IFunction;
   /** The queue between the alert topic and the function; its policy denies sqs:SendMessage to every other sender. */
   public readonly alertQueue: sqs.IQueue;
-  /** Alerts that could not be delivered or processed after every retry. */
-  public readonly deadLetterQueue: sqs.IQueue;
-  /** In alarm while `deadLetterQueue` holds messages; notifies `reportTopic` when there is one. */
-  public readonly deadLetterAlarm: cloudwatch.IAlarm;
-  /**
-   * In alarm for 5 minutes after any permanent failure of the function: a failure no retry can fix
-   * (a malformed message, an alert AWS IoT does not confirm as an active violation of the profile,
-   * a request AWS IoT refuses such as AccessDenied or InvalidRequest, a broken configuration), which
-   * is therefore not retried and never reaches `deadLetterQueue`. It watches
-   * metric `PermanentFailures` (namespace `CdkDeviceDefender`, dimension `FunctionName`), which the
-   * function writes in the embedded metric format with every permanent failure; notifies
-   * `reportTopic` when there is one.
-   */
-  public readonly permanentFailureAlarm: cloudwatch.IAlarm;
-  /**
-   * In alarm for 5 minutes after any failed action execution of this construct's tasks
-   * (`metricExecutionsFailed()` above 0); notifies `reportTopic` when there is one, and whatever you
-   * add with `addAlarmAction()`. Undefined when `alarms` is false.
-   */
-  public readonly executionsFailedAlarm?: cloudwatch.Alarm;
   /** Whether the handler only reports what it would start, starting nothing (`dryRun`, default false). */
   public readonly dryRun: boolean;
 
@@ -230,86 +205,21 @@ export class DetectMitigation extends Construct {
       maxConcurrency,
     });
     addNagSuppressions(handler.function.role!, [{ id: IAM5, reason: DETECT_MITIGATION_VERIFY_NOTE, appliesToRegex: [iotWildcardFinding('thing')] }]);
-    this.handler = handler.function;
     this.alertQueue = handler.sourceQueue;
-    this.deadLetterQueue = handler.deadLetterQueue;
-    this.deadLetterAlarm = handler.deadLetterAlarm;
-    this.permanentFailureAlarm = handler.permanentFailureAlarm;
-    // AWS says nothing when a task ends: the stack's follower reports each outcome once.
-    TaskFollower.of(this).follow({
-      mitigation: this, kind: 'detect', taskIdPrefix: taskIdPrefixOf(this.node.addr), reportTopic: props.reportTopic, eventBus: props.eventBus,
-    });
-    if (props.alarms ?? true) {
-      this.executionsFailedAlarm = defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), props.reportTopic);
-    }
+    this._wire({ handler, kind: 'detect', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true });
     this.alertTopic.addSubscription(new subscriptions.SqsSubscription(handler.sourceQueue, {
       rawMessageDelivery: true, deadLetterQueue: handler.deadLetterQueue,
     }));
   }
 
   /**
-   * A metric this construct's function emits in namespace `CdkDeviceDefender`, with dimension
-   * `Mitigation` = this construct's path. By default the sum over 5 minutes; `props` overrides it.
-   */
-  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return mitigationMetric(this, metricName, props);
-  }
-
-  /**
-   * A metric for one mitigation action (dimensions `Mitigation` and `ActionName`, the action's
-   * name): one of `ExecutionsSucceeded`, `ExecutionsFailed`, `ExecutionsSkipped` and
-   * `ExecutionsCanceled`. By default the sum over 5 minutes.
-   */
-  public metricForAction(metricName: string, action: IMitigationAction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return actionMetric(this, metricName, action.mitigationActionName, props);
-  }
-
-  /** Mitigation actions tasks started (a retried start that finds its task is not counted). Sum over 5 minutes. */
-  public metricTasksStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.TASKS_STARTED, props);
-  }
-
-  /** Tasks that finished and whose outcome was reported, once per task. Sum over 5 minutes. */
-  public metricTasksFinished(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.TASKS_FINISHED, props);
-  }
-
-  /** Plans reported instead of started (`dryRun`). Sum over 5 minutes. */
-  public metricDryRunPlans(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.DRY_RUN_PLANS, props);
-  }
-
-  /**
-   * Always without data: Detect has no blast-radius limit, so no check is ever left out. It is
-   * here so that `AuditMitigation` and `DetectMitigation` can be monitored alike.
+   * Always without data: Detect has no blast-radius limit, so no check is ever left out.
+   *
+   * @deprecated DetectMitigation never excludes checks, so this metric never has data; use
+   * `AuditMitigation.metricChecksExcluded()` for audits.
    */
   public metricChecksExcluded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.CHECKS_EXCLUDED, props);
-  }
-
-  /** Action executions of finished tasks that succeeded. Sum over 5 minutes. */
-  public metricExecutionsSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_SUCCEEDED, props);
-  }
-
-  /** Action executions of finished tasks that failed. Sum over 5 minutes. */
-  public metricExecutionsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_FAILED, props);
-  }
-
-  /** Action executions of finished tasks that were skipped (an earlier action failed for the violation). Sum over 5 minutes. */
-  public metricExecutionsSkipped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_SKIPPED, props);
-  }
-
-  /** Action executions of finished tasks that were canceled. Sum over 5 minutes. */
-  public metricExecutionsCanceled(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.EXECUTIONS_CANCELED, props);
-  }
-
-  /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
-  public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(METRICS.PERMANENT_FAILURES, props);
   }
 
   /**

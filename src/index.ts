@@ -2,6 +2,7 @@ export * from './audit-check';
 export * from './mitigation-action-type';
 export * from './mitigation-action-params';
 export * from './mitigation-action';
+export * from './mitigation-base';
 export * from './audit-mitigation-rule';
 export * from './audit-mitigation';
 export * from './audit-configuration';

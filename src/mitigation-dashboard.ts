@@ -4,6 +4,7 @@ import { AuditCheck } from './audit-check';
 import { AuditMitigation } from './audit-mitigation';
 import { METRICS } from './contract';
 import { DetectMitigation } from './detect-mitigation';
+import { IMitigation } from './mitigation-base';
 import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows } from './private/dashboard';
 import { actionMetric } from './private/metrics';
 import { refuse } from './private/validation';
@@ -131,7 +132,7 @@ function hourly(label: string): cloudwatch.MetricOptions {
 }
 
 /** What was lost: the dead-letter queue's depth and the function's permanent failures. */
-function lostWork(mitigation: AuditMitigation | DetectMitigation, permanentFailures: cloudwatch.IMetric): cloudwatch.IWidget {
+function lostWork(mitigation: IMitigation, permanentFailures: cloudwatch.IMetric): cloudwatch.IWidget {
   return graph('Dead-letter queue and permanent failures', [
     mitigation.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       label: 'dead-letter queue depth', statistic: cloudwatch.Stats.MAXIMUM, period: DASHBOARD_PERIOD,
@@ -140,12 +141,12 @@ function lostWork(mitigation: AuditMitigation | DetectMitigation, permanentFailu
   ]);
 }
 
-function alarmsOf(mitigation: AuditMitigation | DetectMitigation, ...optional: (cloudwatch.IAlarm | undefined)[]): cloudwatch.IAlarm[] {
+function alarmsOf(mitigation: IMitigation, ...optional: (cloudwatch.IAlarm | undefined)[]): cloudwatch.IAlarm[] {
   return [mitigation.deadLetterAlarm, mitigation.permanentFailureAlarm, ...optional.filter((a): a is cloudwatch.IAlarm => a !== undefined)];
 }
 
 /** The executions of one action (by the name the task names it with), by outcome. */
-function executionsGraph(mitigation: AuditMitigation | DetectMitigation, actionName: string): cloudwatch.IWidget {
+function executionsGraph(mitigation: IMitigation, actionName: string): cloudwatch.IWidget {
   const outcomes: [string, string][] = [
     [METRICS.EXECUTIONS_SUCCEEDED, 'succeeded'], [METRICS.EXECUTIONS_FAILED, 'failed'],
     [METRICS.EXECUTIONS_SKIPPED, 'skipped'], [METRICS.EXECUTIONS_CANCELED, 'canceled'],
