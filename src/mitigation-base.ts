@@ -198,7 +198,7 @@ export abstract class MitigationBase extends Construct implements IMitigation {
   }
 
   private wired(): NonNullable<MitigationBase['wiring']> {
-    if (!this.wiring) { throw new Error(`${this.node.path}: the mitigation's function is not defined yet`); }
+    if (!this.wiring) { throw new Error(`${this.node.path}: internal error: the mitigation's function is not defined yet`); }
     return this.wiring;
   }
 }

@@ -296,6 +296,8 @@ describe('no plain Error for user input in the constructs', () => {
   const ALLOWED = [
     /^src\/mitigation-action\.ts: .*MitigationAction\.supportedActionTypes: unknown audit check/,
     /^src\/private\/action-types\.ts: .*internal error/,
+    // A subclass of MitigationBase read a shared property before wiring its function: a library bug.
+    /^src\/mitigation-base\.ts: .*internal error: the mitigation's function is not defined yet/,
   ];
 
   test('every `throw` in src/*.ts and src/private/*.ts is allowed', () => {
@@ -308,6 +310,6 @@ describe('no plain Error for user input in the constructs', () => {
       .filter((line) => /\bthrow\s+(new\s+\w+|\w+\s*;)/.test(line))
       .map((line) => `${file}: ${line.trim()}`));
     expect(throws.filter((t) => !ALLOWED.some((allowed) => allowed.test(t)))).toEqual([]);
-    expect(throws).toHaveLength(3);
+    expect(throws).toHaveLength(4);
   });
 });
