@@ -110,28 +110,32 @@ function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: iam.I
     + 'sns.Topic.fromTopicAttributes({ topicArn, keyArn }) so that they are granted.');
 }
 
-/** The roles granted to put the library's events on each bus (for `MitigationEventBus`'s policy). */
-const publishers = new WeakMap<events.IEventBus, iam.IRole[]>();
+/**
+ * The roles granted to put the library's events on each bus, in grant order, with what their grant
+ * can be depended on by (for `MitigationEventBus`'s policy, and so each role is granted once per bus).
+ */
+const publishers = new WeakMap<events.IEventBus, Map<iam.IRole, IDependable | undefined>>();
 
 /** The roles `grantPutMitigationEvents` let put the library's events on `eventBus`, in grant order. */
 export function eventPublishersOf(eventBus: events.IEventBus): iam.IRole[] {
-  return publishers.get(eventBus) ?? [];
+  return [...publishers.get(eventBus)?.keys() ?? []];
 }
 
 /**
  * Lets `role` put the library's events (`events:PutEvents`) on `eventBus` (by default the account's
  * default event bus), with source `cdk-device-defender` only (`events:source` condition): the
  * function cannot pose as another source, AWS services' `aws.*` sources included, nor put events
- * on any other bus. Returns what a resource that needs the grant in place can depend on.
+ * on any other bus. A role is granted once per bus: granting again returns the first grant. Returns
+ * what a resource that needs the grant in place can depend on.
  */
 export function grantPutMitigationEvents(scope: Construct, role: iam.IRole, eventBus?: events.IEventBus): IDependable | undefined {
-  if (eventBus) {
-    const roles = publishers.get(eventBus) ?? [];
-    if (!roles.includes(role)) { publishers.set(eventBus, [...roles, role]); }
-  }
-  return role.addToPrincipalPolicy(new iam.PolicyStatement({
+  const granted = eventBus ? publishers.get(eventBus) ?? new Map<iam.IRole, IDependable | undefined>() : undefined;
+  if (granted?.has(role)) { return granted.get(role); }
+  const dependable = role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['events:PutEvents'],
     resources: [eventBus?.eventBusArn ?? Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
     conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
   })).policyDependable;
+  if (eventBus && granted) { publishers.set(eventBus, granted.set(role, dependable)); }
+  return dependable;
 }

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IDependable } from 'constructs';
+import { Construct } from 'constructs';
 import { definePermanentFailureAlarm, ReportTopics } from './alarms';
 import { grantPutMitigationEvents } from './grants';
 import { defineHandlerRole } from './handler-role';
@@ -93,10 +93,7 @@ class StackProvider extends Construct {
     if (use.eventBus) {
       // Granted once per bus, in a policy of its own (the role is sealed): the resources of `scope`
       // wait for it, so their first request may already put events there.
-      if (!provider.eventBuses.has(use.eventBus)) {
-        provider.eventBuses.set(use.eventBus, grantPutMitigationEvents(provider, provider.role, use.eventBus));
-      }
-      const grant = provider.eventBuses.get(use.eventBus);
+      const grant = grantPutMitigationEvents(provider, provider.role, use.eventBus);
       if (grant) { scope.node.addDependency(grant); }
     }
     return provider.provider;
@@ -106,7 +103,6 @@ class StackProvider extends Construct {
   /** In alarm for 5 minutes after any permanent failure of the handler (metric `PermanentFailures`). */
   public readonly permanentFailureAlarm: cloudwatch.Alarm;
   private readonly reportTopics: ReportTopics;
-  private readonly eventBuses = new Map<events.IEventBus, IDependable | undefined>();
   private readonly role: iam.IRole;
 
   private constructor(scope: Construct, id: string, options: ProviderOptions) {

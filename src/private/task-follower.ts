@@ -70,7 +70,6 @@ export class TaskFollower extends Construct {
   public readonly ledger: dynamodb.Table;
   private readonly followed: FollowOptions[] = [];
   private readonly reportTopics: ReportTopics;
-  private readonly eventBuses = new Set<events.IEventBus>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -133,11 +132,8 @@ export class TaskFollower extends Construct {
   public follow(options: FollowOptions): void {
     this.followed.push(options);
     if (options.reportTopic) { this.reportTopics.add(options.reportTopic); }
-    // The default bus is granted with the handler; every other bus once, when a construct names it.
-    if (options.eventBus && !this.eventBuses.has(options.eventBus)) {
-      this.eventBuses.add(options.eventBus);
-      grantPutMitigationEvents(this, this.handler.function.role!, options.eventBus);
-    }
+    // The default bus is granted with the handler; every other bus when a construct names it (once per bus).
+    if (options.eventBus) { grantPutMitigationEvents(this, this.handler.function.role!, options.eventBus); }
   }
 }
 
