@@ -628,16 +628,20 @@ export function checkListPrincipalThings(req: RequestParts): string[] {
   ];
 }
 
-/** ListThingPrincipals: GET /things/{thingName}/principals (maxResults is RegistryMaxResults, 1-250). */
-export function checkListThingPrincipals(req: RequestParts): string[] {
+/** A paged GET of one thing's related resources: `thingName` in the path, `nextToken` and `maxResults` (1-250) in the query. */
+function checkPagedThingGet(req: RequestParts): string[] {
   const q = req.query;
   return [
     ...checkString('thingName', req.pathParams.thingName, THING_NAME, true),
     ...checkKnownQuery(q, ['nextToken', 'maxResults']),
     ...checkQueryString(q, 'nextToken', {}),
     ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
-    ...checkNoBody(req),
   ];
+}
+
+/** ListThingPrincipals: GET /things/{thingName}/principals (maxResults is RegistryMaxResults, 1-250). */
+export function checkListThingPrincipals(req: RequestParts): string[] {
+  return [...checkPagedThingGet(req), ...checkNoBody(req)];
 }
 
 /** RemoveThingFromThingGroup: PUT /thing-groups/removeThingFromThingGroup. */
@@ -658,13 +662,7 @@ export function checkRemoveThingFromThingGroup(req: RequestParts): string[] {
 
 /** ListThingGroupsForThing: GET /things/{thingName}/thing-groups. */
 export function checkListThingGroupsForThing(req: RequestParts): string[] {
-  const q = req.query;
-  return [
-    ...checkString('thingName', req.pathParams.thingName, THING_NAME, true),
-    ...checkKnownQuery(q, ['nextToken', 'maxResults']),
-    ...checkQueryString(q, 'nextToken', {}),
-    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
-  ];
+  return checkPagedThingGet(req);
 }
 
 /** GetPolicy (GET /policies/{policyName}) and ListPolicyVersions (GET /policies/{policyName}/version). */
