@@ -18,7 +18,7 @@ export function configurePackage(project: awscdk.AwsCdkConstructLibrary): void {
   // Runtime code compiled by tsc is not shipped: the Lambda functions and the CLI run the esbuild
   // bundles in assets/, and nothing a user imports may reach the AWS SDK.
   for (const path of ['/examples/', '/integ/', '/bench/', '/rosetta/', '/cdk.json', '/.ci/', 'cdk.out/', '/.tmp/',
-    '/lib/handlers/shared/', '/lib/handlers/*.lambda.*', '/lib/cli/', '/.jsii.tabl.json', '/integ.config.json', '/CONTRIBUTING.md']) {
+    '/lib/handlers/*/', '/lib/handlers/*.lambda.*', '/lib/cli/', '/.jsii.tabl.json', '/integ.config.json', '/CONTRIBUTING.md']) {
     project.addPackageIgnore(path);
   }
 }
