@@ -18,6 +18,11 @@ export const DEV_DEPENDENCIES = [
   '@aws-sdk/client-sns@^3',
   '@aws-sdk/client-eventbridge@^3',
   '@aws-sdk/client-dynamodb@^3',
+  // The organization hub: it assumes each spoke's role (STS), reads the spoke's configuration
+  // (SSM) and tells Security Hub what mitigation did.
+  '@aws-sdk/client-sts@^3',
+  '@aws-sdk/client-ssm@^3',
+  '@aws-sdk/client-securityhub@^3',
   // Measured against the handlers' own EMF emitter (bench/emf.ts); not bundled into a handler.
   '@aws-lambda-powertools/metrics@^2',
   '@types/aws-lambda@^8',
