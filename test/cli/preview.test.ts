@@ -1,6 +1,8 @@
 import { NonCompliantResource } from '@aws-sdk/client-iot';
 import { describeResource } from '../../src/cli/preview';
 
+const ISSUER = { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'abcd', issuerCertificateSerialNumber: '01:02' };
+
 describe('describeResource', () => {
   test.each<[NonCompliantResource | undefined, string]>([
     [{ resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateId: 'abc', caCertificateId: 'def' } }, 'DEVICE_CERTIFICATE abc'],
@@ -10,9 +12,10 @@ describe('describeResource', () => {
     [{ resourceType: 'COGNITO_IDENTITY_POOL', resourceIdentifier: { cognitoIdentityPoolId: 'pool', iamRoleArn: 'arn:aws:iam::123456789012:role/r' } },
       'COGNITO_IDENTITY_POOL pool'],
     // Every member of ResourceIdentifier reads, the issuer and the device certificate's ARN included.
-    [{ resourceType: 'ISSUER_CERTIFICATE', resourceIdentifier: {
-      issuerCertificateIdentifier: { issuerCertificateSubject: 'CN=Intermediate', issuerId: 'abcd', issuerCertificateSerialNumber: '01:02' },
-    } }, 'ISSUER_CERTIFICATE issuer CN=Intermediate (id abcd, serial 01:02)'],
+    [
+      { resourceType: 'ISSUER_CERTIFICATE', resourceIdentifier: { issuerCertificateIdentifier: ISSUER } },
+      'ISSUER_CERTIFICATE issuer CN=Intermediate (id abcd, serial 01:02)',
+    ],
     [{ resourceType: 'DEVICE_CERTIFICATE', resourceIdentifier: { deviceCertificateArn: 'arn:aws:iot:eu-west-1:123456789012:cert/abc' } },
       'DEVICE_CERTIFICATE arn:aws:iot:eu-west-1:123456789012:cert/abc'],
     [{ resourceIdentifier: { clientId: 'sensor-1' } }, 'sensor-1'],
