@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AUDIT, bundled, cli, e, start, useCliEmulator } from './harness';
+import { MITIGATION_ACTION_TYPES } from '../emulator/iot-model';
 
 useCliEmulator();
 
@@ -34,10 +35,8 @@ const EXECUTION_STATUSES = [
   'IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED', 'SKIPPED', 'PENDING', // AuditMitigationActionsExecutionStatus
   'SUCCESSFUL', // DetectMitigationActionExecutionStatus adds it
 ];
-const ACTION_TYPES = [ // MitigationActionType
-  'UPDATE_DEVICE_CERTIFICATE', 'UPDATE_CA_CERTIFICATE', 'ADD_THINGS_TO_THING_GROUP', 'REPLACE_DEFAULT_POLICY_VERSION',
-  'ENABLE_IOT_LOGGING', 'PUBLISH_FINDING_TO_SNS',
-];
+// MitigationActionType, as the IoT emulator (which stands for AWS) lists it.
+const ACTION_TYPES = [...MITIGATION_ACTION_TYPES];
 
 const listsAll = (values: string[]) => (text: string) => values.every((v) => new RegExp(`\\b${v}\\b`).test(text));
 

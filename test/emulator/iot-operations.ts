@@ -7,6 +7,7 @@
 import { executionStatus } from './iot-executions';
 import {
   actionTypeAllowedForCheck,
+  DETECT_ACTION_TYPES,
   AuditCheckRunStatus,
   CACertificateStatus,
   CertificateStatus,
@@ -505,8 +506,8 @@ export class IotOperations {
     for (const name of actions) {
       const action = this.state.actions.get(name);
       if (!action) throw invalidRequest(`Mitigation action ${name} does not exist.`);
-      if (action.actionType !== 'ADD_THINGS_TO_THING_GROUP') {
-        throw invalidRequest(`Mitigation action ${name} is of type ${action.actionType}; only ADD_THINGS_TO_THING_GROUP is supported for Detect.`);
+      if (!DETECT_ACTION_TYPES.includes(action.actionType)) {
+        throw invalidRequest(`Mitigation action ${name} is of type ${action.actionType}; only ${DETECT_ACTION_TYPES.join(', ')} is supported for Detect.`);
       }
     }
     const invalid = ((b.target as DetectMitigationTarget).violationIds ?? []).filter((id) => this.state.invalidViolationIds.has(id));

@@ -268,7 +268,8 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function defaultActionParams(type: MitigationActionType): Record<string, unknown> {
+/** A valid `actionParams` for an action of `type`, under the API model's member name for the type. */
+export function defaultActionParams(type: MitigationActionType): Record<string, unknown> {
   switch (type) {
     case 'ADD_THINGS_TO_THING_GROUP':
       return { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'], overrideDynamicGroups: false } };
