@@ -16,7 +16,7 @@ import {
   parseQueryTimestamp,
   Query,
 } from './iot-model';
-import { ACCOUNT, ApiError, invalidRequest, notFound, policyArn, thingGroupArn } from './iot-resources';
+import { ApiError, invalidRequest, notFound } from './iot-resources';
 import {
   AuditFindingState,
   AuditMitigationTarget,
@@ -645,7 +645,7 @@ export class IotOperations {
         certificateId: c.certificateId,
         caCertificateId: c.caCertificateId,
         status: c.status,
-        ownedBy: ACCOUNT,
+        ownedBy: this.state.arns.scope.account,
         creationDate: epochSeconds(c.creationDate),
         lastModifiedDate: epochSeconds(c.lastModifiedDate),
         customerVersion: c.customerVersion,
@@ -667,7 +667,7 @@ export class IotOperations {
         certificateArn: c.certificateArn,
         certificateId: c.certificateId,
         status: c.status,
-        ownedBy: ACCOUNT,
+        ownedBy: this.state.arns.scope.account,
         creationDate: epochSeconds(c.creationDate),
         autoRegistrationStatus: c.autoRegistrationStatus,
         lastModifiedDate: epochSeconds(c.lastModifiedDate),
@@ -719,7 +719,7 @@ export class IotOperations {
     const groups = this.state.resources.thingGroupsOfOr404(ctx.pathParams.thingName);
     const maxResults = singleQuery(ctx.query, 'maxResults');
     const { page, nextToken } = this.paginate(ctx, groups, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
-    return { thingGroups: page.map((g) => ({ groupName: g, groupArn: thingGroupArn(g) })), nextToken };
+    return { thingGroups: page.map((g) => ({ groupName: g, groupArn: this.state.arns.thingGroup(g) })), nextToken };
   }
 
   private listThingPrincipals(ctx: HandlerContext): JsonObject {
@@ -763,7 +763,7 @@ export class IotOperations {
     const p = this.state.resources.policyOr404(policyName);
     const v = this.state.resources.policyVersionOr404(policyName, policyVersionId);
     return {
-      policyArn: policyArn(policyName),
+      policyArn: this.state.arns.policy(policyName),
       policyName,
       policyDocument: v.document,
       policyVersionId: v.versionId,
@@ -777,7 +777,9 @@ export class IotOperations {
   private createPolicyVersion(ctx: HandlerContext): JsonObject {
     const policyName = ctx.pathParams.policyName;
     const v = this.state.resources.createPolicyVersion(policyName, ctx.body.policyDocument as string, singleQuery(ctx.query, 'setAsDefault') === 'true');
-    return { policyArn: policyArn(policyName), policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion };
+    return {
+      policyArn: this.state.arns.policy(policyName), policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion,
+    };
   }
 
   private setDefaultPolicyVersion(ctx: HandlerContext): JsonObject {
