@@ -68,6 +68,23 @@ describe('the handler harness', () => {
     expect(e.ssm.requests[0]).toMatchObject({ account: DEFAULT_ACCOUNT, region: REGION });
   });
 
+  test('the default key may act as the hub handler\'s role session, which a spoke role trusts by its exact role ARN', async () => {
+    const exact = `arn:aws:iam::${SPOKE}:role/trusts-the-handler`;
+    e.sts.addRole(exact, { trustedPrincipalArns: [`arn:aws:iam::${HUB}:role/HubAuditHandlerRole`], principalOrgId: 'o-abcdefghij' });
+    e.identities.addAccount(HUB, { organizationId: 'o-abcdefghij' });
+    const client = track(new STSClient({}));
+    expect((await rejection(client.send(new AssumeRoleCommand({ RoleArn: exact, RoleSessionName: 'hub' })))).name).toBe('AccessDenied');
+
+    e.identities.setPrincipal('AKIDEXAMPLE', `arn:aws:sts::${HUB}:assumed-role/HubAuditHandlerRole/hub-audit`);
+    expect(await client.send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Account: HUB, Arn: `arn:aws:sts::${HUB}:assumed-role/HubAuditHandlerRole/hub-audit`, UserId: expect.stringMatching(/^AROA[A-Z2-7]{17}:hub-audit$/),
+    });
+    const out = await client.send(new AssumeRoleCommand({ RoleArn: exact, RoleSessionName: 'hub' }));
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${SPOKE}:assumed-role/trusts-the-handler/hub`);
+    expect(() => e.identities.setPrincipal('AKIDEXAMPLE', `arn:aws:sts::${SPOKE}:assumed-role/x/y`)).toThrow(/of account 123456789012/);
+    expect(() => e.identities.setPrincipal('AKIDNOBODY', `arn:aws:iam::${HUB}:user/x`)).toThrow('setPrincipal: AKIDNOBODY is not a registered long-term key');
+  });
+
   test('resetEmulators resets the identities: accounts, keys and credentials added by a test are gone', async () => {
     e.identities.addAccessKey({ accessKeyId: 'AKIDTEMPORARY', account: OTHER });
     const c = await spokeCredentials();

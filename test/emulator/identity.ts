@@ -117,6 +117,20 @@ export function assumedRoleOf(principalArn: string): { account: string; roleName
   return m ? { account: m[1], roleName: m[2] } : undefined;
 }
 
+/** A principal of `account` and the UserId GetCallerIdentity answers for it; throws for another account's or a malformed ARN. */
+function principal(what: string, account: string, principalArn: string): { account: string; principalArn: string; userId: string } {
+  const m = PRINCIPAL_ARN.exec(principalArn);
+  if (!m || (m[2] ?? m[4]) !== account) {
+    throw new Error(`${what}: principalArn must be a user, root or assumed-role ARN of account ${account}, got '${principalArn}'`);
+  }
+  const session = assumedRoleOf(principalArn);
+  let userId: string;
+  if (session) userId = `${derivedId('AROA', `arn:aws:iam::${account}:role/${session.roleName}`, 17)}:${principalArn.split('/').pop()}`;
+  else if (principalArn.endsWith(':root')) userId = account;
+  else userId = derivedId('AIDA', principalArn, 17);
+  return { account, principalArn, userId };
+}
+
 /** Throws unless `scope` names a 12-digit account and a region name; `what` prefixes the message. */
 export function checkScope(what: string, scope: Scope): void {
   if (!ACCOUNT_ID.test(scope.account)) throw new Error(`${what}: account must be 12 digits, got '${scope.account}'`);
@@ -190,16 +204,18 @@ export class Identities {
     if (this.keys.has(seed.accessKeyId)) throw new Error(`addAccessKey: ${seed.accessKeyId} is already registered`);
     if (!this.organizations.has(seed.account)) this.addAccount(seed.account);
     const principalArn = seed.principalArn ?? `arn:aws:iam::${seed.account}:user/${seed.accessKeyId}`;
-    const m = PRINCIPAL_ARN.exec(principalArn);
-    if (!m || (m[2] ?? m[4]) !== seed.account) {
-      throw new Error(`addAccessKey: principalArn must be a user, root or assumed-role ARN of account ${seed.account}, got '${principalArn}'`);
-    }
-    const session = assumedRoleOf(principalArn);
-    let userId: string;
-    if (session) userId = `${derivedId('AROA', `arn:aws:iam::${seed.account}:role/${session.roleName}`, 17)}:${principalArn.split('/').pop()}`;
-    else if (principalArn.endsWith(':root')) userId = seed.account;
-    else userId = derivedId('AIDA', principalArn, 17);
-    this.keys.set(seed.accessKeyId, { account: seed.account, principalArn, userId, sessionToken: seed.sessionToken, issuedByAssumeRole: false });
+    this.keys.set(seed.accessKeyId, { ...principal('addAccessKey', seed.account, principalArn), sessionToken: seed.sessionToken, issuedByAssumeRole: false });
+  }
+
+  /**
+   * Makes a registered long-term key authenticate as another principal of its account; for example
+   * the default key as the session of a Lambda function's role (what a trust policy names), so a
+   * handler that signs with the harness's environment acts as that role.
+   */
+  setPrincipal(accessKeyId: string, principalArn: string): void {
+    const key = this.keys.get(accessKeyId);
+    if (!key || key.issuedByAssumeRole) throw new Error(`setPrincipal: ${accessKeyId} is not a registered long-term key`);
+    this.keys.set(accessKeyId, { ...key, ...principal('setPrincipal', key.account, principalArn) });
   }
 
   /** Issues temporary credentials for a role session (the STS emulator's AssumeRole). */
