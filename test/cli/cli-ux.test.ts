@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AUDIT, bundled, cli, e, start, useCliEmulator } from './harness';
+import { DEFAULT_ACCOUNT } from '../emulator/identity';
 import { MITIGATION_ACTION_TYPES } from '../emulator/iot-model';
 
 useCliEmulator();
@@ -230,6 +231,8 @@ describe('the bundled command: region, profile, credentials and the Node.js vers
   test('--profile reads that profile\'s credentials and region from the shared files', async () => {
     fs.writeFileSync(path.join(home, 'config'), '[profile ops]\nregion = eu-central-1\n');
     fs.writeFileSync(path.join(home, 'credentials'), '[ops]\naws_access_key_id = AKIDOPS\naws_secret_access_key = ops-secret\n');
+    // The emulator refuses keys nobody issued: the profile's key is one of the default account's.
+    e.identities.addAccessKey({ accessKeyId: 'AKIDOPS', account: DEFAULT_ACCOUNT });
     const env = { ...bare(), AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials') };
     const result = await bundled(['tasks', '--profile', 'ops', '--json'], env);
     expect(result).toMatchObject({ code: 0, stdout: '[]\n' });

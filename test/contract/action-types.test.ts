@@ -1,8 +1,11 @@
 import { MitigationActionParams } from '@aws-sdk/client-iot';
 import { ACTION_TYPES, ActionParamsMember, UNKNOWN_ACTION_TYPE, actionTypeOf } from '../../src/contract/action-types';
 import { MitigationActionType } from '../../src/mitigation-action-type';
+import { DEFAULT_ACCOUNT } from '../emulator/identity';
 import { DETECT_ACTION_TYPES, MITIGATION_ACTION_TYPES } from '../emulator/iot-model';
 import { defaultActionParams } from '../emulator/iot-state';
+
+const SCOPE = { account: DEFAULT_ACCOUNT, region: 'eu-west-1' };
 
 // The IoT emulator stands for AWS: its lists are written from the AWS IoT API model and the Device
 // Defender guide, apart from the library. These tests hold the library's table to them.
@@ -17,7 +20,7 @@ describe('the action type table', () => {
   });
 
   test.each(TYPES)('%s: its actionParams member is the API\'s (the emulator\'s)', (type) => {
-    expect(Object.keys(defaultActionParams(type))).toEqual([ACTION_TYPES[type].actionParamsMember]);
+    expect(Object.keys(defaultActionParams(type, SCOPE))).toEqual([ACTION_TYPES[type].actionParamsMember]);
   });
 
   test('every actionParams member is one of the AWS SDK\'s MitigationActionParams, each type its own', () => {
@@ -47,7 +50,7 @@ describe('the action type table', () => {
 
 describe('actionTypeOf', () => {
   test.each(TYPES)('an action with the %s member is of that type', (type) => {
-    expect(actionTypeOf({ actionParams: defaultActionParams(type) })).toBe(type);
+    expect(actionTypeOf({ actionParams: defaultActionParams(type, SCOPE) })).toBe(type);
   });
 
   test.each([
