@@ -155,7 +155,7 @@ export class SecurityHubState {
       RecordState: this.recordState('addFinding', seed.recordState),
     };
     if (seed.note) finding.Note = { Text: seed.note.text, UpdatedBy: seed.note.updatedBy, UpdatedAt: created };
-    return this.store(finding);
+    return this.store('addFinding', finding);
   }
 
   /** Seeds a Device Defender audit check summary; answers it. */
@@ -164,7 +164,7 @@ export class SecurityHubState {
     if (!isAuditCheckName(seed.checkName)) throw new Error(`addCheckSummary: unknown audit check ${seed.checkName}`);
     const { account, region } = this.scope;
     const created = new Date(this.now()).toISOString();
-    return this.store({
+    return this.store('addCheckSummary', {
       ...this.common(this.importedProduct('addCheckSummary', awsProductArn(region, 'iot-device-defender-audit')),
         `${this.findingIdOf(`${seed.taskId}-${seed.checkName}`)}/summary`, created),
       GeneratorId: seed.checkName,
@@ -308,9 +308,9 @@ export class SecurityHubState {
     };
   }
 
-  private store(finding: AsffFinding): AsffFinding {
+  private store(what: string, finding: AsffFinding): AsffFinding {
     const k = key(finding);
-    if (this.findings.has(k)) throw new Error(`addFinding: a finding ${finding.Id} of ${finding.ProductArn} already exists`);
+    if (this.findings.has(k)) throw new Error(`${what}: a finding ${finding.Id} of ${finding.ProductArn} already exists`);
     this.sequence += 1;
     this.findings.set(k, { sequence: this.sequence, finding, updates: [] });
     return structuredClone(finding);
