@@ -1,7 +1,7 @@
 /**
  * Several accounts and regions across the emulators, as the handler harness starts them (one
  * `Identities` shared by all): a hub account assumes a role in a spoke account and calls IoT, SSM,
- * SNS, EventBridge and DynamoDB there; each emulator keeps every (account, region) apart.
+ * SNS, EventBridge, DynamoDB and Security Hub there; each emulator keeps every (account, region) apart.
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -9,6 +9,7 @@ import {
   DescribeAuditTaskCommand, IoTClient, ListAuditTasksCommand, ListPrincipalThingsCommand, ListThingGroupsForThingCommand, ResourceNotFoundException,
   StartAuditMitigationActionsTaskCommand,
 } from '@aws-sdk/client-iot';
+import { BatchUpdateFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -16,6 +17,7 @@ import { expectNoDynamoDbViolations } from './dynamodb-emulator';
 import { expectNoEventsViolations } from './events-emulator';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, Identities } from './identity';
 import { expectNoViolations } from './iot-emulator';
+import { awsProductArn, expectNoSecurityHubViolations } from './securityhub-emulator';
 import { expectNoSsmViolations } from './ssm-emulator';
 import { rejection } from './test-clients';
 import { Emulators, REGION, resetEmulators, startEmulators, stopEmulators } from '../handlers/harness';
@@ -165,7 +167,7 @@ describe('AWS IoT in several accounts and regions', () => {
   });
 });
 
-describe('SSM, SNS, EventBridge and DynamoDB in several accounts and regions', () => {
+describe('SSM, SNS, EventBridge, DynamoDB and Security Hub in several accounts and regions', () => {
   test('the hub reads the spoke\'s configuration with the spoke role, in the spoke\'s region', async () => {
     e.ssm.at({ account: SPOKE, region: 'eu-west-1' }).putParameter({ name: '/dd/spoke', value: '{"dryRun":true}' });
     const c = await spokeCredentials();
@@ -220,6 +222,33 @@ describe('SSM, SNS, EventBridge and DynamoDB in several accounts and regions', (
       .send(new GetItemCommand({ TableName: 'ledger', Key: { id: { S: 'spoke' } } })));
     expect([expired.name, expired.$metadata?.httpStatusCode]).toEqual(['ExpiredTokenException', 400]);
     expectNoDynamoDbViolations(e.dynamodb);
+  });
+});
+
+describe('Security Hub through the harness', () => {
+  test('AWS_ENDPOINT_URL_SECURITYHUB points the SDK at it; the hub updates the spoke\'s findings with the spoke role, in the spoke\'s region', async () => {
+    expect(process.env.AWS_ENDPOINT_URL_SECURITYHUB).toBe(e.securityhub.endpoint);
+    const spoke = e.securityhub.at({ account: SPOKE, region: 'eu-west-1' });
+    spoke.enableHub({ products: [awsProductArn('eu-west-1', 'iot-device-defender-audit')] });
+    const f = spoke.addFinding({ findingId: 'f-1', taskId: 'audit-1', checkName: 'DEVICE_CERTIFICATE_SHARED_CHECK' });
+    const hub = (region: string, credentials?: Credentials) => track(new SecurityHubClient({ region, credentials, maxAttempts: 1 }));
+    const filters = { ProductFields: [{ Key: 'FindingId', Value: 'f-1', Comparison: 'EQUALS' as const }] };
+
+    // The hub's own account has no Security Hub in the harness until a test enables it.
+    expect((await rejection(hub(REGION).send(new GetFindingsCommand({ Filters: filters })))).name).toBe('InvalidAccessException');
+    const c = await spokeCredentials();
+    const found = await hub('eu-west-1', c).send(new GetFindingsCommand({ Filters: filters }));
+    expect(found.Findings?.map((x) => [x.Id, x.AwsAccountId])).toEqual([[f.Id, SPOKE]]);
+    await hub('eu-west-1', c).send(new BatchUpdateFindingsCommand({
+      FindingIdentifiers: [{ Id: f.Id, ProductArn: f.ProductArn }], Workflow: { Status: 'NOTIFIED' }, Note: { Text: 'done', UpdatedBy: 'cdk-device-defender' },
+    }));
+    expect(spoke.finding(f.Id)).toMatchObject({ Workflow: { Status: 'NOTIFIED' }, Note: { Text: 'done' } });
+    expect(spoke.updatesOf(f.Id).map((u) => u.principalArn)).toEqual([`arn:aws:sts::${SPOKE}:assumed-role/dd-spoke/hub`]);
+
+    resetEmulators(e);
+    expect(e.securityhub.requests).toEqual([]);
+    expect(e.securityhub.at({ account: SPOKE, region: 'eu-west-1' }).findings()).toEqual([]);
+    expectNoSecurityHubViolations(e.securityhub);
   });
 });
 

@@ -3,6 +3,7 @@ import { DynamoDbEmulator } from '../emulator/dynamodb-emulator';
 import { EventsEmulator } from '../emulator/events-emulator';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT, Identities } from '../emulator/identity';
 import { IotEmulator } from '../emulator/iot-emulator';
+import { SecurityHubEmulator } from '../emulator/securityhub-emulator';
 import { SnsEmulator } from '../emulator/sns-emulator';
 import { SsmEmulator } from '../emulator/ssm-emulator';
 import { StsEmulator } from '../emulator/sts-emulator';
@@ -23,13 +24,15 @@ export interface Emulators {
   readonly dynamodb: DynamoDbEmulator;
   readonly sts: StsEmulator;
   readonly ssm: SsmEmulator;
+  /** Security Hub is enabled in no account and region until a test enables it (`securityhub.enableHub()`). */
+  readonly securityhub: SecurityHubEmulator;
 }
 
 /**
- * Starts the IoT, SNS, EventBridge, DynamoDB, STS and SSM emulators, sharing one `Identities` (so
- * credentials STS issues work everywhere), and points the AWS SDK at them through the standard
- * environment variables, before a handler module (and its module-scope clients) is loaded. The
- * environment's key is the default account's; the emulators' default region is `REGION`.
+ * Starts the IoT, SNS, EventBridge, DynamoDB, STS, SSM and Security Hub emulators, sharing one
+ * `Identities` (so credentials STS issues work everywhere), and points the AWS SDK at them through
+ * the standard environment variables, before a handler module (and its module-scope clients) is
+ * loaded. The environment's key is the default account's; the emulators' default region is `REGION`.
  * Nothing reaches AWS: they listen on 127.0.0.1.
  */
 export async function startEmulators(): Promise<Emulators> {
@@ -41,6 +44,7 @@ export async function startEmulators(): Promise<Emulators> {
   const dynamodb = await DynamoDbEmulator.start(options);
   const sts = await StsEmulator.start(options);
   const ssm = await SsmEmulator.start(options);
+  const securityhub = await SecurityHubEmulator.start(options);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_IOT: iot.endpoint,
@@ -48,16 +52,17 @@ export async function startEmulators(): Promise<Emulators> {
     AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
     AWS_ENDPOINT_URL_STS: sts.endpoint,
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    AWS_ENDPOINT_URL_SECURITYHUB: securityhub.endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_SESSION_TOKEN: '',
   });
-  return { identities, iot, sns, events, dynamodb, sts, ssm };
+  return { identities, iot, sns, events, dynamodb, sts, ssm, securityhub };
 }
 
 export async function stopEmulators(e: Emulators): Promise<void> {
-  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop(), e.sts.stop(), e.ssm.stop()]);
+  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop(), e.sts.stop(), e.ssm.stop(), e.securityhub.stop()]);
 }
 
 /** Runs `fn` with console output captured, returning the JSON log lines it wrote. */
@@ -90,6 +95,7 @@ export function resetEmulators(e: Emulators): void {
   e.identities.reset();
   e.sts.reset();
   e.ssm.reset();
+  e.securityhub.reset();
   e.iot.reset();
   e.sns.reset();
   e.sns.addTopic(REPORT_TOPIC);
