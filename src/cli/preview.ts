@@ -1,6 +1,6 @@
 import { AuditFinding, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
-import { AUDIT_ENV as ENV } from '../contract';
+import { AUDIT_ENV as ENV } from '../contract/environment';
 import { AuditPlan, planAuditMitigation } from '../handlers/shared/audit-plan';
 import { describeAudit } from '../handlers/shared/iot-tasks';
 

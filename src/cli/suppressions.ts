@@ -4,7 +4,7 @@ import {
   paginateListAuditSuppressions, ResourceIdentifier,
 } from '@aws-sdk/client-iot';
 import { UsageError } from './output';
-import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem } from '../contract';
+import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem } from '../contract/suppression';
 import { errorName } from '../handlers/shared/iot-tasks';
 
 /** One audit finding suppression, as `suppressions` lists it. */

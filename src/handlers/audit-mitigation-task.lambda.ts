@@ -1,6 +1,6 @@
 import { CancelAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../contract';
+import { EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../contract/telemetry';
 import { physicalIdOf, planRequest, planTasks, Props, taskIdsOf } from './shared/audit-task-plan';
 import { runWithDeadline } from './shared/deadline';
 import { MitigationEvent, putEvents } from './shared/events';

@@ -1,6 +1,7 @@
 import { paginateListAuditTasks } from '@aws-sdk/client-iot';
 import type { Context, ScheduledEvent, SNSEvent } from 'aws-lambda';
-import { AUDIT_ENV as ENV, METRICS } from '../contract';
+import { AUDIT_ENV as ENV } from '../contract/environment';
+import { METRICS } from '../contract/telemetry';
 import { AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from './shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification } from './shared/audit-summary';
 import { HandlerConfig, readConfig } from './shared/config';

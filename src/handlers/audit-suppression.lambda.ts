@@ -3,7 +3,7 @@ import {
   UpdateAuditSuppressionCommand,
 } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem, withSuppressionMarker } from '../contract';
+import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem, withSuppressionMarker } from '../contract/suppression';
 import { planSuppressionRequest, SuppressionPlan, SuppressionProps, suppressionPhysicalId } from './shared/audit-suppression-plan';
 import { runWithDeadline } from './shared/deadline';
 import { createIotClient, errorName, IotClientLimits } from './shared/iot-tasks';

@@ -1,5 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DETECT_ENV, MAX_VIOLATIONS_PER_TASK, METRICS } from '../contract';
+import { DETECT_ENV } from '../contract/environment';
+import { MAX_VIOLATIONS_PER_TASK } from '../contract/limits';
+import { METRICS } from '../contract/telemetry';
 import {
   Lookup, LookupResult, lookUpActiveViolations, planLookups, UnverifiedViolationError, verifiedAlert,
 } from './shared/active-violations';

@@ -4,7 +4,7 @@ import { Emulators, metricSum, datapointsOf, REPORT_TOPIC, resetEmulators, setEn
 import {
   CERT, CHECK, certProps, contextWith, LOGICAL_ID, marked, OTHER_STACK_ID, Props, STACK_ID, suppressionEvent as event,
 } from './suppression-harness';
-import { parseSuppressionDescription } from '../../src/contract';
+import { parseSuppressionDescription } from '../../src/contract/suppression';
 import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
 import { suppressionPhysicalId } from '../../src/handlers/shared/audit-suppression-plan';
 import { decideOnExisting, ExistingRequest } from '../../src/handlers/shared/suppression-ownership';

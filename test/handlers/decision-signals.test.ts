@@ -3,7 +3,7 @@ import {
   ACCOUNT, CONTEXT, datapointsOf, Emulators, REPORT_TOPIC, auditHandlerEnv, metricSum, resetEmulators, setEnv, startEmulators, stopEmulators,
   withLogs,
 } from './harness';
-import { EVENT_SOURCE } from '../../src/contract';
+import { EVENT_SOURCE } from '../../src/contract/telemetry';
 import type * as TaskHandler from '../../src/handlers/audit-mitigation-task.lambda';
 import type * as AuditHandler from '../../src/handlers/audit-mitigation.lambda';
 import type * as DetectHandler from '../../src/handlers/detect-mitigation.lambda';

@@ -1,4 +1,4 @@
-import { FOLLOWER_ENV, FollowedMitigation } from '../../src/contract';
+import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
 import { followedOf, metricLinesOf, readFollowerConfig } from '../../src/handlers/shared/follow-plan';
 import { aggregateOutcome } from '../../src/handlers/shared/task-outcome';
 

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { datapointsOf, Emulators, metricSum, resetEmulators, startEmulators, stopEmulators, withLogs } from './harness';
-import { EVENT_DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE } from '../../src/contract';
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE } from '../../src/contract/telemetry';
 import { putEvents } from '../../src/handlers/shared/events';
 import { emitMetrics } from '../../src/handlers/shared/metrics';
 import { expectNoEventsViolations } from '../emulator/events-emulator';

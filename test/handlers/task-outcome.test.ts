@@ -1,4 +1,4 @@
-import { MAX_OUTCOME_ERROR_CODES } from '../../src/contract';
+import { MAX_OUTCOME_ERROR_CODES } from '../../src/contract/telemetry';
 import { aggregateOutcome, ExecutionRecord, isFinished, outcomeOf, TaskFacts } from '../../src/handlers/shared/task-outcome';
 
 const audit = (executions: ExecutionRecord[], extra: Partial<TaskFacts> = {}): TaskFacts => ({

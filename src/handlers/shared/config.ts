@@ -1,6 +1,6 @@
 import { AuditMitigationConfig } from './audit-plan';
 import { DetectMitigationConfig } from './violation';
-import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract';
+import { AUDIT_ENV as ENV, DETECT_ENV } from '../../contract/environment';
 
 /** A configuration error: the deployment is broken, and no retry will fix it. */
 export class ConfigError extends Error {

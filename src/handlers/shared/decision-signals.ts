@@ -2,9 +2,7 @@ import type { AuditPlan } from './audit-plan';
 import { actionsMapping } from './audit-plan';
 import type { MitigationEvent } from './events';
 import { emitMetrics } from './metrics';
-import {
-  ChecksExcludedDetail, DryRunDetail, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail,
-} from '../../contract';
+import { ChecksExcludedDetail, DryRunDetail, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../../contract/telemetry';
 
 // What a decision is besides its report: the EventBridge events (pure builders) and the
 // embedded-metric-format lines. The handlers decide WHEN to emit (once per decision, see report.ts).

@@ -2,9 +2,8 @@ import { parsePhysicalId } from './audit-task-plan';
 import { ConfigError } from './config';
 import type { MetricName } from './metrics';
 import type { TaskOutcome } from './task-outcome';
-import {
-  DEFAULT_FOLLOWER_LOOKBACK_HOURS, ExecutionCounts, FOLLOWER_ENV, FollowedMitigation, METRIC_DIMENSIONS as D, METRICS, TaskKind,
-} from '../../contract';
+import { DEFAULT_FOLLOWER_LOOKBACK_HOURS, FollowedMitigation, FOLLOWER_ENV } from '../../contract/environment';
+import { ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, TaskKind } from '../../contract/telemetry';
 
 // The task follower's decisions, pure: its configuration, which listed tasks belong to which
 // followed construct, and the metric lines of an outcome.

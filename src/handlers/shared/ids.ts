@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { TASK_ID_PATTERN } from '../../contract';
+import { TASK_ID_PATTERN } from '../../contract/limits';
 
 /** The SHA-256 of `parts` joined by NUL, in hex (64 characters): every digest of the handlers. */
 export function sha256Hex(...parts: string[]): string {

@@ -1,4 +1,4 @@
-import { METRIC_NAMESPACE, METRICS } from '../../contract';
+import { METRIC_NAMESPACE, METRICS } from '../../contract/telemetry';
 
 /** One of the library's metric names (contract `METRICS`). */
 export type MetricName = typeof METRICS[keyof typeof METRICS];

@@ -1,6 +1,6 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import { canonicalJson, shortHash } from './ids';
-import { MAX_FINDINGS_PER_TASK } from '../../contract';
+import { MAX_FINDINGS_PER_TASK } from '../../contract/limits';
 
 
 /** What an AuditMitigationTask applies its actions to (the custom resource's properties). */

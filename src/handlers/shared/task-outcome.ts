@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { actionTypeOf } from './action-types';
 import { errorName } from './iot-tasks';
-import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract';
+import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
 
 // How a finished mitigation actions task ended: what AWS IoT says about it (I/O, readTaskOutcome)
 // and the counts made of it (pure, aggregateOutcome). The task follower reports it; the CLI may
