@@ -5,9 +5,9 @@ import {
   CERT, CHECK, certProps, contextWith, LOGICAL_ID, marked, OTHER_STACK_ID, Props, STACK_ID, suppressionEvent as event,
 } from './suppression-harness';
 import { parseSuppressionDescription } from '../../src/contract/suppression';
+import { suppressionPhysicalId } from '../../src/handlers/audit-suppression/audit-suppression-plan';
+import { decideOnExisting, ExistingRequest } from '../../src/handlers/audit-suppression/suppression-ownership';
 import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
-import { suppressionPhysicalId } from '../../src/handlers/shared/audit-suppression-plan';
-import { decideOnExisting, ExistingRequest } from '../../src/handlers/shared/suppression-ownership';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 // Who owns a suppression: CloudFormation event sequences (rollback, move, upgrade) and what an

@@ -2,10 +2,10 @@ import { CreateAuditSuppressionCommand, IoTClient } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { CERT, CHECK, certProps, contextWith, inDays, marked, Props, STACK_ID, suppressionEvent as event } from './suppression-harness';
-import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
 import {
   parseSuppressionPhysicalId, parseSuppressionProps, planSuppressionRequest, suppressionClientRequestToken, suppressionPhysicalId,
-} from '../../src/handlers/shared/audit-suppression-plan';
+} from '../../src/handlers/audit-suppression/audit-suppression-plan';
+import type * as HandlerModule from '../../src/handlers/audit-suppression.lambda';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 let handler: typeof HandlerModule.handler;

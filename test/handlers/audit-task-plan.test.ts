@@ -1,6 +1,6 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { planRequest, planTasks, Props, ResourcePlan, sameWork } from '../../src/handlers/shared/audit-task-plan';
+import { planRequest, planTasks, Props, ResourcePlan, sameWork } from '../../src/handlers/audit-mitigation-task/audit-task-plan';
 import { clientRequestToken } from '../../src/handlers/shared/ids';
 import { TargetSpec, targetsFor, workTaskIdPrefix } from '../../src/handlers/shared/targets';
 

@@ -1,12 +1,13 @@
-import { planLookups, verifiedAlert } from '../../src/handlers/shared/active-violations';
+import { planLookups, verifiedAlert } from '../../src/handlers/detect-mitigation/active-violations';
+import { readDetectConfig } from '../../src/handlers/detect-mitigation/config';
+import { afterStartFailure, DetectMitigationConfig, parseViolationAlert, reasonNotToVerify, reasonToIgnore } from '../../src/handlers/detect-mitigation/violation';
 import { actionsMapping, AuditMitigationConfig, planAuditMitigation, reasonToIgnoreTrigger } from '../../src/handlers/shared/audit-plan';
 import { AuditSummary, AuditTrigger, parseAuditNotification, summaryFromDescribe } from '../../src/handlers/shared/audit-summary';
-import { ConfigError, readDetectConfig } from '../../src/handlers/shared/config';
+import { ConfigError } from '../../src/handlers/shared/config';
+import { isPermanent } from '../../src/handlers/shared/errors';
 import { auditMitigationTaskId, clientRequestToken, detectMitigationTaskId } from '../../src/handlers/shared/ids';
-import { isPermanent } from '../../src/handlers/shared/iot-tasks';
 import { MalformedMessageError } from '../../src/handlers/shared/message';
 import { chunk } from '../../src/handlers/shared/targets';
-import { afterStartFailure, DetectMitigationConfig, parseViolationAlert, reasonNotToVerify, reasonToIgnore } from '../../src/handlers/shared/violation';
 
 // The handlers' decisions are pure functions: these tables pin them down without any I/O.
 

@@ -1,6 +1,7 @@
 import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
-import { followedOf, metricLinesOf, readFollowerConfig } from '../../src/handlers/shared/follow-plan';
 import { aggregateOutcome } from '../../src/handlers/shared/task-outcome';
+import { readFollowerConfig } from '../../src/handlers/task-follower/config';
+import { followedOf, metricLinesOf } from '../../src/handlers/task-follower/follow-plan';
 
 const FOLLOWED: FollowedMitigation[] = [
   { mitigation: 'A', kind: 'audit', taskIdPrefix: 'dd0123456789' },

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runWithDeadline } from './deadline';
+import { errorMessage, errorName } from './errors';
 import { MitigationEvent, putEvents } from './events';
-import { errorMessage, errorName } from './iot-tasks';
 import { Level, log } from './log';
 import { emitMetrics } from './metrics';
 import { CUSTOM_RESOURCE_REPORT_PROPS } from '../../contract/custom-resources';

@@ -4,7 +4,7 @@ import {
   paginateListAuditMitigationActionsExecutions, paginateListDetectMitigationActionsExecutions, TaskStatisticsForAuditCheck,
 } from '@aws-sdk/client-iot';
 import { actionTypeOf } from './action-types';
-import { errorName } from './iot-tasks';
+import { errorName } from './errors';
 import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
 
 // How a finished mitigation actions task ended: what AWS IoT says about it (I/O, readTaskOutcome)

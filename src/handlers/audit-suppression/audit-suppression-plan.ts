@@ -1,8 +1,8 @@
 import type { ResourceIdentifier } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { canonicalJson, sha256Hex } from './ids';
 import { AUDIT_SUPPRESSION_PROPS as P } from '../../contract/custom-resources';
 import { AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from '../../contract/suppression';
+import { canonicalJson, sha256Hex } from '../shared/ids';
 
 // The AuditSuppression custom resource's decisions, pure: what a request asks for. The handler
 // (audit-suppression.lambda.ts) does the I/O.

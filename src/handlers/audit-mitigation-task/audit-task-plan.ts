@@ -1,11 +1,11 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { clientRequestToken } from './ids';
-import { canonicalWork, TargetSpec, Work, workTaskIdPrefix } from './targets';
 import { AUDIT_MITIGATION_TASK_PROPS as P } from '../../contract/custom-resources';
 import {
   AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN, RUN_ID_PATTERN,
 } from '../../contract/limits';
+import { clientRequestToken, parsePhysicalId, taskIdsOf } from '../shared/ids';
+import { canonicalWork, TargetSpec, Work, workTaskIdPrefix } from '../shared/targets';
 
 // The AuditMitigationTask custom resource's decisions, pure: what a request asks for (planRequest),
 // and which tasks a Create or an Update starts (planTasks). The handler does the I/O around them.
@@ -46,26 +46,6 @@ export interface PlannedTask {
 export type TaskPlan =
   | { readonly kind: 'start'; readonly tasks: PlannedTask[] }
   | { readonly kind: 'refuse'; readonly reason: string };
-
-/** `<prefix>:<count>`: the tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
-const PHYSICAL_ID = /^(dd[0-9a-f]{10}):(\d+)$/;
-
-/** The task id prefix and task count a physical id encodes, or undefined for one the handler never issued. */
-export function parsePhysicalId(physicalResourceId: string): { prefix: string; count: number } | undefined {
-  const match = PHYSICAL_ID.exec(physicalResourceId);
-  if (!match || Number(match[2]) > MAX_TASKS_PER_RESOURCE) { return undefined; }
-  return { prefix: match[1], count: Number(match[2]) };
-}
-
-/** The physical id of a resource whose work has `count` tasks under `prefix`. */
-export function physicalIdOf(prefix: string, count: number): string {
-  return `${prefix}:${count}`;
-}
-
-/** The ids of a resource's tasks: `<prefix>-0` ... `<prefix>-<count-1>`. */
-export function taskIdsOf(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-}
 
 /**
  * Decides what a request asks for. Create starts the work; Update answers with the existing tasks
