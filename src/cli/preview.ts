@@ -97,7 +97,7 @@ async function planFor(iot: IoTClient, auditTaskId: string, config: TemplateRule
     maxFindingsPerCheck: config.maxFindingsPerCheck,
     taskIdPrefix: config.taskIdPrefix,
     maxAuditAgeHours: config.maxAuditAgeHours,
-  });
+  }, new Date());
 }
 
 /** What the plan does about one check: the actions it would apply, or why it applies none. */
