@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigation } from './audit-mitigation';
 import {
-  ALL_AUDIT_CHECKS, AUDIT_CHECKS, MAX_CERTIFICATE_THRESHOLD_DAYS, MIN_CERTIFICATE_THRESHOLD_DAYS, accountAuditConfigurationsFor, ownerOf,
-  registerAuditConfiguration,
+  ALL_AUDIT_CHECKS, MAX_CERTIFICATE_THRESHOLD_DAYS, MIN_CERTIFICATE_THRESHOLD_DAYS, accountAuditConfigurationsFor, checkConfigurationKey,
+  ownerOf, registerAuditConfiguration,
 } from './private/audit-setup';
 import { describeEnvironment } from './private/environment';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
@@ -137,10 +137,10 @@ export class AuditConfiguration extends Resource {
     // leaves a check it is not given as it was, so omitting one would never turn it off.
     const auditCheckConfigurations: Record<string, unknown> = {};
     for (const check of ALL_AUDIT_CHECKS) {
-      auditCheckConfigurations[AUDIT_CHECKS[check].property] = { enabled: checks.includes(check) };
+      auditCheckConfigurations[checkConfigurationKey(check)] = { enabled: checks.includes(check) };
     }
     if (ageDays !== undefined) {
-      auditCheckConfigurations[AUDIT_CHECKS[AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK].property] = {
+      auditCheckConfigurations[checkConfigurationKey(AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK)] = {
         enabled: true, configuration: { certAgeThresholdInDays: ageDays },
       };
     }

@@ -4,9 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
+import { AUDIT_CHECKS, FindingResource, isAuditCheck } from './contract/audit-checks';
 import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE } from './contract/custom-resources';
 import { AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem, suppressionMarkerOverhead } from './contract/suppression';
-import { AUDIT_CHECKS, FindingResource } from './private/audit-setup';
 import { auditSuppressionProvider } from './private/provider';
 import { invalid, refuse, validateOneOf } from './private/validation';
 
@@ -127,7 +127,7 @@ const RESOURCE_KINDS: Record<FindingResource, { readonly what: string; readonly 
 
 /** Refuses a resource of a kind the check's findings never name: the suppression would suppress nothing. */
 function validateResourceKind(scope: IConstruct, check: AuditCheck, identifier: Record<string, unknown>): void {
-  if (Token.isUnresolved(check) || !AUDIT_CHECKS[check]) { return; } // an unknown check is refused on its own
+  if (Token.isUnresolved(check) || !isAuditCheck(check)) { return; } // an unknown check is refused on its own
   const member = Object.keys(identifier)[0] as FindingResource;
   const allowed = AUDIT_CHECKS[check].findingResources;
   if (allowed.includes(member)) { return; }

@@ -1,6 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AuditCheck, MitigationActionType } from '../src';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AuditCheck, LogLevel, MitigationAction, MitigationActionParams, MitigationActionType } from '../src';
+import { expectValidTemplate } from './util/cfn-validate';
+import { ACTION_TYPES as CONTRACT } from '../src/contract/action-types';
+import { AUDIT_CHECKS } from '../src/contract/audit-checks';
 import {
   ACTION_TYPES, detectActionTypes, grantActionType, iamActionsOf, mitigationRoleSuppressions, supportedActionTypes,
 } from '../src/private/action-types';
@@ -39,14 +45,17 @@ describe('the action type table', () => {
     }
   });
 
-  test('every audit check supports publishing to SNS, and the lists name known checks only', () => {
+  test('every audit check supports publishing to SNS, and the lists name known types only', () => {
     for (const check of Object.values(AuditCheck)) {
       expect(supportedActionTypes(check)).toContain(MitigationActionType.PUBLISH_FINDING_TO_SNS);
-    }
-    for (const type of TYPES) {
-      for (const check of ACTION_TYPES[type].auditChecks) { expect(Object.values(AuditCheck)).toContain(check); }
+      for (const type of supportedActionTypes(check)!) { expect(TYPES).toContain(type); }
     }
     expect(supportedActionTypes('NOT_A_CHECK' as AuditCheck)).toBeUndefined();
+  });
+
+  test.each(Object.values(AuditCheck))('supportedActionTypes(%s) is the contract\'s list, as a copy', (check) => {
+    expect(supportedActionTypes(check)).toEqual(AUDIT_CHECKS[check].actionTypes);
+    expect(supportedActionTypes(check)).not.toBe(AUDIT_CHECKS[check].actionTypes);
   });
 
   test('Detect accepts ADD_THINGS_TO_THING_GROUP only', () => {
@@ -58,5 +67,36 @@ describe('the action type table', () => {
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('iot.amazonaws.com') });
     expect(() => grantActionType(stack, role, MitigationActionType.ADD_THINGS_TO_THING_GROUP, {}))
       .toThrow(/Stack: internal error: a ADD_THINGS_TO_THING_GROUP action was bound without thingGroups/);
+  });
+});
+
+/** The required options of each type's factory, and only those. */
+function requiredOptions(stack: Stack): Record<MitigationActionType, object | undefined> {
+  return {
+    [MitigationActionType.ADD_THINGS_TO_THING_GROUP]: { thingGroups: [new iot.CfnThingGroup(stack, 'Group', { thingGroupName: 'quarantine' })] },
+    [MitigationActionType.ENABLE_IOT_LOGGING]: { logLevel: LogLevel.ERROR },
+    [MitigationActionType.PUBLISH_FINDING_TO_SNS]: { topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }) },
+    [MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION]: undefined,
+    [MitigationActionType.UPDATE_CA_CERTIFICATE]: undefined,
+    [MitigationActionType.UPDATE_DEVICE_CERTIFICATE]: undefined,
+  };
+}
+
+describe('the factory of each type (the README\'s table)', () => {
+  test.each(TYPES)('%s: the factory the entry names, given the options it names, defines an action of the type, under the contract\'s '
+    + 'CloudFormation property', (type) => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const options = requiredOptions(stack)[type];
+    const [, name, named] = /^(\w+)\((?:\{ ([\w, ]+) \})?\)$/.exec(ACTION_TYPES[type].factory) ?? [];
+    expect(named?.split(', ') ?? []).toEqual(Object.keys(options ?? {}));
+    // WHEN
+    const params = (MitigationActionParams as unknown as Record<string, (o?: object) => MitigationActionParams>)[name](options);
+    new MitigationAction(stack, 'Action', { actionParams: params });
+    // THEN
+    expect(params.actionType).toBe(type);
+    const [action] = Object.values(Template.fromStack(stack).findResources('AWS::IoT::MitigationAction'));
+    expect(Object.keys(action.Properties.ActionParams)).toEqual([CONTRACT[type].cloudFormationProperty]);
+    expectValidTemplate(stack);
   });
 });

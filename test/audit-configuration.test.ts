@@ -8,29 +8,10 @@ import { AuditCheck, AuditConfiguration, AuditMitigation, MitigationAction, Miti
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 import { expectRefused } from './util/refusals';
+import { AUDIT_CHECKS } from '../src/contract/audit-checks';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
-/** Every check's CloudFormation property, as the template spells it. */
-const CFN_PROPERTIES: Record<AuditCheck, string> = {
-  [AuditCheck.AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: 'AuthenticatedCognitoRoleOverlyPermissiveCheck',
-  [AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK]: 'CaCertificateExpiringCheck',
-  [AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK]: 'CaCertificateKeyQualityCheck',
-  [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK]: 'ConflictingClientIdsCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK]: 'DeviceCertificateAgeCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK]: 'DeviceCertificateExpiringCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK]: 'DeviceCertificateKeyQualityCheck',
-  [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK]: 'DeviceCertificateSharedCheck',
-  [AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK]: 'IntermediateCaRevokedForActiveDeviceCertificatesCheck',
-  [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK]: 'IotPolicyOverlyPermissiveCheck',
-  [AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK]: 'IoTPolicyPotentialMisConfigurationCheck',
-  [AuditCheck.IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK]: 'IotRoleAliasAllowsAccessToUnusedServicesCheck',
-  [AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK]: 'IotRoleAliasOverlyPermissiveCheck',
-  [AuditCheck.LOGGING_DISABLED_CHECK]: 'LoggingDisabledCheck',
-  [AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK]: 'RevokedCaCertificateStillActiveCheck',
-  [AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK]: 'RevokedDeviceCertificateStillActiveCheck',
-  [AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: 'UnauthenticatedCognitoRoleOverlyPermissiveCheck',
-};
 const ALL_CHECKS = Object.values(AuditCheck) as AuditCheck[];
 
 function stackOf(app = new App(), id = 'Stack', env: { account?: string; region?: string } | undefined = ENV): Stack {
@@ -74,8 +55,9 @@ describe('AuditConfiguration', () => {
     expect(resource.UpdateReplacePolicy).toBe('Retain');
     expect(resource.Properties.AccountId).toBe('123456789012');
     expect(resource.Properties.AuditNotificationTargetConfigurations).toBeUndefined();
+    // The contract's properties, which test/contract/audit-checks.test.ts holds to AWS's CloudFormation schema.
     expect(resource.Properties.AuditCheckConfigurations).toEqual(
-      Object.fromEntries(ALL_CHECKS.map((check) => [CFN_PROPERTIES[check], { Enabled: true }])));
+      Object.fromEntries(ALL_CHECKS.map((check) => [AUDIT_CHECKS[check].cloudFormationProperty, { Enabled: true }])));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Role', 1);
     template.hasResourceProperties('AWS::IAM::Role', {

@@ -4,10 +4,11 @@
  */
 import {
   AuditMitigationActionsExecutionStatus, AuditMitigationActionsTaskStatus, DetectMitigationActionExecutionStatus,
-  DetectMitigationActionsTaskStatus, MitigationActionType,
+  DetectMitigationActionsTaskStatus,
 } from '@aws-sdk/client-iot';
 import { parseDuration } from './output';
-import { UNTRUSTED_CERTIFICATE_CHECKS } from './undo-rules';
+import { ACTION_TYPES as ACTION_TYPE_TABLE } from '../contract/action-types';
+import { undoRefusedChecks } from '../contract/audit-checks';
 
 /** One option: its type, its value's name in the help, and what it does. */
 export interface OptionSpec {
@@ -48,12 +49,13 @@ export const DETECT_TASK_STATUSES = valuesOf(DetectMitigationActionsTaskStatus);
 export const AUDIT_EXECUTION_STATUSES = valuesOf(AuditMitigationActionsExecutionStatus);
 /** DetectMitigationActionExecutionStatus. */
 export const DETECT_EXECUTION_STATUSES = valuesOf(DetectMitigationActionExecutionStatus);
-/** MitigationActionType. */
-export const ACTION_TYPES = valuesOf(MitigationActionType);
 const union = (...sets: Array<readonly string[]>) => [...new Set(sets.flat())].sort();
 
+/** The mitigation action types this library knows (an execution of any other type is listed as UNKNOWN); sorted. */
+export const ACTION_TYPES: readonly string[] = Object.keys(ACTION_TYPE_TABLE).sort();
+
 /** The checks `undo` refuses to undo a certificate deactivation for, unless `--allow-check` names them. */
-export const REFUSED_CHECKS = Object.keys(UNTRUSTED_CERTIFICATE_CHECKS);
+export const REFUSED_CHECKS: readonly string[] = undoRefusedChecks();
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -4,7 +4,8 @@ import {
 } from '@aws-sdk/client-iot';
 import { Progress } from './output';
 import { TaskInfo, actionsByName, findingsOfTask } from './task-info';
-import { actionTypeOf } from '../handlers/shared/action-types';
+import { UNKNOWN_ACTION_TYPE, actionTypeOf } from '../contract/action-types';
+import { MitigationActionType } from '../mitigation-action-type';
 
 /** One action applied (or not) to one finding or violation. */
 export interface ExecutionRow {
@@ -15,7 +16,8 @@ export interface ExecutionRow {
   readonly violationId?: string;
   readonly thingName?: string;
   readonly actionName: string;
-  readonly actionType: string;
+  /** The type of the action, or UNKNOWN when it is not one this version knows. */
+  readonly actionType: MitigationActionType | typeof UNKNOWN_ACTION_TYPE;
   readonly status: string;
   readonly errorCode?: string;
   readonly message?: string;
@@ -32,10 +34,10 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
 } = {}): Promise<ExecutionRow[]> {
   const actions = actionsByName(info);
   // What an audit and a detect execution report alike.
-  const common = (e: { actionName?: string; status?: string; errorCode?: string; message?: string }) => ({
+  const common = (e: { actionName?: string; status?: string; errorCode?: string; message?: string }): ExecutionRow => ({
     taskId: info.taskId,
     actionName: e.actionName!,
-    actionType: actionTypeOf(actions.get(e.actionName!)),
+    actionType: actionTypeOf(actions.get(e.actionName!)) ?? UNKNOWN_ACTION_TYPE,
     status: e.status ?? 'UNKNOWN',
     errorCode: e.errorCode,
     message: e.message,

@@ -1,5 +1,6 @@
-import { AuditFinding, IoTClient, paginateListAuditFindings } from '@aws-sdk/client-iot';
+import { AuditFinding, IoTClient, ResourceIdentifier, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
+import { FindingResource } from '../contract/audit-checks';
 import { AUDIT_ENV as ENV } from '../contract/environment';
 import { AuditPlan, planAuditMitigation } from '../handlers/shared/audit-plan';
 import { describeAudit } from '../handlers/shared/iot-tasks';
@@ -62,13 +63,29 @@ export function rulesFromTemplate(template: Template): TemplateRules[] {
   return found;
 }
 
+/**
+ * How each kind of resource a finding names reads, in the order they are tried: the first member
+ * the finding's identifier has gives the detail.
+ */
+const RESOURCE_DETAILS: Record<FindingResource, (id: ResourceIdentifier) => string | undefined> = {
+  deviceCertificateId: (id) => id.deviceCertificateId,
+  caCertificateId: (id) => id.caCertificateId,
+  clientId: (id) => id.clientId,
+  cognitoIdentityPoolId: (id) => id.cognitoIdentityPoolId,
+  roleAliasArn: (id) => id.roleAliasArn,
+  iamRoleArn: (id) => id.iamRoleArn,
+  policyVersionIdentifier: (id) => id.policyVersionIdentifier && `${id.policyVersionIdentifier.policyName} v${id.policyVersionIdentifier.policyVersionId}`,
+  account: (id) => id.account && `account ${id.account}`,
+  issuerCertificateIdentifier: (id) => id.issuerCertificateIdentifier && `issuer ${id.issuerCertificateIdentifier.issuerCertificateSubject ?? '?'}`
+    + ` (id ${id.issuerCertificateIdentifier.issuerId ?? '?'}, serial ${id.issuerCertificateIdentifier.issuerCertificateSerialNumber ?? '?'})`,
+  deviceCertificateArn: (id) => id.deviceCertificateArn,
+};
+
 /** A readable name for a finding's resource. */
 export function describeResource(finding: AuditFinding): string {
   const r = finding.nonCompliantResource;
   const id = r?.resourceIdentifier ?? {};
-  const detail = id.deviceCertificateId ?? id.caCertificateId ?? id.clientId ?? id.cognitoIdentityPoolId ?? id.roleAliasArn ?? id.iamRoleArn
-    ?? (id.policyVersionIdentifier ? `${id.policyVersionIdentifier.policyName} v${id.policyVersionIdentifier.policyVersionId}` : undefined)
-    ?? (id.account ? `account ${id.account}` : undefined);
+  const detail = Object.values(RESOURCE_DETAILS).map((describe) => describe(id)).find((d) => d !== undefined);
   return r?.resourceType ? `${r.resourceType}${detail ? ` ${detail}` : ''}` : detail ?? '-';
 }
 

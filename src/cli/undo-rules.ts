@@ -1,29 +1,19 @@
 /**
  * What `undo` may do, decided from facts already read: pure functions, no AWS calls.
  */
-
-/** Audit checks whose finding says a certificate, or the CA behind it, must not be trusted. */
-export type UntrustedCertificateCheck =
-  | 'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK'
-  | 'INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK'
-  | 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK'
-  | 'CA_CERTIFICATE_KEY_QUALITY_CHECK'
-  | 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK';
+import { AUDIT_CHECKS, isAuditCheck } from '../contract/audit-checks';
 
 /**
- * The one list of checks for which `undo` never reactivates a certificate (unless
- * `--allow-check <check>` names the check), with the reason it gives.
+ * Why `undo` never reactivates a certificate a finding of `checkName` names (the contract's
+ * `undoRefusal`), or undefined when it may.
  */
-export const UNTRUSTED_CERTIFICATE_CHECKS: Record<UntrustedCertificateCheck, string> = {
-  REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK: 'the audit found this CA certificate revoked',
-  INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK: 'the audit found an intermediate CA of this device certificate revoked',
-  REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK: 'the audit found this device certificate revoked by its CA',
-  CA_CERTIFICATE_KEY_QUALITY_CHECK: 'the audit found the key of this CA certificate too weak to trust',
-  DEVICE_CERTIFICATE_KEY_QUALITY_CHECK: 'the audit found the key of this device certificate too weak to trust',
-};
+function undoRefusalOf(checkName: string): string | undefined {
+  return isAuditCheck(checkName) ? AUDIT_CHECKS[checkName].undoRefusal : undefined;
+}
 
-export function isUntrustedCertificateCheck(checkName: string): checkName is UntrustedCertificateCheck {
-  return Object.prototype.hasOwnProperty.call(UNTRUSTED_CERTIFICATE_CHECKS, checkName);
+/** Whether `undo` never reactivates a certificate a finding of `checkName` names, unless `--allow-check <check>` names the check. */
+export function isUntrustedCertificateCheck(checkName: string): boolean {
+  return undoRefusalOf(checkName) !== undefined;
 }
 
 /**
@@ -34,8 +24,8 @@ export function certificateRefusal(checkName: string | undefined, allowedChecks:
   if (checkName === undefined) {
     return 'the finding names no check, so undo cannot tell whether the certificate may be trusted again';
   }
-  if (!isUntrustedCertificateCheck(checkName) || allowedChecks.has(checkName)) { return undefined; }
-  return `${UNTRUSTED_CERTIFICATE_CHECKS[checkName]}: undo never reactivates it (override: --allow-check ${checkName})`;
+  const refusal = allowedChecks.has(checkName) ? undefined : undoRefusalOf(checkName);
+  return refusal && `${refusal}: undo never reactivates it (override: --allow-check ${checkName})`;
 }
 
 /**
@@ -58,20 +48,21 @@ export interface CertificateFinding {
  * its check and where it came from; undefined when no finding refuses.
  */
 export function certificateResourceRefusal(findings: readonly CertificateFinding[], allowedChecks: ReadonlySet<string>): string | undefined {
-  const blocking = new Map<string, { checkName: UntrustedCertificateCheck; auditTaskId?: string; taskIds: Set<string> }>();
+  const blocking = new Map<string, { checkName: string; refusal: string; auditTaskId?: string; taskIds: Set<string> }>();
   for (const f of findings) {
-    if (f.checkName === undefined || !isUntrustedCertificateCheck(f.checkName) || allowedChecks.has(f.checkName)) { continue; }
-    const known = blocking.get(f.findingId) ?? { checkName: f.checkName, auditTaskId: f.auditTaskId, taskIds: new Set<string>() };
+    const refusal = f.checkName === undefined || allowedChecks.has(f.checkName) ? undefined : undoRefusalOf(f.checkName);
+    if (f.checkName === undefined || refusal === undefined) { continue; }
+    const known = blocking.get(f.findingId) ?? { checkName: f.checkName, refusal, auditTaskId: f.auditTaskId, taskIds: new Set<string>() };
     f.mitigationTaskIds.forEach((t) => known.taskIds.add(t));
     blocking.set(f.findingId, known);
   }
   const [first] = blocking.entries();
   if (!first) { return undefined; }
-  const [findingId, { checkName, auditTaskId, taskIds }] = first;
+  const [findingId, { checkName, refusal, auditTaskId, taskIds }] = first;
   const where = taskIds.size > 0 ? `task ${[...taskIds].join(', ')}` : `audit ${auditTaskId ?? 'unknown'}, no mitigation task`;
   const more = blocking.size > 1 ? ` and ${blocking.size - 1} more finding(s)` : '';
   const checks = [...new Set([...blocking.values()].map((b) => b.checkName))];
-  return `${UNTRUSTED_CERTIFICATE_CHECKS[checkName]}: finding ${findingId} (${checkName}, ${where})${more}; `
+  return `${refusal}: finding ${findingId} (${checkName}, ${where})${more}; `
     + `undo never reactivates it (override: ${checks.map((c) => `--allow-check ${c}`).join(' ')})`;
 }
 

@@ -11,6 +11,7 @@ import {
   CertificateFinding, Decision, MEMBERSHIP_CAVEAT, PolicyFacts, certificateDecision, certificateRefusal, certificateResourceRefusal,
   groupRemovalRefusal, insideWindow, isBlankPolicyDocument, policyDecision,
 } from './undo-rules';
+import { ACTION_TYPES, UNKNOWN_ACTION_TYPE, UndoRule } from '../contract/action-types';
 
 /**
  * What happened (or, in a plan, would happen) to one reversal:
@@ -150,13 +151,40 @@ export async function applyUndo(plan: UndoPlan): Promise<UndoStep[]> {
   return steps;
 }
 
-function cannotUndo(actionType: string): string {
-  switch (actionType) {
-    case 'PUBLISH_FINDING_TO_SNS': return 'a published message cannot be unpublished';
-    case 'ENABLE_IOT_LOGGING': return 'the previous logging settings were not recorded by AWS: set them by hand';
-    default: return `nothing is known about how to undo ${actionType}`;
-  }
+/** What undo does about an execution: its type's rule, or undefined for a type this version does not know. */
+function undoRuleOf(actionType: ExecutionRow['actionType']): UndoRule | undefined {
+  return actionType === UNKNOWN_ACTION_TYPE ? undefined : ACTION_TYPES[actionType].undo;
 }
+
+/** Why a step has nothing to reverse. */
+function cannotUndo(actionType: ExecutionRow['actionType']): string {
+  const rule = undoRuleOf(actionType);
+  if (!rule) { return `nothing is known about how to undo ${actionType}: the action's type is not one this version knows`; }
+  return rule.kind === 'cannot-undo' ? rule.why : `the execution left nothing to reverse (${actionType})`;
+}
+
+type CertificateMember = Extract<UndoRule, { kind: 'reactivate-certificate' }>['certificate'];
+
+/**
+ * How undo reads and reactivates each kind of certificate, by the finding's member that names it;
+ * a finding naming both is about its CA certificate.
+ */
+const CERTIFICATES: Record<CertificateMember, {
+  readonly kind: 'device' | 'CA';
+  readonly describe: (iot: IoTClient, certificateId: string) => Promise<{ status?: string; lastModifiedDate?: Date } | undefined>;
+  readonly activate: (iot: IoTClient, certificateId: string) => Promise<unknown>;
+}> = {
+  caCertificateId: {
+    kind: 'CA',
+    describe: async (iot, certificateId) => (await iot.send(new DescribeCACertificateCommand({ certificateId }))).certificateDescription,
+    activate: (iot, certificateId) => iot.send(new UpdateCACertificateCommand({ certificateId, newStatus: 'ACTIVE' })),
+  },
+  deviceCertificateId: {
+    kind: 'device',
+    describe: async (iot, certificateId) => (await iot.send(new DescribeCertificateCommand({ certificateId }))).certificateDescription,
+    activate: (iot, certificateId) => iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' })),
+  },
+};
 
 const certificateKey = (actionType: string, certificateId: string | undefined) => `${actionType}/${certificateId}`;
 
@@ -167,9 +195,8 @@ const certificateKey = (actionType: string, certificateId: string | undefined) =
 function lastCertificateWrites(executions: ExecutionRow[]): Map<string, Date | undefined> {
   const ends = new Map<string, Date | undefined>();
   for (const e of executions) {
-    const id = e.finding?.nonCompliantResource?.resourceIdentifier;
-    const certificateId = e.actionType === 'UPDATE_DEVICE_CERTIFICATE' ? id?.deviceCertificateId
-      : e.actionType === 'UPDATE_CA_CERTIFICATE' ? id?.caCertificateId : undefined;
+    const rule = undoRuleOf(e.actionType);
+    const certificateId = rule?.kind === 'reactivate-certificate' ? e.finding?.nonCompliantResource?.resourceIdentifier?.[rule.certificate] : undefined;
     if (!certificateId) { continue; }
     const key = certificateKey(e.actionType, certificateId);
     const known = ends.has(key) ? ends.get(key) : e.endTime;
@@ -183,8 +210,10 @@ const certificateResourceKey = (kind: 'device' | 'CA', certificateId: string) =>
 /** The key of the certificate a finding names (a CA or a device certificate). */
 function certificateOf(finding: ExecutionRow['finding']): string | undefined {
   const id = finding?.nonCompliantResource?.resourceIdentifier;
-  if (id?.caCertificateId) { return certificateResourceKey('CA', id.caCertificateId); }
-  if (id?.deviceCertificateId) { return certificateResourceKey('device', id.deviceCertificateId); }
+  for (const member of Object.keys(CERTIFICATES) as CertificateMember[]) {
+    const certificateId = id?.[member];
+    if (certificateId) { return certificateResourceKey(CERTIFICATES[member].kind, certificateId); }
+  }
   return undefined;
 }
 
@@ -208,14 +237,13 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
   ownFindings: Map<string, CertificateFinding[]>;
 }): Promise<Reversal[]> {
   const id = e.finding?.nonCompliantResource?.resourceIdentifier ?? {};
-  switch (e.actionType) {
-    case 'UPDATE_DEVICE_CERTIFICATE':
-    case 'UPDATE_CA_CERTIFICATE': {
-      const ca = e.actionType === 'UPDATE_CA_CERTIFICATE';
-      const certificateId = ca
-        ? required(id.caCertificateId, 'the finding names no CA certificate')
-        : required(id.deviceCertificateId, 'the finding names no device certificate');
-      const kind = ca ? 'CA' : 'device';
+  const rule = undoRuleOf(e.actionType);
+  if (!rule) { return []; }
+  switch (rule.kind) {
+    case 'reactivate-certificate': {
+      const certificate = CERTIFICATES[rule.certificate];
+      const kind = certificate.kind;
+      const certificateId = required(id[rule.certificate], `the finding names no ${kind} certificate`);
       const change = `reactivate ${kind} certificate ${certificateId}`;
       // Judged for the certificate, not for this execution: any finding about it from a refused
       // check, in this task, another task, or the audits AWS still lists, refuses the step.
@@ -230,25 +258,13 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
       return [{
         change,
         assess: async () => {
-          const described = ca
-            ? (await iot.send(new DescribeCACertificateCommand({ certificateId }))).certificateDescription
-            : (await iot.send(new DescribeCertificateCommand({ certificateId }))).certificateDescription;
-          const decision = certificateDecision(described ?? {}, lastWrite);
+          const decision = certificateDecision(await certificate.describe(iot, certificateId) ?? {}, lastWrite);
           if (decision.kind !== 'apply') { return decision; }
-          return {
-            kind: 'apply',
-            write: async () => {
-              if (ca) {
-                await iot.send(new UpdateCACertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
-              } else {
-                await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
-              }
-            },
-          };
+          return { kind: 'apply', write: async () => { await certificate.activate(iot, certificateId); } };
         },
       }];
     }
-    case 'ADD_THINGS_TO_THING_GROUP': {
+    case 'remove-things-from-groups': {
       const groups = action?.actionParams?.addThingsToThingGroupParams?.thingGroupNames ?? [];
       const things = e.thingName ? [e.thingName] : await thingsOfCertificate(iot, required(id.deviceCertificateId, 'the finding names no device certificate'));
       return things.flatMap((thingName) => groups.map((groupName): Reversal => ({
@@ -262,7 +278,7 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
         },
       })));
     }
-    case 'REPLACE_DEFAULT_POLICY_VERSION': {
+    case 'restore-default-policy-version': {
       const version = id.policyVersionIdentifier;
       const policyName = required(version?.policyName, 'the finding names no policy');
       const previous = required(version?.policyVersionId, 'the finding names no policy version');
@@ -286,7 +302,7 @@ async function reversalsFor(iot: IoTClient, e: ExecutionRow, action: MitigationA
         },
       }];
     }
-    default:
+    case 'cannot-undo':
       return [];
   }
 }

@@ -2,6 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { AuditCheck } from '../audit-check';
+import { ACTION_TYPES as CONTRACT } from '../contract/action-types';
+import { AUDIT_CHECKS, isAuditCheck } from '../contract/audit-checks';
 import { MitigationActionType } from '../mitigation-action-type';
 import { ANY_RESOURCE_FINDING, IAM5, NagSuppression, iotWildcardFinding } from './nag';
 import { IOT_SERVICE_PRINCIPAL, SNS_PUBLISH_ACTIONS, TOPIC_KEY_ACTIONS } from './permissions';
@@ -37,8 +39,15 @@ export interface StatementSpec {
   readonly onlyWith?: GivenValue;
 }
 
-/** Everything this library knows about one mitigation action type. */
+/**
+ * What the constructs know about one mitigation action type, beside the contract's entry
+ * (`src/contract/action-types.ts`: its API and CloudFormation names, Detect, undo).
+ */
 export interface ActionTypeEntry {
+  /** The `MitigationActionParams` factory that defines an action of this type, with its required options (the README's table). */
+  readonly factory: string;
+  /** What AWS IoT does to the resources of a finding, in a few words (the README's table). */
+  readonly effect: string;
   /**
    * The statements the action's role needs, in the order they are granted, from the "Permissions
    * for mitigation actions" templates of the Device Defender guide. Resources are narrowed where the
@@ -51,36 +60,21 @@ export interface ActionTypeEntry {
    * the statements have none.
    */
   readonly wildcardReason?: string;
-  /** The audit checks whose findings AWS IoT can apply this type to ("Audit check to mitigation action mapping"). */
-  readonly auditChecks: readonly AuditCheck[];
-  /** Whether Detect alarms (StartDetectMitigationActionsTask) accept this type. */
-  readonly detect: boolean;
 }
 
 const iot = (resourceType: IotResourceType): ResourceSpec => ({ kind: 'iot', resourceType });
 const given = (value: GivenValue): ResourceSpec => ({ kind: 'given', value });
 const ANY: ResourceSpec = { kind: 'any' };
 
-/** Checks whose findings name device certificates (and, through them, things). */
-const DEVICE_CERTIFICATE_CHECKS = [
-  AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK,
-  AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK,
-  AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK,
-  AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK,
-  AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK,
-];
-
 /**
- * Every mitigation action type: its role's statements, the reason for their wildcards, the audit
- * checks it applies to and whether Detect accepts it. Adding a type to `MitigationActionType` fails
- * to compile until it has an entry here.
- *
- * The entries are in the order `supportedActionTypes()` lists the types of a check.
- * DEVICE_CERTIFICATE_AGE_CHECK is in no table of the guide: it gets PUBLISH_FINDING_TO_SNS only,
- * which every check supports.
+ * Every mitigation action type: its factory, its role's statements and the reason for their
+ * wildcards. Adding a type to `MitigationActionType` fails to compile until it has an entry here
+ * (and one in the contract's table, which says which checks and whether Detect accept it).
  */
 export const ACTION_TYPES: Readonly<Record<MitigationActionType, ActionTypeEntry>> = {
   [MitigationActionType.PUBLISH_FINDING_TO_SNS]: {
+    factory: 'publishFindingToSns({ topic })',
+    effect: 'publishes the finding (encrypted topics: [Permissions](#permissions))',
     // On the topic, and exactly kms:GenerateDataKey and kms:Decrypt (not kms:GenerateDataKey*) through
     // SNS only on its key, when the app can see one.
     statements: [
@@ -92,26 +86,22 @@ export const ACTION_TYPES: Readonly<Record<MitigationActionType, ActionTypeEntry
         onlyWith: 'topicKey',
       },
     ],
-    auditChecks: Object.values(AuditCheck),
-    detect: false,
   },
   [MitigationActionType.UPDATE_CA_CERTIFICATE]: {
+    factory: 'updateCaCertificate()',
+    effect: 'deactivates the CA certificate',
     statements: [{ actions: ['iot:UpdateCACertificate'], resources: [iot('cacert')] }],
     wildcardReason: 'The CA certificate a finding names is only known when the action runs: iot:UpdateCACertificate is scoped to cacert/* of this account and region.',
-    auditChecks: [
-      AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK,
-      AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK,
-      AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK,
-    ],
-    detect: false,
   },
   [MitigationActionType.UPDATE_DEVICE_CERTIFICATE]: {
+    factory: 'updateDeviceCertificate()',
+    effect: 'deactivates the device certificate',
     statements: [{ actions: ['iot:UpdateCertificate'], resources: [iot('cert')] }],
     wildcardReason: 'The device certificate a finding names is only known when the action runs: iot:UpdateCertificate is scoped to cert/* of this account and region.',
-    auditChecks: DEVICE_CERTIFICATE_CHECKS,
-    detect: false,
   },
   [MitigationActionType.ADD_THINGS_TO_THING_GROUP]: {
+    factory: 'addThingsToThingGroup({ thingGroups })',
+    effect: 'moves the things into 1-10 groups',
     // iot:ListPrincipalThings finds the things attached to the finding's certificate.
     statements: [
       { actions: ['iot:ListPrincipalThings'], resources: [iot('cert')] },
@@ -119,16 +109,16 @@ export const ACTION_TYPES: Readonly<Record<MitigationActionType, ActionTypeEntry
     ],
     wildcardReason: 'The certificates and things a finding names are only known when AWS IoT applies the action: '
       + 'iot:ListPrincipalThings is scoped to cert/* and iot:AddThingToThingGroup to the configured groups and thing/* of this account and region.',
-    auditChecks: DEVICE_CERTIFICATE_CHECKS,
-    detect: true,
   },
   [MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION]: {
+    factory: 'replaceDefaultPolicyVersion()',
+    effect: 'makes a blank version (BLANK_POLICY) the default',
     statements: [{ actions: ['iot:CreatePolicyVersion'], resources: [iot('policy')] }],
     wildcardReason: 'The AWS IoT policy a finding names is only known when the action runs: iot:CreatePolicyVersion is scoped to policy/* of this account and region.',
-    auditChecks: [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK, AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK],
-    detect: false,
   },
   [MitigationActionType.ENABLE_IOT_LOGGING]: {
+    factory: 'enableIotLogging({ logLevel })',
+    effect: 'turns AWS IoT v2 logging on',
     statements: [
       { actions: ['iot:SetV2LoggingOptions'], resources: [ANY] },
       {
@@ -138,8 +128,6 @@ export const ACTION_TYPES: Readonly<Record<MitigationActionType, ActionTypeEntry
       },
     ],
     wildcardReason: 'iot:SetV2LoggingOptions has no resource type in the IAM service authorization reference, so it can only be granted on *.',
-    auditChecks: [AuditCheck.LOGGING_DISABLED_CHECK],
-    detect: false,
   },
 };
 
@@ -189,13 +177,13 @@ export function mitigationRoleSuppressions(type: MitigationActionType): NagSuppr
   return entry.wildcardReason === undefined ? [] : [{ id: IAM5, reason: entry.wildcardReason, appliesToRegex: [...new Set(findings)] }];
 }
 
-/** The action types AWS IoT can apply to findings of `check`, in table order; undefined for an unknown check. */
+/** The action types AWS IoT can apply to findings of `check`, in the contract's order; undefined for an unknown check. */
 export function supportedActionTypes(check: AuditCheck): MitigationActionType[] | undefined {
-  if (!(Object.values(AuditCheck) as string[]).includes(check)) { return undefined; }
-  return (Object.keys(ACTION_TYPES) as MitigationActionType[]).filter((type) => ACTION_TYPES[type].auditChecks.includes(check));
+  if (!isAuditCheck(check)) { return undefined; }
+  return [...AUDIT_CHECKS[check].actionTypes];
 }
 
 /** The action types Detect alarms accept. */
 export function detectActionTypes(): MitigationActionType[] {
-  return (Object.keys(ACTION_TYPES) as MitigationActionType[]).filter((type) => ACTION_TYPES[type].detect);
+  return (Object.keys(CONTRACT) as MitigationActionType[]).filter((type) => CONTRACT[type].detect);
 }

@@ -4,57 +4,23 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { AppRegistry, environmentKey } from './environment';
 import { AuditCheck } from '../audit-check';
+import { AUDIT_CHECKS, AuditCheckProperty } from '../contract/audit-checks';
 
-/** A member of the AWS IoT API's `ResourceIdentifier`: the kinds of resource a finding names. */
-export type FindingResource = 'deviceCertificateId' | 'caCertificateId' | 'cognitoIdentityPoolId' | 'clientId' | 'policyVersionIdentifier'
-| 'account' | 'iamRoleArn' | 'roleAliasArn' | 'issuerCertificateIdentifier' | 'deviceCertificateArn';
-
-/** What this library knows about one audit check. */
-export interface AuditCheckEntry {
-  /** The check's property in CloudFormation's `AuditCheckConfigurations` (aws-cdk-lib's L1 names). */
-  readonly property: keyof iot.CfnAccountAuditConfiguration.AuditCheckConfigurationsProperty;
-  /**
-   * The `ResourceIdentifier` members the check's findings name (its non-compliant resource, and for
-   * the role checks the IAM role they relate to): what an audit suppression of the check may name.
-   * From the check pages of the Device Defender guide and the API model's ResourceIdentifier.
-   */
-  readonly findingResources: readonly FindingResource[];
-}
-
-const DEVICE_CERTIFICATE: readonly FindingResource[] = ['deviceCertificateId'];
-const CA_CERTIFICATE: readonly FindingResource[] = ['caCertificateId'];
-const POLICY_VERSION: readonly FindingResource[] = ['policyVersionIdentifier'];
-const COGNITO_ROLE: readonly FindingResource[] = ['cognitoIdentityPoolId', 'iamRoleArn'];
-const ROLE_ALIAS: readonly FindingResource[] = ['roleAliasArn', 'iamRoleArn'];
+/** aws-cdk-lib's L1 name of a check's property in `AuditCheckConfigurations`. */
+export type CheckConfigurationKey = keyof iot.CfnAccountAuditConfiguration.AuditCheckConfigurationsProperty;
 
 /**
- * Every audit check, one entry each: a check added to `AuditCheck` fails to compile until it has one.
+ * The L1 name of `check`'s property: the contract's CloudFormation property with a lower-case first
+ * letter, as aws-cdk-lib names it. Fails to compile when a contract property is not one the L1 has.
  */
-export const AUDIT_CHECKS: Record<AuditCheck, AuditCheckEntry> = {
-  [AuditCheck.AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: { property: 'authenticatedCognitoRoleOverlyPermissiveCheck', findingResources: COGNITO_ROLE },
-  [AuditCheck.CA_CERTIFICATE_EXPIRING_CHECK]: { property: 'caCertificateExpiringCheck', findingResources: CA_CERTIFICATE },
-  [AuditCheck.CA_CERTIFICATE_KEY_QUALITY_CHECK]: { property: 'caCertificateKeyQualityCheck', findingResources: CA_CERTIFICATE },
-  [AuditCheck.CONFLICTING_CLIENT_IDS_CHECK]: { property: 'conflictingClientIdsCheck', findingResources: ['clientId'] },
-  [AuditCheck.DEVICE_CERTIFICATE_AGE_CHECK]: { property: 'deviceCertificateAgeCheck', findingResources: DEVICE_CERTIFICATE },
-  [AuditCheck.DEVICE_CERTIFICATE_EXPIRING_CHECK]: { property: 'deviceCertificateExpiringCheck', findingResources: DEVICE_CERTIFICATE },
-  [AuditCheck.DEVICE_CERTIFICATE_KEY_QUALITY_CHECK]: { property: 'deviceCertificateKeyQualityCheck', findingResources: DEVICE_CERTIFICATE },
-  [AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK]: { property: 'deviceCertificateSharedCheck', findingResources: DEVICE_CERTIFICATE },
-  // The revoked issuer, and the active device certificates it issued (by ARN, or by id for the mitigation actions).
-  [AuditCheck.INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK]: {
-    property: 'intermediateCaRevokedForActiveDeviceCertificatesCheck',
-    findingResources: ['issuerCertificateIdentifier', 'deviceCertificateArn', 'deviceCertificateId'],
-  },
-  [AuditCheck.IOT_POLICY_OVERLY_PERMISSIVE_CHECK]: { property: 'iotPolicyOverlyPermissiveCheck', findingResources: POLICY_VERSION },
-  [AuditCheck.IOT_POLICY_POTENTIAL_MISCONFIGURATION_CHECK]: { property: 'ioTPolicyPotentialMisConfigurationCheck', findingResources: POLICY_VERSION },
-  [AuditCheck.IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK]: { property: 'iotRoleAliasAllowsAccessToUnusedServicesCheck', findingResources: ROLE_ALIAS },
-  [AuditCheck.IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK]: { property: 'iotRoleAliasOverlyPermissiveCheck', findingResources: ROLE_ALIAS },
-  [AuditCheck.LOGGING_DISABLED_CHECK]: { property: 'loggingDisabledCheck', findingResources: ['account'] },
-  [AuditCheck.REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK]: { property: 'revokedCaCertificateStillActiveCheck', findingResources: CA_CERTIFICATE },
-  [AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK]: { property: 'revokedDeviceCertificateStillActiveCheck', findingResources: DEVICE_CERTIFICATE },
-  [AuditCheck.UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK]: {
-    property: 'unauthenticatedCognitoRoleOverlyPermissiveCheck', findingResources: COGNITO_ROLE,
-  },
-};
+export function checkConfigurationKey(check: AuditCheck): CheckConfigurationKey {
+  const property = AUDIT_CHECKS[check].cloudFormationProperty as AuditCheckProperty;
+  return uncapitalize(property);
+}
+
+function uncapitalize<S extends string>(value: S): Uncapitalize<S> {
+  return (value.charAt(0).toLowerCase() + value.slice(1)) as Uncapitalize<S>;
+}
 
 /**
  * Check names CloudFormation is reported to refuse in a scheduled audit's `TargetCheckNames`
@@ -159,10 +125,7 @@ export function accountAuditConfigurationsFor(scope: IConstruct): CfnResource[] 
     && c.cfnResourceType === ACCOUNT_AUDIT_CONFIGURATION_TYPE && environmentKey(c) === key);
 }
 
-const CHECK_OF_PROPERTY = new Map(ALL_AUDIT_CHECKS.map((check) => {
-  const property = AUDIT_CHECKS[check].property;
-  return [property.charAt(0).toUpperCase() + property.slice(1), check];
-}));
+const CHECK_OF_PROPERTY = new Map(ALL_AUDIT_CHECKS.map((check) => [AUDIT_CHECKS[check].cloudFormationProperty, check]));
 
 /**
  * The checks an account audit configuration enables in the template (`Enabled: true`; a check left

@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AUDIT, bundled, cli, e, start, useCliEmulator } from './harness';
+import { DEFAULT_ACCOUNT } from '../emulator/identity';
+import { MITIGATION_ACTION_TYPES } from '../emulator/iot-model';
 
 useCliEmulator();
 
@@ -34,10 +36,8 @@ const EXECUTION_STATUSES = [
   'IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED', 'SKIPPED', 'PENDING', // AuditMitigationActionsExecutionStatus
   'SUCCESSFUL', // DetectMitigationActionExecutionStatus adds it
 ];
-const ACTION_TYPES = [ // MitigationActionType
-  'UPDATE_DEVICE_CERTIFICATE', 'UPDATE_CA_CERTIFICATE', 'ADD_THINGS_TO_THING_GROUP', 'REPLACE_DEFAULT_POLICY_VERSION',
-  'ENABLE_IOT_LOGGING', 'PUBLISH_FINDING_TO_SNS',
-];
+// MitigationActionType, as the IoT emulator (which stands for AWS) lists it.
+const ACTION_TYPES = [...MITIGATION_ACTION_TYPES];
 
 const listsAll = (values: string[]) => (text: string) => values.every((v) => new RegExp(`\\b${v}\\b`).test(text));
 
@@ -231,6 +231,8 @@ describe('the bundled command: region, profile, credentials and the Node.js vers
   test('--profile reads that profile\'s credentials and region from the shared files', async () => {
     fs.writeFileSync(path.join(home, 'config'), '[profile ops]\nregion = eu-central-1\n');
     fs.writeFileSync(path.join(home, 'credentials'), '[ops]\naws_access_key_id = AKIDOPS\naws_secret_access_key = ops-secret\n');
+    // The emulator refuses keys nobody issued: the profile's key is one of the default account's.
+    e.identities.addAccessKey({ accessKeyId: 'AKIDOPS', account: DEFAULT_ACCOUNT });
     const env = { ...bare(), AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials') };
     const result = await bundled(['tasks', '--profile', 'ops', '--json'], env);
     expect(result).toMatchObject({ code: 0, stdout: '[]\n' });

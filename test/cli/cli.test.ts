@@ -461,7 +461,11 @@ describe('undo never restores trust an audit withdrew', () => {
   test('--allow-check names only checks undo refuses', async () => {
     const result = await cli('undo', 'task-1', '--allow-check', 'DEVICE_CERTIFICATE_SHARED_CHECK');
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(/--allow-check DEVICE_CERTIFICATE_SHARED_CHECK: undo refuses no step for this check; it refuses only REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK/);
+    expect(result.err).toMatch(/--allow-check DEVICE_CERTIFICATE_SHARED_CHECK: undo refuses no step for this check; it refuses only [A-Z_]+_CHECK(, [A-Z_]+_CHECK)*\n/);
+    for (const check of ['CA_CERTIFICATE_KEY_QUALITY_CHECK', 'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK', 'INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK',
+      'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK', 'REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK']) {
+      expect(result.err).toContain(check);
+    }
   });
 });
 

@@ -1,13 +1,14 @@
+import { AuditCheck } from '../../src/audit-check';
 import {
-  CertificateFinding, GroupAddition, PolicyFacts, UNTRUSTED_CERTIFICATE_CHECKS, addsThingsTo, certificateDecision, certificateRefusal,
-  certificateResourceRefusal, groupRemovalRefusal, isBlankPolicyDocument, policyDecision,
+  CertificateFinding, GroupAddition, PolicyFacts, addsThingsTo, certificateDecision, certificateRefusal,
+  certificateResourceRefusal, groupRemovalRefusal, isBlankPolicyDocument, isUntrustedCertificateCheck, policyDecision,
 } from '../../src/cli/undo-rules';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
 
 describe('certificateRefusal', () => {
   test('the table holds exactly the revoked-CA, intermediate-CA, revoked-device and key-quality checks', () => {
-    expect(Object.keys(UNTRUSTED_CERTIFICATE_CHECKS).sort()).toEqual([
+    expect(Object.values(AuditCheck).filter(isUntrustedCertificateCheck).sort()).toEqual([
       'CA_CERTIFICATE_KEY_QUALITY_CHECK',
       'DEVICE_CERTIFICATE_KEY_QUALITY_CHECK',
       'INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK',

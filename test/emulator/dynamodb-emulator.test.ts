@@ -10,7 +10,8 @@ let emulator: DynamoDbEmulator;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  emulator = await DynamoDbEmulator.start();
+  // The client signs for eu-west-1: the tables seeded without at() are the default account's there.
+  emulator = await DynamoDbEmulator.start({ region: 'eu-west-1' });
   client = new DynamoDBClient({
     endpoint: emulator.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 3,
   });

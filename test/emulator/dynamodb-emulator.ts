@@ -24,10 +24,15 @@
  *  Paths are top-level names or `#placeholders`; operands are paths or `:values`. As DynamoDB does,
  *  a placeholder left unused (or used but not defined) is a ValidationException.
  *
+ * Tables live per account and region (`identity.ts`): a request reaches the tables of its
+ * caller's account in the region it is signed for; `createTable` and the read-back methods act on
+ * the default account and region, `at({ account, region })` on another.
+ *
  * Nothing here contacts AWS: the server listens on 127.0.0.1 only.
  */
 import type * as http from 'node:http';
-import { BaseFaultSpec, HttpEmulator, sequentialId, throwOnViolations } from './http-emulator';
+import { BaseFaultSpec, EmulatorOptions, HttpEmulator, RequestScope, sequentialId, throwOnViolations } from './http-emulator';
+import { AUTH_ERRORS, AUTH_MESSAGES, Scope, ScopedStates } from './identity';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -49,7 +54,7 @@ export interface DynamoDbFaultSpec extends BaseFaultSpec {
   operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 }
 
-export interface RecordedDynamoDbRequest {
+export interface RecordedDynamoDbRequest extends RequestScope {
   /** The operation of `x-amz-target` ('' when absent). */
   operation: string;
   body: Record<string, unknown>;
@@ -302,18 +307,28 @@ interface Table {
 
 export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
   /** Starts an emulator on 127.0.0.1 with a random free port. */
-  static start(options: { seed?: number } = {}): Promise<DynamoDbEmulator> {
-    return new DynamoDbEmulator(options.seed ?? 42).listen();
+  static start(options: EmulatorOptions = {}): Promise<DynamoDbEmulator> {
+    return new DynamoDbEmulator(options.seed ?? 42, options).listen();
   }
 
   /** Every request, in order, including rejected and faulted ones. */
   public readonly requests: RecordedDynamoDbRequest[] = [];
 
-  private readonly tables = new Map<string, Table>();
+  private readonly tablesByScope = new ScopedStates<Map<string, Table>>(() => new Map());
   private requestCount = 0;
 
-  private constructor(seed: number) {
-    super(seed);
+  private constructor(seed: number, options: EmulatorOptions) {
+    super(seed, options);
+  }
+
+  /** The same seeding and read-back methods, acting on another account and region. */
+  at(scope: Partial<Scope>): Pick<DynamoDbEmulator, 'createTable' | 'items' | 'item' | 'putItem' | 'requestsFor'> {
+    return this.view(scope);
+  }
+
+  /** The tables of this object's scope. */
+  private get tables(): Map<string, Table> {
+    return this.tablesByScope.get(this.scope);
   }
 
   /** Defines a table whose partition key is the string attribute `partitionKey` (no sort key). */
@@ -341,8 +356,9 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
     table.items.set(key.S as string, structuredClone(item));
   }
 
+  /** Requests of one operation made in this object's scope (the default one, or the one `at()` named). */
   requestsFor(operation: string): RecordedDynamoDbRequest[] {
-    return this.requests.filter((r) => r.operation === operation);
+    return this.requests.filter((r) => r.operation === operation && this.inScope(r));
   }
 
   /** All constraint violations of all recorded requests, as '<Operation>: <violation>'. */
@@ -350,9 +366,9 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.operation || '(no target)'}: ${v}`));
   }
 
-  /** Drops every table, recorded request and fault; re-seeds the PRNG. */
+  /** Drops every table (of every scope), recorded request and fault; re-seeds the PRNG. */
   reset(): void {
-    this.tables.clear();
+    this.tablesByScope.clear();
     this.requests.length = 0;
     this.requestCount = 0;
     this.resetFaults();
@@ -365,9 +381,15 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
   protected async onRequest(req: http.IncomingMessage, res: http.ServerResponse, text: string, time: number): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    const record: RecordedDynamoDbRequest = { operation, body: {}, status: 0, violations: [], time };
+    const attribution = this.identities.attribute(req);
+    const scope = this.requestScope(attribution);
+    const record: RecordedDynamoDbRequest = { operation, body: {}, status: 0, violations: [], time, ...scope };
     this.requests.push(record);
     try {
+      if (attribution.kind === 'refused') {
+        const e = AUTH_ERRORS.awsJson[attribution.refusal];
+        throw new DynamoDbError(e.status, e.code, AUTH_MESSAGES[attribution.refusal]);
+      }
       const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/') {
         throw this.violation(record, `expected POST /, got ${req.method} ${req.url}`, validation('Only POST / is accepted'));
@@ -386,9 +408,10 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
       } catch {
         throw this.violation(record, 'body is not JSON', new DynamoDbError(400, 'SerializationException', 'Start of structure or map found where not expected.'));
       }
-      const fault = this.takeFault(operation);
+      const fault = this.takeFault(operation, scope);
       if (fault && fault.kind !== 'unprocessedKeys') throw FAULTS[fault.kind]();
-      const output = this.handle(operation, record.body, fault?.kind === 'unprocessedKeys');
+      // The request's own scope: the tables of its caller's account in its region.
+      const output = this.view(scope).handle(operation, record.body, fault?.kind === 'unprocessedKeys');
       record.status = 200;
       this.send(res, 200, output);
     } catch (err) {
@@ -542,14 +565,8 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
   }
 
   private send(res: http.ServerResponse, status: number, payload: Record<string, unknown>): void {
-    const body = JSON.stringify(payload);
     this.requestCount += 1;
-    res.writeHead(status, {
-      'Content-Type': 'application/x-amz-json-1.0',
-      'Content-Length': Buffer.byteLength(body),
-      'x-amzn-RequestId': sequentialId('44444444', this.requestCount),
-    });
-    res.end(body);
+    this.sendJson(res, status, 'application/x-amz-json-1.0', payload, sequentialId('44444444', this.requestCount));
   }
 }
 

@@ -8,10 +8,16 @@
  *
  * Optionally it acts as the IAM policy the constructs write: with `allowedSources`, a request that
  * puts an event with another source is refused with AccessDeniedException, as
- * `events:PutEvents` with an `events:source` condition is.
+ * `events:PutEvents` with an `events:source` condition is (for every caller).
+ *
+ * Event buses and the events put on them live per account and region (`identity.ts`): a request
+ * puts events on the buses of its caller's account in the region it is signed for; `events`,
+ * `eventsOfType` and `addEventBus` act on the default account and region, `at({ account, region })`
+ * on another.
  */
 import type * as http from 'node:http';
-import { BaseFaultSpec, HttpEmulator, sequentialId, throwOnViolations } from './http-emulator';
+import { BaseFaultSpec, EmulatorOptions, HttpEmulator, RequestScope, sequentialId, throwOnViolations } from './http-emulator';
+import { AUTH_ERRORS, AUTH_MESSAGES, Scope, ScopedStates } from './identity';
 
 /** An event EventBridge accepted. */
 export interface PutEvent {
@@ -43,7 +49,7 @@ export const MAX_ENTRIES = 10;
 /** PutEvents: the request's entries total at most 256 KB. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
-interface RecordedEventsRequest {
+interface RecordedEventsRequest extends RequestScope {
   readonly target: string;
   readonly body: unknown;
   status: number;
@@ -64,24 +70,39 @@ export function entrySize(entry: Record<string, unknown>): number {
   return size;
 }
 
+/** One account's event buses in one region. */
+interface BusState {
+  /** Events accepted, in order. */
+  readonly events: PutEvent[];
+  /** Event buses other than `default` that exist (by name). */
+  readonly buses: Set<string>;
+}
+
 export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
   /** Starts an emulator on 127.0.0.1 with a random free port. */
-  static start(options: { seed?: number } = {}): Promise<EventsEmulator> {
-    return new EventsEmulator(options.seed ?? 7).listen();
+  static start(options: EmulatorOptions = {}): Promise<EventsEmulator> {
+    return new EventsEmulator(options.seed ?? 7, options).listen();
   }
 
-  /** Events accepted, in order. */
-  public readonly events: PutEvent[] = [];
   /** Every request, in order, with what was wrong with it. */
   public readonly requests: RecordedEventsRequest[] = [];
   /** When set, only these sources may be put (the constructs' IAM condition). */
   public allowedSources?: string[];
   private sequence = 0;
-  /** Event buses other than `default` that exist (by name); `addEventBus` adds one. */
-  private readonly buses = new Set<string>();
+  private readonly states = new ScopedStates<BusState>(() => ({ events: [], buses: new Set() }));
 
-  private constructor(seed: number) {
-    super(seed);
+  private constructor(seed: number, options: EmulatorOptions) {
+    super(seed, options);
+  }
+
+  /** Events accepted in this object's scope (the default one, or the one `at()` named), in order. */
+  get events(): PutEvent[] {
+    return this.states.get(this.scope).events;
+  }
+
+  /** The same seeding and read-back methods, acting on another account and region. */
+  at(scope: Partial<Scope>): Pick<EventsEmulator, 'events' | 'eventsOfType' | 'addEventBus'> {
+    return this.view(scope);
   }
 
   /** Events of one detail-type, in order. */
@@ -96,14 +117,13 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
 
   /** Creates a custom event bus, so that entries may name it (by name or ARN). */
   addEventBus(name: string): void {
-    this.buses.add(name);
+    this.states.get(this.scope).buses.add(name);
   }
 
-  /** Clears events, requests, faults, custom buses and `allowedSources`. */
+  /** Clears events, requests, faults, custom buses (of every scope) and `allowedSources`. */
   reset(): void {
-    this.events.length = 0;
+    this.states.clear();
     this.requests.length = 0;
-    this.buses.clear();
     this.allowedSources = undefined;
     this.sequence = 0;
     this.resetFaults();
@@ -112,8 +132,16 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
   protected async onRequest(req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     let body: unknown;
-    const record: RecordedEventsRequest = { target, body: undefined, status: 0, violations: [] };
+    const attribution = this.identities.attribute(req);
+    const scope = this.requestScope(attribution);
+    const state = this.states.get(scope);
+    const record: RecordedEventsRequest = { target, body: undefined, status: 0, violations: [], ...scope };
     this.requests.push(record);
+    if (attribution.kind === 'refused') {
+      const e = AUTH_ERRORS.awsJson[attribution.refusal];
+      this.error(record, res, e.status, e.code, AUTH_MESSAGES[attribution.refusal]);
+      return;
+    }
     try {
       body = JSON.parse(text);
     } catch {
@@ -156,7 +184,7 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
       }
     }
 
-    const fault = this.takeFault('PutEvents');
+    const fault = this.takeFault('PutEvents', scope);
     if (fault?.kind === 'throttled') { this.error(record, res, 400, 'ThrottlingException', 'Rate exceeded'); return; }
     if (fault?.kind === 'internalError') { this.error(record, res, 500, 'InternalException', 'Internal error'); return; }
 
@@ -170,12 +198,12 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
         return { ErrorCode: problem.code, ErrorMessage: problem.message };
       }
       // A bus that does not exist is a valid request AWS answers per entry: not a violation of the API's rules.
-      const missingBus = this.busProblem(raw as Record<string, unknown>);
+      const missingBus = busProblem(state, scope, raw as Record<string, unknown>);
       if (missingBus) { return { ErrorCode: missingBus.code, ErrorMessage: missingBus.message }; }
       const entry = raw as Record<string, unknown>;
       this.sequence += 1;
       const eventId = sequentialId('eeeeeeee', this.sequence);
-      this.events.push({
+      state.events.push({
         eventId,
         source: entry.Source as string,
         detailType: entry.DetailType as string,
@@ -188,14 +216,6 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
     });
     record.status = 200;
     this.send(res, 200, { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results });
-  }
-
-  /** An entry naming a bus that does not exist (by name, or by an event-bus ARN) is refused per entry. */
-  private busProblem(entry: Record<string, unknown>): { code: string; message: string } | undefined {
-    const name = busNameOf(entry.EventBusName);
-    return name === 'default' || this.buses.has(name)
-      ? undefined
-      : { code: 'ResourceNotFoundException', message: `Event bus ${String(entry.EventBusName)} does not exist.` };
   }
 
   protected sendBugResponse(res: http.ServerResponse, err: unknown): void {
@@ -213,14 +233,22 @@ export class EventsEmulator extends HttpEmulator<EventsFaultSpec> {
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'Content-Length': Buffer.byteLength(text),
-      'x-amzn-RequestId': sequentialId('44444444', this.requests.length),
-    });
-    res.end(text);
+    this.sendJson(res, status, 'application/x-amz-json-1.1', body, sequentialId('44444444', this.requests.length));
   }
+}
+
+/**
+ * An entry naming a bus that does not exist in the request's scope (by name, or by an event-bus
+ * ARN) is refused per entry; so is a bus ARN of another account or region (cross-account buses
+ * and their policies are not emulated).
+ */
+function busProblem(state: BusState, scope: Scope, entry: Record<string, unknown>): { code: string; message: string } | undefined {
+  const name = busNameOf(entry.EventBusName);
+  const arn = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\//.exec(String(entry.EventBusName));
+  const elsewhere = arn !== null && (arn[1] !== scope.region || arn[2] !== scope.account);
+  return !elsewhere && (name === 'default' || state.buses.has(name))
+    ? undefined
+    : { code: 'ResourceNotFoundException', message: `Event bus ${String(entry.EventBusName)} does not exist.` };
 }
 
 /** What is wrong with one entry, as EventBridge reports it per entry; undefined when nothing. */

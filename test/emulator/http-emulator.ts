@@ -1,11 +1,28 @@
 /**
- * Scaffolding shared by the in-process AWS emulators (`iot-emulator.ts`, `sns-emulator.ts`): an
+ * Scaffolding shared by the in-process AWS emulators (`iot-emulator.ts`, `sns-emulator.ts`, ...): an
  * HTTP server on 127.0.0.1 with a random free port, stop with pending timers released, request
- * body reading, a seeded PRNG and the bookkeeping of injected faults. The protocol (routing,
- * wire format, errors) stays in each emulator.
+ * body reading, a seeded PRNG, the bookkeeping of injected faults, and who sent a request
+ * (`identity.ts`): its (account, region), on which each emulator keys its state. The protocol
+ * (routing, wire format, errors) stays in each emulator.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Attribution, checkScope, DEFAULT_ACCOUNT, DEFAULT_REGION, Identities, Scope } from './identity';
+
+/** What every emulator's `start()` takes. */
+export interface EmulatorOptions {
+  /** Seeds the PRNG that probabilistic faults draw from. */
+  seed?: number;
+  /** The identities shared with the other emulators of the test; default: the emulator's own. */
+  identities?: Identities;
+  /** The region that seeding and read-back without `at()` act on (with `DEFAULT_ACCOUNT`); default `DEFAULT_REGION`. */
+  region?: string;
+}
+
+/** Where a request goes: its scope, and the caller's principal when it was signed by a known key. */
+export interface RequestScope extends Scope {
+  principalArn?: string;
+}
 
 /** What every emulator's fault spec has in common. */
 export interface BaseFaultSpec {
@@ -16,6 +33,10 @@ export interface BaseFaultSpec {
   times?: number;
   /** Chance (0..1) that a matching request is hit, drawn from the emulator's seeded PRNG. */
   probability?: number;
+  /** Only requests to this account; omitted = any account. */
+  account?: string;
+  /** Only requests to this region; omitted = any region. */
+  region?: string;
 }
 
 /** Park-Miller "minimal standard" PRNG: deterministic, exact in doubles, no bitwise operators. */
@@ -41,6 +62,10 @@ interface ActiveFault<F> {
 export abstract class HttpEmulator<F extends BaseFaultSpec> {
   /** 'http://127.0.0.1:PORT'. */
   public endpoint = '';
+  /** Accounts, access keys and issued credentials: who may call, and as whom. */
+  public readonly identities: Identities;
+  /** The scope that seeding and read-back act on: the default one here, another in a view made by `at()`. */
+  protected readonly scope: Scope;
 
   /** True once stop() was called; a request that was waiting must not answer any more. */
   protected stopped = false;
@@ -50,7 +75,10 @@ export abstract class HttpEmulator<F extends BaseFaultSpec> {
   private faults: ActiveFault<F>[] = [];
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
-  protected constructor(seed: number) {
+  protected constructor(seed: number, options: EmulatorOptions = {}) {
+    this.identities = options.identities ?? new Identities();
+    this.scope = { account: DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION };
+    checkScope('start', this.scope);
     this.seed = seed;
     this.random = new MinStdRandom(seed);
     this.server = http.createServer((req, res) => {
@@ -107,6 +135,31 @@ export abstract class HttpEmulator<F extends BaseFaultSpec> {
     return this;
   }
 
+  /**
+   * This emulator seen from another scope: an object whose seeding and read-back methods act on
+   * `scope` (missing members: the default account and region); requests, faults and the server
+   * stay the emulator's. Each emulator's `at()` returns it typed as those methods only.
+   */
+  protected view(scope: Partial<Scope>): this {
+    const full: Scope = { account: scope.account ?? DEFAULT_ACCOUNT, region: scope.region ?? this.scope.region };
+    checkScope('at', full);
+    return Object.create(this, { scope: { value: full } }) as this;
+  }
+
+  /** The scope a request acts on and its caller: a signed request's own, an unsigned one's the default. */
+  protected requestScope(attribution: Attribution): RequestScope {
+    switch (attribution.kind) {
+      case 'caller': return { account: attribution.caller.account, region: attribution.caller.region, principalArn: attribution.caller.principalArn };
+      case 'refused': return { ...attribution.scope };
+      default: return { ...this.scope };
+    }
+  }
+
+  /** Whether `record` (a recorded request) was made in this object's scope. */
+  protected inScope(record: Scope): boolean {
+    return record.account === this.scope.account && record.region === this.scope.region;
+  }
+
   /** Drops all injected faults and re-seeds the PRNG. */
   protected resetFaults(): void {
     this.faults = [];
@@ -114,13 +167,15 @@ export abstract class HttpEmulator<F extends BaseFaultSpec> {
   }
 
   /**
-   * The first live fault that applies to `operation` (and wins its probability draw); uses it up
-   * once. Without `operation`, specs are not filtered by operation.
+   * The first live fault that applies to `operation` in `scope` (and wins its probability draw);
+   * uses it up once. Without `operation`, specs are not filtered by operation.
    */
-  protected takeFault(operation?: string): F | undefined {
+  protected takeFault(operation: string | undefined, scope: Scope): F | undefined {
     for (const f of this.faults) {
       if (f.remaining <= 0) continue;
       if (operation !== undefined && f.spec.operation !== undefined && f.spec.operation !== operation) continue;
+      if (f.spec.account !== undefined && f.spec.account !== scope.account) continue;
+      if (f.spec.region !== undefined && f.spec.region !== scope.region) continue;
       if (f.spec.probability !== undefined && this.random.next() >= f.spec.probability) continue;
       f.remaining -= 1;
       return f.spec;
@@ -138,6 +193,13 @@ export abstract class HttpEmulator<F extends BaseFaultSpec> {
       return;
     }
     await this.onRequest(req, res, text, time);
+  }
+
+  /** Writes a JSON answer (the JSON protocols: `application/x-amz-json-1.0` or `-1.1`). */
+  protected sendJson(res: http.ServerResponse, status: number, contentType: string, payload: unknown, requestId: string): void {
+    const body = JSON.stringify(payload);
+    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'x-amzn-RequestId': requestId });
+    res.end(body);
   }
 
   /** Waits `ms`; stop() cuts the wait short. */

@@ -11,10 +11,16 @@
  * - `iot-faults.ts`: the injectable faults (bookkeeping shared in `http-emulator.ts`);
  * - `iot-executions.ts`: the simulator that runs a mitigation task to its end.
  *
+ * State lives per account and region (`identity.ts`): a request acts on the IoT of its caller's
+ * account in the region it is signed for (an unsigned request on the default ones); the seeding
+ * and read-back methods act on the default account and region, and `at({ account, region })`
+ * answers the same methods for another.
+ *
  * Nothing here contacts AWS: the server listens on 127.0.0.1 only.
  */
 import type * as http from 'node:http';
-import { HttpEmulator, sequentialId, throwOnViolations } from './http-emulator';
+import { EmulatorOptions, HttpEmulator, RequestScope, sequentialId, throwOnViolations } from './http-emulator';
+import { AUTH_ERRORS, AUTH_MESSAGES, Scope, ScopedStates } from './identity';
 import {
   runAuditMitigationTask, RunAuditMitigationTaskOptions, runDetectMitigationTask, RunDetectMitigationTaskOptions,
 } from './iot-executions';
@@ -31,7 +37,6 @@ import {
   ApiError,
   CaCertificateSeed,
   CaCertificateSnapshot,
-  certificateArn,
   CertificateSeed,
   CertificateSnapshot,
   PolicySeed,
@@ -67,7 +72,7 @@ export type {
   NonCompliantResourceSeed, ViolationEventOccurrenceRange,
 } from './iot-state';
 
-export interface RecordedRequest {
+export interface RecordedRequest extends RequestScope {
   /** Operation name (e.g. 'StartAuditMitigationActionsTask'), or 'Unknown' when no route matched. */
   operation: string;
   method: string;
@@ -84,33 +89,56 @@ export interface RecordedRequest {
   response: { status: number; errorType?: string };
 }
 
+/** What `IotEmulator.at()` answers: the seeding and read-back methods, for one account and region. */
+export type IotScope = Pick<IotEmulator,
+| 'sideEffects' | 'requestsFor' | 'addMitigationAction' | 'addAuditTask' | 'addAuditFinding' | 'auditSuppressions' | 'auditMitigationTasks'
+| 'markViolationsInvalid' | 'addSecurityProfile' | 'addActiveViolation' | 'clearActiveViolation' | 'detectMitigationTasks'
+| 'setAuditMitigationTaskStatus' | 'setDetectMitigationTaskStatus' | 'addCertificate' | 'addCaCertificate' | 'addThing' | 'addThingGroup'
+| 'attachThingPrincipal' | 'addThingToThingGroup' | 'addPolicy' | 'certificate' | 'caCertificate' | 'policy' | 'thingGroupsOf' | 'thingsInGroup'
+| 'certificateArn' | 'auditMitigationExecutions' | 'detectMitigationExecutions' | 'runAuditMitigationTask' | 'runDetectMitigationTask'>;
+
 export class IotEmulator extends HttpEmulator<FaultSpec> {
   /** Starts an emulator on 127.0.0.1 with a random free port. */
-  static start(options: { seed?: number } = {}): Promise<IotEmulator> {
-    return new IotEmulator(options.seed ?? 42).listen();
+  static start(options: EmulatorOptions = {}): Promise<IotEmulator> {
+    return new IotEmulator(options.seed ?? 42, options).listen();
   }
 
-  /** Every request, in order, including faulted ones. */
+  /** Every request, to any account and region, in order, including faulted ones. */
   public readonly requests: RecordedRequest[] = [];
 
   private readonly latency = new Map<string | undefined, number>();
   private requestSequence = 0;
-  private readonly state = new IotState();
-  private readonly operations = new IotOperations(this.state);
+  private readonly states = new ScopedStates((scope) => {
+    const state = new IotState(scope);
+    return { state, operations: new IotOperations(state) };
+  });
+
+  private constructor(seed: number, options: EmulatorOptions) {
+    super(seed, options);
+  }
 
   /** SNS publications and logging changes made by emulated mitigation actions, in order. */
-  public readonly sideEffects: MitigationSideEffect[] = this.state.sideEffects;
+  get sideEffects(): MitigationSideEffect[] {
+    return this.state.sideEffects;
+  }
 
-  private constructor(seed: number) {
-    super(seed);
+  /** The state of this object's scope. */
+  private get state(): IotState {
+    return this.states.get(this.scope).state;
+  }
+
+  /** The same seeding and read-back methods, acting on another account and region. */
+  at(scope: Partial<Scope>): IotScope {
+    return this.view(scope);
   }
 
   // -------------------------------------------------------------------------------------------
   // Inspection and control
   // -------------------------------------------------------------------------------------------
 
+  /** Requests of one operation made in this object's scope (the default one, or the one `at()` named). */
   requestsFor(operation: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.operation === operation);
+    return this.requests.filter((r) => r.operation === operation && this.inScope(r));
   }
 
   /** All constraint violations of all recorded requests, as '<Operation>: <violation>'. */
@@ -123,13 +151,13 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     if (ms > 0) this.latency.set(operation, ms); else this.latency.delete(operation);
   }
 
-  /** Clears state, recorded requests, faults and latencies; re-seeds the PRNG. */
+  /** Clears the state of every account and region, recorded requests, faults and latencies; re-seeds the PRNG. */
   reset(): void {
     this.requests.length = 0;
     this.resetFaults();
     this.latency.clear();
     this.requestSequence = 0;
-    this.state.clear();
+    this.states.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -270,7 +298,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
 
   /** The ARN IoT gives the certificate (what attachThingPrincipal and ListPrincipalThings use). */
   certificateArn(certificateId: string): string {
-    return certificateArn(certificateId);
+    return this.state.arns.certificate(certificateId);
   }
 
   /** Executions recorded by runAuditMitigationTask (all tasks, or one). */
@@ -349,7 +377,10 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
       }
     }
     const route = matchOperation(method, url.pathname);
+    const attribution = this.identities.attribute(req);
+    const scope = this.requestScope(attribution);
     const record: RecordedRequest = {
+      ...scope,
       operation: route?.operation.name ?? 'Unknown',
       method,
       path: url.pathname,
@@ -362,6 +393,11 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     };
     this.requests.push(record);
 
+    if (attribution.kind === 'refused') {
+      const e = AUTH_ERRORS.restJson[attribution.refusal];
+      this.respondError(record, res, e.status, e.code, AUTH_MESSAGES[attribution.refusal]);
+      return;
+    }
     if (!route) {
       record.violations.push(`no IoT operation is emulated for ${method} ${url.pathname}`);
       this.respondError(record, res, 404, 'UnknownOperationException', `IoT emulator: no operation for ${method} ${url.pathname}`);
@@ -375,7 +411,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     if (latency > 0) await this.sleep(latency);
     if (this.stopped || res.destroyed) return;
 
-    const fault = this.takeFault(record.operation);
+    const fault = this.takeFault(record.operation, scope);
     if (fault) {
       if (fault.delayMs && fault.delayMs > 0) await this.sleep(fault.delayMs);
       if (this.stopped || res.destroyed) return;
@@ -399,7 +435,7 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     }
 
     try {
-      const handler = this.operations.handlers[record.operation];
+      const handler = this.states.get(scope).operations.handlers[record.operation];
       const result = handler({
         operation: record.operation,
         pathParams: route.pathParams,

@@ -10,7 +10,7 @@ import {
   checkString,
   VIOLATION_ID,
 } from './iot-model';
-import { ApiError, BLANK_POLICY_DOCUMENT, certificateArn, invalidRequest, nameFromArn, notFound } from './iot-resources';
+import { ApiError, BLANK_POLICY_DOCUMENT, invalidRequest, notFound } from './iot-resources';
 import {
   AuditFindingState,
   AuditMitigationExecution,
@@ -158,7 +158,7 @@ export function runDetectMitigationTask(
 function applyAuditAction(state: IotState, task: AuditMitigationTaskSnapshot, finding: AuditFindingState, action: MitigationActionState): void {
   const id = (finding.nonCompliantResource?.resourceIdentifier ?? {}) as AuditResourceIdentifier;
   const deviceCertificateId = (): string => {
-    const certId = id.deviceCertificateId ?? (id.deviceCertificateArn ? nameFromArn(id.deviceCertificateArn, 'cert') : undefined);
+    const certId = id.deviceCertificateId ?? (id.deviceCertificateArn ? state.arns.nameFrom(id.deviceCertificateArn, 'cert') : undefined);
     if (certId === undefined) throw invalidRequest(`Finding ${finding.findingId} does not identify a device certificate.`);
     return certId;
   };
@@ -173,7 +173,7 @@ function applyAuditAction(state: IotState, task: AuditMitigationTaskSnapshot, fi
     case 'ADD_THINGS_TO_THING_GROUP': {
       const certId = deviceCertificateId();
       state.resources.certificateOr404(certId);
-      addThingsToGroups(state, state.resources.principalThings(certificateArn(certId)), action);
+      addThingsToGroups(state, state.resources.principalThings(state.arns.certificate(certId)), action);
       return;
     }
     case 'REPLACE_DEFAULT_POLICY_VERSION': {

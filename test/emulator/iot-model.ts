@@ -52,6 +52,9 @@ export const MITIGATION_ACTION_TYPES = [
 ] as const;
 export type MitigationActionType = typeof MITIGATION_ACTION_TYPES[number];
 
+/** The action types StartDetectMitigationActionsTask accepts. */
+export const DETECT_ACTION_TYPES: readonly MitigationActionType[] = ['ADD_THINGS_TO_THING_GROUP'];
+
 export const AUDIT_TASK_STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELED'] as const;
 export type AuditTaskStatus = typeof AUDIT_TASK_STATUSES[number];
 export const AUDIT_TASK_TYPES = ['ON_DEMAND_AUDIT_TASK', 'SCHEDULED_AUDIT_TASK'] as const;
@@ -74,7 +77,13 @@ const CA_CERT: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'UPD
 const DEVICE_CERT: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'UPDATE_DEVICE_CERTIFICATE', 'ADD_THINGS_TO_THING_GROUP'];
 const POLICY: readonly MitigationActionType[] = ['PUBLISH_FINDING_TO_SNS', 'REPLACE_DEFAULT_POLICY_VERSION'];
 
-/** Which mitigation action types each audit check accepts in `auditCheckToActionsMapping`. */
+/**
+ * Which mitigation action types each audit check accepts in `auditCheckToActionsMapping`, in the
+ * order of AWS's "Audit check to mitigation action mapping" table (its legacy check names translated:
+ * REVOKED_CA_CERT_CHECK, CA_CERT_APPROACHING_EXPIRATION_CHECK, DEVICE_CERT_APPROACHING_EXPIRATION_CHECK,
+ * REVOKED_DEVICE_CERT_CHECK): https://docs.aws.amazon.com/iot-device-defender/latest/devguide/dd-mitigation-actions.html
+ * DEVICE_CERTIFICATE_AGE_CHECK is not in that table: PUBLISH_FINDING_TO_SNS only, which every check supports.
+ */
 export const CHECK_ALLOWED_ACTION_TYPES: Readonly<Record<AuditCheckName, readonly MitigationActionType[]>> = {
   AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK: SNS_ONLY,
   CA_CERTIFICATE_EXPIRING_CHECK: CA_CERT,

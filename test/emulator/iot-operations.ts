@@ -7,6 +7,7 @@
 import { executionStatus } from './iot-executions';
 import {
   actionTypeAllowedForCheck,
+  DETECT_ACTION_TYPES,
   AuditCheckRunStatus,
   CACertificateStatus,
   CertificateStatus,
@@ -16,7 +17,7 @@ import {
   parseQueryTimestamp,
   Query,
 } from './iot-model';
-import { ACCOUNT, ApiError, invalidRequest, notFound, policyArn, thingGroupArn } from './iot-resources';
+import { ApiError, invalidRequest, notFound } from './iot-resources';
 import {
   AuditFindingState,
   AuditMitigationTarget,
@@ -505,8 +506,8 @@ export class IotOperations {
     for (const name of actions) {
       const action = this.state.actions.get(name);
       if (!action) throw invalidRequest(`Mitigation action ${name} does not exist.`);
-      if (action.actionType !== 'ADD_THINGS_TO_THING_GROUP') {
-        throw invalidRequest(`Mitigation action ${name} is of type ${action.actionType}; only ADD_THINGS_TO_THING_GROUP is supported for Detect.`);
+      if (!DETECT_ACTION_TYPES.includes(action.actionType)) {
+        throw invalidRequest(`Mitigation action ${name} is of type ${action.actionType}; only ${DETECT_ACTION_TYPES.join(', ')} is supported for Detect.`);
       }
     }
     const invalid = ((b.target as DetectMitigationTarget).violationIds ?? []).filter((id) => this.state.invalidViolationIds.has(id));
@@ -645,7 +646,7 @@ export class IotOperations {
         certificateId: c.certificateId,
         caCertificateId: c.caCertificateId,
         status: c.status,
-        ownedBy: ACCOUNT,
+        ownedBy: this.state.arns.scope.account,
         creationDate: epochSeconds(c.creationDate),
         lastModifiedDate: epochSeconds(c.lastModifiedDate),
         customerVersion: c.customerVersion,
@@ -667,7 +668,7 @@ export class IotOperations {
         certificateArn: c.certificateArn,
         certificateId: c.certificateId,
         status: c.status,
-        ownedBy: ACCOUNT,
+        ownedBy: this.state.arns.scope.account,
         creationDate: epochSeconds(c.creationDate),
         autoRegistrationStatus: c.autoRegistrationStatus,
         lastModifiedDate: epochSeconds(c.lastModifiedDate),
@@ -719,7 +720,7 @@ export class IotOperations {
     const groups = this.state.resources.thingGroupsOfOr404(ctx.pathParams.thingName);
     const maxResults = singleQuery(ctx.query, 'maxResults');
     const { page, nextToken } = this.paginate(ctx, groups, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
-    return { thingGroups: page.map((g) => ({ groupName: g, groupArn: thingGroupArn(g) })), nextToken };
+    return { thingGroups: page.map((g) => ({ groupName: g, groupArn: this.state.arns.thingGroup(g) })), nextToken };
   }
 
   private listThingPrincipals(ctx: HandlerContext): JsonObject {
@@ -763,7 +764,7 @@ export class IotOperations {
     const p = this.state.resources.policyOr404(policyName);
     const v = this.state.resources.policyVersionOr404(policyName, policyVersionId);
     return {
-      policyArn: policyArn(policyName),
+      policyArn: this.state.arns.policy(policyName),
       policyName,
       policyDocument: v.document,
       policyVersionId: v.versionId,
@@ -777,7 +778,9 @@ export class IotOperations {
   private createPolicyVersion(ctx: HandlerContext): JsonObject {
     const policyName = ctx.pathParams.policyName;
     const v = this.state.resources.createPolicyVersion(policyName, ctx.body.policyDocument as string, singleQuery(ctx.query, 'setAsDefault') === 'true');
-    return { policyArn: policyArn(policyName), policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion };
+    return {
+      policyArn: this.state.arns.policy(policyName), policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion,
+    };
   }
 
   private setDefaultPolicyVersion(ctx: HandlerContext): JsonObject {

@@ -7,6 +7,7 @@
  * mitigation actions (`IotEmulator.runAuditMitigationTask`) share one implementation: an action's
  * failure is exactly the error the API call would have returned.
  */
+import type { Scope } from './identity';
 import {
   CA_CERTIFICATE_STATUSES,
   CACertificateStatus,
@@ -19,9 +20,6 @@ import {
   THING_GROUP_NAME,
   THING_NAME,
 } from './iot-model';
-
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
 
 /** An API error; the emulator sends it as a restJson1 error (`x-amzn-ErrorType`, `{ message }`). */
 export class ApiError extends Error {
@@ -39,16 +37,39 @@ export const notFound = (message: string): ApiError => new ApiError(404, 'Resour
  */
 export const BLANK_POLICY_DOCUMENT = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';
 
-export const certificateArn = (certificateId: string): string => `arn:aws:iot:${REGION}:${ACCOUNT}:cert/${certificateId}`;
-export const caCertificateArn = (certificateId: string): string => `arn:aws:iot:${REGION}:${ACCOUNT}:cacert/${certificateId}`;
-export const thingArn = (thingName: string): string => `arn:aws:iot:${REGION}:${ACCOUNT}:thing/${thingName}`;
-export const thingGroupArn = (groupName: string): string => `arn:aws:iot:${REGION}:${ACCOUNT}:thinggroup/${groupName}`;
-export const policyArn = (policyName: string): string => `arn:aws:iot:${REGION}:${ACCOUNT}:policy/${policyName}`;
+/** The ARNs AWS IoT gives the resources of one account in one region. */
+export class IotArns {
+  constructor(readonly scope: Scope) {}
 
-/** Name from an IoT ARN of the given resource kind (`thing`, `thinggroup`, `cert`), else undefined. */
-export function nameFromArn(arn: string, kind: string): string | undefined {
-  const m = /^arn:aws[a-z-]*:iot:[^:]*:\d{12}:([a-z]+)\/(.+)$/.exec(arn);
-  return m && m[1] === kind ? m[2] : undefined;
+  certificate(certificateId: string): string {
+    return this.arn('cert', certificateId);
+  }
+
+  caCertificate(certificateId: string): string {
+    return this.arn('cacert', certificateId);
+  }
+
+  thing(thingName: string): string {
+    return this.arn('thing', thingName);
+  }
+
+  thingGroup(groupName: string): string {
+    return this.arn('thinggroup', groupName);
+  }
+
+  policy(policyName: string): string {
+    return this.arn('policy', policyName);
+  }
+
+  /** Name from an IoT ARN of the given resource kind (`thing`, `thinggroup`, `cert`) in this account and region, else undefined. */
+  nameFrom(arn: string, kind: string): string | undefined {
+    const m = /^arn:aws[a-z-]*:iot:([^:]*):(\d{12}):([a-z]+)\/(.+)$/.exec(arn);
+    return m && m[1] === this.scope.region && m[2] === this.scope.account && m[3] === kind ? m[4] : undefined;
+  }
+
+  private arn(kind: string, name: string): string {
+    return `arn:aws:iot:${this.scope.region}:${this.scope.account}:${kind}/${name}`;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +181,8 @@ export class IotResourceStore {
   private readonly policies = new Map<string, PolicyState>();
   private generation = 0;
 
+  constructor(readonly arns: IotArns) {}
+
   clear(): void {
     this.certificates.clear();
     this.caCertificates.clear();
@@ -262,12 +285,12 @@ export class IotResourceStore {
 
   certificate(certificateId: string): CertificateSnapshot | undefined {
     const c = this.certificates.get(certificateId);
-    return c ? { ...structuredClone(c), certificateArn: certificateArn(c.certificateId) } : undefined;
+    return c ? { ...structuredClone(c), certificateArn: this.arns.certificate(c.certificateId) } : undefined;
   }
 
   caCertificate(certificateId: string): CaCertificateSnapshot | undefined {
     const c = this.caCertificates.get(certificateId);
-    return c ? { ...structuredClone(c), certificateArn: caCertificateArn(c.certificateId) } : undefined;
+    return c ? { ...structuredClone(c), certificateArn: this.arns.caCertificate(c.certificateId) } : undefined;
   }
 
   policy(policyName: string): PolicySnapshot | undefined {
@@ -275,7 +298,7 @@ export class IotResourceStore {
     if (!p) return undefined;
     return {
       policyName: p.policyName,
-      policyArn: policyArn(p.policyName),
+      policyArn: this.arns.policy(p.policyName),
       defaultVersionId: p.defaultVersionId,
       document: (p.versions.get(p.defaultVersionId) as PolicyVersionState).document,
       versions: this.sortedVersions(p).map((v) => ({
@@ -362,7 +385,7 @@ export class IotResourceStore {
   principalThings(principal: string): string[] {
     const attached = this.principals.get(principal);
     if (attached) return [...attached];
-    const certId = nameFromArn(principal, 'cert');
+    const certId = this.arns.nameFrom(principal, 'cert');
     if (certId !== undefined && this.certificates.has(certId)) return [];
     throw notFound(`The principal ${principal} does not exist.`);
   }
@@ -375,8 +398,8 @@ export class IotResourceStore {
 
   /** Resolves a thing from a name and/or ARN (RemoveThingFromThingGroup). */
   resolveThing(name: string | undefined, arn: string | undefined): string {
-    const fromArn = arn === undefined ? undefined : nameFromArn(arn, 'thing');
-    if (arn !== undefined && fromArn === undefined) throw invalidRequest(`${arn} is not a thing ARN.`);
+    const fromArn = arn === undefined ? undefined : this.arns.nameFrom(arn, 'thing');
+    if (arn !== undefined && fromArn === undefined) throw invalidRequest(`${arn} is not a thing ARN of account ${this.arns.scope.account} in ${this.arns.scope.region}.`);
     if (name !== undefined && fromArn !== undefined && name !== fromArn) throw invalidRequest(`thingName ${name} and thingArn ${arn} name different things.`);
     const thing = (name ?? fromArn) as string;
     if (!this.things.has(thing)) throw notFound(`The thing ${thing} does not exist.`);
@@ -384,8 +407,8 @@ export class IotResourceStore {
   }
 
   resolveThingGroup(name: string | undefined, arn: string | undefined): string {
-    const fromArn = arn === undefined ? undefined : nameFromArn(arn, 'thinggroup');
-    if (arn !== undefined && fromArn === undefined) throw invalidRequest(`${arn} is not a thing group ARN.`);
+    const fromArn = arn === undefined ? undefined : this.arns.nameFrom(arn, 'thinggroup');
+    if (arn !== undefined && fromArn === undefined) throw invalidRequest(`${arn} is not a thing group ARN of account ${this.arns.scope.account} in ${this.arns.scope.region}.`);
     if (name !== undefined && fromArn !== undefined && name !== fromArn) throw invalidRequest(`thingGroupName ${name} and thingGroupArn ${arn} name different groups.`);
     const group = (name ?? fromArn) as string;
     if (!this.thingGroups.has(group)) throw notFound(`The thing group ${group} does not exist.`);

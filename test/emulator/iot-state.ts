@@ -5,6 +5,7 @@
  * (`iot-operations.ts`) and the execution simulator (`iot-executions.ts`) read and change it.
  */
 import { sequentialId } from './http-emulator';
+import type { Scope } from './identity';
 import {
   AUDIT_CHECK_RUN_STATUSES,
   AUDIT_FINDING_SEVERITIES,
@@ -24,7 +25,7 @@ import {
   MITIGATION_ACTION_NAME,
   MitigationActionType,
 } from './iot-model';
-import { ACCOUNT, IotResourceStore, REGION } from './iot-resources';
+import { IotArns, IotResourceStore } from './iot-resources';
 import { ActiveViolationStore } from './iot-violations';
 
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +202,6 @@ export type MitigationSideEffect =
 // Internal state
 // ---------------------------------------------------------------------------------------------
 
-const DEFAULT_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/iot-emulator-mitigation-role`;
-
 export interface MitigationActionState {
   actionName: string;
   actionType: MitigationActionType;
@@ -268,14 +267,15 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function defaultActionParams(type: MitigationActionType): Record<string, unknown> {
+/** A valid `actionParams` for an action of `type` in `scope`, under the API model's member name for the type. */
+export function defaultActionParams(type: MitigationActionType, { account, region }: Scope): Record<string, unknown> {
   switch (type) {
     case 'ADD_THINGS_TO_THING_GROUP':
       return { addThingsToThingGroupParams: { thingGroupNames: ['quarantine'], overrideDynamicGroups: false } };
     case 'ENABLE_IOT_LOGGING':
-      return { enableIoTLoggingParams: { roleArnForLogging: `arn:aws:iam::${ACCOUNT}:role/iot-logging`, logLevel: 'ERROR' } };
+      return { enableIoTLoggingParams: { roleArnForLogging: `arn:aws:iam::${account}:role/iot-logging`, logLevel: 'ERROR' } };
     case 'PUBLISH_FINDING_TO_SNS':
-      return { publishFindingToSnsParams: { topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:iot-findings` } };
+      return { publishFindingToSnsParams: { topicArn: `arn:aws:sns:${region}:${account}:iot-findings` } };
     case 'REPLACE_DEFAULT_POLICY_VERSION':
       return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
     case 'UPDATE_CA_CERTIFICATE':
@@ -302,7 +302,9 @@ export function findingToApi(f: AuditFindingState): JsonObject {
   };
 }
 
+/** One account's AWS IoT in one region. */
 export class IotState {
+  readonly arns: IotArns;
   readonly actions = new Map<string, MitigationActionState>();
   readonly auditTasks = new Map<string, AuditTaskState>();
   readonly findings = new Map<string, AuditFindingState>();
@@ -310,7 +312,7 @@ export class IotState {
   readonly detectMitigationTaskMap = new Map<string, DetectMitigationTaskSnapshot>();
   /** Violation ids StartDetectMitigationActionsTask refuses (unknown to AWS IoT, or no longer valid). */
   readonly invalidViolationIds = new Set<string>();
-  readonly resources = new IotResourceStore();
+  readonly resources: IotResourceStore;
   /** Detect's security profiles and their violations in alarm (ListActiveViolations). */
   readonly activeViolations = new ActiveViolationStore();
   /** Executions of tasks run with runAuditMitigationTask / runDetectMitigationTask, by task id. */
@@ -323,6 +325,11 @@ export class IotState {
   /** Audit finding suppressions, by `suppressionKey`. */
   readonly suppressions = new Map<string, AuditSuppressionSnapshot>();
   private actionSequence = 0;
+
+  constructor(scope: Scope) {
+    this.arns = new IotArns(scope);
+    this.resources = new IotResourceStore(this.arns);
+  }
 
   clear(): void {
     this.actionSequence = 0;
@@ -362,8 +369,8 @@ export class IotState {
       actionName: a.actionName,
       actionType: a.actionType,
       actionId: this.nextActionId(),
-      roleArn: a.roleArn ?? DEFAULT_ROLE_ARN,
-      actionParams: clone(a.actionParams ?? defaultActionParams(a.actionType)),
+      roleArn: a.roleArn ?? `arn:aws:iam::${this.arns.scope.account}:role/iot-emulator-mitigation-role`,
+      actionParams: clone(a.actionParams ?? defaultActionParams(a.actionType, this.arns.scope)),
       creationDate: new Date(),
     });
   }

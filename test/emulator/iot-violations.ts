@@ -4,8 +4,7 @@
  * Tests seed them (`IotEmulator.addSecurityProfile`, `addActiveViolation`); seeding checks the
  * values against the API model's shapes (ActiveViolation, Behavior).
  *
- * The emulator serves one account in one region (`ACCOUNT`, `REGION` of iot-resources.ts), like
- * the rest of its state.
+ * Like the rest of the emulator's state (`IotState`), they belong to one account in one region.
  */
 import {
   BEHAVIOR_NAME,

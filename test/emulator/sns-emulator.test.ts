@@ -12,6 +12,7 @@ import {
   SNSClientConfig,
   SNSServiceException,
 } from '@aws-sdk/client-sns';
+import { DEFAULT_ACCOUNT, DEFAULT_PRINCIPAL_ARN } from './identity';
 import { expectNoSnsViolations, SnsEmulator } from './sns-emulator';
 import { rejection, RawResponse, sendRawRequest } from './test-clients';
 
@@ -76,6 +77,9 @@ describe('Publish success', () => {
     expect(emulator.requests).toEqual([{
       action: 'Publish',
       params: { Action: 'Publish', Version: '2010-03-31', TopicArn: TOPIC, Message: '{"finding":"f-1"}' },
+      account: DEFAULT_ACCOUNT,
+      region: 'us-east-1',
+      principalArn: DEFAULT_PRINCIPAL_ARN,
       status: 200,
       violations: [],
       time: expect.any(Number),
@@ -322,12 +326,12 @@ describe('constraint violations', () => {
     expect(emulator.violations()).toHaveLength(1);
   });
 
-  test('an operation other than Publish is an InvalidAction violation', async () => {
+  test('an operation the emulator does not serve is an InvalidAction violation', async () => {
     const err = await rejection(client.send(new ListTopicsCommand({})));
     expect(err).toBeInstanceOf(SNSServiceException);
     expect(err.name).toBe('InvalidAction');
     expect(err.$metadata?.httpStatusCode).toBe(400);
-    expect(emulator.violations()).toEqual(["ListTopics: Action 'ListTopics' is not emulated (only Publish)"]);
+    expect(emulator.violations()).toEqual(["ListTopics: Action 'ListTopics' is not emulated (only Publish, Subscribe, ConfirmSubscription, ListSubscriptionsByTopic)"]);
   });
 
   test('a hand-built request for an unknown action gets an XML-escaped InvalidAction error', async () => {

@@ -121,7 +121,8 @@ async function checkCli(app: string): Promise<string> {
   if (wrong.status !== 2 || !wrong.stderr.includes('unknown command')) {
     throw new Error(`cdk-device-defender no-such-command: expected exit 2 and "unknown command", got exit ${wrong.status}\n${wrong.stderr}`);
   }
-  const emulator = await IotEmulator.start();
+  // The state seeded below is the default account's in eu-west-1, where the CLI is pointed.
+  const emulator = await IotEmulator.start({ region: 'eu-west-1' });
   try {
     const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
     emulator.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });

@@ -1,10 +1,13 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { DynamoDbEmulator } from '../emulator/dynamodb-emulator';
 import { EventsEmulator } from '../emulator/events-emulator';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT, Identities } from '../emulator/identity';
 import { IotEmulator } from '../emulator/iot-emulator';
 import { SnsEmulator } from '../emulator/sns-emulator';
+import { SsmEmulator } from '../emulator/ssm-emulator';
+import { StsEmulator } from '../emulator/sts-emulator';
 
-export const ACCOUNT = '123456789012';
+export const ACCOUNT = DEFAULT_ACCOUNT;
 export const REGION = 'eu-west-1';
 export const REPORT_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:reports`;
 /** The task follower's ledger table, defined in the DynamoDB emulator by resetEmulators. */
@@ -12,37 +15,49 @@ export const LEDGER_TABLE = 'task-ledger';
 export const CONTEXT = { invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:handler` } as Context;
 
 export interface Emulators {
+  /** Accounts, access keys and the credentials STS issued, shared by every emulator below. */
+  readonly identities: Identities;
   readonly iot: IotEmulator;
   readonly sns: SnsEmulator;
   readonly events: EventsEmulator;
   readonly dynamodb: DynamoDbEmulator;
+  readonly sts: StsEmulator;
+  readonly ssm: SsmEmulator;
 }
 
 /**
- * Starts the IoT, SNS, EventBridge and DynamoDB emulators and points the AWS SDK at them through the standard
- * environment variables, before a handler module (and its module-scope clients) is loaded.
+ * Starts the IoT, SNS, EventBridge, DynamoDB, STS and SSM emulators, sharing one `Identities` (so
+ * credentials STS issues work everywhere), and points the AWS SDK at them through the standard
+ * environment variables, before a handler module (and its module-scope clients) is loaded. The
+ * environment's key is the default account's; the emulators' default region is `REGION`.
  * Nothing reaches AWS: they listen on 127.0.0.1.
  */
 export async function startEmulators(): Promise<Emulators> {
-  const iot = await IotEmulator.start();
-  const sns = await SnsEmulator.start();
-  const events = await EventsEmulator.start();
-  const dynamodb = await DynamoDbEmulator.start();
+  const identities = new Identities();
+  const options = { identities, region: REGION };
+  const iot = await IotEmulator.start(options);
+  const sns = await SnsEmulator.start(options);
+  const events = await EventsEmulator.start(options);
+  const dynamodb = await DynamoDbEmulator.start(options);
+  const sts = await StsEmulator.start(options);
+  const ssm = await SsmEmulator.start(options);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_IOT: iot.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
     AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_SESSION_TOKEN: '',
   });
-  return { iot, sns, events, dynamodb };
+  return { identities, iot, sns, events, dynamodb, sts, ssm };
 }
 
 export async function stopEmulators(e: Emulators): Promise<void> {
-  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop()]);
+  await Promise.all([e.iot.stop(), e.sns.stop(), e.events.stop(), e.dynamodb.stop(), e.sts.stop(), e.ssm.stop()]);
 }
 
 /** Runs `fn` with console output captured, returning the JSON log lines it wrote. */
@@ -67,8 +82,14 @@ export function setEnv(vars: Record<string, string | undefined>): void {
   }
 }
 
-/** Clears the emulators and recreates the report topic and the ledger table the handlers use. */
+/**
+ * Clears the emulators (and the identities: only the default account and its key remain, the
+ * clock is real time again) and recreates the report topic and the ledger table the handlers use.
+ */
 export function resetEmulators(e: Emulators): void {
+  e.identities.reset();
+  e.sts.reset();
+  e.ssm.reset();
   e.iot.reset();
   e.sns.reset();
   e.sns.addTopic(REPORT_TOPIC);

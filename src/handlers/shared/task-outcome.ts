@@ -3,8 +3,8 @@ import {
   DescribeDetectMitigationActionsTaskCommand, IoTClient, MitigationAction, paginateListAuditFindings,
   paginateListAuditMitigationActionsExecutions, paginateListDetectMitigationActionsExecutions, TaskStatisticsForAuditCheck,
 } from '@aws-sdk/client-iot';
-import { actionTypeOf } from './action-types';
 import { errorName } from './errors';
+import { UNKNOWN_ACTION_TYPE, actionTypeOf } from '../../contract/action-types';
 import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
 
 // How a finished mitigation actions task ended: what AWS IoT says about it (I/O, readTaskOutcome)
@@ -166,7 +166,7 @@ export async function readTaskOutcome(iot: IoTClient, task: { kind: TaskKind; ta
 }
 
 const actionTypesOf = (definitions: MitigationAction[] | undefined): Record<string, string> =>
-  Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name!, actionTypeOf(a)]));
+  Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name!, actionTypeOf(a) ?? UNKNOWN_ACTION_TYPE]));
 
 async function readAuditFacts(iot: IoTClient, taskId: string, maxFindings: number): Promise<TaskFacts | undefined> {
   const task = await iot.send(new DescribeAuditMitigationActionsTaskCommand({ taskId }));
