@@ -108,6 +108,22 @@ function notOwned(props: SuppressionProps, found: Existing, decision: ExistingDe
 }
 
 /**
+ * Write the desired settings with the description `decision` says (refused when it does not fit
+ * AWS IoT's limit), then log `event` with the decision's note.
+ */
+function written(props: SuppressionProps, decision: Extract<ExistingDecision, { kind: 'write' }>, event: 'adopted' | 'updated',
+  physicalResourceId: string): SuppressionStep {
+  const refused = descriptionRefusal(decision.description);
+  if (refused) { return { kind: 'fail', error: refused }; }
+  return {
+    kind: 'write',
+    input: { ...keyOf(props), ...settings(props, decision.description) },
+    effects: [logLine('INFO', event, { ...keyOf(props), reason: decision.note })],
+    physicalResourceId,
+  };
+}
+
+/**
  * A Create: create the suppression; one that exists already is taken over (adopted) or refused, as
  * `decideOnExisting` says. Its physical id is the plan's, or names the sibling it was taken over from.
  */
@@ -138,14 +154,7 @@ export function decideCreate(plan: CreatePlan, self: RequestingResource, facts: 
         + '(`npx cdk-device-defender unsuppress <findingId>` or DeleteAuditSuppression) and deploy again, or remove this AuditSuppression.'),
     };
   }
-  const refused = descriptionRefusal(decision.description);
-  if (refused) { return { kind: 'fail', error: refused }; }
-  return {
-    kind: 'write',
-    input: { ...keyOf(props), ...settings(props, decision.description) },
-    effects: [logLine('INFO', 'adopted', { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason: decision.note })],
-    physicalResourceId: suppressionPhysicalId(props.checkName, props.resourceIdentifier, decision.adoptedFrom),
-  };
+  return written(props, decision, 'adopted', suppressionPhysicalId(props.checkName, props.resourceIdentifier, decision.adoptedFrom));
 }
 
 /**
@@ -167,14 +176,7 @@ export function decideUpdate(plan: UpdatePlan, self: RequestingResource, facts: 
   if (decision.kind !== 'write') {
     return { kind: 'done', effects: [], reports: [notOwned(props, facts.found, decision, NOT_OWNED_ON_UPDATE)], physicalResourceId: plan.physicalResourceId };
   }
-  const refused = descriptionRefusal(decision.description);
-  if (refused) { return { kind: 'fail', error: refused }; }
-  return {
-    kind: 'write',
-    input: { ...keyOf(props), ...settings(props, decision.description) },
-    effects: [logLine('INFO', 'updated', { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason: decision.note })],
-    physicalResourceId: plan.physicalResourceId,
-  };
+  return written(props, decision, 'updated', plan.physicalResourceId);
 }
 
 /**
