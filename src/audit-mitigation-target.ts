@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
+import { AUDIT_MITIGATION_TASK_PROPS as P } from './contract/custom-resources';
 import {
   AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
-} from './contract';
+} from './contract/limits';
 import { AuditRuleSet } from './private/rules';
 import { invalid, validatePattern } from './private/validation';
 
@@ -22,7 +23,7 @@ export abstract class AuditMitigationTarget {
     return new (class extends AuditMitigationTarget {
       public _bind(scope: Construct) {
         validatePattern(scope, 'auditTaskId', auditTaskId, AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
-        return { properties: { AuditTaskId: auditTaskId }, taskCount: 1 };
+        return { properties: { [P.AUDIT_TASK_ID]: auditTaskId }, taskCount: 1 };
       }
     })();
   }
@@ -49,7 +50,7 @@ export abstract class AuditMitigationTarget {
           }
         }
         return {
-          properties: { FindingIds: findingIds },
+          properties: { [P.FINDING_IDS]: findingIds },
           taskCount: Token.isUnresolved(findingIds) ? undefined : Math.ceil(findingIds.length / MAX_FINDINGS_PER_TASK),
         };
       }
@@ -86,7 +87,7 @@ export abstract class AuditMitigationTarget {
           validate: () => Object.keys(filter).filter((check) => !rules.checks.includes(check as AuditCheck))
             .map((check) => `the reason-code filter selects ${check} findings, but no rule says what to do with them`),
         });
-        return { properties: { AuditTaskId: auditTaskId, ReasonCodeFilter: filter }, taskCount: undefined };
+        return { properties: { [P.AUDIT_TASK_ID]: auditTaskId, [P.REASON_CODE_FILTER]: filter }, taskCount: undefined };
       }
     })();
   }

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
 import { AuditMitigationTarget } from './audit-mitigation-target';
-import { CUSTOM_RESOURCE_REPORT_PROPS as REPORT, RUN_ID_PATTERN } from './contract';
+import { AUDIT_MITIGATION_TASK_PROPS as P, AUDIT_MITIGATION_TASK_RESOURCE_TYPE } from './contract/custom-resources';
+import { RUN_ID_PATTERN } from './contract/limits';
 import { IMitigationAction } from './mitigation-action';
 import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
@@ -106,17 +107,17 @@ export class AuditMitigationTask extends Construct {
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: auditMitigationTaskProvider(this, { reportTopic: props.reportTopic, eventBus: props.eventBus }).serviceToken,
-      resourceType: 'Custom::IotMitigationAuditTask',
+      resourceType: AUDIT_MITIGATION_TASK_RESOURCE_TYPE,
       properties: {
         ...target.properties,
-        AuditCheckToActionsMapping: Lazy.any({ produce: () => this.ruleSet.toMapping() }),
-        CancelOnDelete: String(props.cancelOnDelete ?? false),
-        RunId: props.runId,
+        [P.AUDIT_CHECK_TO_ACTIONS_MAPPING]: Lazy.any({ produce: () => this.ruleSet.toMapping() }),
+        [P.CANCEL_ON_DELETE]: String(props.cancelOnDelete ?? false),
+        [P.RUN_ID]: props.runId,
         // The Mitigation metric dimension and events' detail.mitigation, and where failures are
         // reported; not part of the work, so adding or changing them starts nothing.
-        [REPORT.MITIGATION_NAME]: this.node.path,
-        [REPORT.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
-        [REPORT.EVENT_BUS_ARN]: props.eventBus?.eventBusArn,
+        [P.MITIGATION_NAME]: this.node.path,
+        [P.REPORT_TOPIC_ARN]: props.reportTopic?.topicArn,
+        [P.EVENT_BUS_ARN]: props.eventBus?.eventBusArn,
       },
     });
     // The mapping names the actions with Ref, so CloudFormation creates them first.

@@ -4,11 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
-import {
-  AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem,
-  suppressionMarkerOverhead,
-} from './contract';
 import { AUDIT_CHECKS, FindingResource, isAuditCheck } from './contract/audit-checks';
+import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RESOURCE_TYPE } from './contract/custom-resources';
+import { AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem, suppressionMarkerOverhead } from './contract/suppression';
 import { auditSuppressionProvider } from './private/provider';
 import { invalid, refuse, validateOneOf } from './private/validation';
 

@@ -7,7 +7,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DETECT_ENV, MAX_VIOLATIONS_PER_TASK, METRICS, taskIdPrefixOf } from './contract';
+import { DETECT_ENV } from './contract/environment';
+import { DETECT_ALERT_BATCH_SIZE, taskIdPrefixOf } from './contract/limits';
+import { METRICS } from './contract/telemetry';
 import { DetectMitigationFunction } from './handlers/detect-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
 import { MitigationBase } from './mitigation-base';
@@ -200,7 +202,7 @@ export class DetectMitigation extends MitigationBase {
       queueId: 'AlertQueue',
       sender: this.alertTopic,
       maxReceiveCount: 5,
-      batchSize: MAX_VIOLATIONS_PER_TASK,
+      batchSize: DETECT_ALERT_BATCH_SIZE,
       maxBatchingWindow: Duration.seconds(5),
       maxConcurrency,
     });

@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigation } from './audit-mitigation';
-import { METRICS } from './contract';
+import { METRICS } from './contract/telemetry';
 import { DetectMitigation } from './detect-mitigation';
 import { IMitigation } from './mitigation-base';
 import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows } from './private/dashboard';

@@ -2,7 +2,7 @@ import { Lazy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from './contract';
+import { EVENT_SOURCE } from './contract/telemetry';
 import { eventPublishersOf } from './private/grants';
 
 /** Properties of a `MitigationEventBus`. */

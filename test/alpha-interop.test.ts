@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, IMitigationAction, MitigationAction, MitigationActionParams, ScheduledAudit,
 } from '../src';
-import { AUDIT_ENV } from '../src/contract';
 import { expectRefused } from './util/refusals';
+import { AUDIT_ENV } from '../src/contract/environment';
 
 // Teams on @aws-cdk/aws-iot-alpha keep its AccountAuditConfiguration and ScheduledAudit and add this
 // library's AuditMitigation: every prop and method of this library that takes a scheduled audit or

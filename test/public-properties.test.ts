@@ -5,7 +5,7 @@ import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression, AuditSuppressionResource, DetectMitigation,
   MitigationAction, MitigationActionParams, MitigationActionType,
 } from '../src';
-import { AUDIT_ENV, DETECT_ENV } from '../src/contract';
+import { AUDIT_ENV, DETECT_ENV } from '../src/contract/environment';
 
 // What users assert in their own tests: a mitigation's settings and rules are
 // read-only properties, documented, and say what the handler and the custom resources get, so no

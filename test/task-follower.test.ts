@@ -5,10 +5,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DetectMitigation, MitigationAction, MitigationActionParams,
 } from '../src';
-import { FollowedMitigation } from '../src/contract';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 import { expectRefused } from './util/refusals';
+import { FollowedMitigation } from '../src/contract/environment';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Io, UsageError } from './output';
-import { errorMessage, errorName } from '../handlers/shared/iot-tasks';
+import { errorMessage, errorName } from '../handlers/shared/errors';
 
 /** A failure the CLI names itself: a code for scripts, and the fix. */
 export class CliError extends Error {

@@ -1,7 +1,7 @@
 import { table } from './output';
 import { Summary } from './summary';
 import { TaskRow } from './tasks';
-import { ExecutionCounts, OutcomeErrorCode } from '../contract';
+import { ExecutionCounts, OutcomeErrorCode } from '../contract/telemetry';
 
 // How `tasks` and `summary` print outcomes: tables narrow enough for a terminal, the breakdowns
 // as their own tables (--json has everything).

@@ -1,7 +1,7 @@
 import { AuditFinding, IoTClient, ResourceIdentifier, paginateListAuditFindings } from '@aws-sdk/client-iot';
 import { Progress } from './output';
-import { AUDIT_ENV as ENV } from '../contract';
 import { FindingResource } from '../contract/audit-checks';
+import { AUDIT_ENV as ENV } from '../contract/environment';
 import { AuditPlan, planAuditMitigation } from '../handlers/shared/audit-plan';
 import { describeAudit } from '../handlers/shared/iot-tasks';
 
@@ -114,7 +114,7 @@ async function planFor(iot: IoTClient, auditTaskId: string, config: TemplateRule
     maxFindingsPerCheck: config.maxFindingsPerCheck,
     taskIdPrefix: config.taskIdPrefix,
     maxAuditAgeHours: config.maxAuditAgeHours,
-  });
+  }, new Date());
 }
 
 /** What the plan does about one check: the actions it would apply, or why it applies none. */

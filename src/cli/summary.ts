@@ -1,5 +1,5 @@
 import { TaskRow } from './tasks';
-import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES } from '../contract';
+import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES } from '../contract/telemetry';
 
 /** What the mitigation tasks of a time window did: executions by check, by action and by outcome. */
 export interface Summary {

@@ -4,8 +4,8 @@ import {
   paginateListAuditSuppressions, ResourceIdentifier,
 } from '@aws-sdk/client-iot';
 import { UsageError } from './output';
-import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem } from '../contract';
-import { errorName } from '../handlers/shared/iot-tasks';
+import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem } from '../contract/suppression';
+import { errorName } from '../handlers/shared/errors';
 
 /** One audit finding suppression, as `suppressions` lists it. */
 export interface SuppressionRow {

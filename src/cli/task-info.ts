@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { CliError } from './errors';
 import { Progress } from './output';
-import { errorName } from '../handlers/shared/iot-tasks';
+import { errorName } from '../handlers/shared/errors';
 
 export type TaskInfo =
   | { readonly kind: 'audit'; readonly taskId: string; readonly task: DescribeAuditMitigationActionsTaskCommandOutput }

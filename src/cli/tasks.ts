@@ -3,7 +3,7 @@ import {
   paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks,
 } from '@aws-sdk/client-iot';
 import { AUDIT_TASK_STATUSES, DETECT_TASK_STATUSES } from './commands';
-import { TaskKind } from '../contract';
+import { TaskKind } from '../contract/telemetry';
 import { isFinished, readTaskOutcome, TaskOutcome } from '../handlers/shared/task-outcome';
 
 /**

@@ -1,17 +1,21 @@
 import {
-  CreateAuditSuppressionCommand, DeleteAuditSuppressionCommand, DescribeAuditSuppressionCommand, DescribeAuditSuppressionCommandOutput, IoTClient,
-  UpdateAuditSuppressionCommand,
+  CreateAuditSuppressionCommand, DeleteAuditSuppressionCommand, DescribeAuditSuppressionCommand, IoTClient, UpdateAuditSuppressionCommand,
 } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { AUDIT_SUPPRESSION_RULES, parseSuppressionDescription, stringRuleProblem, withSuppressionMarker } from '../contract';
-import { planSuppressionRequest, SuppressionPlan, SuppressionProps, suppressionPhysicalId } from './shared/audit-suppression-plan';
+import { planSuppressionRequest, SuppressionPlan, SuppressionProps } from './audit-suppression/audit-suppression-plan';
+import {
+  CreatePlan, decideCreate, decideDelete, decideDeleteFailure, decideUpdate, DeletePlan, Existing, keyOf, SuppressionFacts, SuppressionRefusedError,
+  SuppressionStep, UpdatePlan,
+} from './audit-suppression/decide';
+import { RequestingResource } from './audit-suppression/suppression-ownership';
+import { openRequest, RequestOpening } from './shared/config';
 import { runWithDeadline } from './shared/deadline';
-import { createIotClient, errorName, IotClientLimits } from './shared/iot-tasks';
+import { perform } from './shared/effects';
+import { DeadlineExceededError, errorName } from './shared/errors';
+import { createIotClient, IotClientLimits } from './shared/iot-tasks';
 import { log } from './shared/log';
-import { AnswerDeadline, customResourceReporter, Reporter } from './shared/report';
-import { decideOnExisting, ExistingDecision, RequestingResource } from './shared/suppression-ownership';
 
-export { parseSuppressionProps, suppressionPhysicalId } from './shared/audit-suppression-plan';
+export { parseSuppressionProps, suppressionPhysicalId } from './audit-suppression/audit-suppression-plan';
 
 /** Create and Update: the SDK's retries (8 attempts). */
 const iot = createIotClient();
@@ -30,22 +34,6 @@ interface Response {
   readonly PhysicalResourceId: string;
 }
 
-/** What every step of one request needs. */
-interface Request {
-  readonly self: RequestingResource;
-  readonly reporter: Reporter;
-  readonly answer: AnswerDeadline;
-  readonly remainingMs: () => number;
-}
-
-/** A suppression this resource may not touch (see `decideOnExisting`), or a description that does not fit. */
-class SuppressionRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SuppressionRefused';
-  }
-}
-
 /**
  * Creates, updates and deletes an AWS IoT Device Defender audit finding suppression for
  * CloudFormation. The physical id encodes the suppression's key (check and resource): the same key
@@ -60,216 +48,150 @@ class SuppressionRefusedError extends Error {
  * that finds a suppression it may not touch leaves it, reports, and succeeds; a Delete always
  * answers, before the function's timeout (AWS IoT calls stop `SAFETY_MARGIN_MS` before it).
  *
- * Parse and decide (`planSuppressionRequest`, `decideOnExisting`: pure), then act: the I/O is here.
+ * Parse and decide (`planSuppressionRequest`, `./audit-suppression/decide.ts`: pure), then act:
+ * the I/O is here.
  */
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<Response> {
-  const began = Date.now();
-  const remainingMs = context ? () => context.getRemainingTimeInMillis() : () => FUNCTION_TIMEOUT_MS - (Date.now() - began);
-  const request: Request = {
-    self: { stackId: event.StackId, logicalResourceId: event.LogicalResourceId },
-    reporter: customResourceReporter(event.ResourceProperties, event.LogicalResourceId),
-    answer: { remainingMs, marginMs: REPORT_MARGIN_MS },
-    remainingMs,
-  };
+  const self: RequestingResource = { stackId: event.StackId, logicalResourceId: event.LogicalResourceId };
   let plan: SuppressionPlan | undefined;
-  try {
+  return openRequest(event, context, { reportMarginMs: REPORT_MARGIN_MS, timeoutMs: FUNCTION_TIMEOUT_MS }, async (request) => {
     plan = planSuppressionRequest(event);
     switch (plan.kind) {
       case 'nothing-to-delete':
         log('INFO', 'nothing-to-delete', { physicalResourceId: plan.physicalResourceId, reason: plan.reason });
         return { PhysicalResourceId: plan.physicalResourceId };
       case 'delete':
-        await remove(plan, request);
+        await remove(plan, self, request);
         return { PhysicalResourceId: plan.physicalResourceId };
-      case 'create': {
-        const created = plan;
-        return { PhysicalResourceId: await withinDeadline(remainingMs, (signal) => create(created, request, signal)) };
-      }
+      case 'create':
       case 'update': {
-        const updated = plan;
-        const notOwned = await withinDeadline(remainingMs, (signal) => update(updated, request, signal));
-        if (notOwned) {
-          await reportNotOwned(request, plan.props, notOwned, 'left as it is: this stack\'s expiry and description were not applied. Delete it '
-            + '(`npx cdk-device-defender unsuppress <findingId>`) and deploy again for the stack to manage it, or remove this AuditSuppression');
-        }
-        return { PhysicalResourceId: plan.physicalResourceId };
+        const writing = plan;
+        const done = await withinDeadline(request.remainingMs, (signal) => createOrUpdate(writing, self, request, signal));
+        await perform(done.reports, request.reporter, request.answer);
+        return { PhysicalResourceId: writing.kind === 'create' ? done.physicalResourceId! : writing.physicalResourceId };
       }
     }
-  } catch (error) {
-    // Only a Create or an Update gets here (a Delete never throws): CloudFormation fails the
-    // request and rolls back, and the failure is reported like every other.
-    await request.reporter.permanentFailure(error instanceof SuppressionRefusedError ? 'suppression-refused' : 'request-failed', error, {
-      requestType: event.RequestType,
-      logicalResourceId: event.LogicalResourceId,
-      ...(plan && plan.kind !== 'nothing-to-delete' ? { checkName: plan.props.checkName, resourceIdentifier: plan.props.resourceIdentifier } : {}),
-    }, request.answer);
-    throw error;
-  }
+  }, (error) => ({
+    // Only a Create or an Update gets here (a Delete never throws).
+    kind: error instanceof SuppressionRefusedError ? 'suppression-refused' : 'request-failed',
+    fields: plan && plan.kind !== 'nothing-to-delete' ? { checkName: plan.props.checkName, resourceIdentifier: plan.props.resourceIdentifier } : {},
+  }));
 }
 
 /** Runs `work` with a signal that aborts it `SAFETY_MARGIN_MS` before the function must answer. */
 async function withinDeadline<R>(remainingMs: () => number, work: (signal: AbortSignal) => Promise<R>): Promise<R> {
   const run = await runWithDeadline([work], (w, signal) => w(signal), { concurrency: 1, remainingMs, marginMs: SAFETY_MARGIN_MS });
   const [settled] = run.settled;
-  if (!settled) {
-    const error = new Error(`AWS IoT did not answer in time: stopped ${SAFETY_MARGIN_MS / 1000} s before the function's timeout`);
-    error.name = 'DeadlineExceeded';
-    throw error;
-  }
+  if (!settled) { throw new DeadlineExceededError(`AWS IoT did not answer in time: stopped ${SAFETY_MARGIN_MS / 1000} s before the function's timeout`); }
   if ('error' in settled) { throw settled.error; }
   return settled.result!;
 }
 
-/** The settings of a Create or an Update: an expiry or "indefinitely", and the description (with its marker). */
-function settings(props: SuppressionProps, description: string) {
-  return { expirationDate: props.expirationDate, suppressIndefinitely: props.suppressIndefinitely, description };
-}
-
-function key(props: SuppressionProps) {
-  return { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier };
-}
-
-/** `description` if AWS IoT takes it; refused otherwise (the user's description and the marker are too long together). */
-function fitting(description: string): string {
-  const problem = stringRuleProblem(description, AUDIT_SUPPRESSION_RULES.description);
-  if (problem) {
-    const { text } = parseSuppressionDescription(description);
-    throw new SuppressionRefusedError(`the description with its ownership marker is ${description.length} characters, and AWS IoT allows `
-      + `${AUDIT_SUPPRESSION_RULES.description.max}: shorten the description (${text.length} characters) by at least `
-      + `${description.length - AUDIT_SUPPRESSION_RULES.description.max}`);
-  }
-  return description;
-}
-
-/** The suppression of `props`' key, or undefined when there is none. */
-async function describe(client: IoTClient, props: SuppressionProps,
-  abortSignal: AbortSignal): Promise<DescribeAuditSuppressionCommandOutput | undefined> {
+/** The suppression of `props`' key, or null when there is none. */
+async function describe(client: IoTClient, props: SuppressionProps, abortSignal: AbortSignal): Promise<Existing | null> {
   try {
-    return await client.send(new DescribeAuditSuppressionCommand(key(props)), { abortSignal });
+    return await client.send(new DescribeAuditSuppressionCommand(keyOf(props)), { abortSignal });
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') { return undefined; }
+    if (errorName(error) === 'ResourceNotFoundException') { return null; }
     throw error;
   }
 }
 
-/** A suppression in a few words: its key and expiry, and its description. */
-function summary(props: SuppressionProps, found: DescribeAuditSuppressionCommandOutput): string {
-  const expiry = found.suppressIndefinitely ? 'indefinitely' : `until ${found.expirationDate?.toISOString() ?? 'an unknown date'}`;
-  return `an audit suppression of ${props.checkName} for ${JSON.stringify(props.resourceIdentifier)} exists already `
-    + `(suppressed ${expiry}${found.description ? `: ${JSON.stringify(parseSuppressionDescription(found.description).text)}` : ''})`;
+/** The final step of a request: its effects logged, its reports (if any) for the caller to send once AWS IoT is done with. */
+type Done = Extract<SuppressionStep, { kind: 'done' }>;
+
+/**
+ * Does what `decideCreate` or `decideUpdate` says until it is done. Throws what fails the request
+ * (a refusal, an AWS error); an Update whose suppression is gone is created again.
+ */
+async function createOrUpdate(start: CreatePlan | UpdatePlan, self: RequestingResource, request: RequestOpening,
+  abortSignal: AbortSignal): Promise<Done> {
+  let plan = start;
+  let facts: SuppressionFacts = {};
+  for (;;) {
+    const step = plan.kind === 'create' ? decideCreate(plan, self, facts) : decideUpdate(plan, self, facts);
+    switch (step.kind) {
+      case 'create':
+        facts = { ...facts, created: await createOrFind(step.input, abortSignal) };
+        break;
+      case 'describe':
+        facts = { ...facts, found: await describe(iot, plan.props, abortSignal) };
+        break;
+      case 'recreate':
+        await perform(step.effects, request.reporter);
+        plan = step.plan;
+        facts = {};
+        break;
+      case 'write':
+        await iot.send(new UpdateAuditSuppressionCommand(step.input), { abortSignal });
+        await perform(step.effects, request.reporter);
+        return { kind: 'done', effects: [], reports: [], physicalResourceId: step.physicalResourceId };
+      case 'delete':
+        throw new Error('internal error: a Create or an Update never deletes');
+      case 'fail':
+        throw step.error;
+      case 'done':
+        await perform(step.effects, request.reporter);
+        return step;
+    }
+  }
 }
 
-/** Creates the suppression; one that exists already is taken over or refused (`decideOnExisting`). Returns the physical id. */
-async function create(plan: Extract<SuppressionPlan, { kind: 'create' }>, request: Request, abortSignal: AbortSignal): Promise<string> {
-  const { props } = plan;
-  const description = fitting(withSuppressionMarker(props.description, { ...request.self, pending: false }));
+/** CreateAuditSuppression: 'created', or 'exists' when AWS IoT has one of this key already. */
+async function createOrFind(input: Extract<SuppressionStep, { kind: 'create' }>['input'], abortSignal: AbortSignal): Promise<'created' | 'exists'> {
   try {
-    const input = { ...key(props), ...settings(props, description), clientRequestToken: plan.clientRequestToken };
     await iot.send(new CreateAuditSuppressionCommand(input), { abortSignal });
-    log('INFO', 'created', { physicalResourceId: plan.physicalResourceId, checkName: props.checkName });
-    return plan.physicalResourceId;
+    return 'created';
   } catch (error) {
     if (errorName(error) !== 'ResourceAlreadyExistsException') { throw error; }
+    return 'exists';
   }
-  const found = await describe(iot, props, abortSignal);
-  if (!found) { throw new Error(`the suppression of ${props.checkName} existed when created, and was gone when read: deploy again`); }
-  const decision = decideOnExisting({ kind: 'create', self: request.self, description: props.description, released: plan.released }, found.description ?? '');
-  if (decision.kind !== 'write') {
-    throw new SuppressionRefusedError(`${summary(props, found)}, and ${refusal(decision)}. AuditSuppression does not adopt it (it adopts only a `
-      + 'suppression whose ownership marker names its stack), so that it never changes or deletes one someone else decided on: delete it '
-      + '(`npx cdk-device-defender unsuppress <findingId>` or DeleteAuditSuppression) and deploy again, or remove this AuditSuppression.');
-  }
-  await iot.send(new UpdateAuditSuppressionCommand({ ...key(props), ...settings(props, fitting(decision.description)) }), { abortSignal });
-  log('INFO', 'adopted', { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason: decision.note });
-  return suppressionPhysicalId(props.checkName, props.resourceIdentifier, decision.adoptedFrom);
-}
-
-function refusal(decision: ExistingDecision): string {
-  return decision.kind === 'refuse' ? decision.reason : decision.kind;
 }
 
 /**
- * Updates the suppression in place when it is this resource's; one that is not is left as it is
- * and returned as the error to report (the request succeeds). One deleted outside CloudFormation is
- * created again.
+ * Does what `decideDelete` says, with the Delete's client, and never throws: what it could not do
+ * in time, or was refused, is a permanent failure (`decideDeleteFailure`), and the Delete succeeds.
  */
-async function update(plan: Extract<SuppressionPlan, { kind: 'update' }>, request: Request, abortSignal: AbortSignal): Promise<SuppressionRefusedError | undefined> {
-  const { props } = plan;
-  const found = await describe(iot, props, abortSignal);
-  if (!found) {
-    // Deleted outside CloudFormation (console, CLI, or it expired): the stack says it exists, so make it again.
-    log('WARN', 'recreated', { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason: 'not found on Update' });
-    await create({ ...plan, kind: 'create', released: undefined }, request, abortSignal);
-    return undefined;
-  }
-  const decision = decideOnExisting({ kind: 'update', self: request.self, description: props.description, released: plan.released }, found.description ?? '');
-  if (decision.kind !== 'write') { return new SuppressionRefusedError(`${summary(props, found)}, and ${refusal(decision)}`); }
-  await iot.send(new UpdateAuditSuppressionCommand({ ...key(props), ...settings(props, fitting(decision.description)) }), { abortSignal });
-  log('INFO', 'updated', { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason: decision.note });
-  return undefined;
-}
-
-/** Reports a suppression this resource found and may not touch, left as it is (`reason`: what that means, what to do). */
-async function reportNotOwned(request: Request, props: SuppressionProps, error: SuppressionRefusedError, reason: string): Promise<void> {
-  await request.reporter.permanentFailure('suppression-not-owned', error, {
-    checkName: props.checkName, resourceIdentifier: props.resourceIdentifier, reason,
-  }, request.answer);
-}
-
-/**
- * Deletes the suppression when it is this resource's, hands it back or leaves it as
- * `decideOnExisting` says, and never throws: what it could not do in time, or was refused, is a
- * permanent failure, and the Delete succeeds.
- */
-async function remove(plan: Extract<SuppressionPlan, { kind: 'delete' }>, request: Request): Promise<void> {
-  const { props } = plan;
-  const fields = { checkName: props.checkName, resourceIdentifier: props.resourceIdentifier };
+async function remove(plan: DeletePlan, self: RequestingResource, request: RequestOpening): Promise<void> {
   /** Set when the step under way rewrites the marker instead of deleting: what it was for. */
   let remarking: string | undefined;
   try {
-    const notOwned = await withinDeadline(request.remainingMs, async (abortSignal): Promise<SuppressionRefusedError | undefined> => {
-      const found = await describe(deleteClient, props, abortSignal);
-      if (!found) {
-        log('INFO', 'already-deleted', fields);
-        return undefined;
-      }
-      const decision = decideOnExisting({ kind: 'delete', self: request.self, released: props.description ?? '', adoptedFrom: plan.adoptedFrom }, found.description ?? '');
-      switch (decision.kind) {
-        case 'delete':
-          try {
-            await deleteClient.send(new DeleteAuditSuppressionCommand(key(props)), { abortSignal });
-            log('INFO', 'deleted', { ...fields, reason: decision.note });
-          } catch (error) {
-            // Gone already (deleted outside CloudFormation, or expired) is what a Delete wants.
-            if (errorName(error) !== 'ResourceNotFoundException') { throw error; }
-            log('INFO', 'already-deleted', fields);
-          }
-          return undefined;
-        case 'remark':
-          remarking = decision.note;
-          await deleteClient.send(new UpdateAuditSuppressionCommand({ ...key(props), description: fitting(decision.description) }), { abortSignal });
-          log('INFO', 'left-in-force', { ...fields, reason: decision.note });
-          return undefined;
-        case 'leave':
-          log('INFO', 'left-in-force', { ...fields, reason: decision.note });
-          return undefined;
-        default:
-          return new SuppressionRefusedError(`${summary(props, found)}, and ${refusal(decision)}`);
+    const done = await withinDeadline(request.remainingMs, async (abortSignal): Promise<Done> => {
+      let facts: SuppressionFacts = {};
+      for (;;) {
+        const step = decideDelete(plan, self, facts);
+        switch (step.kind) {
+          case 'describe':
+            facts = { ...facts, found: await describe(deleteClient, plan.props, abortSignal) };
+            break;
+          case 'delete':
+            try {
+              await deleteClient.send(new DeleteAuditSuppressionCommand(keyOf(plan.props)), { abortSignal });
+              await perform(step.effects, request.reporter);
+            } catch (error) {
+              // Gone already (deleted outside CloudFormation, or expired) is what a Delete wants.
+              if (errorName(error) !== 'ResourceNotFoundException') { throw error; }
+              await perform(step.ifGone, request.reporter);
+            }
+            return { kind: 'done', effects: [], reports: [] };
+          case 'write':
+            remarking = step.remarking;
+            await deleteClient.send(new UpdateAuditSuppressionCommand(step.input), { abortSignal });
+            await perform(step.effects, request.reporter);
+            return { kind: 'done', effects: [], reports: [] };
+          case 'fail':
+            remarking = step.remarking;
+            throw step.error;
+          case 'done':
+            await perform(step.effects, request.reporter);
+            return step;
+          default:
+            throw new Error(`internal error: a Delete does not ${step.kind}`);
+        }
       }
     });
-    if (notOwned) {
-      await reportNotOwned(request, props, notOwned, 'left in force: this stack does not delete a suppression it does not own. If nobody '
-        + 'needs it, delete it with DeleteAuditSuppression (or `npx cdk-device-defender unsuppress <findingId>`)');
-    }
+    await perform(done.reports, request.reporter, request.answer);
   } catch (error) {
-    // A Delete never fails the stack. The suppression left in place still hides findings, so
-    // this is a permanent failure that says what is left and what to do.
-    await request.reporter.permanentFailure(remarking ? 'suppression-marker-not-updated' : 'suppression-not-deleted', error, {
-      ...fields,
-      reason: remarking
-        ? `the suppression is in force, and its ownership marker was not rewritten (${remarking}): rewrite the marker at the end of `
-          + 'its description by hand (UpdateAuditSuppression), or delete it if no AuditSuppression of this stack has this check and resource'
-        : 'the suppression is still in force: delete it with DeleteAuditSuppression (or `npx cdk-device-defender unsuppress <findingId>`)',
-    }, request.answer);
+    await perform(decideDeleteFailure(plan.props, error, remarking), request.reporter, request.answer);
   }
 }

@@ -1,35 +1,17 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { DETECT_ENV, MAX_VIOLATIONS_PER_TASK, METRICS } from '../contract';
-import {
-  Lookup, LookupResult, lookUpActiveViolations, planLookups, UnverifiedViolationError, verifiedAlert,
-} from './shared/active-violations';
-import { DetectHandlerConfig, readDetectConfig } from './shared/config';
-import { detectDryRunEvent, detectTaskStartedEvent, emitMitigationCounts } from './shared/decision-signals';
-import { detectMitigationTaskId } from './shared/ids';
-import {
-  createIotClient, errorMessage, errorName, isPermanent, startDetectMitigationTask, StartOutcome,
-} from './shared/iot-tasks';
-import { log } from './shared/log';
+import { Lookup, LookupResult, lookUpActiveViolations, planLookups } from './detect-mitigation/active-violations';
+import { DetectHandlerConfig, readDetectConfig } from './detect-mitigation/config';
+import { Batch, decideAlerts, decideBatch, decideTask, decideVerification, Notice, ReadRecord } from './detect-mitigation/decide';
+import { parseViolationAlert } from './detect-mitigation/violation';
+import { DETECT_ENV } from '../contract/environment';
+import { openConfig } from './shared/config';
+import { perform } from './shared/effects';
+import { Answer, answerOf } from './shared/errors';
+import { createIotClient, startDetectMitigationTask } from './shared/iot-tasks';
 import { MalformedMessageError } from './shared/message';
 import { Reporter, reportSent } from './shared/report';
-import { chunk } from './shared/targets';
-import { afterStartFailure, parseViolationAlert, reasonNotToVerify, reasonToIgnore, ViolationAlert } from './shared/violation';
 
 const iot = createIotClient();
-
-/** What one invocation works with. */
-interface Batch {
-  readonly config: DetectHandlerConfig;
-  readonly reporter: Reporter;
-  /** violation id -> its thing, as AWS IoT named it */
-  readonly thingOf: Map<string, string | undefined>;
-}
-
-/** An alert and the SQS message that carried it. */
-interface Received {
-  readonly messageId: string;
-  readonly alert: ViolationAlert;
-}
 
 /**
  * Moves the things of in-alarm violations into thing groups: one detect mitigation actions task
@@ -41,169 +23,80 @@ interface Received {
  * dead-lettered after the last attempt, and the others go ahead. A batch AWS IoT refuses for good
  * is split, one task per violation, so a bad violation id loses only itself; what still fails for
  * good, and an alert AWS IoT does not confirm, is reported as a permanent failure.
+ *
+ * Parse (the messages), decide (`./detect-mitigation/decide.ts`, pure), act: the I/O is here. A
+ * configuration that cannot be read fails the invocation, so every message is kept (redelivered,
+ * then dead-lettered) until the deployment is fixed.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  let config: DetectHandlerConfig;
-  try {
-    config = readDetectConfig(process.env);
-  } catch (error) {
-    // The deployment is broken and every message would fail the same way: report it, and fail the
-    // invocation so the messages are kept (redelivered, then dead-lettered) until it is fixed.
-    await new Reporter(process.env[DETECT_ENV.REPORT_TOPIC_ARN] || undefined, process.env[DETECT_ENV.MITIGATION] || undefined,
-      process.env[DETECT_ENV.EVENT_BUS] || undefined).permanentFailure('config-error', error);
-    throw error;
-  }
-  const batch: Batch = { config, reporter: new Reporter(config.reportTopicArn, config.mitigation, config.eventBus), thingOf: new Map() };
+  const config = await openConfig(process.env, readDetectConfig, DETECT_ENV);
+  const reporter = new Reporter(config.reportTopicArn, config.mitigation, config.eventBus);
   // The SQS messages to deliver again.
   const retry = new Set<string>();
+  const say = (notices: Notice[]) => sayAll(notices, reporter, retry);
 
-  const received: Received[] = [];
-  for (const record of event.Records) {
-    let alert;
-    try {
-      alert = parseViolationAlert(record.body);
-    } catch (error) {
-      if (!(error instanceof MalformedMessageError)) { throw error; }
-      const sent = await reportSent(() => batch.reporter.permanentFailure('malformed-alert', error,
-        { messageId: record.messageId, received: record.body.slice(0, 2000) }), { messageIds: [record.messageId] });
-      if (!sent) { retry.add(record.messageId); }
-      continue;
-    }
-    const reason = reasonNotToVerify(alert, config);
-    if (reason) {
-      log('INFO', 'ignored', { violationId: alert.violationId, reason });
-      continue;
-    }
-    received.push({ messageId: record.messageId, alert });
+  const records = event.Records.map((record) => ({ messageId: record.messageId, body: record.body, alert: readAlert(record.body) }));
+  const alerts = decideAlerts(records, config);
+  await say(alerts.notices);
+
+  const lookups = planLookups(alerts.received.map((r) => r.alert));
+  const answers = new Map<Lookup, Answer<LookupResult>>();
+  for (const lookup of lookups) {
+    answers.set(lookup, await answerOf(() => lookUpActiveViolations(iot, config.securityProfileName, lookup)));
   }
+  const verification = decideVerification(alerts.received, lookups, answers, config);
+  verification.retry.forEach((id) => retry.add(id));
+  await say(verification.notices);
 
-  // violation id -> the SQS messages that carried it (the same alert may arrive twice)
-  const messagesOf = new Map<string, string[]>();
-  for (const { messageId, alert } of await verify(received, batch, retry)) {
-    const reason = reasonToIgnore(alert, config);
-    if (reason) {
-      log('INFO', 'ignored', { violationId: alert.violationId, thingName: alert.thingName, reason });
-      continue;
-    }
-    batch.thingOf.set(alert.violationId, alert.thingName);
-    messagesOf.set(alert.violationId, [...messagesOf.get(alert.violationId) ?? [], messageId]);
-  }
-
-  for (const violationIds of chunk([...messagesOf.keys()].sort(), MAX_VIOLATIONS_PER_TASK)) {
-    const failed = config.dryRun ? await planOnly(violationIds, batch) : await mitigate(violationIds, batch);
-    failed.flatMap((id) => messagesOf.get(id)!).forEach((messageId) => retry.add(messageId));
+  const { notices, batch } = decideBatch(verification.verified, config);
+  await say(notices);
+  for (const violationIds of batch.tasks) {
+    await mitigate(violationIds, batch, config, reporter, retry);
   }
   return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-/**
- * The alerts AWS IoT confirms, as it confirms them (`verifiedAlert`). Each other alert is refused
- * as a permanent failure (not in alarm for the profile, or a lookup AWS IoT refused for good) or,
- * when its lookup failed for a transient reason, added to `retry`.
- */
-async function verify(received: Received[], batch: Batch, retry: Set<string>): Promise<Received[]> {
-  const { config, reporter } = batch;
-  const results = new Map<Lookup, LookupResult | { error: unknown }>();
-  const lookups = planLookups(received.map((r) => r.alert));
-  for (const lookup of lookups) {
-    try {
-      results.set(lookup, await lookUpActiveViolations(iot, config.securityProfileName, lookup));
-    } catch (error) {
-      results.set(lookup, { error });
-      if (!isPermanent(error)) {
-        log('WARN', 'retrying', {
-          securityProfileName: config.securityProfileName,
-          thingName: lookup.thingName,
-          violationIds: lookup.violationIds,
-          error: errorName(error),
-          message: errorMessage(error),
-        });
-      }
-    }
-  }
-  const verified: Received[] = [];
-  for (const { messageId, alert } of received) {
-    const lookup = lookups.find((l) => l.thingName === undefined || l.thingName === alert.thingName)!;
-    const result = results.get(lookup)!;
-    const violation = 'error' in result ? undefined : result.active.get(alert.violationId);
-    if (violation) {
-      verified.push({ messageId, alert: verifiedAlert(alert, violation) });
-      continue;
-    }
-    if ('error' in result && !isPermanent(result.error)) {
-      retry.add(messageId);
-      continue;
-    }
-    const [kind, error] = 'error' in result
-      ? ['verification-failed', result.error]
-      : ['unverified-violation', new UnverifiedViolationError(alert.violationId, config.securityProfileName, result.stoppedAfter)];
-    const fields = { messageId, violationId: alert.violationId, securityProfileName: config.securityProfileName };
-    if (!await reportSent(() => reporter.permanentFailure(kind, error, fields), { messageIds: [messageId] })) {
-      retry.add(messageId);
-    }
-  }
-  return verified;
-}
-
-function details(batch: Batch, violationIds: string[], splitFrom?: string) {
-  return {
-    taskId: detectMitigationTaskId(batch.config.taskIdPrefix, violationIds),
-    securityProfileName: batch.config.securityProfileName,
-    violationIds,
-    thingNames: violationIds.map((id) => batch.thingOf.get(id)),
-    actions: batch.config.actions,
-    ...(splitFrom ? { splitFrom } : {}),
-  };
-}
-
-/** Dry run: reports the task it would start. Returns the ids to hand back to SQS (the report could not be sent). */
-async function planOnly(violationIds: string[], batch: Batch): Promise<string[]> {
-  const { config, reporter } = batch;
-  const fields = details(batch, violationIds);
-  const sent = await reportSent(() => reporter.report('INFO', 'dry-run', fields,
-    [detectDryRunEvent(config.mitigation, fields.taskId, violationIds, config.actions)]), { taskId: fields.taskId, violationIds });
-  if (!sent) { return violationIds; }
-  // After the report and the event: a redelivered batch whose report failed did not count it yet.
-  emitMitigationCounts(config.mitigation, { [METRICS.DRY_RUN_PLANS]: 1 });
-  return [];
-}
-
-/**
- * Starts the task for `violationIds` (its id derives from the ids, so a single-id task is the same
- * task on every redelivery). Returns the ids to hand back to SQS for a later retry.
- */
-async function mitigate(violationIds: string[], batch: Batch, splitFrom?: string): Promise<string[]> {
-  const { config, reporter } = batch;
-  const fields = details(batch, violationIds, splitFrom);
-  let outcome: StartOutcome;
+/** A message, read: its alert, or why it cannot be read. */
+function readAlert(body: string): ReadRecord['alert'] {
   try {
-    outcome = await startDetectMitigationTask(iot, { taskId: fields.taskId, violationIds, actions: config.actions });
-  } catch (failure) {
-    return onStartFailure(failure, violationIds, fields, batch);
+    return parseViolationAlert(body);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) { throw error; }
+    return error;
   }
-  // Counted only when AWS IoT started it: a redelivery that finds the task counts nothing.
-  if (outcome === 'started') { emitMitigationCounts(config.mitigation, { [METRICS.TASKS_STARTED]: 1 }); }
-  // A report that could not be sent: the redelivery finds the task and reports it ('mitigation-already-started').
-  const sent = await reportSent(() => reporter.report('INFO', outcome === 'started' ? 'mitigation-started' : 'mitigation-already-started', fields,
-    [detectTaskStartedEvent(config.mitigation, fields.taskId, violationIds, config.actions, outcome !== 'started')]), { taskId: fields.taskId, violationIds });
-  return sent ? [] : violationIds;
 }
 
-async function onStartFailure(failure: unknown, violationIds: string[], fields: ReturnType<typeof details>, batch: Batch): Promise<string[]> {
-  const error = { error: errorName(failure), message: errorMessage(failure) };
-  switch (afterStartFailure(isPermanent(failure), violationIds.length)) {
-    case 'retry-later':
-      log('WARN', 'retrying', { ...fields, ...error });
-      return violationIds;
-    case 'give-up': {
-      const sent = await reportSent(() => batch.reporter.permanentFailure('mitigation-failed', failure, fields), { taskId: fields.taskId, violationIds });
-      return sent ? [] : violationIds;
+/** Says each notice; the messages of one whose report could not be sent are added to `retry`. */
+async function sayAll(notices: Notice[], reporter: Reporter, retry: Set<string>): Promise<void> {
+  for (const { effects, onFailure } of notices) {
+    if (!onFailure) {
+      await perform(effects, reporter);
+    } else if (!await reportSent(() => perform(effects, reporter), onFailure.fields)) {
+      onFailure.messageIds.forEach((id) => retry.add(id));
     }
-    case 'split': {
-      log('WARN', 'splitting', { ...fields, ...error, reason: 'AWS IoT refused the batch: starting one task per violation' });
-      const retry: string[] = [];
-      for (const id of violationIds) { retry.push(...await mitigate([id], batch, fields.taskId)); }
-      return retry;
-    }
+  }
+}
+
+/** Starts (or, in a dry run, reports) the task of `violationIds`, and then does what `decideTask` says about it. */
+async function mitigate(violationIds: string[], batch: Batch, config: DetectHandlerConfig, reporter: Reporter, retry: Set<string>,
+  splitFrom?: string): Promise<void> {
+  let step = decideTask(violationIds, batch, config, undefined, splitFrom);
+  if (step.kind === 'start') {
+    const { request } = step;
+    step = decideTask(violationIds, batch, config, await answerOf(() => startDetectMitigationTask(iot, request)), splitFrom);
+  }
+  switch (step.kind) {
+    case 'start':
+      throw new Error(`internal error: task ${step.request.taskId} asked to start twice`);
+    case 'notify':
+      return sayAll([step.notice], reporter, retry);
+    case 'retry':
+      await perform(step.effects, reporter);
+      step.messageIds.forEach((id) => retry.add(id));
+      return;
+    case 'split':
+      await perform(step.effects, reporter);
+      for (const part of step.parts) { await mitigate(part, batch, config, reporter, retry, step.splitFrom); }
+      return;
   }
 }

@@ -2,15 +2,17 @@ import { randomUUID } from 'crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient, paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks } from '@aws-sdk/client-iot';
 import type { ScheduledEvent } from 'aws-lambda';
-import { EVENT_DETAIL_TYPES, FollowedMitigation, TaskKind, TaskOutcomeDetail } from '../contract';
+import { openConfig } from './shared/config';
+import { answerOf, errorMessage, errorName, isPermanent } from './shared/errors';
 import { putEvents } from './shared/events';
-import { FollowerConfig, followedOf, metricLinesOf, readFollowerConfig } from './shared/follow-plan';
-import { createIotClient, errorMessage, errorName, isPermanent } from './shared/iot-tasks';
-import { Claim, Ledger } from './shared/ledger';
+import { createIotClient } from './shared/iot-tasks';
 import { log } from './shared/log';
 import { emitMetrics } from './shared/metrics';
 import { Reporter } from './shared/report';
-import { isFinished, readTaskOutcome } from './shared/task-outcome';
+import { readTaskOutcome } from './shared/task-outcome';
+import { readFollowerConfig } from './task-follower/config';
+import { Candidate, candidatesOf, decideFollow, FollowFacts, ListedTask, listingOf, retryingFields, TaskResult } from './task-follower/decide';
+import { Claim, Ledger } from './task-follower/ledger';
 
 /**
  * The task follower: reports, once, how every mitigation actions task the stack's constructs
@@ -28,6 +30,9 @@ import { isFinished, readTaskOutcome } from './shared/task-outcome';
  * `Mitigation Task Outcome` event, writes its metrics (embedded metric format), logs one
  * `task-outcome` line (WARN when an execution failed), publishes it to the construct's report
  * topic when something failed, and marks it reported. A run after that adds nothing.
+ *
+ * Decide (`./task-follower/decide.ts`, pure: which tasks, what to ask next, what to report), act:
+ * the I/O is here.
  */
 const iot: IoTClient = createIotClient();
 const dynamodb = new DynamoDBClient({});
@@ -46,27 +51,13 @@ export interface FollowSummary {
   readonly retrying: string[];
 }
 
-/** A finished task of a followed construct. */
-interface Candidate {
-  readonly kind: TaskKind;
-  readonly taskId: string;
-  readonly followed: FollowedMitigation;
-}
-
-type TaskResult = 'reported' | 'claimed-elsewhere' | 'failed' | 'retrying';
-
 export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
-  let config: FollowerConfig;
-  try {
-    config = readFollowerConfig(process.env);
-  } catch (error) {
-    await new Reporter(undefined).permanentFailure('config-error', error);
-    throw error;
-  }
+  const config = await openConfig(process.env, readFollowerConfig);
   const now = new Date();
+  const { window, kinds } = listingOf(config, now);
   let candidates: Candidate[];
   try {
-    candidates = await finishedTasks(config, now);
+    candidates = candidatesOf(await listTasks(kinds, window), config);
   } catch (error) {
     if (!isPermanent(error)) { throw error; } // the async invocation is retried
     await new Reporter(undefined).permanentFailure('follow-failed', error);
@@ -89,93 +80,77 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
   return summary;
 }
 
-/** The finished tasks of the lookback window that belong to a followed construct. */
-async function finishedTasks(config: FollowerConfig, now: Date): Promise<Candidate[]> {
-  const window = { startTime: new Date(now.getTime() - config.lookbackHours * 3600_000), endTime: now };
-  const candidates: Candidate[] = [];
-  const keep = (kind: TaskKind, taskId: string | undefined, status: string | undefined) => {
-    const followed = taskId ? followedOf(kind, taskId, config.followed) : undefined;
-    if (followed && isFinished(kind, status)) { candidates.push({ kind, taskId: taskId!, followed }); }
-  };
-  if (config.followed.some((f) => f.kind === 'audit')) {
+/** The mitigation actions tasks of `kinds` in the window, audit tasks first. */
+async function listTasks(kinds: string[], window: { startTime: Date; endTime: Date }): Promise<ListedTask[]> {
+  const listed: ListedTask[] = [];
+  if (kinds.includes('audit')) {
     for await (const page of paginateListAuditMitigationActionsTasks({ client: iot, pageSize: 100 }, window)) {
-      for (const t of page.tasks ?? []) { keep('audit', t.taskId, t.taskStatus); }
+      for (const t of page.tasks ?? []) { listed.push({ kind: 'audit', taskId: t.taskId, status: t.taskStatus }); }
     }
   }
-  if (config.followed.some((f) => f.kind === 'detect')) {
+  if (kinds.includes('detect')) {
     for await (const page of paginateListDetectMitigationActionsTasks({ client: iot, pageSize: 100 }, window)) {
-      for (const t of page.tasks ?? []) { keep('detect', t.taskId, t.taskStatus); }
+      for (const t of page.tasks ?? []) { listed.push({ kind: 'detect', taskId: t.taskId, status: t.taskStatus }); }
     }
   }
-  return candidates;
+  return listed;
 }
 
-/** Reports one task's outcome, at most once across runs (see the module's comment). */
+/** Reports one task's outcome, at most once across runs: does what `decideFollow` says until it is done. */
 async function follow(ledger: Ledger, candidate: Candidate, claimId: string, now: Date): Promise<TaskResult> {
-  const { kind, taskId, followed } = candidate;
-  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
-  let claim: Claim | undefined;
-  try {
-    claim = await ledger.claim(taskId, claimId, now, CLAIM_STALE_MS);
-  } catch (error) {
-    return retrying(fields, error);
-  }
-  if (!claim) {
-    log('INFO', 'claimed-elsewhere', fields);
-    return 'claimed-elsewhere';
-  }
-
-  let detail: TaskOutcomeDetail;
-  try {
-    const outcome = await readTaskOutcome(iot, { kind, taskId });
-    if (!outcome) { throw new Error(`task ${taskId} was listed as finished but is not`); }
-    detail = { mitigation: followed.mitigation, ...outcome };
-  } catch (error) {
-    if (!isPermanent(error)) { return releaseAndRetry(ledger, claim, fields, error); }
-    // AWS IoT refuses to show the outcome (a role without the read permissions, a task gone):
-    // report that once, and record the task as done so it does not fail every run for days.
-    await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure('outcome-unreadable', error, fields);
-    try {
-      await ledger.markReported(claim, now, { failed: true });
-    } catch (ledgerError) {
-      log('WARN', 'ledger-not-updated', { ...fields, error: errorName(ledgerError), message: errorMessage(ledgerError) });
+  let facts: FollowFacts = {};
+  for (;;) {
+    const step = decideFollow(candidate, facts);
+    const claim = facts.claim && 'value' in facts.claim ? facts.claim.value : undefined;
+    switch (step.kind) {
+      case 'claim':
+        facts = { ...facts, claim: await answerOf(() => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS)) };
+        break;
+      case 'read-outcome':
+        facts = { ...facts, outcome: await answerOf(() => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId })) };
+        break;
+      case 'publish':
+        facts = { ...facts, published: await answerOf(() => putEvents([step.event], step.eventBusArn)) };
+        break;
+      case 'claimed-elsewhere':
+        log('INFO', 'claimed-elsewhere', step.fields);
+        return 'claimed-elsewhere';
+      case 'retry':
+        if (step.release && claim) {
+          try {
+            await ledger.release(claim);
+          } catch (releaseError) {
+            // The claim goes stale and is taken over after CLAIM_STALE_MS.
+            log('WARN', 'claim-not-released', retryingFields(step.fields, releaseError));
+          }
+        }
+        log('WARN', 'retrying', retryingFields(step.fields, step.error));
+        return 'retrying';
+      case 'give-up': {
+        const { followed } = step;
+        await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure('outcome-unreadable', step.failure.error, step.fields);
+        await markReported(ledger, claim!, now, step.fields, { failed: true });
+        return 'failed';
+      }
+      case 'finish':
+        for (const line of step.metrics) { emitMetrics(line.dimensions, line.dimensionSets, line.values); }
+        try {
+          await new Reporter(step.report.topicArn).report(step.report.level, 'task-outcome', step.report.fields);
+        } catch (error) {
+          log('WARN', 'report-not-published', { ...step.fields, error: errorName(error), message: errorMessage(error) });
+        }
+        // The claim stays when this fails: after the staleness another run would report the task again. Said in the log.
+        await markReported(ledger, claim!, now, step.fields);
+        return 'reported';
     }
-    return 'failed';
   }
+}
 
+/** Marks the task reported; a ledger that cannot be written is logged (`ledger-not-updated`), not thrown. */
+async function markReported(ledger: Ledger, claim: Claim, now: Date, fields: Record<string, unknown>, options?: { failed: true }): Promise<void> {
   try {
-    await putEvents([{ detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }], followed.eventBusArn);
+    await ledger.markReported(claim, now, options);
   } catch (error) {
-    return releaseAndRetry(ledger, claim, fields, error);
-  }
-  // From here on the outcome is out: whatever fails below must not make a later run report it again.
-  for (const line of metricLinesOf(followed.mitigation, detail)) { emitMetrics(line.dimensions, line.dimensionSets, line.values); }
-  const failed = detail.executions.failed > 0;
-  try {
-    await new Reporter(failed ? followed.reportTopicArn : undefined).report(failed ? 'WARN' : 'INFO', 'task-outcome', { ...detail });
-  } catch (error) {
-    log('WARN', 'report-not-published', { ...fields, error: errorName(error), message: errorMessage(error) });
-  }
-  try {
-    await ledger.markReported(claim, now);
-  } catch (error) {
-    // The claim stays: after the staleness another run would report the task again. Say so.
     log('WARN', 'ledger-not-updated', { ...fields, error: errorName(error), message: errorMessage(error) });
   }
-  return 'reported';
-}
-
-async function releaseAndRetry(ledger: Ledger, claim: Claim, fields: Record<string, unknown>, error: unknown): Promise<TaskResult> {
-  try {
-    await ledger.release(claim);
-  } catch (releaseError) {
-    // The claim goes stale and is taken over after CLAIM_STALE_MS.
-    log('WARN', 'claim-not-released', { ...fields, error: errorName(releaseError), message: errorMessage(releaseError) });
-  }
-  return retrying(fields, error);
-}
-
-function retrying(fields: Record<string, unknown>, error: unknown): TaskResult {
-  log('WARN', 'retrying', { ...fields, error: errorName(error), message: errorMessage(error) });
-  return 'retrying';
 }

@@ -8,8 +8,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENCRYPTED_TOPIC_KEY_WARNING, grantPublish, topicKeyOf } from './grants';
-import { PERMANENT_FAILURE_METRIC } from '../contract';
 import { TOPIC_KEY_ACTIONS } from './permissions';
+import { PERMANENT_FAILURE_METRIC } from '../contract/telemetry';
 
 const CLOUDWATCH_SERVICE_PRINCIPAL = 'cloudwatch.amazonaws.com';
 

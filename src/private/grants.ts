@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { grantActionType } from './action-types';
-import { EVENT_SOURCE } from '../contract';
+import { EVENT_SOURCE } from '../contract/telemetry';
 import { MitigationActionType } from '../mitigation-action-type';
 import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
 

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import { invalid } from './validation';
-import { METRIC_DIMENSIONS, METRIC_NAMESPACE, METRICS } from '../contract';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE, METRICS } from '../contract/telemetry';
 
 /** The executions metrics: emitted per mitigation, per action and (audit tasks) per check. */
 export const EXECUTION_METRICS: string[] = [
@@ -12,10 +12,10 @@ export const EXECUTION_METRICS: string[] = [
 /** The findings metrics of an audit mitigation: emitted per mitigation and per check. */
 export const FINDINGS_METRICS: string[] = [METRICS.FINDINGS_FOUND, METRICS.FINDINGS_MITIGATED, METRICS.FINDINGS_EXCLUDED];
 
-/** The metrics the functions also emit with the `CheckName` dimension (contract.ts). */
+/** The metrics the functions also emit with the `CheckName` dimension (src/contract/telemetry.ts). */
 export const METRICS_BY_CHECK: string[] = [METRICS.CHECKS_EXCLUDED, ...FINDINGS_METRICS, ...EXECUTION_METRICS];
 
-/** The metrics the functions also emit with the `ActionName` dimension (contract.ts). */
+/** The metrics the functions also emit with the `ActionName` dimension (src/contract/telemetry.ts). */
 export const METRICS_BY_ACTION: string[] = EXECUTION_METRICS;
 
 /**

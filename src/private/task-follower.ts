@@ -8,7 +8,8 @@ import { ReportTopics } from './alarms';
 import { grantPutMitigationEvents } from './grants';
 import { MitigationHandler } from './mitigation-handler';
 import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
-import { FOLLOWER_ENV, FOLLOWER_LEDGER, FollowedMitigation, TaskKind } from '../contract';
+import { FollowedMitigation, FOLLOWER_ENV, FOLLOWER_LEDGER } from '../contract/environment';
+import { TaskKind } from '../contract/telemetry';
 import { TaskFollowerFunction } from '../handlers/task-follower-function';
 
 /** The follower's construct id, directly under the stack: one per stack. */

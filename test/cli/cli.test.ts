@@ -11,7 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AUDIT, BIN, BLANK_POLICY_CHECK, CERT, aMomentLater, cli, e, fleetState, inTerminal, iot, isWrite, start, useCliEmulator } from './harness';
 import { buildApp } from '../../examples/quickstart';
-import { withSuppressionMarker } from '../../src/contract';
+import { withSuppressionMarker } from '../../src/contract/suppression';
 
 useCliEmulator();
 

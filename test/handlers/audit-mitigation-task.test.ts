@@ -4,8 +4,7 @@ import {
   customResourceEvent, datapointsOf, Emulators, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs,
 } from './harness';
 import type * as HandlerModule from '../../src/handlers/audit-mitigation-task.lambda';
-import { runWithDeadline } from '../../src/handlers/shared/deadline';
-import { canonicalWork, Work, workTaskIdPrefix } from '../../src/handlers/shared/targets';
+import { workTaskIdPrefix } from '../../src/handlers/shared/targets';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 let handler: typeof HandlerModule.handler;
@@ -420,95 +419,6 @@ describe('properties are validated', () => {
     const { error } = await withLogs(() => handler(event('Create', { FindingIds: 'f1' }), contextWith()));
     expect(error).toMatchObject({ message: expect.stringContaining('AuditMitigationTask Task: invalid property FindingIds "f1"') });
     expect(e.iot.requests).toHaveLength(0);
-  });
-});
-
-describe('work digest and physical id (pure)', () => {
-  const base: Work = {
-    target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['B', 'A'], Y_CHECK: ['C'] } },
-    auditCheckToActionsMapping: { X_CHECK: ['notify', 'deactivate'], Y_CHECK: ['notify'] },
-  };
-  const prefix = (w: Work, stack = STACK_ID, logicalId = 'Task') => workTaskIdPrefix(stack, logicalId, w);
-
-  test.each<[string, Work]>([
-    ['keys in another order', {
-      auditCheckToActionsMapping: { Y_CHECK: ['notify'], X_CHECK: ['notify', 'deactivate'] },
-      target: { reasonCodeFilter: { Y_CHECK: ['C'], X_CHECK: ['B', 'A'] }, auditTaskId: AUDIT },
-    }],
-    ['reason codes in another order', { ...base, target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['A', 'B'], Y_CHECK: ['C'] } } }],
-    ['an undefined runId', { ...base, runId: undefined }],
-  ])('same work, same prefix: %s', (_what, work) => {
-    expect(prefix(work)).toBe(prefix(base));
-  });
-
-  test('finding ids are a set', () => {
-    const w = (ids: string[]): Work => ({ target: { findingIds: ids }, auditCheckToActionsMapping: MAPPING });
-    expect(canonicalWork(w(['b', 'a']))).toBe(canonicalWork(w(['a', 'b'])));
-  });
-
-  test.each<[string, string]>([
-    ['actions in another order', prefix({ ...base, auditCheckToActionsMapping: { X_CHECK: ['deactivate', 'notify'], Y_CHECK: ['notify'] } })],
-    ['another action', prefix({ ...base, auditCheckToActionsMapping: { X_CHECK: ['notify'], Y_CHECK: ['notify'] } })],
-    ['another reason code', prefix({ ...base, target: { auditTaskId: AUDIT, reasonCodeFilter: { X_CHECK: ['A'], Y_CHECK: ['C'] } } })],
-    ['the whole audit', prefix({ ...base, target: { auditTaskId: AUDIT } })],
-    ['a runId', prefix({ ...base, runId: 'again' })],
-    ['another stack', prefix(base, `${STACK_ID}2`)],
-    ['another logical id', prefix(base, STACK_ID, 'Other')],
-  ])('other work, other prefix: %s', (_what, other) => {
-    expect(other).toMatch(/^dd[0-9a-f]{10}$/);
-    expect(other).not.toBe(prefix(base));
-  });
-
-  test.each<[string, { prefix: string; count: number } | undefined]>([
-    ['dd0123456789:3', { prefix: 'dd0123456789', count: 3 }],
-    ['dd0123456789:0', { prefix: 'dd0123456789', count: 0 }],
-    ['dd0123456789:160', { prefix: 'dd0123456789', count: 160 }],
-    ['dd0123456789:161', undefined],
-    ['dd0123456789', undefined],
-    ['request-failed-create', undefined],
-  ])('parsePhysicalId(%s)', (id, expected) => {
-    expect(lambda.parsePhysicalId(id)).toEqual(expected);
-  });
-});
-
-describe('runWithDeadline (pure scheduling)', () => {
-  const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('aborted')); });
-  });
-
-  test('runs everything, at most `concurrency` at a time, when there is time', async () => {
-    let running = 0;
-    let peak = 0;
-    const outcome = await runWithDeadline([1, 2, 3, 4, 5, 6, 7], async (n, signal) => {
-      running += 1; peak = Math.max(peak, running);
-      await sleep(20, signal);
-      running -= 1;
-      if (n === 4) { throw new Error('four'); }
-      return n * 10;
-    }, { concurrency: 3, remainingMs: () => 60_000, marginMs: 1_000 });
-    expect(peak).toBe(3);
-    expect(outcome.settled.map((s) => s.item).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(outcome.settled.find((s) => s.item === 4)).toMatchObject({ error: expect.objectContaining({ message: 'four' }) });
-    expect(outcome.settled.find((s) => s.item === 7)).toMatchObject({ result: 70 });
-    expect(outcome).toMatchObject({ unfinished: [], notStarted: [] });
-  });
-
-  test('stops at the margin: aborts what is in flight and reports it, starts nothing more', async () => {
-    const deadline = Date.now() + 1_000 + 250;
-    const began = Date.now();
-    const outcome = await runWithDeadline(Array.from({ length: 10 }, (_, i) => i), (_n, signal) => sleep(100, signal),
-      { concurrency: 2, remainingMs: () => deadline - Date.now(), marginMs: 1_000 });
-    expect(Date.now() - began).toBeLessThan(400);
-    expect(outcome.settled.length).toBeGreaterThanOrEqual(2);
-    expect(outcome.unfinished).toHaveLength(2);
-    const accounted = [...outcome.settled.map((s) => s.item), ...outcome.unfinished, ...outcome.notStarted];
-    expect(accounted.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  });
-
-  test('already inside the margin: starts nothing', async () => {
-    const outcome = await runWithDeadline(['a', 'b'], async () => 1, { concurrency: 5, remainingMs: () => 500, marginMs: 1_000 });
-    expect(outcome).toEqual({ settled: [], unfinished: [], notStarted: ['a', 'b'] });
   });
 });
 

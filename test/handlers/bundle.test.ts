@@ -4,7 +4,8 @@ import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/clie
 import type { CloudFormationCustomResourceEvent, Context, SQSEvent } from 'aws-lambda';
 import { ACCOUNT, CONTEXT, Emulators, LEDGER_TABLE, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { certProps, contextWith, suppressionEvent } from './suppression-harness';
-import { EVENT_SOURCE, FOLLOWER_ENV, FollowedMitigation } from '../../src/contract';
+import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
+import { EVENT_SOURCE } from '../../src/contract/telemetry';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
 // What Lambda runs is the esbuild bundle in assets/ (built by `projen bundle` before the tests),

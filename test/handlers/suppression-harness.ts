@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { customResourceEvent } from './harness';
-import { withSuppressionMarker } from '../../src/contract';
+import { withSuppressionMarker } from '../../src/contract/suppression';
 
 // What the AuditSuppression handler's test files share: CloudFormation events as the provider
 // framework passes them, and the descriptions the handler writes.

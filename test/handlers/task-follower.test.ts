@@ -1,6 +1,7 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import { datapointsOf, Emulators, LEDGER_TABLE, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
-import { EVENT_DETAIL_TYPES, EVENT_SOURCE, FOLLOWER_ENV, FollowedMitigation, METRIC_NAMESPACE } from '../../src/contract';
+import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE } from '../../src/contract/telemetry';
 import { readTaskOutcome } from '../../src/handlers/shared/task-outcome';
 import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
 import { expectNoEventsViolations } from '../emulator/events-emulator';

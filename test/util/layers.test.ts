@@ -57,7 +57,9 @@ describe('layering lint', () => {
     ['src/cli/output.ts', "export { ACTION_TYPES } from '../private/action-types';", /no-restricted-paths: .*The CLI loads only/],
     ['src/cli/output.ts', "export { handler } from '../handlers/detect-mitigation.lambda';", /no-restricted-paths: .*The CLI loads only/],
     ['src/cli/output.ts', "export { AuditMitigation } from '../audit-mitigation';", /no-restricted-paths: .*The CLI loads only/],
-    ['src/contract.ts', "export { AuditCheck } from './audit-check';", /no-restricted-imports/],
+    ['src/contract/limits.ts', "export { MitigationAction } from '../mitigation-action';", /no-restricted-imports/],
+    ['src/contract/telemetry.ts', "export { invalid } from '../private/validation';", /no-restricted-imports/],
+    ['src/contract/environment.ts', "export { log } from '../handlers/shared/log';", /no-restricted-imports/],
     ['src/mitigation-action-type.ts', "export { AuditCheck } from './audit-check';", /no-restricted-imports/],
     ['src/private/permissions.ts', "export { grantPublish } from './grants';", /no-cycle: Dependency cycle/],
   ])('%s may not add %s', async (file, line, expected) => {
@@ -69,10 +71,13 @@ describe('layering lint', () => {
   test.each([
     // GIVEN the imports each layer is allowed
     ['src/private/rules.ts', "export { MitigationActionType } from '../mitigation-action-type';"],
-    ['src/private/rules.ts', "export { MAX_FINDINGS_PER_TASK } from '../contract';"],
+    ['src/private/rules.ts', "export { MAX_FINDINGS_PER_TASK } from '../contract/limits';"],
+    // A contract module imports its siblings and the public enums only.
+    ['src/contract/telemetry.ts', "export { AUDIT_ENV } from './environment';"],
+    ['src/contract/limits.ts', "export { AuditCheck } from '../audit-check';"],
     ['src/handlers/shared/ids.ts', "export { AuditCheck } from '../../audit-check';"],
     ['src/cli/output.ts', "export { chunk } from '../handlers/shared/targets';"],
-    ['src/cli/output.ts', "export { AUDIT_ENV } from '../contract';"],
+    ['src/cli/output.ts', "export { AUDIT_ENV } from '../contract/environment';"],
     ['src/detect-mitigation.ts', "export { ACTION_TYPES } from './private/action-types';"],
     // The generated function constructs load only aws-cdk-lib and point at the bundles.
     ['src/private/nag.ts', "export { AuditMitigationFunction } from '../handlers/audit-mitigation-function';"],

@@ -89,10 +89,10 @@ export function tooOld(audit: AuditSummary, config: AuditMitigationConfig, now: 
 
 /**
  * Decides what to do about a finished audit, from what DescribeAuditTask says about it: which
- * checks to mitigate with which actions, and which to leave out. Pure: the notification path, the
- * reconciler and the CLI's preview all use it.
+ * checks to mitigate with which actions, and which to leave out. Pure (`now` is the caller's
+ * clock, for the age bound): the notification path, the reconciler and the CLI's preview all use it.
  */
-export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig, now: Date = new Date()): AuditPlan {
+export function planAuditMitigation(audit: AuditSummary, config: AuditMitigationConfig, now: Date): AuditPlan {
   const ignore = (reason: string): AuditPlan => ({ kind: 'ignore', auditTaskId: audit.taskId, reason });
   if (audit.taskStatus !== 'COMPLETED') {
     return ignore(`audit status is ${audit.taskStatus} (DescribeAuditTask), not COMPLETED`);

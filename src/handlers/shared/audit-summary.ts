@@ -1,6 +1,6 @@
 import type { DescribeAuditTaskCommandOutput } from '@aws-sdk/client-iot';
 import { MalformedMessageError, parseJsonObject } from './message';
-import { AUDIT_TASK_ID_PATTERN } from '../../contract';
+import { AUDIT_TASK_ID_PATTERN } from '../../contract/limits';
 
 /** One check's outcome in a finished audit, as DescribeAuditTask reports it (`AuditCheckDetails`). */
 export interface CheckSummary {

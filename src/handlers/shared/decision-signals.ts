@@ -1,13 +1,12 @@
 import type { AuditPlan } from './audit-plan';
 import { actionsMapping } from './audit-plan';
 import type { MitigationEvent } from './events';
-import { emitMetrics } from './metrics';
-import {
-  ChecksExcludedDetail, DryRunDetail, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail,
-} from '../../contract';
+import type { MetricLine } from './metrics';
+import { ChecksExcludedDetail, DryRunDetail, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, TaskStartedDetail } from '../../contract/telemetry';
 
-// What a decision is besides its report: the EventBridge events (pure builders) and the
-// embedded-metric-format lines. The handlers decide WHEN to emit (once per decision, see report.ts).
+// What a decision is besides its report, as data: the EventBridge events and the
+// embedded-metric-format lines. The handlers' decide() functions say WHEN (once per decision, see
+// report.ts) and perform() writes them (effects.ts).
 
 const MITIGATION = METRIC_DIMENSIONS.MITIGATION;
 const CHECK = METRIC_DIMENSIONS.CHECK;
@@ -15,29 +14,35 @@ const CHECK = METRIC_DIMENSIONS.CHECK;
 /** A plan that names checks (not an ignored audit). */
 export type CheckPlan = Exclude<AuditPlan, { kind: 'ignore' }>;
 
-/** Emits per-mitigation counts (`TasksStarted`, `DryRunPlans`, `AuditsRecovered`, `AuditsTooOld`): dimension set [Mitigation]. */
-export function emitMitigationCounts(mitigation: string,
-  values: Partial<Record<'TasksStarted' | 'DryRunPlans' | 'AuditsRecovered' | 'AuditsTooOld', number>>): void {
-  emitMetrics({ [MITIGATION]: mitigation }, [[MITIGATION]], values);
+/** Per-mitigation counts (`TasksStarted`, `DryRunPlans`, `AuditsRecovered`, `AuditsTooOld`): dimension set [Mitigation]. */
+export function mitigationCounts(mitigation: string,
+  values: Partial<Record<'TasksStarted' | 'DryRunPlans' | 'AuditsRecovered' | 'AuditsTooOld', number>>): MetricLine {
+  return { dimensions: { [MITIGATION]: mitigation }, dimensionSets: [[MITIGATION]], values };
 }
 
 /**
- * Emits an audit plan's per-check counts, one line per check with [Mitigation] and
+ * An audit plan's per-check counts, one line per check with [Mitigation] and
  * [Mitigation, CheckName]: `FindingsFound` for every check with a rule and findings (planned or
  * excluded), `ChecksExcluded` (1) and `FindingsExcluded` for each check the blast-radius limit left out.
  */
-export function emitAuditPlanMetrics(mitigation: string, plan: CheckPlan): void {
+export function auditPlanMetricLines(mitigation: string, plan: CheckPlan): MetricLine[] {
   const sets = [[MITIGATION], [MITIGATION, CHECK]];
-  for (const check of plan.checks) {
-    emitMetrics({ [MITIGATION]: mitigation, [CHECK]: check.checkName }, sets, { [METRICS.FINDINGS_FOUND]: check.resourceCount });
-  }
-  for (const check of plan.excluded) {
-    emitMetrics({ [MITIGATION]: mitigation, [CHECK]: check.checkName }, sets, {
-      ...(check.resourceCount > 0 ? { [METRICS.FINDINGS_FOUND]: check.resourceCount } : {}),
-      [METRICS.CHECKS_EXCLUDED]: 1,
-      [METRICS.FINDINGS_EXCLUDED]: check.resourceCount,
-    });
-  }
+  return [
+    ...plan.checks.map((check): MetricLine => ({
+      dimensions: { [MITIGATION]: mitigation, [CHECK]: check.checkName },
+      dimensionSets: sets,
+      values: { [METRICS.FINDINGS_FOUND]: check.resourceCount },
+    })),
+    ...plan.excluded.map((check): MetricLine => ({
+      dimensions: { [MITIGATION]: mitigation, [CHECK]: check.checkName },
+      dimensionSets: sets,
+      values: {
+        ...(check.resourceCount > 0 ? { [METRICS.FINDINGS_FOUND]: check.resourceCount } : {}),
+        [METRICS.CHECKS_EXCLUDED]: 1,
+        [METRICS.FINDINGS_EXCLUDED]: check.resourceCount,
+      },
+    })),
+  ];
 }
 
 /** The `Mitigation Task Started` event of an audit plan's task. */
@@ -80,4 +85,19 @@ export function detectTaskStartedEvent(
 export function detectDryRunEvent(mitigation: string, taskId: string, violationIds: string[], actions: string[]): MitigationEvent {
   const detail: DryRunDetail = { mitigation, taskKind: 'detect', taskId, violationIds, actions };
   return { detailType: EVENT_DETAIL_TYPES.DRY_RUN, detail };
+}
+
+/** The `Mitigation Task Started` event of a task an `AuditMitigationTask` started (or found started). */
+export function resourceTaskStartedEvent(mitigation: string, task: {
+  readonly taskId: string; readonly target: { readonly auditTaskId?: string }; readonly auditCheckToActionsMapping: Record<string, string[]>;
+}, alreadyStarted: boolean): MitigationEvent {
+  const detail: TaskStartedDetail = {
+    mitigation,
+    taskKind: 'audit',
+    taskId: task.taskId,
+    ...(task.target.auditTaskId ? { auditTaskId: task.target.auditTaskId } : {}),
+    checks: task.auditCheckToActionsMapping,
+    alreadyStarted,
+  };
+  return { detailType: EVENT_DETAIL_TYPES.TASK_STARTED, detail };
 }

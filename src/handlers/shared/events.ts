@@ -1,5 +1,5 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { EVENT_DETAIL_TYPES, EVENT_SOURCE, EventDetailBase } from '../../contract';
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, EventDetailBase } from '../../contract/telemetry';
 
 /** One of the library's detail-types (contract `EVENT_DETAIL_TYPES`). */
 export type DetailType = typeof EVENT_DETAIL_TYPES[keyof typeof EVENT_DETAIL_TYPES];

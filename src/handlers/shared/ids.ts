@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { TASK_ID_PATTERN } from '../../contract';
+import { MAX_TASKS_PER_RESOURCE, TASK_ID_PATTERN } from '../../contract/limits';
 
 /** The SHA-256 of `parts` joined by NUL, in hex (64 characters): every digest of the handlers. */
 export function sha256Hex(...parts: string[]): string {
@@ -45,4 +45,24 @@ export function shortHash(...parts: string[]): string {
 export function detectMitigationTaskId(prefix: string, violationIds: string[]): string {
   const digest = sha256Hex([...violationIds].sort().join(',')).slice(0, 24);
   return `${prefix}-${digest}`;
+}
+
+/** An AuditMitigationTask's physical id, `<prefix>:<count>`: its tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
+const PHYSICAL_ID = /^(dd[0-9a-f]{10}):(\d+)$/;
+
+/** The task id prefix and task count a physical id encodes, or undefined for one the handler never issued. */
+export function parsePhysicalId(physicalResourceId: string): { prefix: string; count: number } | undefined {
+  const match = PHYSICAL_ID.exec(physicalResourceId);
+  if (!match || Number(match[2]) > MAX_TASKS_PER_RESOURCE) { return undefined; }
+  return { prefix: match[1], count: Number(match[2]) };
+}
+
+/** The physical id of a resource whose work has `count` tasks under `prefix`. */
+export function physicalIdOf(prefix: string, count: number): string {
+  return `${prefix}:${count}`;
+}
+
+/** The ids of a resource's tasks: `<prefix>-0` ... `<prefix>-<count-1>`. */
+export function taskIdsOf(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 }

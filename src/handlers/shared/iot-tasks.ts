@@ -3,6 +3,7 @@ import {
   IoTClient, paginateListAuditFindings, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand,
 } from '@aws-sdk/client-iot';
 import { AuditSummary, summaryFromDescribe } from './audit-summary';
+import { errorName } from './errors';
 import { clientRequestToken } from './ids';
 
 /** Limits of a client for work with a deadline (a custom resource's Delete). */
@@ -27,25 +28,6 @@ export function createIotClient(limits?: IotClientLimits): IoTClient {
 
 /** The outcome of asking AWS IoT to start a task that may already exist. */
 export type StartOutcome = 'started' | 'already-exists';
-
-/** Error names that no retry can fix: the request itself is wrong. */
-const PERMANENT_ERRORS = new Set([
-  'InvalidRequestException', 'ResourceNotFoundException', 'UnauthorizedException', 'AccessDeniedException',
-  'ValidationException', 'SerializationException', 'MalformedMessageError', 'ConfigError',
-]);
-
-/** Whether an error is permanent (report it, do not retry) rather than transient (retry). */
-export function isPermanent(error: unknown): boolean {
-  return error instanceof Error && PERMANENT_ERRORS.has(error.name);
-}
-
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Starts an audit mitigation actions task unless it exists (`startOnce`): the planner derives the

@@ -1,8 +1,9 @@
+import { PermanentError } from './errors';
+
 /** A message that cannot be understood; retrying it would not help. */
-export class MalformedMessageError extends Error {
+export class MalformedMessageError extends PermanentError {
   constructor(what: string, reason: string) {
-    super(`malformed ${what}: ${reason}`);
-    this.name = 'MalformedMessageError';
+    super('MalformedMessageError', `malformed ${what}: ${reason}`);
   }
 }
 

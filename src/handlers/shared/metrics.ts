@@ -1,7 +1,14 @@
-import { METRIC_NAMESPACE, METRICS } from '../../contract';
+import { METRIC_NAMESPACE, METRICS } from '../../contract/telemetry';
 
 /** One of the library's metric names (contract `METRICS`). */
 export type MetricName = typeof METRICS[keyof typeof METRICS];
+
+/** One embedded-metric-format line, as data: `emitMetrics(dimensions, dimensionSets, values)`. */
+export interface MetricLine {
+  readonly dimensions: Record<string, string>;
+  readonly dimensionSets: string[][];
+  readonly values: Partial<Record<MetricName, number>>;
+}
 
 /** CloudWatch's limits for one embedded-metric-format directive. */
 const MAX_DIMENSIONS_PER_SET = 30;

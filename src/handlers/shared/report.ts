@@ -1,13 +1,13 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runWithDeadline } from './deadline';
+import { errorMessage, errorName } from './errors';
 import { MitigationEvent, putEvents } from './events';
-import { errorMessage, errorName } from './iot-tasks';
 import { Level, log } from './log';
 import { emitMetrics } from './metrics';
+import { CUSTOM_RESOURCE_REPORT_PROPS } from '../../contract/custom-resources';
 import {
-  CUSTOM_RESOURCE_REPORT_PROPS, EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, MitigationFailedDetail, PERMANENT_FAILURE_EVENT,
-  PERMANENT_FAILURE_METRIC,
-} from '../../contract';
+  EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, MitigationFailedDetail, PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC,
+} from '../../contract/telemetry';
 
 /**
  * Sends a report (plan, skip, failure) to the log and, when configured, to the report topic, and

@@ -1,7 +1,7 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
+import { PermanentError } from './errors';
 import { canonicalJson, shortHash } from './ids';
-import { MAX_FINDINGS_PER_TASK } from '../../contract';
-
+import { MAX_FINDINGS_PER_TASK } from '../../contract/limits';
 
 /** What an AuditMitigationTask applies its actions to (the custom resource's properties). */
 export interface TargetSpec {
@@ -58,20 +58,21 @@ export function chunk<T>(items: T[], size: number): T[][] {
  */
 export function targetsFor(spec: TargetSpec, matchedFindingIds?: string[]): AuditMitigationActionsTaskTarget[] {
   if (spec.reasonCodeFilter) {
-    if (!spec.auditTaskId) { throw invalidTarget('a reason-code filter needs auditTaskId'); }
+    if (!spec.auditTaskId) { throw new InvalidTargetError('a reason-code filter needs auditTaskId'); }
     if (!matchedFindingIds) { throw new Error('targetsFor: a reason-code filter needs the finding ids it matched'); }
     return chunk(matchedFindingIds, MAX_FINDINGS_PER_TASK).map((findingIds) => ({ findingIds }));
   }
   if (spec.findingIds) {
-    if (spec.findingIds.length === 0) { throw invalidTarget('findingIds is empty'); }
+    if (spec.findingIds.length === 0) { throw new InvalidTargetError('findingIds is empty'); }
     return chunk(spec.findingIds, MAX_FINDINGS_PER_TASK).map((findingIds) => ({ findingIds }));
   }
   if (spec.auditTaskId) { return [{ auditTaskId: spec.auditTaskId }]; }
-  throw invalidTarget('give auditTaskId, findingIds or a reason-code filter');
+  throw new InvalidTargetError('give auditTaskId, findingIds or a reason-code filter');
 }
 
-function invalidTarget(reason: string): Error {
-  const error = new Error(`invalid target: ${reason}`);
-  error.name = 'InvalidRequestException';
-  return error;
+/** A target that names no work (a permanent error: the properties that would need fixing). */
+export class InvalidTargetError extends PermanentError {
+  constructor(reason: string) {
+    super('InvalidTargetError', `invalid target: ${reason}`);
+  }
 }

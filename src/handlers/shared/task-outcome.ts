@@ -3,9 +3,9 @@ import {
   DescribeDetectMitigationActionsTaskCommand, IoTClient, MitigationAction, paginateListAuditFindings,
   paginateListAuditMitigationActionsExecutions, paginateListDetectMitigationActionsExecutions, TaskStatisticsForAuditCheck,
 } from '@aws-sdk/client-iot';
-import { errorName } from './iot-tasks';
-import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract';
+import { errorName } from './errors';
 import { UNKNOWN_ACTION_TYPE, actionTypeOf } from '../../contract/action-types';
+import { ExecutionCounts, MAX_OUTCOME_ERROR_CODES, OutcomeErrorCode, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
 
 // How a finished mitigation actions task ended: what AWS IoT says about it (I/O, readTaskOutcome)
 // and the counts made of it (pure, aggregateOutcome). The task follower reports it; the CLI may

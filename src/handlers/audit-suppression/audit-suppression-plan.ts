@@ -1,7 +1,8 @@
 import type { ResourceIdentifier } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { canonicalJson, sha256Hex } from './ids';
-import { AUDIT_SUPPRESSION_PROPS as P, AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from '../../contract';
+import { AUDIT_SUPPRESSION_PROPS as P } from '../../contract/custom-resources';
+import { AUDIT_SUPPRESSION_RULES as RULES, StringRule, stringRuleProblem } from '../../contract/suppression';
+import { canonicalJson, sha256Hex } from '../shared/ids';
 
 // The AuditSuppression custom resource's decisions, pure: what a request asks for. The handler
 // (audit-suppression.lambda.ts) does the I/O.
@@ -69,7 +70,17 @@ const RULE_OF: Record<typeof SIMPLE_MEMBERS[number], StringRule> = {
   roleAliasArn: RULES.roleAliasArn,
   deviceCertificateArn: RULES.deviceCertificateArn,
 };
-const ALL_MEMBERS = [...SIMPLE_MEMBERS, 'policyVersionIdentifier', 'issuerCertificateIdentifier'];
+
+/** The members that are structures: each part with its rule, checked in this order. */
+const NESTED_MEMBERS: Record<string, Record<string, StringRule>> = {
+  policyVersionIdentifier: { policyName: RULES.policyName, policyVersionId: RULES.policyVersionId },
+  issuerCertificateIdentifier: {
+    issuerCertificateSubject: RULES.issuerCertificateSubject,
+    issuerId: RULES.issuerId,
+    issuerCertificateSerialNumber: RULES.issuerCertificateSerialNumber,
+  },
+};
+const ALL_MEMBERS = [...SIMPLE_MEMBERS, ...Object.keys(NESTED_MEMBERS)];
 
 /** A ResourceIdentifier with exactly one member, each part as the API model allows it. */
 export function parseResourceIdentifier(value: unknown): ResourceIdentifier {
@@ -80,24 +91,11 @@ export function parseResourceIdentifier(value: unknown): ResourceIdentifier {
   }
   const [member] = members;
   const prop = `${P.RESOURCE_IDENTIFIER}.${member}`;
-  if (member === 'policyVersionIdentifier') {
-    const pvi = record(prop, id[member]);
-    return {
-      policyVersionIdentifier: {
-        policyName: str(`${prop}.policyName`, pvi.policyName, RULES.policyName),
-        policyVersionId: str(`${prop}.policyVersionId`, pvi.policyVersionId, RULES.policyVersionId),
-      },
-    };
-  }
-  if (member === 'issuerCertificateIdentifier') {
-    const ici = record(prop, id[member]);
-    return {
-      issuerCertificateIdentifier: {
-        issuerCertificateSubject: str(`${prop}.issuerCertificateSubject`, ici.issuerCertificateSubject, RULES.issuerCertificateSubject),
-        issuerId: str(`${prop}.issuerId`, ici.issuerId, RULES.issuerId),
-        issuerCertificateSerialNumber: str(`${prop}.issuerCertificateSerialNumber`, ici.issuerCertificateSerialNumber, RULES.issuerCertificateSerialNumber),
-      },
-    };
+  const nested = NESTED_MEMBERS[member];
+  if (nested) {
+    const parts = record(prop, id[member]);
+    const checked = Object.entries(nested).map(([part, rule]) => [part, str(`${prop}.${part}`, parts[part], rule)]);
+    return { [member]: Object.fromEntries(checked) };
   }
   return { [member]: str(prop, id[member], RULE_OF[member as typeof SIMPLE_MEMBERS[number]]) };
 }

@@ -1,8 +1,8 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { planRequest, planTasks, Props, ResourcePlan, sameWork } from '../../src/handlers/shared/audit-task-plan';
-import { clientRequestToken } from '../../src/handlers/shared/ids';
-import { TargetSpec, targetsFor, workTaskIdPrefix } from '../../src/handlers/shared/targets';
+import { planRequest, planTasks, Props, ResourcePlan, sameWork } from '../../../src/handlers/audit-mitigation-task/audit-task-plan';
+import { clientRequestToken } from '../../../src/handlers/shared/ids';
+import { workTaskIdPrefix } from '../../../src/handlers/shared/targets';
 
 // The AuditMitigationTask custom resource's decisions are pure: these tables pin them down
 // without any I/O (test/handlers/audit-mitigation-task.test.ts runs the handler against the emulator).
@@ -130,31 +130,5 @@ describe('planTasks', () => {
       expect(plan.reason).toBe('161 tasks would be needed (4000 findings at most per AuditMitigationTask); '
         + 'split the findings over several AuditMitigationTask resources. No task was started.');
     }
-  });
-});
-
-describe('targetsFor', () => {
-  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `finding-${from + i}`);
-
-  test.each<[string, TargetSpec, string[] | undefined, AuditMitigationActionsTaskTarget[]]>([
-    ['a whole audit: one target', { auditTaskId: 'audit-1' }, undefined, [{ auditTaskId: 'audit-1' }]],
-    ['60 findings: targets of 25, 25 and 10, in order', { findingIds: ids(60) }, undefined,
-      [{ findingIds: ids(25) }, { findingIds: ids(25, 25) }, { findingIds: ids(10, 50) }]],
-    ['25 findings: one target', { findingIds: ids(25) }, undefined, [{ findingIds: ids(25) }]],
-    ['a reason-code filter: the matched findings, by 25', { auditTaskId: 'audit-1', reasonCodeFilter: { X_CHECK: ['A'] } }, ids(26),
-      [{ findingIds: ids(25) }, { findingIds: ids(1, 25) }]],
-    ['a reason-code filter that matched nothing: no target', { auditTaskId: 'audit-1', reasonCodeFilter: { X_CHECK: ['A'] } }, [], []],
-  ])('%s', (_what, spec, matched, expected) => {
-    expect(targetsFor(spec, matched)).toEqual(expected);
-  });
-
-  test.each<[string, TargetSpec, string[] | undefined, string]>([
-    ['a filter without auditTaskId', { reasonCodeFilter: { X_CHECK: ['A'] } }, [], 'invalid target: a reason-code filter needs auditTaskId'],
-    ['empty findingIds', { findingIds: [] }, undefined, 'invalid target: findingIds is empty'],
-    ['nothing', {}, undefined, 'invalid target: give auditTaskId, findingIds or a reason-code filter'],
-    ['a filter whose findings were not looked up', { auditTaskId: 'audit-1', reasonCodeFilter: { X_CHECK: ['A'] } }, undefined,
-      'targetsFor: a reason-code filter needs the finding ids it matched'],
-  ])('refuses %s', (_what, spec, matched, message) => {
-    expect(() => targetsFor(spec, matched)).toThrow(message);
   });
 });

@@ -1,5 +1,6 @@
 import { ActiveViolation, IoTClient, paginateListActiveViolations } from '@aws-sdk/client-iot';
 import { ViolationAlert } from './violation';
+import { PermanentError } from '../shared/errors';
 
 /** ListActiveViolations' largest page. */
 const PAGE_SIZE = 250;
@@ -76,10 +77,9 @@ export function verifiedAlert(alert: ViolationAlert, violation: ActiveViolation)
 }
 
 /** AWS IoT does not list the alert's violation as in alarm for the configured profile: it is refused, for good. */
-export class UnverifiedViolationError extends Error {
+export class UnverifiedViolationError extends PermanentError {
   constructor(violationId: string, securityProfileName: string, stoppedAfter?: number) {
-    super(`violation ${violationId} is not an active violation of security profile ${securityProfileName} (ListActiveViolations)`
+    super('UnverifiedViolationError', `violation ${violationId} is not an active violation of security profile ${securityProfileName} (ListActiveViolations)`
       + (stoppedAfter ? `; the alert names no thing, and only the profile's first ${stoppedAfter} active violations were read` : ''));
-    this.name = 'UnverifiedViolationError';
   }
 }

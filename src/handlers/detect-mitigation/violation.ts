@@ -1,4 +1,4 @@
-import { MalformedMessageError, isObject, parseJsonObject } from './message';
+import { MalformedMessageError, isObject, parseJsonObject } from '../shared/message';
 
 const WHAT = 'violation alert';
 

@@ -1,6 +1,6 @@
-import { FOLLOWER_ENV, FollowedMitigation } from '../../src/contract';
-import { followedOf, metricLinesOf, readFollowerConfig } from '../../src/handlers/shared/follow-plan';
-import { aggregateOutcome } from '../../src/handlers/shared/task-outcome';
+import { FollowedMitigation } from '../../../src/contract/environment';
+import { aggregateOutcome } from '../../../src/handlers/shared/task-outcome';
+import { followedOf, metricLinesOf } from '../../../src/handlers/task-follower/follow-plan';
 
 const FOLLOWED: FollowedMitigation[] = [
   { mitigation: 'A', kind: 'audit', taskIdPrefix: 'dd0123456789' },
@@ -26,27 +26,6 @@ describe('followedOf', () => {
     ['audit', 'someone-elses-task', undefined],
   ] as const)('%s task %s belongs to %s', (kind, taskId, mitigation) => {
     expect(followedOf(kind, taskId, FOLLOWED)?.mitigation).toBe(mitigation);
-  });
-});
-
-describe('readFollowerConfig', () => {
-  const env = (extra: Record<string, string> = {}) => ({ [FOLLOWER_ENV.TABLE_NAME]: 't', [FOLLOWER_ENV.FOLLOWED]: JSON.stringify(FOLLOWED), ...extra });
-
-  test('lookback defaults to 72 hours', () => {
-    expect(readFollowerConfig(env())).toEqual({ tableName: 't', followed: FOLLOWED, lookbackHours: 72 });
-    expect(readFollowerConfig(env({ [FOLLOWER_ENV.LOOKBACK_HOURS]: '24' })).lookbackHours).toBe(24);
-  });
-
-  test.each([
-    [{ [FOLLOWER_ENV.TABLE_NAME]: '' }, /TASK_FOLLOWER_TABLE_NAME is not set/],
-    [{ [FOLLOWER_ENV.FOLLOWED]: '{' }, /not JSON/],
-    [{ [FOLLOWER_ENV.FOLLOWED]: '{}' }, /must be a JSON array/],
-    [{ [FOLLOWER_ENV.FOLLOWED]: '[{"mitigation":"A","kind":"other","taskIdPrefix":"x"}]' }, /kind "other" \(allowed: "audit", "detect"\)/],
-    [{ [FOLLOWER_ENV.FOLLOWED]: '[{"mitigation":"A","kind":"audit"}]' }, /neither taskIdPrefix nor physicalResourceId/],
-    [{ [FOLLOWER_ENV.LOOKBACK_HOURS]: '0' }, /positive integer, got 0/],
-  ])('%j is a ConfigError', (extra, message) => {
-    expect(() => readFollowerConfig(env(extra))).toThrow(message);
-    expect(() => readFollowerConfig(env(extra))).toThrow(expect.objectContaining({ name: 'ConfigError' }));
   });
 });
 

@@ -1,11 +1,11 @@
 import type { AuditMitigationActionsTaskTarget } from '@aws-sdk/client-iot';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { clientRequestToken } from './ids';
-import { canonicalWork, TargetSpec, Work, workTaskIdPrefix } from './targets';
+import { AUDIT_MITIGATION_TASK_PROPS as P } from '../../contract/custom-resources';
 import {
-  AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN,
-  RUN_ID_PATTERN,
-} from '../../contract';
+  AUDIT_TASK_ID_PATTERN, FINDING_ID_PATTERN, MAX_FINDINGS_PER_TASK, MAX_REASON_CODES, MAX_TASKS_PER_RESOURCE, REASON_CODE_PATTERN, RUN_ID_PATTERN,
+} from '../../contract/limits';
+import { clientRequestToken, parsePhysicalId, taskIdsOf } from '../shared/ids';
+import { canonicalWork, TargetSpec, Work, workTaskIdPrefix } from '../shared/targets';
 
 // The AuditMitigationTask custom resource's decisions, pure: what a request asks for (planRequest),
 // and which tasks a Create or an Update starts (planTasks). The handler does the I/O around them.
@@ -47,26 +47,6 @@ export type TaskPlan =
   | { readonly kind: 'start'; readonly tasks: PlannedTask[] }
   | { readonly kind: 'refuse'; readonly reason: string };
 
-/** `<prefix>:<count>`: the tasks are `<prefix>-0` ... `<prefix>-<count-1>`. */
-const PHYSICAL_ID = /^(dd[0-9a-f]{10}):(\d+)$/;
-
-/** The task id prefix and task count a physical id encodes, or undefined for one the handler never issued. */
-export function parsePhysicalId(physicalResourceId: string): { prefix: string; count: number } | undefined {
-  const match = PHYSICAL_ID.exec(physicalResourceId);
-  if (!match || Number(match[2]) > MAX_TASKS_PER_RESOURCE) { return undefined; }
-  return { prefix: match[1], count: Number(match[2]) };
-}
-
-/** The physical id of a resource whose work has `count` tasks under `prefix`. */
-export function physicalIdOf(prefix: string, count: number): string {
-  return `${prefix}:${count}`;
-}
-
-/** The ids of a resource's tasks: `<prefix>-0` ... `<prefix>-<count-1>`. */
-export function taskIdsOf(prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-}
-
 /**
  * Decides what a request asks for. Create starts the work; Update answers with the existing tasks
  * when the work is the same (same task id prefix, or old properties that parse to the same
@@ -97,7 +77,7 @@ export function planRequest(event: CloudFormationCustomResourceEvent): ResourceP
       if (!current) { return { kind: 'nothing-to-delete', physicalResourceId, reason: 'no tasks were started (a failed create)' }; }
       const taskIds = taskIdsOf(current.prefix, current.count);
       // Read without parseProps: properties that no longer parse must not make a Delete fail.
-      return event.ResourceProperties?.CancelOnDelete === 'true'
+      return event.ResourceProperties?.[P.CANCEL_ON_DELETE] === 'true'
         ? { kind: 'cancel', physicalResourceId, taskIds }
         : { kind: 'leave-running', physicalResourceId, taskIds, reason: 'cancelOnDelete is false' };
     }
@@ -170,22 +150,22 @@ export function parseProps(raw: Record<string, unknown> | undefined, logicalId: 
     return value as Record<string, unknown>;
   };
 
-  const auditTaskId = optionalString('AuditTaskId', AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
-  const findingIds = p.FindingIds === undefined ? undefined : stringList('FindingIds', p.FindingIds,
+  const auditTaskId = optionalString(P.AUDIT_TASK_ID, AUDIT_TASK_ID_PATTERN, 'must match [a-zA-Z0-9-]{1,40}');
+  const findingIds = p[P.FINDING_IDS] === undefined ? undefined : stringList(P.FINDING_IDS, p[P.FINDING_IDS],
     Infinity, FINDING_ID_PATTERN, 'must match [a-zA-Z0-9_-]{1,128}');
-  const reasonCodeFilter = p.ReasonCodeFilter === undefined ? undefined : Object.fromEntries(
-    Object.entries(record('ReasonCodeFilter', p.ReasonCodeFilter)).map(([check, codes]) =>
-      [check, stringList(`ReasonCodeFilter.${check}`, codes, MAX_REASON_CODES, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}')]));
-  if (findingIds && auditTaskId) { fail('AuditTaskId', auditTaskId, 'must not be set together with FindingIds'); }
-  if (reasonCodeFilter && !auditTaskId) { fail('ReasonCodeFilter', reasonCodeFilter, 'needs AuditTaskId'); }
-  if (!findingIds && !auditTaskId) { fail('AuditTaskId', auditTaskId, 'one of AuditTaskId and FindingIds is required'); }
+  const reasonCodeFilter = p[P.REASON_CODE_FILTER] === undefined ? undefined : Object.fromEntries(
+    Object.entries(record(P.REASON_CODE_FILTER, p[P.REASON_CODE_FILTER])).map(([check, codes]) =>
+      [check, stringList(`${P.REASON_CODE_FILTER}.${check}`, codes, MAX_REASON_CODES, REASON_CODE_PATTERN, 'must match [A-Z0-9_]{1,128}')]));
+  if (findingIds && auditTaskId) { fail(P.AUDIT_TASK_ID, auditTaskId, `must not be set together with ${P.FINDING_IDS}`); }
+  if (reasonCodeFilter && !auditTaskId) { fail(P.REASON_CODE_FILTER, reasonCodeFilter, `needs ${P.AUDIT_TASK_ID}`); }
+  if (!findingIds && !auditTaskId) { fail(P.AUDIT_TASK_ID, auditTaskId, `one of ${P.AUDIT_TASK_ID} and ${P.FINDING_IDS} is required`); }
 
   const auditCheckToActionsMapping = Object.fromEntries(
-    Object.entries(record('AuditCheckToActionsMapping', p.AuditCheckToActionsMapping)).map(([check, actions]) =>
-      [check, stringList(`AuditCheckToActionsMapping.${check}`, actions, 5, /^.+$/, 'must be a mitigation action name')]));
-  const cancelOnDelete = optionalString('CancelOnDelete', /^(true|false)$/, 'must be "true" or "false"') === 'true';
-  const runId = optionalString('RunId', RUN_ID_PATTERN, 'must match [a-zA-Z0-9._-]{1,64}');
-  const mitigationName = optionalString('MitigationName', /^.{1,1024}$/s, 'must be 1 to 1024 characters (a construct path)');
+    Object.entries(record(P.AUDIT_CHECK_TO_ACTIONS_MAPPING, p[P.AUDIT_CHECK_TO_ACTIONS_MAPPING])).map(([check, actions]) =>
+      [check, stringList(`${P.AUDIT_CHECK_TO_ACTIONS_MAPPING}.${check}`, actions, 5, /^.+$/, 'must be a mitigation action name')]));
+  const cancelOnDelete = optionalString(P.CANCEL_ON_DELETE, /^(true|false)$/, 'must be "true" or "false"') === 'true';
+  const runId = optionalString(P.RUN_ID, RUN_ID_PATTERN, 'must match [a-zA-Z0-9._-]{1,64}');
+  const mitigationName = optionalString(P.MITIGATION_NAME, /^.{1,1024}$/s, 'must be 1 to 1024 characters (a construct path)');
   const target: TargetSpec = { auditTaskId, findingIds, reasonCodeFilter };
   return { target, auditCheckToActionsMapping, cancelOnDelete, runId, ...(mitigationName ? { mitigationName } : {}) };
 }

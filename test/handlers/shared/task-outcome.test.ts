@@ -1,5 +1,5 @@
-import { MAX_OUTCOME_ERROR_CODES } from '../../src/contract';
-import { aggregateOutcome, ExecutionRecord, isFinished, outcomeOf, TaskFacts } from '../../src/handlers/shared/task-outcome';
+import { MAX_OUTCOME_ERROR_CODES } from '../../../src/contract/telemetry';
+import { aggregateOutcome, ExecutionRecord, isFinished, outcomeOf, TaskFacts } from '../../../src/handlers/shared/task-outcome';
 
 const audit = (executions: ExecutionRecord[], extra: Partial<TaskFacts> = {}): TaskFacts => ({
   kind: 'audit',

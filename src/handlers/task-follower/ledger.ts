@@ -1,7 +1,7 @@
 import {
   BatchGetItemCommand, BatchGetItemCommandOutput, DeleteItemCommand, DynamoDBClient, KeysAndAttributes, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { errorName } from './iot-tasks';
+import { errorName } from '../shared/errors';
 
 // The task follower's ledger: one DynamoDB item per task whose outcome is being or has been
 // reported, keyed by `taskId`. A run CLAIMS a task before reporting it (a conditional put), so two

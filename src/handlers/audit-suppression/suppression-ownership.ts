@@ -1,4 +1,4 @@
-import { parseSuppressionDescription, SuppressionOwner, withSuppressionMarker } from '../../contract';
+import { parseSuppressionDescription, SuppressionOwner, withSuppressionMarker } from '../../contract/suppression';
 
 // Who owns an audit suppression that exists, and what a request of the AuditSuppression custom
 // resource does with it: pure decisions, from the suppression's description (its ownership marker,

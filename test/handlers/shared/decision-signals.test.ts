@@ -1,15 +1,15 @@
 import type { CloudFormationCustomResourceEvent, ScheduledEvent, SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { EVENT_SOURCE } from '../../../src/contract/telemetry';
+import type * as TaskHandler from '../../../src/handlers/audit-mitigation-task.lambda';
+import type * as AuditHandler from '../../../src/handlers/audit-mitigation.lambda';
+import type * as DetectHandler from '../../../src/handlers/detect-mitigation.lambda';
+import { expectNoEventsViolations } from '../../emulator/events-emulator';
+import { expectNoViolations } from '../../emulator/iot-emulator';
+import { expectNoSnsViolations } from '../../emulator/sns-emulator';
 import {
   ACCOUNT, CONTEXT, datapointsOf, Emulators, REPORT_TOPIC, auditHandlerEnv, metricSum, resetEmulators, setEnv, startEmulators, stopEmulators,
   withLogs,
-} from './harness';
-import { EVENT_SOURCE } from '../../src/contract';
-import type * as TaskHandler from '../../src/handlers/audit-mitigation-task.lambda';
-import type * as AuditHandler from '../../src/handlers/audit-mitigation.lambda';
-import type * as DetectHandler from '../../src/handlers/detect-mitigation.lambda';
-import { expectNoEventsViolations } from '../emulator/events-emulator';
-import { expectNoViolations } from '../emulator/iot-emulator';
-import { expectNoSnsViolations } from '../emulator/sns-emulator';
+} from '../harness';
 
 // Every decision of the handlers that start tasks is also EMF metrics and an EventBridge event:
 // what each decision emits, that a retry never counts a start twice, that the reconciler repeats
@@ -89,9 +89,9 @@ beforeAll(async () => {
   e = await startEmulators();
   configureAudit();
   /* eslint-disable @typescript-eslint/no-require-imports */
-  audit = require('../../src/handlers/audit-mitigation.lambda').handler;
-  detect = require('../../src/handlers/detect-mitigation.lambda').handler;
-  task = require('../../src/handlers/audit-mitigation-task.lambda').handler;
+  audit = require('../../../src/handlers/audit-mitigation.lambda').handler;
+  detect = require('../../../src/handlers/detect-mitigation.lambda').handler;
+  task = require('../../../src/handlers/audit-mitigation-task.lambda').handler;
   /* eslint-enable @typescript-eslint/no-require-imports */
 });
 afterAll(() => stopEmulators(e));

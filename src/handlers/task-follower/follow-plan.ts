@@ -1,46 +1,11 @@
-import { parsePhysicalId } from './audit-task-plan';
-import { ConfigError } from './config';
-import type { MetricName } from './metrics';
-import type { TaskOutcome } from './task-outcome';
-import {
-  DEFAULT_FOLLOWER_LOOKBACK_HOURS, ExecutionCounts, FOLLOWER_ENV, FollowedMitigation, METRIC_DIMENSIONS as D, METRICS, TaskKind,
-} from '../../contract';
+import { FollowedMitigation } from '../../contract/environment';
+import { ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, TaskKind } from '../../contract/telemetry';
+import { parsePhysicalId } from '../shared/ids';
+import type { MetricLine, MetricName } from '../shared/metrics';
+import type { TaskOutcome } from '../shared/task-outcome';
 
-// The task follower's decisions, pure: its configuration, which listed tasks belong to which
-// followed construct, and the metric lines of an outcome.
-
-export interface FollowerConfig {
-  readonly tableName: string;
-  readonly followed: FollowedMitigation[];
-  readonly lookbackHours: number;
-}
-
-/** Reads the follower's configuration; throws a ConfigError naming the variable and the value. */
-export function readFollowerConfig(env: NodeJS.ProcessEnv): FollowerConfig {
-  const tableName = env[FOLLOWER_ENV.TABLE_NAME];
-  if (!tableName) { throw new ConfigError(`environment variable ${FOLLOWER_ENV.TABLE_NAME} is not set`); }
-  const raw = env[FOLLOWER_ENV.FOLLOWED];
-  if (!raw) { throw new ConfigError(`environment variable ${FOLLOWER_ENV.FOLLOWED} is not set`); }
-  let followed: unknown;
-  try {
-    followed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`environment variable ${FOLLOWER_ENV.FOLLOWED} is not JSON: ${raw}`);
-  }
-  if (!Array.isArray(followed)) { throw new ConfigError(`${FOLLOWER_ENV.FOLLOWED} must be a JSON array, got ${raw}`); }
-  for (const f of followed as Array<Partial<FollowedMitigation>>) {
-    const problem = !f || typeof f.mitigation !== 'string' || f.mitigation === '' ? 'has no mitigation'
-      : f.kind !== 'audit' && f.kind !== 'detect' ? `has kind ${JSON.stringify(f.kind)} (allowed: "audit", "detect")`
-        : !f.taskIdPrefix && !f.physicalResourceId ? 'has neither taskIdPrefix nor physicalResourceId'
-          : undefined;
-    if (problem) { throw new ConfigError(`${FOLLOWER_ENV.FOLLOWED}: entry ${JSON.stringify(f)} ${problem}`); }
-  }
-  const hours = env[FOLLOWER_ENV.LOOKBACK_HOURS] ? Number(env[FOLLOWER_ENV.LOOKBACK_HOURS]) : DEFAULT_FOLLOWER_LOOKBACK_HOURS;
-  if (!Number.isInteger(hours) || hours < 1) {
-    throw new ConfigError(`${FOLLOWER_ENV.LOOKBACK_HOURS} must be a positive integer, got ${env[FOLLOWER_ENV.LOOKBACK_HOURS]}`);
-  }
-  return { tableName, followed: followed as FollowedMitigation[], lookbackHours: hours };
-}
+// The task follower's decisions about tasks, pure: which listed tasks belong to which followed
+// construct, and the metric lines of an outcome.
 
 /**
  * The followed construct a listed task belongs to, or undefined (another construct's, or someone
@@ -58,13 +23,6 @@ export function followedOf(kind: TaskKind, taskId: string, followed: FollowedMit
     const index = taskId.slice(resource.prefix.length + 1);
     return /^(0|[1-9]\d*)$/.test(index) && Number(index) < resource.count;
   });
-}
-
-/** One embedded-metric-format line: `emitMetrics(dimensions, dimensionSets, values)`. */
-export interface MetricLine {
-  readonly dimensions: Record<string, string>;
-  readonly dimensionSets: string[][];
-  readonly values: Partial<Record<MetricName, number>>;
 }
 
 const executionValues = (c: ExecutionCounts): Partial<Record<MetricName, number>> => ({

@@ -1,7 +1,7 @@
-import { Emulators, REPORT_TOPIC, resetEmulators, startEmulators, stopEmulators, withLogs } from './harness';
-import { cutText, fitReport, Reporter } from '../../src/handlers/shared/report';
-import { expectNoEventsViolations } from '../emulator/events-emulator';
-import { expectNoSnsViolations } from '../emulator/sns-emulator';
+import { cutText, fitReport, Reporter } from '../../../src/handlers/shared/report';
+import { expectNoEventsViolations } from '../../emulator/events-emulator';
+import { expectNoSnsViolations } from '../../emulator/sns-emulator';
+import { Emulators, REPORT_TOPIC, resetEmulators, startEmulators, stopEmulators, withLogs } from '../harness';
 
 /** SNS's Publish limit: 256 KiB of UTF-8 (the SNS emulator refuses more, as AWS does). */
 const SNS_LIMIT = 262_144;

@@ -1,0 +1,40 @@
+import { METRIC_NAMESPACE } from '../../../src/contract/telemetry';
+import { emitMetrics } from '../../../src/handlers/shared/metrics';
+import { datapointsOf, metricSum, withLogs } from '../harness';
+
+describe('emitMetrics: embedded metric format', () => {
+  test('one line; each metric recorded under every dimension set, in namespace CdkDeviceDefender', async () => {
+    const { logs } = await withLogs(async () => {
+      emitMetrics({ Mitigation: 'Stack/Audit', CheckName: 'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK' },
+        [['Mitigation'], ['Mitigation', 'CheckName']], { ExecutionsFailed: 3, ExecutionsSucceeded: 0 });
+    });
+    expect(logs).toHaveLength(1);
+    const aws = logs[0]._aws as { Timestamp: number; CloudWatchMetrics: unknown[] };
+    expect(Math.abs(aws.Timestamp - Date.now())).toBeLessThan(60_000);
+    expect(aws.CloudWatchMetrics).toEqual([{
+      Namespace: METRIC_NAMESPACE,
+      Dimensions: [['Mitigation'], ['Mitigation', 'CheckName']],
+      Metrics: [{ Name: 'ExecutionsFailed', Unit: 'Count' }, { Name: 'ExecutionsSucceeded', Unit: 'Count' }],
+    }]);
+    const points = datapointsOf(logs);
+    expect(points).toHaveLength(4);
+    expect(metricSum(points, 'ExecutionsFailed', { Mitigation: 'Stack/Audit' })).toBe(3);
+    expect(metricSum(points, 'ExecutionsFailed', { Mitigation: 'Stack/Audit', CheckName: 'REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK' })).toBe(3);
+    expect(metricSum(points, 'ExecutionsSucceeded', { Mitigation: 'Stack/Audit' })).toBe(0);
+  });
+
+  test('writes nothing for no values', async () => {
+    const { logs } = await withLogs(async () => { emitMetrics({ Mitigation: 'm' }, [['Mitigation']], {}); });
+    expect(logs).toEqual([]);
+  });
+
+  test.each([
+    ['a set naming a dimension the line lacks', { Mitigation: 'm' }, [['Mitigation', 'CheckName']], { TasksStarted: 1 }, /dimension CheckName/],
+    ['an empty dimension value', { Mitigation: '' }, [['Mitigation']], { TasksStarted: 1 }, /dimension Mitigation/],
+    ['a dimension value over 1024 characters', { Mitigation: 'x'.repeat(1025) }, [['Mitigation']], { TasksStarted: 1 }, /1 to 1024/],
+    ['an empty dimension set', { Mitigation: 'm' }, [[]], { TasksStarted: 1 }, /1 to 30/],
+    ['a value that is not finite', { Mitigation: 'm' }, [['Mitigation']], { TasksStarted: NaN }, /finite/],
+  ])('refuses %s (CloudWatch would drop the line silently)', (_, dims, sets, values, message) => {
+    expect(() => emitMetrics(dims as Record<string, string>, sets, values)).toThrow(message);
+  });
+});
