@@ -13,3 +13,4 @@ export * from './detect-mitigation';
 export * from './audit-suppression';
 export * from './mitigation-dashboard';
 export * from './mitigation-event-bus';
+export * from './mitigation-hub-ref';
