@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
+import { IAuditNotificationTarget } from './audit-notification-target';
 import { AUDIT_ENV as ENV, METRICS } from './contract';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
@@ -135,7 +136,7 @@ export interface AuditMitigationProps {
  * scheduled reconciler starts the task of any finished audit whose notification was dropped.
  * Task ids derive from the audit id, so no audit is ever mitigated twice.
  */
-export class AuditMitigation extends MitigationBase {
+export class AuditMitigation extends MitigationBase implements IAuditNotificationTarget {
   /** The topic AWS IoT publishes audit-completion notifications to. */
   public readonly notificationTopic: sns.ITopic;
   /** The role AWS IoT assumes to publish to `notificationTopic` (for the account's audit configuration). */

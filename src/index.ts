@@ -4,6 +4,7 @@ export * from './mitigation-action-params';
 export * from './mitigation-action';
 export * from './mitigation-base';
 export * from './audit-mitigation-rule';
+export * from './audit-notification-target';
 export * from './audit-mitigation';
 export * from './audit-configuration';
 export * from './scheduled-audit';
