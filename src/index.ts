@@ -15,3 +15,4 @@ export * from './audit-suppression';
 export * from './mitigation-dashboard';
 export * from './mitigation-event-bus';
 export * from './mitigation-hub-ref';
+export * from './mitigation-spoke';
