@@ -4,7 +4,7 @@ import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditCheck } from './audit-check';
-import { AuditMitigation } from './audit-mitigation';
+import { IAuditNotificationTarget } from './audit-notification-target';
 import {
   ALL_AUDIT_CHECKS, MAX_CERTIFICATE_THRESHOLD_DAYS, MIN_CERTIFICATE_THRESHOLD_DAYS, accountAuditConfigurationsFor, checkConfigurationKey,
   ownerOf, registerAuditConfiguration,
@@ -47,12 +47,14 @@ export interface AuditConfigurationProps {
   readonly deviceCertificateExpiringThreshold?: Duration;
 
   /**
-   * The audit mitigation to notify when an audit finishes: notifications go to its
-   * `notificationTopic`, published with its `notificationRole`. Not with `notificationTopic`.
+   * The audit mitigation to notify when an audit finishes: an `AuditMitigation`, or a
+   * `MitigationSpoke` (which forwards the notification to the organization's mitigation hub).
+   * Notifications go to its `notificationTopic`, published with its `notificationRole`. Not with
+   * `notificationTopic`.
    *
    * @default - no mitigation is notified
    */
-  readonly mitigation?: AuditMitigation;
+  readonly mitigation?: IAuditNotificationTarget;
 
   /**
    * A topic to notify when an audit finishes; a role AWS IoT assumes to publish to it is defined

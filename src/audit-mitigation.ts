@@ -1,28 +1,26 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { AuditMitigationRule } from './audit-mitigation-rule';
+import { IAuditNotificationTarget } from './audit-notification-target';
 import { AUDIT_ENV as ENV } from './contract/environment';
-import { taskIdPrefixOf } from './contract/limits';
 import { METRICS } from './contract/telemetry';
 import { AuditMitigationFunction } from './handlers/audit-mitigation-function';
 import { IMitigationAction } from './mitigation-action';
 import { MitigationBase } from './mitigation-base';
 import { defineChecksExcludedAlarm } from './private/alarms';
-import { scheduledAuditNameOf } from './private/audit-setup';
-import { refusedNotificationRoles, registerAuditMitigation, unauditedRules, unnotified } from './private/audit-wiring';
+import { AuditPolicy } from './private/audit-policy';
+import { refusedNotificationRoles, registerAuditMitigation, unnotified } from './private/audit-wiring';
 import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { checkMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
-import { AuditRuleSet } from './private/rules';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { invalid } from './private/validation';
 
@@ -130,8 +128,6 @@ export interface AuditMitigationProps {
   readonly alarms?: boolean;
 }
 
-const DEFAULT_MAX_FINDINGS_PER_CHECK = 100;
-
 /**
  * Applies mitigation actions to the findings of AWS IoT Device Defender audits as soon as they
  * finish: one audit mitigation actions task per audit, covering every check that has a rule.
@@ -141,7 +137,7 @@ const DEFAULT_MAX_FINDINGS_PER_CHECK = 100;
  * scheduled reconciler starts the task of any finished audit whose notification was dropped.
  * Task ids derive from the audit id, so no audit is ever mitigated twice.
  */
-export class AuditMitigation extends MitigationBase {
+export class AuditMitigation extends MitigationBase implements IAuditNotificationTarget {
   /** The topic AWS IoT publishes audit-completion notifications to. */
   public readonly notificationTopic: sns.ITopic;
   /** The role AWS IoT assumes to publish to `notificationTopic` (for the account's audit configuration). */
@@ -160,24 +156,14 @@ export class AuditMitigation extends MitigationBase {
    */
   public readonly maxFindingsPerCheck: number;
 
-  private readonly ruleSet: AuditRuleSet;
-  /** The scheduled audits to mitigate; `undefined` for every scheduled audit. */
-  private scheduledAudits?: IConstruct[];
-  /** Their names, in the same order. */
-  private readonly scheduledAuditNames: string[] = [];
-  private readonly includeOnDemandAudits: boolean;
-  private readonly handlerFunction: lambda.Function;
+  /** The rules, the audits acted on and the safety rails, as the handler gets them. */
+  private readonly policy: AuditPolicy;
 
   constructor(scope: Construct, id: string, props: AuditMitigationProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
-
-    const maxFindingsPerCheck = props.maxFindingsPerCheck ?? DEFAULT_MAX_FINDINGS_PER_CHECK;
-    this.maxFindingsPerCheck = maxFindingsPerCheck;
-    this.dryRun = props.dryRun ?? false;
-    if (!Token.isUnresolved(maxFindingsPerCheck) && (!Number.isInteger(maxFindingsPerCheck) || maxFindingsPerCheck < 1)) {
-      invalid(this, 'maxFindingsPerCheck', maxFindingsPerCheck, 'must be a whole number of at least 1');
-    }
+    this.policy = new AuditPolicy(this, 'an AuditMitigation', props);
+    this.maxFindingsPerCheck = this.policy.maxFindingsPerCheck;
+    this.dryRun = this.policy.dryRun;
     const MINUTE = 60_000;
     // A refused interval is replaced by the default, so the schedule below can still be defined while synthesis fails.
     let interval = props.reconcileInterval ?? Duration.hours(1);
@@ -192,16 +178,6 @@ export class AuditMitigation extends MitigationBase {
       invalid(this, 'reconcileLookback', lookback.toHumanString(), `must be at least reconcileInterval (${interval.toHumanString()}), or audits fall between runs`);
     }
 
-    this.ruleSet = new AuditRuleSet(this);
-    for (const rule of props.rules ?? []) { this.addRule(rule.check, rule.actions); }
-    this.node.addValidation({
-      validate: () => this.ruleSet.given === 0 ? ['an AuditMitigation needs at least one rule (rules or addRule())'] : [],
-    });
-    // Rules may be added after the audit configuration and scheduled audits: check them together at synth.
-    this.includeOnDemandAudits = props.includeOnDemandAudits ?? false;
-    this.node.addValidation({
-      validate: () => unauditedRules(this, this.ruleSet.checks, this.scheduledAudits, this.includeOnDemandAudits),
-    });
     // Audit notifications go to one topic per account and region: a second AuditMitigation must share it.
     const mitigationsHere = registerAuditMitigation(this);
     this.node.addValidation({ validate: () => unnotified(this, mitigationsHere) });
@@ -217,18 +193,17 @@ export class AuditMitigation extends MitigationBase {
       this.node.addValidation({ validate: () => refusedNotificationRoles(this) });
     }
 
+    // The policy's settings, with the reconciler's lookback before the mitigation's name (the order the template has always had).
+    const { [ENV.MITIGATION]: mitigationName, ...settings } = this.policy.environment();
     const mitigationHandler = MitigationHandler.invokedAsynchronously(this, {
       functionClass: AuditMitigationFunction,
       description: 'Starts AWS IoT Device Defender audit mitigation actions tasks (cdk-device-defender)',
       roleDescription: 'Runs the AWS IoT Device Defender audit mitigation handler',
       timeout: Duration.minutes(5),
       environment: {
-        [ENV.INCLUDE_ON_DEMAND]: String(props.includeOnDemandAudits ?? false),
-        [ENV.DRY_RUN]: String(this.dryRun),
-        [ENV.MAX_FINDINGS_PER_CHECK]: String(maxFindingsPerCheck),
-        [ENV.TASK_ID_PREFIX]: taskIdPrefixOf(this.node.addr),
+        ...settings,
         [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
-        [ENV.MITIGATION]: this.node.path,
+        [ENV.MITIGATION]: mitigationName,
         ...(props.eventBus ? { [ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
       },
       actions: AUDIT_MITIGATION_HANDLER_ACTIONS,
@@ -236,11 +211,10 @@ export class AuditMitigation extends MitigationBase {
       eventBus: props.eventBus,
     }, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
     const { function: handler, deadLetterQueue } = mitigationHandler;
-    // The rules may still grow through addRule(): render them when the template is written.
-    handler.addEnvironment(ENV.RULES, Lazy.string({ produce: () => stack.toJsonString(this.ruleSet.toMapping()) }));
-    this.handlerFunction = handler;
+    // The rules (and scheduled audits) may still grow through addRule() (addScheduledAudit()): rendered when the template is written.
+    this.policy.bindTo(handler);
     if (props.scheduledAudits) {
-      this.listenOnlyToScheduledAudits();
+      this.policy.restrictToScheduledAudits();
       props.scheduledAudits.forEach((audit) => this.addScheduledAudit(audit));
     }
     if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
@@ -268,26 +242,7 @@ export class AuditMitigation extends MitigationBase {
    * imported `IScheduledAudit`); anything else is refused.
    */
   public addScheduledAudit(audit: IConstruct): void {
-    const name = scheduledAuditNameOf(audit);
-    if (name === undefined) {
-      invalid(this, 'scheduledAudits', audit.node.path, 'must be a scheduled audit: a ScheduledAudit, an iot.IScheduledAuditRef '
-        + '(CfnScheduledAudit), or aws-iot-alpha\'s ScheduledAudit (defined, or imported with fromScheduledAuditArn or '
-        + 'fromScheduledAuditAttributes)');
-      return;
-    }
-    this.listenOnlyToScheduledAudits();
-    this.scheduledAudits!.push(audit);
-    this.scheduledAuditNames.push(name);
-  }
-
-  /** Renders the list of scheduled audits into the handler when the template is written. */
-  private listenOnlyToScheduledAudits(): void {
-    if (this.scheduledAudits) { return; }
-    this.scheduledAudits = [];
-    const stack = Stack.of(this);
-    this.handlerFunction.addEnvironment(ENV.SCHEDULED_AUDITS, Lazy.string({
-      produce: () => stack.toJsonString(this.scheduledAuditNames),
-    }));
+    this.policy.addScheduledAudit(audit);
   }
 
   /**
@@ -296,7 +251,7 @@ export class AuditMitigation extends MitigationBase {
    * twice, and an imported action of unknown type.
    */
   public addRule(check: AuditCheck, actions: IMitigationAction[]): void {
-    this.ruleSet.add(check, actions);
+    this.policy.ruleSet.add(check, actions);
   }
 
   /**
@@ -309,7 +264,7 @@ export class AuditMitigation extends MitigationBase {
    * an imported action's name is the name you gave.
    */
   public get rules(): { [check: string]: string[] } {
-    return this.ruleSet.toMapping();
+    return this.policy.ruleSet.toMapping();
   }
 
   /**

@@ -8,9 +8,10 @@ import { Construct } from 'constructs';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression,
   AuditSuppressionResource, DayOfWeek, DetectMitigation, IMitigationAction, LogLevel, MitigationAction, MitigationActionParams,
-  MitigationActionType, MitigationDashboard, MitigationEventBus, ScheduledAudit,
+  MitigationActionType, MitigationDashboard, MitigationEventBus, MitigationSpoke, MitigationSpokeProps, ScheduledAudit,
 } from '../src';
 import { refusalsOf } from './util/refusals';
+import { hubRefFromAttributes } from '../src/private/hub-ref';
 
 // Every refusal of the library, one row each: the app is built without an error, and synthesis
 // (what `cdk synth` and `Template.fromStack()` run) fails with aws-cdk-lib's own ValidationError,
@@ -64,6 +65,8 @@ const suppressed = (g: Given, props: Partial<ConstructorParameters<typeof AuditS
 const task = (g: Given, target: AuditMitigationTarget, props = {}) => new AuditMitigationTask(g.stack, 'Task', {
   target, rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [g.notify] }], ...props,
 });
+const spoke = (g: Given, props: Partial<MitigationSpokeProps>, id = 'Spoke') =>
+  new MitigationSpoke(g.stack, id, { hub: hubRefFromAttributes(g.stack, `${id}Hub`, { account: '111111111111', region: 'eu-west-1' }), ...props });
 const detect = (g: Given, props = {}) => new DetectMitigation(g.stack, 'Detect', { securityProfile: g.profile, actions: [g.quarantine], ...props });
 
 const ROWS: Array<[string, (g: Given) => unknown, string]> = [
@@ -171,6 +174,28 @@ const ROWS: Array<[string, (g: Given) => unknown, string]> = [
     '[Stack/Mitigation] invalid metricName "TasksStarted": the functions emit only ChecksExcluded, '],
   ['metric per action', (g) => auditing(g).metricForAction('FindingsFound', g.notify),
     '[Stack/Mitigation] invalid metricName "FindingsFound": the functions emit only ExecutionsSucceeded, '],
+  // MitigationSpoke and the hub it names (its rules are refused as AuditMitigation's: the rows above)
+  ['hub account', (g) => hubRefFromAttributes(g.stack, 'Hub', { account: '1', region: 'eu-west-1' }),
+    '[Stack/Hub] invalid account "1": must be an AWS account id, 12 digits'],
+  ['hub region', (g) => hubRefFromAttributes(g.stack, 'Hub', { account: '111111111111', region: 'EU' }),
+    '[Stack/Hub] invalid region "EU": must be an AWS region name, such as eu-west-1'],
+  ['hub organizationId', (g) => hubRefFromAttributes(g.stack, 'Hub', { account: '111111111111', region: 'eu-west-1', organizationId: 'org' }),
+    '[Stack/Hub] invalid organizationId "org": must be an AWS Organizations organization id: o- and 10 to 32 lowercase letters or digits'],
+  ['hub spokeRoleName', (g) => hubRefFromAttributes(g.stack, 'Hub', { account: '111111111111', region: 'eu-west-1', spokeRoleName: 'a b' }),
+    '[Stack/Hub] invalid spokeRoleName "a b": must be 1 to 48 characters from letters, digits and +=,.@_- '],
+  ['MitigationSpoke without rules', (g) => spoke(g, {}), '[Stack/Spoke] a MitigationSpoke needs at least one rule (rules or addRule())'],
+  ['a second MitigationSpoke', (g) => ['Spoke', 'Second'].forEach((id) => spoke(g, { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [g.notify] }] }, id)),
+    '[Stack/Second] account 123456789012 and region eu-west-1 already have a MitigationSpoke, Stack/Spoke'],
+  ['a MitigationSpoke not notified', (g) => {
+    new AuditConfiguration(g.stack, 'AuditConfiguration', { mitigation: auditing(g) });
+    spoke(g, { rules: [{ check: AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, actions: [g.notify] }] });
+  }, '[Stack/Spoke] the audit configuration Stack/AuditConfiguration notifies Stack/Mitigation, so this MitigationSpoke never hears of an audit'],
+  ['MitigationSpoke configuration over 8 KB', (g) => {
+    const s = spoke(g, { includeOnDemandAudits: true });
+    const actions = Array.from({ length: 5 }, (_, i) =>
+      MitigationAction.fromMitigationActionAttributes(g.stack, `Long${i}`, { mitigationActionName: `${i}`.padEnd(128, 'x'), actionType: T.PUBLISH_FINDING_TO_SNS }));
+    Object.values(AuditCheck).forEach((check) => s.addRule(check, actions));
+  }, '[Stack/Spoke] the spoke\'s configuration is at least '],
   // AuditConfiguration
   ['second AuditConfiguration', (g) => ['First', 'Second'].map((id) => new AuditConfiguration(g.stack, id)),
     '[Stack/Second] account 123456789012 and region eu-west-1 already have an AuditConfiguration, Stack/First'],

@@ -58,3 +58,24 @@ export function spokeKey(account: string, region: string): string {
 
 /** The hub's registry of confirmed spokes (DynamoDB: partition key `spoke`, string). */
 export const HUB_REGISTRY = { PARTITION_KEY: 'spoke' } as const;
+
+/** An AWS account id. */
+export const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
+
+/** A region name (`eu-west-1`, `us-gov-west-1`, `eusc-de-east-1`). */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$/;
+
+/** An AWS Organizations organization id. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * The longest region name a spoke role's name must hold (`us-isof-south-1`): with the `-` before
+ * it, a base name of at most 64 - 16 characters keeps every region's role name within IAM's 64.
+ */
+export const MAX_REGION_NAME_LENGTH = 15;
+
+/** The longest base name of the spoke roles: `-<region>` must still fit IAM's 64 characters. */
+export const MAX_SPOKE_ROLE_BASE_NAME_LENGTH = 64 - 1 - MAX_REGION_NAME_LENGTH;
+
+/** The base name of the spoke roles: IAM role name characters, with room left for `-<region>`. */
+export const SPOKE_ROLE_BASE_NAME_PATTERN = new RegExp(`^[\\w+=,.@-]{1,${MAX_SPOKE_ROLE_BASE_NAME_LENGTH}}$`);

@@ -13,16 +13,16 @@ import { AuditCheck } from '../audit-check';
 // its account and region, whoever defined them (this library, aws-iot-alpha, L1s): any
 // AWS::IoT::AccountAuditConfiguration of the app counts, read as its template will be.
 
-/** What the checks need to know of an AuditMitigation. */
+/** What the checks need to know of an AuditMitigation or a MitigationSpoke. */
 export interface WiredMitigation extends IConstruct {
   readonly notificationTopic: sns.ITopic;
   readonly notificationRole: iam.IRole;
 }
 
-/** The AuditMitigations of each environment, per app. */
+/** The AuditMitigations and MitigationSpokes of each environment, per app. */
 const mitigations = new AppRegistry<WiredMitigation>();
 
-/** Records an AuditMitigation; returns the live list of those of its environment. */
+/** Records an AuditMitigation or a MitigationSpoke; returns the live list of those of its environment. */
 export function registerAuditMitigation(mitigation: WiredMitigation): readonly WiredMitigation[] {
   return mitigations.add(environmentKey(mitigation), mitigation);
 }
@@ -31,29 +31,37 @@ export function registerAuditMitigation(mitigation: WiredMitigation): readonly W
  * An audit configuration that sends notifications to the mitigation's own topic with another role
  * (aws-iot-alpha's `AccountAuditConfiguration` defines its own) would be denied every publish: say
  * so at synth time rather than lose every notification. The role is read from the template, so a
- * property override that puts the mitigation's role there is accepted.
+ * property override that puts the mitigation's role there is accepted. `takesTopic`: whether the
+ * mitigation can be given a topic of the user's own instead (an AuditMitigation can, a MitigationSpoke cannot).
  */
-export function refusedNotificationRoles(mitigation: WiredMitigation): string[] {
+export function refusedNotificationRoles(mitigation: WiredMitigation, takesTopic = true): string[] {
   return accountAuditConfigurationsFor(mitigation)
     .filter((config) => notifiesTopic(config, mitigation.notificationTopic) && !notifiesWithRole(config, mitigation.notificationRole.roleArn))
     .map((config) => `invalid auditNotificationTargetConfigurations.sns.roleArn of ${ownerOf(config).node.path}: only ${mitigation.node.path}'s `
-      + 'notificationRole may publish to its notificationTopic; use notificationRole as the role, or give the AuditMitigation a '
-      + 'notificationTopic of your own');
+      + 'notificationRole may publish to its notificationTopic; use notificationRole as the role'
+      + (takesTopic ? ', or give the AuditMitigation a notificationTopic of your own' : ''));
 }
 
 /**
  * AWS IoT notifies one topic per account and region. When the app's audit configuration notifies
- * another AuditMitigation of the environment and not this one, this one never hears of an audit.
+ * another mitigation of the environment (an AuditMitigation or a MitigationSpoke) and not this one,
+ * this one never hears of an audit. `advice` says what to do about it, given the path of the one notified.
  */
-export function unnotified(mitigation: WiredMitigation, mitigationsHere: readonly WiredMitigation[]): string[] {
+export function unnotified(mitigation: WiredMitigation, mitigationsHere: readonly WiredMitigation[],
+  kind = 'AuditMitigation', advice: (wired: string) => string = auditMitigationAdvice): string[] {
   const configurations = accountAuditConfigurationsFor(mitigation);
   if (configurations.length !== 1 || notifiesTopic(configurations[0], mitigation.notificationTopic)) { return []; }
   const notified = mitigationsHere.find((other) => other !== mitigation && notifiesTopic(configurations[0], other.notificationTopic));
   if (!notified) { return []; }
   const wired = notified.node.path;
-  return [`the audit configuration ${ownerOf(configurations[0]).node.path} notifies ${wired}, so this AuditMitigation `
-    + 'never hears of an audit (AWS IoT notifies one topic per account and region; only its reconciler would start tasks, up to '
-    + `reconcileInterval late): give it notificationTopic: <${wired}>.notificationTopic, or move its rules into ${wired} with addRule()`];
+  return [`the audit configuration ${ownerOf(configurations[0]).node.path} notifies ${wired}, so this ${kind} `
+    + `never hears of an audit ${advice(wired)}`];
+}
+
+/** What an AuditMitigation the audit configuration does not notify can do. */
+function auditMitigationAdvice(wired: string): string {
+  return '(AWS IoT notifies one topic per account and region; only its reconciler would start tasks, up to '
+    + `reconcileInterval late): give it notificationTopic: <${wired}>.notificationTopic, or move its rules into ${wired} with addRule()`;
 }
 
 /**

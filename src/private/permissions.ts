@@ -100,3 +100,20 @@ export const TASK_FOLLOWER_HANDLER_ACTIONS = [
   'iot:DescribeDetectMitigationActionsTask',
   'iot:ListDetectMitigationActionsExecutions',
 ];
+
+/**
+ * What an organization's mitigation hub does in a spoke with the spoke's role: what the audit
+ * handler calls (it finds and starts tasks, and lists an audit's findings), what the task follower
+ * reads of audit mitigation tasks (not detect ones: the hub mitigates audits only), and cancelling
+ * a task it started. None of these actions has a resource type, and none passes a role
+ * (StartAuditMitigationActionsTask takes no role: AWS IoT uses each mitigation action's own).
+ */
+export const SPOKE_ROLE_IOT_ACTIONS = [...new Set([
+  ...AUDIT_MITIGATION_HANDLER_ACTIONS,
+  'iot:ListAuditFindings',
+  'iot:CancelAuditMitigationActionsTask',
+  ...TASK_FOLLOWER_HANDLER_ACTIONS.filter((action) => !action.includes('Detect')),
+])];
+
+/** What the hub reads of a spoke's configuration parameter (a String parameter: no key to decrypt with). */
+export const SPOKE_CONFIGURATION_ACTIONS = ['ssm:GetParameter'];
