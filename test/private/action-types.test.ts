@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AuditCheck, MitigationActionType } from '../src';
+import { AuditCheck, MitigationActionType } from '../../src';
 import {
   ACTION_TYPES, detectActionTypes, grantActionType, iamActionsOf, mitigationRoleSuppressions, supportedActionTypes,
-} from '../src/private/action-types';
+} from '../../src/private/action-types';
 
 const TYPES = Object.values(MitigationActionType);
 
