@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AuditCheck, AuditMitigationTarget, AuditMitigationTask } from '../src';
-import { fixture } from './util/audit-fixture';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { fixture } from './util/fixtures';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 import { expectRefused, refusalsOf } from './util/refusals';
 

@@ -9,8 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationProps, IMitigationAction, MitigationAction, MitigationActionParams, MitigationActionType,
 } from '../src';
-import { fixture } from './util/audit-fixture';
 import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
+import { fixture } from './util/fixtures';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 import { expectRefused, refusalsOf } from './util/refusals';
 

@@ -1,10 +1,20 @@
-/** What the audit mitigation tests share: a stack in a literal environment with five named mitigation actions. */
+/** What several construct test files share: a literal environment, a stack in it, and five named mitigation actions. */
 import { App, Stack } from 'aws-cdk-lib';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LogLevel, MitigationAction, MitigationActionParams } from '../../src';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+/** A new app's stack 'Stack' in `env`. */
+export function newStack(env: { account?: string; region?: string } | undefined = ENV): Stack {
+  return new Stack(new App(), 'Stack', { env });
+}
+
+/** `arn:${AWS::Partition}:iot:eu-west-1:123456789012:<suffix>` as the template renders it. */
+export function iotArn(suffix: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iot:eu-west-1:123456789012:${suffix}`]] };
+}
 
 export interface Fixture {
   readonly stack: Stack;
