@@ -56,9 +56,14 @@ export function configureTasks(project: awscdk.AwsCdkConstructLibrary): void {
     steps: [{ spawn: 'compile' }, { spawn: 'bundle' }, { exec: `${TS_NODE} bench/run.ts` }],
   });
 
-  // The test command (README quick start, .ci/run): type-check, bundle, jest, eslint, integ, release
-  // gates. projen gives type-check, jest, eslint and integ in that order; a fresh clone has no
-  // bundles (assets/ is build output), so `bundle` goes in before jest.
+  // The test command (README quick start, .ci/run): type-check, bundle, jest, eslint, integ, then
+  // the release gates on what users install, built as it ships (`compile`: lib/ and .jsii). projen
+  // gives type-check, jest, eslint and integ in that order; a fresh clone has no bundles (assets/ is
+  // build output), so `bundle` goes in before jest. gate:languages (jsii-rosetta and the other
+  // languages' code) runs with `release-gates` before a release, not here, to keep the test command
+  // within its time budget (CONTRIBUTING.md, "Release gates").
   project.testTask.insertStep(1, { spawn: project.bundler.bundleTask.name });
-  project.testTask.spawn(releaseGates);
+  for (const step of ['compile', 'gate:api-docs', 'gate:consumer', 'gate:compat']) {
+    project.testTask.spawn(project.tasks.tryFind(step)!);
+  }
 }
