@@ -6,7 +6,7 @@ import * as path from 'path';
 // every test file to that, so the estate stays findable.
 const ROOT = path.join(__dirname, '..', '..');
 const TEST = path.join(ROOT, 'test');
-/** The handler tests (test/handlers/) keep their own layout, which test/README.md describes. */
+/** The handler tests (test/handlers/) keep their own layout for now: their restructuring maps them. */
 const OWN_LAYOUT = /^handlers\//;
 
 /** Every file under `dir`, as paths relative to it with forward slashes. */
