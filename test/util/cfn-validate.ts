@@ -1,16 +1,13 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Diagnostic, SHARED_VALIDATOR, ValidateTemplateText, templateValidator } from './cfn-validate-engine';
 
 /**
- * AWS's CloudFormation validator 1.14.0, the one newer aws-cdk-lib releases run at synth. It ships
- * only inside aws-cdk-lib 2.276.0, which the `cfn-validate-host` devDependency aliases.
+ * The validator of this Jest worker (test/util/validator-environment.ts), or one of this module's
+ * own where that environment does not run (a script run with ts-node).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const validator = require(require.resolve('@aws/cloudformation-validate', {
-  paths: [path.dirname(require.resolve('cfn-validate-host/package.json'))],
-}));
+const validate: ValidateTemplateText = (globalThis as Record<string, any>)[SHARED_VALIDATOR] ?? templateValidator();
 
 /** A finding the project has looked at and accepts, with the reason. */
 export interface Acknowledgement {
@@ -30,14 +27,10 @@ export interface Finding {
 /** The validator's severities are DEBUG, INFO, WARN, ERROR and FATAL; WARN and above fail a test. */
 const BLOCKING_SEVERITIES = ['WARN', 'ERROR', 'FATAL'];
 
-let engine: any;
-
 /** Validates a template object; returns every diagnostic. */
 export function validateTemplateJson(template: unknown): Finding[] {
-  engine ??= new validator.CompositeEngine();
-  const report = engine.validateTemplate(new validator.TemplateContent(JSON.stringify(template), 'template.json'),
-    { detailLevel: 'STANDARD' });
-  return report.diagnostics.map((d: any) => ({
+  // Array.from: the shared validator's objects come from the worker's realm, not the test file's.
+  return Array.from(validate(JSON.stringify(template)), (d: Diagnostic) => ({
     ruleId: d.ruleId, severity: d.severity, message: d.message, logicalId: d.entity?.logicalId,
   }));
 }

@@ -1,7 +1,7 @@
 /**
  * The README's tables of action types and audit checks, rendered from the library's tables: the
  * contract's (src/contract/audit-checks.ts, src/contract/action-types.ts) and the constructs'
- * (src/private/action-types.ts: factories and role statements). test/readme-tables.test.ts checks
+ * (src/private/action-types.ts: factories and role statements). test/util/readme-tables.test.ts checks
  * README.md against them; `npx ts-node --transpile-only --project tsconfig.dev.json test/util/readme-tables.ts`
  * rewrites each table between its markers (`<!-- table:<name>:start -->` ... `<!-- table:<name>:end -->`).
  */

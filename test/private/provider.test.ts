@@ -6,9 +6,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression, AuditSuppressionResource, DetectMitigation,
   MitigationAction, MitigationActionParams,
-} from '../src';
-import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
-import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
+} from '../../src';
+import { expectValidTemplate, lambdaRoleDependsOn } from '../util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from '../util/nag';
 
 // The report topics of the custom resources (AuditSuppression, AuditMitigationTask) and the alarms
 // of the functions the constructs of a stack share: each custom resource provider and the task follower.

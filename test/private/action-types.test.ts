@@ -3,13 +3,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AuditCheck, LogLevel, MitigationAction, MitigationActionParams, MitigationActionType } from '../src';
-import { expectValidTemplate } from './util/cfn-validate';
-import { ACTION_TYPES as CONTRACT } from '../src/contract/action-types';
-import { AUDIT_CHECKS } from '../src/contract/audit-checks';
+import { AuditCheck, LogLevel, MitigationAction, MitigationActionParams, MitigationActionType } from '../../src';
+import { ACTION_TYPES as CONTRACT } from '../../src/contract/action-types';
+import { AUDIT_CHECKS } from '../../src/contract/audit-checks';
 import {
   ACTION_TYPES, detectActionTypes, grantActionType, iamActionsOf, mitigationRoleSuppressions, supportedActionTypes,
-} from '../src/private/action-types';
+} from '../../src/private/action-types';
+import { expectValidTemplate } from '../util/cfn-validate';
 
 const TYPES = Object.values(MitigationActionType);
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { ALL_CHECKS_COMMENT, README, TABLES, readmeTable, renderTable } from './util/readme-tables';
+import { ALL_CHECKS_COMMENT, README, TABLES, readmeTable, renderTable } from './readme-tables';
 
 // The README's tables of action types and audit checks are the library's tables rendered
 // (test/util/readme-tables.ts): a new check or action type, or a change to one, changes them.

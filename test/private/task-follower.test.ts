@@ -4,11 +4,11 @@ import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, DetectMitigation, MitigationAction, MitigationActionParams,
-} from '../src';
-import { expectValidTemplate, lambdaRoleDependsOn } from './util/cfn-validate';
-import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
-import { expectRefused } from './util/refusals';
-import { FollowedMitigation } from '../src/contract/environment';
+} from '../../src';
+import { FollowedMitigation } from '../../src/contract/environment';
+import { expectValidTemplate, lambdaRoleDependsOn } from '../util/cfn-validate';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from '../util/nag';
+import { expectRefused } from '../util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
