@@ -19,6 +19,13 @@ export interface Values {
   readonly 'until'?: string;
   readonly 'indefinitely': boolean;
   readonly 'reason'?: string;
+  readonly 'account'?: string;
+  readonly 'accounts'?: string;
+  readonly 'regions'?: string;
+  readonly 'all-spokes': boolean;
+  readonly 'registry-table'?: string;
+  readonly 'role-name'?: string;
+  readonly 'concurrency'?: string;
 }
 
 /** What a command line asks for: a help page, nothing (no command), or a command to run. */
@@ -27,7 +34,9 @@ export type CommandLine =
   | { readonly kind: 'none'; readonly values: Values }
   | { readonly kind: 'run'; readonly command: string; readonly argument?: string; readonly values: Values };
 
-const DEFAULTS: Values = { 'json': false, 'detail': false, 'since': '7d', 'dry-run': false, 'yes': false, 'allow-check': [], 'indefinitely': false };
+const DEFAULTS: Values = {
+  'json': false, 'detail': false, 'since': '7d', 'dry-run': false, 'yes': false, 'allow-check': [], 'indefinitely': false, 'all-spokes': false,
+};
 
 /** Every option of every command, for the first (lenient) pass: it tells option values from positionals. */
 const EVERY_OPTION = Object.fromEntries(

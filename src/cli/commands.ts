@@ -7,8 +7,13 @@ import {
   DetectMitigationActionsTaskStatus,
 } from '@aws-sdk/client-iot';
 import { parseDuration } from './output';
+import {
+  DEFAULT_CONCURRENCY, FAN_OUT_COMMANDS, MAX_CONCURRENCY, checkAccount, checkAccounts, checkConcurrency, checkRegions, checkRegistryTable,
+  checkRoleName,
+} from './spoke-options';
 import { ACTION_TYPES as ACTION_TYPE_TABLE } from '../contract/action-types';
 import { undoRefusedChecks } from '../contract/audit-checks';
+import { DEFAULT_SPOKE_ROLE_NAME } from '../contract/organization';
 
 /** One option: its type, its value's name in the help, and what it does. */
 export interface OptionSpec {
@@ -57,12 +62,36 @@ export const ACTION_TYPES: readonly string[] = Object.keys(ACTION_TYPE_TABLE).so
 /** The checks `undo` refuses to undo a certificate deactivation for, unless `--allow-check` names them. */
 export const REFUSED_CHECKS: readonly string[] = undoRefusedChecks();
 
+const FAN_OUT = FAN_OUT_COMMANDS.join(', ');
+
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  region: { type: 'string', value: 'REGION', help: 'the AWS Region (default: AWS_REGION, else the profile\'s region)' },
-  profile: { type: 'string', value: 'NAME', help: 'the shared config and credentials files\' profile (default: AWS_PROFILE, else default)' },
-  json: { type: 'boolean', help: 'machine-readable output; an error is one {"error": {...}} on stdout' },
-  help: { type: 'boolean', short: 'h', help: 'this help' },
+  'region': {
+    type: 'string',
+    value: 'REGION',
+    help: 'the AWS Region (default: AWS_REGION, else the profile\'s region); with spokes, where STS and the registry are called, and the spoke\'s region without --regions',
+  },
+  'profile': { type: 'string', value: 'NAME', help: 'the shared config and credentials files\' profile (default: AWS_PROFILE, else default)' },
+  'account': { type: 'string', value: 'ID', check: checkAccount, help: 'act in this account (a spoke): the CLI assumes the role --role-name names there' },
+  'accounts': {
+    type: 'string',
+    value: 'ID,ID',
+    check: checkAccounts,
+    help: `${FAN_OUT}: in each of these accounts, in each region of --regions; the other commands take one account`,
+  },
+  'regions': { type: 'string', value: 'REGION,REGION', check: checkRegions, help: `with --account(s): in each of these regions (default --region); ${FAN_OUT} only for more than one` },
+  'all-spokes': { type: 'boolean', help: `${FAN_OUT}: in every spoke the hub's registry lists (--registry-table)` },
+  'registry-table': { type: 'string', value: 'NAME|ARN', check: checkRegistryTable, help: 'the hub\'s registry of spokes, a DynamoDB table (a NAME is read in --region)' },
+  'role-name': {
+    type: 'string',
+    value: 'NAME',
+    check: checkRoleName,
+    help: `the role assumed in each spoke is NAME-<region> (default ${DEFAULT_SPOKE_ROLE_NAME}, the spoke role, which trusts only the hub: `
+      + 'give operators a role of their own, README, Operations CLI)',
+  },
+  'concurrency': { type: 'string', value: 'N', check: checkConcurrency, help: `spokes read at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})` },
+  'json': { type: 'boolean', help: 'machine-readable output; an error is one {"error": {...}} on stdout' },
+  'help': { type: 'boolean', short: 'h', help: 'this help' },
 };
 
 const SINCE: OptionSpec = {

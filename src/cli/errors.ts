@@ -23,10 +23,12 @@ export interface Failure {
   readonly line: string;
 }
 
-/** What the failure's words may name: the command (for its help), and the profile and region asked for. */
+/** What the failure's words may name: the command (for its help), the profile asked for, and the spoke role the command acts with. */
 export interface FailureContext {
   readonly command?: string;
   readonly profile?: string;
+  /** The role assumed in a spoke: the one to grant what was denied. */
+  readonly role?: string;
 }
 
 // AWS answers these when the caller may not call the operation.
@@ -58,7 +60,9 @@ export function failureOf(error: unknown, context: FailureContext): Failure {
   }
   let fix: string | undefined;
   if (ACCESS_DENIED.has(name)) {
-    fix = 'allow the caller the iot: actions this command needs (README, Operations CLI, IAM), or pass another --profile';
+    fix = context.role
+      ? `allow the role ${context.role} the iot: actions this command needs (README, Operations CLI, IAM), or pass another --role-name`
+      : 'allow the caller the iot: actions this command needs (README, Operations CLI, IAM), or pass another --profile';
   } else if (CREDENTIALS_REFUSED.has(name)) {
     fix = `AWS refused the credentials of profile "${profile.name}": refresh them (\`aws sso login\`, new keys) or pass another --profile`;
   }

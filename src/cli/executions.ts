@@ -2,8 +2,10 @@ import {
   AuditFinding, DescribeAuditFindingCommand, IoTClient, paginateListAuditMitigationActionsExecutions,
   paginateListDetectMitigationActionsExecutions,
 } from '@aws-sdk/client-iot';
-import { Progress } from './output';
-import { TaskInfo, actionsByName, findingsOfTask } from './task-info';
+import { AUDIT_EXECUTION_STATUSES, DETECT_EXECUTION_STATUSES } from './commands';
+import { Progress, UsageError, table } from './output';
+import { Spoke, SPOKE_HEADERS, spokeCells } from './spoke-options';
+import { TaskInfo, actionsByName, describeTask, findingsOfTask } from './task-info';
 import { UNKNOWN_ACTION_TYPE, actionTypeOf } from '../contract/action-types';
 import { MitigationActionType } from '../mitigation-action-type';
 
@@ -28,10 +30,27 @@ export interface ExecutionRow {
   readonly finding?: AuditFinding;
 }
 
+export interface ExecutionsOptions {
+  readonly actionType?: string;
+  readonly status?: string;
+  readonly progress?: Progress;
+}
+
+/**
+ * Every execution of the audit or detect task `taskId`, optionally filtered; a `status` its kind of
+ * task never has is a `UsageError`.
+ */
+export async function executionsOfTask(iot: IoTClient, taskId: string, options: ExecutionsOptions = {}): Promise<ExecutionRow[]> {
+  const info = await describeTask(iot, taskId);
+  const statuses = info.kind === 'audit' ? AUDIT_EXECUTION_STATUSES : DETECT_EXECUTION_STATUSES;
+  if (options.status !== undefined && !statuses.includes(options.status)) {
+    throw new UsageError(`--status ${options.status}: ${taskId} is ${info.kind === 'audit' ? 'an audit' : 'a detect'} task; its executions are ${statuses.join(', ')}`);
+  }
+  return listExecutions(iot, info, options);
+}
+
 /** Every execution of a task, optionally filtered by action type and status. */
-export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
-  actionType?: string; status?: string; progress?: Progress;
-} = {}): Promise<ExecutionRow[]> {
+export async function listExecutions(iot: IoTClient, info: TaskInfo, options: ExecutionsOptions = {}): Promise<ExecutionRow[]> {
   const actions = actionsByName(info);
   // What an audit and a detect execution report alike.
   const common = (e: { actionName?: string; status?: string; errorCode?: string; message?: string }): ExecutionRow => ({
@@ -72,4 +91,18 @@ export async function listExecutions(iot: IoTClient, info: TaskInfo, options: {
   }
   options.progress?.done();
   return options.actionType ? rows.filter((r) => r.actionType === options.actionType) : rows;
+}
+
+/** Executions as `--json` carries them: the finding's check instead of the whole finding. */
+export function executionsJson(rows: Array<ExecutionRow & Partial<Spoke>>) {
+  return rows.map(({ finding, ...row }) => ({ ...row, checkName: finding?.checkName }));
+}
+
+/** Executions as a table; rows read in spokes start with their account and region. */
+export function executionLines(rows: Array<ExecutionRow & Partial<Spoke>>): string[] {
+  const inSpokes = rows.some((r) => r.account !== undefined);
+  return table(
+    [...(inSpokes ? SPOKE_HEADERS : []), 'TARGET', 'CHECK / THING', 'ACTION', 'TYPE', 'STATUS', 'ERROR'],
+    rows.map((r) => [...(inSpokes ? spokeCells(r) : []), r.findingId ?? r.violationId, r.finding?.checkName ?? r.thingName, r.actionName,
+      r.actionType, r.status, r.errorCode ? `${r.errorCode}: ${r.message ?? ''}` : undefined]));
 }

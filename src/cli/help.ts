@@ -1,5 +1,6 @@
 import { MIN_NODE_VERSION } from './client';
 import { COMMAND_NAMES, COMMANDS, GLOBAL_OPTIONS, OptionSpec } from './commands';
+import { FAN_OUT_COMMANDS } from './spoke-options';
 
 const WIDTH = 100;
 const PROGRAM = 'cdk-device-defender';
@@ -19,6 +20,12 @@ export function globalHelp(): string {
     ...wrap(`\`${PROGRAM} <command> --help\` shows a command's options and an example. cancel, undo, suppress and `
       + 'unsuppress print their plan and, in a terminal, ask before writing; elsewhere they change nothing and exit 2 '
       + 'unless --yes is given; --dry-run only prints the plan.'),
+    '',
+    ...wrap(`Spokes (an organization's accounts and regions): ${FAN_OUT_COMMANDS.join(', ')} run in each account of --accounts `
+      + 'and each region of --regions, or in every spoke of the hub\'s registry (--all-spokes --registry-table), --concurrency at '
+      + 'a time; each row names its account and region, and a spoke that fails is listed with its error and fix beside the others '
+      + '(exit 1). The other commands act in one spoke: --account ID --region REGION. In a spoke the CLI assumes the role '
+      + 'NAME-<region> (--role-name NAME), once per spoke.'),
     '',
     ...EXIT_CODES,
     '',
@@ -49,8 +56,8 @@ export function commandHelp(command: string): string {
   ].join('\n');
 }
 
-const EXIT_CODES = wrap('exit codes: 0 done; 1 failed, a step failed, or the answer was no; 2 wrong arguments, or not a '
-  + 'terminal and no --yes (nothing changed).');
+const EXIT_CODES = wrap('exit codes: 0 done; 1 failed, a step or a spoke failed (the others are listed), or the answer was no; '
+  + '2 wrong arguments, or not a terminal and no --yes (nothing changed).');
 
 /** One line per option (more when its help wraps), the help column aligned across `alignWith`. */
 function optionLines(options: Readonly<Record<string, OptionSpec>>, alignWith: Readonly<Record<string, OptionSpec>>): string[] {

@@ -3,27 +3,30 @@ import { IoTClient } from '@aws-sdk/client-iot';
 import { Values, parseCommandLine, wantsJson } from './args';
 import { CancelResult, cancelTask, notCancelled, planCancel } from './cancel';
 import { iotClient } from './client';
-import { AUDIT_EXECUTION_STATUSES, DETECT_EXECUTION_STATUSES, REFUSED_CHECKS } from './commands';
+import { REFUSED_CHECKS } from './commands';
 import { FailureContext, failureOf, printFailure } from './errors';
-import { listExecutions } from './executions';
+import { executionLines, executionsJson, executionsOfTask } from './executions';
+import { fanOut } from './fan-out';
 import { commandHelp, globalHelp } from './help';
 import { taskLines, summaryLines } from './outcome-lines';
 import { Io, Progress, UsageError, parseDuration, processIo, table } from './output';
 import { PreviewRow, previewAudit, rulesFromTemplate } from './preview';
+import { FAN_OUT_COMMANDS, targetOf } from './spoke-options';
+import { SpokeSessions } from './spokes';
 import { summarize } from './summary';
 import {
   describeSuppress, descriptionColumn, findSuppression, listSuppressions, suppress, suppressionKeyOf, suppressOptions, unsuppress,
 } from './suppressions';
-import { describeTask } from './task-info';
 import { listTasks } from './tasks';
 import { UndoStep, applyUndo, planUndo } from './undo';
 import { isUntrustedCertificateCheck } from './undo-rules';
 
 /**
- * Runs one CLI command. Returns the exit code: 0 done; 1 failed, some undo step failed, or the
- * question was answered no; 2 wrong arguments, or a write asked for outside a terminal without
- * --yes. Every error is one line and its fix on stderr, or with --json one object on stdout.
- * `client` replaces the client `--region` and `--profile` would build (tests).
+ * Runs one CLI command. Returns the exit code: 0 done; 1 failed, some undo step failed, some spoke
+ * failed (the others are listed), or the question was answered no; 2 wrong arguments, or a write
+ * asked for outside a terminal without --yes. Every error is one line and its fix on stderr, or
+ * with --json one object on stdout. `client` replaces the client `--region` and `--profile` would
+ * build (tests); in spokes, the CLI builds each spoke's client with the role it assumes there.
  */
 export async function main(argv: string[], io: Io = processIo, client?: IoTClient): Promise<number> {
   let json = wantsJson(argv);
@@ -42,7 +45,20 @@ export async function main(argv: string[], io: Io = processIo, client?: IoTClien
     const { command, argument, values } = line;
     context = { command, profile: values.profile };
     json = values.json;
-    return await run(command, argument, values, io, client ?? iotClient({ region: values.region, profile: values.profile }));
+    const target = targetOf(command, values);
+    if (target.kind === 'local') {
+      return await run(command, argument, values, io, client ?? iotClient({ region: values.region, profile: values.profile }));
+    }
+    const sessions = await SpokeSessions.open({ region: values.region, profile: values.profile }, target.roleName);
+    const { spokes, failures } = await sessions.spokesOf(target);
+    if (FAN_OUT_COMMANDS.includes(command)) {
+      return await fanOut({ command, argument, values, io, sessions, spokes, failures, concurrency: target.concurrency, context });
+    }
+    // targetOf lets the other commands name one account and one region only.
+    const [spoke] = spokes;
+    context = { ...context, role: sessions.roleArnOf(spoke) };
+    if (!json) { io.err(`in account ${spoke.account}, region ${spoke.region}, as ${context.role}\n`); }
+    return await run(command, argument, values, io, await sessions.iotIn(spoke));
   } catch (error) {
     const failure = failureOf(error, context);
     printFailure(io, json, failure);
@@ -104,17 +120,9 @@ async function run(command: string, argument: string | undefined, values: Values
       return 0;
     }
     case 'executions': {
-      const info = await describeTask(iot, id);
-      const statuses = info.kind === 'audit' ? AUDIT_EXECUTION_STATUSES : DETECT_EXECUTION_STATUSES;
-      if (values.status !== undefined && !statuses.includes(values.status)) {
-        throw new UsageError(`--status ${values.status}: ${id} is ${info.kind === 'audit' ? 'an audit' : 'a detect'} task; its executions are ${statuses.join(', ')}`);
-      }
       const progress = values.json ? undefined : new Progress(io, 'loading executions');
-      const rows = await listExecutions(iot, info, { actionType: values['action-type'], status: values.status, progress });
-      print(rows.map(({ finding, ...row }) => ({ ...row, checkName: finding?.checkName })), () => table(
-        ['TARGET', 'CHECK / THING', 'ACTION', 'TYPE', 'STATUS', 'ERROR'],
-        rows.map((r) => [r.findingId ?? r.violationId, r.finding?.checkName ?? r.thingName, r.actionName, r.actionType, r.status,
-          r.errorCode ? `${r.errorCode}: ${r.message ?? ''}` : undefined])));
+      const rows = await executionsOfTask(iot, id, { actionType: values['action-type'], status: values.status, progress });
+      print(executionsJson(rows), () => executionLines(rows));
       return 0;
     }
     case 'cancel': {

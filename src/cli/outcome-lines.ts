@@ -1,4 +1,5 @@
 import { table } from './output';
+import { Spoke, SPOKE_HEADERS, spokeCells } from './spoke-options';
 import { Summary } from './summary';
 import { TaskRow } from './tasks';
 import { ExecutionCounts, OutcomeErrorCode } from '../contract/telemetry';
@@ -20,11 +21,12 @@ const topError = (codes: OutcomeErrorCode[] | undefined) => (codes?.[0] ? `${cod
  * One row per task: status, executions by outcome, the most frequent error code; with `detail`,
  * then each finished task's executions per action and per check and its error codes.
  */
-export function taskLines(rows: TaskRow[], detail: boolean): string[] {
+export function taskLines(rows: Array<TaskRow & Partial<Spoke>>, detail: boolean): string[] {
+  const inSpokes = rows.some((r) => r.account !== undefined);
   const lines = table(
-    ['KIND', 'TASK', 'STATUS', 'STARTED', ...COUNT_HEADERS, 'TOTAL', 'TOP ERROR'],
-    rows.map((r) => [r.kind, r.taskId, r.status, minute(r.startTime), ...countCells(r), r.outcome?.truncated ? `${r.total}+` : r.total,
-      topError(r.outcome?.errorCodes)]));
+    [...(inSpokes ? SPOKE_HEADERS : []), 'KIND', 'TASK', 'STATUS', 'STARTED', ...COUNT_HEADERS, 'TOTAL', 'TOP ERROR'],
+    rows.map((r) => [...(inSpokes ? spokeCells(r) : []), r.kind, r.taskId, r.status, minute(r.startTime), ...countCells(r),
+      r.outcome?.truncated ? `${r.total}+` : r.total, topError(r.outcome?.errorCodes)]));
   if (rows.some((r) => r.outcome?.truncated)) {
     lines.push('+ not every execution was read (too many findings or executions, or error codes): `executions <taskId>` lists them all');
   }
@@ -32,9 +34,9 @@ export function taskLines(rows: TaskRow[], detail: boolean): string[] {
     lines.push('IN_PROGRESS: counts so far (an audit task\'s findings, not executions)');
   }
   if (!detail) { return lines; }
-  for (const { kind, taskId, outcome } of rows) {
+  for (const { kind, taskId, outcome, account, region } of rows) {
     if (!outcome) { continue; }
-    lines.push('', `${kind} task ${taskId} (${outcome.status})`, ...indent(breakdownLines(outcome.byAction, outcome.byCheck, outcome.findingsByCheck)));
+    lines.push('', `${kind} task ${taskId}${account !== undefined ? ` in ${account} ${region}` : ''} (${outcome.status})`, ...indent(breakdownLines(outcome.byAction, outcome.byCheck, outcome.findingsByCheck)));
     if (outcome.errorCodes.length > 0) {
       lines.push('', ...indent(table(['ERROR', 'COUNT', 'EXAMPLE'], outcome.errorCodes.map((e) => [e.errorCode, e.count, exampleOf(e.example)]))));
     }

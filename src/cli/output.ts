@@ -47,13 +47,15 @@ export function table(headers: string[], rows: Array<Array<string | number | und
 /** A progress indicator on `err` while pages load; silent when `err` is not a terminal. */
 export class Progress {
   private count = 0;
-  constructor(private readonly io: Io, private readonly label: string) {}
+  /** @param total when known, the bar fills up to it and the line says `count/total` */
+  constructor(private readonly io: Io, private readonly label: string, private readonly total?: number) {}
 
   public tick(items: number): void {
     this.count += items;
     if (this.io.interactive) {
-      const bar = '#'.repeat(Math.min(30, Math.ceil(this.count / 25)));
-      this.io.err(`\r${this.label} [${bar.padEnd(30, '.')}] ${this.count}`);
+      const filled = this.total ? Math.round((30 * this.count) / this.total) : Math.ceil(this.count / 25);
+      const bar = '#'.repeat(Math.min(30, filled));
+      this.io.err(`\r${this.label} [${bar.padEnd(30, '.')}] ${this.count}${this.total ? `/${this.total}` : ''}`);
     }
   }
 

@@ -25,7 +25,9 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
   suppress: ['--until', '--indefinitely', '--reason', '--yes', '--dry-run'],
   unsuppress: ['--yes', '--dry-run'],
 };
-const GLOBAL_OPTIONS = ['--region', '--profile', '--json', '--help'];
+const GLOBAL_OPTIONS = [
+  '--region', '--profile', '--account', '--accounts', '--regions', '--all-spokes', '--registry-table', '--role-name', '--concurrency', '--json', '--help',
+];
 
 // The value sets of the AWS IoT API's enum shapes (https://docs.aws.amazon.com/iot/latest/apireference/).
 const TASK_STATUSES = [

@@ -1,6 +1,6 @@
 import {
   BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
-  ResourceNotFoundException, UpdateItemCommand,
+  paginateScan, ResourceNotFoundException, ScanCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEmulator, expectNoDynamoDbViolations } from './dynamodb-emulator';
 import { rejection, sendRawRequest } from './test-clients';
@@ -119,6 +119,50 @@ describe('GetItem and BatchGetItem', () => {
     emulator.injectFault({ kind: 'unprocessedKeys', operation: 'BatchGetItem' });
     const batch = await client.send(new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [key('a')] } } }));
     expect(batch.UnprocessedKeys?.[TABLE]?.Keys).toEqual([key('a')]);
+  });
+});
+
+describe('Scan', () => {
+  test('pages of Limit items with LastEvaluatedKey, projected; a full last page still carries it and the next is empty', async () => {
+    for (const id of ['c', 'a', 'b']) { emulator.putItem(TABLE, { ...key(id), state: { S: `s-${id}` } }); }
+    const first = await client.send(new ScanCommand({ TableName: TABLE, Limit: 2, ProjectionExpression: '#k', ExpressionAttributeNames: { '#k': 'taskId' } }));
+    expect(first).toMatchObject({ Items: [key('a'), key('b')], Count: 2, ScannedCount: 2, LastEvaluatedKey: key('b') });
+    const second = await client.send(new ScanCommand({ TableName: TABLE, Limit: 1, ExclusiveStartKey: first.LastEvaluatedKey }));
+    expect(second).toMatchObject({ Items: [{ ...key('c'), state: { S: 's-c' } }], LastEvaluatedKey: key('c') });
+    const third = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: second.LastEvaluatedKey }));
+    expect(third.Items).toEqual([]);
+    expect(third.LastEvaluatedKey).toBeUndefined();
+    expectNoDynamoDbViolations(emulator);
+  });
+
+  test('a page ends after 1 MB of items read (counted before the projection); the paginator reads them all', async () => {
+    const filler = 'x'.repeat(10_000);
+    for (let i = 0; i < 150; i++) { emulator.putItem(TABLE, { ...key(`t-${String(i).padStart(3, '0')}`), filler: { S: filler } }); }
+    const pages = [];
+    for await (const page of paginateScan({ client }, { TableName: TABLE, ProjectionExpression: 'taskId' })) { pages.push(page); }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages[0].Count).toBeLessThan(150);
+    expect(pages.flatMap((p) => p.Items ?? [])).toEqual(Array.from({ length: 150 }, (_, i) => key(`t-${String(i).padStart(3, '0')}`)));
+    expectNoDynamoDbViolations(emulator);
+  });
+
+  test('TableName may be the table\'s ARN in the caller\'s account and region; another region\'s is refused', async () => {
+    emulator.putItem(TABLE, key('a'));
+    const arn = `arn:aws:dynamodb:eu-west-1:123456789012:table/${TABLE}`;
+    expect((await client.send(new ScanCommand({ TableName: arn }))).Items).toEqual([key('a')]);
+    const error = await rejection(client.send(new ScanCommand({ TableName: arn.replace('eu-west-1', 'us-east-1') })));
+    expect(error.name).toBe('ValidationException');
+    expect(emulator.violations()).toEqual([expect.stringMatching(/^Scan: TableName .* another account or region is not emulated/)]);
+  });
+
+  test.each([
+    ['a FilterExpression', { FilterExpression: 'attribute_exists(taskId)' }, /FilterExpression is not emulated in a Scan/],
+    ['a parallel scan', { Segment: 0, TotalSegments: 2 }, /Segment, TotalSegments is not emulated in a Scan/],
+    ['Limit 0', { Limit: 0 }, /at 'limit' failed to satisfy constraint/],
+  ])('%s is refused as a ValidationException and recorded', async (_, members, message) => {
+    const error = await rejection(client.send(new ScanCommand({ TableName: TABLE, ...members })));
+    expect(error.name).toBe('ValidationException');
+    expect(emulator.violations()).toEqual([expect.stringMatching(message)]);
   });
 });
 

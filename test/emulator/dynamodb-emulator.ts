@@ -1,6 +1,7 @@
 /**
- * In-process HTTP emulator of the Amazon DynamoDB item operations the handlers use: GetItem,
- * BatchGetItem, PutItem, UpdateItem and DeleteItem on tables with a string partition key. Tests
+ * In-process HTTP emulator of the Amazon DynamoDB item operations the handlers and the CLI use:
+ * GetItem, BatchGetItem, PutItem, UpdateItem, DeleteItem and Scan on tables with a string partition
+ * key. Tests
  * point the real `@aws-sdk/client-dynamodb` client at `emulator.endpoint` (the
  * `AWS_ENDPOINT_URL_DYNAMODB` environment variable a handler's client picks up).
  *
@@ -23,6 +24,17 @@
  *  - ProjectionExpression: a comma-separated list of top-level attribute names.
  *  Paths are top-level names or `#placeholders`; operands are paths or `:values`. As DynamoDB does,
  *  a placeholder left unused (or used but not defined) is a ValidationException.
+ *
+ * Scan: `Limit`, `ExclusiveStartKey`, `ProjectionExpression` and `ConsistentRead`. As DynamoDB does,
+ * a page ends at `Limit` items or once 1 MB of items has been read (sizes counted before the
+ * projection, here as the length of each item's JSON), and then carries `LastEvaluatedKey`, even
+ * when no item is left (the next page is empty). Items come in key order (DynamoDB's order is its
+ * own: callers must not rely on one). FilterExpression, parallel scans (Segment), indexes, Select
+ * and the legacy parameters are refused.
+ *
+ * `TableName` may be a table's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`) in the
+ * request's own account and region; another account's or region's is refused (resource-based
+ * policies are not emulated).
  *
  * Tables live per account and region (`identity.ts`): a request reaches the tables of its
  * caller's account in the region it is signed for; `createTable` and the read-back methods act on
@@ -51,7 +63,7 @@ export interface DynamoDbFaultSpec extends BaseFaultSpec {
    * - unprocessedKeys: BatchGetItem answers 200 with every requested key in `UnprocessedKeys`.
    */
   kind: DynamoDbFaultKind;
-  operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+  operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
 }
 
 export interface RecordedDynamoDbRequest extends RequestScope {
@@ -84,9 +96,14 @@ const FAULTS: Readonly<Record<Exclude<DynamoDbFaultKind, 'unprocessedKeys'>, () 
 const FAULT_KINDS: ReadonlySet<string> = new Set(['throttled', 'internalError', 'unprocessedKeys']);
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-const OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+const OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan']);
 /** BatchGetItem takes at most 100 keys (all tables together). */
 const MAX_BATCH_KEYS = 100;
+/** A Scan page reads at most 1 MB of items. */
+const MAX_SCAN_PAGE_BYTES = 1024 * 1024;
+/** Scan members the emulator models; the others (FilterExpression, Segment, IndexName, Select, the legacy ones) are refused. */
+const SCAN_MEMBERS = new Set(['TableName', 'Limit', 'ExclusiveStartKey', 'ProjectionExpression', 'ExpressionAttributeNames', 'ConsistentRead']);
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})$/;
 
 // ---------------------------------------------------------------------------------------------
 // Expressions
@@ -447,6 +464,7 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
         return item ? { Item: project(item, projection) } : {};
       }
       case 'BatchGetItem': return this.batchGetItem(body, unprocessed);
+      case 'Scan': return this.scan(body);
       case 'PutItem': {
         const table = this.table(body.TableName);
         const item = body.Item as Item | undefined;
@@ -514,6 +532,42 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
     return { Responses: responses, UnprocessedKeys: unprocessedKeys };
   }
 
+  private scan(body: Record<string, unknown>): Record<string, unknown> {
+    const unmodelled = Object.keys(body).filter((member) => !SCAN_MEMBERS.has(member));
+    if (unmodelled.length > 0) throw validation(`${unmodelled.sort().join(', ')} is not emulated in a Scan (the emulator models ${[...SCAN_MEMBERS].join(', ')})`);
+    const table = this.table(body.TableName);
+    const limit = body.Limit;
+    if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1)) {
+      throw validation(`1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    }
+    const start = body.ExclusiveStartKey === undefined ? undefined : this.key(table, body.ExclusiveStartKey);
+    const p = this.placeholders(body);
+    const projection = this.projection(body.ProjectionExpression, p);
+    p.checkAllUsed();
+    const keys = [...table.items.keys()].sort().filter((k) => start === undefined || k > start);
+    const page: Item[] = [];
+    let bytes = 0;
+    let stopped = false;
+    for (const k of keys) {
+      if (page.length === limit || bytes >= MAX_SCAN_PAGE_BYTES) {
+        stopped = true;
+        break;
+      }
+      const item = table.items.get(k)!;
+      bytes += JSON.stringify(item).length;
+      page.push(project(item, projection));
+    }
+    // DynamoDB hands back where it stopped whenever the page is full, even if nothing is left.
+    stopped ||= page.length > 0 && (page.length === limit || bytes >= MAX_SCAN_PAGE_BYTES);
+    const last = keys[page.length - 1];
+    return {
+      Items: page,
+      Count: page.length,
+      ScannedCount: page.length,
+      ...(stopped && last !== undefined ? { LastEvaluatedKey: { [table.partitionKey]: { S: last } } } : {}),
+    };
+  }
+
   private placeholders(body: Record<string, unknown>): Placeholders {
     const names = (body.ExpressionAttributeNames ?? {}) as Record<string, string>;
     return new Placeholders(names, (body.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>);
@@ -539,7 +593,11 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
   }
 
   private table(name: unknown): Table {
-    const table = this.tables.get(String(name));
+    const arn = TABLE_ARN.exec(String(name));
+    if (arn && (arn[1] !== this.scope.region || arn[2] !== this.scope.account)) {
+      throw validation(`TableName ${String(name)}: a table of another account or region is not emulated (this request is ${this.scope.account}/${this.scope.region})`);
+    }
+    const table = this.tables.get(arn ? arn[3] : String(name));
     if (!table) throw new DynamoDbError(400, 'ResourceNotFoundException', 'Requested resource not found');
     return table;
   }
