@@ -1,6 +1,6 @@
 import {
-  BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
-  ResourceNotFoundException, UpdateItemCommand,
+  BatchGetItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, paginateScan, PutItemCommand,
+  ResourceNotFoundException, ScanCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEmulator, expectNoDynamoDbViolations } from './dynamodb-emulator';
 import { rejection, sendRawRequest } from './test-clients';
@@ -119,6 +119,38 @@ describe('GetItem and BatchGetItem', () => {
     emulator.injectFault({ kind: 'unprocessedKeys', operation: 'BatchGetItem' });
     const batch = await client.send(new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [key('a')] } } }));
     expect(batch.UnprocessedKeys?.[TABLE]?.Keys).toEqual([key('a')]);
+  });
+});
+
+describe('Scan', () => {
+  test('pages the table in key order with Limit and ExclusiveStartKey, projected; the SDK\'s paginator reads every page', async () => {
+    for (const id of ['c', 'a', 'e', 'b', 'd']) {
+      emulator.putItem(TABLE, { ...key(id), state: { S: `state-${id}` }, claimedAt: { N: '1' } });
+    }
+    const first = await client.send(new ScanCommand({ TableName: TABLE, Limit: 2, ProjectionExpression: 'taskId, #s', ExpressionAttributeNames: { '#s': 'state' } }));
+    expect(first.Items).toEqual([{ ...key('a'), state: { S: 'state-a' } }, { ...key('b'), state: { S: 'state-b' } }]);
+    expect(first).toMatchObject({ Count: 2, ScannedCount: 2, LastEvaluatedKey: key('b') });
+    const ids: string[] = [];
+    for await (const page of paginateScan({ client, pageSize: 2 }, { TableName: TABLE, ConsistentRead: true })) {
+      ids.push(...(page.Items ?? []).map((item) => item.taskId.S as string));
+    }
+    expect(ids).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The last page has no LastEvaluatedKey; a Scan without Limit answers the whole table.
+    expect((await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: key('d') }))).LastEvaluatedKey).toBeUndefined();
+    expect((await client.send(new ScanCommand({ TableName: TABLE }))).Count).toBe(5);
+    expect(emulator.requestsFor('Scan')).toHaveLength(6);
+    expectNoDynamoDbViolations(emulator);
+  });
+
+  test.each([
+    ['a FilterExpression', { FilterExpression: 'attribute_exists(taskId)' }, /FilterExpression is not emulated/],
+    ['a parallel scan', { Segment: 0, TotalSegments: 2 }, /Segment is not emulated/],
+    ['Limit 0', { Limit: 0 }, /Member must have value greater than or equal to 1/],
+  ])('%s is refused as a violation', async (_what, extra, message) => {
+    const error = await rejection(client.send(new ScanCommand({ TableName: TABLE, ...extra })));
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(message);
+    expect(emulator.violations()).toEqual([expect.stringMatching(/^Scan: /)]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * In-process HTTP emulator of the Amazon DynamoDB item operations the handlers use: GetItem,
- * BatchGetItem, PutItem, UpdateItem and DeleteItem on tables with a string partition key. Tests
+ * BatchGetItem, PutItem, UpdateItem, DeleteItem and Scan on tables with a string partition key. Tests
  * point the real `@aws-sdk/client-dynamodb` client at `emulator.endpoint` (the
  * `AWS_ENDPOINT_URL_DYNAMODB` environment variable a handler's client picks up).
  *
@@ -21,6 +21,9 @@
  *    `p <op> operand` with `=`, `<>`, `<`, `<=`, `>`, `>=`, `AND`, `OR`, `NOT` and parentheses.
  *  - UpdateExpression: `SET p = operand, ...` (no arithmetic, no functions, no REMOVE/ADD/DELETE).
  *  - ProjectionExpression: a comma-separated list of top-level attribute names.
+ *  Scan pages with `Limit` and `ExclusiveStartKey` / `LastEvaluatedKey`, in key order (DynamoDB's
+ *  1 MB page limit is not emulated); FilterExpression, parallel scans (Segment, TotalSegments),
+ *  indexes and `Select` are refused.
  *  Paths are top-level names or `#placeholders`; operands are paths or `:values`. As DynamoDB does,
  *  a placeholder left unused (or used but not defined) is a ValidationException.
  *
@@ -51,7 +54,7 @@ export interface DynamoDbFaultSpec extends BaseFaultSpec {
    * - unprocessedKeys: BatchGetItem answers 200 with every requested key in `UnprocessedKeys`.
    */
   kind: DynamoDbFaultKind;
-  operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+  operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
 }
 
 export interface RecordedDynamoDbRequest extends RequestScope {
@@ -84,7 +87,9 @@ const FAULTS: Readonly<Record<Exclude<DynamoDbFaultKind, 'unprocessedKeys'>, () 
 const FAULT_KINDS: ReadonlySet<string> = new Set(['throttled', 'internalError', 'unprocessedKeys']);
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-const OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+const OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan']);
+/** Scan's members the emulator does not model: refused rather than ignored. */
+const SCAN_NOT_EMULATED = ['FilterExpression', 'ScanFilter', 'ConditionalOperator', 'Segment', 'TotalSegments', 'IndexName', 'Select', 'AttributesToGet'];
 /** BatchGetItem takes at most 100 keys (all tables together). */
 const MAX_BATCH_KEYS = 100;
 
@@ -447,6 +452,7 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
         return item ? { Item: project(item, projection) } : {};
       }
       case 'BatchGetItem': return this.batchGetItem(body, unprocessed);
+      case 'Scan': return this.scan(body);
       case 'PutItem': {
         const table = this.table(body.TableName);
         const item = body.Item as Item | undefined;
@@ -512,6 +518,32 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
       });
     }
     return { Responses: responses, UnprocessedKeys: unprocessedKeys };
+  }
+
+  /** One page of the table's items, in key order, after `ExclusiveStartKey`, at most `Limit` of them. */
+  private scan(body: Record<string, unknown>): Record<string, unknown> {
+    const table = this.table(body.TableName);
+    for (const member of SCAN_NOT_EMULATED) {
+      if (body[member] !== undefined) throw validation(`${member} is not emulated (Scan pages the whole table: Limit, ExclusiveStartKey, ProjectionExpression)`);
+    }
+    const limit = body.Limit;
+    if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+      throw validation(`1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    }
+    const p = this.placeholders(body);
+    const projection = this.projection(body.ProjectionExpression, p);
+    p.checkAllUsed();
+    const after = body.ExclusiveStartKey === undefined ? undefined : this.key(table, body.ExclusiveStartKey);
+    const keys = [...table.items.keys()].sort().filter((k) => after === undefined || k > after);
+    const page = limit === undefined ? keys : keys.slice(0, limit as number);
+    const items = page.map((k) => project(table.items.get(k) as Item, projection));
+    const more = page.length < keys.length;
+    return {
+      Items: items,
+      Count: items.length,
+      ScannedCount: items.length,
+      ...(more ? { LastEvaluatedKey: { [table.partitionKey]: { S: page[page.length - 1] } } } : {}),
+    };
   }
 
   private placeholders(body: Record<string, unknown>): Placeholders {
