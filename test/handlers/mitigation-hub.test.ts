@@ -18,6 +18,7 @@ import { expectNoStsViolations } from '../emulator/sts-emulator';
 // subscriptions to the hub's queue, DynamoDB for the registry, IoT in each spoke).
 
 type Handler = typeof import('../../src/handlers/mitigation-hub.lambda').handler;
+type SpokeOutcome = import('../../src/handlers/mitigation-hub.lambda').SpokeOutcome;
 let handler: Handler;
 let e: Emulators;
 
@@ -464,7 +465,7 @@ describe('the reconciler', () => {
     const { result, logs } = await withLogs(() => handler(scheduledEvent, CONTEXT));
 
     expect(tasksEverywhere()).toEqual({ [spokeKey(A, 'us-east-1')]: [TASK_ID], [spokeKey(B, 'eu-west-1')]: [TASK_ID] });
-    expect((result as Array<Record<string, unknown>>).map((o) => [o.account, o.region, o.decision]).sort()).toEqual([
+    expect((result as SpokeOutcome[]).map((o) => [o.account, o.region, o.decision]).sort()).toEqual([
       [A, 'us-east-1', 'started'], [B, 'eu-west-1', 'started'],
     ]);
     expect(assumed()).toHaveLength(4);
