@@ -15,7 +15,9 @@ import { expectNoStsViolations } from '../emulator/sts-emulator';
 // The organization hub's handler end to end: two member accounts x two regions of spokes, the hub
 // in the harness's account and region, every call through the real SDK clients against the
 // emulators (STS for the spoke roles, SSM for the spokes' configuration, SNS for the spoke topics'
-// subscriptions to the hub's queue, DynamoDB for the registry, IoT in each spoke).
+// subscriptions to the hub's queue, DynamoDB for the registry, IoT in each spoke). The handler's
+// registry (mitigation-hub/registry.ts) and spoke sessions (mitigation-hub/spokes.ts) are tested
+// here, and the shared audit engine (shared/audit-engine.ts) here and in audit-mitigation.test.ts.
 
 type Handler = typeof import('../../src/handlers/mitigation-hub.lambda').handler;
 type SpokeOutcome = import('../../src/handlers/mitigation-hub.lambda').SpokeOutcome;
