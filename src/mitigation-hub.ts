@@ -234,12 +234,12 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
   }
 
   /**
-   * A metric of one spoke (dimensions `Mitigation`, `Account` and `Region`): one of `TasksStarted`,
+   * A metric of one spoke, `spokeAccount` in `spokeRegion` (dimensions `Mitigation`, `Account` and `Region`): one of `TasksStarted`,
    * `DryRunPlans`, `AuditsRecovered`, `AuditsTooOld`, `FindingsFound`, `ChecksExcluded`,
    * `FindingsExcluded` and `PermanentFailures`. By default the sum over 5 minutes.
    */
-  public metricForSpoke(metricName: string, account: string, region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return spokeMetric(this, metricName, { account, region }, props);
+  public metricForSpoke(metricName: string, spokeAccount: string, spokeRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return spokeMetric(this, metricName, { account: spokeAccount, region: spokeRegion }, props);
   }
 
   /** Exactly one of `organizationId` and `accounts`, and an allow list of account ids. */
