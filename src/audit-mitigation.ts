@@ -21,8 +21,8 @@ import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
 import { checkMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
+import { lookbackHours, reconcileSettings } from './private/reconcile';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
-import { invalid } from './private/validation';
 
 /** Properties of an `AuditMitigation`. */
 export interface AuditMitigationProps {
@@ -164,19 +164,7 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
     this.policy = new AuditPolicy(this, 'an AuditMitigation', props);
     this.maxFindingsPerCheck = this.policy.maxFindingsPerCheck;
     this.dryRun = this.policy.dryRun;
-    const MINUTE = 60_000;
-    // A refused interval is replaced by the default, so the schedule below can still be defined while synthesis fails.
-    let interval = props.reconcileInterval ?? Duration.hours(1);
-    if (interval.toMilliseconds() < MINUTE || interval.toMilliseconds() % MINUTE !== 0) {
-      invalid(this, 'reconcileInterval', interval.toHumanString(), 'must be at least 1 minute, in whole minutes (an EventBridge rate)');
-      interval = Duration.hours(1);
-    }
-    const lookback = props.reconcileLookback ?? Duration.days(1);
-    if (lookback.toMilliseconds() < 60 * MINUTE || lookback.toMilliseconds() > 90 * 24 * 60 * MINUTE) {
-      invalid(this, 'reconcileLookback', lookback.toHumanString(), 'must be 1 hour to 90 days (AWS keeps audit results for 90 days)');
-    } else if (lookback.toMilliseconds() < interval.toMilliseconds()) {
-      invalid(this, 'reconcileLookback', lookback.toHumanString(), `must be at least reconcileInterval (${interval.toHumanString()}), or audits fall between runs`);
-    }
+    const { interval, lookback } = reconcileSettings(this, props);
 
     // Audit notifications go to one topic per account and region: a second AuditMitigation must share it.
     const mitigationsHere = registerAuditMitigation(this);
@@ -202,7 +190,7 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
       timeout: Duration.minutes(5),
       environment: {
         ...settings,
-        [ENV.RECONCILE_LOOKBACK_HOURS]: String(Math.ceil(lookback.toHours({ integral: false }))),
+        [ENV.RECONCILE_LOOKBACK_HOURS]: lookbackHours(lookback),
         [ENV.MITIGATION]: mitigationName,
         ...(props.eventBus ? { [ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
       },

@@ -16,3 +16,4 @@ export * from './mitigation-dashboard';
 export * from './mitigation-event-bus';
 export * from './mitigation-hub-ref';
 export * from './mitigation-spoke';
+export * from './mitigation-hub';

@@ -13,7 +13,7 @@ import { MitigationHandler } from './private/mitigation-handler';
 import { TaskFollower } from './private/task-follower';
 
 /**
- * A mitigation construct (`AuditMitigation`, `DetectMitigation`): a function that starts mitigation
+ * A mitigation construct (`AuditMitigation`, `DetectMitigation`, `MitigationHub`): a function that starts mitigation
  * actions tasks, where what it cannot process ends, the alarms on lost work and failed executions,
  * and the metrics it emits in namespace `CdkDeviceDefender`.
  */
@@ -72,6 +72,8 @@ interface MitigationWiring {
   readonly eventBus?: events.IEventBus;
   /** Whether to define `executionsFailedAlarm`. */
   readonly alarms: boolean;
+  /** Whether the stack's task follower reports the construct's tasks (false: they run in other accounts). @default true */
+  readonly followTasks?: boolean;
 }
 
 /**
@@ -179,20 +181,22 @@ export abstract class MitigationBase extends Construct implements IMitigation {
   }
 
   /**
-   * Takes the construct's function, has the stack's follower report its tasks' outcomes, and
+   * Takes the construct's function, has the stack's follower report its tasks' outcomes (unless `followTasks` is false), and
    * defines `executionsFailedAlarm` unless `alarms` is false. Called once, by the constructor.
    *
    * @internal
    */
   protected _wire(wiring: MitigationWiring): void {
     // AWS says nothing when a task ends: the stack's follower reports each outcome once.
-    TaskFollower.of(this).follow({
-      mitigation: this,
-      kind: wiring.kind,
-      taskIdPrefix: taskIdPrefixOf(this.node.addr),
-      reportTopic: wiring.reportTopic,
-      eventBus: wiring.eventBus,
-    });
+    if (wiring.followTasks ?? true) {
+      TaskFollower.of(this).follow({
+        mitigation: this,
+        kind: wiring.kind,
+        taskIdPrefix: taskIdPrefixOf(this.node.addr),
+        reportTopic: wiring.reportTopic,
+        eventBus: wiring.eventBus,
+      });
+    }
     const executionsFailedAlarm = wiring.alarms
       ? defineExecutionsFailedAlarm(this, this.metricExecutionsFailed(), wiring.reportTopic) : undefined;
     this.wiring = { handler: wiring.handler, executionsFailedAlarm };

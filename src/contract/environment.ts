@@ -69,3 +69,22 @@ export const DEFAULT_FOLLOWER_LOOKBACK_HOURS = 72;
 
 /** The ledger's partition key and TTL attribute. */
 export const FOLLOWER_LEDGER = { PARTITION_KEY: 'taskId', TTL_ATTRIBUTE: 'expiresAt' } as const;
+
+/** Environment variables of an organization's mitigation hub (`MitigationHub`). */
+export const HUB_ENV = {
+  /** The registry of confirmed spokes (DynamoDB, partition key `HUB_REGISTRY.PARTITION_KEY`). */
+  REGISTRY_TABLE: 'MITIGATION_HUB_REGISTRY_TABLE',
+  /** The accounts whose spokes the hub serves, a JSON array of account ids; absent with an organization. */
+  ACCOUNTS: 'MITIGATION_HUB_ACCOUNTS',
+  /** The organization whose spokes the hub serves; absent with an account list. */
+  ORGANIZATION_ID: 'MITIGATION_HUB_ORGANIZATION_ID',
+  /** The base name of the spokes' roles: each spoke's is `<base>-<region>`. */
+  SPOKE_ROLE_NAME: 'MITIGATION_HUB_SPOKE_ROLE_NAME',
+  REPORT_TOPIC_ARN: 'MITIGATION_HUB_REPORT_TOPIC_ARN',
+  /** The hub construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION: 'MITIGATION_HUB_NAME',
+  /** The ARN of the event bus the hub puts its events on; absent = the account's default bus. */
+  EVENT_BUS: 'MITIGATION_HUB_EVENT_BUS',
+  /** How far back the reconciler looks in each spoke, in hours (also the notification path's age bound). */
+  RECONCILE_LOOKBACK_HOURS: 'MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS',
+} as const;

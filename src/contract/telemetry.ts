@@ -17,7 +17,9 @@ export const PERMANENT_FAILURE_EVENT = 'permanent-failure';
  * The CloudWatch metrics the functions emit in the embedded metric format (EMF), all in namespace
  * `METRIC_NAMESPACE`. Dimensions answer "which mitigation construct, which check, which action":
  * never a task, finding or violation id (that would make one metric per task). Each metric is
- * emitted with the dimension sets listed beside it (every set is its own CloudWatch metric).
+ * emitted with the dimension sets listed beside it (every set is its own CloudWatch metric). A
+ * hub's lines, about one spoke, carry `Account` and `Region` too, and add the set
+ * [Mitigation, Account, Region] to those with [Mitigation].
  */
 export const METRIC_NAMESPACE = 'CdkDeviceDefender';
 
@@ -30,6 +32,10 @@ export const METRIC_DIMENSIONS = {
   ACTION: 'ActionName',
   /** The Lambda function's name (permanent failures, as before EMF). */
   FUNCTION: 'FunctionName',
+  /** The account a hub's metric is about (a spoke's): with `Region`, in the set [Mitigation, Account, Region]. */
+  ACCOUNT: 'Account',
+  /** The region a hub's metric is about (a spoke's). */
+  REGION: 'Region',
 } as const;
 
 export const METRICS = {
@@ -101,6 +107,10 @@ export type TaskKind = 'audit' | 'detect';
 export interface EventDetailBase {
   /** The mitigation construct's path (the `Mitigation` metric dimension). */
   readonly mitigation: string;
+  /** The account the event is about, in a hub's events (a spoke's); absent in a local construct's. */
+  readonly account?: string;
+  /** The region the event is about, in a hub's events (a spoke's); absent in a local construct's. */
+  readonly region?: string;
 }
 
 export interface TaskStartedDetail extends EventDetailBase {

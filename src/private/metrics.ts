@@ -18,6 +18,12 @@ export const METRICS_BY_CHECK: string[] = [METRICS.CHECKS_EXCLUDED, ...FINDINGS_
 /** The metrics the functions also emit with the `ActionName` dimension (src/contract/telemetry.ts). */
 export const METRICS_BY_ACTION: string[] = EXECUTION_METRICS;
 
+/** The metrics the organization hub also emits per spoke, with `Account` and `Region` (src/contract/telemetry.ts). */
+export const METRICS_BY_SPOKE: string[] = [
+  METRICS.TASKS_STARTED, METRICS.DRY_RUN_PLANS, METRICS.AUDITS_RECOVERED, METRICS.AUDITS_TOO_OLD,
+  METRICS.FINDINGS_FOUND, METRICS.CHECKS_EXCLUDED, METRICS.FINDINGS_EXCLUDED, METRICS.PERMANENT_FAILURES,
+];
+
 /**
  * A metric of a mitigation construct in the library's namespace, as aws-cdk-lib's `metric()`
  * methods build them: dimension `Mitigation` = the construct's path (plus `dimensions`), the sum
@@ -45,6 +51,13 @@ export function checkMetric(owner: IConstruct, metricName: string, check: string
 export function actionMetric(owner: IConstruct, metricName: string, actionName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
   refuseUnknown(owner, metricName, METRICS_BY_ACTION, 'per action');
   return mitigationMetric(owner, metricName, props, { [METRIC_DIMENSIONS.ACTION]: actionName });
+}
+
+/** `metricName` for one spoke of a hub (its account and region); refuses a metric the hub does not emit per spoke. */
+export function spokeMetric(owner: IConstruct, metricName: string, spoke: { readonly account: string; readonly region: string },
+  props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  refuseUnknown(owner, metricName, METRICS_BY_SPOKE, 'per spoke');
+  return mitigationMetric(owner, metricName, props, { [METRIC_DIMENSIONS.ACCOUNT]: spoke.account, [METRIC_DIMENSIONS.REGION]: spoke.region });
 }
 
 /** Refuses, at synth, a metric the functions never emit (the metric is still returned, so the app goes on to synthesis). */

@@ -27,8 +27,14 @@ export interface MitigationHandlerProps {
   readonly roleDescription: string;
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
-  /** The IAM actions the function needs, granted on `*` (see `defineHandlerRole`). */
+  /** The IAM actions the function needs, granted on `*` (see `defineHandlerRole`); none when empty. */
   readonly actions: string[];
+  /**
+   * The name of the function's role, when another account's trust policy names it.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
   /**
    * Why `actions` are on `*`, for cdk-nag: the ones without a resource type, and a note on the others.
    *
@@ -45,7 +51,7 @@ export interface MitigationHandlerProps {
    *
    * @default - nothing more
    */
-  readonly beforeSeal?: (role: iam.IRole) => void;
+  readonly beforeSeal?: (role: iam.IRole, handler: MitigationHandler) => void;
 }
 
 /** The function is invoked asynchronously (a subscription, a schedule): an on-failure destination keeps what fails. */
@@ -57,13 +63,19 @@ export interface AsyncInvocation {
 /**
  * The function reads an SQS queue it owns, whose redrive policy moves what keeps failing to the
  * dead-letter queue. Only `sender` may send to the queue: its policy denies sqs:SendMessage to
- * everyone else (`acceptOnlyFromTopic`).
+ * everyone else (`acceptOnlyFromTopic`), or `sender` writes the queue's policy itself.
  */
 export interface QueueInvocation {
   /** The construct id of the queue. */
   readonly queueId: string;
-  /** The topic whose subscription delivers to the queue: the only sender the queue accepts. */
-  readonly sender: sns.ITopic;
+  /**
+   * The queue's name, when others must know it without a reference.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly queueName?: string;
+  /** The topic whose subscription delivers to the queue (the only sender the queue accepts), or what writes the queue's policy. */
+  readonly sender: sns.ITopic | ((queue: sqs.Queue) => void);
   readonly maxReceiveCount: number;
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
@@ -113,13 +125,14 @@ export class MitigationHandler {
     let eventSource: sources.SqsEventSource | undefined;
     if (invocation.kind === 'queue') {
       this.sourceQueue = new sqs.Queue(scope, invocation.queueId, {
+        queueName: invocation.queueName,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         // AWS's advice for a Lambda event source: at least six times the function timeout.
         visibilityTimeout: Duration.seconds(props.timeout.toSeconds() * 6),
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: invocation.maxReceiveCount },
       });
-      acceptOnlyFromTopic(this.sourceQueue, invocation.sender);
+      if (typeof invocation.sender === 'function') { invocation.sender(this.sourceQueue); } else { acceptOnlyFromTopic(this.sourceQueue, invocation.sender); }
       eventSource = new sources.SqsEventSource(this.sourceQueue, {
         batchSize: invocation.batchSize,
         maxBatchingWindow: invocation.maxBatchingWindow,
@@ -128,7 +141,7 @@ export class MitigationHandler {
       });
     }
 
-    const { role, logGroup } = defineHandlerRole(scope, props.roleDescription, props.actions);
+    const { role, logGroup } = defineHandlerRole(scope, props.roleDescription, props.actions, props.roleName);
     const fn = new props.functionClass(scope, 'Handler', {
       description: props.description,
       role,
@@ -150,7 +163,7 @@ export class MitigationHandler {
     this.permanentFailureAlarm = definePermanentFailureAlarm(scope, fn, props.reportTopic);
     grantPutMitigationEvents(scope, role, props.eventBus);
 
-    props.beforeSeal?.(role);
+    props.beforeSeal?.(role, this);
     addNagSuppressions(role, handlerRoleSuppressions(props.actionsOnStar?.withoutResourceType ?? props.actions, props.actionsOnStar?.note));
     role.seal();
     if (invocation.kind === 'async') {

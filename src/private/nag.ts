@@ -58,8 +58,11 @@ export const LOGGING_ROLE_SUPPRESSIONS: NagSuppression[] = [{
  * `note` explains any action on `*` that does have a resource type.
  */
 export function handlerRoleSuppressions(iotActions: string[], note?: string): NagSuppression[] {
-  const reason = `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
-    + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.'
+  const reason = (iotActions.length > 0
+    ? `${iotActions.join(', ')} have no resource type in the IAM service authorization reference, `
+      + 'so they can only be granted on *; so do xray:PutTraceSegments and xray:PutTelemetryRecords for tracing.'
+    : 'xray:PutTraceSegments and xray:PutTelemetryRecords (for tracing) have no resource type in the IAM service authorization reference, '
+      + 'so they can only be granted on *.')
     + (note ? ` ${note}` : '');
   return [
     { id: IAM5, reason, appliesToRegex: [ANY_RESOURCE_FINDING] },

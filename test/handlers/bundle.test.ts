@@ -4,7 +4,8 @@ import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/clie
 import type { CloudFormationCustomResourceEvent, Context, SQSEvent } from 'aws-lambda';
 import { ACCOUNT, CONTEXT, Emulators, LEDGER_TABLE, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { certProps, contextWith, suppressionEvent } from './suppression-harness';
-import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
+import { FollowedMitigation, FOLLOWER_ENV, HUB_ENV } from '../../src/contract/environment';
+import { HUB_QUEUE_NAME, HUB_REGISTRY } from '../../src/contract/organization';
 import { EVENT_SOURCE } from '../../src/contract/telemetry';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
@@ -115,6 +116,26 @@ const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
     expect(error).toBeUndefined();
     expect(result).toEqual({ batchItemFailures: [] });
     expect(e.iot.detectMitigationTasks()).toEqual([expect.objectContaining({ target: { violationIds: ['violation-1'] } })]);
+  },
+  'mitigation-hub.lambda': async (handler) => {
+    const topic = 'arn:aws:sns:us-east-1:222222222222:spoke-notifications';
+    const queue = `arn:aws:sqs:eu-west-1:${ACCOUNT}:${HUB_QUEUE_NAME}`;
+    setEnv({
+      [HUB_ENV.REGISTRY_TABLE]: 'hub-registry',
+      [HUB_ENV.ACCOUNTS]: JSON.stringify(['222222222222']),
+      [HUB_ENV.SPOKE_ROLE_NAME]: 'cdk-device-defender-spoke',
+      [HUB_ENV.MITIGATION]: 'Stack/Hub',
+      [HUB_ENV.RECONCILE_LOOKBACK_HOURS]: '24',
+    });
+    e.dynamodb.createTable('hub-registry', HUB_REGISTRY.PARTITION_KEY);
+    e.sns.addTopic(topic);
+    e.sns.subscribe(topic, queue);
+    const event = { Records: e.sns.deliveredTo(queue).map((d, i) => ({ messageId: `m-${i}`, body: d.body })) } as SQSEvent;
+    const { result, error } = await withLogs(() => handler(event, CONTEXT));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(e.sns.subscriptions(topic)[0].status).toBe('Confirmed');
+    expect(e.dynamodb.items('hub-registry')).toHaveLength(1);
   },
   'task-follower.lambda': async (handler) => {
     const followed: FollowedMitigation[] = [{ mitigation: 'Stack/Audit', kind: 'audit', taskIdPrefix: 'dd0123456789' }];

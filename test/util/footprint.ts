@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression,
   AuditSuppressionResource, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams, MitigationDashboard, MitigationEventBus,
-  ScheduledAudit,
+  MitigationHub, ScheduledAudit,
 } from '../../src';
 
 export const README = join(__dirname, '..', '..', 'README.md');
@@ -43,6 +43,7 @@ const LIBRARY: ReadonlyArray<readonly [string, abstract new (...args: any[]) => 
   ['MitigationAction', MitigationAction], ['AuditConfiguration', AuditConfiguration], ['ScheduledAudit', ScheduledAudit],
   ['AuditMitigation', AuditMitigation], ['AuditMitigationTask', AuditMitigationTask], ['AuditSuppression', AuditSuppression],
   ['DetectMitigation', DetectMitigation], ['MitigationDashboard', MitigationDashboard], ['MitigationEventBus', MitigationEventBus],
+  ['MitigationHub', MitigationHub],
 ];
 
 /** What the constructs define once per stack, at these ids directly under the stack. */
@@ -84,6 +85,7 @@ export const SCENARIOS: Record<string, (stack: Stack) => IConstruct> = {
   CdkDeviceDefenderIotLoggingRole: (s) => new MitigationAction(s, 'EnableLogging', {
     actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }),
   }),
+  MitigationHub: (s) => new MitigationHub(s, 'MitigationHub', { organizationId: 'o-abcdefghij' }),
   // A bus needs a user, and an eventBus adds a policy to the user's shared provider (the table's note).
   MitigationEventBus: (s) => {
     const bus = new MitigationEventBus(s, 'MitigationEventBus');

@@ -1,15 +1,12 @@
 import { AUDIT_ENV as ENV } from '../../contract/environment';
-import { AuditMitigationConfig } from '../shared/audit-plan';
+import type { AuditEngineConfig } from '../shared/audit-decide';
 import { json, positiveInteger, required } from '../shared/config';
 
 /** The audit mitigation handler's configuration, as `AuditMitigation` sets it in the environment. */
-export interface AuditHandlerConfig extends AuditMitigationConfig {
+export interface AuditHandlerConfig extends AuditEngineConfig {
   readonly reportTopicArn?: string;
   /** The event bus (ARN) events go to; undefined = the account's default bus. */
   readonly eventBus?: string;
-  readonly reconcileLookbackHours: number;
-  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
-  readonly mitigation: string;
 }
 
 /** The reconciler's lookback is also the age bound of the notification path: one window for both. */

@@ -1,6 +1,6 @@
 import type { MitigationEvent } from './events';
 import { Level, log } from './log';
-import { emitMetrics, MetricLine } from './metrics';
+import { emitMetrics, inSpoke, MetricLine } from './metrics';
 import type { AnswerDeadline, Reporter } from './report';
 
 /**
@@ -45,16 +45,20 @@ export function permanentFailure(failure: string, error: unknown, fields: Record
 /**
  * Carries out `effects` in order through `reporter`. A report that cannot be sent throws, and
  * nothing after it is done (so counts meant for after a report are not written); with `answer`,
- * reports are best effort and this never throws (see `AnswerDeadline`).
+ * reports are best effort and this never throws (see `AnswerDeadline`). A reporter about a spoke
+ * (`reporter.spoke`) adds its account and region to every log line and metric line too.
  */
 export async function perform(effects: readonly Effect[], reporter: Reporter, answer?: AnswerDeadline): Promise<void> {
+  const { spoke } = reporter;
   for (const effect of effects) {
     switch (effect.kind) {
       case 'log':
-        log(effect.level, effect.event, effect.fields);
+        log(effect.level, effect.event, spoke ? { ...effect.fields, ...spoke } : effect.fields);
         break;
       case 'metrics':
-        for (const line of effect.lines) { emitMetrics(line.dimensions, line.dimensionSets, line.values); }
+        for (const line of effect.lines.map((l) => (spoke ? inSpoke(l, spoke) : l))) {
+          emitMetrics(line.dimensions, line.dimensionSets, line.values);
+        }
         break;
       case 'report':
         await reporter.report(effect.level, effect.event, effect.fields, [...effect.events], answer);

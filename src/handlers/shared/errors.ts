@@ -24,6 +24,11 @@ export abstract class PermanentError extends Error {
 const PERMANENT_AWS_ERRORS: ReadonlySet<string> = new Set([
   'InvalidRequestException', 'ResourceNotFoundException', 'UnauthorizedException', 'AccessDeniedException',
   'ValidationException', 'SerializationException',
+  // The organization hub's calls: STS (a role that does not trust the caller, a region where STS is
+  // off), SNS (ConfirmSubscription with an expired or unknown token, a topic that is gone or refuses
+  // the caller) and SSM (a spoke's configuration that is not there).
+  'AccessDenied', 'RegionDisabledException', 'InvalidParameterException', 'NotFoundException', 'AuthorizationErrorException',
+  'ParameterNotFound',
 ]);
 
 /**

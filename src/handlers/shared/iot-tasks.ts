@@ -18,12 +18,22 @@ export interface IotClientLimits {
  * The handlers' IoT client, created once per execution environment. Throttling, LimitExceeded and
  * 5xx answers are retried by the SDK with backoff (8 attempts unless IOT_MAX_ATTEMPTS says
  * otherwise); with `limits`, fewer attempts, each with a request timeout, so that one slow or
- * throttled call cannot use up the time a Delete has to answer.
+ * throttled call cannot use up the time a Delete has to answer. With `spoke`, a client of another
+ * account and region (the organization hub's, with a spoke role's credentials).
  */
-export function createIotClient(limits?: IotClientLimits): IoTClient {
+export function createIotClient(limits?: IotClientLimits, spoke?: { readonly region: string; readonly credentials: SpokeCredentials }): IoTClient {
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
   return limits
-    ? new IoTClient({ maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } })
-    : new IoTClient({ maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+    ? new IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } })
+    : new IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+
+/** Temporary credentials of a role the organization hub assumed in a spoke. */
+export interface SpokeCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
 }
 
 /** The outcome of asking AWS IoT to start a task that may already exist. */

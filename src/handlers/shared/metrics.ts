@@ -1,4 +1,4 @@
-import { METRIC_NAMESPACE, METRICS } from '../../contract/telemetry';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE, METRICS } from '../../contract/telemetry';
 
 /** One of the library's metric names (contract `METRICS`). */
 export type MetricName = typeof METRICS[keyof typeof METRICS];
@@ -62,4 +62,25 @@ export function emitMetrics(dimensions: Record<string, string>, dimensionSets: s
     ...values,
   };
   console.log(JSON.stringify(line));
+}
+
+/** The account and region a decision is about, when a function acts in several (the organization hub's spokes). */
+export interface SpokeScope {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * `line` about one spoke: its dimensions carry `Account` and `Region`, and a line recorded under
+ * [Mitigation] is also recorded under [Mitigation, Account, Region] (one CloudWatch metric per
+ * spoke and metric name; per-check and per-action sets stay organization-wide).
+ */
+export function inSpoke(line: MetricLine, spoke: SpokeScope): MetricLine {
+  const { MITIGATION, ACCOUNT, REGION } = METRIC_DIMENSIONS;
+  const perMitigation = line.dimensionSets.some((set) => set.length === 1 && set[0] === MITIGATION);
+  return {
+    dimensions: { ...line.dimensions, [ACCOUNT]: spoke.account, [REGION]: spoke.region },
+    dimensionSets: perMitigation ? [...line.dimensionSets, [MITIGATION, ACCOUNT, REGION]] : line.dimensionSets,
+    values: line.values,
+  };
 }

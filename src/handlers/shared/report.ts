@@ -3,7 +3,7 @@ import { runWithDeadline } from './deadline';
 import { errorMessage, errorName } from './errors';
 import { MitigationEvent, putEvents } from './events';
 import { Level, log } from './log';
-import { emitMetrics } from './metrics';
+import { emitMetrics, SpokeScope } from './metrics';
 import { CUSTOM_RESOURCE_REPORT_PROPS } from '../../contract/custom-resources';
 import {
   EVENT_DETAIL_TYPES, METRIC_DIMENSIONS, METRICS, MitigationFailedDetail, PERMANENT_FAILURE_EVENT, PERMANENT_FAILURE_METRIC,
@@ -103,8 +103,16 @@ export class Reporter {
    * @param topicArn the report topic, if any
    * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
    * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
+   * @param spoke the account and region every report, event, log line and metric is about (the
+   * organization hub's reporter for one spoke); undefined = the function's own
    */
-  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, public readonly eventBus?: string) {}
+  constructor(private readonly topicArn: string | undefined, public readonly mitigation?: string, public readonly eventBus?: string,
+    public readonly spoke?: SpokeScope) {}
+
+  /** This reporter, about `spoke`. */
+  public about(spoke: SpokeScope): Reporter {
+    return new Reporter(this.topicArn, this.mitigation, this.eventBus, { account: spoke.account, region: spoke.region });
+  }
 
   /**
    * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
@@ -113,7 +121,8 @@ export class Reporter {
    */
   public async report(level: Level, event: string, fields: Record<string, unknown>, events: MitigationEvent[] = [],
     answer?: AnswerDeadline): Promise<void> {
-    const report = fitReport(event, level, fields);
+    const spoke = this.spoke;
+    const report = fitReport(event, level, spoke ? { ...fields, ...spoke } : fields);
     log(level, event, report.fields);
     const deliveries: Array<{ readonly channel: string; readonly send: (abortSignal?: AbortSignal) => Promise<unknown> }> = [];
     const topicArn = this.topicArn;
@@ -133,7 +142,8 @@ export class Reporter {
         },
       });
     }
-    if (events.length > 0) { deliveries.push({ channel: 'events', send: () => putEvents(events, this.eventBus) }); }
+    const tagged = spoke ? events.map((e) => ({ ...e, detail: { ...e.detail, ...spoke } })) : events;
+    if (tagged.length > 0) { deliveries.push({ channel: 'events', send: () => putEvents(tagged, this.eventBus) }); }
     if (!answer) {
       for (const delivery of deliveries) { await delivery.send(); }
       return;
@@ -161,6 +171,11 @@ export class Reporter {
       ...(this.mitigation ? { [METRIC_DIMENSIONS.MITIGATION]: this.mitigation } : {}),
     };
     const sets = Object.keys(dimensions).map((name) => [name]);
+    if (this.spoke && this.mitigation) {
+      dimensions[METRIC_DIMENSIONS.ACCOUNT] = this.spoke.account;
+      dimensions[METRIC_DIMENSIONS.REGION] = this.spoke.region;
+      sets.push([METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACCOUNT, METRIC_DIMENSIONS.REGION]);
+    }
     if (sets.length > 0) { emitMetrics(dimensions, sets, { [METRICS.PERMANENT_FAILURES]: 1 }); }
     const detail: MitigationFailedDetail = {
       mitigation: this.mitigation ?? '',
@@ -171,6 +186,7 @@ export class Reporter {
       ...(typeof fields.taskId === 'string' ? { taskId: fields.taskId } : {}),
       ...(typeof fields.auditTaskId === 'string' ? { auditTaskId: fields.auditTaskId } : {}),
     };
+    // (The account and region of a reporter about a spoke are added to the detail by report().)
     await this.report('ERROR', PERMANENT_FAILURE_EVENT, {
       kind,
       error: detail.error,

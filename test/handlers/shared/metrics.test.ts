@@ -1,5 +1,5 @@
 import { METRIC_NAMESPACE } from '../../../src/contract/telemetry';
-import { emitMetrics } from '../../../src/handlers/shared/metrics';
+import { emitMetrics, inSpoke } from '../../../src/handlers/shared/metrics';
 import { datapointsOf, metricSum, withLogs } from '../harness';
 
 describe('emitMetrics: embedded metric format', () => {
@@ -36,5 +36,22 @@ describe('emitMetrics: embedded metric format', () => {
     ['a value that is not finite', { Mitigation: 'm' }, [['Mitigation']], { TasksStarted: NaN }, /finite/],
   ])('refuses %s (CloudWatch would drop the line silently)', (_, dims, sets, values, message) => {
     expect(() => emitMetrics(dims as Record<string, string>, sets, values)).toThrow(message);
+  });
+});
+
+describe('inSpoke: a hub\'s line about one spoke', () => {
+  test('carries Account and Region, and adds [Mitigation, Account, Region] to a line recorded under [Mitigation] only', () => {
+    const spoke = { account: '222222222222', region: 'us-east-1' };
+    const perMitigation = { dimensions: { Mitigation: 'Hub' }, dimensionSets: [['Mitigation']], values: { TasksStarted: 1 } };
+    expect(inSpoke(perMitigation, spoke)).toEqual({
+      dimensions: { Mitigation: 'Hub', Account: '222222222222', Region: 'us-east-1' },
+      dimensionSets: [['Mitigation'], ['Mitigation', 'Account', 'Region']],
+      values: { TasksStarted: 1 },
+    });
+    // Per-check sets stay organization-wide: one metric per spoke and metric name, not per spoke and check.
+    const perCheck = { dimensions: { Mitigation: 'Hub', CheckName: 'X' }, dimensionSets: [['Mitigation'], ['Mitigation', 'CheckName']], values: { FindingsFound: 2 } };
+    expect(inSpoke(perCheck, spoke).dimensionSets).toEqual([['Mitigation'], ['Mitigation', 'CheckName'], ['Mitigation', 'Account', 'Region']]);
+    const perFunction = { dimensions: { FunctionName: 'f' }, dimensionSets: [['FunctionName']], values: { PermanentFailures: 1 } };
+    expect(inSpoke(perFunction, spoke).dimensionSets).toEqual([['FunctionName']]);
   });
 });

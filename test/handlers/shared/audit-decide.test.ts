@@ -1,16 +1,15 @@
-import type { AuditHandlerConfig } from '../../../src/handlers/audit-mitigation/config';
 import {
-  AuditFacts, AuditStep, decideAudit, decideNotification, decideUnknownEvent, parseInvocation, reconcileWindow,
-} from '../../../src/handlers/audit-mitigation/decide';
+  AuditEngineConfig, AuditFacts, AuditStep, decideAudit, decideNotification, decideUnknownEvent, parseInvocation, reconcileWindow,
+} from '../../../src/handlers/shared/audit-decide';
 import type { AuditSummary, CheckSummary } from '../../../src/handlers/shared/audit-summary';
 import { Effect } from '../../../src/handlers/shared/effects';
 import { classified } from '../../../src/handlers/shared/errors';
 import { clientRequestToken } from '../../../src/handlers/shared/ids';
 import { MalformedMessageError } from '../../../src/handlers/shared/message';
 
-// The audit mitigation handler's decisions as pure functions: plain inputs (the configuration, what
-// AWS IoT answered, now), no emulator. test/handlers/audit-mitigation.test.ts runs the same cases
-// through the handler against the emulators.
+// The audit mitigation decisions (AuditMitigation's handler and the organization hub's) as pure
+// functions: plain inputs (the configuration, what AWS IoT answered, now), no emulator.
+// test/handlers/audit-mitigation.test.ts runs the same cases through the handler against the emulators.
 
 const ACCOUNT = '123456789012';
 const AUDIT = '4e2bcd1ccbc2a5dd15292a82ab80c380';
@@ -19,7 +18,7 @@ const TASK_ID = `${PREFIX}-${AUDIT}`;
 const MITIGATION = 'Stack/Audit';
 const NOW = new Date('2026-12-07T12:00:00Z');
 
-const CONFIG: AuditHandlerConfig = {
+const CONFIG: AuditEngineConfig = {
   accountId: ACCOUNT,
   rules: { DEVICE_CERTIFICATE_SHARED_CHECK: ['notify', 'quarantine', 'deactivate'], LOGGING_DISABLED_CHECK: ['logging'] },
   scheduledAudits: ['daily'],
@@ -50,7 +49,7 @@ function audit(overrides: Partial<AuditSummary> = {}): AuditSummary {
 const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
 const notification = (facts: Partial<AuditFacts> = {}): AuditFacts => ({ trigger: 'notification', auditTaskId: AUDIT, ...facts });
 const reconciler = (facts: Partial<AuditFacts> = {}): AuditFacts => ({ trigger: 'reconciler', auditTaskId: AUDIT, ...facts });
-const decide = (facts: AuditFacts, config: Partial<AuditHandlerConfig> = {}): AuditStep => decideAudit(facts, { ...CONFIG, ...config }, NOW);
+const decide = (facts: AuditFacts, config: Partial<AuditEngineConfig> = {}): AuditStep => decideAudit(facts, { ...CONFIG, ...config }, NOW);
 
 /** The effects of a decision that is done (fails the test otherwise). */
 function effectsOf(step: AuditStep): Effect[] {
@@ -187,7 +186,7 @@ describe('decideAudit on a notification', () => {
     expect(decide(notification({ audit: classified(error) }))).toMatchObject({ kind: 'retry', error, effects: [{ kind: 'log', event: 'retrying' }] });
   });
 
-  test.each<[string, Partial<AuditSummary>, Partial<AuditHandlerConfig>]>([
+  test.each<[string, Partial<AuditSummary>, Partial<AuditEngineConfig>]>([
     ['an audit still in progress', { taskStatus: 'IN_PROGRESS' }, {}],
     ['an on-demand audit without includeOnDemandAudits', { taskType: 'ON_DEMAND_AUDIT_TASK' }, {}],
     ['another scheduled audit', { scheduledAuditName: 'weekly' }, {}],
@@ -258,7 +257,7 @@ describe('decideAudit in the reconciler', () => {
     expect(effects[1]).toMatchObject({ kind: 'report', fields: { trigger: 'reconciler' } });
   });
 
-  test.each<[string, Partial<AuditHandlerConfig>, Partial<AuditSummary>, string]>([
+  test.each<[string, Partial<AuditEngineConfig>, Partial<AuditSummary>, string]>([
     ['a dry run', { dryRun: true }, {}, 'dry-run'],
     ['an ignored audit', {}, { scheduledAuditName: 'weekly' }, 'ignored'],
     ['excluded checks only', {}, { checks: [check('LOGGING_DISABLED_CHECK', 5000)] }, 'nothing-to-start'],

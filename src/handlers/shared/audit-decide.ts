@@ -1,20 +1,29 @@
-import type { AuditHandlerConfig } from './config';
-import { METRICS } from '../../contract/telemetry';
-import { AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from '../shared/audit-plan';
-import type { AuditSummary, AuditTrigger } from '../shared/audit-summary';
+import { AuditMitigationConfig, AuditPlan, actionsMapping, planAuditMitigation, reasonToIgnoreTrigger } from './audit-plan';
+import type { AuditSummary, AuditTrigger } from './audit-summary';
 import {
   auditDryRunEvent, auditPlanMetricLines, auditTaskStartedEvent, CheckPlan, checksExcludedEvents, mitigationCounts,
-} from '../shared/decision-signals';
-import { Effect, logLine, metricLines, permanentFailure, report } from '../shared/effects';
-import { Answer, errorMessage, errorName, Failure } from '../shared/errors';
-import { auditMitigationTaskId } from '../shared/ids';
-import type { StartOutcome } from '../shared/iot-tasks';
-import { MalformedMessageError } from '../shared/message';
+} from './decision-signals';
+import { Effect, logLine, metricLines, permanentFailure, report } from './effects';
+import { Answer, errorMessage, errorName, Failure } from './errors';
+import { auditMitigationTaskId } from './ids';
+import type { StartOutcome } from './iot-tasks';
+import { MalformedMessageError } from './message';
+import { METRICS } from '../../contract/telemetry';
 
-// The audit mitigation handler's decisions, pure: given what is known about an audit so far (the
+// The audit mitigation decisions, pure: given what is known about an audit so far (the
 // notification, what AWS IoT answered), what to ask AWS IoT next, or what to report and emit. No
-// I/O and no clock: the handler passes `now` in, asks AWS IoT what a step says, and performs the
-// effects (audit-mitigation.lambda.ts).
+// I/O and no clock: the caller passes `now` in, asks AWS IoT what a step says, and performs the
+// effects (audit-engine.ts, for AuditMitigation's handler and the organization hub's alike).
+
+/**
+ * What the decisions need of a mitigation's configuration: the policy (`AuditMitigationConfig`),
+ * the name its metrics and events carry, and the reconciler's lookback.
+ */
+export interface AuditEngineConfig extends AuditMitigationConfig {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  readonly mitigation: string;
+  readonly reconcileLookbackHours: number;
+}
 
 /** What started the handling of an audit: its notification, or the scheduled reconciler. */
 export type Trigger = 'notification' | 'reconciler';
@@ -98,7 +107,7 @@ export function decideUnknownEvent(received: string): Effect[] {
  * and counts come from DescribeAuditTask (`decideAudit`).
  */
 export function decideNotification(trigger: AuditTrigger | MalformedMessageError, message: string,
-  config: AuditHandlerConfig): Done | { readonly kind: 'audit'; readonly auditTaskId: string } {
+  config: AuditEngineConfig): Done | { readonly kind: 'audit'; readonly auditTaskId: string } {
   if (trigger instanceof MalformedMessageError) {
     return {
       kind: 'done',
@@ -118,7 +127,7 @@ export function decideNotification(trigger: AuditTrigger | MalformedMessageError
 }
 
 /** What the reconciler lists: the completed audits of its look-back window, of these types. */
-export function reconcileWindow(config: AuditHandlerConfig, now: Date): { startTime: Date; endTime: Date; taskTypes: string[] } {
+export function reconcileWindow(config: AuditEngineConfig, now: Date): { startTime: Date; endTime: Date; taskTypes: string[] } {
   return {
     startTime: new Date(now.getTime() - config.reconcileLookbackHours * 3_600_000),
     endTime: now,
@@ -133,7 +142,7 @@ export function reconcileWindow(config: AuditHandlerConfig, now: Date): { startT
  * starts tasks, and logs the rest (dry runs, ignored audits, excluded checks): the notification path
  * reports them, or every run would repeat them.
  */
-export function decideAudit(facts: AuditFacts, config: AuditHandlerConfig, now: Date): AuditStep {
+export function decideAudit(facts: AuditFacts, config: AuditEngineConfig, now: Date): AuditStep {
   const { trigger, auditTaskId } = facts;
   if (trigger === 'reconciler') {
     const taskId = auditMitigationTaskId(config.taskIdPrefix, auditTaskId);
@@ -193,7 +202,7 @@ function detailsOf(plan: CheckPlan, trigger: Trigger) {
  * run, nothing to start) once its report and events went out (a retried invocation did not count it
  * before).
  */
-export function decidePlan(plan: AuditPlan, config: AuditHandlerConfig, trigger: Trigger, started?: Answer<StartOutcome>): AuditStep {
+export function decidePlan(plan: AuditPlan, config: AuditEngineConfig, trigger: Trigger, started?: Answer<StartOutcome>): AuditStep {
   const { mitigation } = config;
   if (plan.kind === 'ignore') {
     // Not retried: the audit only gets older. A too-old audit is also counted, so it can be seen and alarmed on.

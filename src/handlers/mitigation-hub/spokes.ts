@@ -1,0 +1,84 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { SpokeRef } from './decide';
+import { SPOKE_CONFIG_PARAMETER, spokeKey, spokeRoleNameIn } from '../../contract/organization';
+import { ConfigError } from '../shared/config';
+import { errorName } from '../shared/errors';
+import { createIotClient, SpokeCredentials } from '../shared/iot-tasks';
+
+// The hub's sessions in its spokes: it assumes each spoke's role (`<spokeRoleName>-<region>` in the
+// spoke's account) and keeps the credentials, and the clients made with them, until 5 minutes
+// before they expire, so a spoke's audits cost one AssumeRole per credential lifetime, not one each.
+
+/** Credentials are renewed this long before they expire. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** The hub's session name in every spoke role (what the spoke's CloudTrail shows). */
+export const SESSION_NAME = 'cdk-device-defender-hub';
+/** AWS errors that say the credentials themselves are no good any more: the session is dropped, the work retried. */
+const STALE_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException']);
+
+/** The hub's clients in one spoke, with credentials of its role. */
+export interface SpokeSession {
+  readonly iot: IoTClient;
+  readonly ssm: SSMClient;
+  /** Epoch milliseconds at which the credentials expire. */
+  readonly expiration: number;
+}
+
+export class SpokeSessions {
+  private readonly sessions = new Map<string, SpokeSession>();
+
+  constructor(private readonly sts: STSClient, private readonly spokeRoleName: string) {}
+
+  /** The role the hub assumes in `spoke`. */
+  public roleArn(spoke: Pick<SpokeRef, 'partition' | 'account' | 'region'>): string {
+    return `arn:${spoke.partition}:iam::${spoke.account}:role/${spokeRoleNameIn(this.spokeRoleName, spoke.region)}`;
+  }
+
+  /** A session in `spoke`: the cached one while its credentials last (`REFRESH_MARGIN_MS`), else a new AssumeRole. */
+  public async session(spoke: Pick<SpokeRef, 'partition' | 'account' | 'region'>, now: number): Promise<SpokeSession> {
+    const key = spokeKey(spoke.account, spoke.region);
+    const cached = this.sessions.get(key);
+    if (cached && now < cached.expiration - REFRESH_MARGIN_MS) { return cached; }
+    this.drop(key);
+    const output = await this.sts.send(new AssumeRoleCommand({ RoleArn: this.roleArn(spoke), RoleSessionName: SESSION_NAME }));
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date)) {
+      throw new Error(`AssumeRole of ${this.roleArn(spoke)} answered no credentials`);
+    }
+    const credentials: SpokeCredentials = {
+      accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration,
+    };
+    const session: SpokeSession = {
+      iot: createIotClient(undefined, { region: spoke.region, credentials }),
+      ssm: new SSMClient({ region: spoke.region, credentials }),
+      expiration: c.Expiration.getTime(),
+    };
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  /** Forgets the spoke's session when `error` says its credentials are no good (expired early, revoked); answers whether it did. */
+  public forgetIfStale(spoke: Pick<SpokeRef, 'account' | 'region'>, error: unknown): boolean {
+    if (!STALE_CREDENTIALS.has(errorName(error))) { return false; }
+    this.drop(spokeKey(spoke.account, spoke.region));
+    return true;
+  }
+
+  private drop(key: string): void {
+    const session = this.sessions.get(key);
+    if (!session) { return; }
+    this.sessions.delete(key);
+    session.iot.destroy();
+    session.ssm.destroy();
+  }
+}
+
+/** The spoke's configuration document (`SPOKE_CONFIG_PARAMETER`), read with its role. */
+export async function readSpokeDocument(session: SpokeSession): Promise<string> {
+  const output = await session.ssm.send(new GetParameterCommand({ Name: SPOKE_CONFIG_PARAMETER }));
+  const value = output.Parameter?.Value;
+  if (value === undefined) { throw new ConfigError(`GetParameter ${SPOKE_CONFIG_PARAMETER} answered no value`); }
+  return value;
+}

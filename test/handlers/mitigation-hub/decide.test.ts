@@ -1,0 +1,109 @@
+import type { HubConfig } from '../../../src/handlers/mitigation-hub/config';
+import {
+  decideRecord, decideRegistration, decideStageFailure, isAllowed, parseEnvelope, parseHubInvocation, registration, spokeOfTopic,
+} from '../../../src/handlers/mitigation-hub/decide';
+import { classified } from '../../../src/handlers/shared/errors';
+import { MalformedMessageError } from '../../../src/handlers/shared/message';
+
+// The hub's decisions as pure functions: plain inputs, no emulator. test/handlers/mitigation-hub.test.ts
+// runs them through the handler against the emulators.
+
+const A = '222222222222';
+const TOPIC = `arn:aws:sns:us-east-1:${A}:spoke-notifications`;
+const HUB: HubConfig = {
+  registryTable: 'registry', accounts: [A], spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'Hub', reconcileLookbackHours: 24,
+};
+const ORG_HUB: HubConfig = { ...HUB, accounts: undefined, organizationId: 'o-abcdefghij' };
+const record = (body: unknown) => ({ messageId: 'm-1', body: typeof body === 'string' ? body : JSON.stringify(body) });
+const read = (body: string) => {
+  try {
+    return parseEnvelope(body);
+  } catch (error) {
+    return error as MalformedMessageError;
+  }
+};
+
+describe('the SNS document of a record', () => {
+  test('a topic ARN names the spoke: partition, account, region', () => {
+    expect(spokeOfTopic(TOPIC)).toEqual({ partition: 'aws', account: A, region: 'us-east-1', topicArn: TOPIC });
+    expect(spokeOfTopic(`arn:aws-us-gov:sns:us-gov-west-1:${A}:t`)).toMatchObject({ partition: 'aws-us-gov', region: 'us-gov-west-1' });
+    expect(spokeOfTopic('arn:aws:sqs:us-east-1:222222222222:q')).toBeUndefined();
+  });
+
+  test.each([
+    ['not JSON', 'nope', /malformed SNS message: not JSON/],
+    ['no TopicArn', { Type: 'Notification', Message: 'x' }, /TopicArn must be a non-empty string/],
+    ['a TopicArn that is not a topic', { Type: 'Notification', TopicArn: 'arn:aws:sqs:us-east-1:222222222222:q', Message: 'x' }, /is not an SNS topic ARN/],
+    ['another type', { Type: 'UnsubscribeConfirmation', TopicArn: TOPIC, Token: 't' }, /Type "UnsubscribeConfirmation" is neither/],
+    ['a confirmation without a token', { Type: 'SubscriptionConfirmation', TopicArn: TOPIC }, /Token must be a non-empty string/],
+  ])('%s is malformed: a permanent failure, nothing else', (_what, body, message) => {
+    const envelope = read(record(body).body);
+    expect(envelope).toBeInstanceOf(MalformedMessageError);
+    const step = decideRecord(record(body), envelope, HUB);
+    expect(step).toEqual({ kind: 'done', effects: [expect.objectContaining({ kind: 'permanent-failure', failure: 'malformed-message' })] });
+    expect((envelope as Error).message).toMatch(message);
+  });
+});
+
+describe('decideRecord', () => {
+  test('an allowed account\'s confirmation is confirmed; its notification handled', () => {
+    const confirmation = record({ Type: 'SubscriptionConfirmation', TopicArn: TOPIC, Token: 'tok' });
+    expect(decideRecord(confirmation, read(confirmation.body), HUB)).toEqual({ kind: 'confirm', spoke: spokeOfTopic(TOPIC), token: 'tok' });
+    const notification = record({ Type: 'Notification', TopicArn: TOPIC, Message: '{}' });
+    expect(decideRecord(notification, read(notification.body), HUB)).toEqual({ kind: 'notification', spoke: spokeOfTopic(TOPIC), message: '{}' });
+  });
+
+  test('an account outside the allow list: not confirmed (spoke-not-allowed), nothing started (unregistered-spoke)', () => {
+    const outsider = 'arn:aws:sns:us-east-1:444444444444:t';
+    for (const [type, failure] of [['SubscriptionConfirmation', 'spoke-not-allowed'], ['Notification', 'unregistered-spoke']]) {
+      const r = record({ Type: type, TopicArn: outsider, Token: 'tok', Message: '{}' });
+      expect(decideRecord(r, read(r.body), HUB)).toEqual({
+        kind: 'done', spoke: spokeOfTopic(outsider), effects: [expect.objectContaining({ kind: 'permanent-failure', failure })],
+      });
+    }
+  });
+
+  test('with an organization every account is allowed: the queue\'s policy admits only the organization\'s topics', () => {
+    expect(isAllowed('444444444444', ORG_HUB)).toBe(true);
+    expect(isAllowed('444444444444', HUB)).toBe(false);
+  });
+});
+
+describe('decideRegistration', () => {
+  const spoke = spokeOfTopic(TOPIC)!;
+  const entry = registration(spoke, `${TOPIC}:sub`, new Date('2026-12-07T00:00:00Z'));
+
+  test('a registered spoke\'s own topic goes ahead', () => {
+    expect(entry).toEqual({
+      spoke: `${A}/us-east-1`, account: A, region: 'us-east-1', topicArn: TOPIC, subscriptionArn: `${TOPIC}:sub`, confirmedAt: '2026-12-07T00:00:00.000Z',
+    });
+    expect(decideRegistration(spoke, entry, 'm-1')).toBeUndefined();
+  });
+
+  test('an unregistered spoke, or another topic of a registered one, is a permanent failure (unregistered-spoke)', () => {
+    const other = spokeOfTopic(`arn:aws:sns:us-east-1:${A}:other`)!;
+    expect(decideRegistration(spoke, undefined, 'm-1')).toEqual([expect.objectContaining({
+      failure: 'unregistered-spoke', error: expect.objectContaining({ message: expect.stringMatching(/is not registered/) }),
+    })]);
+    expect(decideRegistration(other, entry, 'm-1')).toEqual([expect.objectContaining({
+      failure: 'unregistered-spoke', error: expect.objectContaining({ message: expect.stringMatching(/is registered with topic .*, not .*:other/) }),
+    })]);
+  });
+});
+
+test('decideStageFailure: permanent failures are reported with the stage\'s kind, others retried', () => {
+  const denied = Object.assign(new Error('no'), { name: 'AccessDenied' });
+  const throttled = Object.assign(new Error('slow'), { name: 'Throttling' });
+  expect(decideStageFailure('assume-role', classified(denied), { messageId: 'm' })).toEqual({
+    kind: 'done', effects: [expect.objectContaining({ failure: 'spoke-role-refused', fields: { messageId: 'm', stage: 'assume-role' } })],
+  });
+  expect(decideStageFailure('read-configuration', classified(throttled), {})).toEqual({
+    kind: 'retry', effects: [expect.objectContaining({ kind: 'log', level: 'WARN', event: 'retrying' })],
+  });
+});
+
+test('parseHubInvocation: SQS records, the schedule, or neither', () => {
+  expect(parseHubInvocation({ Records: [{ messageId: 'a', body: 'b' }] })).toEqual({ kind: 'records', records: [{ messageId: 'a', body: 'b' }] });
+  expect(parseHubInvocation({ source: 'aws.events' })).toEqual({ kind: 'reconcile' });
+  expect(parseHubInvocation(null)).toEqual({ kind: 'unknown', received: 'null' });
+});
