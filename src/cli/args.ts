@@ -1,9 +1,10 @@
 import { parseArgs } from 'util';
 import { COMMAND_NAMES, COMMANDS, GLOBAL_OPTIONS, OptionSpec } from './commands';
 import { UsageError } from './output';
+import { SpokeOptions } from './spoke-options';
 
-/** The options of a command line, with their defaults. */
-export interface Values {
+/** The options of a command line, with their defaults (those that choose spokes from `SpokeOptions`). */
+export interface Values extends SpokeOptions {
   readonly 'json': boolean;
   readonly 'region'?: string;
   readonly 'profile'?: string;
@@ -19,13 +20,6 @@ export interface Values {
   readonly 'until'?: string;
   readonly 'indefinitely': boolean;
   readonly 'reason'?: string;
-  readonly 'account'?: string;
-  readonly 'accounts'?: string;
-  readonly 'regions'?: string;
-  readonly 'all-spokes': boolean;
-  readonly 'registry-table'?: string;
-  readonly 'role-name'?: string;
-  readonly 'concurrency'?: string;
 }
 
 /** What a command line asks for: a help page, nothing (no command), or a command to run. */

@@ -46,6 +46,7 @@ export interface SpokeConfig {
   readonly scheduledAudits?: string[];
   readonly includeOnDemandAudits: boolean;
   readonly dryRun: boolean;
+  /** A check with more unsuppressed non-compliant resources than this is left out and reported. */
   readonly maxFindingsPerCheck: number;
   /** Makes task ids unique to the spoke construct: `<prefix>-<auditTaskId>`. */
   readonly taskIdPrefix: string;

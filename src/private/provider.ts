@@ -123,27 +123,44 @@ export interface ProviderUse {
   readonly eventBus?: events.IEventBus;
 }
 
-/** The stack's provider for every AuditMitigationTask in it; `reportTopic` is added to it (see `StackProvider`). */
-export function auditMitigationTaskProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
-  return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditMitigationTaskProvider', {
-    what: 'audit mitigation task',
-    actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
-    timeout: Duration.minutes(10),
-    defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
-    handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
-    failures: 'tasks an AuditMitigationTask did not start, or did not cancel on Delete (refused request, time out)',
-  }, use);
+/** Each provider of this library: its construct id in the stack, and what it is. */
+const PROVIDERS = {
+  auditMitigationTask: {
+    id: 'CdkDeviceDefenderAuditMitigationTaskProvider',
+    options: {
+      what: 'audit mitigation task',
+      actions: AUDIT_MITIGATION_TASK_HANDLER_ACTIONS,
+      timeout: Duration.minutes(10),
+      defineHandler: (s, i, props) => new AuditMitigationTaskFunction(s, i, props),
+      handlerDescription: 'Starts and cancels AWS IoT Device Defender audit mitigation tasks for CloudFormation (cdk-device-defender)',
+      failures: 'tasks an AuditMitigationTask did not start, or did not cancel on Delete (refused request, time out)',
+    },
+  },
+  auditSuppression: {
+    id: 'CdkDeviceDefenderAuditSuppressionProvider',
+    options: {
+      what: 'audit suppression',
+      actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
+      timeout: Duration.minutes(2),
+      defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
+      handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
+      failures: 'audit suppressions not created, updated or deleted as the stack asked (one the stack does not own, a refused request, '
+        + 'a Delete that did not finish in time)',
+    },
+  },
+} satisfies Record<string, { readonly id: string; readonly options: ProviderOptions }>;
+
+/** The stack's provider of one kind of custom resource; `use.reportTopic` is added to it (see `StackProvider`). */
+function stackProvider(kind: keyof typeof PROVIDERS, scope: Construct, use: ProviderUse): cr.Provider {
+  return StackProvider.getOrCreate(scope, PROVIDERS[kind].id, PROVIDERS[kind].options, use);
 }
 
-/** The stack's provider for every AuditSuppression in it; `reportTopic` is added to it (see `StackProvider`). */
+/** The stack's provider for every AuditMitigationTask in it. */
+export function auditMitigationTaskProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
+  return stackProvider('auditMitigationTask', scope, use);
+}
+
+/** The stack's provider for every AuditSuppression in it. */
 export function auditSuppressionProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
-  return StackProvider.getOrCreate(scope, 'CdkDeviceDefenderAuditSuppressionProvider', {
-    what: 'audit suppression',
-    actions: AUDIT_SUPPRESSION_HANDLER_ACTIONS,
-    timeout: Duration.minutes(2),
-    defineHandler: (s, i, props) => new AuditSuppressionFunction(s, i, props),
-    handlerDescription: 'Creates, updates and deletes AWS IoT Device Defender audit finding suppressions for CloudFormation (cdk-device-defender)',
-    failures: 'audit suppressions not created, updated or deleted as the stack asked (one the stack does not own, a refused request, '
-      + 'a Delete that did not finish in time)',
-  }, use);
+  return stackProvider('auditSuppression', scope, use);
 }

@@ -1,20 +1,14 @@
 import { AuditSummary, AuditTrigger } from './audit-summary';
 import { auditMitigationTaskId, clientRequestToken } from './ids';
+import { SpokeConfig } from '../../contract/organization';
 
-/** How an `AuditMitigation` was configured (from the function's environment). */
-export interface AuditMitigationConfig {
-  /** The account the function runs in; notifications from other accounts are ignored. */
+/**
+ * How an `AuditMitigation` (from its function's environment) or a spoke (from its configuration
+ * document) was configured: the spoke's policy, in the account the handler acts in.
+ */
+export interface AuditMitigationConfig extends Omit<SpokeConfig, 'version' | 'mitigation'> {
+  /** The account the handler acts in; notifications from other accounts are ignored. */
   readonly accountId: string;
-  /** check name -> action names, in the order they are applied. */
-  readonly rules: Record<string, string[]>;
-  /** Scheduled audits to act on; undefined = every scheduled audit. */
-  readonly scheduledAudits?: string[];
-  readonly includeOnDemandAudits: boolean;
-  readonly dryRun: boolean;
-  /** A check with more unsuppressed non-compliant resources than this is left out and reported. */
-  readonly maxFindingsPerCheck: number;
-  /** Makes task ids unique to this construct: `<prefix>-<auditTaskId>`. */
-  readonly taskIdPrefix: string;
   /**
    * Audits that started longer ago than this many hours are ignored (`too-old`): the reconciler's
    * lookback, so a notification (or a direct invoke) cannot mitigate an audit the reconciler would
