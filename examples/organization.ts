@@ -251,8 +251,8 @@ export function buildOrganizationApp(app: App = new App()) {
     organizationalUnitIds: settings.organizationalUnitIds,
     regions: settings.spokeRegions,
   });
-  // The spokes subscribe to the hub's queue as soon as they are created: the hub must be there to confirm.
-  stackSetStack.addDependency(hubStack, 'the spokes subscribe to the hub\'s queue, which confirms them: deploy the hub first');
+  // Deploy the hub first: the spokes subscribe to its queue as soon as they are created, and it confirms them.
+  stackSetStack.node.addDependency(hubStack);
 
   return { app, settings, hubStack, spokeStage, spokeStack, stackSetStack, stackSet };
 }
