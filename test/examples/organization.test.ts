@@ -73,6 +73,11 @@ describe('examples/organization.ts', () => {
     ]));
   });
 
+  test('an account that leaves keeps only the audit configuration, the notification key and the IoT logging role (DeletionPolicy Retain)', () => {
+    const retained = Object.values<any>(embeddedTemplate(stackSetStack).Resources).filter((r) => r.DeletionPolicy === 'Retain').map((r) => r.Type);
+    expect(retained.sort()).toEqual(['AWS::IAM::Role', 'AWS::IoT::AccountAuditConfiguration', 'AWS::KMS::Key']);
+  });
+
   test('the spoke\'s cloud assembly holds its template and nothing else: no asset, no asset manifest', () => {
     const assembly = spokeStage.synth();
     expect(assembly.artifacts.map((a) => a.manifest.type)).toEqual(['aws:cloudformation:stack']);
