@@ -73,12 +73,24 @@ export async function bundleAgainstPackage(entry: string, outfile: string, exter
   });
 }
 
-/** Every `aws:cdk:error` and `aws:cdk:warning` in a cloud assembly's manifest. */
+/**
+ * Every `aws:cdk:error` and `aws:cdk:warning` of a cloud assembly's stacks, and of those of its nested
+ * assemblies (stages). A stack's metadata is in the manifest or (newer cloud assemblies, such as 2.257.0's) in the
+ * file its `additionalMetadataFile` names.
+ */
 export function manifestFindings(outdir: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
   const findings: string[] = [];
   for (const [artifact, spec] of Object.entries<any>(manifest.artifacts ?? {})) {
-    for (const [where, entries] of Object.entries<any[]>(spec.metadata ?? {})) {
+    if (spec.type === 'cdk:cloud-assembly') {
+      findings.push(...manifestFindings(path.join(outdir, spec.properties.directoryName)).map((f) => `${artifact}/${f}`));
+      continue;
+    }
+    const metadata: Record<string, any[]> = {
+      ...spec.metadata,
+      ...(spec.additionalMetadataFile ? JSON.parse(fs.readFileSync(path.join(outdir, spec.additionalMetadataFile), 'utf-8')) : {}),
+    };
+    for (const [where, entries] of Object.entries<any[]>(metadata)) {
       for (const entry of entries) {
         if (entry.type === 'aws:cdk:error' || entry.type === 'aws:cdk:warning') {
           findings.push(`${artifact}${where}: ${entry.type}: ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}`);

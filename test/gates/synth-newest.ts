@@ -1,7 +1,8 @@
 /**
- * Compatibility gate: synthesizes the example app against the packed library and the newest
- * aws-cdk-lib (2.276.0, which validates templates at synth with @aws/cloudformation-validate),
- * with `@aws-cdk/core:strictCfnValidateErrors`, and fails on any validator finding.
+ * Compatibility gate: synthesizes the example apps (the quick start, and the organization with its
+ * StackSet) against the packed library and the newest aws-cdk-lib (2.276.0, which validates
+ * templates at synth with @aws/cloudformation-validate), with
+ * `@aws-cdk/core:strictCfnValidateErrors`, and fails on any validator finding.
  *
  * Run by `npx projen gate:compat` after `npx projen compile` (the library must be built).
  */
@@ -11,27 +12,12 @@ import { ROOT as root, bundleAgainstPackage, cleanEnv, installApp, installedVers
 
 const NEWEST_CDK = '2.276.0';
 
-async function main(): Promise<void> {
-  const scratch = scratchDir('compat');
+/** The example apps in examples/ the gate synthesizes. */
+const EXAMPLES = ['quickstart', 'organization'];
 
-  // 1. The library as users get it: npm pack (lib/, assets/, .jsii).
-  const tarball = packLibrary(scratch);
-  const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
-  installApp(scratch, {
-    'aws-cdk-lib': NEWEST_CDK,
-    'constructs': rootPackage.devDependencies.constructs,
-    'cdk-nag': rootPackage.devDependencies['cdk-nag'],
-    'cdk-device-defender': `file:${tarball}`,
-  });
-  const installed = installedVersion(scratch, 'aws-cdk-lib');
-  if (installed !== NEWEST_CDK) { throw new Error(`expected aws-cdk-lib ${NEWEST_CDK}, installed ${installed}`); }
-
-  // 2. The example app, importing the packed library instead of ../src.
-  await bundleAgainstPackage(path.join(root, 'examples', 'quickstart.ts'), path.join(scratch, 'app.js'), ['aws-cdk-lib', 'constructs', 'cdk-nag']);
-
-  // 3. Synthesize with strict validation; any finding (error or warning) fails the gate.
-  const outdir = path.join(scratch, 'cdk.out');
-  run(process.execPath, ['app.js'], scratch, cleanEnv({
+/** Runs the bundled `app` with strict validation into `outdir`; returns every finding, and logs what was synthesized. */
+function synthStrict(scratch: string, app: string, outdir: string, installed: string): string[] {
+  run(process.execPath, [app], scratch, cleanEnv({
     CDK_OUTDIR: outdir,
     CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:strictCfnValidateErrors': true }),
   }));
@@ -49,7 +35,34 @@ async function main(): Promise<void> {
     }
   }
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
-  console.log(`aws-cdk-lib ${installed}: synthesized ${templates.join(', ')}; validation report: ${validators.length > 0 ? validators.join(', ') : 'no violations'}; ${findings.length} finding(s)`);
+  console.log(`${app}, aws-cdk-lib ${installed}: synthesized ${templates.join(', ')}; validation report: `
+    + `${validators.length > 0 ? validators.join(', ') : 'no violations'}; ${findings.length} finding(s)`);
+  return findings;
+}
+
+async function main(): Promise<void> {
+  const scratch = scratchDir('compat');
+
+  // 1. The library as users get it: npm pack (lib/, assets/, .jsii).
+  const tarball = packLibrary(scratch);
+  const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+  installApp(scratch, {
+    'aws-cdk-lib': NEWEST_CDK,
+    'constructs': rootPackage.devDependencies.constructs,
+    'cdk-nag': rootPackage.devDependencies['cdk-nag'],
+    'cdk-device-defender': `file:${tarball}`,
+  });
+  const installed = installedVersion(scratch, 'aws-cdk-lib');
+  if (installed !== NEWEST_CDK) { throw new Error(`expected aws-cdk-lib ${NEWEST_CDK}, installed ${installed}`); }
+
+  // 2. The example apps, importing the packed library instead of ../src; 3. each synthesized with
+  // strict validation: any finding (error or warning) fails the gate.
+  const findings: string[] = [];
+  for (const example of EXAMPLES) {
+    const app = `${example}.js`;
+    await bundleAgainstPackage(path.join(root, 'examples', `${example}.ts`), path.join(scratch, app), ['aws-cdk-lib', 'constructs', 'cdk-nag']);
+    findings.push(...synthStrict(scratch, app, path.join(scratch, `cdk.out.${example}`), installed).map((f) => `${example}: ${f}`));
+  }
   if (findings.length > 0) {
     console.error(findings.join('\n'));
     process.exit(1);

@@ -1,9 +1,9 @@
-import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, INagLogger, NagLoggerSuppressedData, ServerlessChecks } from 'cdk-nag';
 
-/** Every finding cdk-nag suppressed, by app: resource, rule and finding id. */
-const suppressedByApp = new WeakMap<App, NagLoggerSuppressedData[]>();
+/** Every finding cdk-nag suppressed, by app or stage: resource, rule and finding id. */
+const suppressedByStage = new WeakMap<Stage, NagLoggerSuppressedData[]>();
 
 /** A cdk-nag logger that only records suppressed findings. */
 class SuppressedFindings implements INagLogger {
@@ -17,18 +17,27 @@ class SuppressedFindings implements INagLogger {
 }
 
 /**
- * Adds cdk-nag's AwsSolutions and Serverless packs to `app`. Call before the stacks synthesize.
+ * Adds cdk-nag's AwsSolutions and Serverless packs to `stage`: an app, or a stage nested in one
+ * (the app's aspects do not reach into a nested stage). Call before the stacks synthesize.
  */
-export function addNagPacks(app: App): void {
+export function addNagPacks(stage: Stage): void {
   const found: NagLoggerSuppressedData[] = [];
-  suppressedByApp.set(app, found);
+  suppressedByStage.set(stage, found);
   const additionalLoggers = [new SuppressedFindings(found)];
-  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true, additionalLoggers }));
-  Aspects.of(app).add(new ServerlessChecks({ verbose: true, additionalLoggers }));
+  Aspects.of(stage).add(new AwsSolutionsChecks({ verbose: true, additionalLoggers }));
+  Aspects.of(stage).add(new ServerlessChecks({ verbose: true, additionalLoggers }));
 }
 
 /** Every unsuppressed cdk-nag error and warning on the stack, as "path: message" lines. */
 export function nagFindings(stack: Stack): string[] {
+  const stage = Stage.of(stack)!;
+  if (stage !== stack.node.root) {
+    // A stack of a nested stage: its messages are in the stage's own assembly, which Annotations.fromStack does not read.
+    const pattern = /^(AwsSolutions|Serverless)-/;
+    return stage.synth().getStackArtifact(stack.artifactId).messages
+      .filter((m) => (m.level === 'error' || m.level === 'warning') && pattern.test(String(m.entry.data)))
+      .map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+  }
   const annotations = Annotations.fromStack(stack);
   const pattern = Match.stringLikeRegexp('^(AwsSolutions|Serverless)-');
   return [...annotations.findError('*', pattern), ...annotations.findWarning('*', pattern)]
@@ -45,12 +54,12 @@ function toRegExp(regex: string): RegExp {
 /**
  * Every suppression in the stack's `cdk_nag` metadata (each `applies_to` entry on its own) that
  * covers no finding cdk-nag reported on that resource, as "path: rule [applies_to]" lines: a
- * suppression for a permission the resource does not have. Call after `app.synth()` of an app
- * given to `addNagPacks`.
+ * suppression for a permission the resource does not have. Call after `app.synth()`, with the
+ * stack's app (or nested stage) given to `addNagPacks`.
  */
 export function unusedNagSuppressions(stack: Stack): string[] {
-  const found = suppressedByApp.get(stack.node.root as App);
-  if (!found) { throw new Error('call addNagPacks(app) before synthesis'); }
+  const found = suppressedByStage.get(Stage.of(stack)!);
+  if (!found) { throw new Error('call addNagPacks(app) (or addNagPacks(stage) for a nested stage) before synthesis'); }
   const unused: string[] = [];
   for (const resource of stack.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource)) {
     const rules: any[] = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];

@@ -1,8 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Annotations, App, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { unacknowledgedFindings } from './cfn-validate';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './nag';
+import { manifestFindings } from '../gates/packed';
 
 // The quality gates must be able to fail: each is shown a template with a known defect.
 
@@ -61,5 +65,27 @@ describe('cdk-nag gate', () => {
     app.synth();
     expect(nagFindings(stack)).toEqual([]);
     expect(unusedNagSuppressions(stack)).toEqual(['Nag/Role/Resource: AwsSolutions-IAM5 [/^Action::kms:.*$/]']);
+  });
+});
+
+describe('cloud assembly findings (the consumer and compat gates)', () => {
+  test('reports the errors and warnings of every stack, in the app and in a nested stage, and nothing else', () => {
+    // GIVEN an app synthesized to a directory, as the gates run it
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-findings-'));
+    try {
+      const app = new App({ outdir });
+      Annotations.of(new Stack(app, 'Top')).addError('top error');
+      const nested = new Stack(new Stage(app, 'Nested'), 'Inner');
+      Annotations.of(nested).addWarningV2('test:inner', 'inner warning');
+      Annotations.of(nested).addInfo('inner info');
+      app.synth();
+      // WHEN / THEN
+      expect(manifestFindings(outdir).sort()).toEqual([
+        'Top/Top: aws:cdk:error: top error',
+        'assembly-Nested/NestedInner4756BC60/Nested/Inner: aws:cdk:warning: inner warning [ack: test:inner]',
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

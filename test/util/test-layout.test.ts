@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-// test/README.md tells a maintainer where the tests of a file are: test/<p>.test.ts tests src/<p>.ts,
+// test/README.md tells a maintainer where the tests of a file are: test/<p>.test.ts tests src/<p>.ts
+// (test/examples/<app>.test.ts tests examples/<app>.ts),
 // a test of a test helper sits beside it, and the cross-cutting tests are listed there. This holds
 // every test file to that, so the estate stays findable.
 const ROOT = path.join(__dirname, '..', '..');
@@ -21,7 +22,7 @@ const isTestFile = (file: string) => /\.(test|spec)\.tsx?$/.test(file);
 /** The file a test mirrors (relative to the repository), or undefined. */
 function mirrored(testFile: string): string | undefined {
   const stem = testFile.replace(/\.(test|spec)\.tsx?$/, '');
-  return [`src/${stem}.ts`, `test/${stem}.ts`].find((candidate) => fs.existsSync(path.join(ROOT, candidate)));
+  return [`src/${stem}.ts`, `test/${stem}.ts`, ...(stem.startsWith('examples/') ? [`${stem}.ts`] : [])].find((candidate) => fs.existsSync(path.join(ROOT, candidate)));
 }
 
 /** The test files test/README.md lists as cross-cutting (`- \`<file>\`: what it tests`). */
