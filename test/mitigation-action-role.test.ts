@@ -1,14 +1,22 @@
 /**
  * The role a MitigationAction generates is written straight to an `iam.CfnRole` (one per action,
  * the synth hot path): these tests pin down that users still get an `iam.IRole` that behaves as
- * aws-cdk-lib's `iam.Role` does, and that apps whose roles only the L2 role serves still get it.
+ * aws-cdk-lib's `iam.Role` does, that what users apply to roles reaches it and gives the template
+ * `iam.Role` gives, and that apps whose roles only the L2 role serves still get it.
  */
-import { App, Aspects, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Aspects, Duration, IPropertyInjector, PermissionsBoundary, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MitigationAction, MitigationActionParams } from '../src';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AuditConfiguration, LogLevel, MitigationAction, MitigationActionParams } from '../src';
+import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
 import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -17,7 +25,7 @@ function newStack(app = new App()): Stack {
   return new Stack(app, 'Stack', { env: ENV });
 }
 
-function deactivate(scope: Stack, id = 'Action'): MitigationAction {
+function deactivate(scope: Construct, id = 'Action'): MitigationAction {
   return new MitigationAction(scope, id, { actionParams: MitigationActionParams.updateDeviceCertificate() });
 }
 
@@ -237,5 +245,220 @@ describe('apps whose roles only aws-cdk-lib\'s iam.Role serves get it', () => {
         },
       }],
     });
+  });
+});
+
+/** An `iam.Role` property injector that changes nothing: with it, the app's actions define their roles as `iam.Role`. */
+const AS_IAM_ROLE: IPropertyInjector = { constructUniqueId: iam.Role.PROPERTY_INJECTION_ID, inject: (props: iam.RoleProps) => props };
+
+/** The roles the app's MitigationActions generated (those without a role of the user's). */
+function generatedRoles(app: App): iam.IRole[] {
+  return app.node.findAll().filter((c): c is MitigationAction => c instanceof MitigationAction)
+    .map((action) => action.role).filter((role) => role.node.scope instanceof MitigationAction && role.node.id === 'Role');
+}
+
+/**
+ * Builds the app of `define` twice, as it is (the actions' roles written straight to a CfnRole) and
+ * with the actions' roles defined as aws-cdk-lib's `iam.Role`, and expects the same templates: what
+ * users apply to a role reaches the generated one as it reaches an `iam.Role`. Returns the first app
+ * and its stacks' templates.
+ */
+function sameAsIamRole(define: (app: App) => void): { app: App; templates: Record<string, any> } {
+  const build = (propertyInjectors: IPropertyInjector[]) => {
+    const app = new App({ propertyInjectors });
+    define(app);
+    const templates = Object.fromEntries(app.node.children.filter(Stack.isStack).map((s) => [s.stackName, Template.fromStack(s).toJSON()]));
+    return { app, templates };
+  };
+  const lean = build([]);
+  const l2 = build([AS_IAM_ROLE]);
+  expect(generatedRoles(lean.app).length).toBeGreaterThan(0);
+  expect(generatedRoles(lean.app).filter((role) => role instanceof iam.Role)).toEqual([]);
+  expect(generatedRoles(l2.app).every((role) => role instanceof iam.Role)).toBe(true);
+  expect(lean.templates).toEqual(l2.templates);
+  return lean;
+}
+
+/** Every AWS::IAM::Role of the template, by logical id: its PermissionsBoundary. */
+function boundaries(template: Record<string, any>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(template.Resources as Record<string, any>)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id, r]) => [id, r.Properties.PermissionsBoundary]));
+}
+
+const BOUNDARY = 'arn:aws:iam::123456789012:policy/dev-boundary';
+
+describe('what users apply to roles reaches the generated role, with the template iam.Role gives', () => {
+  test.each([
+    ['the app', (app: App) => app],
+    ['the stack', (app: App) => app.node.findChild('Stack')],
+    ['a construct holding the actions', (app: App) => app.node.findChild('Stack').node.findChild('Team')],
+  ])('PermissionsBoundary.of(%s).apply() reaches every role under it', (where, target) => {
+    const { templates } = sameAsIamRole((app) => {
+      const team = new Construct(newStack(app), 'Team');
+      deactivate(team);
+      new MitigationAction(team, 'Logging', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
+      iam.PermissionsBoundary.of(target(app)).apply(iam.ManagedPolicy.fromManagedPolicyArn(app.node.findChild('Stack'), 'Boundary', BOUNDARY));
+    });
+    const found = boundaries(templates.Stack);
+    const roleIds = Object.keys(found);
+    // The actions' roles, and the stack's shared logging role, which is not under the construct.
+    expect(roleIds).toEqual(expect.arrayContaining([expect.stringMatching(/^TeamActionRole/), expect.stringMatching(/^TeamLoggingRole/),
+      expect.stringMatching(/^CdkDeviceDefenderIotLoggingRole/)]));
+    for (const id of roleIds) {
+      const underTarget = id.startsWith('Team') || where !== 'a construct holding the actions';
+      expect([id, found[id]]).toEqual([id, underTarget ? BOUNDARY : undefined]);
+    }
+  });
+
+  test('a stack\'s permissionsBoundary reaches every role of the stack', () => {
+    const { templates } = sameAsIamRole((app) => {
+      const stack = new Stack(app, 'Stack', { env: ENV, permissionsBoundary: PermissionsBoundary.fromName('dev-boundary') });
+      deactivate(stack);
+    });
+    expect(Object.values(boundaries(templates.Stack))).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:policy/dev-boundary']] },
+    ]);
+  });
+
+  test('Tags.of() tags the role, with the include and exclude filters', () => {
+    const { templates } = sameAsIamRole((app) => {
+      const action = deactivate(newStack(app));
+      Tags.of(app).add('team', 'security');
+      Tags.of(action).add('cost-centre', '42', { includeResourceTypes: ['AWS::IAM::Role'] });
+      Tags.of(action).add('iot-only', 'yes', { excludeResourceTypes: ['AWS::IAM::Role'] });
+    });
+    const template = Template.fromJSON(templates.Stack);
+    template.hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'cost-centre', Value: '42' }, { Key: 'team', Value: 'security' }] });
+    template.hasResourceProperties('AWS::IoT::MitigationAction', { Tags: [{ Key: 'iot-only', Value: 'yes' }, { Key: 'team', Value: 'security' }] });
+  });
+
+  test('grants on the role and to it: grantPassRole, grantAssumeRole, a resource\'s grantX(role), from this stack and another', () => {
+    const { templates } = sameAsIamRole((app) => {
+      const stack = newStack(app);
+      const role = deactivate(stack).role;
+      role.grantPassRole(new iam.User(stack, 'Deployer'));
+      role.grantAssumeRole(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+      new sns.Topic(stack, 'Topic').grantPublish(role);
+      new sqs.Queue(stack, 'Queue', { enforceSSL: true }).grantSendMessages(role);
+      new kms.Key(stack, 'Key', { enableKeyRotation: true }).grantDecrypt(role);
+      role.grantPassRole(new iam.User(new Stack(app, 'Other', { env: ENV }), 'OtherDeployer'));
+    });
+    const template = Template.fromJSON(templates.Stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ActionRole') }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'sns:Publish' }),
+          Match.objectLike({ Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] }),
+          Match.objectLike({ Action: 'kms:Decrypt' }),
+        ],
+      },
+    });
+    Template.fromJSON(templates.Other).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('ActionRole') } }] },
+    });
+  });
+
+  test('statements, managed and inline policies added later, and what depends on them', () => {
+    const { templates } = sameAsIamRole((app) => {
+      const stack = newStack(app);
+      const role = deactivate(stack).role;
+      const added = role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::bucket'] }));
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+      role.attachInlinePolicy(new iam.Policy(stack, 'Extra', { statements: [new iam.PolicyStatement({ actions: ['sqs:ListQueues'], resources: ['*'] })] }));
+      new sns.CfnTopic(stack, 'Dependent').node.addDependency(added.policyDependable!);
+    });
+    Template.fromJSON(templates.Stack).hasResource('AWS::SNS::Topic', { DependsOn: [Match.stringLikeRegexp('^ActionRoleDefaultPolicy')] });
+  });
+
+  test('with the minimizePolicies flag as without it', () => {
+    for (const minimize of [true, false]) {
+      sameAsIamRole((app) => {
+        app.node.setContext('@aws-cdk/aws-iam:minimizePolicies', minimize);
+        const stack = newStack(app);
+        const groups = ['z-group', 'a-group'].map((name) => iot.CfnThingGroup.fromThingGroupName(stack, name, name));
+        new MitigationAction(stack, 'Quarantine', { actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: groups }) });
+        new MitigationAction(stack, 'Logging', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
+      });
+    }
+  });
+
+  test('cdk-nag (AwsSolutions, Serverless): nothing unsuppressed, no unused suppression, and a wildcard added later is reported', () => {
+    const findings = (propertyInjectors: IPropertyInjector[]) => {
+      const app = new App({ propertyInjectors });
+      addNagPacks(app);
+      const stack = newStack(app);
+      iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', BOUNDARY));
+      Tags.of(app).add('team', 'security');
+      const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true, masterKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+      const queue = new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+      const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+      for (const [id, actionParams] of Object.entries({
+        Quarantine: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }),
+        Logging: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }),
+        Notify: MitigationActionParams.publishFindingToSns({ topic }),
+        BlankPolicy: MitigationActionParams.replaceDefaultPolicyVersion(),
+        DeactivateCa: MitigationActionParams.updateCaCertificate(),
+        Deactivate: MitigationActionParams.updateDeviceCertificate(),
+      })) {
+        queue.grantSendMessages(new MitigationAction(stack, id, { actionParams }).role);
+      }
+      app.synth();
+      const before = { findings: nagFindings(stack), unused: unusedNagSuppressions(stack) };
+      const later = new App({ propertyInjectors });
+      addNagPacks(later);
+      deactivate(newStack(later)).role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+      later.synth();
+      return { ...before, later: nagFindings(later.node.findChild('Stack') as Stack) };
+    };
+    const lean = findings([]);
+    expect(lean.findings.filter((f) => !/^\/Stack\/(Topic|Key|Queue)\//.test(f))).toEqual([]);
+    expect(lean.unused).toEqual([]);
+    expect(lean.later).toEqual([expect.stringMatching(/^\/Stack\/Action\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/)]);
+    expect(findings([AS_IAM_ROLE])).toEqual(lean);
+  });
+});
+
+describe('with iam.Role.customizeRoles(), every role is in the policy report', () => {
+  /** The app's iam-policy-report.json: each role's path, precreated name and identity statements. */
+  function policyReport(app: App): Array<{ roleConstructPath: string; roleName: string; missing: boolean; identityPolicyStatements: unknown[] }> {
+    return JSON.parse(fs.readFileSync(path.join(app.synth().directory, 'iam-policy-report.json'), 'utf-8')).roles;
+  }
+
+  test('the generated role: its precreated name, its permissions and those added later; no role synthesized', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'customized-roles-')) });
+    iam.Role.customizeRoles(app, { usePrecreatedRoles: { 'Stack/Action/Role': 'precreated-action-role' } });
+    const stack = newStack(app);
+    const role = deactivate(stack).role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Role', 0);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    expect(policyReport(app)).toEqual([expect.objectContaining({
+      roleConstructPath: 'Stack/Action/Role',
+      roleName: 'precreated-action-role',
+      missing: false,
+      identityPolicyStatements: [
+        { Action: 'iot:UpdateCertificate', Effect: 'Allow', Resource: 'arn:(PARTITION):iot:eu-west-1:123456789012:cert/*' },
+        { Action: 's3:GetObject', Effect: 'Allow', Resource: 'arn:aws:s3:::bucket/*' },
+      ],
+    })]);
+  });
+
+  test('a generated role without a precreated name is an error on the role, naming its path', () => {
+    const app = new App();
+    iam.Role.customizeRoles(app);
+    const stack = newStack(app);
+    deactivate(stack);
+    Annotations.fromStack(stack).hasError('/Stack/Action/Role', Match.stringLikeRegexp('^IAM Role is being created at path "Stack/Action/Role"'));
+  });
+
+  test('a role the library defines for AWS IoT to publish with (AuditConfiguration\'s notification role)', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'customized-roles-')) });
+    iam.Role.customizeRoles(app, { preventSynthesis: false });
+    const stack = newStack(app);
+    new AuditConfiguration(stack, 'Audit', { notificationTopic: new sns.Topic(stack, 'Audits') });
+    const notification = policyReport(app).find((r) => r.roleConstructPath === 'Stack/Audit/NotificationRole');
+    expect(notification?.identityPolicyStatements).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', Resource: '(Stack/Audits/Resource.Ref)' }]);
   });
 });

@@ -11,15 +11,21 @@ import { describeValue, refuse } from './validation';
  * on, statements (a user's `addToPrincipalPolicy`, a later grant) go to the role's default policy,
  * a separate AWS::IAM::Policy that carries none of the cdk-nag suppressions written for the role's
  * own permissions, so a wildcard added later is reported instead of hidden by them.
+ *
+ * When the app customizes its roles (`iam.Role.customizeRoles()`), every statement also goes to the
+ * precreated role, as `iam.Role` sends it, so that the policy report lists it: the report reads a
+ * role's inline policies when the role is constructed, before any of these grants.
  */
 export class InlinePolicyRole extends iam.Role {
   private readonly document: iam.PolicyDocument;
+  private readonly precreated: boolean;
   private sealed = false;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
     const document = new iam.PolicyDocument();
     super(scope, id, { ...props, inlinePolicies: { ...props.inlinePolicies, Permissions: document } });
     this.document = document;
+    this.precreated = customizesRoles(this);
   }
 
   /** Sends every later statement to the role's default policy instead of the inline one. */
@@ -30,6 +36,9 @@ export class InlinePolicyRole extends iam.Role {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     if (this.sealed) { return super.addToPrincipalPolicy(statement); }
     this.document.addStatements(statement);
+    // The report of customized roles read the inline policy when the role was constructed: it gets the
+    // statement from iam.Role (which sends it to the precreated role only, never to a default policy).
+    if (this.precreated) { super.addToPrincipalPolicy(statement); }
     // The statements are part of the role itself: whatever uses the role already references it,
     // so there is no separate policy to wait for (and a DependsOn would be redundant).
     return { statementAdded: true, policyDependable: new DependencyGroup() };
@@ -47,14 +56,16 @@ export interface LeanInlinePolicyRoleProps {
   readonly assumedBy: iam.ServicePrincipal | iam.PrincipalWithConditions;
   /** The role's description. */
   readonly description: string;
+  /** The role's own permissions: its inline `Permissions` policy (none when empty). */
+  readonly statements: iam.PolicyStatement[];
 }
 
 /**
- * An `iam.IRole` written straight to an `iam.CfnRole`: the template of an `InlinePolicyRole` (the
- * trust policy, one inline `Permissions` policy, and after `seal()` a `DefaultPolicy`
- * AWS::IAM::Policy for whatever is added later), at a fraction of the synth cost of aws-cdk-lib's
- * L2 `iam.Role`. A mitigation action defines one per action, so this is what a large stack pays N
- * times (bench/RESULTS.md, synth scale).
+ * An `iam.IRole` written straight to an `iam.CfnRole`: the template of an `iam.Role` with the same
+ * trust policy and one inline `Permissions` policy (and a `DefaultPolicy` AWS::IAM::Policy for
+ * whatever is added later), at a fraction of the synth cost of aws-cdk-lib's L2 `iam.Role`. A
+ * mitigation action defines one per action, so this is what a large stack pays N times
+ * (bench/RESULTS.md, the whole app process).
  *
  * Where the cost goes: the L2 role adds an aspect, a validation, lazy tokens for its managed
  * policies, ARN and name, and policy documents resolved at synth time. Here the role's own policies
@@ -79,11 +90,9 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
   public readonly attrArn: string;
 
   private readonly resource: iam.CfnRole;
-  private readonly statements: iam.PolicyStatement[] = [];
   private readonly managedPolicies: iam.IManagedPolicy[] = [];
   private readonly attachedPolicies: iam.Policy[] = [];
   private defaultPolicy?: iam.Policy;
-  private sealed = false;
   private _roleArn?: string;
   private _roleName?: string;
   private _policyFragment?: iam.PrincipalPolicyFragment;
@@ -96,6 +105,7 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
       // One statement: nothing to merge or sort, whatever the minimizePolicies flag says.
       assumeRolePolicyDocument: { Statement: [trust.toStatementJson()], Version: POLICY_VERSION },
       description: props.description,
+      policies: inlinePolicy(this, props.statements),
     });
     this.attrArn = this.resource.attrArn;
   }
@@ -132,29 +142,7 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
     return this._policyFragment;
   }
 
-  /**
-   * Writes the statements added so far as the role's inline `Permissions` policy, and sends every
-   * later statement to the role's default policy instead.
-   */
-  public seal(): void {
-    if (this.sealed) { return; }
-    this.sealed = true;
-    if (this.statements.length === 0) { return; }
-    // With minimizePolicies, an iam.PolicyDocument merges and sorts its statements when it is resolved.
-    const policyDocument = FeatureFlags.of(this).isEnabled(IAM_MINIMIZE_POLICIES)
-      ? new iam.PolicyDocument({ statements: this.statements })
-      : { Statement: distinct(this.statements.map((statement) => statement.toStatementJson())), Version: POLICY_VERSION };
-    this.resource.policies = [{ policyName: 'Permissions', policyDocument }];
-    // Rendered (or copied into the document): the statements need not live as long as the app.
-    this.statements.length = 0;
-  }
-
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (!this.sealed) {
-      this.statements.push(statement);
-      // Inline in the role itself: whatever uses the role already references it.
-      return { statementAdded: true, policyDependable: new DependencyGroup() };
-    }
     if (!this.defaultPolicy) {
       this.defaultPolicy = new iam.Policy(this, 'DefaultPolicy');
       this.attachInlinePolicy(this.defaultPolicy);
@@ -201,6 +189,19 @@ export class LeanInlinePolicyRole extends Resource implements iam.IRole {
   }
 }
 
+/**
+ * The inline `Permissions` policy of `statements`, as `iam.Role` writes an `iam.PolicyDocument`: plain
+ * JSON, or with the minimizePolicies flag the document itself, which merges and sorts its statements
+ * when it is resolved.
+ */
+function inlinePolicy(scope: IConstruct, statements: iam.PolicyStatement[]): iam.CfnRole.PolicyProperty[] | undefined {
+  if (statements.length === 0) { return undefined; }
+  const policyDocument = FeatureFlags.of(scope).isEnabled(IAM_MINIMIZE_POLICIES)
+    ? new iam.PolicyDocument({ statements })
+    : { Statement: distinct(statements.map((statement) => statement.toStatementJson())), Version: POLICY_VERSION };
+  return [{ policyName: 'Permissions', policyDocument }];
+}
+
 /** Rendered statements without repeats, as `iam.PolicyDocument` writes them. */
 function distinct(statements: unknown[]): unknown[] {
   if (statements.length < 2) { return statements; }
@@ -219,11 +220,16 @@ const POLICY_VERSION = '2012-10-17';
  * `iam.Role`s, which only the L2 role honours.
  */
 export function leanRoleAllowed(scope: Construct): boolean {
-  if (scope.node.tryGetContext(CUSTOMIZE_ROLES_CONTEXT_KEY) !== undefined) { return false; }
+  if (customizesRoles(scope)) { return false; }
   for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
     if (PropertyInjectors.hasPropertyInjectors(c) && PropertyInjectors.of(c).for(iam.Role.PROPERTY_INJECTION_ID)) { return false; }
   }
   return true;
+}
+
+/** Whether the app customizes the roles in `scope` (`iam.Role.customizeRoles()`). */
+function customizesRoles(scope: IConstruct): boolean {
+  return scope.node.tryGetContext(CUSTOMIZE_ROLES_CONTEXT_KEY) !== undefined;
 }
 
 /** The context key `iam.Role.customizeRoles()` sets. */
