@@ -1,32 +1,49 @@
 /**
  * Synth as the user waits for it: the whole app process that `cdk synth` runs (node starts, loads
- * aws-cdk-lib and the app, builds the stack, writes the cloud assembly to CDK_OUTDIR, exits), library
- * against raw L1, for a few sizes, the processes interleaved.
+ * aws-cdk-lib and the app, builds the stack, writes the cloud assembly to CDK_OUTDIR, exits), for a
+ * few sizes, the processes interleaved:
  *
- * Each app is bundled with esbuild from the same definitions the in-process benchmark uses
- * (library-app.ts, raw-app.ts), with aws-cdk-lib and constructs left to node_modules, as a compiled
- * app loads them: no TypeScript compiler runs in the timed process. `empty` is the floor every app
- * pays: the same process with one empty stack.
+ * - `library`: the library app (library-app.ts), each action's role a `LeanInlinePolicyRole` (written
+ *   straight to an `iam.CfnRole`), as shipped;
+ * - `libraryIamRole`: the same app and library, each action's role aws-cdk-lib's `iam.Role` instead
+ *   (iam-role-library.ts, swapped in when bundling): the library without `LeanInlinePolicyRole`;
+ * - `rawIamRole`: the raw app (raw-app.ts) with `iam.Role`: what users write by hand;
+ * - `raw`: the raw app with `iam.CfnRole`: the floor;
+ * - `empty`: one empty stack, what every process pays.
+ *
+ * Each app is bundled with esbuild, with aws-cdk-lib and constructs left to node_modules, as a
+ * compiled app loads them: no TypeScript compiler runs in the timed process.
+ *
+ * Run alone with process-synth-alone.ts; run.ts runs it with the other benchmarks.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
+import { Plugin, build } from 'esbuild';
 import { STACK_NAME } from './stack-shape';
 import { Summary, progress, summarize } from './stats';
 
 const ROOT = path.join(__dirname, '..');
 
-type Kind = 'library' | 'raw' | 'empty';
-const KINDS: readonly Kind[] = ['library', 'raw', 'empty'];
+export type Kind = 'library' | 'libraryIamRole' | 'rawIamRole' | 'raw' | 'empty';
+export const KINDS: readonly Kind[] = ['library', 'libraryIamRole', 'rawIamRole', 'raw', 'empty'];
 
-/** The app's entry point: what a `bin/app.ts` would hold; N comes from the command line. */
+/**
+ * The app's entry point: what a `bin/app.ts` would hold; N comes from the command line. Each writes
+ * the CPU time of its whole process (all threads, user and system) to stderr as it exits: a second
+ * measure, less disturbed than wall time by other work on the machine.
+ */
+const CPU_AT_EXIT = "process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`cpu ${(u.user + u.system) / 1000}\\n`); });\n";
+const LIBRARY_ENTRY = "import { App } from 'aws-cdk-lib'; import { defineLibraryStack } from './library-app';\n"
+  + 'const app = new App(); defineLibraryStack(app, Number(process.argv[2])); app.synth();\n';
 const ENTRY: Record<Kind, string> = {
-  library: "import { App } from 'aws-cdk-lib'; import { defineLibraryStack } from './library-app';\n"
-    + 'const app = new App(); defineLibraryStack(app, Number(process.argv[2])); app.synth();\n',
+  library: LIBRARY_ENTRY,
+  libraryIamRole: LIBRARY_ENTRY,
+  rawIamRole: "import { App } from 'aws-cdk-lib'; import { defineRawStack } from './raw-app';\n"
+    + "const app = new App(); defineRawStack(app, Number(process.argv[2]), 'iam.Role'); app.synth();\n",
   raw: "import { App } from 'aws-cdk-lib'; import { defineRawStack } from './raw-app';\n"
-    + 'const app = new App(); defineRawStack(app, Number(process.argv[2])); app.synth();\n',
+    + "const app = new App(); defineRawStack(app, Number(process.argv[2]), 'iam.CfnRole'); app.synth();\n",
   empty: "import { App, Stack } from 'aws-cdk-lib'; import { STACK_NAME } from './stack-shape';\n"
     + 'const app = new App(); new Stack(app, STACK_NAME); app.synth();\n',
 };
@@ -39,44 +56,75 @@ export interface ProcessSynthOptions {
   readonly outdir: string;
 }
 
-export interface ProcessSynthCase {
-  readonly actions: number;
-  /** Wall time of the whole process, spawn to exit, in ms. */
-  readonly library: Summary;
-  readonly raw: Summary;
-  /** The same process with one empty stack: node, aws-cdk-lib and an empty synth. */
-  readonly empty: Summary;
-  /** median(library) / median(raw). */
-  readonly ratioOfMedians: number;
-  /** library / raw of each repetition's pair. */
-  readonly pairRatios: Summary;
-  /** Resources in the library's and the raw template (the same apps as the in-process benchmark). */
-  readonly resources: { readonly library: number; readonly raw: number };
+/** a / b: of the medians, and of each repetition's pair (run side by side). */
+export interface Ratio {
+  readonly ofMedians: number;
+  readonly perRepetition: Summary;
 }
 
-/** Bytes of each bundle, for the report. */
+/** The two measures of a process: wall time (spawn to exit) and CPU time (all its threads), in ms. */
+export type Measure = 'wall' | 'cpu';
+export const MEASURES: readonly Measure[] = ['wall', 'cpu'];
+
+/** The ratios reported, as [numerator, denominator]. */
+export const RATIOS = {
+  /** What LeanInlinePolicyRole saves: below 1 by the share of the whole process it saves. */
+  libraryToLibraryIamRole: ['library', 'libraryIamRole'],
+  /** The library against what users write by hand (raw app with iam.Role). */
+  libraryToRawIamRole: ['library', 'rawIamRole'],
+  /** The library without LeanInlinePolicyRole against the same. */
+  libraryIamRoleToRawIamRole: ['libraryIamRole', 'rawIamRole'],
+  /** The library against the floor (raw app with iam.CfnRole). */
+  libraryToRaw: ['library', 'raw'],
+  /** What aws-cdk-lib's L2 role costs when written by hand. */
+  rawIamRoleToRaw: ['rawIamRole', 'raw'],
+} as const satisfies Record<string, readonly [Kind, Kind]>;
+export type RatioName = keyof typeof RATIOS;
+
+export interface ProcessSynthCase {
+  readonly actions: number;
+  /** Each app's processes, by measure. */
+  readonly times: Record<Measure, Record<Kind, Summary>>;
+  readonly ratios: Record<RatioName, Record<Measure, Ratio>>;
+  /** Resources in each app's template. */
+  readonly resources: Record<Kind, number>;
+  /** Whether the two library builds write the same template, and the two raw apps. */
+  readonly sameTemplate: { readonly library: boolean; readonly raw: boolean };
+}
+
 export interface ProcessSynthResult {
   readonly cases: ProcessSynthCase[];
+  /** Bytes of each bundle. */
   readonly bundleBytes: Record<Kind, number>;
 }
+
+/** For `libraryIamRole`: src/private/inline-policy-role.ts, as src/ imports it, becomes iam-role-library.ts. */
+const IAM_ROLE_LIBRARY: Plugin = {
+  name: 'iam-role-library',
+  setup(b) {
+    b.onResolve({ filter: /\/inline-policy-role$/ }, (args) =>
+      args.importer.startsWith(path.join(ROOT, 'src') + path.sep) ? { path: path.join(__dirname, 'iam-role-library.ts') } : undefined);
+  },
+};
 
 async function bundle(kind: Kind, outdir: string): Promise<string> {
   const outfile = path.join(outdir, `${kind}-app.js`);
   await build({
-    stdin: { contents: ENTRY[kind], resolveDir: __dirname, sourcefile: `${kind}-main.ts`, loader: 'ts' },
+    stdin: { contents: CPU_AT_EXIT + ENTRY[kind], resolveDir: __dirname, sourcefile: `${kind}-main.ts`, loader: 'ts' },
     bundle: true,
     platform: 'node',
     target: 'node20',
     outfile,
     external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
     tsconfig: path.join(ROOT, 'tsconfig.dev.json'),
+    plugins: kind === 'libraryIamRole' ? [IAM_ROLE_LIBRARY] : [],
     logLevel: 'silent',
   });
   return outfile;
 }
 
-/** Runs one app process to completion; returns its wall time in ms. */
-function runApp(file: string, actions: number, cdkOutdir: string): number {
+/** Runs one app process to completion; returns its wall and CPU time in ms. */
+function runApp(file: string, actions: number, cdkOutdir: string): Record<Measure, number> {
   fs.rmSync(cdkOutdir, { recursive: true, force: true });
   const start = performance.now();
   const child = spawnSync(process.execPath, [file, String(actions)], {
@@ -86,48 +134,54 @@ function runApp(file: string, actions: number, cdkOutdir: string): number {
     encoding: 'utf-8',
   });
   const ms = performance.now() - start;
-  if (child.status !== 0) { throw new Error(`${path.basename(file)} ${actions} failed (${child.status}): ${child.stderr}`); }
-  return ms;
+  const cpu = /^cpu ([0-9.]+)$/m.exec(child.stderr)?.[1];
+  if (child.status !== 0 || cpu === undefined) { throw new Error(`${path.basename(file)} ${actions} failed (${child.status}): ${child.stderr}`); }
+  return { wall: ms, cpu: Number(cpu) };
 }
 
-function resourceCount(cdkOutdir: string): number {
-  const template = JSON.parse(fs.readFileSync(path.join(cdkOutdir, `${STACK_NAME}.template.json`), 'utf-8')) as { Resources?: object };
-  return Object.keys(template.Resources ?? {}).length;
+function readTemplate(cdkOutdir: string): { Resources?: Record<string, unknown> } {
+  return JSON.parse(fs.readFileSync(path.join(cdkOutdir, `${STACK_NAME}.template.json`), 'utf-8'));
+}
+
+function ratio(times: Record<Measure, Record<Kind, number[]>>, a: Kind, b: Kind): Record<Measure, Ratio> {
+  const of = (t: Record<Kind, number[]>): Ratio => ({
+    ofMedians: summarize(t[a]).median / summarize(t[b]).median,
+    perRepetition: summarize(t[a].map((x, i) => x / t[b][i])),
+  });
+  return { wall: of(times.wall), cpu: of(times.cpu) };
 }
 
 export async function runProcessSynthBenchmark(options: ProcessSynthOptions): Promise<ProcessSynthResult> {
   fs.mkdirSync(options.outdir, { recursive: true });
   const files = {} as Record<Kind, string>;
   for (const kind of KINDS) { files[kind] = await bundle(kind, options.outdir); }
+  const out = (kind: Kind) => path.join(options.outdir, `${kind}.out`);
   const cases: ProcessSynthCase[] = [];
   for (const actions of options.sizes) {
-    const times: Record<Kind, number[]> = { library: [], raw: [], empty: [] };
-    const pairRatios: number[] = [];
+    const empty = () => Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
+    const times: Record<Measure, Record<Kind, number[]>> = { wall: empty(), cpu: empty() };
     for (let rep = -options.warmups; rep < options.reps; rep++) {
-      // library, raw, empty; then empty, raw, library; ...
+      // Each app once per repetition, in KINDS order, then reversed, and so on: none always first.
       const order = (rep + options.warmups) % 2 === 0 ? KINDS : [...KINDS].reverse();
-      const ms = {} as Record<Kind, number>;
-      for (const kind of order) { ms[kind] = runApp(files[kind], actions, path.join(options.outdir, `${kind}.out`)); }
+      const ms = {} as Record<Kind, Record<Measure, number>>;
+      for (const kind of order) { ms[kind] = runApp(files[kind], actions, out(kind)); }
       if (rep < 0) { continue; }
-      for (const kind of KINDS) { times[kind].push(ms[kind]); }
-      pairRatios.push(ms.library / ms.raw);
+      for (const kind of KINDS) {
+        for (const m of MEASURES) { times[m][kind].push(ms[kind][m]); }
+      }
     }
-    const library = summarize(times.library);
-    const raw = summarize(times.raw);
-    cases.push({
+    const templates = Object.fromEntries(KINDS.map((k) => [k, readTemplate(out(k))])) as Record<Kind, { Resources?: object }>;
+    const same = (a: Kind, b: Kind) => JSON.stringify(templates[a]) === JSON.stringify(templates[b]);
+    const summaries = (m: Measure) => Object.fromEntries(KINDS.map((k) => [k, summarize(times[m][k])])) as Record<Kind, Summary>;
+    const c: ProcessSynthCase = {
       actions,
-      library,
-      raw,
-      empty: summarize(times.empty),
-      ratioOfMedians: library.median / raw.median,
-      pairRatios: summarize(pairRatios),
-      resources: {
-        library: resourceCount(path.join(options.outdir, 'library.out')),
-        raw: resourceCount(path.join(options.outdir, 'raw.out')),
-      },
-    });
-    progress(`synth process N=${actions}: library ${library.median.toFixed(0)} ms, raw ${raw.median.toFixed(0)} ms`);
+      times: { wall: summaries('wall'), cpu: summaries('cpu') },
+      ratios: Object.fromEntries(Object.entries(RATIOS).map(([name, [a, b]]) => [name, ratio(times, a, b)])) as ProcessSynthCase['ratios'],
+      resources: Object.fromEntries(KINDS.map((k) => [k, Object.keys(templates[k].Resources ?? {}).length])) as Record<Kind, number>,
+      sameTemplate: { library: same('library', 'libraryIamRole'), raw: same('rawIamRole', 'raw') },
+    };
+    cases.push(c);
+    progress(`synth process N=${actions}: ${KINDS.map((k) => `${k} ${c.times.wall[k].median.toFixed(0)} ms`).join(', ')}`);
   }
-  const bundleBytes = Object.fromEntries(KINDS.map((k) => [k, fs.statSync(files[k]).size])) as Record<Kind, number>;
-  return { cases, bundleBytes };
+  return { cases, bundleBytes: Object.fromEntries(KINDS.map((k) => [k, fs.statSync(files[k]).size])) as Record<Kind, number> };
 }

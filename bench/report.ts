@@ -6,6 +6,7 @@ import type { ColdStartCase } from './cold-start';
 import { EmfResult, renderEmfSection } from './emf';
 import type { LoadTimeCase } from './load-time';
 import type { ProcessSynthResult } from './process-synth';
+import { markedProcessSynthSection, processRatiosTable, processSynthVerdicts, processTimesTable } from './process-synth-report';
 import type { AuditCase, TaskCase } from './runtime';
 import { Summary, fmt, int } from './stats';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES, SynthCase } from './synth';
@@ -93,13 +94,7 @@ function verdicts(r: Results): Verdict[] {
       met: c.ratioOfMedians <= SYNTH_RATIO_TARGET,
     });
   }
-  const whole = r.processSynth.cases.reduce((a, b) => (b.actions > a.actions ? b : a));
-  out.push({
-    target: `Whole app process (what \`cdk synth\` waits for) library/raw ≤ ${SYNTH_RATIO_TARGET} at N=${whole.actions}`,
-    result: `${whole.ratioOfMedians.toFixed(2)} (ratio of medians; per-repetition ratios ${fmt(whole.pairRatios, 2)}; `
-      + `${whole.library.median.toFixed(0)} against ${whole.raw.median.toFixed(0)} ms)`,
-    met: whole.ratioOfMedians <= SYNTH_RATIO_TARGET,
-  });
+  out.push(...processSynthVerdicts(r.processSynth));
   out.push({
     target: `require('cdk-device-defender') adds ≤ ${LOAD_TIME_TARGET_MS} ms over the aws-cdk-lib modules it uses`,
     result: `${ms(r.loadTime.addedMs)} ms (aws-cdk-lib modules: ${ms(r.loadTime.baselineMs)} ms)`,
@@ -153,8 +148,13 @@ function linearity(cases: TaskCase[]): { small: TaskCase; large: TaskCase; chang
   return { small, large, change: large.msPerFinding / small.msPerFinding - 1 };
 }
 
+/** A row of the targets table. */
+export function verdictRow(v: Verdict): string {
+  return `| ${v.target} | ${v.result} | ${v.met ? 'yes' : '**no**'} |`;
+}
+
 function targetsTable(r: Results): string {
-  return table(['Target', 'Measured', 'Met'], verdicts(r).map((v) => [v.target, v.result, v.met ? 'yes' : '**no**']));
+  return [table(['Target', 'Measured', 'Met'], []), ...verdicts(r).map(verdictRow)].join('\n');
 }
 
 function synthTimeTable(r: Results): string {
@@ -171,47 +171,6 @@ function synthTimeTable(r: Results): string {
       `${ms(c.l2role.total, 0)} (${c.l2roleRatio.toFixed(2)})`,
     ]),
   );
-}
-
-function processSynthTable(r: Results): string {
-  return table(
-    ['N actions', 'library ms', 'raw L1 ms', 'library/raw (medians)', 'library/raw per repetition', 'library − raw ms', 'empty app ms', 'above the empty app: library / raw ms (ratio)'],
-    r.processSynth.cases.map((c) => {
-      const lib = c.library.median - c.empty.median;
-      const raw = c.raw.median - c.empty.median;
-      return [
-        int(c.actions),
-        ms(c.library, 0),
-        ms(c.raw, 0),
-        `**${c.ratioOfMedians.toFixed(2)}**`,
-        fmt(c.pairRatios, 2),
-        (c.library.median - c.raw.median).toFixed(0),
-        ms(c.empty, 0),
-        `${lib.toFixed(0)} / ${raw.toFixed(0)} (${(lib / raw).toFixed(2)})`,
-      ];
-    }),
-  );
-}
-
-function processSynthNotes(r: Results): string[] {
-  const cases = [...r.processSynth.cases].sort((a, b) => a.actions - b.actions);
-  const notes: string[] = [];
-  const same = cases.every((c) => c.resources.library === c.resources.raw);
-  notes.push(`- **Same stacks.** The processes build the apps of the table above (${cases.map((c) => `N=${c.actions}: ${c.resources.library} resources`
-    + (same ? '' : ` against ${c.resources.raw}`)).join(', ')}${same ? ', the same in both templates' : ': **the resource counts differ**'}).`);
-  if (cases.length >= 2) {
-    const small = cases[0];
-    const large = cases[cases.length - 1];
-    const gap = (c: typeof small) => c.library.median - c.raw.median;
-    const perAction = (gap(large) - gap(small)) / (large.actions - small.actions);
-    const fixed = gap(small) - perAction * small.actions;
-    notes.push(`- **Fixed and per-action cost.** From the two sizes (medians), the library process costs about ${fixed.toFixed(0)} ms more whatever N `
-      + '(mostly loading the library and the aws-cdk-lib modules it imports, see section 4: its constructs for handlers bring in '
-      + `aws-lambda and its dependencies even when only \`MitigationAction\` is used) and about ${perAction.toFixed(2)} ms more per action. `
-      + 'Node.js, aws-cdk-lib and an empty synth take '
-      + `${small.empty.median.toFixed(0)} ms of every process, which is why the whole-process ratio is closer to 1 than the in-process one.`);
-  }
-  return notes;
 }
 
 function templateTable(r: Results): string {
@@ -299,7 +258,8 @@ export function renderSummary(r: Results): string {
     `Benchmarks: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}; wall time ${r.wallSeconds.toFixed(0)} s`,
     '', 'Targets', targetsTable(r),
     '', 'Synth time (median (min–max) of the repetitions)', synthTimeTable(r),
-    '', 'Synth as a whole app process (median (min–max) of the processes)', processSynthTable(r),
+    '', 'Synth as a whole app process (median (min–max) of the processes)', processTimesTable(r.processSynth),
+    processRatiosTable(r.processSynth),
     '', 'Templates', templateTable(r),
     '', 'Audit handler (per audit notification)', auditTable(r),
     '', 'AuditMitigationTask handler (Create)', taskTable(r),
@@ -493,18 +453,7 @@ ${templateTable(r)}
 
 ${synthNotes(r).join('\n')}
 
-### The whole app process
-
-What a user waits for in \`cdk synth\`: the app process from spawn to exit (node starts, loads aws-cdk-lib and the app, builds the
-stack, writes the cloud assembly to \`CDK_OUTDIR\`), for the library app and the raw L1 app above, and an app with one empty stack
-as the floor every process pays. Each app is bundled with esbuild from the same definitions ([process-synth.ts](process-synth.ts)),
-aws-cdk-lib and constructs left to node_modules as a compiled app loads them, so no TypeScript compiler runs in the timed process
-(the \`cdk\` CLI's own start-up, the same for both, is left out). ${s.processWarmups} warm-up and ${s.processReps} timed processes per
-app and N, the three interleaved, alternating which goes first.
-
-${processSynthTable(r)}
-
-${processSynthNotes(r).join('\n')}
+${markedProcessSynthSection(r.processSynth, { warmups: s.processWarmups, reps: s.processReps })}
 
 ## 2. Runtime cost against the IoT emulator
 

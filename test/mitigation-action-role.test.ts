@@ -364,7 +364,6 @@ describe('what users apply to roles reaches the generated role, with the templat
       const stack = newStack(app);
       const role = deactivate(stack).role;
       const added = role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::bucket'] }));
       role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
       role.attachInlinePolicy(new iam.Policy(stack, 'Extra', { statements: [new iam.PolicyStatement({ actions: ['sqs:ListQueues'], resources: ['*'] })] }));
       new sns.CfnTopic(stack, 'Dependent').node.addDependency(added.policyDependable!);
