@@ -1,13 +1,12 @@
 /**
- * The role a MitigationAction generates is written straight to an `iam.CfnRole` (one per action,
- * the synth hot path): these tests pin down that users still get an `iam.IRole` that behaves as
- * aws-cdk-lib's `iam.Role` does, that what users apply to roles reaches it and gives the template
- * `iam.Role` gives, and that apps whose roles only the L2 role serves still get it.
+ * The role a MitigationAction generates is aws-cdk-lib's `iam.Role`, its permissions in one inline
+ * policy given to it when it is constructed: these tests pin down that what users apply to roles
+ * (permissions boundaries, Role.customizeRoles, tags, grants, later statements, cdk-nag) reaches it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, Duration, IPropertyInjector, PermissionsBoundary, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { App, Duration, Errors, PermissionsBoundary, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -15,9 +14,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AuditConfiguration, LogLevel, MitigationAction, MitigationActionParams } from '../src';
+import { AuditConfiguration, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams } from '../src';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from './util/nag';
-import { expectRefused } from './util/refusals';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -41,27 +39,20 @@ function logicalId(template: Template, type: string, prefix: string): string {
   return ids[0];
 }
 
-describe('the generated role costs little to synthesize', () => {
-  test('its trust policy and inline policy are JSON when the action is constructed, not documents resolved at synth', () => {
-    const action = deactivate(newStack());
-    const cfnRole = action.role.node.defaultChild as iam.CfnRole;
-    expect(Token.isUnresolved(cfnRole.assumeRolePolicyDocument)).toBe(false);
-    const policies = cfnRole.policies as iam.CfnRole.PolicyProperty[];
-    expect(policies).toHaveLength(1);
-    expect(Token.isUnresolved(policies[0].policyDocument)).toBe(false);
-    expect(policies[0].policyDocument).toEqual({
-      Statement: [{ Action: 'iot:UpdateCertificate', Effect: 'Allow', Resource: expect.any(String) }],
-      Version: '2012-10-17',
+describe('the generated role', () => {
+  test('is an iam.Role with the action\'s permissions in its inline Permissions policy, and nothing else', () => {
+    const stack = newStack();
+    const action = deactivate(stack);
+    expect(action.role).toBeInstanceOf(iam.Role);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{ PolicyName: 'Permissions', PolicyDocument: { Statement: [{ Action: 'iot:UpdateCertificate', Effect: 'Allow', Resource: iotArn('cert/*') }] } }],
     });
-  });
-
-  test('it adds no aspect', () => {
-    const action = deactivate(newStack());
-    expect(Aspects.of(action.role).all).toEqual([]);
   });
 });
 
-describe('the generated role is an iam.IRole that takes grants as iam.Role does', () => {
+describe('the generated role takes grants as iam.Role does', () => {
   test('statements added after construction go to a DefaultPolicy attached to the role, which dependents wait for', () => {
     // GIVEN
     const stack = newStack();
@@ -137,7 +128,7 @@ describe('the generated role is an iam.IRole that takes grants as iam.Role does'
     });
   });
 
-  test('managed policies are listed once; inline policies are attached, and two with the same name are refused', () => {
+  test('managed policies are listed once; inline policies are attached, and a second with the same name is refused', () => {
     // GIVEN
     const stack = newStack();
     const action = deactivate(stack);
@@ -155,8 +146,11 @@ describe('the generated role is an iam.IRole that takes grants as iam.Role does'
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
     });
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyName: 'extra', Roles: [{ Ref: logicalId(template, 'AWS::IAM::Role', 'ActionRole') }] });
-    action.role.attachInlinePolicy(new iam.Policy(stack, 'Again', { policyName: 'extra' }));
-    expectRefused(stack, /^\[Stack\/Action\/Role\] invalid policy Stack\/Again: a policy named "extra" is already attached$/);
+    // aws-cdk-lib's own refusal, a ValidationError as the library's are (thrown when attaching)
+    let error: unknown;
+    try { action.role.attachInlinePolicy(new iam.Policy(stack, 'Again', { policyName: 'extra' })); } catch (e) { error = e; }
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toBe('A policy named "extra" is already attached');
   });
 
   test('its name and ARN can be referenced from another stack', () => {
@@ -192,7 +186,7 @@ describe('the generated role is an iam.IRole that takes grants as iam.Role does'
   });
 });
 
-describe('apps whose roles only aws-cdk-lib\'s iam.Role serves get it', () => {
+describe('apps that customize iam.Role', () => {
   test('with iam.Role.customizeRoles(), the action\'s role is not synthesized and the precreated role is used', () => {
     // GIVEN
     const app = new App();
@@ -248,35 +242,11 @@ describe('apps whose roles only aws-cdk-lib\'s iam.Role serves get it', () => {
   });
 });
 
-/** An `iam.Role` property injector that changes nothing: with it, the app's actions define their roles as `iam.Role`. */
-const AS_IAM_ROLE: IPropertyInjector = { constructUniqueId: iam.Role.PROPERTY_INJECTION_ID, inject: (props: iam.RoleProps) => props };
-
-/** The roles the app's MitigationActions generated (those without a role of the user's). */
-function generatedRoles(app: App): iam.IRole[] {
-  return app.node.findAll().filter((c): c is MitigationAction => c instanceof MitigationAction)
-    .map((action) => action.role).filter((role) => role.node.scope instanceof MitigationAction && role.node.id === 'Role');
-}
-
-/**
- * Builds the app of `define` twice, as it is (the actions' roles written straight to a CfnRole) and
- * with the actions' roles defined as aws-cdk-lib's `iam.Role`, and expects the same templates: what
- * users apply to a role reaches the generated one as it reaches an `iam.Role`. Returns the first app
- * and its stacks' templates.
- */
-function sameAsIamRole(define: (app: App) => void): { app: App; templates: Record<string, any> } {
-  const build = (propertyInjectors: IPropertyInjector[]) => {
-    const app = new App({ propertyInjectors });
-    define(app);
-    const templates = Object.fromEntries(app.node.children.filter(Stack.isStack).map((s) => [s.stackName, Template.fromStack(s).toJSON()]));
-    return { app, templates };
-  };
-  const lean = build([]);
-  const l2 = build([AS_IAM_ROLE]);
-  expect(generatedRoles(lean.app).length).toBeGreaterThan(0);
-  expect(generatedRoles(lean.app).filter((role) => role instanceof iam.Role)).toEqual([]);
-  expect(generatedRoles(l2.app).every((role) => role instanceof iam.Role)).toBe(true);
-  expect(lean.templates).toEqual(l2.templates);
-  return lean;
+/** The templates, by stack name, of the app `define` builds. */
+function templatesOf(define: (app: App) => void): Record<string, any> {
+  const app = new App();
+  define(app);
+  return Object.fromEntries(app.node.children.filter(Stack.isStack).map((s) => [s.stackName, Template.fromStack(s).toJSON()]));
 }
 
 /** Every AWS::IAM::Role of the template, by logical id: its PermissionsBoundary. */
@@ -287,13 +257,13 @@ function boundaries(template: Record<string, any>): Record<string, unknown> {
 
 const BOUNDARY = 'arn:aws:iam::123456789012:policy/dev-boundary';
 
-describe('what users apply to roles reaches the generated role, with the template iam.Role gives', () => {
+describe('what users apply to roles reaches the generated role', () => {
   test.each([
     ['the app', (app: App) => app],
     ['the stack', (app: App) => app.node.findChild('Stack')],
     ['a construct holding the actions', (app: App) => app.node.findChild('Stack').node.findChild('Team')],
   ])('PermissionsBoundary.of(%s).apply() reaches every role under it', (where, target) => {
-    const { templates } = sameAsIamRole((app) => {
+    const templates = templatesOf((app) => {
       const team = new Construct(newStack(app), 'Team');
       deactivate(team);
       new MitigationAction(team, 'Logging', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
@@ -311,7 +281,7 @@ describe('what users apply to roles reaches the generated role, with the templat
   });
 
   test('a stack\'s permissionsBoundary reaches every role of the stack', () => {
-    const { templates } = sameAsIamRole((app) => {
+    const templates = templatesOf((app) => {
       const stack = new Stack(app, 'Stack', { env: ENV, permissionsBoundary: PermissionsBoundary.fromName('dev-boundary') });
       deactivate(stack);
     });
@@ -321,7 +291,7 @@ describe('what users apply to roles reaches the generated role, with the templat
   });
 
   test('Tags.of() tags the role, with the include and exclude filters', () => {
-    const { templates } = sameAsIamRole((app) => {
+    const templates = templatesOf((app) => {
       const action = deactivate(newStack(app));
       Tags.of(app).add('team', 'security');
       Tags.of(action).add('cost-centre', '42', { includeResourceTypes: ['AWS::IAM::Role'] });
@@ -333,7 +303,7 @@ describe('what users apply to roles reaches the generated role, with the templat
   });
 
   test('grants on the role and to it: grantPassRole, grantAssumeRole, a resource\'s grantX(role), from this stack and another', () => {
-    const { templates } = sameAsIamRole((app) => {
+    const templates = templatesOf((app) => {
       const stack = newStack(app);
       const role = deactivate(stack).role;
       role.grantPassRole(new iam.User(stack, 'Deployer'));
@@ -360,7 +330,7 @@ describe('what users apply to roles reaches the generated role, with the templat
   });
 
   test('statements, managed and inline policies added later, and what depends on them', () => {
-    const { templates } = sameAsIamRole((app) => {
+    const templates = templatesOf((app) => {
       const stack = newStack(app);
       const role = deactivate(stack).role;
       const added = role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
@@ -368,24 +338,26 @@ describe('what users apply to roles reaches the generated role, with the templat
       role.attachInlinePolicy(new iam.Policy(stack, 'Extra', { statements: [new iam.PolicyStatement({ actions: ['sqs:ListQueues'], resources: ['*'] })] }));
       new sns.CfnTopic(stack, 'Dependent').node.addDependency(added.policyDependable!);
     });
-    Template.fromJSON(templates.Stack).hasResource('AWS::SNS::Topic', { DependsOn: [Match.stringLikeRegexp('^ActionRoleDefaultPolicy')] });
-  });
-
-  test('with the minimizePolicies flag as without it', () => {
-    for (const minimize of [true, false]) {
-      sameAsIamRole((app) => {
-        app.node.setContext('@aws-cdk/aws-iam:minimizePolicies', minimize);
-        const stack = newStack(app);
-        const groups = ['z-group', 'a-group'].map((name) => iot.CfnThingGroup.fromThingGroupName(stack, name, name));
-        new MitigationAction(stack, 'Quarantine', { actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: groups }) });
-        new MitigationAction(stack, 'Logging', { actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }) });
-      });
-    }
+    const template = Template.fromJSON(templates.Stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^ActionRoleDefaultPolicy'),
+      Roles: [{ Ref: Match.stringLikeRegexp('^ActionRole') }],
+      PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: 'arn:aws:s3:::bucket/*' }] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'sqs:ListQueues', Effect: 'Allow', Resource: '*' }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^ActionRole') }],
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] }],
+      Policies: [Match.objectLike({ PolicyName: 'Permissions' })],
+    });
+    template.hasResource('AWS::SNS::Topic', { DependsOn: [Match.stringLikeRegexp('^ActionRoleDefaultPolicy')] });
   });
 
   test('cdk-nag (AwsSolutions, Serverless): nothing unsuppressed, no unused suppression, and a wildcard added later is reported', () => {
-    const findings = (propertyInjectors: IPropertyInjector[]) => {
-      const app = new App({ propertyInjectors });
+    const findings = () => {
+      const app = new App();
       addNagPacks(app);
       const stack = newStack(app);
       iam.PermissionsBoundary.of(app).apply(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', BOUNDARY));
@@ -405,17 +377,16 @@ describe('what users apply to roles reaches the generated role, with the templat
       }
       app.synth();
       const before = { findings: nagFindings(stack), unused: unusedNagSuppressions(stack) };
-      const later = new App({ propertyInjectors });
+      const later = new App();
       addNagPacks(later);
       deactivate(newStack(later)).role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
       later.synth();
       return { ...before, later: nagFindings(later.node.findChild('Stack') as Stack) };
     };
-    const lean = findings([]);
-    expect(lean.findings.filter((f) => !/^\/Stack\/(Topic|Key|Queue)\//.test(f))).toEqual([]);
-    expect(lean.unused).toEqual([]);
-    expect(lean.later).toEqual([expect.stringMatching(/^\/Stack\/Action\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/)]);
-    expect(findings([AS_IAM_ROLE])).toEqual(lean);
+    const found = findings();
+    expect(found.findings.filter((f) => !/^\/Stack\/(Topic|Key|Queue)\//.test(f))).toEqual([]);
+    expect(found.unused).toEqual([]);
+    expect(found.later).toEqual([expect.stringMatching(/^\/Stack\/Action\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/)]);
   });
 });
 
@@ -459,5 +430,22 @@ describe('with iam.Role.customizeRoles(), every role is in the policy report', (
     new AuditConfiguration(stack, 'Audit', { notificationTopic: new sns.Topic(stack, 'Audits') });
     const notification = policyReport(app).find((r) => r.roleConstructPath === 'Stack/Audit/NotificationRole');
     expect(notification?.identityPolicyStatements).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', Resource: '(Stack/Audits/Resource.Ref)' }]);
+  });
+
+  test('a Lambda function\'s role the library defines (DetectMitigation\'s handler), with what aws-cdk-lib grants it as the function is built', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'customized-roles-')) });
+    iam.Role.customizeRoles(app, { preventSynthesis: false });
+    const stack = newStack(app);
+    const group = iot.CfnThingGroup.fromThingGroupName(stack, 'Group', 'quarantine');
+    const quarantine = new MitigationAction(stack, 'Quarantine', { actionParams: MitigationActionParams.addThingsToThingGroup({ thingGroups: [group] }) });
+    const profile = new iot.CfnSecurityProfile(stack, 'Profile', { securityProfileName: 'chatty' });
+    new DetectMitigation(stack, 'Detect', { securityProfile: profile, actions: [quarantine] });
+    const handler = policyReport(app).find((r) => r.roleConstructPath === 'Stack/Detect/HandlerRole');
+    expect(handler?.identityPolicyStatements).toEqual(expect.arrayContaining([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: '(Stack/Detect/HandlerLogs/Resource.Arn)' },
+      expect.objectContaining({ Action: expect.arrayContaining(['iot:StartDetectMitigationActionsTask']), Resource: '*' }),
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:ReceiveMessage']) }),
+    ]));
   });
 });
