@@ -3,10 +3,11 @@
  * aws-cdk-lib and the app, builds the stack, writes the cloud assembly to CDK_OUTDIR, exits), for a
  * few sizes, the processes interleaved:
  *
- * - `library`: the library app (library-app.ts), each action's role a `LeanInlinePolicyRole` (written
- *   straight to an `iam.CfnRole`), as shipped;
- * - `libraryIamRole`: the same app and library, each action's role aws-cdk-lib's `iam.Role` instead
- *   (iam-role-library.ts, swapped in when bundling): the library without `LeanInlinePolicyRole`;
+ * - `library`: the library app (library-app.ts) built from this checkout's src/ (each action's role
+ *   aws-cdk-lib's `iam.Role`);
+ * - `lean`: the same app built from the src/ of LEAN_ROLE_COMMIT, the last commit whose actions wrote
+ *   their roles with the hand-built `LeanInlinePolicyRole` (straight to an `iam.CfnRole`): what that
+ *   class saved; left out when the commit is not in this clone's history;
  * - `rawIamRole`: the raw app (raw-app.ts) with `iam.Role`: what users write by hand;
  * - `raw`: the raw app with `iam.CfnRole`: the floor;
  * - `empty`: one empty stack, what every process pays.
@@ -16,7 +17,7 @@
  *
  * Run alone with process-synth-alone.ts; run.ts runs it with the other benchmarks.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,8 +27,15 @@ import { Summary, progress, summarize } from './stats';
 
 const ROOT = path.join(__dirname, '..');
 
-export type Kind = 'library' | 'libraryIamRole' | 'rawIamRole' | 'raw' | 'empty';
-export const KINDS: readonly Kind[] = ['library', 'libraryIamRole', 'rawIamRole', 'raw', 'empty'];
+/**
+ * The last commit with LeanInlinePolicyRole: the `lean` app is built from its src/. Whatever else
+ * changed in src/ since then also differs between `lean` and `library`
+ * (`ProcessSynthResult.leanSrcCommitsSince` counts the commits).
+ */
+export const LEAN_ROLE_COMMIT = '2c4bdfd1baa21ca9b8148c3d45ae5ab8ac26e84f';
+
+export type Kind = 'library' | 'lean' | 'rawIamRole' | 'raw' | 'empty';
+export const KINDS: readonly Kind[] = ['library', 'lean', 'rawIamRole', 'raw', 'empty'];
 
 /**
  * The app's entry point: what a `bin/app.ts` would hold; N comes from the command line. Each writes
@@ -39,7 +47,7 @@ const LIBRARY_ENTRY = "import { App } from 'aws-cdk-lib'; import { defineLibrary
   + 'const app = new App(); defineLibraryStack(app, Number(process.argv[2])); app.synth();\n';
 const ENTRY: Record<Kind, string> = {
   library: LIBRARY_ENTRY,
-  libraryIamRole: LIBRARY_ENTRY,
+  lean: LIBRARY_ENTRY,
   rawIamRole: "import { App } from 'aws-cdk-lib'; import { defineRawStack } from './raw-app';\n"
     + "const app = new App(); defineRawStack(app, Number(process.argv[2]), 'iam.Role'); app.synth();\n",
   raw: "import { App } from 'aws-cdk-lib'; import { defineRawStack } from './raw-app';\n"
@@ -68,46 +76,73 @@ export const MEASURES: readonly Measure[] = ['wall', 'cpu'];
 
 /** The ratios reported, as [numerator, denominator]. */
 export const RATIOS = {
-  /** What LeanInlinePolicyRole saves: below 1 by the share of the whole process it saves. */
-  libraryToLibraryIamRole: ['library', 'libraryIamRole'],
-  /** The library against what users write by hand (raw app with iam.Role). */
+  /** The library against what users write by hand (raw app with iam.Role): the target. */
   libraryToRawIamRole: ['library', 'rawIamRole'],
-  /** The library without LeanInlinePolicyRole against the same. */
-  libraryIamRoleToRawIamRole: ['libraryIamRole', 'rawIamRole'],
   /** The library against the floor (raw app with iam.CfnRole). */
   libraryToRaw: ['library', 'raw'],
+  /** What LeanInlinePolicyRole saved: below 1 by the share of the whole process it saved. */
+  leanToLibrary: ['lean', 'library'],
+  /** The library with LeanInlinePolicyRole against what users write by hand. */
+  leanToRawIamRole: ['lean', 'rawIamRole'],
   /** What aws-cdk-lib's L2 role costs when written by hand. */
   rawIamRoleToRaw: ['rawIamRole', 'raw'],
 } as const satisfies Record<string, readonly [Kind, Kind]>;
 export type RatioName = keyof typeof RATIOS;
 
+/** Each app's figures; those of `lean` only when it was built. */
+export type ByKind<T> = Record<Exclude<Kind, 'lean'>, T> & Partial<Record<'lean', T>>;
+
 export interface ProcessSynthCase {
   readonly actions: number;
   /** Each app's processes, by measure. */
-  readonly times: Record<Measure, Record<Kind, Summary>>;
-  readonly ratios: Record<RatioName, Record<Measure, Ratio>>;
+  readonly times: Record<Measure, ByKind<Summary>>;
+  /** The ratios; those of `lean` only when it was built. */
+  readonly ratios: Partial<Record<RatioName, Record<Measure, Ratio>>> & Record<'libraryToRawIamRole' | 'libraryToRaw' | 'rawIamRoleToRaw', Record<Measure, Ratio>>;
   /** Resources in each app's template. */
-  readonly resources: Record<Kind, number>;
+  readonly resources: ByKind<number>;
   /** Whether the two library builds write the same template, and the two raw apps. */
-  readonly sameTemplate: { readonly library: boolean; readonly raw: boolean };
+  readonly sameTemplate: { readonly library?: boolean; readonly raw: boolean };
 }
 
 export interface ProcessSynthResult {
   readonly cases: ProcessSynthCase[];
-  /** Bytes of each bundle. */
-  readonly bundleBytes: Record<Kind, number>;
+  /** The apps measured: all of KINDS, or all but `lean`. */
+  readonly kinds: readonly Kind[];
+  /** Why `lean` was left out, when it was. */
+  readonly leanSkipped?: string;
+  /** Commits since LEAN_ROLE_COMMIT that changed src/. */
+  readonly leanSrcCommitsSince?: number;
 }
 
-/** For `libraryIamRole`: src/private/inline-policy-role.ts, as src/ imports it, becomes iam-role-library.ts. */
-const IAM_ROLE_LIBRARY: Plugin = {
-  name: 'iam-role-library',
-  setup(b) {
-    b.onResolve({ filter: /\/inline-policy-role$/ }, (args) =>
-      args.importer.startsWith(path.join(ROOT, 'src') + path.sep) ? { path: path.join(__dirname, 'iam-role-library.ts') } : undefined);
-  },
-};
+/** For `lean`: library-app.ts's `../src` is `srcDir`. */
+function srcAt(srcDir: string): Plugin {
+  return {
+    name: 'src-at',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/src$/ }, (args) =>
+        path.basename(args.importer) === 'library-app.ts' ? { path: path.join(srcDir, 'index.ts') } : undefined);
+    },
+  };
+}
 
-async function bundle(kind: Kind, outdir: string): Promise<string> {
+/** Writes LEAN_ROLE_COMMIT's src/ under `outdir`; returns where, or why it could not. */
+function extractLeanSrc(outdir: string): { dir: string; commitsSince: number } | { skipped: string } {
+  const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    git('cat-file', '-e', `${LEAN_ROLE_COMMIT}^{commit}`);
+  } catch {
+    return { skipped: `commit ${LEAN_ROLE_COMMIT.slice(0, 7)} (the last with LeanInlinePolicyRole) is not in this clone's history` };
+  }
+  const dir = path.join(outdir, 'lean');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const tar = path.join(outdir, 'lean.tar');
+  git('archive', '--format=tar', `--output=${tar}`, LEAN_ROLE_COMMIT, 'src');
+  execFileSync('tar', ['-xf', tar, '-C', dir]);
+  return { dir: path.join(dir, 'src'), commitsSince: Number(git('rev-list', '--count', `${LEAN_ROLE_COMMIT}..HEAD`, '--', 'src').trim()) };
+}
+
+async function bundle(kind: Kind, outdir: string, leanSrc?: string): Promise<string> {
   const outfile = path.join(outdir, `${kind}-app.js`);
   await build({
     stdin: { contents: CPU_AT_EXIT + ENTRY[kind], resolveDir: __dirname, sourcefile: `${kind}-main.ts`, loader: 'ts' },
@@ -117,7 +152,7 @@ async function bundle(kind: Kind, outdir: string): Promise<string> {
     outfile,
     external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
     tsconfig: path.join(ROOT, 'tsconfig.dev.json'),
-    plugins: kind === 'libraryIamRole' ? [IAM_ROLE_LIBRARY] : [],
+    plugins: kind === 'lean' && leanSrc ? [srcAt(leanSrc)] : [],
     logLevel: 'silent',
   });
   return outfile;
@@ -153,35 +188,44 @@ function ratio(times: Record<Measure, Record<Kind, number[]>>, a: Kind, b: Kind)
 
 export async function runProcessSynthBenchmark(options: ProcessSynthOptions): Promise<ProcessSynthResult> {
   fs.mkdirSync(options.outdir, { recursive: true });
+  const lean = extractLeanSrc(options.outdir);
+  const kinds = 'skipped' in lean ? KINDS.filter((k) => k !== 'lean') : KINDS;
   const files = {} as Record<Kind, string>;
-  for (const kind of KINDS) { files[kind] = await bundle(kind, options.outdir); }
+  for (const kind of kinds) { files[kind] = await bundle(kind, options.outdir, 'dir' in lean ? lean.dir : undefined); }
   const out = (kind: Kind) => path.join(options.outdir, `${kind}.out`);
   const cases: ProcessSynthCase[] = [];
   for (const actions of options.sizes) {
-    const empty = () => Object.fromEntries(KINDS.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
+    const empty = () => Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<Kind, number[]>;
     const times: Record<Measure, Record<Kind, number[]>> = { wall: empty(), cpu: empty() };
     for (let rep = -options.warmups; rep < options.reps; rep++) {
       // Each app once per repetition, in KINDS order, then reversed, and so on: none always first.
-      const order = (rep + options.warmups) % 2 === 0 ? KINDS : [...KINDS].reverse();
+      const order = (rep + options.warmups) % 2 === 0 ? kinds : [...kinds].reverse();
       const ms = {} as Record<Kind, Record<Measure, number>>;
       for (const kind of order) { ms[kind] = runApp(files[kind], actions, out(kind)); }
       if (rep < 0) { continue; }
-      for (const kind of KINDS) {
+      for (const kind of kinds) {
         for (const m of MEASURES) { times[m][kind].push(ms[kind][m]); }
       }
     }
-    const templates = Object.fromEntries(KINDS.map((k) => [k, readTemplate(out(k))])) as Record<Kind, { Resources?: object }>;
+    const templates = Object.fromEntries(kinds.map((k) => [k, readTemplate(out(k))])) as Record<Kind, { Resources?: object }>;
     const same = (a: Kind, b: Kind) => JSON.stringify(templates[a]) === JSON.stringify(templates[b]);
-    const summaries = (m: Measure) => Object.fromEntries(KINDS.map((k) => [k, summarize(times[m][k])])) as Record<Kind, Summary>;
+    const summaries = (m: Measure) => Object.fromEntries(kinds.map((k) => [k, summarize(times[m][k])])) as ByKind<Summary>;
+    const ratios = Object.fromEntries(Object.entries(RATIOS)
+      .filter(([, pair]) => pair.every((k) => kinds.includes(k)))
+      .map(([name, [a, b]]) => [name, ratio(times, a, b)])) as ProcessSynthCase['ratios'];
     const c: ProcessSynthCase = {
       actions,
       times: { wall: summaries('wall'), cpu: summaries('cpu') },
-      ratios: Object.fromEntries(Object.entries(RATIOS).map(([name, [a, b]]) => [name, ratio(times, a, b)])) as ProcessSynthCase['ratios'],
-      resources: Object.fromEntries(KINDS.map((k) => [k, Object.keys(templates[k].Resources ?? {}).length])) as Record<Kind, number>,
-      sameTemplate: { library: same('library', 'libraryIamRole'), raw: same('rawIamRole', 'raw') },
+      ratios,
+      resources: Object.fromEntries(kinds.map((k) => [k, Object.keys(templates[k].Resources ?? {}).length])) as ByKind<number>,
+      sameTemplate: { library: kinds.includes('lean') ? same('library', 'lean') : undefined, raw: same('rawIamRole', 'raw') },
     };
     cases.push(c);
-    progress(`synth process N=${actions}: ${KINDS.map((k) => `${k} ${c.times.wall[k].median.toFixed(0)} ms`).join(', ')}`);
+    progress(`synth process N=${actions}: ${kinds.map((k) => `${k} ${c.times.wall[k]!.median.toFixed(0)} ms`).join(', ')}`);
   }
-  return { cases, bundleBytes: Object.fromEntries(KINDS.map((k) => [k, fs.statSync(files[k]).size])) as Record<Kind, number> };
+  return {
+    cases,
+    kinds,
+    ...('skipped' in lean ? { leanSkipped: lean.skipped } : { leanSrcCommitsSince: lean.commitsSince }),
+  };
 }
