@@ -30,7 +30,7 @@ const SETTINGS: Settings = {
   synthReps: 15,
   processSizes: [10, 100],
   processWarmups: 1,
-  processReps: 10,
+  processReps: 15,
   auditWarmups: 3,
   audits: 15,
   throttledAudits: 10,

@@ -4,7 +4,7 @@ import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { MitigationActionType } from './mitigation-action-type';
-import { grantActionType } from './private/action-types';
+import { GrantTarget, grantActionType } from './private/action-types';
 import { grantPublish, iotPrincipal } from './private/grants';
 import { LOGGING_ROLE_SUPPRESSIONS, addNagSuppressions } from './private/nag';
 import * as perms from './private/permissions';
@@ -129,12 +129,12 @@ export abstract class MitigationActionParams {
   protected constructor() {}
 
   /**
-   * Validates the parameters, adds the permissions the action type needs to `role` and
-   * returns the CloudFormation `ActionParams`.
+   * Validates the parameters, adds the permissions the action type needs to `role` (the user's
+   * role, or the one the action is about to define) and returns the CloudFormation `ActionParams`.
    *
    * @internal
    */
-  public abstract _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty;
+  public abstract _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty;
 }
 
 class AddThingsToThingGroupParams extends MitigationActionParams {
@@ -144,7 +144,7 @@ class AddThingsToThingGroupParams extends MitigationActionParams {
     super();
   }
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     const groups = this.options.thingGroups.map((g) => g.thingGroupRef);
     const names = groups.map((g) => g.thingGroupName);
     if (names.length < 1 || names.length > MAX_THING_GROUPS) {
@@ -177,7 +177,7 @@ class EnableIotLoggingParams extends MitigationActionParams {
     super();
   }
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     validateOneOf(scope, 'logLevel', this.options.logLevel, Object.values(LogLevel));
     const loggingRole = this.options.loggingRole ?? defaultLoggingRole(scope);
     validateLength(scope, 'loggingRole.roleArn', loggingRole.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
@@ -231,7 +231,7 @@ class PublishFindingToSnsParams extends MitigationActionParams {
     super();
   }
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     const topicArn = this.options.topic.topicRef.topicArn;
     if (!Token.isUnresolved(topicArn) && topicArn.length > MAX_TOPIC_ARN_LENGTH) {
       invalid(scope, 'topic.topicArn', topicArn, `must be at most ${MAX_TOPIC_ARN_LENGTH} characters long, got ${topicArn.length}`);
@@ -246,7 +246,7 @@ class PublishFindingToSnsParams extends MitigationActionParams {
 class ReplaceDefaultPolicyVersionParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.REPLACE_DEFAULT_POLICY_VERSION;
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     grantActionType(scope, role, this.actionType, {});
     return { replaceDefaultPolicyVersionParams: { templateName: 'BLANK_POLICY' } };
   }
@@ -255,7 +255,7 @@ class ReplaceDefaultPolicyVersionParams extends MitigationActionParams {
 class UpdateCaCertificateParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.UPDATE_CA_CERTIFICATE;
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     grantActionType(scope, role, this.actionType, {});
     return { updateCaCertificateParams: { action: 'DEACTIVATE' } };
   }
@@ -264,7 +264,7 @@ class UpdateCaCertificateParams extends MitigationActionParams {
 class UpdateDeviceCertificateParams extends MitigationActionParams {
   public readonly actionType = MitigationActionType.UPDATE_DEVICE_CERTIFICATE;
 
-  public _bind(scope: Construct, role: iam.IRole): iot.CfnMitigationAction.ActionParamsProperty {
+  public _bind(scope: Construct, role: GrantTarget): iot.CfnMitigationAction.ActionParamsProperty {
     grantActionType(scope, role, this.actionType, {});
     return { updateDeviceCertificateParams: { action: 'DEACTIVATE' } };
   }

@@ -5,10 +5,9 @@ import { Construct, IConstruct } from 'constructs';
 import { AuditCheck } from './audit-check';
 import { MitigationActionParams } from './mitigation-action-params';
 import { MitigationActionType } from './mitigation-action-type';
-import { iamActionsOf, mitigationRoleSuppressions, supportedActionTypes } from './private/action-types';
+import { GrantTarget, PendingRole, iamActionsOf, mitigationRoleSuppressions, supportedActionTypes } from './private/action-types';
 import { AppRegistry, describeEnvironment, environmentKey } from './private/environment';
 import { iotPrincipal } from './private/grants';
-import { InlinePolicyRole, LeanInlinePolicyRole, leanRoleAllowed } from './private/inline-policy-role';
 import { addNagSuppressions } from './private/nag';
 import {
   ACTION_NAME_PATTERN, MAX_ROLE_ARN_LENGTH, MAX_TAGS, MIN_ROLE_ARN_LENGTH, describeValue, invalid, refuse, validateLength, validateOneOf,
@@ -223,25 +222,26 @@ export class MitigationAction extends MitigationActionBase {
 
     // The trust policy names this action's ARN, so the ARN must not depend on the resource.
     const ownArn = Stack.of(this).formatArn({ service: 'iot', resource: 'mitigationaction', resourceName: actionName });
-    // Without a role of the user's, one written straight to a CfnRole (the cheap path, one per action),
-    // unless the app customizes roles or injects iam.Role properties, which only the L2 role honours.
-    // Either way the same template.
-    const ownRoleProps = props.role ? undefined : {
-      description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
-      assumedBy: iotPrincipal(this, ownArn, 'pattern'),
-    };
-    const ownRole = !ownRoleProps ? undefined : leanRoleAllowed(this)
-      ? new LeanInlinePolicyRole(this, 'Role', ownRoleProps)
-      : new InlinePolicyRole(this, 'Role', ownRoleProps);
-    this.role = props.role ?? ownRole!;
+    // Without a role of the user's, one that AWS IoT assumes for this action only, with exactly what the
+    // action type needs in one inline policy (one CloudFormation resource per role), given to it whole
+    // when it is constructed (which is also what the report of iam.Role.customizeRoles() lists). What is
+    // granted to it later lands in its default policy (an AWS::IAM::Policy), which carries none of the
+    // role's cdk-nag suppressions.
+    const grantee: GrantTarget = props.role ?? new PendingRole(`${this.node.path}/Role`);
     if (props.role) {
       validateLength(this, 'role.roleArn', props.role.roleArn, MIN_ROLE_ARN_LENGTH, MAX_ROLE_ARN_LENGTH);
     }
-
-    const actionParams = props.actionParams._bind(this, this.role);
-    if (ownRole) {
-      addNagSuppressions(ownRole, mitigationRoleSuppressions(actionType));
-      ownRole.seal();
+    const actionParams = props.actionParams._bind(this, grantee);
+    if (grantee instanceof PendingRole) {
+      const role = new iam.Role(this, 'Role', {
+        description: `Assumed by AWS IoT to apply the ${actionType} mitigation action ${actionName}`,
+        assumedBy: iotPrincipal(this, ownArn, 'pattern'),
+        inlinePolicies: { Permissions: new iam.PolicyDocument({ statements: grantee.statements }) },
+      });
+      addNagSuppressions(role, mitigationRoleSuppressions(actionType));
+      this.role = role;
+    } else {
+      this.role = grantee;
     }
     if (props.role && !acceptsPolicies(props.role)) {
       Annotations.of(this).addWarningV2('cdk-device-defender:immutableRole',
@@ -251,8 +251,7 @@ export class MitigationAction extends MitigationActionBase {
 
     const resource = new iot.CfnMitigationAction(this, 'Resource', {
       actionName,
-      // The role's own attribute when it is ours: this resource is in the role's stack.
-      roleArn: ownRole instanceof LeanInlinePolicyRole ? ownRole.attrArn : this.role.roleArn,
+      roleArn: this.role.roleArn,
       actionParams,
     });
     this.resource = resource;

@@ -110,10 +110,6 @@ const ROWS: Array<[string, (g: Given) => unknown, string]> = [
     '[Stack/I] invalid mitigationActionName "a b": must match [a-zA-Z0-9_-]{1,128}'],
   ['import, type', (g) => MitigationAction.fromMitigationActionAttributes(g.stack, 'I', { mitigationActionName: 'a', actionType: 'NOPE' as MitigationActionType }),
     '[Stack/I] invalid actionType "NOPE": must be one of ADD_THINGS_TO_THING_GROUP, '],
-  ['inline policy name twice', (g) => {
-    const action = new MitigationAction(g.stack, 'A', { actionParams: ca() });
-    ['P1', 'P2'].forEach((id) => action.role.attachInlinePolicy(new iam.Policy(g.stack, id, { policyName: 'extra' })));
-  }, '[Stack/A/Role] invalid policy Stack/P2: a policy named "extra" is already attached'],
   // Rules (AuditMitigation and AuditMitigationTask share them)
   ['rule, unknown check', (g) => rule(g, 'NOPE' as AuditCheck, [g.notify]), '[Stack/Mitigation] unknown audit check "NOPE": must be one of '],
   ['rule, check twice', (g) => auditing(g).addRule(AuditCheck.CONFLICTING_CLIENT_IDS_CHECK, [g.notify]),

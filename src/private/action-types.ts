@@ -136,8 +136,26 @@ export function iamActionsOf(type: MitigationActionType): string[] {
   return ACTION_TYPES[type].statements.flatMap((s) => s.actions);
 }
 
+/**
+ * A role that is about to be defined at `rolePath`: the statements granted to it so far, which it gets
+ * whole when it is constructed (as `iam.Role`'s `inlinePolicies`, which is also what the report of
+ * `iam.Role.customizeRoles()` lists).
+ */
+export class PendingRole {
+  public readonly statements: iam.PolicyStatement[] = [];
+  constructor(public readonly rolePath: string) {}
+}
+
+/** Where the library's grants to a role go: an existing role (through `addToPrincipalPolicy`), or a `PendingRole`. */
+export type GrantTarget = iam.IRole | PendingRole;
+
+/** The construct path of the role `target` is or will be. */
+export function rolePathOf(target: GrantTarget): string {
+  return target instanceof PendingRole ? target.rolePath : target.node.path;
+}
+
 /** Adds the statements of `type` to `role`, with the resources and condition values the factory gives. */
-export function grantActionType(scope: IConstruct, role: iam.IRole, type: MitigationActionType, values: GivenValues): void {
+export function grantActionType(scope: IConstruct, role: GrantTarget, type: MitigationActionType, values: GivenValues): void {
   const valueOf = (value: GivenValue): readonly string[] => {
     const found = values[value];
     if (!found) { throw new Error(`${scope.node.path}: internal error: a ${type} action was bound without ${value}`); }
@@ -154,7 +172,8 @@ export function grantActionType(scope: IConstruct, role: iam.IRole, type: Mitiga
     });
     const conditions = spec.conditions && Object.fromEntries(Object.entries(spec.conditions).map(([operator, keys]) =>
       [operator, Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, typeof v === 'string' ? v : valueOf(v.given)[0]]))]));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...spec.actions], resources, conditions }));
+    const statement = new iam.PolicyStatement({ actions: [...spec.actions], resources, conditions });
+    if (role instanceof PendingRole) { role.statements.push(statement); } else { role.addToPrincipalPolicy(statement); }
   }
 }
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
-import { grantActionType } from './action-types';
+import { GrantTarget, grantActionType, rolePathOf } from './action-types';
 import { EVENT_SOURCE } from '../contract/telemetry';
 import { MitigationActionType } from '../mitigation-action-type';
 import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
@@ -83,7 +83,7 @@ function snsViaService(topic: sns.ITopicRef): string {
  * SNS (`kms:ViaService`). When the app cannot see whether the topic has a key (an imported topic),
  * `scope` gets a warning naming the key permissions to grant.
  */
-export function grantPublish(scope: Construct, topic: sns.ITopicRef, role: iam.IRole): void {
+export function grantPublish(scope: Construct, topic: sns.ITopicRef, role: GrantTarget): void {
   const key = topicKeyOf(topic);
   // The statements of a PUBLISH_FINDING_TO_SNS action, for any role that publishes to a topic.
   grantActionType(scope, role, MitigationActionType.PUBLISH_FINDING_TO_SNS, {
@@ -102,9 +102,9 @@ export const ENCRYPTED_TOPIC_KEY_WARNING = 'cdk-device-defender:encryptedTopicKe
  * Warns that `role` publishes to a topic whose key the app cannot see, naming what to grant if the
  * topic turns out to be encrypted with a customer managed key.
  */
-function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: iam.IRole): void {
+function warnUnknownTopicKey(scope: Construct, topic: sns.ITopicRef, role: GrantTarget): void {
   Annotations.of(scope).addWarningV2(ENCRYPTED_TOPIC_KEY_WARNING,
-    `role ${role.node.path} publishes to topic ${topic.node.path}, whose KMS key this app cannot see (an imported topic, or a key not given as a literal key ARN). `
+    `role ${rolePathOf(role)} publishes to topic ${topic.node.path}, whose KMS key this app cannot see (an imported topic, or a key not given as a literal key ARN). `
     + `If the topic is encrypted with a customer managed KMS key, grant the role ${TOPIC_KEY_ACTIONS.join(' and ')} on that key `
     + '(condition kms:ViaService = sns.<region>.amazonaws.com), or import the topic with '
     + 'sns.Topic.fromTopicAttributes({ topicArn, keyArn }) so that they are granted.');

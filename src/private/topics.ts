@@ -3,8 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PendingRole } from './action-types';
 import { grantPublish } from './grants';
-import { InlinePolicyRole } from './inline-policy-role';
 
 /** A topic AWS IoT publishes to: encrypted with a new KMS key (rotation on), TLS only. */
 export function defineEncryptedTopic(scope: Construct, id: string, keyId: string, keyDescription: string): sns.Topic {
@@ -52,12 +52,15 @@ export function acceptOnlyFromTopic(queue: sqs.IQueue, topic: sns.ITopic): void 
 
 /**
  * A role only `principal` (AWS IoT acting for one source, see `iotPrincipal`) can assume, allowed
- * to publish to `topic` (and to use its key, see `grantPublish`). It has no wildcard, so it needs
- * no cdk-nag suppression; it is sealed, so later grants land in a policy of their own.
+ * to publish to `topic` (and to use its key, see `grantPublish`) by its inline policy. It has no
+ * wildcard, so it needs no cdk-nag suppression; later grants land in its default policy.
  */
 export function defineIotPublishRole(scope: Construct, id: string, description: string, principal: iam.IPrincipal, topic: sns.ITopic): iam.Role {
-  const role = new InlinePolicyRole(scope, id, { description, assumedBy: principal });
-  grantPublish(scope, topic, role);
-  role.seal();
-  return role;
+  const permissions = new PendingRole(`${scope.node.path}/${id}`);
+  grantPublish(scope, topic, permissions);
+  return new iam.Role(scope, id, {
+    description,
+    assumedBy: principal,
+    inlinePolicies: { Permissions: new iam.PolicyDocument({ statements: permissions.statements }) },
+  });
 }
