@@ -141,8 +141,8 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
   /** The registry of confirmed spokes (partition key `spoke`: `<account>/<region>`). */
   public readonly registry: dynamodb.ITable;
   /**
-   * The ledger of the tasks the hub started in its spokes, which its task follower reports on
-   * (partition key `task`: `<account>/<region>/<taskId>`; items expire after 91 days).
+   * The ledger of the tasks the hub started in its spokes, which its task follower reports on.
+   * Partition key `task`, `<account>/<region>/<taskId>`. Items expire 91 days after they were last written.
    */
   public readonly taskLedger: dynamodb.ITable;
   /**
