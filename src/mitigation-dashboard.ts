@@ -5,7 +5,8 @@ import { AuditMitigation } from './audit-mitigation';
 import { METRICS } from './contract/telemetry';
 import { DetectMitigation } from './detect-mitigation';
 import { IMitigation } from './mitigation-base';
-import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows } from './private/dashboard';
+import { MitigationHub } from './mitigation-hub';
+import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows, perSpoke } from './private/dashboard';
 import { actionMetric } from './private/metrics';
 import { refuse } from './private/validation';
 
@@ -33,6 +34,13 @@ export interface MitigationDashboardProps {
   readonly detectMitigations?: DetectMitigation[];
 
   /**
+   * The organization hubs to show; more can be added with `addMitigationHub()`.
+   *
+   * @default - none; at least one audit or detect mitigation or hub is needed before synthesis
+   */
+  readonly hubs?: MitigationHub[];
+
+  /**
    * The time range the dashboard opens with: an ISO 8601 duration before now (`-P7D`, `-PT12H`)
    * or a timestamp.
    *
@@ -45,7 +53,8 @@ export interface MitigationDashboardProps {
  * Defines a CloudWatch dashboard of what mitigation did: for each `AuditMitigation`, the findings
  * found, mitigated and excluded per check; for each mitigation, the action executions by outcome
  * per action, tasks started, finished and dry-run, the dead-letter queue and the alarms; and,
- * when there is an audit mitigation, AWS IoT Device Defender's own audit metrics.
+ * when there is an audit mitigation, AWS IoT Device Defender's own audit metrics. For each
+ * `MitigationHub`, its tasks and executions across its spokes and per spoke.
  *
  * The checks and actions are read when the app is synthesized, so rules added later with
  * `addRule()` are shown too.
@@ -56,6 +65,7 @@ export class MitigationDashboard extends Construct {
 
   private readonly auditMitigations: AuditMitigation[] = [];
   private readonly detectMitigations: DetectMitigation[] = [];
+  private readonly hubs: MitigationHub[] = [];
 
   constructor(scope: Construct, id: string, props: MitigationDashboardProps = {}) {
     super(scope, id);
@@ -65,13 +75,15 @@ export class MitigationDashboard extends Construct {
     });
     this.dashboard.addWidgets(new LazyWidgets(() => this.auditMitigations.length > 0 ? deviceDefenderAuditWidgets() : []));
     this.node.addValidation({
-      validate: () => this.auditMitigations.length + this.detectMitigations.length > 0 ? [] : [
+      validate: () => this.auditMitigations.length + this.detectMitigations.length + this.hubs.length > 0 ? [] : [
         'invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one '
-        + 'AuditMitigation or DetectMitigation (auditMitigations, detectMitigations, addAuditMitigation() or addDetectMitigation())',
+        + 'AuditMitigation or DetectMitigation, or a MitigationHub (auditMitigations, detectMitigations, hubs, addAuditMitigation(), '
+        + 'addDetectMitigation() or addMitigationHub())',
       ],
     });
     props.auditMitigations?.forEach((m) => this.addAuditMitigation(m));
     props.detectMitigations?.forEach((m) => this.addDetectMitigation(m));
+    props.hubs?.forEach((h) => this.addMitigationHub(h));
   }
 
   /** Shows `mitigation`: its findings per check, executions per action, tasks, dead-letter queue and alarms. */
@@ -117,6 +129,39 @@ export class MitigationDashboard extends Construct {
       alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm)),
     );
     this.dashboard.addWidgets(new LazyWidgets(() => inRows(mitigation.actionNames.map((name) => executionsGraph(mitigation, name)))));
+  }
+
+  /**
+   * Shows `hub`: its tasks, executions, dead-letter queue and alarms across its spokes, and its
+   * tasks started and failed executions per spoke (every spoke that has them: the spokes are not
+   * known at synthesis). A hub's checks and actions are its spokes', so they have no graphs of
+   * their own, and Device Defender's audit metrics are in the spokes' accounts.
+   */
+  public addMitigationHub(hub: MitigationHub): void {
+    if (this.refusedTwice(hub, this.hubs.includes(hub))) { return; }
+    this.hubs.push(hub);
+    this.dashboard.addWidgets(heading(`### Mitigation hub ${hub.node.path}`));
+    this.dashboard.addWidgets(
+      graph('Tasks', [
+        hub.metricTasksStarted(hourly('started')),
+        hub.metricTasksFinished(hourly('finished')),
+        hub.metricDryRunPlans(hourly('dry-run plans')),
+        hub.metricAuditsRecovered(hourly('recovered audits')),
+        hub.metricChecksExcluded(hourly('excluded checks')),
+      ]),
+      lostWork(hub, hub.metricPermanentFailures(hourly('permanent failures'))),
+      alarmStatus('Alarms', alarmsOf(hub, hub.executionsFailedAlarm, hub.checksExcludedAlarm)),
+    );
+    this.dashboard.addWidgets(
+      graph('Executions by outcome', [
+        hub.metricExecutionsSucceeded(hourly('succeeded')),
+        hub.metricExecutionsFailed(hourly('failed')),
+        hub.metricExecutionsSkipped(hourly('skipped')),
+        hub.metricExecutionsCanceled(hourly('canceled')),
+      ]),
+      graph('Tasks started per spoke', [perSpoke(hub.node.path, METRICS.TASKS_STARTED)]),
+      graph('Failed executions per spoke', [perSpoke(hub.node.path, METRICS.EXECUTIONS_FAILED)]),
+    );
   }
 
   /** Refuses a mitigation given twice (at synth); true when refused. */

@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { HUB_ENV } from './contract/environment';
 import {
-  ACCOUNT_ID_PATTERN, HUB_QUEUE_NAME, HUB_REGISTRY, hubRoleName, spokeRoleNameIn,
+  ACCOUNT_ID_PATTERN, HUB_QUEUE_NAME, HUB_REGISTRY, HUB_TASK_LEDGER, hubRoleName, spokeRoleNameIn,
 } from './contract/organization';
 import { METRICS } from './contract/telemetry';
 import { MitigationHubFunction } from './handlers/mitigation-hub-function';
@@ -18,10 +18,11 @@ import { MitigationBase } from './mitigation-base';
 import { IMitigationHubRef, MitigationHubAttributes } from './mitigation-hub-ref';
 import { defineChecksExcludedAlarm } from './private/alarms';
 import { hubRefFromAttributes } from './private/hub-ref';
+import { HubTaskFollower } from './private/hub-task-follower';
 import { spokeMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { IAM5, addNagSuppressions } from './private/nag';
-import { HUB_CONFIRM_ACTIONS, HUB_REGISTRY_ACTIONS, HUB_SPOKE_ROLE_ACTIONS } from './private/permissions';
+import { HUB_CONFIRM_ACTIONS, HUB_REGISTRY_ACTIONS, HUB_SPOKE_ROLE_ACTIONS, HUB_TASK_RECORD_ACTIONS } from './private/permissions';
 import { lookbackHours, reconcileSettings } from './private/reconcile';
 import { invalid, refuse, validatePattern } from './private/validation';
 
@@ -60,24 +61,25 @@ export interface MitigationHubProps {
   readonly spokeRoleName?: string;
 
   /**
-   * A topic that receives a report of every plan, dry run, skipped check, registered spoke and
-   * failure, each with the spoke's account and region.
+   * A topic that receives a report of every plan, dry run, skipped check, registered spoke,
+   * failure, and finished task with a failed execution, each with the spoke's account and region.
    *
-   * @default - reports are written to the function's log only
+   * @default - reports are written to the functions' logs only
    */
   readonly reportTopic?: sns.ITopic;
 
   /**
    * The event bus the library's events are put on (each with the spoke's `account` and `region`
-   * in its detail); the function may put events on this bus only.
+   * in its detail); the functions may put events on this bus only.
    *
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
 
   /**
-   * Whether to define `checksExcludedAlarm` (any check the blast-radius limit left out, in any
-   * spoke). The dead-letter and permanent-failure alarms are always defined.
+   * Whether to define `executionsFailedAlarm` (any failed action execution of a task the hub
+   * started, in any spoke) and `checksExcludedAlarm` (any check the blast-radius limit left out, in
+   * any spoke). The dead-letter and permanent-failure alarms are always defined.
    *
    * @default true
    */
@@ -109,8 +111,9 @@ export interface MitigationHubProps {
  * registers the spoke; on each notification of a registered spoke it assumes the spoke's role
  * (named `<spokeRoleName>-<region>`), reads the spoke's configuration and starts at most one audit
  * mitigation task in that account and region, as `AuditMitigation` does in its own. A scheduled
- * reconciler walks the registered spokes. Reports, events and metrics name each spoke's account
- * and region.
+ * reconciler walks the registered spokes. A task follower (its role named for the spokes to trust)
+ * reports each task the hub started once it has finished, as the stack's task follower does for
+ * `AuditMitigation`. Reports, events and metrics name each spoke's account and region.
  *
  * Deploy the hub first, then the spokes, which need only its account and region
  * (`MitigationHub.fromHubAttributes()`): define the hub in a stack with an explicit account and region.
@@ -137,6 +140,11 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
   public readonly queue: sqs.IQueue;
   /** The registry of confirmed spokes (partition key `spoke`: `<account>/<region>`). */
   public readonly registry: dynamodb.ITable;
+  /**
+   * The ledger of the tasks the hub started in its spokes, which its task follower reports on.
+   * Partition key `task`, `<account>/<region>/<taskId>`. Items expire 91 days after they were last written.
+   */
+  public readonly taskLedger: dynamodb.ITable;
   /**
    * In alarm for 5 minutes after the blast-radius limit left a check out of a task in any spoke
    * (`metricChecksExcluded()` above 0). Undefined when `alarms` is false.
@@ -169,6 +177,21 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.registry = registry;
+    // The tasks the hub started, until its follower reported them: one table with a TTL, as the
+    // stack follower's ledger, and a sparse index of the active ones (what the follower reads).
+    const taskLedger = new dynamodb.Table(this, 'TaskLedger', {
+      partitionKey: { name: HUB_TASK_LEDGER.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: HUB_TASK_LEDGER.TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    taskLedger.addGlobalSecondaryIndex({
+      indexName: HUB_TASK_LEDGER.ACTIVE_INDEX,
+      partitionKey: { name: HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.taskLedger = taskLedger;
 
     const handler = MitigationHandler.readingQueue(this, {
       functionClass: MitigationHubFunction,
@@ -178,6 +201,7 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       timeout: Duration.minutes(5),
       environment: {
         [HUB_ENV.REGISTRY_TABLE]: registry.tableName,
+        [HUB_ENV.TASK_LEDGER_TABLE]: taskLedger.tableName,
         ...(this.accounts ? { [HUB_ENV.ACCOUNTS]: stack.toJsonString(this.accounts) } : {}),
         ...(props.organizationId ? { [HUB_ENV.ORGANIZATION_ID]: props.organizationId } : {}),
         [HUB_ENV.SPOKE_ROLE_NAME]: this.spokeRoleName,
@@ -191,8 +215,9 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       reportTopic: props.reportTopic,
       eventBus: props.eventBus,
       beforeSeal: (role, defined) => {
-        this.grantSpokeAccess(role);
+        this.grantSpokeAccess(role, { confirm: true });
         registry.grant(role, ...HUB_REGISTRY_ACTIONS);
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: HUB_TASK_RECORD_ACTIONS, resources: [taskLedger.tableArn] }));
         // The reconciler's runs (asynchronous) that fail every retry are kept too.
         defined.function.configureAsyncInvoke({
           onFailure: new destinations.SqsDestination(defined.deadLetterQueue), retryAttempts: 2, maxEventAge: Duration.hours(2),
@@ -208,8 +233,16 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       maxConcurrency: 5,
     });
     this.queue = handler.sourceQueue;
-    // The tasks run in the spokes' accounts: the stack's task follower (which reads this account's tasks) does not follow them.
-    this._wire({ handler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: false, followTasks: false });
+    // The tasks run in the spokes' accounts: the hub's own follower reports them (the stack's reads this account's tasks only).
+    new HubTaskFollower(this, 'TaskFollower', {
+      ledger: taskLedger,
+      spokeRoleName: this.spokeRoleName,
+      mitigation: this.node.path,
+      grantSpokeRoles: (role) => this.grantSpokeAccess(role, { confirm: false }),
+      reportTopic: props.reportTopic,
+      eventBus: props.eventBus,
+    });
+    this._wire({ handler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true, followTasks: false });
     if (props.alarms ?? true) {
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);
     }
@@ -236,7 +269,8 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
   /**
    * A metric of one spoke, `spokeAccount` in `spokeRegion` (dimensions `Mitigation`, `Account` and `Region`): one of `TasksStarted`,
    * `DryRunPlans`, `AuditsRecovered`, `AuditsTooOld`, `FindingsFound`, `ChecksExcluded`,
-   * `FindingsExcluded` and `PermanentFailures`. By default the sum over 5 minutes.
+   * `FindingsExcluded`, `PermanentFailures`, and the task follower's `TasksFinished`, `ExecutionsSucceeded`,
+   * `ExecutionsFailed`, `ExecutionsSkipped`, `ExecutionsCanceled` and `FindingsMitigated`. By default the sum over 5 minutes.
    */
   public metricForSpoke(metricName: string, spokeAccount: string, spokeRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return spokeMetric(this, metricName, { account: spokeAccount, region: spokeRegion }, props);
@@ -288,11 +322,12 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
   }
 
   /**
-   * What the hub's role may do for the spokes: assume a spoke role (`<spokeRoleName>-<any region>`)
-   * and confirm a topic's subscription, in the allowed accounts only, or with an organization in its
-   * accounts only (`aws:ResourceOrgID`, the account that owns the role or topic).
+   * What a hub role may do for the spokes: assume a spoke role (`<spokeRoleName>-<any region>`)
+   * and, with `confirm` (the audit role), confirm a topic's subscription, in the allowed accounts
+   * only, or with an organization in its accounts only (`aws:ResourceOrgID`, the account that owns
+   * the role or topic).
    */
-  private grantSpokeAccess(role: iam.IRole): void {
+  private grantSpokeAccess(role: iam.IRole, options: { readonly confirm: boolean }): void {
     const partition = Stack.of(this).partition;
     const roleName = spokeRoleNameIn(this.spokeRoleName, '*');
     const inAccounts = (arn: (account: string) => string) => (this.accounts
@@ -301,9 +336,11 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: HUB_SPOKE_ROLE_ACTIONS, ...inAccounts((account) => `arn:${partition}:iam::${account}:role/${roleName}`),
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: HUB_CONFIRM_ACTIONS, ...inAccounts((account) => `arn:${partition}:sns:*:${account}:*`),
-    }));
+    if (options.confirm) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: HUB_CONFIRM_ACTIONS, ...inAccounts((account) => `arn:${partition}:sns:*:${account}:*`),
+      }));
+    }
     addNagSuppressions(role, [{
       id: IAM5,
       reason: 'The spokes\' roles are named <spokeRoleName>-<region>, one per region a spoke is deployed to, and their topics are named by '

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AuditCheck, AuditMitigation, DetectMitigation, MitigationAction, MitigationActionParams, MitigationDashboard,
+  AuditCheck, AuditMitigation, DetectMitigation, MitigationAction, MitigationActionParams, MitigationDashboard, MitigationHub,
 } from '../src';
 import { addNagPacks, nagFindings } from './util/nag';
 import { expectRefused } from './util/refusals';
@@ -164,18 +164,62 @@ describe('MitigationDashboard', () => {
     const { stack, audit } = fixture();
     new MitigationDashboard(stack, 'Empty');
     expectRefused(stack,
-      '[Stack/Empty] invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one AuditMitigation or DetectMitigation');
+      '[Stack/Empty] invalid auditMitigations and detectMitigations: none given; a MitigationDashboard needs at least one AuditMitigation or DetectMitigation',
+      'or a MitigationHub (auditMitigations, detectMitigations, hubs, addAuditMitigation(), addDetectMitigation() or addMitigationHub())');
     const { stack: other, audit: again } = fixture();
     new MitigationDashboard(other, 'Twice', { auditMitigations: [again, again] });
     expectRefused(other, '[Stack/Twice] Stack/Audit is already on the dashboard; add each mitigation once');
     expect(audit).toBeDefined();
   });
 
+  test('a hub: its tasks, executions, lost work and alarms across its spokes, and per spoke; no Device Defender audit widgets (they are the spokes\'', () => {
+    // GIVEN a hub alone on a dashboard
+    const stack = new Stack(new App(), 'HubStack', { env: ENV });
+    const hub = new MitigationHub(stack, 'Hub', { organizationId: 'o-abcdefghij' });
+    new MitigationDashboard(stack, 'Dashboard', { hubs: [hub] });
+    // THEN
+    const { widgets } = dashboardBody(stack);
+    expect(widgets.map((w) => w.properties.title ?? w.properties.markdown)).toEqual([
+      '### Mitigation hub HubStack/Hub', 'Tasks', 'Dead-letter queue and permanent failures', 'Alarms',
+      'Executions by outcome', 'Tasks started per spoke', 'Failed executions per spoke',
+    ]);
+    const metric = ([name, label]: string[]) => ['CdkDeviceDefender', name, 'Mitigation', 'HubStack/Hub', { label, stat: 'Sum', period: 3600 }];
+    expect(widgetTitled(widgets, 'Tasks').properties.metrics).toEqual([
+      ['TasksStarted', 'started'], ['TasksFinished', 'finished'], ['DryRunPlans', 'dry-run plans'], ['AuditsRecovered', 'recovered audits'],
+      ['ChecksExcluded', 'excluded checks'],
+    ].map(metric));
+    expect(widgetTitled(widgets, 'Executions by outcome').properties.metrics).toEqual([
+      ['ExecutionsSucceeded', 'succeeded'], ['ExecutionsFailed', 'failed'], ['ExecutionsSkipped', 'skipped'], ['ExecutionsCanceled', 'canceled'],
+    ].map(metric));
+    expect(widgetTitled(widgets, 'Failed executions per spoke').properties.metrics).toEqual([[{
+      expression: 'SEARCH(\'{CdkDeviceDefender,Account,Mitigation,Region} MetricName="ExecutionsFailed" Mitigation="HubStack/Hub"\', \'Sum\', 3600)',
+      label: '${PROP(\'Dim.Account\')}/${PROP(\'Dim.Region\')}',
+      period: 3600,
+    }]]);
+    expect(widgetTitled(widgets, 'Dead-letter queue and permanent failures').properties.metrics[0][3])
+      .toBe(`queue:${stack.getLogicalId(hub.deadLetterQueue.node.defaultChild as any)}`);
+    expect(widgetTitled(widgets, 'Alarms').properties.alarms).toEqual(
+      ['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm'].map((a) => `alarm:${alarmId(stack, `Hub/${a}`)}`),
+    );
+  });
+
+  test('a hub beside the mitigations of its own account, each once; addMitigationHub() as the prop', () => {
+    const { stack, audit } = fixture();
+    const hub = new MitigationHub(stack, 'Hub', { accounts: ['222222222222'] });
+    const dashboard = new MitigationDashboard(stack, 'Dashboard', { auditMitigations: [audit] });
+    dashboard.addMitigationHub(hub);
+    const headings = dashboardBody(stack).widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown);
+    expect(headings).toEqual(['### AWS IoT Device Defender audits (AWS/IoT)', '### Audit mitigation Stack/Audit', '### Mitigation hub Stack/Hub']);
+    dashboard.addMitigationHub(hub);
+    expectRefused(stack, '[Stack/Dashboard] Stack/Hub is already on the dashboard; add each mitigation once');
+  });
+
   test('passes cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed on the dashboard', () => {
     const app = new App();
     addNagPacks(app);
     const { stack, audit, detect } = fixture(app);
-    new MitigationDashboard(stack, 'Dashboard', { auditMitigations: [audit], detectMitigations: [detect] });
+    const hub = new MitigationHub(stack, 'Hub', { accounts: ['222222222222'] });
+    new MitigationDashboard(stack, 'Dashboard', { auditMitigations: [audit], detectMitigations: [detect], hubs: [hub] });
     app.synth();
     expect(nagFindings(stack).filter((f) => f.startsWith('/Stack/Dashboard'))).toEqual([]);
   });

@@ -1,5 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AuditCheck, AuditConfiguration, MitigationAction, MitigationActionParams, MitigationHub, MitigationHubProps, MitigationSpoke,
 } from '../src';
@@ -21,9 +23,9 @@ function hubStack(props: MitigationHubProps, app = new App()): { app: App; stack
   return { app, stack, hub };
 }
 
-/** The policy statements of the hub function's role. */
-function roleStatements(stack: Stack): any[] {
-  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { RoleName: hubRoleName('audit', ENV.region) } });
+/** The policy statements of the hub function's role (`fn`: the audit function's, or the task follower's). */
+function roleStatements(stack: Stack, fn: 'audit' | 'follower' = 'audit'): any[] {
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { RoleName: hubRoleName(fn, ENV.region) } });
   expect(Object.keys(roles)).toHaveLength(1);
   const role: any = Object.values(roles)[0];
   return role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
@@ -140,13 +142,105 @@ describe('the function, the registry and the reconciler', () => {
     });
   });
 
-  test('no task follower in the hub\'s stack (its tasks run in the spokes\' accounts); the dead-letter, permanent-failure and checks-excluded alarms', () => {
+  test('no stack task follower in the hub\'s stack (its tasks run in the spokes\' accounts: its own follows them); the dead-letter, '
+    + 'permanent-failure, executions-failed and checks-excluded alarms', () => {
     const { stack, hub } = hubStack({ organizationId: ORG });
     expect(stack.node.tryFindChild('CdkDeviceDefenderTaskFollower')).toBeUndefined();
-    expect([hub.deadLetterAlarm, hub.permanentFailureAlarm, hub.checksExcludedAlarm].every((a) => a !== undefined)).toBe(true);
-    expect(hub.executionsFailedAlarm).toBeUndefined();
-    expect(hubStack({ organizationId: ORG, alarms: false }).hub.checksExcludedAlarm).toBeUndefined();
+    const alarms = [hub.deadLetterAlarm, hub.permanentFailureAlarm, hub.executionsFailedAlarm, hub.checksExcludedAlarm];
+    expect(alarms.every((a) => a !== undefined)).toBe(true);
+    // The executions-failed alarm watches the metric the hub's follower emits, across its spokes.
+    expect(stack.resolve(hub.executionsFailedAlarm!.metric)).toMatchObject({ metricName: 'ExecutionsFailed', dimensions: { Mitigation: 'HubStack/Hub' } });
+    const withoutAlarms = hubStack({ organizationId: ORG, alarms: false }).hub;
+    expect([withoutAlarms.executionsFailedAlarm, withoutAlarms.checksExcludedAlarm]).toEqual([undefined, undefined]);
     expect(stack.resolve(hub.metricForSpoke('TasksStarted', A, 'eu-west-1').dimensions)).toEqual({ Mitigation: 'HubStack/Hub', Account: A, Region: 'eu-west-1' });
+  });
+});
+
+describe('the task follower', () => {
+  test('its role is named hubRoleName(\'follower\', region), without a path: the ARN the spokes trust (hubFollowerRoleArn)', () => {
+    const { stack, hub } = hubStack({ accounts: [A] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-device-defender-hub-follower-eu-central-1',
+      Path: Match.absent(),
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+    });
+    expect(stack.resolve(hub.hubFollowerRoleArn)).toEqual(inPartition(`:iam::${ENV.account}:role/cdk-device-defender-hub-follower-eu-central-1`));
+  });
+
+  test.each([
+    ['an account list', { accounts: [A, B], spokeRoleName: 'dd-spoke' } as MitigationHubProps,
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: [inPartition(`:iam::${A}:role/dd-spoke-*`), inPartition(`:iam::${B}:role/dd-spoke-*`)] }],
+    ['an organization', { organizationId: ORG } as MitigationHubProps, {
+      Action: 'sts:AssumeRole', Effect: 'Allow', Resource: inPartition(':iam::*:role/cdk-device-defender-spoke-*'), Condition: { StringEquals: { 'aws:ResourceOrgID': ORG } },
+    }],
+  ])('with %s, its role may assume the spokes\' roles as the audit role may, read the ledger\'s active index, update its entries; nothing else', (_what, props, assume) => {
+    const { stack } = hubStack(props);
+    const statements = roleStatements(stack, 'follower');
+    const ledger = { 'Fn::GetAtt': [expect.stringMatching(/^HubTaskLedger/), 'Arn'] };
+    expect(statements).toEqual(expect.arrayContaining([
+      assume,
+      { Action: 'dynamodb:Scan', Effect: 'Allow', Resource: { 'Fn::Join': ['', [ledger, '/index/active']] } },
+      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: ledger },
+    ]));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'sts:AssumeRole' }));
+    // Least privilege: nothing in AWS IoT (it reads the tasks with the spokes' roles), no confirmation, no other table action, * only for traces.
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect(actions.filter((a: string) => /^(iot|sns|ssm):/.test(a))).toEqual([]);
+    expect(actions.filter((a: string) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(statements.filter((st) => st.Resource === '*').map((st) => st.Action)).toEqual([['xray:PutTraceSegments', 'xray:PutTelemetryRecords']]);
+    expect(actions).toContain('events:PutEvents');
+    // The audit role records tasks only: a conditional put on the ledger, nothing on its index.
+    expect(roleStatements(stack).filter((st) => JSON.stringify(st.Resource).includes('HubTaskLedger'))).toEqual([
+      { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: ledger },
+    ]);
+  });
+
+  test('it runs every 5 minutes, told the ledger, the spoke role name, the hub\'s name, report topic and bus; the ledger expires its items and indexes the active ones', () => {
+    const app = new App();
+    const stack = new Stack(app, 'HubStack', { env: ENV });
+    const reportTopic = new sns.Topic(stack, 'Reports', { enforceSSL: true });
+    const eventBus = new events.EventBus(stack, 'Bus');
+    new MitigationHub(stack, 'Hub', { accounts: [A], spokeRoleName: 'dd-spoke', reportTopic, eventBus });
+    const template = Template.fromStack(stack);
+    const followers = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ [HUB_ENV.TASK_LEDGER_TABLE]: Match.anyValue() }) } } });
+    const follower = Object.entries(followers).find(([id]) => id.startsWith('HubTaskFollower'));
+    expect(follower?.[1]).toMatchObject({
+      Properties: {
+        Timeout: 300,
+        Environment: {
+          Variables: {
+            [HUB_ENV.TASK_LEDGER_TABLE]: { Ref: expect.stringMatching(/^HubTaskLedger/) },
+            [HUB_ENV.SPOKE_ROLE_NAME]: 'dd-spoke',
+            [HUB_ENV.MITIGATION]: 'HubStack/Hub',
+            [HUB_ENV.REPORT_TOPIC_ARN]: { Ref: expect.stringMatching(/^Reports/) },
+            [HUB_ENV.EVENT_BUS]: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
+          },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [follower![0], 'Arn'] } })],
+    });
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'task', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [{ IndexName: 'active', KeySchema: [{ AttributeName: 'activeIn', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+      },
+    });
+    // The audit function records in the same ledger.
+    const ledgerRef = follower![1].Properties.Environment.Variables[HUB_ENV.TASK_LEDGER_TABLE];
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [HUB_ENV.REGISTRY_TABLE]: Match.anyValue(), [HUB_ENV.TASK_LEDGER_TABLE]: ledgerRef }) },
+    });
+    // cdk-nag and the CloudFormation validator with a report topic and a bus too.
+    addNagPacks(app);
+    app.synth();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(unusedNagSuppressions(stack)).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
   });
 });
 
@@ -189,11 +283,11 @@ describe('checks', () => {
     ['an account twice', { accounts: [A, A] }, /invalid accounts .*must not list an account twice/],
     ['an organization id that is not one', { organizationId: 'org-1' }, /invalid organizationId "org-1": must be an AWS Organizations organization id/],
     ['a spoke role name too long for a region', { organizationId: ORG, spokeRoleName: 'x'.repeat(49) }, /invalid spokeRoleName "x{49}": must be 1 to 48 characters/],
-    ['a per-spoke metric the hub does not emit per spoke', { organizationId: ORG }, /invalid metricName "ExecutionsFailed": the functions emit only TasksStarted, .* per spoke/],
+    ['a per-spoke metric the hub does not emit per spoke', { organizationId: ORG }, /invalid metricName "TasksStopped": the functions emit only TasksStarted, .* per spoke/],
     ['a reconcile interval of seconds', { organizationId: ORG, reconcileInterval: Duration.seconds(90) }, /invalid reconcileInterval "1 minute 30 seconds"/],
   ])('refuses %s', (what, props, message) => {
     const { stack, hub } = hubStack(props);
-    if (what.includes('metric')) { hub.metricForSpoke('ExecutionsFailed', A, 'eu-west-1'); }
+    if (what.includes('metric')) { hub.metricForSpoke('TasksStopped', A, 'eu-west-1'); }
     expectRefused(stack, message);
   });
 });

@@ -70,10 +70,15 @@ export const DEFAULT_FOLLOWER_LOOKBACK_HOURS = 72;
 /** The ledger's partition key and TTL attribute. */
 export const FOLLOWER_LEDGER = { PARTITION_KEY: 'taskId', TTL_ATTRIBUTE: 'expiresAt' } as const;
 
-/** Environment variables of an organization's mitigation hub (`MitigationHub`). */
+/**
+ * Environment variables of an organization's mitigation hub (`MitigationHub`): its audit function's,
+ * and those of its task follower (which has the ledger, spoke role name, name, report topic and bus).
+ */
 export const HUB_ENV = {
   /** The registry of confirmed spokes (DynamoDB, partition key `HUB_REGISTRY.PARTITION_KEY`). */
   REGISTRY_TABLE: 'MITIGATION_HUB_REGISTRY_TABLE',
+  /** The ledger of the tasks the hub started in its spokes (DynamoDB, `HUB_TASK_LEDGER`). */
+  TASK_LEDGER_TABLE: 'MITIGATION_HUB_TASK_LEDGER_TABLE',
   /** The accounts whose spokes the hub serves, a JSON array of account ids; absent with an organization. */
   ACCOUNTS: 'MITIGATION_HUB_ACCOUNTS',
   /** The organization whose spokes the hub serves; absent with an account list. */

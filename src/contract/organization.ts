@@ -60,6 +60,24 @@ export function spokeKey(account: string, region: string): string {
 /** The hub's registry of confirmed spokes (DynamoDB: partition key `spoke`, string). */
 export const HUB_REGISTRY = { PARTITION_KEY: 'spoke' } as const;
 
+/**
+ * The hub's ledger of the tasks it started in its spokes (DynamoDB: partition key `task`, string,
+ * `hubTaskKey()`; TTL attribute `expiresAt`). The audit function records each task it starts; the
+ * follower reads the active ones through the sparse index `active`, whose key attribute (`activeIn`,
+ * the task's spoke) only an entry not yet reported has, and marks each one reported when it ends.
+ */
+export const HUB_TASK_LEDGER = {
+  PARTITION_KEY: 'task',
+  TTL_ATTRIBUTE: 'expiresAt',
+  ACTIVE_INDEX: 'active',
+  ACTIVE_ATTRIBUTE: 'activeIn',
+} as const;
+
+/** The key of a task in the hub's ledger: `<account>/<region>/<taskId>` (a task id is unique only in its account and region). */
+export function hubTaskKey(account: string, region: string, taskId: string): string {
+  return `${spokeKey(account, region)}/${taskId}`;
+}
+
 /** An AWS account id. */
 export const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
 

@@ -5,10 +5,9 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-la
 import { HubConfig, readHubConfig, readSpokeConfig } from './mitigation-hub/config';
 import {
   decideRecord, decideRegistered, decideRegistration, decideStageFailure, decideUnknownHubEvent, Envelope, HubRecord, isAllowed, parseEnvelope,
-  parseHubInvocation, RegisteredSpoke, registration, SpokeRef, SpokeStage, spokeOfTopic,
+  parseHubInvocation, RegisteredSpoke, registration, SpokeRef, SpokeStage, spokeOfTopic, tasksToFollow,
 } from './mitigation-hub/decide';
 import { Registry } from './mitigation-hub/registry';
-import { readSpokeDocument, SpokeSessions } from './mitigation-hub/spokes';
 import { HUB_ENV } from '../contract/environment';
 import { spokeKey } from '../contract/organization';
 import type { Outcome } from './shared/audit-decide';
@@ -17,9 +16,11 @@ import { openConfig } from './shared/config';
 import { runWithDeadline } from './shared/deadline';
 import { perform } from './shared/effects';
 import { answerOf, errorMessage, errorName } from './shared/errors';
+import { HubLedger } from './shared/hub-ledger';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter, reportSent } from './shared/report';
+import { readSpokeDocument, SpokeSessions } from './shared/spokes';
 
 /** What the hub did about one audit of one spoke (the reconciler's answer). */
 export type SpokeOutcome = Outcome & { readonly account: string; readonly region: string };
@@ -65,7 +66,8 @@ export async function handler(event: SQSEvent | ScheduledEvent, context?: Contex
   const hub = await openConfig(process.env, readHubConfig, HUB_ENV);
   const reporter = new Reporter(hub.reportTopicArn, hub.mitigation, hub.eventBus);
   sessions ??= new SpokeSessions(sts, hub.spokeRoleName);
-  const work: HubWork = { hub, reporter, registry: new Registry(dynamodb, hub.registryTable), sessions, now: new Date() };
+  const registry = new Registry(dynamodb, hub.registryTable);
+  const work: HubWork = { hub, reporter, registry, ledger: new HubLedger(dynamodb, hub.taskLedgerTable), sessions, now: new Date() };
   const invocation = parseHubInvocation(event);
   switch (invocation.kind) {
     case 'records': {
@@ -91,6 +93,8 @@ interface HubWork {
   readonly hub: HubConfig;
   readonly reporter: Reporter;
   readonly registry: Registry;
+  /** Where each task started in a spoke is recorded, for the hub's follower. */
+  readonly ledger: HubLedger;
   readonly sessions: SpokeSessions;
   readonly now: Date;
 }
@@ -177,15 +181,30 @@ async function notify(spoke: SpokeRef, message: string, record: HubRecord, work:
   }
   const context = await spokeContext(spoke, work, fields);
   if (typeof context === 'string') { return context; }
+  let outcome: Outcome;
   try {
-    await onNotification(message, context, work.now);
-    return 'done';
+    outcome = await onNotification(message, context, work.now);
   } catch (error) {
     // A transient failure, already logged by the engine (or a report that could not be sent).
     work.sessions.forgetIfStale(spoke, error);
     log('WARN', 'record-retried', { ...fields, account: spoke.account, region: spoke.region, error: errorName(error), message: errorMessage(error) });
     return 'retry';
   }
+  return recordTasks(spoke, [outcome], work, fields);
+}
+
+/**
+ * Records the tasks the engine started (or found started) in `spoke` in the ledger, for the hub's
+ * follower. A transient failure gives 'retry': the message comes back, the engine finds its task
+ * started, and it is recorded then; a permanent one is reported (`task-not-followed`).
+ */
+async function recordTasks(spoke: SpokeRef, outcomes: readonly Outcome[], work: HubWork, fields: Record<string, unknown>): Promise<RecordResult> {
+  for (const taskId of tasksToFollow(outcomes)) {
+    const task = { partition: spoke.partition, account: spoke.account, region: spoke.region, taskId, mitigation: work.hub.mitigation };
+    const recorded = await runStep('record-task', spoke, work, { ...fields, taskId }, () => work.ledger.record(task, work.now));
+    if (typeof recorded === 'string') { return recorded; }
+  }
+  return 'done';
 }
 
 /**
@@ -219,5 +238,6 @@ async function reconcileSpoke(entry: RegisteredSpoke, work: HubWork): Promise<Sp
   if (context === 'retry') { throw new Error(`reconciling spoke ${entry.spoke}: to be retried`); }
   if (context === 'done') { return []; }
   const outcomes = await reconcile(context, work.now, { account: spoke.account, region: spoke.region });
+  if (await recordTasks(spoke, outcomes, work, fields) === 'retry') { throw new Error(`recording the tasks of spoke ${entry.spoke}: to be retried`); }
   return outcomes.map((o) => ({ ...o, account: spoke.account, region: spoke.region }));
 }

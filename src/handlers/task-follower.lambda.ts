@@ -3,16 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient, paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks } from '@aws-sdk/client-iot';
 import type { ScheduledEvent } from 'aws-lambda';
 import { openConfig } from './shared/config';
-import { answerOf, errorMessage, errorName, isPermanent } from './shared/errors';
-import { putEvents } from './shared/events';
+import { isPermanent } from './shared/errors';
+import type { Candidate, TaskResult } from './shared/follow-decide';
 import { createIotClient } from './shared/iot-tasks';
-import { log } from './shared/log';
-import { emitMetrics } from './shared/metrics';
 import { Reporter } from './shared/report';
+import { CLAIM_STALE_MS, followTask } from './shared/task-follow';
 import { readTaskOutcome } from './shared/task-outcome';
 import { readFollowerConfig } from './task-follower/config';
-import { Candidate, candidatesOf, decideFollow, FollowFacts, ListedTask, listingOf, retryingFields, TaskResult } from './task-follower/decide';
-import { Claim, Ledger } from './task-follower/ledger';
+import { candidatesOf, ListedTask, listingOf } from './task-follower/decide';
+import { Ledger } from './task-follower/ledger';
 
 /**
  * The task follower: reports, once, how every mitigation actions task the stack's constructs
@@ -31,14 +30,11 @@ import { Claim, Ledger } from './task-follower/ledger';
  * `task-outcome` line (WARN when an execution failed), publishes it to the construct's report
  * topic when something failed, and marks it reported. A run after that adds nothing.
  *
- * Decide (`./task-follower/decide.ts`, pure: which tasks, what to ask next, what to report), act:
- * the I/O is here.
+ * Decide (`./task-follower/decide.ts`, pure: which tasks; `./shared/follow-decide.ts`: what to ask
+ * next, what to report), act: the listing is here, the following of each task `./shared/task-follow.ts`.
  */
 const iot: IoTClient = createIotClient();
 const dynamodb = new DynamoDBClient({});
-
-/** The function's timeout: a claim older than this belongs to a run that is over. */
-export const CLAIM_STALE_MS = 5 * 60 * 1000;
 
 /** What one run did, by task id. */
 export interface FollowSummary {
@@ -71,7 +67,14 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
     'reported': summary.reported, 'claimed-elsewhere': summary.claimedElsewhere, 'failed': summary.failed, 'retrying': summary.retrying,
   };
   for (const candidate of candidates.filter((c) => !reported.has(c.taskId))) {
-    into[await follow(ledger, candidate, claimId, now)].push(candidate.taskId);
+    into[await followTask(candidate, {
+      claims: {
+        claim: () => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS),
+        release: (claim) => ledger.release(claim),
+        markReported: (claim, options) => ledger.markReported(claim, now, options),
+      },
+      readOutcome: () => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+    })].push(candidate.taskId);
   }
   if (summary.retrying.length > 0) {
     // Every other task was handled; failing the invocation gets these retried (or dead-lettered).
@@ -94,63 +97,4 @@ async function listTasks(kinds: string[], window: { startTime: Date; endTime: Da
     }
   }
   return listed;
-}
-
-/** Reports one task's outcome, at most once across runs: does what `decideFollow` says until it is done. */
-async function follow(ledger: Ledger, candidate: Candidate, claimId: string, now: Date): Promise<TaskResult> {
-  let facts: FollowFacts = {};
-  for (;;) {
-    const step = decideFollow(candidate, facts);
-    const claim = facts.claim && 'value' in facts.claim ? facts.claim.value : undefined;
-    switch (step.kind) {
-      case 'claim':
-        facts = { ...facts, claim: await answerOf(() => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS)) };
-        break;
-      case 'read-outcome':
-        facts = { ...facts, outcome: await answerOf(() => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId })) };
-        break;
-      case 'publish':
-        facts = { ...facts, published: await answerOf(() => putEvents([step.event], step.eventBusArn)) };
-        break;
-      case 'claimed-elsewhere':
-        log('INFO', 'claimed-elsewhere', step.fields);
-        return 'claimed-elsewhere';
-      case 'retry':
-        if (step.release && claim) {
-          try {
-            await ledger.release(claim);
-          } catch (releaseError) {
-            // The claim goes stale and is taken over after CLAIM_STALE_MS.
-            log('WARN', 'claim-not-released', retryingFields(step.fields, releaseError));
-          }
-        }
-        log('WARN', 'retrying', retryingFields(step.fields, step.error));
-        return 'retrying';
-      case 'give-up': {
-        const { followed } = step;
-        await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure('outcome-unreadable', step.failure.error, step.fields);
-        await markReported(ledger, claim!, now, step.fields, { failed: true });
-        return 'failed';
-      }
-      case 'finish':
-        for (const line of step.metrics) { emitMetrics(line.dimensions, line.dimensionSets, line.values); }
-        try {
-          await new Reporter(step.report.topicArn).report(step.report.level, 'task-outcome', step.report.fields);
-        } catch (error) {
-          log('WARN', 'report-not-published', { ...step.fields, error: errorName(error), message: errorMessage(error) });
-        }
-        // The claim stays when this fails: after the staleness another run would report the task again. Said in the log.
-        await markReported(ledger, claim!, now, step.fields);
-        return 'reported';
-    }
-  }
-}
-
-/** Marks the task reported; a ledger that cannot be written is logged (`ledger-not-updated`), not thrown. */
-async function markReported(ledger: Ledger, claim: Claim, now: Date, fields: Record<string, unknown>, options?: { failed: true }): Promise<void> {
-  try {
-    await ledger.markReported(claim, now, options);
-  } catch (error) {
-    log('WARN', 'ledger-not-updated', { ...fields, error: errorName(error), message: errorMessage(error) });
-  }
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE } from '../contract/telemetry';
 
 /** The width of a CloudWatch dashboard, in grid units. */
 const GRID_WIDTH = 24;
@@ -66,6 +67,22 @@ export function alarmStatus(title: string, alarms: cloudwatch.IAlarm[]): cloudwa
 /** A heading across the dashboard. */
 export function heading(markdown: string): cloudwatch.TextWidget {
   return new cloudwatch.TextWidget({ markdown, width: GRID_WIDTH, height: 1 });
+}
+
+/**
+ * A hub's metric for each of its spokes: a SEARCH for every `[Mitigation, Account, Region]` metric of
+ * the hub (a spoke shows once it has a datapoint), each labelled `<account>/<region>`.
+ */
+export function perSpoke(hubPath: string, metricName: string): cloudwatch.IMetric {
+  const quoted = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSIONS.ACCOUNT},${METRIC_DIMENSIONS.MITIGATION},${METRIC_DIMENSIONS.REGION}} `
+      + `MetricName=${quoted(metricName)} ${METRIC_DIMENSIONS.MITIGATION}=${quoted(hubPath)}', 'Sum', ${DASHBOARD_PERIOD.toSeconds()})`,
+    usingMetrics: {},
+    // A dynamic label: each spoke's line is named by its account and region.
+    label: `\${PROP('Dim.${METRIC_DIMENSIONS.ACCOUNT}')}/\${PROP('Dim.${METRIC_DIMENSIONS.REGION}')}`,
+    period: DASHBOARD_PERIOD,
+  });
 }
 
 /**

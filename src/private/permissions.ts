@@ -118,9 +118,16 @@ export const SPOKE_ROLE_IOT_ACTIONS = [...new Set([
 /** What the hub reads of a spoke's configuration parameter (a String parameter: no key to decrypt with). */
 export const SPOKE_CONFIGURATION_ACTIONS = ['ssm:GetParameter'];
 
-/** What the organization hub's audit function does to reach a spoke: assume the spoke's role (scoped to the spoke role names). */
+/** What the organization hub's functions (audit, task follower) do to reach a spoke: assume the spoke's role (scoped to the spoke role names). */
 export const HUB_SPOKE_ROLE_ACTIONS = ['sts:AssumeRole'];
 /** ...confirm a spoke topic's subscription to the hub's queue (scoped to the allowed accounts' topics). */
 export const HUB_CONFIRM_ACTIONS = ['sns:ConfirmSubscription'];
 /** ...and keep its registry of spokes: read one, write one, walk them all (the reconciler). */
 export const HUB_REGISTRY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'];
+/** ...and record each task it starts in the hub's task ledger (never read or overwrite one: the put is conditional). */
+export const HUB_TASK_RECORD_ACTIONS = ['dynamodb:PutItem'];
+
+/** What the hub's task follower reads of its ledger: the active tasks, on the ledger's active index. */
+export const HUB_FOLLOWER_INDEX_ACTIONS = ['dynamodb:Scan'];
+/** ...and what it writes there: claims, their release, and reported tasks (conditional updates of existing entries). */
+export const HUB_FOLLOWER_LEDGER_ACTIONS = ['dynamodb:UpdateItem'];

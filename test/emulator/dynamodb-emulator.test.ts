@@ -83,6 +83,23 @@ describe('UpdateItem and DeleteItem', () => {
     expect(emulator.item(TABLE, 't-1')).toBeUndefined();
   });
 
+  test('REMOVE deletes attributes, with SET in either order; removing a key attribute is refused', async () => {
+    emulator.putItem(TABLE, { ...key('t-1'), state: { S: 'claimed' }, claimId: { S: 'c-1' }, note: { S: 'x' } });
+    await client.send(new UpdateItemCommand({
+      TableName: TABLE,
+      Key: key('t-1'),
+      UpdateExpression: 'REMOVE #claimId, #note SET #state = :reported',
+      ExpressionAttributeNames: { '#state': 'state', '#claimId': 'claimId', '#note': 'note' },
+      ExpressionAttributeValues: { ':reported': { S: 'reported' } },
+    }));
+    expect(emulator.item(TABLE, 't-1')).toEqual({ ...key('t-1'), state: { S: 'reported' } });
+    const error = await rejection(client.send(new UpdateItemCommand({
+      TableName: TABLE, Key: key('t-1'), UpdateExpression: 'REMOVE #k', ExpressionAttributeNames: { '#k': 'taskId' },
+    })));
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(/Cannot update attribute taskId. This attribute is part of the key/);
+  });
+
   test('UpdateItem on a missing item creates it from the key', async () => {
     await client.send(new UpdateItemCommand({
       TableName: TABLE,
@@ -166,6 +183,55 @@ describe('Scan', () => {
   });
 });
 
+describe('a global secondary index', () => {
+  const INDEXED = 'tasks';
+  const entry = (id: string, active?: string) => ({ task: { S: id }, ...(active === undefined ? {} : { active: { S: active } }) });
+  beforeEach(() => emulator.createTable(INDEXED, 'task', { active: 'active' }));
+
+  test('a Scan of the index reads only the items with its key attribute, in index key order, with both keys in LastEvaluatedKey', async () => {
+    for (const [id, active] of [['t-3', 'b'], ['t-1', 'b'], ['t-2', undefined], ['t-4', 'a']] as const) { emulator.putItem(INDEXED, entry(id, active)); }
+    const first = await client.send(new ScanCommand({ TableName: INDEXED, IndexName: 'active', Limit: 2 }));
+    expect(first.Items).toEqual([entry('t-4', 'a'), entry('t-1', 'b')]);
+    expect(first.LastEvaluatedKey).toEqual(entry('t-1', 'b'));
+    const second = await client.send(new ScanCommand({ TableName: INDEXED, IndexName: 'active', ExclusiveStartKey: first.LastEvaluatedKey }));
+    expect(second.Items).toEqual([entry('t-3', 'b')]);
+    expect(second.LastEvaluatedKey).toBeUndefined();
+    // The table itself still has every item.
+    expect((await client.send(new ScanCommand({ TableName: INDEXED }))).Count).toBe(4);
+    expectNoDynamoDbViolations(emulator);
+  });
+
+  test('an item leaves the index when its key attribute is removed, and joins it when the attribute is set', async () => {
+    await client.send(new PutItemCommand({ TableName: INDEXED, Item: entry('t-1', 'a') }));
+    const scanIndex = async () => (await client.send(new ScanCommand({ TableName: INDEXED, IndexName: 'active' }))).Items;
+    expect(await scanIndex()).toEqual([entry('t-1', 'a')]);
+    await client.send(new UpdateItemCommand({ TableName: INDEXED, Key: { task: { S: 't-1' } }, UpdateExpression: 'REMOVE active' }));
+    expect(await scanIndex()).toEqual([]);
+    await client.send(new UpdateItemCommand({
+      TableName: INDEXED, Key: { task: { S: 't-1' } }, UpdateExpression: 'SET active = :a', ExpressionAttributeValues: { ':a': { S: 'z' } },
+    }));
+    expect(await scanIndex()).toEqual([entry('t-1', 'z')]);
+  });
+
+  test.each([
+    ['an index key that is not a string', () => new PutItemCommand({ TableName: INDEXED, Item: { task: { S: 't-1' }, active: { N: '1' } } }),
+      /Type mismatch for Index Key active Expected: S Actual: N IndexName: active/],
+    ['an empty index key', () => new UpdateItemCommand({
+      TableName: INDEXED, Key: { task: { S: 't-1' } }, UpdateExpression: 'SET active = :a', ExpressionAttributeValues: { ':a': { S: '' } },
+    }), /cannot contain an empty string value. IndexName: active, IndexKey: active/],
+    ['a consistent read of the index', () => new ScanCommand({ TableName: INDEXED, IndexName: 'active', ConsistentRead: true }),
+      /Consistent reads are not supported on global secondary indexes/],
+    ['an index the table does not have', () => new ScanCommand({ TableName: INDEXED, IndexName: 'other' }), /does not have the specified index: other/],
+    ['a starting key without the index key', () => new ScanCommand({ TableName: INDEXED, IndexName: 'active', ExclusiveStartKey: { task: { S: 't-1' } } }),
+      /The provided starting key is invalid/],
+  ])('%s is a ValidationException, and nothing is written', async (_, command, message) => {
+    const error = await rejection(client.send(command() as PutItemCommand));
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(message);
+    expect(emulator.items(INDEXED)).toEqual([]);
+  });
+});
+
 describe('refusals', () => {
   test.each([
     ['an unknown function', 'begins_with(#s, :v)'],
@@ -194,11 +260,19 @@ describe('refusals', () => {
     expect(error.message).toMatch(/unused/);
   });
 
-  test('REMOVE in an UpdateExpression is refused', async () => {
+  test.each([
+    ['an ADD clause', 'ADD #s :v', { ':v': { N: '1' } }, /only SET and REMOVE clauses are emulated/],
+    ['a DELETE clause', 'SET #s = :v DELETE #s :v', { ':v': { S: 'x' } }, /only SET and REMOVE clauses are emulated/],
+    ['SET twice', 'SET #s = :v SET #s = :v', { ':v': { S: 'x' } }, /The "SET" section can only be used once/],
+    ['a path both SET and REMOVEd', 'SET #s = :v REMOVE #s', { ':v': { S: 'x' } }, /Two document paths overlap/],
+  ])('%s in an UpdateExpression is a ValidationException', async (_, expression, values, message) => {
+    emulator.putItem(TABLE, { ...key('t-1'), state: { S: 'claimed' } });
     const error = await rejection(client.send(new UpdateItemCommand({
-      TableName: TABLE, Key: key('t-1'), UpdateExpression: 'REMOVE #s', ExpressionAttributeNames: { '#s': 'state' },
+      TableName: TABLE, Key: key('t-1'), UpdateExpression: expression, ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: values,
     })));
     expect(error.name).toBe('ValidationException');
+    expect(error.message).toMatch(message);
+    expect(emulator.item(TABLE, 't-1')).toEqual({ ...key('t-1'), state: { S: 'claimed' } });
   });
 
   test('a key that is not the schema, and an unknown table', async () => {

@@ -20,17 +20,26 @@
  * rather than passing against a lenient emulator):
  *  - ConditionExpression: `attribute_exists(p)`, `attribute_not_exists(p)`, comparisons
  *    `p <op> operand` with `=`, `<>`, `<`, `<=`, `>`, `>=`, `AND`, `OR`, `NOT` and parentheses.
- *  - UpdateExpression: `SET p = operand, ...` (no arithmetic, no functions, no REMOVE/ADD/DELETE).
+ *  - UpdateExpression: `SET p = operand, ...` and `REMOVE p, ...`, each clause at most once, in
+ *    either order (no arithmetic, no functions, no ADD/DELETE).
  *  - ProjectionExpression: a comma-separated list of top-level attribute names.
  *  Paths are top-level names or `#placeholders`; operands are paths or `:values`. As DynamoDB does,
  *  a placeholder left unused (or used but not defined) is a ValidationException.
  *
- * Scan: `Limit`, `ExclusiveStartKey`, `ProjectionExpression` and `ConsistentRead`. As DynamoDB does,
- * a page ends at `Limit` items or once 1 MB of items has been read (sizes counted before the
- * projection, here as the length of each item's JSON), and then carries `LastEvaluatedKey`, even
- * when no item is left (the next page is empty). Items come in key order (DynamoDB's order is its
- * own: callers must not rely on one). FilterExpression, parallel scans (Segment), indexes, Select
- * and the legacy parameters are refused.
+ * Scan: `Limit`, `ExclusiveStartKey`, `ProjectionExpression`, `ConsistentRead` and `IndexName`. As
+ * DynamoDB does, a page ends at `Limit` items or once 1 MB of items has been read (sizes counted
+ * before the projection, here as the length of each item's JSON), and then carries
+ * `LastEvaluatedKey`, even when no item is left (the next page is empty). Items come in key order
+ * (DynamoDB's order is its own: callers must not rely on one). FilterExpression, parallel scans
+ * (Segment), Select and the legacy parameters are refused.
+ *
+ * Global secondary indexes (`createTable(name, key, { indexName: indexKey })`): a string partition
+ * key, no sort key, every attribute projected. An item is in an index only while it has the
+ * index's key attribute (a sparse index); a write that gives that attribute another type than a
+ * string, or an empty string, is a ValidationException, as in DynamoDB. A Scan of an index reads
+ * only its items, refuses `ConsistentRead: true` (DynamoDB has no consistent reads on a global
+ * secondary index), and its keys (`ExclusiveStartKey`, `LastEvaluatedKey`) hold both the table's
+ * and the index's key attributes.
  *
  * `TableName` may be a table's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`) in the
  * request's own account and region; another account's or region's is refused (resource-based
@@ -65,6 +74,9 @@ export interface DynamoDbFaultSpec extends BaseFaultSpec {
   kind: DynamoDbFaultKind;
   operation?: 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Scan';
 }
+
+/** A table's global secondary indexes: index name -> the name of its (string) partition key attribute. */
+export type GlobalSecondaryIndexes = Record<string, string>;
 
 export interface RecordedDynamoDbRequest extends RequestScope {
   /** The operation of `x-amz-target` ('' when absent). */
@@ -101,8 +113,8 @@ const OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 
 const MAX_BATCH_KEYS = 100;
 /** A Scan page reads at most 1 MB of items. */
 const MAX_SCAN_PAGE_BYTES = 1024 * 1024;
-/** Scan members the emulator models; the others (FilterExpression, Segment, IndexName, Select, the legacy ones) are refused. */
-const SCAN_MEMBERS = new Set(['TableName', 'Limit', 'ExclusiveStartKey', 'ProjectionExpression', 'ExpressionAttributeNames', 'ConsistentRead']);
+/** Scan members the emulator models; the others (FilterExpression, Segment, Select, the legacy ones) are refused. */
+const SCAN_MEMBERS = new Set(['TableName', 'IndexName', 'Limit', 'ExclusiveStartKey', 'ProjectionExpression', 'ExpressionAttributeNames', 'ConsistentRead']);
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([A-Za-z0-9_.-]{3,255})$/;
 
 // ---------------------------------------------------------------------------------------------
@@ -181,17 +193,30 @@ class Parser {
     return c;
   }
 
-  parseSet(): Array<{ name: string; value: Operand }> {
-    const first = this.next();
-    if (first?.kind !== 'ident' || first.text.toUpperCase() !== 'SET') this.fail('only SET clauses are emulated');
-    const assignments: Array<{ name: string; value: Operand }> = [];
+  /** `SET p = operand, ...` and `REMOVE p, ...`, each at most once, in either order. */
+  parseUpdate(): { set: Array<{ name: string; value: Operand }>; remove: string[] } {
+    const set: Array<{ name: string; value: Operand }> = [];
+    const remove: string[] = [];
+    const seen = new Set<string>();
     do {
-      const name = this.path();
-      this.expect('op', '=');
-      assignments.push({ name, value: this.operand() });
-    } while (this.accept('punct', ','));
-    this.expectEnd();
-    return assignments;
+      const clause = this.next();
+      const keyword = clause?.kind === 'ident' ? clause.text.toUpperCase() : '';
+      if (keyword !== 'SET' && keyword !== 'REMOVE') this.fail('only SET and REMOVE clauses are emulated');
+      if (seen.has(keyword)) throw validation(`Invalid UpdateExpression: The "${keyword}" section can only be used once in an update expression; ${this.source}`);
+      seen.add(keyword);
+      do {
+        const name = this.path();
+        if (keyword === 'SET') {
+          this.expect('op', '=');
+          set.push({ name, value: this.operand() });
+        } else {
+          remove.push(name);
+        }
+      } while (this.accept('punct', ','));
+    } while (this.index < this.tokens.length);
+    const paths = [...set.map((a) => a.name), ...remove];
+    if (new Set(paths).size !== paths.length) throw validation(`Invalid UpdateExpression: Two document paths overlap with each other; ${this.source}`);
+    return { set, remove };
   }
 
   parseProjection(): string[] {
@@ -320,6 +345,8 @@ function evaluate(c: Condition, item: Item | undefined): boolean {
 interface Table {
   readonly partitionKey: string;
   readonly items: Map<string, Item>;
+  /** Index name -> its partition key attribute. */
+  readonly indexes: GlobalSecondaryIndexes;
 }
 
 export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
@@ -348,9 +375,12 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
     return this.tablesByScope.get(this.scope);
   }
 
-  /** Defines a table whose partition key is the string attribute `partitionKey` (no sort key). */
-  createTable(tableName: string, partitionKey: string): void {
-    this.tables.set(tableName, { partitionKey, items: new Map() });
+  /**
+   * Defines a table whose partition key is the string attribute `partitionKey` (no sort key), with
+   * `indexes`: global secondary indexes, each keyed by a string attribute (sparse: see the header).
+   */
+  createTable(tableName: string, partitionKey: string, indexes: GlobalSecondaryIndexes = {}): void {
+    this.tables.set(tableName, { partitionKey, items: new Map(), indexes: { ...indexes } });
   }
 
   /** A copy of the table's items, in key order. */
@@ -470,6 +500,7 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
         const item = body.Item as Item | undefined;
         if (!item || typeof item !== 'object') throw validation('1 validation error detected: Value null at \'item\' failed to satisfy constraint: Member must not be null');
         const key = this.key(table, { [table.partitionKey]: item[table.partitionKey] });
+        checkIndexKeys(table, item);
         this.checkCondition(body, table.items.get(key));
         table.items.set(key, structuredClone(item));
         return {};
@@ -479,18 +510,22 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
         const key = this.key(table, body.Key);
         const p = this.placeholders(body);
         if (typeof body.UpdateExpression !== 'string') throw validation('UpdateExpression is required by the emulator (AttributeUpdates is not emulated)');
-        const assignments = new Parser(tokenize(body.UpdateExpression, 'UpdateExpression'), p, body.UpdateExpression, 'UpdateExpression').parseSet();
+        const update = new Parser(tokenize(body.UpdateExpression, 'UpdateExpression'), p, body.UpdateExpression, 'UpdateExpression').parseUpdate();
         const current = table.items.get(key);
         const condition = this.condition(body, p);
         p.checkAllUsed();
         if (condition && !evaluate(condition, current)) throw conditionalCheckFailed();
         const item: Item = structuredClone(current ?? (body.Key as Item));
-        for (const { name, value } of assignments) {
+        for (const name of [...update.set.map((a) => a.name), ...update.remove]) {
           if (name === table.partitionKey) throw validation(`One or more parameter values were invalid: Cannot update attribute ${name}. This attribute is part of the key`);
+        }
+        for (const { name, value } of update.set) {
           const v = value.kind === 'value' ? value.value : item[value.name];
           if (v === undefined) throw validation('The provided expression refers to an attribute that does not exist in the item');
           item[name] = structuredClone(v);
         }
+        for (const name of update.remove) { delete item[name]; }
+        checkIndexKeys(table, item);
         table.items.set(key, item);
         return {};
       }
@@ -540,32 +575,61 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
     if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 1)) {
       throw validation(`1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
     }
-    const start = body.ExclusiveStartKey === undefined ? undefined : this.key(table, body.ExclusiveStartKey);
+    const scanned = body.IndexName === undefined ? this.tableOrder(table, body.ExclusiveStartKey) : this.indexOrder(table, body);
     const p = this.placeholders(body);
     const projection = this.projection(body.ProjectionExpression, p);
     p.checkAllUsed();
-    const keys = [...table.items.keys()].sort().filter((k) => start === undefined || k > start);
     const page: Item[] = [];
     let bytes = 0;
     let stopped = false;
-    for (const k of keys) {
+    for (const item of scanned) {
       if (page.length === limit || bytes >= MAX_SCAN_PAGE_BYTES) {
         stopped = true;
         break;
       }
-      const item = table.items.get(k)!;
       bytes += JSON.stringify(item).length;
       page.push(project(item, projection));
     }
     // DynamoDB hands back where it stopped whenever the page is full, even if nothing is left.
     stopped ||= page.length > 0 && (page.length === limit || bytes >= MAX_SCAN_PAGE_BYTES);
-    const last = keys[page.length - 1];
+    const last = scanned[page.length - 1];
+    const keyNames = [table.partitionKey, ...(body.IndexName === undefined ? [] : [table.indexes[String(body.IndexName)]])];
     return {
       Items: page,
       Count: page.length,
       ScannedCount: page.length,
-      ...(stopped && last !== undefined ? { LastEvaluatedKey: { [table.partitionKey]: { S: last } } } : {}),
+      ...(stopped && last !== undefined ? { LastEvaluatedKey: Object.fromEntries(keyNames.map((n) => [n, structuredClone(last[n])])) } : {}),
     };
+  }
+
+  /** The table's items in key order, after `exclusiveStartKey` (the table's key). */
+  private tableOrder(table: Table, exclusiveStartKey: unknown): Item[] {
+    const start = exclusiveStartKey === undefined ? undefined : this.key(table, exclusiveStartKey);
+    return [...table.items.keys()].sort().filter((k) => start === undefined || k > start).map((k) => table.items.get(k)!);
+  }
+
+  /** The items of the Scan's index (those with its key attribute), by index key then table key, after its ExclusiveStartKey. */
+  private indexOrder(table: Table, body: Record<string, unknown>): Item[] {
+    const indexName = String(body.IndexName);
+    const indexKey = table.indexes[indexName];
+    if (indexKey === undefined) throw validation(`The table does not have the specified index: ${indexName}`);
+    if (body.ConsistentRead === true) throw validation('Consistent reads are not supported on global secondary indexes');
+    const orderOf = (item: Item): [string, string] => [stringOf(item[indexKey]) ?? '', stringOf(item[table.partitionKey]) ?? ''];
+    const before = (a: [string, string], b: [string, string]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    let start: [string, string] | undefined;
+    if (body.ExclusiveStartKey !== undefined) {
+      const k = body.ExclusiveStartKey as Item;
+      const names = Object.keys(k ?? {}).sort();
+      const [own, index] = [stringOf(k?.[table.partitionKey]), stringOf(k?.[indexKey])];
+      if (JSON.stringify(names) !== JSON.stringify([table.partitionKey, indexKey].sort()) || own === undefined || index === undefined) {
+        throw validation('The provided starting key is invalid: it must hold the table\'s and the index\'s key attributes');
+      }
+      start = [index, own];
+    }
+    return [...table.items.values()]
+      .filter((item) => stringOf(item[indexKey]) !== undefined)
+      .sort((a, b) => (before(orderOf(a), orderOf(b)) ? -1 : 1))
+      .filter((item) => start === undefined || before(start, orderOf(item)));
   }
 
   private placeholders(body: Record<string, unknown>): Placeholders {
@@ -625,6 +689,27 @@ export class DynamoDbEmulator extends HttpEmulator<DynamoDbFaultSpec> {
   private send(res: http.ServerResponse, status: number, payload: Record<string, unknown>): void {
     this.requestCount += 1;
     this.sendJson(res, status, 'application/x-amz-json-1.0', payload, sequentialId('44444444', this.requestCount));
+  }
+}
+
+/** A string attribute's value; undefined for anything else. */
+function stringOf(value: AttributeValue | undefined): string | undefined {
+  const s = (value as { S?: unknown } | undefined)?.S;
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** An item's index key attributes, when present, must be non-empty strings (DynamoDB refuses the write otherwise). */
+function checkIndexKeys(table: Table, item: Item): void {
+  for (const [indexName, indexKey] of Object.entries(table.indexes)) {
+    const value = item[indexKey];
+    if (value === undefined) continue;
+    const s = stringOf(value);
+    if (s === undefined) {
+      throw validation(`One or more parameter values were invalid: Type mismatch for Index Key ${indexKey} Expected: S Actual: ${Object.keys(value)[0]} IndexName: ${indexName}`);
+    }
+    if (s === '') {
+      throw validation(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: ${indexName}, IndexKey: ${indexKey}`);
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import type { CloudFormationCustomResourceEvent, Context, SQSEvent } from 'aws-l
 import { ACCOUNT, CONTEXT, Emulators, LEDGER_TABLE, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { certProps, contextWith, suppressionEvent } from './suppression-harness';
 import { FollowedMitigation, FOLLOWER_ENV, HUB_ENV } from '../../src/contract/environment';
-import { HUB_QUEUE_NAME, HUB_REGISTRY } from '../../src/contract/organization';
+import { HUB_QUEUE_NAME, HUB_REGISTRY, HUB_TASK_LEDGER, hubTaskKey, spokeRoleNameIn } from '../../src/contract/organization';
 import { EVENT_SOURCE } from '../../src/contract/telemetry';
 import { expectNoViolations } from '../emulator/iot-emulator';
 
@@ -117,11 +117,51 @@ const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(e.iot.detectMitigationTasks()).toEqual([expect.objectContaining({ target: { violationIds: ['violation-1'] } })]);
   },
+  'hub-task-follower.lambda': async (handler) => {
+    // A task the hub started in a spoke (account 222222222222, us-east-1), finished, and recorded in the hub's ledger.
+    const spoke = { account: '222222222222', region: 'us-east-1' };
+    setEnv({
+      [HUB_ENV.TASK_LEDGER_TABLE]: 'hub-tasks',
+      [HUB_ENV.SPOKE_ROLE_NAME]: 'cdk-device-defender-spoke',
+      [HUB_ENV.MITIGATION]: 'Stack/Hub',
+      [HUB_ENV.REPORT_TOPIC_ARN]: undefined,
+    });
+    e.events.allowedSources = [EVENT_SOURCE];
+    e.sts.addRole(`arn:aws:iam::${spoke.account}:role/${spokeRoleNameIn('cdk-device-defender-spoke', spoke.region)}`, { trustedPrincipalArns: [ACCOUNT] });
+    e.identities.addAccessKey({ accessKeyId: 'AKIDBUNDLESPOKE', account: spoke.account });
+    const iot = e.iot.at(spoke);
+    iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
+    iot.addAuditTask({ taskId: 'audit-1', scheduledAuditName: 'daily', checks: { LOGGING_DISABLED_CHECK: { nonCompliantResourcesCount: 1 } } });
+    iot.addAuditFinding({ findingId: 'f1', taskId: 'audit-1', checkName: 'LOGGING_DISABLED_CHECK' });
+    const client = new IoTClient({ region: spoke.region, credentials: { accessKeyId: 'AKIDBUNDLESPOKE', secretAccessKey: 'x' } });
+    await client.send(new StartAuditMitigationActionsTaskCommand({
+      taskId: 'dd0123456789-audit-1', target: { auditTaskId: 'audit-1' }, auditCheckToActionsMapping: { LOGGING_DISABLED_CHECK: ['notify'] }, clientRequestToken: 'token-hub',
+    }));
+    client.destroy();
+    iot.runAuditMitigationTask('dd0123456789-audit-1');
+    const key = hubTaskKey(spoke.account, spoke.region, 'dd0123456789-audit-1');
+    e.dynamodb.createTable('hub-tasks', HUB_TASK_LEDGER.PARTITION_KEY, { [HUB_TASK_LEDGER.ACTIVE_INDEX]: HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE });
+    e.dynamodb.putItem('hub-tasks', {
+      task: { S: key },
+      partition: { S: 'aws' },
+      account: { S: spoke.account },
+      region: { S: spoke.region },
+      taskId: { S: 'dd0123456789-audit-1' },
+      mitigation: { S: 'Stack/Hub' },
+      state: { S: 'active' },
+      activeIn: { S: `${spoke.account}/${spoke.region}` },
+    });
+    const { result, error } = await withLogs(() => handler(undefined, CONTEXT));
+    expect(error).toBeUndefined();
+    expect(result.reported).toEqual([key]);
+    expect(e.events.eventsOfType('Mitigation Task Outcome').map((ev) => [ev.detail.account, ev.detail.region])).toEqual([[spoke.account, spoke.region]]);
+  },
   'mitigation-hub.lambda': async (handler) => {
     const topic = 'arn:aws:sns:us-east-1:222222222222:spoke-notifications';
     const queue = `arn:aws:sqs:eu-west-1:${ACCOUNT}:${HUB_QUEUE_NAME}`;
     setEnv({
       [HUB_ENV.REGISTRY_TABLE]: 'hub-registry',
+      [HUB_ENV.TASK_LEDGER_TABLE]: 'hub-tasks',
       [HUB_ENV.ACCOUNTS]: JSON.stringify(['222222222222']),
       [HUB_ENV.SPOKE_ROLE_NAME]: 'cdk-device-defender-spoke',
       [HUB_ENV.MITIGATION]: 'Stack/Hub',

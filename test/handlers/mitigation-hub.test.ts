@@ -4,7 +4,7 @@ import {
   ACCOUNT, CONTEXT, Emulators, REGION, REPORT_TOPIC, datapointsOf, metricSum, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs,
 } from './harness';
 import { HUB_ENV } from '../../src/contract/environment';
-import { HUB_QUEUE_NAME, SPOKE_CONFIG_PARAMETER, hubRoleName, spokeKey, spokeRoleNameIn } from '../../src/contract/organization';
+import { HUB_QUEUE_NAME, HUB_TASK_LEDGER, SPOKE_CONFIG_PARAMETER, hubRoleName, hubTaskKey, spokeKey, spokeRoleNameIn } from '../../src/contract/organization';
 import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
 import { expectNoEventsViolations } from '../emulator/events-emulator';
 import { expectNoViolations } from '../emulator/iot-emulator';
@@ -16,7 +16,7 @@ import { expectNoStsViolations } from '../emulator/sts-emulator';
 // in the harness's account and region, every call through the real SDK clients against the
 // emulators (STS for the spoke roles, SSM for the spokes' configuration, SNS for the spoke topics'
 // subscriptions to the hub's queue, DynamoDB for the registry, IoT in each spoke). The handler's
-// registry (mitigation-hub/registry.ts) and spoke sessions (mitigation-hub/spokes.ts) are tested
+// registry (mitigation-hub/registry.ts) and spoke sessions (shared/spokes.ts) are tested
 // here, and the shared audit engine (shared/audit-engine.ts) here and in audit-mitigation.test.ts.
 
 type Handler = typeof import('../../src/handlers/mitigation-hub.lambda').handler;
@@ -28,6 +28,7 @@ const HUB = ACCOUNT;
 const HUB_ROLE = `arn:aws:iam::${HUB}:role/${hubRoleName('audit', REGION)}`;
 const QUEUE = `arn:aws:sqs:${REGION}:${HUB}:${HUB_QUEUE_NAME}`;
 const REGISTRY = 'hub-registry';
+const LEDGER = 'hub-tasks';
 const BASE_ROLE_NAME = 'cdk-device-defender-spoke';
 const MITIGATION = 'HubStack/Hub';
 const A = '222222222222';
@@ -61,6 +62,7 @@ function spokeConfig(overrides: Record<string, unknown> = {}): string {
 function configureHub(overrides: Record<string, string | undefined> = {}): void {
   setEnv({
     [HUB_ENV.REGISTRY_TABLE]: REGISTRY,
+    [HUB_ENV.TASK_LEDGER_TABLE]: LEDGER,
     [HUB_ENV.ACCOUNTS]: JSON.stringify([A, B]),
     [HUB_ENV.ORGANIZATION_ID]: undefined,
     [HUB_ENV.SPOKE_ROLE_NAME]: BASE_ROLE_NAME,
@@ -150,6 +152,12 @@ function forgedNotification(topicArn: string, account: string): string {
   });
 }
 
+/** The hub's ledger entries: key -> [state, account, region, task id, mitigation, the active index's key]. */
+const ledger = () => Object.fromEntries(e.dynamodb.items(LEDGER).map((item) => [
+  (item.task as { S: string }).S,
+  ['state', 'account', 'region', 'taskId', 'mitigation', 'activeIn'].map((name) => (item[name] as { S?: string } | undefined)?.S),
+]));
+
 /** The roles the hub assumed, in order. */
 const assumed = () => e.sts.requestsFor('AssumeRole').filter((r) => r.status === 200).map((r) => r.params.RoleArn);
 
@@ -172,6 +180,7 @@ beforeEach(() => {
   spokeKeys.clear();
   configureHub();
   e.dynamodb.createTable(REGISTRY, 'spoke');
+  e.dynamodb.createTable(LEDGER, HUB_TASK_LEDGER.PARTITION_KEY, { [HUB_TASK_LEDGER.ACTIVE_INDEX]: HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE });
   // The handler runs as the hub's audit role, which the spoke roles trust by its exact ARN.
   e.identities.setPrincipal('AKIDEXAMPLE', `arn:aws:sts::${HUB}:assumed-role/${hubRoleName('audit', REGION)}/HubStack-HubHandler-1A2B3C`);
   // A fresh module per test: its cached spoke sessions are the emulators' of this test.
@@ -292,6 +301,41 @@ describe('audit notifications', () => {
     expect(reconciled.result).toEqual([expect.objectContaining({ auditTaskId: AUDIT, decision: 'already-mitigated', account: A, region: 'eu-west-1' })]);
   });
 
+  test('each task the hub starts is recorded for its follower, once, with its account, region and the hub\'s name; redelivery adds nothing', async () => {
+    const spoke = { account: B, region: 'us-east-1' };
+    seedAudit(spoke);
+    const body = await publishAudit(spoke);
+    await withLogs(() => handler(sqsEvent([body]), CONTEXT));
+    const entry = ['active', B, 'us-east-1', TASK_ID, MITIGATION, spokeKey(B, 'us-east-1')];
+    expect(ledger()).toEqual({ [hubTaskKey(B, 'us-east-1', TASK_ID)]: entry });
+    expect(e.dynamodb.item(LEDGER, hubTaskKey(B, 'us-east-1', TASK_ID))).toMatchObject({ partition: { S: 'aws' }, expiresAt: { N: expect.any(String) } });
+
+    // An entry the follower has reported is never made active again by a redelivered notification.
+    const { activeIn: _active, ...recorded } = e.dynamodb.item(LEDGER, hubTaskKey(B, 'us-east-1', TASK_ID))!;
+    e.dynamodb.putItem(LEDGER, { ...recorded, state: { S: 'reported' } });
+    const reported = e.dynamodb.item(LEDGER, hubTaskKey(B, 'us-east-1', TASK_ID));
+    const again = await withLogs(() => handler(sqsEvent([body]), CONTEXT));
+    expect(again.result).toEqual({ batchItemFailures: [] });
+    expect(e.dynamodb.item(LEDGER, hubTaskKey(B, 'us-east-1', TASK_ID))).toEqual(reported);
+  });
+
+  test('a task that cannot be recorded (transient) gives the record back; its redelivery finds the task started and records it', async () => {
+    const spoke = { account: A, region: 'eu-west-1' };
+    seedAudit(spoke);
+    const body = await publishAudit(spoke);
+    // As many 500s as the DynamoDB client's attempts (its default is 4): the record is given back.
+    e.dynamodb.injectFault({ kind: 'internalError', operation: 'PutItem', times: 4 });
+    const failed = await withLogs(() => handler(sqsEvent([body]), CONTEXT));
+    expect(failed.result).toEqual({ batchItemFailures: [{ itemIdentifier: expect.any(String) }] });
+    expect(failed.logs).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'retrying', stage: 'record-task', taskId: TASK_ID, account: A }));
+    expect(ledger()).toEqual({});
+
+    const redelivered = await withLogs(() => handler(sqsEvent([body]), CONTEXT));
+    expect(redelivered.result).toEqual({ batchItemFailures: [] });
+    expect(tasksEverywhere()).toEqual({ [spokeKey(A, 'eu-west-1')]: [TASK_ID] });
+    expect(Object.keys(ledger())).toEqual([hubTaskKey(A, 'eu-west-1', TASK_ID)]);
+  });
+
   test('a spoke in dry run starts nothing and reports the plan, with its account and region', async () => {
     const spoke = { account: A, region: 'us-east-1' };
     e.ssm.at(spoke).putParameter({ name: SPOKE_CONFIG_PARAMETER, value: spokeConfig({ dryRun: true }) });
@@ -303,6 +347,7 @@ describe('audit notifications', () => {
     expect(reports()).toEqual([expect.objectContaining({ event: 'dry-run', taskId: TASK_ID, account: A, region: 'us-east-1' })]);
     expect(e.events.eventsOfType('Mitigation Dry Run').map((ev) => ev.detail)).toEqual([expect.objectContaining({ account: A, region: 'us-east-1' })]);
     expect(metricSum(datapointsOf(logs), 'DryRunPlans', { Mitigation: MITIGATION, Account: A, Region: 'us-east-1' })).toBe(1);
+    expect(ledger()).toEqual({});
   });
 
   test('a forged message naming a spoke that is not registered, or an account outside the allow list, starts nothing and is reported', async () => {
@@ -474,6 +519,8 @@ describe('the reconciler', () => {
     expect(logs.filter((l) => l.event === 'reconciled').map((l) => spokeKey(l.account as string, l.region as string)).sort())
       .toEqual(SPOKES.map((s) => spokeKey(s.account, s.region)).sort());
     expect(metricSum(datapointsOf(logs), 'AuditsRecovered', { Mitigation: MITIGATION, Account: B, Region: 'eu-west-1' })).toBe(1);
+    // The tasks it started are recorded for the follower.
+    expect(Object.keys(ledger()).sort()).toEqual([hubTaskKey(A, 'us-east-1', TASK_ID), hubTaskKey(B, 'eu-west-1', TASK_ID)]);
     // A second run starts nothing more.
     await withLogs(() => handler(scheduledEvent, CONTEXT));
     expect(tasksEverywhere()).toEqual({ [spokeKey(A, 'us-east-1')]: [TASK_ID], [spokeKey(B, 'eu-west-1')]: [TASK_ID] });

@@ -11,6 +11,8 @@ import type { SpokeScope } from '../shared/metrics';
 /** The hub's own configuration, as `MitigationHub` sets it in the environment. */
 export interface HubConfig {
   readonly registryTable: string;
+  /** The ledger of the tasks the hub started, which its follower reports on. */
+  readonly taskLedgerTable: string;
   /** The accounts whose spokes are served; undefined with an organization. */
   readonly accounts?: string[];
   /** The organization whose spokes are served; undefined with an account list. */
@@ -44,6 +46,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv): HubConfig {
   }
   return {
     registryTable: required(env, ENV.REGISTRY_TABLE),
+    taskLedgerTable: required(env, ENV.TASK_LEDGER_TABLE),
     accounts,
     organizationId,
     spokeRoleName: required(env, ENV.SPOKE_ROLE_NAME),

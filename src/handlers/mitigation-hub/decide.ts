@@ -1,5 +1,6 @@
 import type { HubConfig } from './config';
 import { spokeKey } from '../../contract/organization';
+import type { Outcome } from '../shared/audit-decide';
 import { Effect, logLine, permanentFailure, report } from '../shared/effects';
 import { errorMessage, errorName, Failure, PermanentError } from '../shared/errors';
 import { isObject, MalformedMessageError, parseJsonObject } from '../shared/message';
@@ -157,7 +158,7 @@ export function decideRegistration(spoke: SpokeRef, entry: RegisteredSpoke | und
 }
 
 /** A step of the hub's own work in or for a spoke (not the audit's, which the engine decides). */
-export type SpokeStage = 'confirm-subscription' | 'register' | 'assume-role' | 'read-configuration' | 'read-registry';
+export type SpokeStage = 'confirm-subscription' | 'register' | 'assume-role' | 'read-configuration' | 'read-registry' | 'record-task';
 
 /** The permanent failure's kind for each stage. */
 const FAILURE_KINDS: Readonly<Record<SpokeStage, string>> = {
@@ -166,7 +167,19 @@ const FAILURE_KINDS: Readonly<Record<SpokeStage, string>> = {
   'assume-role': 'spoke-role-refused',
   'read-configuration': 'spoke-config-error',
   'read-registry': 'registry-failed',
+  'record-task': 'task-not-followed',
 };
+
+/**
+ * The tasks of the engine's outcomes the hub's follower must follow, by id: every task the hub
+ * started, found started (a retry after a start whose record failed), or, in the reconciler, found
+ * there (its run that started it may have failed to record it). Recording is a no-op for a task
+ * recorded before, so none is reported twice.
+ */
+export function tasksToFollow(outcomes: readonly Outcome[]): string[] {
+  const followed: ReadonlySet<Outcome['decision']> = new Set(['started', 'already-exists', 'already-mitigated']);
+  return [...new Set(outcomes.flatMap((o) => (followed.has(o.decision) && o.taskId ? [o.taskId] : [])))];
+}
 
 /**
  * A step in or for a spoke failed: a permanent failure is reported (the message is done with), any

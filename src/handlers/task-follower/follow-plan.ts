@@ -1,11 +1,9 @@
 import { FollowedMitigation } from '../../contract/environment';
-import { ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, TaskKind } from '../../contract/telemetry';
+import { TaskKind } from '../../contract/telemetry';
 import { parsePhysicalId } from '../shared/ids';
-import type { MetricLine, MetricName } from '../shared/metrics';
-import type { TaskOutcome } from '../shared/task-outcome';
 
-// The task follower's decisions about tasks, pure: which listed tasks belong to which followed
-// construct, and the metric lines of an outcome.
+// The stack task follower's decision about tasks, pure: which listed tasks belong to which followed
+// construct.
 
 /**
  * The followed construct a listed task belongs to, or undefined (another construct's, or someone
@@ -23,45 +21,4 @@ export function followedOf(kind: TaskKind, taskId: string, followed: FollowedMit
     const index = taskId.slice(resource.prefix.length + 1);
     return /^(0|[1-9]\d*)$/.test(index) && Number(index) < resource.count;
   });
-}
-
-const executionValues = (c: ExecutionCounts): Partial<Record<MetricName, number>> => ({
-  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
-  [METRICS.EXECUTIONS_FAILED]: c.failed,
-  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
-  [METRICS.EXECUTIONS_CANCELED]: c.canceled,
-});
-
-/**
- * The metric lines of one outcome: the task and its executions under [Mitigation], the executions
- * of each action under [Mitigation, ActionName], and for audit tasks the executions and mitigated
- * findings of each check under [Mitigation, CheckName] (the [Mitigation] line carries the
- * mitigated findings of every check). Zeros are written: they are data for the alarms.
- */
-export function metricLinesOf(mitigation: string, outcome: TaskOutcome): MetricLine[] {
-  const findings = outcome.findingsByCheck;
-  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
-  const lines: MetricLine[] = [{
-    dimensions: { [D.MITIGATION]: mitigation },
-    dimensionSets: [[D.MITIGATION]],
-    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated },
-  }];
-  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
-    lines.push({
-      dimensions: { [D.MITIGATION]: mitigation, [D.ACTION]: actionName },
-      dimensionSets: [[D.MITIGATION, D.ACTION]],
-      values: executionValues(counts),
-    });
-  }
-  if (outcome.taskKind === 'audit') {
-    const none: ExecutionCounts = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
-    for (const check of [...new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
-      lines.push({
-        dimensions: { [D.MITIGATION]: mitigation, [D.CHECK]: check },
-        dimensionSets: [[D.MITIGATION, D.CHECK]],
-        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 },
-      });
-    }
-  }
-  return lines;
 }

@@ -2,6 +2,8 @@ import {
   BatchGetItemCommand, BatchGetItemCommandOutput, DeleteItemCommand, DynamoDBClient, KeysAndAttributes, PutItemCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { errorName } from '../shared/errors';
+import type { Claim } from '../shared/follow-decide';
+import { expiresAt } from '../shared/task-follow';
 
 // The task follower's ledger: one DynamoDB item per task whose outcome is being or has been
 // reported, keyed by `taskId`. A run CLAIMS a task before reporting it (a conditional put), so two
@@ -15,17 +17,7 @@ const MAX_KEYS_PER_BATCH = 100;
 /** How many times BatchGetItem's unprocessed keys are asked for again before giving up. */
 const MAX_UNPROCESSED_ROUNDS = 8;
 
-/** How long a ledger item is kept: far beyond any lookback. */
-export const LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
-
 export type LedgerState = 'claimed' | 'reported';
-
-/** A claim this run holds on a task. */
-export interface Claim {
-  readonly taskId: string;
-  /** Unique to the run that claimed: release and take-over check it. */
-  readonly claimId: string;
-}
 
 /** The ledger's attribute names. */
 const A = { TASK_ID: 'taskId', STATE: 'state', CLAIMED_AT: 'claimedAt', CLAIM_ID: 'claimId', EXPIRES_AT: 'expiresAt', REPORTED_AT: 'reportedAt', FAILED: 'failed' } as const;
@@ -117,11 +109,6 @@ export class Ledger {
       },
     }));
   }
-}
-
-/** The TTL attribute's value: epoch seconds, LEDGER_RETENTION_SECONDS after `now`. */
-export function expiresAt(now: Date): number {
-  return Math.floor(now.getTime() / 1000) + LEDGER_RETENTION_SECONDS;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import { readHubConfig, readSpokeConfig } from '../../../src/handlers/mitigation
 
 const ENV = {
   [HUB_ENV.REGISTRY_TABLE]: 'registry',
+  [HUB_ENV.TASK_LEDGER_TABLE]: 'tasks',
   [HUB_ENV.ACCOUNTS]: '["222222222222"]',
   [HUB_ENV.SPOKE_ROLE_NAME]: 'cdk-device-defender-spoke',
   [HUB_ENV.MITIGATION]: 'HubStack/Hub',
@@ -24,6 +25,7 @@ const DOC = {
 test('the hub\'s environment: accounts or an organization, exactly one', () => {
   expect(readHubConfig(ENV)).toEqual({
     registryTable: 'registry',
+    taskLedgerTable: 'tasks',
     accounts: ['222222222222'],
     organizationId: undefined,
     spokeRoleName: 'cdk-device-defender-spoke',
@@ -36,6 +38,7 @@ test('the hub\'s environment: accounts or an organization, exactly one', () => {
   expect(() => readHubConfig({ ...ENV, [HUB_ENV.ORGANIZATION_ID]: 'o-abcdefghij' })).toThrow(/exactly one of/);
   expect(() => readHubConfig({ ...ENV, [HUB_ENV.ACCOUNTS]: '["1"]' })).toThrow(/must be a JSON array of 12-digit account ids/);
   expect(() => readHubConfig({ ...ENV, [HUB_ENV.ACCOUNTS]: undefined, [HUB_ENV.ORGANIZATION_ID]: 'org' })).toThrow(/must be an organization id/);
+  expect(() => readHubConfig({ ...ENV, [HUB_ENV.TASK_LEDGER_TABLE]: undefined })).toThrow(/environment variable MITIGATION_HUB_TASK_LEDGER_TABLE is not set/);
 });
 
 test('a spoke\'s document becomes the engine\'s configuration for that spoke, with the hub\'s name and lookback', () => {

@@ -1,6 +1,6 @@
 import type { HubConfig } from '../../../src/handlers/mitigation-hub/config';
 import {
-  decideRecord, decideRegistration, decideStageFailure, isAllowed, parseEnvelope, parseHubInvocation, registration, spokeOfTopic,
+  decideRecord, decideRegistration, decideStageFailure, isAllowed, parseEnvelope, parseHubInvocation, registration, spokeOfTopic, tasksToFollow,
 } from '../../../src/handlers/mitigation-hub/decide';
 import { classified } from '../../../src/handlers/shared/errors';
 import { MalformedMessageError } from '../../../src/handlers/shared/message';
@@ -11,7 +11,7 @@ import { MalformedMessageError } from '../../../src/handlers/shared/message';
 const A = '222222222222';
 const TOPIC = `arn:aws:sns:us-east-1:${A}:spoke-notifications`;
 const HUB: HubConfig = {
-  registryTable: 'registry', accounts: [A], spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'Hub', reconcileLookbackHours: 24,
+  registryTable: 'registry', taskLedgerTable: 'tasks', accounts: [A], spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'Hub', reconcileLookbackHours: 24,
 };
 const ORG_HUB: HubConfig = { ...HUB, accounts: undefined, organizationId: 'o-abcdefghij' };
 const record = (body: unknown) => ({ messageId: 'm-1', body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -100,6 +100,27 @@ test('decideStageFailure: permanent failures are reported with the stage\'s kind
   expect(decideStageFailure('read-configuration', classified(throttled), {})).toEqual({
     kind: 'retry', effects: [expect.objectContaining({ kind: 'log', level: 'WARN', event: 'retrying' })],
   });
+});
+
+test('decideStageFailure: a task that cannot be recorded for good is task-not-followed', () => {
+  const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException' });
+  expect(decideStageFailure('record-task', classified(denied), { taskId: 't' })).toEqual({
+    kind: 'done', effects: [expect.objectContaining({ failure: 'task-not-followed', fields: { taskId: 't', stage: 'record-task' } })],
+  });
+});
+
+test('tasksToFollow: the tasks started, found started, or found by the reconciler; once each; nothing else', () => {
+  expect(tasksToFollow([
+    { auditTaskId: 'a1', decision: 'started', taskId: 't1' },
+    { auditTaskId: 'a2', decision: 'already-exists', taskId: 't2' },
+    { auditTaskId: 'a3', decision: 'already-mitigated', taskId: 't3' },
+    { auditTaskId: 'a1', decision: 'started', taskId: 't1' },
+    { auditTaskId: 'a4', decision: 'dry-run', taskId: 't4' },
+    { auditTaskId: 'a5', decision: 'nothing-to-start', taskId: 't5' },
+    { auditTaskId: 'a6', decision: 'failed-permanently', taskId: 't6' },
+    { auditTaskId: 'a7', decision: 'ignored' },
+    { decision: 'malformed' },
+  ])).toEqual(['t1', 't2', 't3']);
 });
 
 test('parseHubInvocation: SQS records, the schedule, or neither', () => {

@@ -1,15 +1,21 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { SpokeRef } from './decide';
+import { ConfigError } from './config';
+import { errorName } from './errors';
+import { createIotClient, SpokeCredentials } from './iot-tasks';
+import type { SpokeScope } from './metrics';
 import { SPOKE_CONFIG_PARAMETER, spokeKey, spokeRoleNameIn } from '../../contract/organization';
-import { ConfigError } from '../shared/config';
-import { errorName } from '../shared/errors';
-import { createIotClient, SpokeCredentials } from '../shared/iot-tasks';
 
-// The hub's sessions in its spokes: it assumes each spoke's role (`<spokeRoleName>-<region>` in the
-// spoke's account) and keeps the credentials, and the clients made with them, until 5 minutes
-// before they expire, so a spoke's audits cost one AssumeRole per credential lifetime, not one each.
+// The organization hub's sessions in its spokes (its audit function's and its task follower's, each
+// with its own role): it assumes each spoke's role (`<spokeRoleName>-<region>` in the spoke's
+// account) and keeps the credentials, and the clients made with them, until 5 minutes before they
+// expire, so a spoke's audits and tasks cost one AssumeRole per credential lifetime, not one each.
+
+/** A spoke as a session needs it: its account and region, and the partition they are in. */
+export interface SpokeLocation extends SpokeScope {
+  readonly partition: string;
+}
 
 /** Credentials are renewed this long before they expire. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -32,12 +38,12 @@ export class SpokeSessions {
   constructor(private readonly sts: STSClient, private readonly spokeRoleName: string) {}
 
   /** The role the hub assumes in `spoke`. */
-  public roleArn(spoke: Pick<SpokeRef, 'partition' | 'account' | 'region'>): string {
+  public roleArn(spoke: SpokeLocation): string {
     return `arn:${spoke.partition}:iam::${spoke.account}:role/${spokeRoleNameIn(this.spokeRoleName, spoke.region)}`;
   }
 
   /** A session in `spoke`: the cached one while its credentials last (`REFRESH_MARGIN_MS`), else a new AssumeRole. */
-  public async session(spoke: Pick<SpokeRef, 'partition' | 'account' | 'region'>, now: number): Promise<SpokeSession> {
+  public async session(spoke: SpokeLocation, now: number): Promise<SpokeSession> {
     const key = spokeKey(spoke.account, spoke.region);
     const cached = this.sessions.get(key);
     if (cached && now < cached.expiration - REFRESH_MARGIN_MS) { return cached; }
@@ -60,7 +66,7 @@ export class SpokeSessions {
   }
 
   /** Forgets the spoke's session when `error` says its credentials are no good (expired early, revoked); answers whether it did. */
-  public forgetIfStale(spoke: Pick<SpokeRef, 'account' | 'region'>, error: unknown): boolean {
+  public forgetIfStale(spoke: SpokeScope, error: unknown): boolean {
     if (!STALE_CREDENTIALS.has(errorName(error))) { return false; }
     this.drop(spokeKey(spoke.account, spoke.region));
     return true;

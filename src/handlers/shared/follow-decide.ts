@@ -1,0 +1,142 @@
+import { Answer, errorMessage, errorName, Failure } from './errors';
+import type { MitigationEvent } from './events';
+import type { Level } from './log';
+import type { MetricLine, MetricName } from './metrics';
+import type { TaskOutcome } from './task-outcome';
+import type { FollowedMitigation } from '../../contract/environment';
+import { EVENT_DETAIL_TYPES, ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
+
+// The task followers' decisions about one finished task, pure: what to ask next (the ledger, AWS
+// IoT, EventBridge) and what to report. The stack's follower (task-follower.lambda.ts) and the
+// organization hub's (hub-task-follower.lambda.ts) find their tasks each their own way, then both
+// follow each one the same way (task-follow.ts, with `now` taken once per run).
+
+/** A claim a run holds on a task in its ledger (`taskId`: the ledger item's key). */
+export interface Claim {
+  readonly taskId: string;
+  /** Unique to the run that claimed: release and take-over check it. */
+  readonly claimId: string;
+}
+
+/** A finished task of a followed construct. */
+export interface Candidate {
+  readonly kind: TaskKind;
+  readonly taskId: string;
+  readonly followed: FollowedMitigation;
+}
+
+/** How following one task ended (the run's summary lists it there). */
+export type TaskResult = 'reported' | 'claimed-elsewhere' | 'failed' | 'retrying';
+
+/** What is known about one task so far. */
+export interface FollowFacts {
+  /** The ledger's claim: undefined = another run holds it. */
+  readonly claim?: Answer<Claim | undefined>;
+  /** The task's outcome as AWS IoT tells it; undefined = not finished after all. */
+  readonly outcome?: Answer<TaskOutcome | undefined>;
+  /** Whether EventBridge took the outcome event. */
+  readonly published?: Answer<void>;
+}
+
+/** What to do next about one task. */
+export type FollowStep =
+  | { readonly kind: 'claim' }
+  | { readonly kind: 'read-outcome' }
+  | { readonly kind: 'publish'; readonly event: MitigationEvent; readonly eventBusArn?: string }
+  /** Another run holds the claim. */
+  | { readonly kind: 'claimed-elsewhere'; readonly fields: Record<string, unknown> }
+  /** Retried by a later run: log `retrying`, after releasing the claim when `release` (a claim this run holds). */
+  | { readonly kind: 'retry'; readonly release: boolean; readonly fields: Record<string, unknown>; readonly error: unknown }
+  /**
+   * AWS IoT refuses to show the outcome (a role without the read permissions, a task gone): report
+   * that once (a permanent failure, through the construct's report topic and event bus), and record
+   * the task as done so it does not fail every run for days.
+   */
+  | { readonly kind: 'give-up'; readonly failure: Failure; readonly fields: Record<string, unknown>; readonly followed: FollowedMitigation }
+  /**
+   * The outcome is out: write its metrics and its `task-outcome` report (to the construct's report
+   * topic when an execution failed), then mark it reported. Whatever fails from here on must not
+   * make a later run report it again.
+   */
+  | {
+    readonly kind: 'finish';
+    readonly fields: Record<string, unknown>;
+    readonly metrics: MetricLine[];
+    readonly report: { readonly level: Level; readonly fields: Record<string, unknown>; readonly topicArn?: string };
+  };
+
+/** The next step for one task: claim it, read its outcome, put ONE event, then report it (see `FollowStep`). */
+export function decideFollow(candidate: Candidate, facts: FollowFacts): FollowStep {
+  const { kind, taskId, followed } = candidate;
+  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
+  if (!facts.claim) { return { kind: 'claim' }; }
+  if (!('value' in facts.claim)) { return { kind: 'retry', release: false, fields, error: facts.claim.error }; }
+  if (!facts.claim.value) { return { kind: 'claimed-elsewhere', fields }; }
+  if (!facts.outcome) { return { kind: 'read-outcome' }; }
+  if (!('value' in facts.outcome)) {
+    return facts.outcome.errorClass === 'permanent'
+      ? { kind: 'give-up', failure: facts.outcome, fields, followed }
+      : { kind: 'retry', release: true, fields, error: facts.outcome.error };
+  }
+  if (!facts.outcome.value) {
+    return { kind: 'retry', release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
+  }
+  const detail: TaskOutcomeDetail = { mitigation: followed.mitigation, ...facts.outcome.value };
+  if (!facts.published) {
+    return { kind: 'publish', event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
+  }
+  if (!('value' in facts.published)) { return { kind: 'retry', release: true, fields, error: facts.published.error }; }
+  const failed = detail.executions.failed > 0;
+  return {
+    kind: 'finish',
+    fields,
+    metrics: metricLinesOf(followed.mitigation, detail),
+    report: { level: failed ? 'WARN' : 'INFO', fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : undefined },
+  };
+}
+
+/** The `retrying` line of a task a later run retries. */
+export function retryingFields(fields: Record<string, unknown>, error: unknown): Record<string, unknown> {
+  return { ...fields, error: errorName(error), message: errorMessage(error) };
+}
+
+const executionValues = (c: ExecutionCounts): Partial<Record<MetricName, number>> => ({
+  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
+  [METRICS.EXECUTIONS_FAILED]: c.failed,
+  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
+  [METRICS.EXECUTIONS_CANCELED]: c.canceled,
+});
+
+/**
+ * The metric lines of one outcome: the task and its executions under [Mitigation], the executions
+ * of each action under [Mitigation, ActionName], and for audit tasks the executions and mitigated
+ * findings of each check under [Mitigation, CheckName] (the [Mitigation] line carries the
+ * mitigated findings of every check). Zeros are written: they are data for the alarms.
+ */
+export function metricLinesOf(mitigation: string, outcome: TaskOutcome): MetricLine[] {
+  const findings = outcome.findingsByCheck;
+  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const lines: MetricLine[] = [{
+    dimensions: { [D.MITIGATION]: mitigation },
+    dimensionSets: [[D.MITIGATION]],
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated },
+  }];
+  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
+    lines.push({
+      dimensions: { [D.MITIGATION]: mitigation, [D.ACTION]: actionName },
+      dimensionSets: [[D.MITIGATION, D.ACTION]],
+      values: executionValues(counts),
+    });
+  }
+  if (outcome.taskKind === 'audit') {
+    const none: ExecutionCounts = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const check of [...new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
+      lines.push({
+        dimensions: { [D.MITIGATION]: mitigation, [D.CHECK]: check },
+        dimensionSets: [[D.MITIGATION, D.CHECK]],
+        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 },
+      });
+    }
+  }
+  return lines;
+}
