@@ -20,7 +20,6 @@ var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: tru
 // src/handlers/task-follower.lambda.ts
 var task_follower_lambda_exports = {};
 __export(task_follower_lambda_exports, {
-  CLAIM_STALE_MS: () => CLAIM_STALE_MS,
   handler: () => handler
 });
 module.exports = __toCommonJS(task_follower_lambda_exports);
@@ -280,6 +279,15 @@ function emitMetrics(dimensions, dimensionSets, values) {
   };
   console.log(JSON.stringify(line));
 }
+function inSpoke(line, spoke) {
+  const { MITIGATION, ACCOUNT, REGION } = METRIC_DIMENSIONS;
+  const perMitigation = line.dimensionSets.some((set) => set.length === 1 && set[0] === MITIGATION);
+  return {
+    dimensions: { ...line.dimensions, [ACCOUNT]: spoke.account, [REGION]: spoke.region },
+    dimensionSets: perMitigation ? [...line.dimensionSets, [MITIGATION, ACCOUNT, REGION]] : line.dimensionSets,
+    values: line.values
+  };
+}
 
 // src/contract/custom-resources.ts
 var CUSTOM_RESOURCE_REPORT_PROPS = {
@@ -526,6 +534,147 @@ function parsePhysicalId(physicalResourceId) {
 function createIotClient(limits, spoke) {
   const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
   return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+
+// src/handlers/shared/follow-decide.ts
+function decideFollow(candidate, facts) {
+  const { kind, taskId, followed } = candidate;
+  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
+  if (!facts.claim) {
+    return { kind: "claim" };
+  }
+  if (!("value" in facts.claim)) {
+    return { kind: "retry", release: false, fields, error: facts.claim.error };
+  }
+  if (!facts.claim.value) {
+    return { kind: "claimed-elsewhere", fields };
+  }
+  if (!facts.outcome) {
+    return { kind: "read-outcome" };
+  }
+  if (!("value" in facts.outcome)) {
+    return facts.outcome.errorClass === "permanent" ? { kind: "give-up", failure: facts.outcome, fields, followed } : { kind: "retry", release: true, fields, error: facts.outcome.error };
+  }
+  if (!facts.outcome.value) {
+    return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
+  }
+  const detail = { mitigation: followed.mitigation, ...facts.outcome.value };
+  if (!facts.published) {
+    return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
+  }
+  if (!("value" in facts.published)) {
+    return { kind: "retry", release: true, fields, error: facts.published.error };
+  }
+  const failed = detail.executions.failed > 0;
+  return {
+    kind: "finish",
+    fields,
+    metrics: metricLinesOf(followed.mitigation, detail),
+    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 }
+  };
+}
+function retryingFields(fields, error) {
+  return { ...fields, error: errorName(error), message: errorMessage(error) };
+}
+var executionValues = (c) => ({
+  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
+  [METRICS.EXECUTIONS_FAILED]: c.failed,
+  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
+  [METRICS.EXECUTIONS_CANCELED]: c.canceled
+});
+function metricLinesOf(mitigation, outcome) {
+  const findings = outcome.findingsByCheck;
+  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const lines = [{
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
+  }];
+  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
+    lines.push({
+      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
+      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
+      values: executionValues(counts)
+    });
+  }
+  if (outcome.taskKind === "audit") {
+    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
+      lines.push({
+        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
+        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
+        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
+      });
+    }
+  }
+  return lines;
+}
+
+// src/handlers/shared/task-follow.ts
+var CLAIM_STALE_MS = 5 * 60 * 1e3;
+var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
+function expiresAt(now, retentionSeconds = LEDGER_RETENTION_SECONDS) {
+  return Math.floor(now.getTime() / 1e3) + retentionSeconds;
+}
+async function followTask(candidate, io) {
+  const { claims, spoke } = io;
+  const about = (fields) => spoke ? { ...fields, ...spoke } : fields;
+  const reporter = (r) => spoke ? r.about(spoke) : r;
+  let facts = {};
+  for (; ; ) {
+    const step = decideFollow(candidate, facts);
+    const claim = facts.claim && "value" in facts.claim ? facts.claim.value : void 0;
+    switch (step.kind) {
+      case "claim":
+        facts = { ...facts, claim: await answerOf(() => claims.claim()) };
+        break;
+      case "read-outcome":
+        facts = { ...facts, outcome: await answerOf(io.readOutcome) };
+        break;
+      case "publish": {
+        const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;
+        facts = { ...facts, published: await answerOf(() => putEvents([event], step.eventBusArn)) };
+        break;
+      }
+      case "claimed-elsewhere":
+        log("INFO", "claimed-elsewhere", about(step.fields));
+        return "claimed-elsewhere";
+      case "retry":
+        if (step.release && claim) {
+          try {
+            await claims.release(claim);
+          } catch (releaseError) {
+            log("WARN", "claim-not-released", about(retryingFields(step.fields, releaseError)));
+          }
+        }
+        log("WARN", "retrying", about(retryingFields(step.fields, step.error)));
+        return "retrying";
+      case "give-up": {
+        const { followed } = step;
+        await reporter(new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn)).permanentFailure("outcome-unreadable", step.failure.error, step.fields);
+        await markReported(claims, claim, about(step.fields), { failed: true });
+        return "failed";
+      }
+      case "finish":
+        for (const line of step.metrics.map((l) => spoke ? inSpoke(l, spoke) : l)) {
+          emitMetrics(line.dimensions, line.dimensionSets, line.values);
+        }
+        try {
+          await reporter(new Reporter(step.report.topicArn)).report(step.report.level, "task-outcome", step.report.fields);
+        } catch (error) {
+          log("WARN", "report-not-published", { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
+        }
+        await markReported(claims, claim, about(step.fields));
+        return "reported";
+    }
+  }
+}
+async function markReported(claims, claim, fields, options) {
+  try {
+    await claims.markReported(claim, options);
+  } catch (error) {
+    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
+  }
 }
 
 // src/handlers/shared/task-outcome.ts
@@ -828,39 +977,6 @@ function followedOf(kind, taskId, followed) {
     return /^(0|[1-9]\d*)$/.test(index) && Number(index) < resource.count;
   });
 }
-var executionValues = (c) => ({
-  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
-  [METRICS.EXECUTIONS_FAILED]: c.failed,
-  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
-  [METRICS.EXECUTIONS_CANCELED]: c.canceled
-});
-function metricLinesOf(mitigation, outcome) {
-  const findings = outcome.findingsByCheck;
-  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
-  const lines = [{
-    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
-    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
-    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
-  }];
-  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
-    lines.push({
-      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
-      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
-      values: executionValues(counts)
-    });
-  }
-  if (outcome.taskKind === "audit") {
-    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
-    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
-      lines.push({
-        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
-        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
-        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
-      });
-    }
-  }
-  return lines;
-}
 
 // src/handlers/task-follower/decide.ts
 function listingOf(config, now) {
@@ -876,51 +992,11 @@ function candidatesOf(listed, config) {
     return followed && isFinished(kind, status) ? [{ kind, taskId, followed }] : [];
   });
 }
-function decideFollow(candidate, facts) {
-  const { kind, taskId, followed } = candidate;
-  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
-  if (!facts.claim) {
-    return { kind: "claim" };
-  }
-  if (!("value" in facts.claim)) {
-    return { kind: "retry", release: false, fields, error: facts.claim.error };
-  }
-  if (!facts.claim.value) {
-    return { kind: "claimed-elsewhere", fields };
-  }
-  if (!facts.outcome) {
-    return { kind: "read-outcome" };
-  }
-  if (!("value" in facts.outcome)) {
-    return facts.outcome.errorClass === "permanent" ? { kind: "give-up", failure: facts.outcome, fields, followed } : { kind: "retry", release: true, fields, error: facts.outcome.error };
-  }
-  if (!facts.outcome.value) {
-    return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
-  }
-  const detail = { mitigation: followed.mitigation, ...facts.outcome.value };
-  if (!facts.published) {
-    return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
-  }
-  if (!("value" in facts.published)) {
-    return { kind: "retry", release: true, fields, error: facts.published.error };
-  }
-  const failed = detail.executions.failed > 0;
-  return {
-    kind: "finish",
-    fields,
-    metrics: metricLinesOf(followed.mitigation, detail),
-    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 }
-  };
-}
-function retryingFields(fields, error) {
-  return { ...fields, error: errorName(error), message: errorMessage(error) };
-}
 
 // src/handlers/task-follower/ledger.ts
 var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
 var MAX_KEYS_PER_BATCH = 100;
 var MAX_UNPROCESSED_ROUNDS = 8;
-var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
 var A = { TASK_ID: "taskId", STATE: "state", CLAIMED_AT: "claimedAt", CLAIM_ID: "claimId", EXPIRES_AT: "expiresAt", REPORTED_AT: "reportedAt", FAILED: "failed" };
 var Ledger = class {
   constructor(dynamodb2, tableName) {
@@ -1017,9 +1093,6 @@ var Ledger = class {
     }));
   }
 };
-function expiresAt(now) {
-  return Math.floor(now.getTime() / 1e3) + LEDGER_RETENTION_SECONDS;
-}
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -1027,7 +1100,6 @@ function sleep(ms) {
 // src/handlers/task-follower.lambda.ts
 var iot = createIotClient();
 var dynamodb = new import_client_dynamodb2.DynamoDBClient({});
-var CLAIM_STALE_MS = 5 * 60 * 1e3;
 async function handler(_event) {
   const config = await openConfig(process.env, readFollowerConfig);
   const now = /* @__PURE__ */ new Date();
@@ -1053,7 +1125,14 @@ async function handler(_event) {
     "retrying": summary.retrying
   };
   for (const candidate of candidates.filter((c) => !reported.has(c.taskId))) {
-    into[await follow(ledger, candidate, claimId, now)].push(candidate.taskId);
+    into[await followTask(candidate, {
+      claims: {
+        claim: () => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS),
+        release: (claim) => ledger.release(claim),
+        markReported: (claim, options) => ledger.markReported(claim, now, options)
+      },
+      readOutcome: () => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId })
+    })].push(candidate.taskId);
   }
   if (summary.retrying.length > 0) {
     throw new Error(`task outcomes to retry: ${summary.retrying.join(", ")}`);
@@ -1078,63 +1157,7 @@ async function listTasks(kinds, window) {
   }
   return listed;
 }
-async function follow(ledger, candidate, claimId, now) {
-  let facts = {};
-  for (; ; ) {
-    const step = decideFollow(candidate, facts);
-    const claim = facts.claim && "value" in facts.claim ? facts.claim.value : void 0;
-    switch (step.kind) {
-      case "claim":
-        facts = { ...facts, claim: await answerOf(() => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS)) };
-        break;
-      case "read-outcome":
-        facts = { ...facts, outcome: await answerOf(() => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId })) };
-        break;
-      case "publish":
-        facts = { ...facts, published: await answerOf(() => putEvents([step.event], step.eventBusArn)) };
-        break;
-      case "claimed-elsewhere":
-        log("INFO", "claimed-elsewhere", step.fields);
-        return "claimed-elsewhere";
-      case "retry":
-        if (step.release && claim) {
-          try {
-            await ledger.release(claim);
-          } catch (releaseError) {
-            log("WARN", "claim-not-released", retryingFields(step.fields, releaseError));
-          }
-        }
-        log("WARN", "retrying", retryingFields(step.fields, step.error));
-        return "retrying";
-      case "give-up": {
-        const { followed } = step;
-        await new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn).permanentFailure("outcome-unreadable", step.failure.error, step.fields);
-        await markReported(ledger, claim, now, step.fields, { failed: true });
-        return "failed";
-      }
-      case "finish":
-        for (const line of step.metrics) {
-          emitMetrics(line.dimensions, line.dimensionSets, line.values);
-        }
-        try {
-          await new Reporter(step.report.topicArn).report(step.report.level, "task-outcome", step.report.fields);
-        } catch (error) {
-          log("WARN", "report-not-published", { ...step.fields, error: errorName(error), message: errorMessage(error) });
-        }
-        await markReported(ledger, claim, now, step.fields);
-        return "reported";
-    }
-  }
-}
-async function markReported(ledger, claim, now, fields, options) {
-  try {
-    await ledger.markReported(claim, now, options);
-  } catch (error) {
-    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
-  }
-}
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
-  CLAIM_STALE_MS,
   handler
 });

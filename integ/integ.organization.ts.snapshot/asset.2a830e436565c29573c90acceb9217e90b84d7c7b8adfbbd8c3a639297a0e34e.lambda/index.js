@@ -24,7 +24,7 @@ __export(mitigation_hub_lambda_exports, {
   handler: () => handler
 });
 module.exports = __toCommonJS(mitigation_hub_lambda_exports);
-var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
+var import_client_dynamodb3 = require("@aws-sdk/client-dynamodb");
 var import_client_sns = require("@aws-sdk/client-sns");
 var import_client_sts2 = require("@aws-sdk/client-sts");
 
@@ -32,6 +32,8 @@ var import_client_sts2 = require("@aws-sdk/client-sts");
 var HUB_ENV = {
   /** The registry of confirmed spokes (DynamoDB, partition key `HUB_REGISTRY.PARTITION_KEY`). */
   REGISTRY_TABLE: "MITIGATION_HUB_REGISTRY_TABLE",
+  /** The ledger of the tasks the hub started in its spokes (DynamoDB, `HUB_TASK_LEDGER`). */
+  TASK_LEDGER_TABLE: "MITIGATION_HUB_TASK_LEDGER_TABLE",
   /** The accounts whose spokes the hub serves, a JSON array of account ids; absent with an organization. */
   ACCOUNTS: "MITIGATION_HUB_ACCOUNTS",
   /** The organization whose spokes the hub serves; absent with an account list. */
@@ -61,6 +63,15 @@ function spokeKey(account, region) {
   return `${account}/${region}`;
 }
 var HUB_REGISTRY = { PARTITION_KEY: "spoke" };
+var HUB_TASK_LEDGER = {
+  PARTITION_KEY: "task",
+  TTL_ATTRIBUTE: "expiresAt",
+  ACTIVE_INDEX: "active",
+  ACTIVE_ATTRIBUTE: "activeIn"
+};
+function hubTaskKey(account, region, taskId) {
+  return `${spokeKey(account, region)}/${taskId}`;
+}
 var ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
 var ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 var MAX_REGION_NAME_LENGTH = 15;
@@ -601,6 +612,7 @@ function readHubConfig(env) {
   }
   return {
     registryTable: required(env, HUB_ENV.REGISTRY_TABLE),
+    taskLedgerTable: required(env, HUB_ENV.TASK_LEDGER_TABLE),
     accounts,
     organizationId,
     spokeRoleName: required(env, HUB_ENV.SPOKE_ROLE_NAME),
@@ -792,8 +804,13 @@ var FAILURE_KINDS = {
   "register": "registry-failed",
   "assume-role": "spoke-role-refused",
   "read-configuration": "spoke-config-error",
-  "read-registry": "registry-failed"
+  "read-registry": "registry-failed",
+  "record-task": "task-not-followed"
 };
+function tasksToFollow(outcomes) {
+  const followed = /* @__PURE__ */ new Set(["started", "already-exists", "already-mitigated"]);
+  return [...new Set(outcomes.flatMap((o) => followed.has(o.decision) && o.taskId ? [o.taskId] : []))];
+}
 function decideStageFailure(stage, failure, fields) {
   const { error } = failure;
   if (failure.errorClass !== "permanent") {
@@ -859,55 +876,8 @@ var Registry = class {
   }
 };
 
-// src/handlers/mitigation-hub/spokes.ts
-var import_client_ssm = require("@aws-sdk/client-ssm");
-var import_client_sts = require("@aws-sdk/client-sts");
-
-// src/handlers/shared/iot-tasks.ts
-var import_client_iot = require("@aws-sdk/client-iot");
-
-// src/handlers/shared/audit-summary.ts
-var WHAT2 = "audit notification";
-function optionalString(body, name) {
-  const value = body[name];
-  if (value === void 0 || value === null) {
-    return void 0;
-  }
-  if (typeof value !== "string") {
-    throw new MalformedMessageError(WHAT2, `${name} must be a string, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-function parseAuditNotification(message) {
-  const body = parseJsonObject(message, WHAT2);
-  const taskId = optionalString(body, "taskId");
-  if (taskId === void 0) {
-    throw new MalformedMessageError(WHAT2, "missing taskId");
-  }
-  if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
-    throw new MalformedMessageError(WHAT2, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
-  }
-  return { taskId, accountId: optionalString(body, "accountId"), scheduledAuditName: optionalString(body, "scheduledAuditName") };
-}
-function count(value) {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : void 0;
-}
-function summaryFromDescribe(taskId, task) {
-  return {
-    taskId,
-    taskStatus: task.taskStatus ?? "UNKNOWN",
-    taskType: task.taskType ?? "UNKNOWN",
-    scheduledAuditName: task.scheduledAuditName,
-    taskStartTime: task.taskStartTime instanceof Date && !Number.isNaN(task.taskStartTime.getTime()) ? task.taskStartTime : void 0,
-    checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
-      checkName,
-      checkRunStatus: d.checkRunStatus ?? "UNKNOWN",
-      nonCompliantResourcesCount: count(d.nonCompliantResourcesCount),
-      // Missing = none suppressed: counts more resources, never fewer, against the limit.
-      suppressedNonCompliantResourcesCount: count(d.suppressedNonCompliantResourcesCount) ?? 0
-    }))
-  };
-}
+// src/handlers/shared/audit-engine.ts
+var import_client_iot2 = require("@aws-sdk/client-iot");
 
 // src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
@@ -924,126 +894,6 @@ function auditMitigationTaskId(prefix, auditTaskId) {
   }
   return taskId;
 }
-
-// src/handlers/shared/iot-tasks.ts
-function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
-  return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
-}
-async function startAuditMitigationTask(iot, request) {
-  return startOnce(
-    () => iot.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({
-      taskId: request.taskId,
-      clientRequestToken: request.clientRequestToken,
-      target: request.target,
-      auditCheckToActionsMapping: request.auditCheckToActionsMapping
-    })),
-    () => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
-  );
-}
-async function startOnce(start, describe) {
-  if (await found(describe)) {
-    return "already-exists";
-  }
-  try {
-    await start();
-    return "started";
-  } catch (error) {
-    if (errorName(error) !== "TaskAlreadyExistsException") {
-      throw error;
-    }
-    await describe();
-    return "already-exists";
-  }
-}
-async function found(describe) {
-  try {
-    await describe();
-    return true;
-  } catch (error) {
-    if (errorName(error) === "ResourceNotFoundException") {
-      return false;
-    }
-    throw error;
-  }
-}
-async function describeAudit(iot, auditTaskId) {
-  return summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
-}
-async function auditMitigationTaskExists(iot, taskId) {
-  return found(() => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId })));
-}
-
-// src/handlers/mitigation-hub/spokes.ts
-var REFRESH_MARGIN_MS = 5 * 6e4;
-var SESSION_NAME = "cdk-device-defender-hub";
-var STALE_CREDENTIALS = /* @__PURE__ */ new Set(["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"]);
-var SpokeSessions = class {
-  constructor(sts2, spokeRoleName) {
-    this.sts = sts2;
-    this.spokeRoleName = spokeRoleName;
-  }
-  sessions = /* @__PURE__ */ new Map();
-  /** The role the hub assumes in `spoke`. */
-  roleArn(spoke) {
-    return `arn:${spoke.partition}:iam::${spoke.account}:role/${spokeRoleNameIn(this.spokeRoleName, spoke.region)}`;
-  }
-  /** A session in `spoke`: the cached one while its credentials last (`REFRESH_MARGIN_MS`), else a new AssumeRole. */
-  async session(spoke, now) {
-    const key = spokeKey(spoke.account, spoke.region);
-    const cached = this.sessions.get(key);
-    if (cached && now < cached.expiration - REFRESH_MARGIN_MS) {
-      return cached;
-    }
-    this.drop(key);
-    const output = await this.sts.send(new import_client_sts.AssumeRoleCommand({ RoleArn: this.roleArn(spoke), RoleSessionName: SESSION_NAME }));
-    const c = output.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date)) {
-      throw new Error(`AssumeRole of ${this.roleArn(spoke)} answered no credentials`);
-    }
-    const credentials = {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      sessionToken: c.SessionToken,
-      expiration: c.Expiration
-    };
-    const session = {
-      iot: createIotClient(void 0, { region: spoke.region, credentials }),
-      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials }),
-      expiration: c.Expiration.getTime()
-    };
-    this.sessions.set(key, session);
-    return session;
-  }
-  /** Forgets the spoke's session when `error` says its credentials are no good (expired early, revoked); answers whether it did. */
-  forgetIfStale(spoke, error) {
-    if (!STALE_CREDENTIALS.has(errorName(error))) {
-      return false;
-    }
-    this.drop(spokeKey(spoke.account, spoke.region));
-    return true;
-  }
-  drop(key) {
-    const session = this.sessions.get(key);
-    if (!session) {
-      return;
-    }
-    this.sessions.delete(key);
-    session.iot.destroy();
-    session.ssm.destroy();
-  }
-};
-async function readSpokeDocument(session) {
-  const output = await session.ssm.send(new import_client_ssm.GetParameterCommand({ Name: SPOKE_CONFIG_PARAMETER }));
-  const value = output.Parameter?.Value;
-  if (value === void 0) {
-    throw new ConfigError(`GetParameter ${SPOKE_CONFIG_PARAMETER} answered no value`);
-  }
-  return value;
-}
-
-// src/handlers/shared/audit-engine.ts
-var import_client_iot2 = require("@aws-sdk/client-iot");
 
 // src/handlers/shared/audit-plan.ts
 function reasonToIgnoreTrigger(trigger, config) {
@@ -1347,6 +1197,99 @@ function decidePlan(plan, config, trigger, started) {
   };
 }
 
+// src/handlers/shared/audit-summary.ts
+var WHAT2 = "audit notification";
+function optionalString(body, name) {
+  const value = body[name];
+  if (value === void 0 || value === null) {
+    return void 0;
+  }
+  if (typeof value !== "string") {
+    throw new MalformedMessageError(WHAT2, `${name} must be a string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+function parseAuditNotification(message) {
+  const body = parseJsonObject(message, WHAT2);
+  const taskId = optionalString(body, "taskId");
+  if (taskId === void 0) {
+    throw new MalformedMessageError(WHAT2, "missing taskId");
+  }
+  if (!AUDIT_TASK_ID_PATTERN.test(taskId)) {
+    throw new MalformedMessageError(WHAT2, `taskId ${JSON.stringify(taskId)} is not an audit task id`);
+  }
+  return { taskId, accountId: optionalString(body, "accountId"), scheduledAuditName: optionalString(body, "scheduledAuditName") };
+}
+function count(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : void 0;
+}
+function summaryFromDescribe(taskId, task) {
+  return {
+    taskId,
+    taskStatus: task.taskStatus ?? "UNKNOWN",
+    taskType: task.taskType ?? "UNKNOWN",
+    scheduledAuditName: task.scheduledAuditName,
+    taskStartTime: task.taskStartTime instanceof Date && !Number.isNaN(task.taskStartTime.getTime()) ? task.taskStartTime : void 0,
+    checks: Object.entries(task.auditDetails ?? {}).map(([checkName, d]) => ({
+      checkName,
+      checkRunStatus: d.checkRunStatus ?? "UNKNOWN",
+      nonCompliantResourcesCount: count(d.nonCompliantResourcesCount),
+      // Missing = none suppressed: counts more resources, never fewer, against the limit.
+      suppressedNonCompliantResourcesCount: count(d.suppressedNonCompliantResourcesCount) ?? 0
+    }))
+  };
+}
+
+// src/handlers/shared/iot-tasks.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+function createIotClient(limits, spoke) {
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+async function startAuditMitigationTask(iot, request) {
+  return startOnce(
+    () => iot.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({
+      taskId: request.taskId,
+      clientRequestToken: request.clientRequestToken,
+      target: request.target,
+      auditCheckToActionsMapping: request.auditCheckToActionsMapping
+    })),
+    () => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
+  );
+}
+async function startOnce(start, describe) {
+  if (await found(describe)) {
+    return "already-exists";
+  }
+  try {
+    await start();
+    return "started";
+  } catch (error) {
+    if (errorName(error) !== "TaskAlreadyExistsException") {
+      throw error;
+    }
+    await describe();
+    return "already-exists";
+  }
+}
+async function found(describe) {
+  try {
+    await describe();
+    return true;
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") {
+      return false;
+    }
+    throw error;
+  }
+}
+async function describeAudit(iot, auditTaskId) {
+  return summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+}
+async function auditMitigationTaskExists(iot, taskId) {
+  return found(() => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId })));
+}
+
 // src/handlers/shared/audit-engine.ts
 function readTrigger(message) {
   try {
@@ -1426,12 +1369,228 @@ async function reconcile(context, now, logFields = {}) {
   return outcomes;
 }
 
+// src/handlers/shared/hub-ledger.ts
+var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
+
+// src/handlers/shared/task-follow.ts
+var CLAIM_STALE_MS = 5 * 60 * 1e3;
+var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
+function expiresAt(now, retentionSeconds = LEDGER_RETENTION_SECONDS) {
+  return Math.floor(now.getTime() / 1e3) + retentionSeconds;
+}
+
+// src/handlers/shared/hub-ledger.ts
+var RETENTION_SECONDS = 91 * 24 * 3600;
+var A = {
+  PARTITION: "partition",
+  ACCOUNT: "account",
+  REGION: "region",
+  TASK_ID: "taskId",
+  MITIGATION: "mitigation",
+  STATE: "state",
+  RECORDED_AT: "recordedAt",
+  CLAIM_ID: "claimId",
+  CLAIMED_AT: "claimedAt",
+  REPORTED_AT: "reportedAt",
+  FAILED: "failed"
+};
+var S = (value) => ({ S: value });
+var N = (value) => ({ N: String(value) });
+var state = (value) => S(value);
+async function conditionHeld(call) {
+  try {
+    await call();
+    return true;
+  } catch (error) {
+    if (errorName(error) === "ConditionalCheckFailedException") {
+      return false;
+    }
+    throw error;
+  }
+}
+function activeTaskOf(item) {
+  const [key, partition, account, region, taskId, mitigation] = [HUB_TASK_LEDGER.PARTITION_KEY, A.PARTITION, A.ACCOUNT, A.REGION, A.TASK_ID, A.MITIGATION].map((name) => item[name]?.S);
+  if (!key || !partition || !account || !region || !taskId || !mitigation) {
+    return void 0;
+  }
+  return { key, partition, account, region, taskId, mitigation };
+}
+var HubLedger = class {
+  constructor(dynamodb2, tableName) {
+    this.dynamodb = dynamodb2;
+    this.tableName = tableName;
+  }
+  /**
+   * Records a task the hub started in a spoke, unless it is recorded already (active, being
+   * reported or reported: then nothing changes). Answers whether this call recorded it.
+   */
+  async record(task, now) {
+    return conditionHeld(() => this.dynamodb.send(new import_client_dynamodb2.PutItemCommand({
+      TableName: this.tableName,
+      Item: {
+        [HUB_TASK_LEDGER.PARTITION_KEY]: S(hubTaskKey(task.account, task.region, task.taskId)),
+        [A.PARTITION]: S(task.partition),
+        [A.ACCOUNT]: S(task.account),
+        [A.REGION]: S(task.region),
+        [A.TASK_ID]: S(task.taskId),
+        [A.MITIGATION]: S(task.mitigation),
+        [A.STATE]: state("active"),
+        [HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE]: S(spokeKey(task.account, task.region)),
+        [A.RECORDED_AT]: N(now.getTime()),
+        [HUB_TASK_LEDGER.TTL_ATTRIBUTE]: N(expiresAt(now, RETENTION_SECONDS))
+      },
+      ConditionExpression: "attribute_not_exists(#key)",
+      ExpressionAttributeNames: { "#key": HUB_TASK_LEDGER.PARTITION_KEY }
+    })));
+  }
+  /**
+   * Every task not reported yet (those being reported too: their claim may be stale), from the
+   * sparse index. Eventually consistent, as every read of an index: an entry recorded a moment ago
+   * shows in a later run, and one reported a moment ago may still show (its claim then fails).
+   */
+  async active() {
+    const tasks = [];
+    for await (const page of (0, import_client_dynamodb2.paginateScan)({ client: this.dynamodb, pageSize: 500 }, { TableName: this.tableName, IndexName: HUB_TASK_LEDGER.ACTIVE_INDEX })) {
+      for (const item of page.Items ?? []) {
+        const task = activeTaskOf(item);
+        if (task) {
+          tasks.push(task);
+        }
+      }
+    }
+    return tasks;
+  }
+  /**
+   * Claims the entry `key` for this run: succeeds when it is active, or claimed longer ago than
+   * `staleMs` (that run is over). Undefined when another run holds it or reported it, or it is gone.
+   */
+  async claim(key, claimId, now, staleMs) {
+    const claimed = await conditionHeld(() => this.dynamodb.send(new import_client_dynamodb2.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(key) },
+      UpdateExpression: "SET #state = :claimed, #claimId = :claimId, #claimedAt = :now",
+      ConditionExpression: "#state = :active OR (#state = :claimed AND #claimedAt < :stale)",
+      ExpressionAttributeNames: { "#state": A.STATE, "#claimId": A.CLAIM_ID, "#claimedAt": A.CLAIMED_AT },
+      ExpressionAttributeValues: {
+        ":claimed": state("claimed"),
+        ":active": state("active"),
+        ":claimId": S(claimId),
+        ":now": N(now.getTime()),
+        ":stale": N(now.getTime() - staleMs)
+      }
+    })));
+    return claimed ? { taskId: key, claimId } : void 0;
+  }
+  /** Gives a claim up (nothing was reported): the entry is active again. No-op if the claim is no longer ours. */
+  async release(claim) {
+    await conditionHeld(() => this.dynamodb.send(new import_client_dynamodb2.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
+      UpdateExpression: "SET #state = :active REMOVE #claimId, #claimedAt",
+      ConditionExpression: "#state = :claimed AND #claimId = :claimId",
+      ExpressionAttributeNames: { "#state": A.STATE, "#claimId": A.CLAIM_ID, "#claimedAt": A.CLAIMED_AT },
+      ExpressionAttributeValues: { ":active": state("active"), ":claimed": state("claimed"), ":claimId": S(claim.claimId) }
+    })));
+  }
+  /** Records that the task was reported (`failed`: its outcome could not be read, for good), which takes it out of the index. */
+  async markReported(claim, now, options = {}) {
+    await this.dynamodb.send(new import_client_dynamodb2.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
+      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed REMOVE #active",
+      ExpressionAttributeNames: {
+        "#state": A.STATE,
+        "#reportedAt": A.REPORTED_AT,
+        "#expiresAt": HUB_TASK_LEDGER.TTL_ATTRIBUTE,
+        "#failed": A.FAILED,
+        "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE
+      },
+      ExpressionAttributeValues: {
+        ":reported": state("reported"),
+        ":now": N(now.getTime()),
+        ":expiresAt": N(expiresAt(now, RETENTION_SECONDS)),
+        ":failed": { BOOL: options.failed ?? false }
+      }
+    }));
+  }
+};
+
+// src/handlers/shared/spokes.ts
+var import_client_ssm = require("@aws-sdk/client-ssm");
+var import_client_sts = require("@aws-sdk/client-sts");
+var REFRESH_MARGIN_MS = 5 * 6e4;
+var SESSION_NAME = "cdk-device-defender-hub";
+var STALE_CREDENTIALS = /* @__PURE__ */ new Set(["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"]);
+var SpokeSessions = class {
+  constructor(sts2, spokeRoleName) {
+    this.sts = sts2;
+    this.spokeRoleName = spokeRoleName;
+  }
+  sessions = /* @__PURE__ */ new Map();
+  /** The role the hub assumes in `spoke`. */
+  roleArn(spoke) {
+    return `arn:${spoke.partition}:iam::${spoke.account}:role/${spokeRoleNameIn(this.spokeRoleName, spoke.region)}`;
+  }
+  /** A session in `spoke`: the cached one while its credentials last (`REFRESH_MARGIN_MS`), else a new AssumeRole. */
+  async session(spoke, now) {
+    const key = spokeKey(spoke.account, spoke.region);
+    const cached = this.sessions.get(key);
+    if (cached && now < cached.expiration - REFRESH_MARGIN_MS) {
+      return cached;
+    }
+    this.drop(key);
+    const output = await this.sts.send(new import_client_sts.AssumeRoleCommand({ RoleArn: this.roleArn(spoke), RoleSessionName: SESSION_NAME }));
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date)) {
+      throw new Error(`AssumeRole of ${this.roleArn(spoke)} answered no credentials`);
+    }
+    const credentials = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration
+    };
+    const session = {
+      iot: createIotClient(void 0, { region: spoke.region, credentials }),
+      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials }),
+      expiration: c.Expiration.getTime()
+    };
+    this.sessions.set(key, session);
+    return session;
+  }
+  /** Forgets the spoke's session when `error` says its credentials are no good (expired early, revoked); answers whether it did. */
+  forgetIfStale(spoke, error) {
+    if (!STALE_CREDENTIALS.has(errorName(error))) {
+      return false;
+    }
+    this.drop(spokeKey(spoke.account, spoke.region));
+    return true;
+  }
+  drop(key) {
+    const session = this.sessions.get(key);
+    if (!session) {
+      return;
+    }
+    this.sessions.delete(key);
+    session.iot.destroy();
+    session.ssm.destroy();
+  }
+};
+async function readSpokeDocument(session) {
+  const output = await session.ssm.send(new import_client_ssm.GetParameterCommand({ Name: SPOKE_CONFIG_PARAMETER }));
+  const value = output.Parameter?.Value;
+  if (value === void 0) {
+    throw new ConfigError(`GetParameter ${SPOKE_CONFIG_PARAMETER} answered no value`);
+  }
+  return value;
+}
+
 // src/handlers/mitigation-hub.lambda.ts
 var RECONCILE_CONCURRENCY = 8;
 var TIMEOUT_MS = 5 * 6e4;
 var RECONCILE_MARGIN_MS = 3e4;
 var sts = new import_client_sts2.STSClient({});
-var dynamodb = new import_client_dynamodb2.DynamoDBClient({});
+var dynamodb = new import_client_dynamodb3.DynamoDBClient({});
 var snsClients = /* @__PURE__ */ new Map();
 var sessions;
 function snsIn(region) {
@@ -1446,7 +1605,8 @@ async function handler(event, context) {
   const hub = await openConfig(process.env, readHubConfig, HUB_ENV);
   const reporter = new Reporter(hub.reportTopicArn, hub.mitigation, hub.eventBus);
   sessions ??= new SpokeSessions(sts, hub.spokeRoleName);
-  const work = { hub, reporter, registry: new Registry(dynamodb, hub.registryTable), sessions, now: /* @__PURE__ */ new Date() };
+  const registry = new Registry(dynamodb, hub.registryTable);
+  const work = { hub, reporter, registry, ledger: new HubLedger(dynamodb, hub.taskLedgerTable), sessions, now: /* @__PURE__ */ new Date() };
   const invocation = parseHubInvocation(event);
   switch (invocation.kind) {
     case "records": {
@@ -1555,14 +1715,25 @@ async function notify(spoke, message, record, work) {
   if (typeof context === "string") {
     return context;
   }
+  let outcome;
   try {
-    await onNotification(message, context, work.now);
-    return "done";
+    outcome = await onNotification(message, context, work.now);
   } catch (error) {
     work.sessions.forgetIfStale(spoke, error);
     log("WARN", "record-retried", { ...fields, account: spoke.account, region: spoke.region, error: errorName(error), message: errorMessage(error) });
     return "retry";
   }
+  return recordTasks(spoke, [outcome], work, fields);
+}
+async function recordTasks(spoke, outcomes, work, fields) {
+  for (const taskId of tasksToFollow(outcomes)) {
+    const task = { partition: spoke.partition, account: spoke.account, region: spoke.region, taskId, mitigation: work.hub.mitigation };
+    const recorded = await runStep("record-task", spoke, work, { ...fields, taskId }, () => work.ledger.record(task, work.now));
+    if (typeof recorded === "string") {
+      return recorded;
+    }
+  }
+  return "done";
 }
 async function reconcileAll(work, remainingMs) {
   const entries = (await work.registry.all()).filter((entry) => {
@@ -1602,6 +1773,9 @@ async function reconcileSpoke(entry, work) {
     return [];
   }
   const outcomes = await reconcile(context, work.now, { account: spoke.account, region: spoke.region });
+  if (await recordTasks(spoke, outcomes, work, fields) === "retry") {
+    throw new Error(`recording the tasks of spoke ${entry.spoke}: to be retried`);
+  }
   return outcomes.map((o) => ({ ...o, account: spoke.account, region: spoke.region }));
 }
 // Annotate the CommonJS export names for ESM import in node:

@@ -1,0 +1,1290 @@
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// src/handlers/hub-task-follower.lambda.ts
+var hub_task_follower_lambda_exports = {};
+__export(hub_task_follower_lambda_exports, {
+  SPOKE_CONCURRENCY: () => SPOKE_CONCURRENCY,
+  handler: () => handler
+});
+module.exports = __toCommonJS(hub_task_follower_lambda_exports);
+var import_crypto = require("crypto");
+var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
+var import_client_iot3 = require("@aws-sdk/client-iot");
+var import_client_sts2 = require("@aws-sdk/client-sts");
+
+// src/contract/environment.ts
+var HUB_ENV = {
+  /** The registry of confirmed spokes (DynamoDB, partition key `HUB_REGISTRY.PARTITION_KEY`). */
+  REGISTRY_TABLE: "MITIGATION_HUB_REGISTRY_TABLE",
+  /** The ledger of the tasks the hub started in its spokes (DynamoDB, `HUB_TASK_LEDGER`). */
+  TASK_LEDGER_TABLE: "MITIGATION_HUB_TASK_LEDGER_TABLE",
+  /** The accounts whose spokes the hub serves, a JSON array of account ids; absent with an organization. */
+  ACCOUNTS: "MITIGATION_HUB_ACCOUNTS",
+  /** The organization whose spokes the hub serves; absent with an account list. */
+  ORGANIZATION_ID: "MITIGATION_HUB_ORGANIZATION_ID",
+  /** The base name of the spokes' roles: each spoke's is `<base>-<region>`. */
+  SPOKE_ROLE_NAME: "MITIGATION_HUB_SPOKE_ROLE_NAME",
+  REPORT_TOPIC_ARN: "MITIGATION_HUB_REPORT_TOPIC_ARN",
+  /** The hub construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION: "MITIGATION_HUB_NAME",
+  /** The ARN of the event bus the hub puts its events on; absent = the account's default bus. */
+  EVENT_BUS: "MITIGATION_HUB_EVENT_BUS",
+  /** How far back the reconciler looks in each spoke, in hours (also the notification path's age bound). */
+  RECONCILE_LOOKBACK_HOURS: "MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS"
+};
+
+// src/handlers/shared/errors.ts
+var PermanentError = class extends Error {
+  constructor(name, message) {
+    super(message);
+    this.name = name;
+  }
+};
+var PERMANENT_AWS_ERRORS = /* @__PURE__ */ new Set([
+  "InvalidRequestException",
+  "ResourceNotFoundException",
+  "UnauthorizedException",
+  "AccessDeniedException",
+  "ValidationException",
+  "SerializationException",
+  // The organization hub's calls: STS (a role that does not trust the caller, a region where STS is
+  // off), SNS (ConfirmSubscription with an expired or unknown token, a topic that is gone or refuses
+  // the caller) and SSM (a spoke's configuration that is not there).
+  "AccessDenied",
+  "RegionDisabledException",
+  "InvalidParameterException",
+  "NotFoundException",
+  "AuthorizationErrorException",
+  "ParameterNotFound"
+]);
+var THROTTLING_AWS_ERRORS = /* @__PURE__ */ new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded"
+]);
+function classifyError(error) {
+  if (error instanceof PermanentError) {
+    return "permanent";
+  }
+  if (!(error instanceof Error)) {
+    return "retryable";
+  }
+  if (PERMANENT_AWS_ERRORS.has(error.name)) {
+    return "permanent";
+  }
+  const status = error.$metadata?.httpStatusCode;
+  if (THROTTLING_AWS_ERRORS.has(error.name) || status === 429) {
+    return "throttled";
+  }
+  return "retryable";
+}
+function isPermanent(error) {
+  return classifyError(error) === "permanent";
+}
+function classified(error) {
+  return { error, errorClass: classifyError(error) };
+}
+async function answerOf(call) {
+  try {
+    return { value: await call() };
+  } catch (error) {
+    return classified(error);
+  }
+}
+function errorName(error) {
+  return error instanceof Error ? error.name : typeof error;
+}
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// src/handlers/shared/deadline.ts
+async function runWithDeadline(items, work, options) {
+  const controller = new AbortController();
+  const timeLeft = () => options.remainingMs() - options.marginMs;
+  const settled = [];
+  const inFlight = /* @__PURE__ */ new Set();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !controller.signal.aborted && timeLeft() > 0) {
+      const item = items[next++];
+      inFlight.add(item);
+      try {
+        const result = await work(item, controller.signal);
+        if (!controller.signal.aborted) {
+          settled.push({ item, result });
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) {
+          settled.push({ item, error });
+        }
+      } finally {
+        if (!controller.signal.aborted) {
+          inFlight.delete(item);
+        }
+      }
+    }
+  };
+  let timer;
+  const outOfTime = new Promise((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeLeft()));
+  });
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, worker);
+  await Promise.race([Promise.all(workers), outOfTime]);
+  clearTimeout(timer);
+  controller.abort();
+  return { settled: [...settled], unfinished: [...inFlight], notStarted: items.slice(next) };
+}
+
+// src/contract/telemetry.ts
+var PERMANENT_FAILURE_EVENT = "permanent-failure";
+var METRIC_NAMESPACE = "CdkDeviceDefender";
+var METRIC_DIMENSIONS = {
+  /** The mitigation construct's path (`AuditMitigation`, `DetectMitigation`, `AuditMitigationTask`). */
+  MITIGATION: "Mitigation",
+  /** An audit check name (audit tasks only). */
+  CHECK: "CheckName",
+  /** A mitigation action's name. */
+  ACTION: "ActionName",
+  /** The Lambda function's name (permanent failures, as before EMF). */
+  FUNCTION: "FunctionName",
+  /** The account a hub's metric is about (a spoke's): with `Region`, in the set [Mitigation, Account, Region]. */
+  ACCOUNT: "Account",
+  /** The region a hub's metric is about (a spoke's). */
+  REGION: "Region"
+};
+var METRICS = {
+  /** Tasks started (a retried start that finds the task already there is not counted): [Mitigation]. */
+  TASKS_STARTED: "TasksStarted",
+  /** Checks left out by the blast-radius limit, one per check per audit: [Mitigation], [Mitigation, CheckName]. */
+  CHECKS_EXCLUDED: "ChecksExcluded",
+  /** Unsuppressed non-compliant findings of checks with a rule, per audit handled: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_FOUND: "FindingsFound",
+  /** Findings of the checks the blast-radius limit left out: [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_EXCLUDED: "FindingsExcluded",
+  /** Findings every action of their check succeeded on (from the finished task's statistics): [Mitigation], [Mitigation, CheckName]. */
+  FINDINGS_MITIGATED: "FindingsMitigated",
+  /** Plans reported instead of started (dry run): [Mitigation]. */
+  DRY_RUN_PLANS: "DryRunPlans",
+  /** Audits not mitigated because they started before the reconciler's lookback (decision `ignored`, reason `too-old`): [Mitigation]. */
+  AUDITS_TOO_OLD: "AuditsTooOld",
+  /** Tasks the audit reconciler started for audits whose notification never arrived: [Mitigation]. */
+  AUDITS_RECOVERED: "AuditsRecovered",
+  /** Finished tasks whose outcome was reported (once per task): [Mitigation]. */
+  TASKS_FINISHED: "TasksFinished",
+  /** Action executions of finished tasks, by outcome: [Mitigation], [Mitigation, ActionName], and for audit tasks [Mitigation, CheckName]. */
+  EXECUTIONS_SUCCEEDED: "ExecutionsSucceeded",
+  EXECUTIONS_FAILED: "ExecutionsFailed",
+  EXECUTIONS_SKIPPED: "ExecutionsSkipped",
+  EXECUTIONS_CANCELED: "ExecutionsCanceled",
+  /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
+  PERMANENT_FAILURES: "PermanentFailures"
+};
+var PERMANENT_FAILURE_METRIC = {
+  NAMESPACE: METRIC_NAMESPACE,
+  NAME: METRICS.PERMANENT_FAILURES,
+  DIMENSION: METRIC_DIMENSIONS.FUNCTION,
+  /** The field of the log line that holds the dimension's value. */
+  DIMENSION_FIELD: "functionName"
+};
+var EVENT_SOURCE = "cdk-device-defender";
+var EVENT_DETAIL_TYPES = {
+  /** A task was started (detail: `TaskStartedDetail`). */
+  TASK_STARTED: "Mitigation Task Started",
+  /** The blast-radius limit left checks out of an audit's task (detail: `ChecksExcludedDetail`). */
+  CHECKS_EXCLUDED: "Mitigation Checks Excluded",
+  /** A dry run: what would have been started (detail: `DryRunDetail`). */
+  DRY_RUN: "Mitigation Dry Run",
+  /** A permanent failure: nothing was started and nothing will be retried (detail: `MitigationFailedDetail`). */
+  FAILED: "Mitigation Failed",
+  /** A task finished: its executions by outcome (detail: `TaskOutcomeDetail`). */
+  TASK_OUTCOME: "Mitigation Task Outcome"
+};
+var MAX_OUTCOME_ERROR_CODES = 10;
+
+// src/handlers/shared/events.ts
+var MAX_ENTRIES = 10;
+var PutEventsFailedError = class extends Error {
+  constructor(failures) {
+    super(`EventBridge did not accept ${failures.length} event(s): ` + failures.map((f) => `${f.detailType}: ${f.errorCode} ${f.errorMessage ?? ""}`.trim()).join("; "));
+    this.failures = failures;
+    this.name = "PutEventsFailedError";
+  }
+};
+var client;
+async function putEvents(events, eventBus) {
+  for (let i = 0; i < events.length; i += MAX_ENTRIES) {
+    const batch = events.slice(i, i + MAX_ENTRIES);
+    const entries = batch.map((e) => ({
+      Source: EVENT_SOURCE,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail),
+      ...eventBus ? { EventBusName: eventBus } : {}
+    }));
+    const sdk = require("@aws-sdk/client-eventbridge");
+    client ??= new sdk.EventBridgeClient({});
+    const answer = await client.send(new sdk.PutEventsCommand({ Entries: entries }));
+    if ((answer.FailedEntryCount ?? 0) > 0) {
+      throw new PutEventsFailedError((answer.Entries ?? []).map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.ErrorCode).map(({ entry, index }) => ({ detailType: entries[index]?.DetailType, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage })));
+    }
+  }
+}
+
+// src/handlers/shared/log.ts
+function log(level, event, fields = {}) {
+  const line = JSON.stringify({ level, event, time: (/* @__PURE__ */ new Date()).toISOString(), ...fields });
+  if (level === "ERROR") {
+    console.error(line);
+  } else {
+    console.log(line);
+  }
+}
+
+// src/handlers/shared/metrics.ts
+var MAX_DIMENSIONS_PER_SET = 30;
+var MAX_METRICS = 100;
+var MAX_DIMENSION_VALUE = 1024;
+function emitMetrics(dimensions, dimensionSets, values) {
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return;
+  }
+  if (names.length > MAX_METRICS) {
+    throw new Error(`emitMetrics: ${names.length} metrics in one line, at most ${MAX_METRICS}`);
+  }
+  for (const set of dimensionSets) {
+    if (set.length === 0 || set.length > MAX_DIMENSIONS_PER_SET) {
+      throw new Error(`emitMetrics: a dimension set has 1 to ${MAX_DIMENSIONS_PER_SET} dimensions, got ${set.length}`);
+    }
+    for (const key of set) {
+      const value = dimensions[key];
+      if (typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) {
+        throw new Error(`emitMetrics: dimension ${key} must be 1 to ${MAX_DIMENSION_VALUE} characters, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const name of names) {
+    if (!Number.isFinite(values[name])) {
+      throw new Error(`emitMetrics: ${name} must be a finite number, got ${values[name]}`);
+    }
+  }
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: dimensionSets,
+        Metrics: names.map((Name) => ({ Name, Unit: "Count" }))
+      }]
+    },
+    ...dimensions,
+    ...values
+  };
+  console.log(JSON.stringify(line));
+}
+function inSpoke(line, spoke) {
+  const { MITIGATION, ACCOUNT, REGION } = METRIC_DIMENSIONS;
+  const perMitigation = line.dimensionSets.some((set) => set.length === 1 && set[0] === MITIGATION);
+  return {
+    dimensions: { ...line.dimensions, [ACCOUNT]: spoke.account, [REGION]: spoke.region },
+    dimensionSets: perMitigation ? [...line.dimensionSets, [MITIGATION, ACCOUNT, REGION]] : line.dimensionSets,
+    values: line.values
+  };
+}
+
+// src/contract/custom-resources.ts
+var CUSTOM_RESOURCE_REPORT_PROPS = {
+  /** The construct's path: the `Mitigation` metric dimension and events' `detail.mitigation`. */
+  MITIGATION_NAME: "MitigationName",
+  /** Where permanent failures are reported too (an SNS topic ARN); absent without a report topic. */
+  REPORT_TOPIC_ARN: "ReportTopicArn",
+  /** The event bus (ARN) the resource's events go to; absent = the account's default bus. */
+  EVENT_BUS_ARN: "EventBusArn"
+};
+var AUDIT_SUPPRESSION_PROPS = {
+  CHECK_NAME: "CheckName",
+  RESOURCE_IDENTIFIER: "ResourceIdentifier",
+  /** ISO 8601 date-time; absent when `SuppressIndefinitely` is 'true'. */
+  EXPIRATION_DATE: "ExpirationDate",
+  SUPPRESS_INDEFINITELY: "SuppressIndefinitely",
+  /** What the user wrote; the handler appends the ownership marker (`withSuppressionMarker`). */
+  DESCRIPTION: "Description",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+var AUDIT_MITIGATION_TASK_PROPS = {
+  AUDIT_TASK_ID: "AuditTaskId",
+  FINDING_IDS: "FindingIds",
+  REASON_CODE_FILTER: "ReasonCodeFilter",
+  /** check name -> action names, applied in this order. */
+  AUDIT_CHECK_TO_ACTIONS_MAPPING: "AuditCheckToActionsMapping",
+  /** 'true' or 'false'. */
+  CANCEL_ON_DELETE: "CancelOnDelete",
+  RUN_ID: "RunId",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+
+// src/handlers/shared/report.ts
+var sns;
+var MAX_REPORT_BYTES = 262144;
+var MAX_EVENT_MESSAGE_CHARS = 4e3;
+var CUTS = [{ chars: 16384, items: 1e3 }, { chars: 4096, items: 250 }, { chars: 1024, items: 50 }, { chars: 256, items: 10 }];
+var utf8Bytes = (text) => Buffer.byteLength(text, "utf8");
+function cutText(text, max) {
+  if (text.length <= max) {
+    return text;
+  }
+  const head = text.slice(0, max);
+  return `${/[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head}\u2026 [truncated: ${text.length} characters]`;
+}
+function cutValue(value, cut) {
+  if (typeof value === "string") {
+    return cutText(value, cut.chars);
+  }
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, cut.items).map((v) => cutValue(v, cut));
+    return value.length > cut.items ? [...kept, `\u2026 [truncated: ${value.length} items]`] : kept;
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutValue(v, cut)]));
+  }
+  return value;
+}
+function fitReport(event, level, fields, maxBytes = MAX_REPORT_BYTES) {
+  const render = (f) => JSON.stringify({ event, level, ...f }, void 0, 2);
+  const whole = render(fields);
+  const size = utf8Bytes(whole);
+  if (size <= maxBytes) {
+    return { text: whole, fields };
+  }
+  const over = `the report was ${size} bytes, over SNS's limit of ${maxBytes}`;
+  for (const cut of CUTS) {
+    const cutFields = {
+      ...cutValue(fields, cut),
+      truncated: `${over}: strings cut to ${cut.chars} characters, lists to ${cut.items} items`
+    };
+    const text = render(cutFields);
+    if (utf8Bytes(text) <= maxBytes) {
+      return { text, fields: cutFields };
+    }
+  }
+  for (let chars = maxBytes; ; chars = Math.floor(chars * 0.9)) {
+    const excerptFields = { truncated: `${over}: this is its beginning`, excerpt: cutText(whole, chars) };
+    const text = render(excerptFields);
+    if (utf8Bytes(text) <= maxBytes) {
+      return { text, fields: excerptFields };
+    }
+  }
+}
+var Reporter = class _Reporter {
+  /**
+   * @param topicArn the report topic, if any
+   * @param mitigation the construct path (the `Mitigation` dimension and `detail.mitigation`), if known
+   * @param eventBus the event bus (ARN) events go to; undefined = the account's default bus
+   * @param spoke the account and region every report, event, log line and metric is about (the
+   * organization hub's reporter for one spoke); undefined = the function's own
+   */
+  constructor(topicArn, mitigation, eventBus, spoke) {
+    this.topicArn = topicArn;
+    this.mitigation = mitigation;
+    this.eventBus = eventBus;
+    this.spoke = spoke;
+  }
+  /** This reporter, about `spoke`. */
+  about(spoke) {
+    return new _Reporter(this.topicArn, this.mitigation, this.eventBus, { account: spoke.account, region: spoke.region });
+  }
+  /**
+   * Logs, publishes to the report topic, then puts `events` on EventBridge; with `answer`, best
+   * effort (see `AnswerDeadline`). A report over SNS's 256 KiB is cut to fit (`fitReport`), in the
+   * log line too (CloudWatch Logs takes 256 KB per event).
+   */
+  async report(level, event, fields, events = [], answer) {
+    const spoke = this.spoke;
+    const report = fitReport(event, level, spoke ? { ...fields, ...spoke } : fields);
+    log(level, event, report.fields);
+    const deliveries = [];
+    const topicArn = this.topicArn;
+    if (topicArn) {
+      deliveries.push({
+        channel: "report-topic",
+        send: async (abortSignal) => {
+          const sdk = require("@aws-sdk/client-sns");
+          sns ??= new sdk.SNSClient({});
+          return sns.send(new sdk.PublishCommand({
+            TopicArn: topicArn,
+            Subject: `cdk-device-defender: ${event}`.slice(0, 100),
+            Message: report.text
+          }), { abortSignal });
+        }
+      });
+    }
+    const tagged = spoke ? events.map((e) => ({ ...e, detail: { ...e.detail, ...spoke } })) : events;
+    if (tagged.length > 0) {
+      deliveries.push({ channel: "events", send: () => putEvents(tagged, this.eventBus) });
+    }
+    if (!answer) {
+      for (const delivery of deliveries) {
+        await delivery.send();
+      }
+      return;
+    }
+    const run = await runWithDeadline(deliveries, (delivery, signal) => delivery.send(signal), { concurrency: deliveries.length, ...answer });
+    const failures = [
+      ...run.settled.filter((s) => "error" in s).map((s) => ({ channel: s.item.channel, error: errorName(s.error), message: errorMessage(s.error) })),
+      ...[...run.unfinished, ...run.notStarted].map((d) => ({ channel: d.channel, error: "DeadlineExceeded", message: "not sent before the function had to answer" }))
+    ];
+    for (const failure of failures) {
+      log("ERROR", "report-failed", { report: event, ...failure });
+    }
+  }
+  /**
+   * Reports a failure no retry can fix: the `PermanentFailures` metric (embedded metric format,
+   * dimension sets [FunctionName] and, when the mitigation is known, [Mitigation]; the construct's
+   * alarm watches the first), ONE log line at ERROR with `event: "permanent-failure"`, what kind of
+   * failure it is, the error's name and message and the function's name, the same fields to the
+   * report topic when there is one, and a `Mitigation Failed` event. With `answer`, the report
+   * topic and the event are best effort (see `AnswerDeadline`), and this never throws.
+   */
+  async permanentFailure(kind, error, fields = {}, answer) {
+    const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || void 0;
+    const dimensions = {
+      ...functionName ? { [METRIC_DIMENSIONS.FUNCTION]: functionName } : {},
+      ...this.mitigation ? { [METRIC_DIMENSIONS.MITIGATION]: this.mitigation } : {}
+    };
+    const sets = Object.keys(dimensions).map((name) => [name]);
+    if (this.spoke && this.mitigation) {
+      dimensions[METRIC_DIMENSIONS.ACCOUNT] = this.spoke.account;
+      dimensions[METRIC_DIMENSIONS.REGION] = this.spoke.region;
+      sets.push([METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACCOUNT, METRIC_DIMENSIONS.REGION]);
+    }
+    if (sets.length > 0) {
+      emitMetrics(dimensions, sets, { [METRICS.PERMANENT_FAILURES]: 1 });
+    }
+    const detail = {
+      mitigation: this.mitigation ?? "",
+      kind,
+      error: errorName(error),
+      message: cutText(errorMessage(error), MAX_EVENT_MESSAGE_CHARS),
+      ...functionName ? { functionName } : {},
+      ...typeof fields.taskId === "string" ? { taskId: fields.taskId } : {},
+      ...typeof fields.auditTaskId === "string" ? { auditTaskId: fields.auditTaskId } : {}
+    };
+    await this.report("ERROR", PERMANENT_FAILURE_EVENT, {
+      kind,
+      error: detail.error,
+      message: errorMessage(error),
+      [PERMANENT_FAILURE_METRIC.DIMENSION_FIELD]: functionName,
+      ...fields
+    }, [{ detailType: EVENT_DETAIL_TYPES.FAILED, detail }], answer);
+  }
+};
+
+// src/handlers/shared/config.ts
+var ConfigError = class extends PermanentError {
+  constructor(message) {
+    super("ConfigError", message);
+  }
+};
+function required(env, name) {
+  const value = env[name];
+  if (value === void 0 || value === "") {
+    throw new ConfigError(`environment variable ${name} is not set`);
+  }
+  return value;
+}
+async function openConfig(env, read, reporting) {
+  try {
+    return read(env);
+  } catch (error) {
+    const value = (name) => name ? env[name] || void 0 : void 0;
+    await new Reporter(value(reporting?.REPORT_TOPIC_ARN), value(reporting?.MITIGATION), value(reporting?.EVENT_BUS)).permanentFailure("config-error", error);
+    throw error;
+  }
+}
+
+// src/handlers/hub-task-follower/config.ts
+function readHubFollowerConfig(env) {
+  return {
+    taskLedgerTable: required(env, HUB_ENV.TASK_LEDGER_TABLE),
+    spokeRoleName: required(env, HUB_ENV.SPOKE_ROLE_NAME),
+    mitigation: required(env, HUB_ENV.MITIGATION),
+    reportTopicArn: env[HUB_ENV.REPORT_TOPIC_ARN] || void 0,
+    eventBus: env[HUB_ENV.EVENT_BUS] || void 0
+  };
+}
+
+// src/contract/organization.ts
+function spokeRoleNameIn(baseName, region) {
+  return `${baseName}-${region}`;
+}
+function spokeKey(account, region) {
+  return `${account}/${region}`;
+}
+var HUB_TASK_LEDGER = {
+  PARTITION_KEY: "task",
+  TTL_ATTRIBUTE: "expiresAt",
+  ACTIVE_INDEX: "active",
+  ACTIVE_ATTRIBUTE: "activeIn"
+};
+function hubTaskKey(account, region, taskId) {
+  return `${spokeKey(account, region)}/${taskId}`;
+}
+var MAX_REGION_NAME_LENGTH = 15;
+var MAX_SPOKE_ROLE_BASE_NAME_LENGTH = 64 - 1 - MAX_REGION_NAME_LENGTH;
+var SPOKE_ROLE_BASE_NAME_PATTERN = new RegExp(`^[\\w+=,.@-]{1,${MAX_SPOKE_ROLE_BASE_NAME_LENGTH}}$`);
+
+// src/handlers/shared/follow-decide.ts
+function decideFollow(candidate, facts) {
+  const { kind, taskId, followed } = candidate;
+  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
+  if (!facts.claim) {
+    return { kind: "claim" };
+  }
+  if (!("value" in facts.claim)) {
+    return { kind: "retry", release: false, fields, error: facts.claim.error };
+  }
+  if (!facts.claim.value) {
+    return { kind: "claimed-elsewhere", fields };
+  }
+  if (!facts.outcome) {
+    return { kind: "read-outcome" };
+  }
+  if (!("value" in facts.outcome)) {
+    return facts.outcome.errorClass === "permanent" ? { kind: "give-up", failure: facts.outcome, fields, followed } : { kind: "retry", release: true, fields, error: facts.outcome.error };
+  }
+  if (!facts.outcome.value) {
+    return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
+  }
+  const detail = { mitigation: followed.mitigation, ...facts.outcome.value };
+  if (!facts.published) {
+    return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
+  }
+  if (!("value" in facts.published)) {
+    return { kind: "retry", release: true, fields, error: facts.published.error };
+  }
+  const failed = detail.executions.failed > 0;
+  return {
+    kind: "finish",
+    fields,
+    metrics: metricLinesOf(followed.mitigation, detail),
+    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 }
+  };
+}
+function retryingFields(fields, error) {
+  return { ...fields, error: errorName(error), message: errorMessage(error) };
+}
+var executionValues = (c) => ({
+  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
+  [METRICS.EXECUTIONS_FAILED]: c.failed,
+  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
+  [METRICS.EXECUTIONS_CANCELED]: c.canceled
+});
+function metricLinesOf(mitigation, outcome) {
+  const findings = outcome.findingsByCheck;
+  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const lines = [{
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
+  }];
+  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
+    lines.push({
+      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
+      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
+      values: executionValues(counts)
+    });
+  }
+  if (outcome.taskKind === "audit") {
+    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
+      lines.push({
+        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
+        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
+        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
+      });
+    }
+  }
+  return lines;
+}
+
+// src/handlers/shared/task-outcome.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+
+// src/contract/action-types.ts
+var TABLE = {
+  ["ADD_THINGS_TO_THING_GROUP" /* ADD_THINGS_TO_THING_GROUP */]: {
+    actionParamsMember: "addThingsToThingGroupParams",
+    cloudFormationProperty: "AddThingsToThingGroupParams",
+    detect: true,
+    changes: "deviceCertificateId",
+    undo: { kind: "remove-things-from-groups" }
+  },
+  ["ENABLE_IOT_LOGGING" /* ENABLE_IOT_LOGGING */]: {
+    actionParamsMember: "enableIoTLoggingParams",
+    cloudFormationProperty: "EnableIoTLoggingParams",
+    detect: false,
+    changes: "account",
+    undo: { kind: "cannot-undo", why: "the previous logging settings were not recorded by AWS: set them by hand" }
+  },
+  ["PUBLISH_FINDING_TO_SNS" /* PUBLISH_FINDING_TO_SNS */]: {
+    actionParamsMember: "publishFindingToSnsParams",
+    cloudFormationProperty: "PublishFindingToSnsParams",
+    detect: false,
+    changes: void 0,
+    undo: { kind: "cannot-undo", why: "a published message cannot be unpublished" }
+  },
+  ["REPLACE_DEFAULT_POLICY_VERSION" /* REPLACE_DEFAULT_POLICY_VERSION */]: {
+    actionParamsMember: "replaceDefaultPolicyVersionParams",
+    cloudFormationProperty: "ReplaceDefaultPolicyVersionParams",
+    detect: false,
+    changes: "policyVersionIdentifier",
+    undo: { kind: "restore-default-policy-version" }
+  },
+  // The API model spells the member updateCACertificateParams (aws-cdk-lib's L1: updateCaCertificateParams).
+  ["UPDATE_CA_CERTIFICATE" /* UPDATE_CA_CERTIFICATE */]: {
+    actionParamsMember: "updateCACertificateParams",
+    cloudFormationProperty: "UpdateCACertificateParams",
+    detect: false,
+    changes: "caCertificateId",
+    undo: { kind: "reactivate-certificate", certificate: "caCertificateId" }
+  },
+  ["UPDATE_DEVICE_CERTIFICATE" /* UPDATE_DEVICE_CERTIFICATE */]: {
+    actionParamsMember: "updateDeviceCertificateParams",
+    cloudFormationProperty: "UpdateDeviceCertificateParams",
+    detect: false,
+    changes: "deviceCertificateId",
+    undo: { kind: "reactivate-certificate", certificate: "deviceCertificateId" }
+  }
+};
+var ACTION_TYPES = TABLE;
+var UNKNOWN_ACTION_TYPE = "UNKNOWN";
+var TYPE_OF_MEMBER = new Map(
+  Object.keys(ACTION_TYPES).map((type) => [ACTION_TYPES[type].actionParamsMember, type])
+);
+function actionTypeOf(action) {
+  const member = Object.entries(action?.actionParams ?? {}).find(([, value]) => value !== void 0)?.[0];
+  return member === void 0 ? void 0 : TYPE_OF_MEMBER.get(member);
+}
+
+// src/handlers/shared/task-outcome.ts
+var MAX_FINDINGS_READ = 1e3;
+var MAX_DETECT_EXECUTIONS_READ = 5 * MAX_FINDINGS_READ;
+var FINISHED = {
+  audit: /* @__PURE__ */ new Set(["COMPLETED", "FAILED", "CANCELED"]),
+  detect: /* @__PURE__ */ new Set(["SUCCESSFUL", "FAILED", "CANCELED"])
+};
+function isFinished(kind, status) {
+  return status !== void 0 && FINISHED[kind].has(status);
+}
+function outcomeOf(status) {
+  switch (status) {
+    case "COMPLETED":
+    case "SUCCESSFUL":
+      return "succeeded";
+    case "FAILED":
+      return "failed";
+    case "SKIPPED":
+      return "skipped";
+    case "CANCELED":
+      return "canceled";
+    default:
+      return void 0;
+  }
+}
+var zero = () => ({ succeeded: 0, failed: 0, skipped: 0, canceled: 0 });
+function aggregateOutcome(facts) {
+  const executions = zero();
+  const byAction = Object.fromEntries(Object.keys(facts.actionTypes).sort().map((name) => [name, zero()]));
+  const byCheck = facts.kind === "audit" ? Object.fromEntries([...facts.checks ?? []].sort().map((c) => [c, zero()])) : void 0;
+  const errors = /* @__PURE__ */ new Map();
+  for (const e of facts.executions) {
+    const outcome = outcomeOf(e.status);
+    if (!outcome) {
+      continue;
+    }
+    executions[outcome] += 1;
+    (byAction[e.actionName] ??= zero())[outcome] += 1;
+    if (byCheck && e.checkName) {
+      (byCheck[e.checkName] ??= zero())[outcome] += 1;
+    }
+    if (outcome === "failed") {
+      const code = e.errorCode ?? "UNKNOWN";
+      const seen = errors.get(code);
+      if (seen) {
+        seen.count += 1;
+      } else {
+        errors.set(code, {
+          count: 1,
+          example: { actionName: e.actionName, findingId: e.findingId, violationId: e.violationId, message: e.message }
+        });
+      }
+    }
+  }
+  const errorCodes = [...errors.entries()].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0)).map(([errorCode, { count, example }]) => ({ errorCode, count, example: withoutUndefined(example) }));
+  return {
+    taskKind: facts.kind,
+    taskId: facts.taskId,
+    status: facts.status,
+    startTime: facts.startTime?.toISOString(),
+    endTime: facts.endTime?.toISOString(),
+    executions,
+    byAction: Object.fromEntries(Object.entries(byAction).map(([name, counts]) => [name, { ...counts, actionType: facts.actionTypes[name] ?? "UNKNOWN" }])),
+    byCheck,
+    findingsByCheck: facts.statistics ? findingsByCheck(facts.statistics) : void 0,
+    errorCodes: errorCodes.slice(0, MAX_OUTCOME_ERROR_CODES),
+    truncated: facts.truncated || errorCodes.length > MAX_OUTCOME_ERROR_CODES
+  };
+}
+function findingsByCheck(statistics) {
+  return Object.fromEntries(Object.keys(statistics).sort().map((check) => {
+    const s = statistics[check];
+    return [check, {
+      total: s.totalFindingsCount ?? 0,
+      succeeded: s.succeededFindingsCount ?? 0,
+      failed: s.failedFindingsCount ?? 0,
+      skipped: s.skippedFindingsCount ?? 0,
+      canceled: s.canceledFindingsCount ?? 0
+    }];
+  }));
+}
+function withoutUndefined(value) {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
+}
+async function readTaskOutcome(iot, task, options = {}) {
+  const facts = task.kind === "audit" ? await readAuditFacts(iot, task.taskId, options.maxFindings ?? MAX_FINDINGS_READ) : await readDetectFacts(iot, task.taskId, options.maxDetectExecutions ?? MAX_DETECT_EXECUTIONS_READ);
+  return facts && aggregateOutcome(facts);
+}
+var actionTypesOf = (definitions) => Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name, actionTypeOf(a) ?? UNKNOWN_ACTION_TYPE]));
+async function readAuditFacts(iot, taskId, maxFindings) {
+  const task = await iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId }));
+  if (!isFinished("audit", task.taskStatus)) {
+    return void 0;
+  }
+  const checks = Object.keys(task.auditCheckToActionsMapping ?? {});
+  const { findings, truncated } = await findingsOf(iot, task.target ?? {}, checks, maxFindings);
+  const executions = [];
+  for (const { findingId, checkName } of findings) {
+    for await (const page of (0, import_client_iot.paginateListAuditMitigationActionsExecutions)({ client: iot, pageSize: 250 }, { taskId, findingId })) {
+      for (const e of page.actionsExecutions ?? []) {
+        executions.push({
+          actionName: e.actionName ?? "UNKNOWN",
+          status: e.status ?? "UNKNOWN",
+          checkName,
+          findingId,
+          errorCode: e.errorCode,
+          message: e.message
+        });
+      }
+    }
+  }
+  return {
+    kind: "audit",
+    taskId,
+    status: task.taskStatus,
+    startTime: task.startTime,
+    endTime: task.endTime,
+    actionTypes: actionTypesOf(task.actionsDefinition),
+    checks,
+    statistics: task.taskStatistics ?? {},
+    executions,
+    truncated
+  };
+}
+async function findingsOf(iot, target, checks, max) {
+  const findings = [];
+  if (target.findingIds) {
+    for (const findingId of target.findingIds.slice(0, max)) {
+      findings.push({ findingId, checkName: await checkOfFinding(iot, findingId) });
+    }
+    return { findings, truncated: target.findingIds.length > max };
+  }
+  if (!target.auditTaskId) {
+    return { findings, truncated: false };
+  }
+  const filter = target.auditCheckToReasonCodeFilter;
+  for (const checkName of checks.filter((c) => !filter || c in filter)) {
+    for await (const page of (0, import_client_iot.paginateListAuditFindings)({ client: iot, pageSize: 250 }, { taskId: target.auditTaskId, checkName })) {
+      for (const f of page.findings ?? []) {
+        if (!f.findingId || filter && !filter[checkName].includes(f.reasonForNonComplianceCode ?? "")) {
+          continue;
+        }
+        if (findings.length >= max) {
+          return { findings, truncated: true };
+        }
+        findings.push({ findingId: f.findingId, checkName });
+      }
+    }
+  }
+  return { findings, truncated: false };
+}
+async function checkOfFinding(iot, findingId) {
+  try {
+    return (await iot.send(new import_client_iot.DescribeAuditFindingCommand({ findingId }))).finding?.checkName;
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") {
+      return void 0;
+    }
+    throw error;
+  }
+}
+async function readDetectFacts(iot, taskId, maxExecutions) {
+  const summary = (await iot.send(new import_client_iot.DescribeDetectMitigationActionsTaskCommand({ taskId }))).taskSummary ?? {};
+  if (!isFinished("detect", summary.taskStatus)) {
+    return void 0;
+  }
+  const executions = [];
+  let truncated = false;
+  read: for await (const page of (0, import_client_iot.paginateListDetectMitigationActionsExecutions)({ client: iot, pageSize: 250 }, { taskId })) {
+    for (const e of page.actionsExecutions ?? []) {
+      if (executions.length >= maxExecutions) {
+        truncated = true;
+        break read;
+      }
+      executions.push({
+        actionName: e.actionName ?? "UNKNOWN",
+        status: e.status ?? "UNKNOWN",
+        violationId: e.violationId,
+        errorCode: e.errorCode,
+        message: e.message
+      });
+    }
+  }
+  return {
+    kind: "detect",
+    taskId,
+    status: summary.taskStatus,
+    startTime: summary.taskStartTime,
+    endTime: summary.taskEndTime,
+    actionTypes: actionTypesOf(summary.actionsDefinition),
+    executions,
+    truncated
+  };
+}
+
+// src/handlers/hub-task-follower/decide.ts
+function bySpoke(tasks) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const task of [...tasks].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) {
+    const key = spokeKey(task.account, task.region);
+    const group = groups.get(key) ?? { spoke: { partition: task.partition, account: task.account, region: task.region }, tasks: [] };
+    group.tasks.push(task);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+function decideStatus(task, status, config) {
+  const candidate = {
+    kind: "audit",
+    taskId: task.taskId,
+    followed: { mitigation: task.mitigation, kind: "audit", reportTopicArn: config.reportTopicArn, eventBusArn: config.eventBus }
+  };
+  if (!("value" in status)) {
+    if (status.errorClass === "permanent") {
+      return { kind: "follow", candidate };
+    }
+    const fields = { taskId: task.taskId, taskKind: "audit", mitigation: task.mitigation, account: task.account, region: task.region };
+    return { kind: "retry", fields: retryingFields(fields, status.error) };
+  }
+  return isFinished("audit", status.value) ? { kind: "follow", candidate } : { kind: "running" };
+}
+
+// src/handlers/shared/hub-ledger.ts
+var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
+
+// src/handlers/shared/task-follow.ts
+var CLAIM_STALE_MS = 5 * 60 * 1e3;
+var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
+function expiresAt(now, retentionSeconds = LEDGER_RETENTION_SECONDS) {
+  return Math.floor(now.getTime() / 1e3) + retentionSeconds;
+}
+async function followTask(candidate, io) {
+  const { claims, spoke } = io;
+  const about = (fields) => spoke ? { ...fields, ...spoke } : fields;
+  const reporter = (r) => spoke ? r.about(spoke) : r;
+  let facts = {};
+  for (; ; ) {
+    const step = decideFollow(candidate, facts);
+    const claim = facts.claim && "value" in facts.claim ? facts.claim.value : void 0;
+    switch (step.kind) {
+      case "claim":
+        facts = { ...facts, claim: await answerOf(() => claims.claim()) };
+        break;
+      case "read-outcome":
+        facts = { ...facts, outcome: await answerOf(io.readOutcome) };
+        break;
+      case "publish": {
+        const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;
+        facts = { ...facts, published: await answerOf(() => putEvents([event], step.eventBusArn)) };
+        break;
+      }
+      case "claimed-elsewhere":
+        log("INFO", "claimed-elsewhere", about(step.fields));
+        return "claimed-elsewhere";
+      case "retry":
+        if (step.release && claim) {
+          try {
+            await claims.release(claim);
+          } catch (releaseError) {
+            log("WARN", "claim-not-released", about(retryingFields(step.fields, releaseError)));
+          }
+        }
+        log("WARN", "retrying", about(retryingFields(step.fields, step.error)));
+        return "retrying";
+      case "give-up": {
+        const { followed } = step;
+        await reporter(new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn)).permanentFailure("outcome-unreadable", step.failure.error, step.fields);
+        await markReported(claims, claim, about(step.fields), { failed: true });
+        return "failed";
+      }
+      case "finish":
+        for (const line of step.metrics.map((l) => spoke ? inSpoke(l, spoke) : l)) {
+          emitMetrics(line.dimensions, line.dimensionSets, line.values);
+        }
+        try {
+          await reporter(new Reporter(step.report.topicArn)).report(step.report.level, "task-outcome", step.report.fields);
+        } catch (error) {
+          log("WARN", "report-not-published", { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
+        }
+        await markReported(claims, claim, about(step.fields));
+        return "reported";
+    }
+  }
+}
+async function markReported(claims, claim, fields, options) {
+  try {
+    await claims.markReported(claim, options);
+  } catch (error) {
+    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
+  }
+}
+
+// src/handlers/shared/hub-ledger.ts
+var RETENTION_SECONDS = 91 * 24 * 3600;
+var A = {
+  PARTITION: "partition",
+  ACCOUNT: "account",
+  REGION: "region",
+  TASK_ID: "taskId",
+  MITIGATION: "mitigation",
+  STATE: "state",
+  RECORDED_AT: "recordedAt",
+  CLAIM_ID: "claimId",
+  CLAIMED_AT: "claimedAt",
+  REPORTED_AT: "reportedAt",
+  FAILED: "failed"
+};
+var S = (value) => ({ S: value });
+var N = (value) => ({ N: String(value) });
+var state = (value) => S(value);
+async function conditionHeld(call) {
+  try {
+    await call();
+    return true;
+  } catch (error) {
+    if (errorName(error) === "ConditionalCheckFailedException") {
+      return false;
+    }
+    throw error;
+  }
+}
+function activeTaskOf(item) {
+  const [key, partition, account, region, taskId, mitigation] = [HUB_TASK_LEDGER.PARTITION_KEY, A.PARTITION, A.ACCOUNT, A.REGION, A.TASK_ID, A.MITIGATION].map((name) => item[name]?.S);
+  if (!key || !partition || !account || !region || !taskId || !mitigation) {
+    return void 0;
+  }
+  return { key, partition, account, region, taskId, mitigation };
+}
+var HubLedger = class {
+  constructor(dynamodb2, tableName) {
+    this.dynamodb = dynamodb2;
+    this.tableName = tableName;
+  }
+  /**
+   * Records a task the hub started in a spoke, unless it is recorded already (active, being
+   * reported or reported: then nothing changes). Answers whether this call recorded it.
+   */
+  async record(task, now) {
+    return conditionHeld(() => this.dynamodb.send(new import_client_dynamodb.PutItemCommand({
+      TableName: this.tableName,
+      Item: {
+        [HUB_TASK_LEDGER.PARTITION_KEY]: S(hubTaskKey(task.account, task.region, task.taskId)),
+        [A.PARTITION]: S(task.partition),
+        [A.ACCOUNT]: S(task.account),
+        [A.REGION]: S(task.region),
+        [A.TASK_ID]: S(task.taskId),
+        [A.MITIGATION]: S(task.mitigation),
+        [A.STATE]: state("active"),
+        [HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE]: S(spokeKey(task.account, task.region)),
+        [A.RECORDED_AT]: N(now.getTime()),
+        [HUB_TASK_LEDGER.TTL_ATTRIBUTE]: N(expiresAt(now, RETENTION_SECONDS))
+      },
+      ConditionExpression: "attribute_not_exists(#key)",
+      ExpressionAttributeNames: { "#key": HUB_TASK_LEDGER.PARTITION_KEY }
+    })));
+  }
+  /**
+   * Every task not reported yet (those being reported too: their claim may be stale), from the
+   * sparse index. Eventually consistent, as every read of an index: an entry recorded a moment ago
+   * shows in a later run, and one reported a moment ago may still show (its claim then fails).
+   */
+  async active() {
+    const tasks = [];
+    for await (const page of (0, import_client_dynamodb.paginateScan)({ client: this.dynamodb, pageSize: 500 }, { TableName: this.tableName, IndexName: HUB_TASK_LEDGER.ACTIVE_INDEX })) {
+      for (const item of page.Items ?? []) {
+        const task = activeTaskOf(item);
+        if (task) {
+          tasks.push(task);
+        }
+      }
+    }
+    return tasks;
+  }
+  /**
+   * Claims the entry `key` for this run: succeeds when it is active, or claimed longer ago than
+   * `staleMs` (that run is over). Undefined when another run holds it or reported it, or it is gone.
+   */
+  async claim(key, claimId, now, staleMs) {
+    const claimed = await conditionHeld(() => this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(key) },
+      UpdateExpression: "SET #state = :claimed, #claimId = :claimId, #claimedAt = :now",
+      ConditionExpression: "#state = :active OR (#state = :claimed AND #claimedAt < :stale)",
+      ExpressionAttributeNames: { "#state": A.STATE, "#claimId": A.CLAIM_ID, "#claimedAt": A.CLAIMED_AT },
+      ExpressionAttributeValues: {
+        ":claimed": state("claimed"),
+        ":active": state("active"),
+        ":claimId": S(claimId),
+        ":now": N(now.getTime()),
+        ":stale": N(now.getTime() - staleMs)
+      }
+    })));
+    return claimed ? { taskId: key, claimId } : void 0;
+  }
+  /** Gives a claim up (nothing was reported): the entry is active again. No-op if the claim is no longer ours. */
+  async release(claim) {
+    await conditionHeld(() => this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
+      UpdateExpression: "SET #state = :active REMOVE #claimId, #claimedAt",
+      ConditionExpression: "#state = :claimed AND #claimId = :claimId",
+      ExpressionAttributeNames: { "#state": A.STATE, "#claimId": A.CLAIM_ID, "#claimedAt": A.CLAIMED_AT },
+      ExpressionAttributeValues: { ":active": state("active"), ":claimed": state("claimed"), ":claimId": S(claim.claimId) }
+    })));
+  }
+  /** Records that the task was reported (`failed`: its outcome could not be read, for good), which takes it out of the index. */
+  async markReported(claim, now, options = {}) {
+    await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
+      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed REMOVE #active",
+      ExpressionAttributeNames: {
+        "#state": A.STATE,
+        "#reportedAt": A.REPORTED_AT,
+        "#expiresAt": HUB_TASK_LEDGER.TTL_ATTRIBUTE,
+        "#failed": A.FAILED,
+        "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE
+      },
+      ExpressionAttributeValues: {
+        ":reported": state("reported"),
+        ":now": N(now.getTime()),
+        ":expiresAt": N(expiresAt(now, RETENTION_SECONDS)),
+        ":failed": { BOOL: options.failed ?? false }
+      }
+    }));
+  }
+};
+
+// src/handlers/shared/spokes.ts
+var import_client_ssm = require("@aws-sdk/client-ssm");
+var import_client_sts = require("@aws-sdk/client-sts");
+
+// src/handlers/shared/iot-tasks.ts
+var import_client_iot2 = require("@aws-sdk/client-iot");
+function createIotClient(limits, spoke) {
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  return limits ? new import_client_iot2.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot2.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+}
+
+// src/handlers/shared/spokes.ts
+var REFRESH_MARGIN_MS = 5 * 6e4;
+var SESSION_NAME = "cdk-device-defender-hub";
+var STALE_CREDENTIALS = /* @__PURE__ */ new Set(["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"]);
+var SpokeSessions = class {
+  constructor(sts2, spokeRoleName) {
+    this.sts = sts2;
+    this.spokeRoleName = spokeRoleName;
+  }
+  sessions = /* @__PURE__ */ new Map();
+  /** The role the hub assumes in `spoke`. */
+  roleArn(spoke) {
+    return `arn:${spoke.partition}:iam::${spoke.account}:role/${spokeRoleNameIn(this.spokeRoleName, spoke.region)}`;
+  }
+  /** A session in `spoke`: the cached one while its credentials last (`REFRESH_MARGIN_MS`), else a new AssumeRole. */
+  async session(spoke, now) {
+    const key = spokeKey(spoke.account, spoke.region);
+    const cached = this.sessions.get(key);
+    if (cached && now < cached.expiration - REFRESH_MARGIN_MS) {
+      return cached;
+    }
+    this.drop(key);
+    const output = await this.sts.send(new import_client_sts.AssumeRoleCommand({ RoleArn: this.roleArn(spoke), RoleSessionName: SESSION_NAME }));
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date)) {
+      throw new Error(`AssumeRole of ${this.roleArn(spoke)} answered no credentials`);
+    }
+    const credentials = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration
+    };
+    const session = {
+      iot: createIotClient(void 0, { region: spoke.region, credentials }),
+      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials }),
+      expiration: c.Expiration.getTime()
+    };
+    this.sessions.set(key, session);
+    return session;
+  }
+  /** Forgets the spoke's session when `error` says its credentials are no good (expired early, revoked); answers whether it did. */
+  forgetIfStale(spoke, error) {
+    if (!STALE_CREDENTIALS.has(errorName(error))) {
+      return false;
+    }
+    this.drop(spokeKey(spoke.account, spoke.region));
+    return true;
+  }
+  drop(key) {
+    const session = this.sessions.get(key);
+    if (!session) {
+      return;
+    }
+    this.sessions.delete(key);
+    session.iot.destroy();
+    session.ssm.destroy();
+  }
+};
+
+// src/handlers/hub-task-follower.lambda.ts
+var sts = new import_client_sts2.STSClient({});
+var dynamodb = new import_client_dynamodb2.DynamoDBClient({});
+var sessions;
+var SPOKE_CONCURRENCY = 8;
+var TIMEOUT_MS = CLAIM_STALE_MS;
+var MARGIN_MS = 3e4;
+async function handler(_event, context) {
+  const config = await openConfig(process.env, readHubFollowerConfig, HUB_ENV);
+  sessions ??= new SpokeSessions(sts, config.spokeRoleName);
+  const now = /* @__PURE__ */ new Date();
+  const began = Date.now();
+  const ledger = new HubLedger(dynamodb, config.taskLedgerTable);
+  const summary = { reported: [], claimedElsewhere: [], failed: [], retrying: [], running: [] };
+  let active;
+  try {
+    active = await ledger.active();
+  } catch (error) {
+    if (!isPermanent(error)) {
+      throw error;
+    }
+    await new Reporter(config.reportTopicArn, config.mitigation, config.eventBus).permanentFailure("follow-failed", error);
+    return summary;
+  }
+  const claimId = (0, import_crypto.randomUUID)();
+  const follow = (group) => followSpoke(group, { config, ledger, sessions, claimId, now });
+  const remainingMs = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : () => TIMEOUT_MS - (Date.now() - began);
+  const run = await runWithDeadline(bySpoke(active), follow, { concurrency: SPOKE_CONCURRENCY, remainingMs, marginMs: MARGIN_MS });
+  const into = {
+    "reported": summary.reported,
+    "claimed-elsewhere": summary.claimedElsewhere,
+    "failed": summary.failed,
+    "retrying": summary.retrying,
+    "running": summary.running
+  };
+  for (const settled of run.settled) {
+    for (const [key, result] of settled.result ?? []) {
+      into[result].push(key);
+    }
+  }
+  const left = [...run.unfinished, ...run.notStarted].map((group) => spokeKey(group.spoke.account, group.spoke.region));
+  if (left.length > 0) {
+    log("WARN", "follow-unfinished", { spokes: left, reason: "the function had to answer; the next run follows their tasks" });
+  }
+  const failed = run.settled.find((s) => "error" in s && s.error !== void 0);
+  if (failed) {
+    throw failed.error;
+  }
+  if (summary.retrying.length > 0) {
+    throw new Error(`task outcomes to retry: ${summary.retrying.join(", ")}`);
+  }
+  return summary;
+}
+async function followSpoke({ spoke, tasks }, work) {
+  const { ledger, claimId, now } = work;
+  const session = await inSpoke2(spoke, work, () => work.sessions.session(spoke, now.getTime()));
+  const results = [];
+  for (const task of tasks) {
+    const status = "value" in session ? await inSpoke2(spoke, work, () => taskStatus(session.value, task.taskId)) : session;
+    const step = decideStatus(task, status, work.config);
+    if (step.kind === "running") {
+      results.push([task.key, "running"]);
+    } else if (step.kind === "retry") {
+      log("WARN", "retrying", step.fields);
+      results.push([task.key, "retrying"]);
+    } else {
+      const result = await followTask(step.candidate, {
+        claims: {
+          claim: () => ledger.claim(task.key, claimId, now, CLAIM_STALE_MS),
+          release: (claim) => ledger.release(claim),
+          markReported: (claim, options) => ledger.markReported(claim, now, options)
+        },
+        // Without a session, the outcome cannot be read for the same reason: no second AssumeRole.
+        readOutcome: "value" in session ? () => inSpokeOrThrow(spoke, work, () => readTaskOutcome(session.value.iot, { kind: "audit", taskId: task.taskId })) : () => Promise.reject(session.error),
+        spoke
+      });
+      results.push([task.key, result]);
+    }
+  }
+  return results;
+}
+async function taskStatus(session, taskId) {
+  return (await session.iot.send(new import_client_iot3.DescribeAuditMitigationActionsTaskCommand({ taskId }))).taskStatus;
+}
+async function inSpoke2(spoke, work, call) {
+  const answer = await answerOf(call);
+  if (!("value" in answer)) {
+    work.sessions.forgetIfStale(spoke, answer.error);
+  }
+  return answer;
+}
+async function inSpokeOrThrow(spoke, work, call) {
+  const answer = await inSpoke2(spoke, work, call);
+  if ("value" in answer) {
+    return answer.value;
+  }
+  throw answer.error;
+}
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  SPOKE_CONCURRENCY,
+  handler
+});
