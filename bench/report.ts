@@ -7,7 +7,7 @@ import { EmfResult, renderEmfSection } from './emf';
 import type { LoadTimeCase } from './load-time';
 import type { ProcessSynthResult } from './process-synth';
 import type { AuditCase, TaskCase } from './runtime';
-import { Summary, fmt, int } from './stats';
+import { Summary, fmt, int, mib, table } from './stats';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES, SynthCase } from './synth';
 
 export interface Machine {
@@ -67,14 +67,8 @@ export const RESOURCES_PER_ACTION_TARGET = 2;
 /** Time per finding at 10,000 findings may differ from that at 1,000 by this fraction and still count as linear. */
 export const LINEAR_TOLERANCE = 0.25;
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 const ms = (s: Summary, decimals = 1) => fmt(s, decimals);
 const count = (s: Summary) => (s.min === s.max ? int(s.median) : `${int(s.median)} (${int(s.min)}–${int(s.max)})`);
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
 
 interface Verdict {
