@@ -5,6 +5,8 @@
 import type { ColdStartCase } from './cold-start';
 import { EmfResult, renderEmfSection } from './emf';
 import type { LoadTimeCase } from './load-time';
+import type { OrganizationResult } from './organization';
+import { organizationVerdicts, renderOrganizationSection } from './organization-report';
 import type { ProcessSynthResult } from './process-synth';
 import type { AuditCase, TaskCase } from './runtime';
 import { Summary, fmt, int, mib, table } from './stats';
@@ -51,6 +53,8 @@ export interface Results {
   readonly loadTime: LoadTimeCase;
   /** The handlers' EMF emitter against Powertools' (bench/emf.ts). */
   readonly emf: EmfResult;
+  /** The mitigation hub with 10 to 1,000 spokes (bench/organization.ts). */
+  readonly organization: OrganizationResult;
 }
 
 /** What `require('cdk-device-defender')` may add over the aws-cdk-lib modules it uses, in ms. */
@@ -137,6 +141,7 @@ function verdicts(r: Results): Verdict[] {
       met: Math.abs(linear.change) <= LINEAR_TOLERANCE,
     });
   }
+  out.push(...organizationVerdicts(r.organization));
   return out;
 }
 
@@ -561,7 +566,8 @@ ${loadTimeTable(r)}
 
 Baseline modules: ${r.loadTime.baselineModules.map((mod) => `\`${mod}\``).join(', ')}.
 
-${renderEmfSection(r.emf)}`;
+${renderEmfSection(r.emf)}
+${renderOrganizationSection(r.organization)}`;
 }
 
 function loadTimeTable(r: Results): string {

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { runColdStartBenchmark } from './cold-start';
 import { runEmfBenchmark } from './emf';
 import { runLoadTimeBenchmark } from './load-time';
+import { ORGANIZATION_SETTINGS, runOrganizationBenchmark } from './organization';
 import { runProcessSynthBenchmark } from './process-synth';
 import { Machine, Results, Settings, renderResultsMarkdown, renderSummary } from './report';
 import { AuditCase, TaskCase, configureAuditHandler, loadAuditHandler, runAuditCase, runTaskCase } from './runtime';
@@ -70,19 +71,19 @@ async function main(): Promise<void> {
   const info = machine();
   fs.mkdirSync(OUT, { recursive: true });
 
-  progress('1/6 synth scale');
+  progress('1/7 synth scale');
   const synthDir = path.join(OUT, 'synth');
   const synth = runSynthBenchmark({ sizes: [10, 100, 240], warmups: SETTINGS.synthWarmups, reps: SETTINGS.synthReps, outdir: synthDir });
   fs.rmSync(synthDir, { recursive: true, force: true });
 
-  progress('2/6 synth as a whole app process');
+  progress('2/7 synth as a whole app process');
   const processDir = path.join(OUT, 'process-synth');
   const processSynth = await runProcessSynthBenchmark({
     sizes: SETTINGS.processSizes, warmups: SETTINGS.processWarmups, reps: SETTINGS.processReps, outdir: processDir,
   });
   fs.rmSync(processDir, { recursive: true, force: true });
 
-  progress('3/6 runtime cost against the emulators');
+  progress('3/7 runtime cost against the emulators');
   const emulators = await startEmulators();
   const audit: AuditCase[] = [];
   const task: TaskCase[] = [];
@@ -105,12 +106,14 @@ async function main(): Promise<void> {
     await stopEmulators(emulators);
   }
 
-  progress('4/6 cold-start proxies');
+  progress('4/7 cold-start proxies');
   const coldStart = await runColdStartBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'bundles') });
-  progress('5/6 library load time');
+  progress('5/7 library load time');
   const loadTime = runLoadTimeBenchmark({ spawns: SETTINGS.spawns });
-  progress('6/6 metrics emitter: hand-written or Powertools');
+  progress('6/7 metrics emitter: hand-written or Powertools');
   const emf = await runEmfBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'emf') });
+  progress('7/7 organization scale: the mitigation hub with 10, 100 and 1,000 spokes');
+  const organization = await runOrganizationBenchmark(ORGANIZATION_SETTINGS, path.join(OUT, 'organization'));
 
   const results: Results = {
     machine: info,
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
     coldStart,
     loadTime,
     emf,
+    organization,
   };
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderResultsMarkdown(results));
   console.log(renderSummary(results));
