@@ -125,11 +125,25 @@ function followerNote(runsOf: FollowerRun[]): string {
     + `${int(reported.calls)} per run once they are reported (the list and one ledger read).`;
 }
 
+/** How reconciler time grows, from the smallest size to the largest. */
+function reconcilerTimeNote(r: OrganizationResult): string {
+  const big = largest(r);
+  const small = r.sizes.reduce((a, b) => (b.spokes < a.spokes ? b : a));
+  const ratio = (run: (s: SizeResult) => ReconcileRun) => (run(big).ms / big.spokes) / (run(small).ms / small.spokes);
+  const [warm, cold] = [ratio((s) => s.idleWarm), ratio((s) => s.idleCold)];
+  const linear = warm <= 1.25 && cold <= 1.25;
+  const growth = big === small ? '- **Reconciler time.**' : `- **Reconciler time ${linear ? 'is at most linear in the spokes' : 'grows faster than the spokes'}.** `
+    + `Time per spoke at ${int(big.spokes)} against ${int(small.spokes)} spokes: ×${warm.toFixed(2)} (credentials cached), ×${cold.toFixed(2)} `
+    + `(fresh process)${linear ? ': a run\'s fixed cost (the registry, the first call of each client) weighs less as spokes are added' : ''}.`;
+  const slower = r.sizes.every((s) => s.idleCold.ms > s.idleWarm.ms);
+  return growth + (slower ? ' The fresh-process run is the slower one at every size: per spoke it adds an AssumeRole, two new SDK clients '
+    + '(IoT and SSM) and their own connections.' : '');
+}
+
 function notes(r: OrganizationResult): string[] {
   const big = largest(r);
   const small = r.sizes.reduce((a, b) => (b.spokes < a.spokes ? b : a));
   const fds = peakFds(big);
-  const ratio = (run: (s: SizeResult) => ReconcileRun) => (run(big).ms / big.spokes) / (run(small).ms / small.spokes);
   // What one more spoke keeps, between the smallest and the largest size (fresh-process runs: the same work before them).
   const perSpoke = (big.idleCold.memory.heapAfterGc - small.idleCold.memory.heapAfterGc) / (big.spokes - small.spokes);
   const cli = big.cli.filter((c) => c.concurrency === 8);
@@ -145,9 +159,8 @@ function notes(r: OrganizationResult): string[] {
     + 'of 100 audits), and one DescribeAuditMitigationActionsTask per finished audit in the look-back window (here one per spoke: a daily audit, '
     + 'already mitigated); the registry is read in Scan pages of 500. With a reconcile interval under 55 minutes the runs between renewals '
     + 'are the "credentials cached" row.',
-    `- **Reconciler time grows linearly.** Time per spoke at ${int(big.spokes)} against ${int(small.spokes)} spokes: `
-    + `×${ratio((s) => s.idleWarm).toFixed(2)} (credentials cached), ×${ratio((s) => s.idleCold).toFixed(2)} (fresh process). The fresh-process run `
-    + 'is the slower one: per spoke it adds an AssumeRole, two new SDK clients (IoT and SSM) and their own connections. A CPU profile of that run '
+    reconcilerTimeNote(r)
+    + ' A CPU profile of the fresh-process run at 1,000 spokes '
     + '(`BENCH_CPU_PROF_DIR=.tmp/prof` profiles the workers) showed the time in the SDK\'s request pipeline and client configuration '
     + '(`@smithy/core`, including the errors each new client\'s configuration chain throws and catches), in opening connections (`node:net`), '
     + 'and in garbage collection. The run goes through the spokes 8 at a time, so in AWS it is about spokes ÷ 8 × 4 sequential calls long; the '
@@ -228,6 +241,8 @@ ${followerTable(r.follower)}
 ### Registration
 
 ${registrationTable(r)}
+
+The first invocation of a process also loads the clients it uses (at 10 spokes it is the only one).
 
 ### What dominates
 
