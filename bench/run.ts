@@ -5,6 +5,9 @@
  *
  * Prints a summary table and writes bench/RESULTS.md. Needs no AWS account: the handlers talk to
  * the in-process emulators of test/emulator on 127.0.0.1. Progress goes to stderr.
+ *
+ * Each run keeps its figures in .tmp/bench/results.json; after a change to the report alone
+ * (report.ts and the sections it renders), `bench/run.ts --render` writes RESULTS.md again from them.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,6 +28,8 @@ const ROOT = path.join(__dirname, '..');
 const COMMAND = 'npx ts-node --transpile-only --project tsconfig.dev.json bench/run.ts';
 /** Build output of the benchmark (cloud assemblies, SDK-bundled handlers); .tmp/ is gitignored. */
 const OUT = path.join(ROOT, '.tmp', 'bench');
+/** The last run's figures. */
+const RESULTS_JSON = path.join(OUT, 'results.json');
 
 const SETTINGS: Settings = {
   synthWarmups: 1,
@@ -130,12 +135,24 @@ async function main(): Promise<void> {
     emf,
     organization,
   };
+  fs.writeFileSync(RESULTS_JSON, JSON.stringify(results));
+  write(results);
+}
+
+/** Prints the summary and writes RESULTS.md. */
+function write(results: Results): void {
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderResultsMarkdown(results));
   console.log(renderSummary(results));
   console.log(`\nWrote ${path.relative(process.cwd(), path.join(__dirname, 'RESULTS.md'))}`);
 }
 
-main().catch((error: unknown) => {
+/** `--render`: RESULTS.md from the last run's figures, without running anything. */
+async function render(): Promise<void> {
+  if (!fs.existsSync(RESULTS_JSON)) { throw new Error(`${RESULTS_JSON} is missing: run the benchmarks first (npx projen bench)`); }
+  write(JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf-8')) as Results);
+}
+
+(process.argv.includes('--render') ? render() : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
