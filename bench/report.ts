@@ -5,10 +5,12 @@
 import type { ColdStartCase } from './cold-start';
 import { EmfResult, renderEmfSection } from './emf';
 import type { LoadTimeCase } from './load-time';
+import type { OrganizationResult } from './organization';
+import { organizationVerdicts, renderOrganizationSection } from './organization-report';
 import type { ProcessSynthResult } from './process-synth';
 import { markedProcessSynthSection, processRatiosTable, processSynthVerdicts, processTimesTable } from './process-synth-report';
 import type { AuditCase, TaskCase } from './runtime';
-import { Summary, fmt, int } from './stats';
+import { Summary, fmt, int, mib, table } from './stats';
 import { CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES, SynthCase } from './synth';
 
 export interface Machine {
@@ -52,6 +54,8 @@ export interface Results {
   readonly loadTime: LoadTimeCase;
   /** The handlers' EMF emitter against Powertools' (bench/emf.ts). */
   readonly emf: EmfResult;
+  /** The mitigation hub with 10 to 1,000 spokes (bench/organization.ts). */
+  readonly organization: OrganizationResult;
 }
 
 /** What `require('cdk-device-defender')` may add over the aws-cdk-lib modules it uses, in ms. */
@@ -68,14 +72,8 @@ export const RESOURCES_PER_ACTION_TARGET = 2;
 /** Time per finding at 10,000 findings may differ from that at 1,000 by this fraction and still count as linear. */
 export const LINEAR_TOLERANCE = 0.25;
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 const ms = (s: Summary, decimals = 1) => fmt(s, decimals);
 const count = (s: Summary) => (s.min === s.max ? int(s.median) : `${int(s.median)} (${int(s.min)}–${int(s.max)})`);
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
 
 interface Verdict {
@@ -139,6 +137,7 @@ function verdicts(r: Results): Verdict[] {
       met: Math.abs(linear.change) <= LINEAR_TOLERANCE,
     });
   }
+  out.push(...organizationVerdicts(r.organization));
   return out;
 }
 
@@ -515,7 +514,8 @@ ${loadTimeTable(r)}
 
 Baseline modules: ${r.loadTime.baselineModules.map((mod) => `\`${mod}\``).join(', ')}.
 
-${renderEmfSection(r.emf)}`;
+${renderEmfSection(r.emf)}
+${renderOrganizationSection(r.organization)}`;
 }
 
 function loadTimeTable(r: Results): string {

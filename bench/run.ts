@@ -5,6 +5,9 @@
  *
  * Prints a summary table and writes bench/RESULTS.md. Needs no AWS account: the handlers talk to
  * the in-process emulators of test/emulator on 127.0.0.1. Progress goes to stderr.
+ *
+ * Each run keeps its figures in .tmp/bench/results.json; after a change to the report alone
+ * (report.ts and the sections it renders), `bench/run.ts --render` writes RESULTS.md again from them.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { runColdStartBenchmark } from './cold-start';
 import { runEmfBenchmark } from './emf';
 import { runLoadTimeBenchmark } from './load-time';
+import { ORGANIZATION_SETTINGS, runOrganizationBenchmark } from './organization';
 import { runProcessSynthBenchmark } from './process-synth';
 import { Machine, Results, Settings, renderResultsMarkdown, renderSummary } from './report';
 import { AuditCase, TaskCase, configureAuditHandler, loadAuditHandler, runAuditCase, runTaskCase } from './runtime';
@@ -24,6 +28,8 @@ const ROOT = path.join(__dirname, '..');
 const COMMAND = 'npx ts-node --transpile-only --project tsconfig.dev.json bench/run.ts';
 /** Build output of the benchmark (cloud assemblies, SDK-bundled handlers); .tmp/ is gitignored. */
 const OUT = path.join(ROOT, '.tmp', 'bench');
+/** The last run's figures. */
+const RESULTS_JSON = path.join(OUT, 'results.json');
 
 const SETTINGS: Settings = {
   synthWarmups: 1,
@@ -70,19 +76,19 @@ async function main(): Promise<void> {
   const info = machine();
   fs.mkdirSync(OUT, { recursive: true });
 
-  progress('1/6 synth scale');
+  progress('1/7 synth scale');
   const synthDir = path.join(OUT, 'synth');
   const synth = runSynthBenchmark({ sizes: [10, 100, 240], warmups: SETTINGS.synthWarmups, reps: SETTINGS.synthReps, outdir: synthDir });
   fs.rmSync(synthDir, { recursive: true, force: true });
 
-  progress('2/6 synth as a whole app process');
+  progress('2/7 synth as a whole app process');
   const processDir = path.join(OUT, 'process-synth');
   const processSynth = await runProcessSynthBenchmark({
     sizes: SETTINGS.processSizes, warmups: SETTINGS.processWarmups, reps: SETTINGS.processReps, outdir: processDir,
   });
   fs.rmSync(processDir, { recursive: true, force: true });
 
-  progress('3/6 runtime cost against the emulators');
+  progress('3/7 runtime cost against the emulators');
   const emulators = await startEmulators();
   const audit: AuditCase[] = [];
   const task: TaskCase[] = [];
@@ -105,12 +111,14 @@ async function main(): Promise<void> {
     await stopEmulators(emulators);
   }
 
-  progress('4/6 cold-start proxies');
+  progress('4/7 cold-start proxies');
   const coldStart = await runColdStartBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'bundles') });
-  progress('5/6 library load time');
+  progress('5/7 library load time');
   const loadTime = runLoadTimeBenchmark({ spawns: SETTINGS.spawns });
-  progress('6/6 metrics emitter: hand-written or Powertools');
+  progress('6/7 metrics emitter: hand-written or Powertools');
   const emf = await runEmfBenchmark({ spawns: SETTINGS.spawns, outdir: path.join(OUT, 'emf') });
+  progress('7/7 organization scale: the mitigation hub with 10, 100 and 1,000 spokes');
+  const organization = await runOrganizationBenchmark(ORGANIZATION_SETTINGS, path.join(OUT, 'organization'));
 
   const results: Results = {
     machine: info,
@@ -125,13 +133,26 @@ async function main(): Promise<void> {
     coldStart,
     loadTime,
     emf,
+    organization,
   };
+  fs.writeFileSync(RESULTS_JSON, JSON.stringify(results));
+  write(results);
+}
+
+/** Prints the summary and writes RESULTS.md. */
+function write(results: Results): void {
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderResultsMarkdown(results));
   console.log(renderSummary(results));
   console.log(`\nWrote ${path.relative(process.cwd(), path.join(__dirname, 'RESULTS.md'))}`);
 }
 
-main().catch((error: unknown) => {
+/** `--render`: RESULTS.md from the last run's figures, without running anything. */
+async function render(): Promise<void> {
+  if (!fs.existsSync(RESULTS_JSON)) { throw new Error(`${RESULTS_JSON} is missing: run the benchmarks first (npx projen bench)`); }
+  write(JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf-8')) as Results);
+}
+
+(process.argv.includes('--render') ? render() : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -24,6 +24,13 @@ export function summarize(values: readonly number[]): Summary {
   return { median, mean, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
 }
 
+/** The p-th percentile (0 < p <= 100) by the nearest-rank method: a value of the sample, never an interpolation. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) { throw new Error('percentile: no values'); }
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
+}
+
 /** `median (min–max)` with the given number of decimals. */
 export function fmt(s: Summary, decimals = 1, unit = ''): string {
   const f = (x: number) => x.toFixed(decimals);
@@ -33,6 +40,15 @@ export function fmt(s: Summary, decimals = 1, unit = ''): string {
 /** A number with thousands separators. */
 export function int(x: number): string {
   return Math.round(x).toLocaleString('en-US');
+}
+
+/** Bytes in MiB, one decimal. */
+export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A Markdown table. */
+export function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 /** Milliseconds taken by `fn`, and its result. */
