@@ -8,13 +8,15 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent } from 'aws-lambda';
 import { HUB_ENV } from '../src/contract/environment';
-import { DEFAULT_SPOKE_ROLE_NAME, HUB_QUEUE_NAME, SPOKE_CONFIG_PARAMETER, hubRoleName, spokeRoleNameIn } from '../src/contract/organization';
+import { DEFAULT_SPOKE_ROLE_NAME, HUB_QUEUE_NAME, HUB_TASK_LEDGER, SPOKE_CONFIG_PARAMETER, hubRoleName, spokeRoleNameIn } from '../src/contract/organization';
 import { ACCOUNT, Emulators, REGION, REPORT_TOPIC } from '../test/handlers/harness';
 
 export const HUB = ACCOUNT;
 export const HUB_REGION = REGION;
 export const ORGANIZATION = 'o-benchorg0001';
 export const REGISTRY_TABLE = 'cdk-device-defender-hub-registry';
+/** The hub's ledger of the tasks it started, which its task follower reads. */
+export const TASK_LEDGER_TABLE = 'cdk-device-defender-hub-task-ledger';
 export const QUEUE = `arn:aws:sqs:${HUB_REGION}:${HUB}:${HUB_QUEUE_NAME}`;
 const FUNCTION_NAME = 'HubStack-HubHandler-BENCH';
 /** The hub function's role session, which every spoke role trusts (by the role's exact ARN). */
@@ -56,6 +58,7 @@ const SPOKE_CONFIG = JSON.stringify({
 export function hubEnv(): Record<string, string | undefined> {
   return {
     [HUB_ENV.REGISTRY_TABLE]: REGISTRY_TABLE,
+    [HUB_ENV.TASK_LEDGER_TABLE]: TASK_LEDGER_TABLE,
     [HUB_ENV.ACCOUNTS]: undefined,
     [HUB_ENV.ORGANIZATION_ID]: ORGANIZATION,
     [HUB_ENV.SPOKE_ROLE_NAME]: DEFAULT_SPOKE_ROLE_NAME,
@@ -73,6 +76,7 @@ export function seedHub(e: Emulators): void {
   e.identities.setPrincipal('AKIDEXAMPLE', HUB_SESSION);
   e.identities.addAccessKey({ accessKeyId: OPERATOR_KEY, account: HUB, principalArn: OPERATOR });
   e.dynamodb.createTable(REGISTRY_TABLE, 'spoke');
+  e.dynamodb.createTable(TASK_LEDGER_TABLE, HUB_TASK_LEDGER.PARTITION_KEY, { [HUB_TASK_LEDGER.ACTIVE_INDEX]: HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE });
   e.sns.addTopic(REPORT_TOPIC);
 }
 
