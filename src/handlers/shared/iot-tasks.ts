@@ -21,8 +21,15 @@ export interface IotClientLimits {
  * throttled call cannot use up the time a Delete has to answer. With `spoke`, a client of another
  * account and region (the organization hub's, with a spoke role's credentials).
  */
-export function createIotClient(limits?: IotClientLimits, spoke?: { readonly region: string; readonly credentials: SpokeCredentials }): IoTClient {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+export function createIotClient(limits?: IotClientLimits, spoke?: {
+  readonly region: string;
+  readonly credentials: SpokeCredentials;
+  /** The HTTP agents the spoke's clients share. */
+  readonly requestHandler?: { readonly httpAgent: object; readonly httpsAgent: object };
+}): IoTClient {
+  const where = spoke
+    ? { region: spoke.region, credentials: spoke.credentials, ...(spoke.requestHandler ? { requestHandler: spoke.requestHandler } : {}) }
+    : {};
   return limits
     ? new IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } })
     : new IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });

@@ -1,3 +1,5 @@
+import * as http from 'http';
+import * as https from 'https';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -23,6 +25,15 @@ export const REFRESH_MARGIN_MS = 5 * 60_000;
 export const SESSION_NAME = 'cdk-device-defender-hub';
 /** AWS errors that say the credentials themselves are no good any more: the session is dropped, the work retried. */
 const STALE_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException']);
+
+/**
+ * The connections of every spoke session, shared: a client per spoke (its credentials and region)
+ * but one pool of keep-alive sockets for all of them, bounded, so a hub with a thousand spokes holds
+ * at most `MAX_SOCKETS` connections, not two per spoke (Lambda allows 1,024 file descriptors).
+ */
+export const MAX_SOCKETS = 64;
+const AGENT_OPTIONS = { keepAlive: true, maxTotalSockets: MAX_SOCKETS, maxFreeSockets: 16 };
+const SHARED_CONNECTIONS = { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgent: new https.Agent(AGENT_OPTIONS) };
 
 /** The hub's clients in one spoke, with credentials of its role. */
 export interface SpokeSession {
@@ -57,8 +68,8 @@ export class SpokeSessions {
       accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration,
     };
     const session: SpokeSession = {
-      iot: createIotClient(undefined, { region: spoke.region, credentials }),
-      ssm: new SSMClient({ region: spoke.region, credentials }),
+      iot: createIotClient(undefined, { region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      ssm: new SSMClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
       expiration: c.Expiration.getTime(),
     };
     this.sessions.set(key, session);
@@ -75,9 +86,9 @@ export class SpokeSessions {
   private drop(key: string): void {
     const session = this.sessions.get(key);
     if (!session) { return; }
+    // Not destroyed: a client's destroy() would close the shared sockets other spokes' requests use.
+    // Dropped, it holds nothing but memory.
     this.sessions.delete(key);
-    session.iot.destroy();
-    session.ssm.destroy();
   }
 }
 
