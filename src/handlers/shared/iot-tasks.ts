@@ -25,11 +25,9 @@ export function createIotClient(limits?: IotClientLimits, spoke?: {
   readonly region: string;
   readonly credentials: SpokeCredentials;
   /** The HTTP agents the spoke's clients share. */
-  readonly requestHandler?: { readonly httpAgent: object; readonly httpsAgent: object };
+  readonly requestHandler: { readonly httpAgent: object; readonly httpsAgent: object };
 }): IoTClient {
-  const where = spoke
-    ? { region: spoke.region, credentials: spoke.credentials, ...(spoke.requestHandler ? { requestHandler: spoke.requestHandler } : {}) }
-    : {};
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
   return limits
     ? new IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } })
     : new IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
