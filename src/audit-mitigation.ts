@@ -23,6 +23,7 @@ import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { lookbackHours, reconcileSettings } from './private/reconcile';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
+import { SecurityHubOptions } from './security-hub-options';
 
 /** Properties of an `AuditMitigation`. */
 export interface AuditMitigationProps {
@@ -126,6 +127,17 @@ export interface AuditMitigationProps {
    * @default true
    */
   readonly alarms?: boolean;
+
+  /**
+   * Update the AWS Security Hub findings of this construct's tasks when they finish (see
+   * `SecurityHubOptions`): the stack's task follower notes on each Device Defender finding the task
+   * acted on what was done, and moves those still NEW whose action succeeded to NOTIFIED. Its role
+   * gets `securityhub:GetFindings` and `securityhub:BatchUpdateFindings` on the account's hub in
+   * this region, and is denied any other workflow status.
+   *
+   * @default - Security Hub is not touched
+   */
+  readonly securityHub?: SecurityHubOptions;
 }
 
 /**
@@ -206,7 +218,8 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
       props.scheduledAudits.forEach((audit) => this.addScheduledAudit(audit));
     }
     if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
-    this._wire({ handler: mitigationHandler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true });
+    const securityHub = props.securityHub !== undefined;
+    this._wire({ handler: mitigationHandler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true, securityHub });
     if (props.alarms ?? true) {
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);
     }

@@ -17,3 +17,4 @@ export * from './mitigation-event-bus';
 export * from './mitigation-hub-ref';
 export * from './mitigation-spoke';
 export * from './mitigation-hub';
+export * from './security-hub-options';

@@ -74,6 +74,8 @@ interface MitigationWiring {
   readonly alarms: boolean;
   /** Whether the stack's task follower reports the construct's tasks (false: they run in other accounts). @default true */
   readonly followTasks?: boolean;
+  /** Whether the follower updates the Security Hub findings of the construct's tasks. @default false */
+  readonly securityHub?: boolean;
 }
 
 /**
@@ -195,6 +197,7 @@ export abstract class MitigationBase extends Construct implements IMitigation {
         taskIdPrefix: taskIdPrefixOf(this.node.addr),
         reportTopic: wiring.reportTopic,
         eventBus: wiring.eventBus,
+        securityHub: wiring.securityHub,
       });
     }
     const executionsFailedAlarm = wiring.alarms

@@ -25,6 +25,7 @@ import { IAM5, addNagSuppressions } from './private/nag';
 import { HUB_CONFIRM_ACTIONS, HUB_REGISTRY_ACTIONS, HUB_SPOKE_ROLE_ACTIONS, HUB_TASK_RECORD_ACTIONS } from './private/permissions';
 import { lookbackHours, reconcileSettings } from './private/reconcile';
 import { invalid, refuse, validatePattern } from './private/validation';
+import { SecurityHubOptions } from './security-hub-options';
 
 /** The most accounts an allow list takes: each adds two ARNs to the audit role's inline policy (IAM allows 10,240 characters). */
 const MAX_HUB_ACCOUNTS = 50;
@@ -99,6 +100,17 @@ export interface MitigationHubProps {
    * @default Duration.days(1)
    */
   readonly reconcileLookback?: Duration;
+
+  /**
+   * Update the AWS Security Hub findings of the tasks the hub started, in each spoke's account and
+   * region, when they finish (see `SecurityHubOptions`), with the spoke's role: give the spokes
+   * `securityHub` too, so that their roles may. With `enableIntegration`, the hub also turns on
+   * Device Defender's Security Hub integration in each spoke that allows it (its own
+   * `securityHub.enableIntegration`), when it registers the spoke and on each reconciler run until it is on.
+   *
+   * @default - Security Hub is not touched
+   */
+  readonly securityHub?: SecurityHubOptions;
 }
 
 /**
@@ -241,6 +253,7 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       grantSpokeRoles: (role) => this.grantSpokeAccess(role, { confirm: false }),
       reportTopic: props.reportTopic,
       eventBus: props.eventBus,
+      securityHub: props.securityHub !== undefined,
     });
     this._wire({ handler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true, followTasks: false });
     if (props.alarms ?? true) {

@@ -12,12 +12,13 @@ import { IMitigationHubRef } from './mitigation-hub-ref';
 import { AuditPolicy } from './private/audit-policy';
 import { refusedNotificationRoles, registerAuditMitigation, unnotified } from './private/audit-wiring';
 import { AppRegistry, describeEnvironment, environmentKey } from './private/environment';
-import { auditConfigurationSourceArn, iotPrincipal } from './private/grants';
+import { auditConfigurationSourceArn, grantUpdateSecurityHubFindings, iotPrincipal } from './private/grants';
 import { InlinePolicyRole } from './private/inline-policy-role';
 import { ANY_RESOURCE_FINDING, IAM5, addNagSuppressions } from './private/nag';
 import { SPOKE_CONFIGURATION_ACTIONS, SPOKE_ROLE_IOT_ACTIONS } from './private/permissions';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { refuse } from './private/validation';
+import { SecurityHubOptions } from './security-hub-options';
 
 /** Properties of a `MitigationSpoke`. */
 export interface MitigationSpokeProps {
@@ -68,6 +69,18 @@ export interface MitigationSpokeProps {
    * @default 100
    */
   readonly maxFindingsPerCheck?: number;
+
+  /**
+   * Let the hub update this account's AWS Security Hub findings of the tasks it started (a hub with
+   * `securityHub`): the spoke's role gets `securityhub:GetFindings` and
+   * `securityhub:BatchUpdateFindings` on the account's hub in this region, and is denied any other
+   * workflow status than NOTIFIED. With `enableIntegration`, the role may also turn on Device
+   * Defender's Security Hub integration, which the hub does when its own `enableIntegration` is set
+   * (a spoke has no function of its own).
+   *
+   * @default - the hub may not touch this account's Security Hub
+   */
+  readonly securityHub?: SecurityHubOptions;
 }
 
 /** The MitigationSpokes of each environment, per app. */
@@ -163,7 +176,7 @@ export class MitigationSpoke extends Construct implements IAuditNotificationTarg
     this.node.addValidation({ validate: () => this.oversizedConfiguration() });
 
     this.spokeRoleName = spokeRoleNameIn(props.hub.spokeRoleName, stack.region);
-    this.spokeRole = this.defineSpokeRole(props.hub);
+    this.spokeRole = this.defineSpokeRole(props.hub, props.securityHub);
   }
 
   /**
@@ -198,7 +211,7 @@ export class MitigationSpoke extends Construct implements IAuditNotificationTarg
    * role that does not exist yet (a spoke may be deployed before its hub), and would silently stop
    * matching a hub role that is deleted and defined again.
    */
-  private defineSpokeRole(hub: IMitigationHubRef): iam.IRole {
+  private defineSpokeRole(hub: IMitigationHubRef, securityHub?: SecurityHubOptions): iam.IRole {
     const stack = Stack.of(this);
     const role = new InlinePolicyRole(this, 'SpokeRole', {
       roleName: this.spokeRoleName,
@@ -218,6 +231,7 @@ export class MitigationSpoke extends Construct implements IAuditNotificationTarg
       resources: ['*'],
       conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
     }));
+    if (securityHub) { grantUpdateSecurityHubFindings(this, role); }
     role.seal();
     addNagSuppressions(role, [{
       id: IAM5,

@@ -53,6 +53,8 @@ export interface FollowedMitigation {
   readonly reportTopicArn?: string;
   /** The event bus (ARN) its outcome events go to; absent = the account's default bus. */
   readonly eventBusArn?: string;
+  /** Its audit tasks' Security Hub findings are updated when they finish. */
+  readonly securityHub?: boolean;
 }
 
 /** Environment variables of the task follower (one per stack), set by the mitigation constructs. */
@@ -92,4 +94,8 @@ export const HUB_ENV = {
   EVENT_BUS: 'MITIGATION_HUB_EVENT_BUS',
   /** How far back the reconciler looks in each spoke, in hours (also the notification path's age bound). */
   RECONCILE_LOOKBACK_HOURS: 'MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS',
+  /** 'true': the follower updates the spokes' Security Hub findings of the tasks it reports. */
+  SECURITY_HUB: 'MITIGATION_HUB_SECURITY_HUB',
+  /** 'true': the audit function turns on Device Defender's Security Hub integration in each registered spoke. */
+  SECURITY_HUB_INTEGRATION: 'MITIGATION_HUB_SECURITY_HUB_INTEGRATION',
 } as const;

@@ -64,6 +64,10 @@ export const METRICS = {
   EXECUTIONS_CANCELED: 'ExecutionsCanceled',
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
   PERMANENT_FAILURES: 'PermanentFailures',
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: 'SecurityHubFindingsUpdated',
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: 'SecurityHubFindingsNotified',
 } as const;
 
 /**
@@ -200,4 +204,23 @@ export interface TaskOutcomeDetail extends EventDetailBase {
   readonly errorCodes: OutcomeErrorCode[];
   /** More distinct error codes than listed, or more executions than the follower reads per task (then `byAction` and `byCheck` count only those read). */
   readonly truncated: boolean;
+  /**
+   * What the follower did in Security Hub about the task's findings (audit tasks of a construct
+   * with `securityHub`); absent otherwise.
+   */
+  readonly securityHub?: SecurityHubUpdateDetail;
+}
+
+/** What the task follower did in Security Hub about one finished task's findings. */
+export interface SecurityHubUpdateDetail {
+  /** Findings given the note (NOTIFIED ones included). */
+  readonly updated: number;
+  /** Findings moved from NEW to NOTIFIED. */
+  readonly notified: number;
+  /** Findings that already had this task's note (an earlier run wrote it): left alone. */
+  readonly unchanged: number;
+  /** Audit findings of the task with no Security Hub finding (the integration off, or not sent yet). */
+  readonly notFound: number;
+  /** Why nothing was updated: Security Hub refused for good (not enabled, no permission). */
+  readonly error?: string;
 }

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { GrantTarget, grantActionType, rolePathOf } from './action-types';
+import { UPDATE_FINDINGS_ACTIONS, WORKFLOW_STATUS_CONDITION_KEY, WORKFLOW_STATUSES_NEVER_SET } from '../contract/security-hub';
 import { EVENT_SOURCE } from '../contract/telemetry';
 import { MitigationActionType } from '../mitigation-action-type';
 import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
@@ -138,4 +139,27 @@ export function grantPutMitigationEvents(scope: Construct, role: iam.IRole, even
   })).policyDependable;
   if (eventBus && granted) { publishers.set(eventBus, granted.set(role, dependable)); }
   return dependable;
+}
+
+/** The roles already granted `grantUpdateSecurityHubFindings`. */
+const securityHubUpdaters = new WeakSet<iam.IRole>();
+
+/**
+ * Lets `role` find and update the AWS Security Hub findings of its account and region
+ * (`securityhub:GetFindings`, `securityhub:BatchUpdateFindings` on the account's hub in the stack's
+ * region), and denies it every workflow status but NOTIFIED (`securityhub:ASFFSyntaxPath/Workflow.Status`):
+ * a note, or NOTIFIED, is all it may write. Granted once per role.
+ */
+export function grantUpdateSecurityHubFindings(scope: Construct, role: iam.IRole): void {
+  if (securityHubUpdaters.has(role)) { return; }
+  securityHubUpdaters.add(role);
+  const stack = Stack.of(scope);
+  const hub = stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: UPDATE_FINDINGS_ACTIONS, resources: [hub] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    actions: ['securityhub:BatchUpdateFindings'],
+    resources: [hub],
+    conditions: { StringEquals: { [WORKFLOW_STATUS_CONDITION_KEY]: WORKFLOW_STATUSES_NEVER_SET } },
+  }));
 }

@@ -28,6 +28,8 @@ export interface HubTaskFollowerProps {
   readonly reportTopic?: sns.ITopic;
   /** Where the outcome events go. @default - the account's default event bus */
   readonly eventBus?: events.IEventBus;
+  /** Update the spokes' Security Hub findings of the tasks (with the spokes' roles). @default false */
+  readonly securityHub?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export class HubTaskFollower extends Construct {
         [HUB_ENV.MITIGATION]: props.mitigation,
         ...(props.reportTopic ? { [HUB_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
         ...(props.eventBus ? { [HUB_ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
+        ...(props.securityHub ? { [HUB_ENV.SECURITY_HUB]: 'true' } : {}),
       },
       // Nothing on *: it reads the spokes' tasks only through their roles.
       actions: [],

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { ReportTopics } from './alarms';
-import { grantPutMitigationEvents } from './grants';
+import { grantPutMitigationEvents, grantUpdateSecurityHubFindings } from './grants';
 import { MitigationHandler } from './mitigation-handler';
 import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
 import { FollowedMitigation, FOLLOWER_ENV, FOLLOWER_LEDGER } from '../contract/environment';
@@ -43,6 +43,8 @@ export interface FollowOptions {
   readonly reportTopic?: sns.ITopic;
   /** Where its outcome events go. @default - the account's default event bus */
   readonly eventBus?: events.IEventBus;
+  /** Update the Security Hub findings of its audit tasks when they finish. @default false */
+  readonly securityHub?: boolean;
 }
 
 /**
@@ -135,6 +137,7 @@ export class TaskFollower extends Construct {
     if (options.reportTopic) { this.reportTopics.add(options.reportTopic); }
     // The default bus is granted with the handler; every other bus when a construct names it (once per bus).
     if (options.eventBus) { grantPutMitigationEvents(this, this.handler.function.role!, options.eventBus); }
+    if (options.securityHub) { grantUpdateSecurityHubFindings(this, this.handler.function.role!); }
   }
 }
 
@@ -146,6 +149,7 @@ function followedOf(options: FollowOptions): FollowedMitigation {
     physicalResourceId: options.physicalResourceId,
     reportTopicArn: options.reportTopic?.topicArn,
     eventBusArn: options.eventBus?.eventBusArn,
+    ...(options.securityHub ? { securityHub: true } : {}),
   };
 }
 
