@@ -10,20 +10,11 @@ import { ClientOptions } from './client';
 import { CliError, FailureContext, failureOf } from './errors';
 import { Progress } from './output';
 import { Spoke, TABLE_ARN, Target } from './spoke-options';
-import { ACCOUNT_ID_PATTERN, HUB_REGISTRY, REGION_PATTERN, spokeKey, spokeRoleNameIn } from '../contract/organization';
+import { ACCOUNT_ID_PATTERN, HUB_REGISTRY, partitionOf, REGION_PATTERN, spokeKey, spokeRoleNameIn } from '../contract/organization';
 import { errorMessage, errorName } from '../handlers/shared/errors';
 
 /** What the CLI names its role sessions (CloudTrail shows it). */
 export const ROLE_SESSION_NAME = 'cdk-device-defender-cli';
-
-/** The partition of a region's ARNs. */
-export function partitionOf(region: string): string {
-  const partitions: Array<[string, string]> = [
-    ['cn-', 'aws-cn'], ['us-gov-', 'aws-us-gov'], ['us-isob-', 'aws-iso-b'], ['us-isof-', 'aws-iso-f'], ['eu-isoe-', 'aws-iso-e'],
-    ['us-iso-', 'aws-iso'], ['eusc-', 'aws-eusc'],
-  ];
-  return partitions.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
-}
 
 /** A spoke that could not be read or acted on, and why (as `--json` carries it). */
 export interface SpokeFailure extends Spoke {

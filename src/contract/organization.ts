@@ -98,3 +98,12 @@ export const MAX_SPOKE_ROLE_BASE_NAME_LENGTH = 64 - 1 - MAX_REGION_NAME_LENGTH;
 
 /** The base name of the spoke roles: IAM role name characters, with room left for `-<region>`. */
 export const SPOKE_ROLE_BASE_NAME_PATTERN = new RegExp(`^[\\w+=,.@-]{1,${MAX_SPOKE_ROLE_BASE_NAME_LENGTH}}$`);
+
+/** The partition of a region's ARNs (`aws` for a region of no other partition). */
+export function partitionOf(region: string): string {
+  const partitions: Array<[string, string]> = [
+    ['cn-', 'aws-cn'], ['us-gov-', 'aws-us-gov'], ['us-isob-', 'aws-iso-b'], ['us-isof-', 'aws-iso-f'], ['eu-isoe-', 'aws-iso-e'],
+    ['us-iso-', 'aws-iso'], ['eusc-', 'aws-eusc'],
+  ];
+  return partitions.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
+}

@@ -14,9 +14,10 @@ import type { TaskResult } from './shared/follow-decide';
 import { ActiveTask, HubLedger } from './shared/hub-ledger';
 import { log } from './shared/log';
 import { Reporter } from './shared/report';
+import { FindingUpdater } from './shared/security-hub';
 import { SpokeLocation, SpokeSession, SpokeSessions } from './shared/spokes';
 import { CLAIM_STALE_MS, followTask } from './shared/task-follow';
-import { readTaskOutcome } from './shared/task-outcome';
+import { readFinishedTask } from './shared/task-outcome';
 
 /**
  * The organization hub's task follower: reports, once, how every task the hub started in a spoke
@@ -108,6 +109,7 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
   const { ledger, claimId, now } = work;
   const session = await inSpoke(spoke, work, () => work.sessions.session(spoke, now.getTime()));
   const results: Array<[string, Result]> = [];
+  let findings: FindingUpdater | undefined;
   for (const task of tasks) {
     const status: Answer<string | undefined> = 'value' in session
       ? await inSpoke(spoke, work, () => taskStatus(session.value, task.taskId))
@@ -127,8 +129,15 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
         },
         // Without a session, the outcome cannot be read for the same reason: no second AssumeRole.
         readOutcome: 'value' in session
-          ? () => inSpokeOrThrow(spoke, work, () => readTaskOutcome(session.value.iot, { kind: 'audit', taskId: task.taskId }))
+          ? () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: 'audit', taskId: task.taskId }))
           : () => Promise.reject(session.error),
+        // The spoke's findings, with the spoke's role; one updater per spoke and run: a refusal is reported once.
+        updateFindings: (finished) => {
+          if (!('value' in session)) { return Promise.reject(session.error); }
+          findings ??= new FindingUpdater(session.value.securityHub, spoke);
+          const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
+          return inSpokeOrThrow(spoke, work, () => findings!.update(finished, reporter));
+        },
         spoke,
       });
       results.push([task.key, result]);

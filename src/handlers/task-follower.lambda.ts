@@ -1,17 +1,21 @@
 import { randomUUID } from 'crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient, paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks } from '@aws-sdk/client-iot';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { ScheduledEvent } from 'aws-lambda';
 import { openConfig } from './shared/config';
 import { isPermanent } from './shared/errors';
 import type { Candidate, TaskResult } from './shared/follow-decide';
 import { createIotClient } from './shared/iot-tasks';
 import { Reporter } from './shared/report';
+import { FindingUpdater } from './shared/security-hub';
 import { CLAIM_STALE_MS, followTask } from './shared/task-follow';
-import { readTaskOutcome } from './shared/task-outcome';
+import { readFinishedTask } from './shared/task-outcome';
 import { readFollowerConfig } from './task-follower/config';
 import { candidatesOf, ListedTask, listingOf } from './task-follower/decide';
 import { Ledger } from './task-follower/ledger';
+import type { FollowedMitigation } from '../contract/environment';
+import { partitionOf } from '../contract/organization';
 
 /**
  * The task follower: reports, once, how every mitigation actions task the stack's constructs
@@ -35,6 +39,7 @@ import { Ledger } from './task-follower/ledger';
  */
 const iot: IoTClient = createIotClient();
 const dynamodb = new DynamoDBClient({});
+const securityHub = new SecurityHubClient({});
 
 /** What one run did, by task id. */
 export interface FollowSummary {
@@ -62,6 +67,8 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
   const ledger = new Ledger(dynamodb, config.tableName);
   const reported = await ledger.reported(candidates.map((c) => c.taskId));
   const claimId = randomUUID();
+  const region = await securityHub.config.region();
+  const findings = new FindingUpdater(securityHub, { partition: partitionOf(region), region });
   const summary: FollowSummary = { reported: [], claimedElsewhere: [], failed: [], retrying: [] };
   const into: Record<TaskResult, string[]> = {
     'reported': summary.reported, 'claimed-elsewhere': summary.claimedElsewhere, 'failed': summary.failed, 'retrying': summary.retrying,
@@ -73,7 +80,8 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
         release: (claim) => ledger.release(claim),
         markReported: (claim, options) => ledger.markReported(claim, now, options),
       },
-      readOutcome: () => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+      readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+      updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
     })].push(candidate.taskId);
   }
   if (summary.retrying.length > 0) {
@@ -81,6 +89,11 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
     throw new Error(`task outcomes to retry: ${summary.retrying.join(', ')}`);
   }
   return summary;
+}
+
+/** The reporter of a followed construct: its report topic, its name, its event bus. */
+function reporterOf(followed: FollowedMitigation): Reporter {
+  return new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn);
 }
 
 /** The mitigation actions tasks of `kinds` in the window, audit tasks first. */

@@ -9,7 +9,8 @@ import {
   useSpokeEmulators,
 } from './spoke-harness';
 import { FAN_OUT_COMMANDS } from '../../src/cli/spoke-options';
-import { SpokeSessions, acrossSpokes, partitionOf } from '../../src/cli/spokes';
+import { SpokeSessions, acrossSpokes } from '../../src/cli/spokes';
+import { partitionOf } from '../../src/contract/organization';
 
 useSpokeEmulators();
 

@@ -1,11 +1,12 @@
 import { IoTClient, StartAuditMitigationActionsTaskCommand, StartDetectMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
-import { datapointsOf, Emulators, LEDGER_TABLE, metricSum, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
+import { datapointsOf, Emulators, LEDGER_TABLE, metricSum, REGION, REPORT_TOPIC, resetEmulators, setEnv, startEmulators, stopEmulators, withLogs } from './harness';
 import { FollowedMitigation, FOLLOWER_ENV } from '../../src/contract/environment';
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE } from '../../src/contract/telemetry';
 import { readTaskOutcome } from '../../src/handlers/shared/task-outcome';
 import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
 import { expectNoEventsViolations } from '../emulator/events-emulator';
 import { expectNoViolations } from '../emulator/iot-emulator';
+import { awsProductArn, expectNoSecurityHubViolations } from '../emulator/securityhub-emulator';
 
 let e: Emulators;
 let handler: typeof import('../../src/handlers/task-follower.lambda').handler;
@@ -269,4 +270,159 @@ test('a followed construct with an event bus gets its outcome on that bus; the o
     [`${PREFIX}-daily`, 'mitigation-events'], ['ddaaaaaaaaaa-0', 'default'],
   ]));
   expect(outcomeEvents()).toHaveLength(2);
+});
+
+describe('Security Hub: the findings of a followed construct with securityHub', () => {
+  const SH_PREFIX = 'ddbbbbbbbbbb';
+  const SH_MITIGATION = 'Stack/Quarantine';
+  const TASK_ID = `${SH_PREFIX}-daily`;
+  const AUDIT_PRODUCT = awsProductArn(REGION, 'iot-device-defender-audit');
+  /** The Security Hub finding Id of each audit finding f1..f5. */
+  let ids: Record<string, string>;
+
+  beforeEach(() => {
+    setEnv({
+      [FOLLOWER_ENV.FOLLOWED]: JSON.stringify([...FOLLOWED, { mitigation: SH_MITIGATION, kind: 'audit', taskIdPrefix: SH_PREFIX, securityHub: true }]),
+    });
+  });
+  afterEach(() => expectNoSecurityHubViolations(e.securityhub));
+
+  /** Security Hub enabled with Device Defender's audit findings, one per audit finding; `workflow` seeds an analyst's status. */
+  function seedFindings(workflow: Record<string, 'NEW' | 'NOTIFIED' | 'SUPPRESSED'> = {}) {
+    e.securityhub.enableHub({ products: [AUDIT_PRODUCT] });
+    ids = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`f${i}`,
+      e.securityhub.addFinding({ findingId: `f${i}`, taskId: AUDIT, checkName: CHECK, workflowStatus: workflow[`f${i}`] }).Id]));
+  }
+
+  /** One action, `notify`, on the 5 findings; f4 and f5 fail. */
+  async function finishTask() {
+    await iot.send(new StartAuditMitigationActionsTaskCommand({
+      taskId: TASK_ID, target: { auditTaskId: AUDIT }, auditCheckToActionsMapping: { [CHECK]: ['notify'] }, clientRequestToken: 'sh',
+    }));
+    e.iot.runAuditMitigationTask(TASK_ID, { failFindingIds: ['f4', 'f5'] });
+  }
+
+  const statusOf = (f: string) => e.securityhub.finding(ids[f])!.Workflow.Status;
+  const noteOf = (f: string) => e.securityhub.finding(ids[f])!.Note;
+
+  test('3 successful and 2 failed executions: 3 findings NOTIFIED with the note, 2 with a note only; a second run changes nothing', async () => {
+    seedFindings();
+    await finishTask();
+
+    const first = await follow();
+
+    expect(first.error).toBeUndefined();
+    expect(first.result?.reported).toEqual([TASK_ID]);
+    for (const f of ['f1', 'f2', 'f3']) {
+      expect(statusOf(f)).toBe('NOTIFIED');
+      expect(noteOf(f)).toMatchObject({
+        UpdatedBy: 'cdk-device-defender',
+        Text: `cdk-device-defender mitigation task ${TASK_ID}: notify (PUBLISH_FINDING_TO_SNS) succeeded. `
+          + 'The finding stays until the next audit finds the resource compliant.',
+      });
+    }
+    for (const f of ['f4', 'f5']) {
+      expect(statusOf(f)).toBe('NEW');
+      expect(noteOf(f)).toMatchObject({ UpdatedBy: 'cdk-device-defender', Text: `cdk-device-defender mitigation task ${TASK_ID}: notify (PUBLISH_FINDING_TO_SNS) failed.` });
+    }
+    // One call per note and status, each finding in one call only.
+    const updates = e.securityhub.requestsFor('BatchUpdateFindings');
+    expect(updates).toHaveLength(2);
+    expect(updates.map((u) => (u.input.FindingIdentifiers as unknown[]).length).sort()).toEqual([2, 3]);
+    // The outcome says what was done, and so do the metrics.
+    const detail = outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail;
+    expect(detail.securityHub).toEqual({ updated: 5, notified: 3, unchanged: 0, notFound: 0 });
+    expect(metricSum(first.points, 'SecurityHubFindingsUpdated', { Mitigation: SH_MITIGATION })).toBe(5);
+    expect(metricSum(first.points, 'SecurityHubFindingsNotified', { Mitigation: SH_MITIGATION })).toBe(3);
+
+    // A second run: nothing to report, nothing written.
+    const second = await follow();
+    expect(second.result?.reported).toEqual([]);
+    expect(e.securityhub.requestsFor('BatchUpdateFindings')).toHaveLength(2);
+    for (const f of ['f1', 'f2', 'f3', 'f4', 'f5']) { expect(e.securityhub.updatesOf(ids[f])).toHaveLength(1); }
+  });
+
+  test('a run retried after Security Hub updated some findings writes the others only, the same notes', async () => {
+    seedFindings();
+    await finishTask();
+    // The first run's note-only call goes through, then EventBridge refuses: the task is retried.
+    e.events.injectFault({ kind: 'failedEntries' });
+    const first = await follow();
+    expect(first.result).toBeUndefined();
+    expect(first.error).toBeDefined();
+    const written = e.securityhub.requestsFor('BatchUpdateFindings').length;
+    expect(written).toBe(2);
+
+    const second = await follow();
+
+    expect(second.result?.reported).toEqual([TASK_ID]);
+    // Every finding already had its note: nothing written again, and the outcome says so.
+    expect(e.securityhub.requestsFor('BatchUpdateFindings')).toHaveLength(written);
+    for (const f of Object.keys(ids)) { expect(e.securityhub.updatesOf(ids[f])).toHaveLength(1); }
+    const detail = outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail;
+    expect(detail.securityHub).toEqual({ updated: 0, notified: 0, unchanged: 5, notFound: 0 });
+  });
+
+  test('a finding an analyst SUPPRESSED, or already NOTIFIED, keeps its status and gets the note', async () => {
+    seedFindings({ f1: 'SUPPRESSED', f2: 'NOTIFIED' });
+    await finishTask();
+
+    await follow();
+
+    expect(statusOf('f1')).toBe('SUPPRESSED');
+    expect(statusOf('f2')).toBe('NOTIFIED');
+    expect(statusOf('f3')).toBe('NOTIFIED');
+    expect(e.securityhub.updatesOf(ids.f1)).toEqual([expect.objectContaining({ workflowStatus: undefined, note: expect.objectContaining({ UpdatedBy: 'cdk-device-defender' }) })]);
+    expect(e.securityhub.updatesOf(ids.f2)).toEqual([expect.objectContaining({ workflowStatus: undefined })]);
+    expect(e.securityhub.updatesOf(ids.f3)).toEqual([expect.objectContaining({ workflowStatus: 'NOTIFIED' })]);
+  });
+
+  test('Security Hub not enabled: reported once, the outcome still reported, the task not retried', async () => {
+    await finishTask();
+
+    const first = await follow();
+
+    expect(first.error).toBeUndefined();
+    expect(first.result?.reported).toEqual([TASK_ID]);
+    const refused = first.logs.filter((l) => l.event === 'permanent-failure' && l.kind === 'security-hub-refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ error: 'InvalidAccessException', taskId: TASK_ID, fix: expect.stringMatching(/^enable Security Hub/) });
+    expect(e.events.eventsOfType(EVENT_DETAIL_TYPES.FAILED)).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ kind: 'security-hub-refused', mitigation: SH_MITIGATION, taskId: TASK_ID }) }),
+    ]);
+    expect(metricSum(first.points, 'PermanentFailures', { Mitigation: SH_MITIGATION })).toBe(1);
+    const detail = outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail;
+    expect(detail.securityHub).toEqual({ updated: 0, notified: 0, unchanged: 0, notFound: 5, error: expect.stringMatching(/^InvalidAccessException: /) });
+
+    const second = await follow();
+    expect(second.result?.reported).toEqual([]);
+    expect(second.logs.filter((l) => l.event === 'permanent-failure')).toEqual([]);
+  });
+
+  test('Security Hub throttling past the SDK\'s retries: the task is retried by the next run, then updated once', async () => {
+    seedFindings();
+    await finishTask();
+    e.securityhub.injectFault({ kind: 'throttled', operation: 'GetFindings', times: 3 });
+
+    const first = await follow();
+    expect(first.error).toBeDefined();
+    expect(outcomeEvents().filter((ev) => ev.detail.taskId === TASK_ID)).toEqual([]);
+
+    const second = await follow();
+    expect(second.result?.reported).toEqual([TASK_ID]);
+    expect(statusOf('f1')).toBe('NOTIFIED');
+    expect(outcomeEvents().filter((ev) => ev.detail.taskId === TASK_ID)).toHaveLength(1);
+  });
+
+  test('the constructs without securityHub never call Security Hub', async () => {
+    seedFindings();
+    await startAudit(`${PREFIX}-daily`);
+    e.iot.runAuditMitigationTask(`${PREFIX}-daily`);
+
+    const run = await follow();
+
+    expect(run.result?.reported).toEqual([`${PREFIX}-daily`]);
+    expect(e.securityhub.requests).toEqual([]);
+    expect(outcomeEvents()[0].detail.securityHub).toBeUndefined();
+  });
 });

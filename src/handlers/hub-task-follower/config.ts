@@ -13,6 +13,8 @@ export interface HubFollowerConfig {
   readonly reportTopicArn?: string;
   /** Where the outcome events go; undefined = the account's default bus. */
   readonly eventBus?: string;
+  /** Update the spokes' Security Hub findings of the tasks (`MitigationHub`'s `securityHub`). */
+  readonly securityHub: boolean;
 }
 
 /** Reads the follower's configuration; throws a ConfigError naming the variable. */
@@ -23,5 +25,6 @@ export function readHubFollowerConfig(env: NodeJS.ProcessEnv): HubFollowerConfig
     mitigation: required(env, ENV.MITIGATION),
     reportTopicArn: env[ENV.REPORT_TOPIC_ARN] || undefined,
     eventBus: env[ENV.EVENT_BUS] || undefined,
+    securityHub: env[ENV.SECURITY_HUB] === 'true',
   };
 }

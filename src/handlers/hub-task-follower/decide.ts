@@ -47,7 +47,13 @@ export function decideStatus(task: ActiveTask, status: Answer<string | undefined
   const candidate: Candidate = {
     kind: 'audit',
     taskId: task.taskId,
-    followed: { mitigation: task.mitigation, kind: 'audit', reportTopicArn: config.reportTopicArn, eventBusArn: config.eventBus },
+    followed: {
+      mitigation: task.mitigation,
+      kind: 'audit',
+      reportTopicArn: config.reportTopicArn,
+      eventBusArn: config.eventBus,
+      ...(config.securityHub ? { securityHub: true } : {}),
+    },
   };
   if (!('value' in status)) {
     if (status.errorClass === 'permanent') { return { kind: 'follow', candidate }; }

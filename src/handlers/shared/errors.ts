@@ -29,6 +29,8 @@ const PERMANENT_AWS_ERRORS: ReadonlySet<string> = new Set([
   // the caller) and SSM (a spoke's configuration that is not there).
   'AccessDenied', 'RegionDisabledException', 'InvalidParameterException', 'NotFoundException', 'AuthorizationErrorException',
   'ParameterNotFound',
+  // Security Hub: not enabled in the account and region (or the caller may not use it), a request it refuses.
+  'InvalidAccessException', 'InvalidInputException',
 ]);
 
 /**

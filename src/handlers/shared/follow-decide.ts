@@ -2,9 +2,9 @@ import { Answer, errorMessage, errorName, Failure } from './errors';
 import type { MitigationEvent } from './events';
 import type { Level } from './log';
 import type { MetricLine, MetricName } from './metrics';
-import type { TaskOutcome } from './task-outcome';
+import type { FinishedTask, TaskOutcome } from './task-outcome';
 import type { FollowedMitigation } from '../../contract/environment';
-import { EVENT_DETAIL_TYPES, ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
+import { EVENT_DETAIL_TYPES, ExecutionCounts, METRIC_DIMENSIONS as D, METRICS, SecurityHubUpdateDetail, TaskKind, TaskOutcomeDetail } from '../../contract/telemetry';
 
 // The task followers' decisions about one finished task, pure: what to ask next (the ledger, AWS
 // IoT, EventBridge) and what to report. The stack's follower (task-follower.lambda.ts) and the
@@ -32,8 +32,10 @@ export type TaskResult = 'reported' | 'claimed-elsewhere' | 'failed' | 'retrying
 export interface FollowFacts {
   /** The ledger's claim: undefined = another run holds it. */
   readonly claim?: Answer<Claim | undefined>;
-  /** The task's outcome as AWS IoT tells it; undefined = not finished after all. */
-  readonly outcome?: Answer<TaskOutcome | undefined>;
+  /** The task's outcome as AWS IoT tells it, with its executions; undefined = not finished after all. */
+  readonly outcome?: Answer<FinishedTask | undefined>;
+  /** What updating the task's Security Hub findings did (constructs with `securityHub`, audit tasks). */
+  readonly findings?: Answer<SecurityHubUpdateDetail>;
   /** Whether EventBridge took the outcome event. */
   readonly published?: Answer<void>;
 }
@@ -42,6 +44,8 @@ export interface FollowFacts {
 export type FollowStep =
   | { readonly kind: 'claim' }
   | { readonly kind: 'read-outcome' }
+  /** Note on the task's Security Hub findings what was done, before the outcome goes out (which then says so). */
+  | { readonly kind: 'update-findings'; readonly task: FinishedTask }
   | { readonly kind: 'publish'; readonly event: MitigationEvent; readonly eventBusArn?: string }
   /** Another run holds the claim. */
   | { readonly kind: 'claimed-elsewhere'; readonly fields: Record<string, unknown> }
@@ -65,7 +69,10 @@ export type FollowStep =
     readonly report: { readonly level: Level; readonly fields: Record<string, unknown>; readonly topicArn?: string };
   };
 
-/** The next step for one task: claim it, read its outcome, put ONE event, then report it (see `FollowStep`). */
+/**
+ * The next step for one task: claim it, read its outcome, update its Security Hub findings (when
+ * followed so), put ONE event, then report it (see `FollowStep`).
+ */
 export function decideFollow(candidate: Candidate, facts: FollowFacts): FollowStep {
   const { kind, taskId, followed } = candidate;
   const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
@@ -81,7 +88,10 @@ export function decideFollow(candidate: Candidate, facts: FollowFacts): FollowSt
   if (!facts.outcome.value) {
     return { kind: 'retry', release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
   }
-  const detail: TaskOutcomeDetail = { mitigation: followed.mitigation, ...facts.outcome.value };
+  if (followed.securityHub && kind === 'audit' && !facts.findings) { return { kind: 'update-findings', task: facts.outcome.value }; }
+  if (facts.findings && !('value' in facts.findings)) { return { kind: 'retry', release: true, fields, error: facts.findings.error }; }
+  const securityHub = facts.findings && 'value' in facts.findings ? { securityHub: facts.findings.value } : {};
+  const detail: TaskOutcomeDetail = { mitigation: followed.mitigation, ...facts.outcome.value.outcome, ...securityHub };
   if (!facts.published) {
     return { kind: 'publish', event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
   }
@@ -116,10 +126,13 @@ const executionValues = (c: ExecutionCounts): Partial<Record<MetricName, number>
 export function metricLinesOf(mitigation: string, outcome: TaskOutcome): MetricLine[] {
   const findings = outcome.findingsByCheck;
   const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const securityHub = outcome.securityHub
+    ? { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: outcome.securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: outcome.securityHub.notified }
+    : {};
   const lines: MetricLine[] = [{
     dimensions: { [D.MITIGATION]: mitigation },
     dimensionSets: [[D.MITIGATION]],
-    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated },
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated, ...securityHub },
   }];
   for (const [actionName, counts] of Object.entries(outcome.byAction)) {
     lines.push({

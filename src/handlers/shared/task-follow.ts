@@ -4,7 +4,8 @@ import { Candidate, Claim, decideFollow, FollowFacts, retryingFields, TaskResult
 import { log } from './log';
 import { emitMetrics, inSpoke, SpokeScope } from './metrics';
 import { Reporter } from './report';
-import type { TaskOutcome } from './task-outcome';
+import type { FinishedTask } from './task-outcome';
+import type { SecurityHubUpdateDetail } from '../../contract/telemetry';
 
 // How a task follower follows one finished task, the I/O of `decideFollow`: the stack's follower
 // (task-follower.lambda.ts) for the tasks of its stack's constructs, the organization hub's
@@ -35,8 +36,13 @@ export interface TaskClaims {
 /** What following one task needs. */
 export interface FollowTaskIo {
   readonly claims: TaskClaims;
-  /** The task's outcome, as AWS IoT tells it (`readTaskOutcome`); undefined while it has not finished. */
-  readonly readOutcome: () => Promise<TaskOutcome | undefined>;
+  /** The task's outcome, as AWS IoT tells it (`readFinishedTask`); undefined while it has not finished. */
+  readonly readOutcome: () => Promise<FinishedTask | undefined>;
+  /**
+   * Updates the task's Security Hub findings (`FindingUpdater.update`), for a construct followed with
+   * `securityHub`: a refusal for good is answered, not thrown; what throws is retried.
+   */
+  readonly updateFindings: (task: FinishedTask) => Promise<SecurityHubUpdateDetail>;
   /**
    * The account and region the task runs in, when they are not the function's own (the hub's
    * spokes): its event, report, log lines and metrics name them.
@@ -61,6 +67,9 @@ export async function followTask(candidate: Candidate, io: FollowTaskIo): Promis
         break;
       case 'read-outcome':
         facts = { ...facts, outcome: await answerOf(io.readOutcome) };
+        break;
+      case 'update-findings':
+        facts = { ...facts, findings: await answerOf(() => io.updateFindings(step.task)) };
         break;
       case 'publish': {
         const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;

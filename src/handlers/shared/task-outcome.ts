@@ -159,10 +159,25 @@ export interface ReadOutcomeOptions {
  */
 export async function readTaskOutcome(iot: IoTClient, task: { kind: TaskKind; taskId: string },
   options: ReadOutcomeOptions = {}): Promise<TaskOutcome | undefined> {
+  return (await readFinishedTask(iot, task, options))?.outcome;
+}
+
+/** A finished task: its outcome, and the executions it was counted from (with every action's type). */
+export interface FinishedTask {
+  readonly outcome: TaskOutcome;
+  /** The executions read (see `truncated`): which action ended how on which finding or violation. */
+  readonly executions: readonly ExecutionRecord[];
+  /** Every action of the task: name -> type. */
+  readonly actionTypes: Readonly<Record<string, string>>;
+}
+
+/** `readTaskOutcome`, with the executions the outcome was counted from. */
+export async function readFinishedTask(iot: IoTClient, task: { kind: TaskKind; taskId: string },
+  options: ReadOutcomeOptions = {}): Promise<FinishedTask | undefined> {
   const facts = task.kind === 'audit'
     ? await readAuditFacts(iot, task.taskId, options.maxFindings ?? MAX_FINDINGS_READ)
     : await readDetectFacts(iot, task.taskId, options.maxDetectExecutions ?? MAX_DETECT_EXECUTIONS_READ);
-  return facts && aggregateOutcome(facts);
+  return facts && { outcome: aggregateOutcome(facts), executions: facts.executions, actionTypes: facts.actionTypes };
 }
 
 const actionTypesOf = (definitions: MitigationAction[] | undefined): Record<string, string> =>

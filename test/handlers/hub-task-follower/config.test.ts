@@ -11,8 +11,10 @@ const ENV = {
 
 test('the ledger, the spoke role name and the hub\'s name are required; the report topic and the bus are optional', () => {
   expect(readHubFollowerConfig(ENV)).toEqual({
-    taskLedgerTable: 'tasks', spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'HubStack/Hub', reportTopicArn: undefined, eventBus: undefined,
+    taskLedgerTable: 'tasks', spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'HubStack/Hub', reportTopicArn: undefined, eventBus: undefined, securityHub: false,
   });
+  // Security Hub updates when the hub sets the variable.
+  expect(readHubFollowerConfig({ ...ENV, [HUB_ENV.SECURITY_HUB]: 'true' })).toMatchObject({ securityHub: true });
   expect(readHubFollowerConfig({ ...ENV, [HUB_ENV.REPORT_TOPIC_ARN]: 'arn:aws:sns:eu-west-1:111111111111:r', [HUB_ENV.EVENT_BUS]: '' }))
     .toMatchObject({ reportTopicArn: 'arn:aws:sns:eu-west-1:111111111111:r', eventBus: undefined });
   for (const name of Object.keys(ENV)) {

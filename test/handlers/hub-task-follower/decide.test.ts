@@ -12,6 +12,7 @@ const CONFIG: HubFollowerConfig = {
   mitigation: 'HubStack/Hub',
   reportTopicArn: 'arn:aws:sns:eu-west-1:111111111111:reports',
   eventBus: 'arn:aws:events:eu-west-1:111111111111:event-bus/ops',
+  securityHub: false,
 };
 const task = (account: string, region: string, taskId: string): ActiveTask => ({
   key: `${account}/${region}/${taskId}`, partition: 'aws', account, region, taskId, mitigation: 'HubStack/Hub',

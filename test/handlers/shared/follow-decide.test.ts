@@ -1,7 +1,7 @@
 import type { FollowedMitigation } from '../../../src/contract/environment';
 import { classified } from '../../../src/handlers/shared/errors';
 import { Candidate, Claim, decideFollow, metricLinesOf } from '../../../src/handlers/shared/follow-decide';
-import { aggregateOutcome, TaskOutcome } from '../../../src/handlers/shared/task-outcome';
+import { aggregateOutcome, FinishedTask, TaskOutcome } from '../../../src/handlers/shared/task-outcome';
 
 // The task followers' decisions about one task as pure functions: plain inputs (what the ledger,
 // AWS IoT and EventBridge answered), no emulator. test/handlers/task-follower.test.ts and
@@ -28,6 +28,9 @@ function outcome(failed: number): TaskOutcome {
   };
 }
 
+/** The outcome as the followers read it: with the executions it was counted from (none needed here). */
+const finished = (o: TaskOutcome): FinishedTask => ({ outcome: o, executions: [], actionTypes: {} });
+
 const FIELDS = { taskId: candidate.taskId, taskKind: 'audit', mitigation: 'Stack/Audit' };
 
 describe('decideFollow: each task is claimed, read, put as ONE event, then reported', () => {
@@ -43,15 +46,15 @@ describe('decideFollow: each task is claimed, read, put as ONE event, then repor
 
   test('claimed: reads the outcome, then puts it as one Mitigation Task Outcome event on the construct\'s bus', () => {
     expect(decideFollow(candidate, { claim: { value: claim } })).toEqual({ kind: 'read-outcome' });
-    expect(decideFollow(candidate, { claim: { value: claim }, outcome: { value: outcome(3) } })).toEqual({
+    expect(decideFollow(candidate, { claim: { value: claim }, outcome: { value: finished(outcome(3)) } })).toEqual({
       kind: 'publish', event: { detailType: 'Mitigation Task Outcome', detail: { mitigation: 'Stack/Audit', ...outcome(3) } }, eventBusArn: undefined,
     });
     const onBus = { ...candidate, taskId: 'ddaaaaaaaaaa-0', followed: TASK };
-    expect(decideFollow(onBus, { claim: { value: claim }, outcome: { value: outcome(0) } })).toMatchObject({ kind: 'publish', eventBusArn: TASK.eventBusArn });
+    expect(decideFollow(onBus, { claim: { value: claim }, outcome: { value: finished(outcome(0)) } })).toMatchObject({ kind: 'publish', eventBusArn: TASK.eventBusArn });
   });
 
   test('a task with failed executions: its metrics, a WARN report to the construct\'s report topic; then marked reported', () => {
-    const step = decideFollow(candidate, { claim: { value: claim }, outcome: { value: outcome(3) }, published: { value: undefined } });
+    const step = decideFollow(candidate, { claim: { value: claim }, outcome: { value: finished(outcome(3)) }, published: { value: undefined } });
     expect(step).toMatchObject({
       kind: 'finish',
       fields: FIELDS,
@@ -65,14 +68,15 @@ describe('decideFollow: each task is claimed, read, put as ONE event, then repor
   });
 
   test('a task where nothing failed: an INFO line, no report topic', () => {
-    expect(decideFollow(candidate, { claim: { value: claim }, outcome: { value: outcome(0) }, published: { value: undefined } })).toMatchObject({
+    const facts = { claim: { value: claim }, outcome: { value: finished(outcome(0)) }, published: { value: undefined } };
+    expect(decideFollow(candidate, facts)).toMatchObject({
       kind: 'finish', report: { level: 'INFO', topicArn: undefined },
     });
   });
 
   test('EventBridge failing: the claim is released and a later run retries', () => {
     const error = named('InternalFailure');
-    expect(decideFollow(candidate, { claim: { value: claim }, outcome: { value: outcome(3) }, published: classified(error) })).toEqual({
+    expect(decideFollow(candidate, { claim: { value: claim }, outcome: { value: finished(outcome(3)) }, published: classified(error) })).toEqual({
       kind: 'retry', release: true, fields: FIELDS, error,
     });
   });
