@@ -9,6 +9,7 @@ import { HubLedger } from '../../src/handlers/shared/hub-ledger';
 import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
 import { expectNoEventsViolations } from '../emulator/events-emulator';
 import { expectNoViolations } from '../emulator/iot-emulator';
+import { awsProductArn, expectNoSecurityHubViolations } from '../emulator/securityhub-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 import { expectNoStsViolations } from '../emulator/sts-emulator';
 
@@ -49,6 +50,7 @@ function configureFollower(overrides: Record<string, string | undefined> = {}): 
     [HUB_ENV.MITIGATION]: MITIGATION,
     [HUB_ENV.REPORT_TOPIC_ARN]: REPORT_TOPIC,
     [HUB_ENV.EVENT_BUS]: undefined,
+    [HUB_ENV.SECURITY_HUB]: undefined,
     AWS_LAMBDA_FUNCTION_NAME: 'HubStack-HubTaskFollowerHandler-1A2B3C',
     ...overrides,
   });
@@ -343,4 +345,58 @@ test('a configuration without the ledger is a configuration error, reported', as
   const run = await follow();
   expect(run.error).toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/MITIGATION_HUB_TASK_LEDGER_TABLE is not set/) });
   expect(reports()).toEqual([expect.objectContaining({ event: 'permanent-failure', kind: 'config-error' })]);
+});
+
+describe('Security Hub (a hub with securityHub): each spoke\'s findings, with the spoke\'s role', () => {
+  const auditProduct = (s: Spoke) => awsProductArn(s.region, 'iot-device-defender-audit');
+  afterEach(() => expectNoSecurityHubViolations(e.securityhub));
+
+  test('the findings of each spoke\'s task are updated in that account and region only; a spoke without Security Hub is reported once', async () => {
+    configureFollower({ [HUB_ENV.SECURITY_HUB]: 'true' });
+    const ids: Record<string, string> = {};
+    for (const s of [SPOKE_A, SPOKE_B]) {
+      e.securityhub.at(s).enableHub({ products: [auditProduct(s)] });
+      for (const f of ['f1', 'f2', 'f3']) { ids[`${spokeKey(s.account, s.region)}/${f}`] = e.securityhub.at(s).addFinding({ findingId: f, taskId: AUDIT, checkName: CHECK }).Id; }
+      await startTask(s);
+      e.iot.at(s).runAuditMitigationTask(TASK_ID);
+    }
+    // SPOKE_A2 has no Security Hub (every spoke is seeded: its role, its audit).
+    await startTask(SPOKE_A2);
+    e.iot.at(SPOKE_A2).runAuditMitigationTask(TASK_ID);
+
+    const run = await follow();
+
+    expect(run.error).toBeUndefined();
+    expect(run.result?.reported.sort()).toEqual([key(SPOKE_A), key(SPOKE_A2), key(SPOKE_B)].sort());
+    for (const s of [SPOKE_A, SPOKE_B]) {
+      for (const f of ['f1', 'f2', 'f3']) {
+        const finding = e.securityhub.at(s).finding(ids[`${spokeKey(s.account, s.region)}/${f}`])!;
+        expect(finding.Workflow.Status).toBe('NOTIFIED');
+        expect(finding.Note).toMatchObject({ UpdatedBy: 'cdk-device-defender', Text: expect.stringContaining(`task ${TASK_ID}: notify (PUBLISH_FINDING_TO_SNS) succeeded; escalate`) });
+      }
+      // With the spoke's role: the session STS gave the follower in that account.
+      const calls = e.securityhub.requests.filter((r) => r.account === s.account && r.region === s.region);
+      expect(calls.map((r) => r.operation)).toEqual(['GetFindings', 'BatchUpdateFindings']);
+      expect(calls.every((r) => r.principalArn?.startsWith(`arn:aws:sts::${s.account}:assumed-role/${spokeRoleNameIn(BASE_ROLE_NAME, s.region)}/`))).toBe(true);
+    }
+    expect(e.securityhub.requests.filter((r) => r.account === HUB)).toEqual([]);
+    const refused = run.logs.filter((l) => l.event === 'permanent-failure' && l.kind === 'security-hub-refused');
+    expect(refused).toEqual([expect.objectContaining({ account: A, region: SPOKE_A2.region, error: 'InvalidAccessException' })]);
+    const detailOf = (s: Spoke) => outcomeEvents().find((ev) => ev.detail.account === s.account && ev.detail.region === s.region)!.detail;
+    expect(detailOf(SPOKE_A).securityHub).toEqual({ updated: 3, notified: 3, unchanged: 0, notFound: 0 });
+    expect(detailOf(SPOKE_A2).securityHub).toMatchObject({ updated: 0, notFound: 3, error: expect.stringMatching(/^InvalidAccessException/) });
+  });
+
+  test('a hub without securityHub never calls Security Hub in a spoke', async () => {
+    configureFollower();
+    e.securityhub.at(SPOKE_A).enableHub({ products: [auditProduct(SPOKE_A)] });
+    e.securityhub.at(SPOKE_A).addFinding({ findingId: 'f1', taskId: AUDIT, checkName: CHECK });
+    await startTask(SPOKE_A);
+    e.iot.at(SPOKE_A).runAuditMitigationTask(TASK_ID);
+
+    const run = await follow();
+
+    expect(run.result?.reported).toEqual([key(SPOKE_A)]);
+    expect(e.securityhub.requests).toEqual([]);
+  });
 });
