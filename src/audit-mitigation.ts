@@ -167,6 +167,8 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
    * audit is left out of the task (`maxFindingsPerCheck`, default 100).
    */
   public readonly maxFindingsPerCheck: number;
+  /** What the construct does in AWS Security Hub (`securityHub`); undefined when nothing. */
+  public readonly securityHub?: SecurityHubOptions;
 
   /** The rules, the audits acted on and the safety rails, as the handler gets them. */
   private readonly policy: AuditPolicy;
@@ -218,6 +220,7 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
       props.scheduledAudits.forEach((audit) => this.addScheduledAudit(audit));
     }
     if (props.reportTopic) { handler.addEnvironment(ENV.REPORT_TOPIC_ARN, props.reportTopic.topicArn); }
+    this.securityHub = props.securityHub;
     const securityHub = props.securityHub !== undefined;
     this._wire({ handler: mitigationHandler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true, securityHub });
     if (props.alarms ?? true) {

@@ -177,6 +177,19 @@ export abstract class MitigationBase extends Construct implements IMitigation {
     return this.metric(METRICS.EXECUTIONS_CANCELED, props);
   }
 
+  /**
+   * AWS Security Hub findings the task follower gave a note about a finished task (constructs with
+   * `securityHub`), NOTIFIED ones included. Sum over 5 minutes.
+   */
+  public metricSecurityHubFindingsUpdated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.SECURITY_HUB_FINDINGS_UPDATED, props);
+  }
+
+  /** Of those, the findings moved from NEW to NOTIFIED (an action on them succeeded). Sum over 5 minutes. */
+  public metricSecurityHubFindingsNotified(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRICS.SECURITY_HUB_FINDINGS_NOTIFIED, props);
+  }
+
   /** Permanent failures of the function: mitigation not started and not retried. Sum over 5 minutes. */
   public metricPermanentFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(METRICS.PERMANENT_FAILURES, props);

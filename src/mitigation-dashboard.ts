@@ -102,6 +102,7 @@ export class MitigationDashboard extends Construct {
       lostWork(mitigation, mitigation.metricPermanentFailures(hourly('permanent failures'))),
       alarmStatus('Alarms', alarmsOf(mitigation, mitigation.executionsFailedAlarm, mitigation.checksExcludedAlarm)),
     );
+    if (mitigation.securityHub) { this.dashboard.addWidgets(securityHubGraph(mitigation)); }
     this.dashboard.addWidgets(new LazyWidgets(() => {
       const mapping = mitigation.rules;
       const findings = Object.keys(mapping).map((check) => graph(`Findings of ${check}: found, mitigated, excluded`, [
@@ -162,6 +163,7 @@ export class MitigationDashboard extends Construct {
       graph('Tasks started per spoke', [perSpoke(hub.node.path, METRICS.TASKS_STARTED)]),
       graph('Failed executions per spoke', [perSpoke(hub.node.path, METRICS.EXECUTIONS_FAILED)]),
     );
+    if (hub.securityHub) { this.dashboard.addWidgets(securityHubGraph(hub)); }
   }
 
   /** Refuses a mitigation given twice (at synth); true when refused. */
@@ -169,6 +171,14 @@ export class MitigationDashboard extends Construct {
     if (already) { refuse(this, `${mitigation.node.path} is already on the dashboard; add each mitigation once`); }
     return already;
   }
+}
+
+/** The Security Hub findings the follower updated about the mitigation's tasks, and those it moved to NOTIFIED. */
+function securityHubGraph(mitigation: AuditMitigation | MitigationHub): cloudwatch.IWidget {
+  return graph('Security Hub findings updated', [
+    mitigation.metricSecurityHubFindingsUpdated(hourly('updated (a note)')),
+    mitigation.metricSecurityHubFindingsNotified(hourly('NOTIFIED')),
+  ]);
 }
 
 /** The dashboard's hourly sums, labelled. */

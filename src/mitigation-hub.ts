@@ -157,6 +157,8 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
    * Partition key `task`, `<account>/<region>/<taskId>`. Items expire 91 days after they were last written.
    */
   public readonly taskLedger: dynamodb.ITable;
+  /** What the hub does in its spokes' AWS Security Hub (`securityHub`); undefined when nothing. */
+  public readonly securityHub?: SecurityHubOptions;
   /**
    * In alarm for 5 minutes after the blast-radius limit left a check out of a task in any spoke
    * (`metricChecksExcluded()` above 0). Undefined when `alarms` is false.
@@ -189,6 +191,7 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.registry = registry;
+    this.securityHub = props.securityHub;
     // The tasks the hub started, until its follower reported them: one table with a TTL, as the
     // stack follower's ledger, and a sparse index of the active ones (what the follower reads).
     const taskLedger = new dynamodb.Table(this, 'TaskLedger', {

@@ -203,6 +203,19 @@ describe('MitigationDashboard', () => {
     );
   });
 
+  test('securityHub: a graph of the Security Hub findings the follower updated and moved to NOTIFIED, for those mitigations only', () => {
+    const { stack, audit, notify } = fixture();
+    const secured = new AuditMitigation(stack, 'Secured', { rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }], securityHub: {} });
+    const hub = new MitigationHub(stack, 'Hub', { organizationId: 'o-abcdefghij', securityHub: {} });
+    new MitigationDashboard(stack, 'Dashboard', { auditMitigations: [audit, secured], hubs: [hub] });
+    const { widgets } = dashboardBody(stack);
+    const graphs = widgets.filter((w) => w.properties.title === 'Security Hub findings updated');
+    expect(graphs.map((g) => g.properties.metrics)).toEqual(['Stack/Secured', 'Stack/Hub'].map((path) => [
+      ['CdkDeviceDefender', 'SecurityHubFindingsUpdated', 'Mitigation', path, { label: 'updated (a note)', stat: 'Sum', period: 3600 }],
+      ['CdkDeviceDefender', 'SecurityHubFindingsNotified', 'Mitigation', path, { label: 'NOTIFIED', stat: 'Sum', period: 3600 }],
+    ]));
+  });
+
   test('a hub beside the mitigations of its own account, each once; addMitigationHub() as the prop', () => {
     const { stack, audit } = fixture();
     const hub = new MitigationHub(stack, 'Hub', { accounts: ['222222222222'] });

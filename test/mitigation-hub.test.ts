@@ -244,6 +244,20 @@ describe('the task follower', () => {
   });
 });
 
+describe('securityHub', () => {
+  test('the follower is told to update the spokes\' findings, which it does with the spokes\' roles: no Security Hub permission in the hub', () => {
+    const { stack } = hubStack({ accounts: [A], securityHub: {} });
+    const template = Template.fromStack(stack);
+    const followers = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ [HUB_ENV.TASK_LEDGER_TABLE]: Match.anyValue() }) } } });
+    const follower = Object.entries(followers).find(([id]) => id.startsWith('HubTaskFollower'))!;
+    expect(follower[1].Properties.Environment.Variables[HUB_ENV.SECURITY_HUB]).toBe('true');
+    expect(JSON.stringify(roleStatements(stack, 'follower'))).not.toContain('securityhub');
+    expect(JSON.stringify(roleStatements(stack, 'audit'))).not.toContain('securityhub');
+    const without = hubStack({ accounts: [A] });
+    expect(JSON.stringify(Template.fromStack(without.stack).toJSON())).not.toContain(HUB_ENV.SECURITY_HUB);
+  });
+});
+
 describe('a spoke takes the hub', () => {
   test('the hub\'s own attributes equal fromHubAttributes\' and are derived: a spoke in another stack of the app references nothing of the hub\'s stack', () => {
     const { app, hub } = hubStack({ organizationId: ORG, spokeRoleName: 'dd-spoke' });

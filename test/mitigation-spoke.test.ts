@@ -300,11 +300,31 @@ describe('MitigationSpoke', () => {
     });
   });
 
+  test('securityHub: the spoke role may also read and note this region\'s Security Hub findings, and set no status but NOTIFIED', () => {
+    const f = fixture();
+    spokeOf(f, { securityHub: {} });
+    const hub = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':hub/default']] };
+    const statements = spokeRoleOf(f.stack).Policies[0].PolicyDocument.Statement;
+    expect(statements.slice(2)).toEqual([
+      { Effect: 'Allow', Action: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'], Resource: hub },
+      {
+        Effect: 'Deny',
+        Action: 'securityhub:BatchUpdateFindings',
+        Resource: hub,
+        Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NEW', 'RESOLVED', 'SUPPRESSED'] } },
+      },
+    ]);
+    // Without it, nothing about Security Hub.
+    const other = fixture();
+    spokeOf(other);
+    expect(JSON.stringify(Template.fromStack(other.stack).toJSON())).not.toContain('securityhub');
+  });
+
   test('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed', () => {
     const app = new App();
     addNagPacks(app);
     const f = fixture(ENV, 'o-a1b2c3d4e5', app);
-    new AuditConfiguration(f.stack, 'AuditConfiguration', { mitigation: spokeOf(f) });
+    new AuditConfiguration(f.stack, 'AuditConfiguration', { mitigation: spokeOf(f, { securityHub: {} }) });
     app.synth();
     expect(nagFindings(f.stack)).toEqual([]);
     expect(unusedNagSuppressions(f.stack)).toEqual([]);

@@ -121,6 +121,41 @@ describe('task follower', () => {
     expect(JSON.stringify(statements)).not.toMatch(/iot:Start|iot:Cancel|iot:Update|dynamodb:\*|dynamodb:Scan/);
   });
 
+  test('securityHub: the follower updates that construct\'s findings; its role may read and note this region\'s findings, set no status but NOTIFIED', () => {
+    const app = new App();
+    addNagPacks(app);
+    const { stack, audit } = everyMitigation(app);
+    const actions = audit.node.scope!.node.findAll().filter((c): c is MitigationAction => c instanceof MitigationAction);
+    const rules = [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions }];
+    const secured = new AuditMitigation(stack, 'Secured', { rules, securityHub: {} });
+    new AuditMitigation(stack, 'SecuredToo', { rules, securityHub: { enableIntegration: false } });
+    app.synth();
+    const template = Template.fromStack(stack);
+    const fn = followerFunction(template);
+    const entries: FollowedMitigation[] = JSON.parse(fn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'][1]
+      .map((part: unknown) => (typeof part === 'string' ? part : 'ddabcdef0123:2')).join(''));
+    expect(entries.filter((e) => e.securityHub).map((e) => e.mitigation)).toEqual([secured.node.path, 'Stack/SecuredToo']);
+    expect(entries.find((e) => e.mitigation === 'Stack/Audit')).not.toHaveProperty('securityHub');
+    // Granted once, in the follower role's policies only.
+    const hub = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:eu-west-1:123456789012:hub/default']] };
+    const granting = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes('securityhub'));
+    expect(granting).toHaveLength(1);
+    const [, policy] = granting[0];
+    expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^CdkDeviceDefenderTaskFollower/) }]);
+    expect(policy.Properties.PolicyDocument.Statement.filter((st: unknown) => JSON.stringify(st).includes('securityhub'))).toEqual([
+      { Action: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'], Effect: 'Allow', Resource: hub },
+      {
+        Action: 'securityhub:BatchUpdateFindings',
+        Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['NEW', 'RESOLVED', 'SUPPRESSED'] } },
+        Effect: 'Deny',
+        Resource: hub,
+      },
+    ]);
+    expect(JSON.stringify(Object.values(template.findResources('AWS::IAM::Role')))).not.toContain('securityhub');
+    expect(nagFindings(stack)).toEqual([]);
+    expectValidTemplate(stack, lambdaRoleDependsOn(stack));
+  });
+
   test('cdk-nag and the CloudFormation validator find nothing', () => {
     const app = new App();
     addNagPacks(app);
