@@ -4,7 +4,7 @@ import { DescribeAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { HubFollowerConfig, readHubFollowerConfig } from './hub-task-follower/config';
-import { bySpoke, decideStatus, SpokeTasks } from './hub-task-follower/decide';
+import { bySpoke, decideStatus, candidateOf, SpokeTasks } from './hub-task-follower/decide';
 import { HUB_ENV } from '../contract/environment';
 import { spokeKey } from '../contract/organization';
 import { openConfig } from './shared/config';
@@ -16,7 +16,7 @@ import { log } from './shared/log';
 import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
 import { SpokeLocation, SpokeSession, SpokeSessions } from './shared/spokes';
-import { CLAIM_STALE_MS, followTask } from './shared/task-follow';
+import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
 import { readFinishedTask } from './shared/task-outcome';
 
 /**
@@ -76,7 +76,9 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
   const claimId = randomUUID();
   const follow = (group: SpokeTasks) => followSpoke(group, { config, ledger, sessions: sessions!, claimId, now });
   const remainingMs = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : () => TIMEOUT_MS - (Date.now() - began);
-  const run = await runWithDeadline(bySpoke(active), follow, { concurrency: SPOKE_CONCURRENCY, remainingMs, marginMs: MARGIN_MS });
+  // A reported task waiting to look again at its Security Hub findings costs nothing until it is time.
+  const due = active.filter((t) => t.findingsRetryAt === undefined || t.findingsRetryAt <= now.getTime());
+  const run = await runWithDeadline(bySpoke(due), follow, { concurrency: SPOKE_CONCURRENCY, remainingMs, marginMs: MARGIN_MS });
   const into: Record<Result, string[]> = {
     'reported': summary.reported, 'claimed-elsewhere': summary.claimedElsewhere, 'failed': summary.failed, 'retrying': summary.retrying, 'running': summary.running,
   };
@@ -111,6 +113,24 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
   const results: Array<[string, Result]> = [];
   let findings: FindingUpdater | undefined;
   for (const task of tasks) {
+    if (task.findingsRetryAt !== undefined) {
+      // Reported already: only its Security Hub findings that had not arrived are looked for again.
+      if ('value' in session) {
+        await followFindings(candidateOf(task, work.config), {
+          readOutcome: () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: 'audit', taskId: task.taskId })),
+          updateFindings: (finished) => {
+            findings ??= new FindingUpdater(session.value.securityHub, spoke);
+            const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
+            return inSpokeOrThrow(spoke, work, () => findings!.update(finished, reporter));
+          },
+          done: () => ledger.findingsDone(task.key),
+          dueAt: task.findingsRetryAt,
+          now,
+          spoke,
+        });
+      }
+      continue;
+    }
     const status: Answer<string | undefined> = 'value' in session
       ? await inSpoke(spoke, work, () => taskStatus(session.value, task.taskId))
       : session;
@@ -139,6 +159,7 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
           return inSpokeOrThrow(spoke, work, () => findings!.update(finished, reporter));
         },
         spoke,
+        now,
       });
       results.push([task.key, result]);
     }

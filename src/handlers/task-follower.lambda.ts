@@ -9,7 +9,7 @@ import type { Candidate, TaskResult } from './shared/follow-decide';
 import { createIotClient } from './shared/iot-tasks';
 import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
-import { CLAIM_STALE_MS, followTask } from './shared/task-follow';
+import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
 import { readFinishedTask } from './shared/task-outcome';
 import { readFollowerConfig } from './task-follower/config';
 import { candidatesOf, ListedTask, listingOf } from './task-follower/decide';
@@ -73,7 +73,22 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
   const into: Record<TaskResult, string[]> = {
     'reported': summary.reported, 'claimed-elsewhere': summary.claimedElsewhere, 'failed': summary.failed, 'retrying': summary.retrying,
   };
-  for (const candidate of candidates.filter((c) => !reported.has(c.taskId))) {
+  for (const candidate of candidates) {
+    const done = reported.get(candidate.taskId);
+    if (done) {
+      // Reported; some of its Security Hub findings had not arrived: look again once it is time.
+      const dueAt = done.findingsRetryAt;
+      if (dueAt !== undefined && dueAt <= now.getTime()) {
+        await followFindings(candidate, {
+          readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+          updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+          done: () => ledger.findingsDone(candidate.taskId),
+          dueAt,
+          now,
+        });
+      }
+      continue;
+    }
     into[await followTask(candidate, {
       claims: {
         claim: () => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS),
@@ -82,6 +97,7 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
       },
       readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
       updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+      now,
     })].push(candidate.taskId);
   }
   if (summary.retrying.length > 0) {

@@ -387,6 +387,40 @@ describe('Security Hub (a hub with securityHub): each spoke\'s findings, with th
     expect(detailOf(SPOKE_A2).securityHub).toMatchObject({ updated: 0, notFound: 3, error: expect.stringMatching(/^InvalidAccessException/) });
   });
 
+  test('findings that arrive later are updated by one more look, with the spoke\'s role; the entry stays in the index until then, and nothing else is asked', async () => {
+    configureFollower({ [HUB_ENV.SECURITY_HUB]: 'true' });
+    jest.useFakeTimers({
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval',
+        'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    e.securityhub.at(SPOKE_A).enableHub({ products: [auditProduct(SPOKE_A)] });
+    await startTask(SPOKE_A);
+    e.iot.at(SPOKE_A).runAuditMitigationTask(TASK_ID);
+
+    const first = await follow();
+    expect(first.result?.reported).toEqual([key(SPOKE_A)]);
+    const entry = e.dynamodb.item(LEDGER, key(SPOKE_A))!;
+    expect(entry).toMatchObject({ state: { S: 'reported' }, activeIn: { S: spokeKey(A, SPOKE_A.region) }, findingsRetryAt: { N: expect.any(String) } });
+
+    const ids = ['f1', 'f2', 'f3'].map((f) => e.securityhub.at(SPOKE_A).addFinding({ findingId: f, taskId: AUDIT, checkName: CHECK }).Id);
+    const iotCalls = e.iot.requests.length;
+    jest.setSystemTime(Date.now() + 30 * 60_000);
+    await follow();
+    // Waiting: no call to the spoke at all.
+    expect(e.iot.requests).toHaveLength(iotCalls);
+
+    jest.setSystemTime(Number((entry.findingsRetryAt as { N: string }).N));
+    const late = await follow();
+
+    expect(late.result?.reported).toEqual([]);
+    expect(ids.map((id) => e.securityhub.at(SPOKE_A).finding(id)!.Workflow.Status)).toEqual(['NOTIFIED', 'NOTIFIED', 'NOTIFIED']);
+    expect(late.logs.filter((l) => l.event === 'security-hub-findings')).toEqual([
+      expect.objectContaining({ account: A, region: SPOKE_A.region, updated: 3, notified: 3, notFound: 0 }),
+    ]);
+    expect(e.dynamodb.item(LEDGER, key(SPOKE_A))!.activeIn).toBeUndefined();
+    expect(outcomeEvents()).toHaveLength(1);
+  });
+
   test('a hub without securityHub never calls Security Hub in a spoke', async () => {
     configureFollower();
     e.securityhub.at(SPOKE_A).enableHub({ products: [auditProduct(SPOKE_A)] });

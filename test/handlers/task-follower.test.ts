@@ -414,6 +414,55 @@ describe('Security Hub: the findings of a followed construct with securityHub', 
     expect(outcomeEvents().filter((ev) => ev.detail.taskId === TASK_ID)).toHaveLength(1);
   });
 
+  test('findings not in Security Hub yet when the task is reported are looked for once more, 75 minutes after it ended; the outcome is not reported again', async () => {
+    // Only Date is faked: the follower's clock and the emulators' move together.
+    jest.useFakeTimers({
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval',
+        'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    try {
+      e.securityhub.enableHub({ products: [AUDIT_PRODUCT] });
+      await finishTask();
+
+      const first = await follow();
+      expect(first.result?.reported).toEqual([TASK_ID]);
+      expect(outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail.securityHub).toEqual({ updated: 0, notified: 0, unchanged: 0, notFound: 5 });
+      const retryAt = Number((e.dynamodb.item(LEDGER_TABLE, TASK_ID)!.findingsRetryAt as { N: string }).N);
+      expect(retryAt).toBeGreaterThan(Date.now() + 74 * 60_000);
+
+      // Device Defender's findings arrive; before the time, nothing is asked.
+      const arrived = (i: number) => e.securityhub.addFinding({ findingId: `f${i}`, taskId: AUDIT, checkName: CHECK }).Id;
+      ids = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`f${i}`, arrived(i)]));
+      jest.setSystemTime(Date.now() + 30 * 60_000);
+      const early = await follow();
+      expect(early.error).toBeUndefined();
+      expect(e.securityhub.requestsFor('GetFindings')).toHaveLength(1);
+
+      jest.setSystemTime(retryAt);
+      const late = await follow();
+
+      expect(late.error).toBeUndefined();
+      expect(late.result?.reported).toEqual([]);
+      expect(['f1', 'f2', 'f3'].map(statusOf)).toEqual(['NOTIFIED', 'NOTIFIED', 'NOTIFIED']);
+      expect(['f4', 'f5'].map(statusOf)).toEqual(['NEW', 'NEW']);
+      expect(noteOf('f4')).toMatchObject({ UpdatedBy: 'cdk-device-defender', Text: expect.stringContaining('notify (PUBLISH_FINDING_TO_SNS) failed') });
+      expect(late.logs.filter((l) => l.event === 'security-hub-findings')).toEqual([
+        expect.objectContaining({ taskId: TASK_ID, mitigation: SH_MITIGATION, updated: 5, notified: 3, notFound: 0 }),
+      ]);
+      expect(metricSum(late.points, 'SecurityHubFindingsUpdated', { Mitigation: SH_MITIGATION })).toBe(5);
+      expect(outcomeEvents().filter((ev) => ev.detail.taskId === TASK_ID)).toHaveLength(1);
+      expect(e.dynamodb.item(LEDGER_TABLE, TASK_ID)!.findingsRetryAt).toBeUndefined();
+
+      // Done: later runs ask nothing more.
+      const calls = e.securityhub.requests.length;
+      jest.setSystemTime(Date.now() + 60 * 60_000);
+      await follow();
+      expect(e.securityhub.requests).toHaveLength(calls);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('the constructs without securityHub never call Security Hub', async () => {
     seedFindings();
     await startAudit(`${PREFIX}-daily`);

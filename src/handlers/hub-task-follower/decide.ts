@@ -37,14 +37,9 @@ export type StatusStep =
   /** Its status is not known now (throttled, 5xx, credentials to renew): the next run asks again. */
   | { readonly kind: 'retry'; readonly fields: Record<string, unknown> };
 
-/**
- * A task's status (DescribeAuditMitigationActionsTask with the spoke role, or the session's failure):
- * a finished task is followed; one still running is left for the next run; a status AWS IoT or STS
- * refuses to give for good (a spoke role gone or not trusting the follower, a task gone) is followed
- * too, so that its outcome read fails the same way and is reported once (`outcome-unreadable`).
- */
-export function decideStatus(task: ActiveTask, status: Answer<string | undefined>, config: HubFollowerConfig): StatusStep {
-  const candidate: Candidate = {
+/** A task of the ledger as the followers' shared code follows it: an audit task of the hub, reported as the hub's config says. */
+export function candidateOf(task: ActiveTask, config: HubFollowerConfig): Candidate {
+  return {
     kind: 'audit',
     taskId: task.taskId,
     followed: {
@@ -55,6 +50,16 @@ export function decideStatus(task: ActiveTask, status: Answer<string | undefined
       ...(config.securityHub ? { securityHub: true } : {}),
     },
   };
+}
+
+/**
+ * A task's status (DescribeAuditMitigationActionsTask with the spoke role, or the session's failure):
+ * a finished task is followed; one still running is left for the next run; a status AWS IoT or STS
+ * refuses to give for good (a spoke role gone or not trusting the follower, a task gone) is followed
+ * too, so that its outcome read fails the same way and is reported once (`outcome-unreadable`).
+ */
+export function decideStatus(task: ActiveTask, status: Answer<string | undefined>, config: HubFollowerConfig): StatusStep {
+  const candidate = candidateOf(task, config);
   if (!('value' in status)) {
     if (status.errorClass === 'permanent') { return { kind: 'follow', candidate }; }
     const fields = { taskId: task.taskId, taskKind: 'audit', mitigation: task.mitigation, account: task.account, region: task.region };

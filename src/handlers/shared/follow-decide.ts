@@ -67,6 +67,9 @@ export type FollowStep =
     readonly fields: Record<string, unknown>;
     readonly metrics: MetricLine[];
     readonly report: { readonly level: Level; readonly fields: Record<string, unknown>; readonly topicArn?: string };
+    /** What was done in Security Hub (constructs with `securityHub`), and when the task ended: for `findingsRetryAt`. */
+    readonly securityHub?: SecurityHubUpdateDetail;
+    readonly endTime?: string;
   };
 
 /**
@@ -102,6 +105,35 @@ export function decideFollow(candidate: Candidate, facts: FollowFacts): FollowSt
     fields,
     metrics: metricLinesOf(followed.mitigation, detail),
     report: { level: failed ? 'WARN' : 'INFO', fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : undefined },
+    ...(detail.securityHub ? { securityHub: detail.securityHub, endTime: detail.endTime } : {}),
+  };
+}
+
+/**
+ * How long after an audit AWS IoT Device Defender's findings may still be on their way to Security
+ * Hub: its integration sends them up to about an hour after the audit, and a task ends after its
+ * audit. Findings not there when the task is reported are looked for once more after this.
+ */
+export const FINDINGS_ARRIVAL_MS = 75 * 60_000;
+
+/**
+ * When to look again for the task's findings that were not in Security Hub yet (epoch ms), or
+ * undefined: every finding was found, Security Hub refused for good, or the findings had all the
+ * time they need to arrive already (they will not: the integration is off for them, or they are gone).
+ */
+export function findingsRetryAt(securityHub: SecurityHubUpdateDetail | undefined, endTime: string | undefined, now: Date): number | undefined {
+  if (!securityHub || securityHub.error !== undefined || securityHub.notFound === 0) { return undefined; }
+  const ended = endTime ? Date.parse(endTime) : NaN;
+  const at = (Number.isNaN(ended) ? now.getTime() : ended) + FINDINGS_ARRIVAL_MS;
+  return at > now.getTime() ? at : undefined;
+}
+
+/** The metric line of a late look at a task's findings: what it updated in Security Hub, under [Mitigation]. */
+export function findingsMetricLine(mitigation: string, securityHub: SecurityHubUpdateDetail): MetricLine {
+  return {
+    dimensions: { [D.MITIGATION]: mitigation },
+    dimensionSets: [[D.MITIGATION]],
+    values: { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: securityHub.notified },
   };
 }
 

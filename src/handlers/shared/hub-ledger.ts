@@ -2,7 +2,7 @@ import { AttributeValue, DynamoDBClient, paginateScan, PutItemCommand, UpdateIte
 import { errorName } from './errors';
 import type { Claim } from './follow-decide';
 import type { SpokeLocation } from './spokes';
-import { expiresAt } from './task-follow';
+import { expiresAt, ReportedOptions } from './task-follow';
 import { HUB_TASK_LEDGER as L, hubTaskKey, spokeKey } from '../../contract/organization';
 
 // The organization hub's ledger of the tasks it started in its spokes, one DynamoDB item per task
@@ -31,6 +31,11 @@ export interface ActiveTask extends SpokeLocation {
   readonly taskId: string;
   /** The hub construct's path when it started the task: the `Mitigation` dimension of the outcome. */
   readonly mitigation: string;
+  /**
+   * Set on a task already reported, some of whose Security Hub findings had not arrived: look again
+   * for them at this time (epoch ms). It stays in the index until then.
+   */
+  readonly findingsRetryAt?: number;
 }
 
 type State = 'active' | 'claimed' | 'reported';
@@ -48,6 +53,7 @@ const A = {
   CLAIMED_AT: 'claimedAt',
   REPORTED_AT: 'reportedAt',
   FAILED: 'failed',
+  FINDINGS_RETRY_AT: 'findingsRetryAt',
 } as const;
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -69,7 +75,8 @@ function activeTaskOf(item: Record<string, AttributeValue>): ActiveTask | undefi
   const [key, partition, account, region, taskId, mitigation] = [L.PARTITION_KEY, A.PARTITION, A.ACCOUNT, A.REGION, A.TASK_ID, A.MITIGATION]
     .map((name) => item[name]?.S);
   if (!key || !partition || !account || !region || !taskId || !mitigation) { return undefined; }
-  return { key, partition, account, region, taskId, mitigation };
+  const retryAt = item[A.STATE]?.S === 'reported' ? item[A.FINDINGS_RETRY_AT]?.N : undefined;
+  return { key, partition, account, region, taskId, mitigation, ...(retryAt ? { findingsRetryAt: Number(retryAt) } : {}) };
 }
 
 export class HubLedger {
@@ -145,18 +152,41 @@ export class HubLedger {
     })));
   }
 
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good), which takes it out of the index. */
-  public async markReported(claim: Claim, now: Date, options: { failed?: boolean } = {}): Promise<void> {
+  /**
+   * Records that the task was reported (see `ReportedOptions`), which takes it out of the index,
+   * unless its Security Hub findings are to be looked at again (`findingsRetryAt`): then it stays
+   * there, reported, until `findingsDone`.
+   */
+  public async markReported(claim: Claim, now: Date, options: ReportedOptions = {}): Promise<void> {
+    const retry = options.findingsRetryAt !== undefined;
     await this.dynamodb.send(new UpdateItemCommand({
       TableName: this.tableName,
       Key: { [L.PARTITION_KEY]: S(claim.taskId) },
-      UpdateExpression: 'SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed REMOVE #active',
+      UpdateExpression: `SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed${retry ? ', #retryAt = :retryAt' : ' REMOVE #active'}`,
       ExpressionAttributeNames: {
-        '#state': A.STATE, '#reportedAt': A.REPORTED_AT, '#expiresAt': L.TTL_ATTRIBUTE, '#failed': A.FAILED, '#active': L.ACTIVE_ATTRIBUTE,
+        '#state': A.STATE,
+        '#reportedAt': A.REPORTED_AT,
+        '#expiresAt': L.TTL_ATTRIBUTE,
+        '#failed': A.FAILED,
+        ...(retry ? { '#retryAt': A.FINDINGS_RETRY_AT } : { '#active': L.ACTIVE_ATTRIBUTE }),
       },
       ExpressionAttributeValues: {
-        ':reported': state('reported'), ':now': N(now.getTime()), ':expiresAt': N(expiresAt(now, RETENTION_SECONDS)), ':failed': { BOOL: options.failed ?? false },
+        ':reported': state('reported'),
+        ':now': N(now.getTime()),
+        ':expiresAt': N(expiresAt(now, RETENTION_SECONDS)),
+        ':failed': { BOOL: options.failed ?? false },
+        ...(retry ? { ':retryAt': N(options.findingsRetryAt!) } : {}),
       },
+    }));
+  }
+
+  /** Records that a reported task's Security Hub findings need no other look, which takes it out of the index. */
+  public async findingsDone(key: string): Promise<void> {
+    await this.dynamodb.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [L.PARTITION_KEY]: S(key) },
+      UpdateExpression: 'REMOVE #active, #retryAt',
+      ExpressionAttributeNames: { '#active': L.ACTIVE_ATTRIBUTE, '#retryAt': A.FINDINGS_RETRY_AT },
     }));
   }
 }

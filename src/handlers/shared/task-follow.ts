@@ -1,6 +1,8 @@
-import { answerOf, errorMessage, errorName } from './errors';
+import { answerOf, errorMessage, errorName, isPermanent } from './errors';
 import { putEvents } from './events';
-import { Candidate, Claim, decideFollow, FollowFacts, retryingFields, TaskResult } from './follow-decide';
+import {
+  Candidate, Claim, decideFollow, FINDINGS_ARRIVAL_MS, findingsMetricLine, findingsRetryAt, FollowFacts, retryingFields, TaskResult,
+} from './follow-decide';
 import { log } from './log';
 import { emitMetrics, inSpoke, SpokeScope } from './metrics';
 import { Reporter } from './report';
@@ -29,8 +31,18 @@ export interface TaskClaims {
   claim(): Promise<Claim | undefined>;
   /** Gives the claim up (nothing was reported), so a later run reports the task. */
   release(claim: Claim): Promise<void>;
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good). */
-  markReported(claim: Claim, options?: { failed: true }): Promise<void>;
+  /**
+   * Records that the task was reported (`failed`: its outcome could not be read, for good;
+   * `findingsRetryAt`: some of its Security Hub findings were not there yet, look again then).
+   */
+  markReported(claim: Claim, options?: ReportedOptions): Promise<void>;
+}
+
+/** How a task was reported. */
+export interface ReportedOptions {
+  readonly failed?: boolean;
+  /** Epoch ms: look again for its Security Hub findings then (`followFindings`). */
+  readonly findingsRetryAt?: number;
 }
 
 /** What following one task needs. */
@@ -43,6 +55,8 @@ export interface FollowTaskIo {
    * `securityHub`: a refusal for good is answered, not thrown; what throws is retried.
    */
   readonly updateFindings: (task: FinishedTask) => Promise<SecurityHubUpdateDetail>;
+  /** The run's time, taken once. */
+  readonly now: Date;
   /**
    * The account and region the task runs in, when they are not the function's own (the hub's
    * spokes): its event, report, log lines and metrics name them.
@@ -107,14 +121,59 @@ export async function followTask(candidate: Candidate, io: FollowTaskIo): Promis
           log('WARN', 'report-not-published', { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
         }
         // The claim stays when this fails: after the staleness another run would report the task again. Said in the log.
-        await markReported(claims, claim!, about(step.fields));
+        await markReported(claims, claim!, about(step.fields), { findingsRetryAt: findingsRetryAt(step.securityHub, step.endTime, io.now) });
         return 'reported';
     }
   }
 }
 
+/** What looking again at a reported task's Security Hub findings needs (`followFindings`). */
+export interface FollowFindingsIo {
+  readonly readOutcome: () => Promise<FinishedTask | undefined>;
+  readonly updateFindings: (task: FinishedTask) => Promise<SecurityHubUpdateDetail>;
+  /** Records that the task's findings need no other look. */
+  readonly done: () => Promise<void>;
+  /** When the look was due (epoch ms): failing for FINDINGS_ARRIVAL_MS more, it is given up. */
+  readonly dueAt: number;
+  readonly now: Date;
+  readonly spoke?: SpokeScope;
+}
+
+/**
+ * Looks once more for the Security Hub findings of a reported task that were not there yet, and
+ * updates those that arrived (the others were updated already: their notes are found, nothing is
+ * written twice); its metrics and a `security-hub-findings` line say what it did. The outcome is not
+ * reported again. A failure leaves the look to the next run, unless it is permanent or the look is
+ * long overdue: then it is given up (`findings-given-up`).
+ */
+export async function followFindings(candidate: Candidate, io: FollowFindingsIo): Promise<void> {
+  const { spoke } = io;
+  const fields = { taskId: candidate.taskId, taskKind: candidate.kind, mitigation: candidate.followed.mitigation, ...spoke };
+  try {
+    const task = await io.readOutcome();
+    if (task) {
+      const detail = await io.updateFindings(task);
+      const line = findingsMetricLine(candidate.followed.mitigation, detail);
+      const scoped = spoke ? inSpoke(line, spoke) : line;
+      emitMetrics(scoped.dimensions, scoped.dimensionSets, scoped.values);
+      log('INFO', 'security-hub-findings', { ...fields, ...detail });
+    }
+  } catch (error) {
+    if (!isPermanent(error) && io.now.getTime() < io.dueAt + FINDINGS_ARRIVAL_MS) {
+      log('WARN', 'retrying', retryingFields(fields, error));
+      return;
+    }
+    log('WARN', 'findings-given-up', retryingFields(fields, error));
+  }
+  try {
+    await io.done();
+  } catch (error) {
+    log('WARN', 'ledger-not-updated', retryingFields(fields, error));
+  }
+}
+
 /** Marks the task reported; a ledger that cannot be written is logged (`ledger-not-updated`), not thrown. */
-async function markReported(claims: TaskClaims, claim: Claim, fields: Record<string, unknown>, options?: { failed: true }): Promise<void> {
+async function markReported(claims: TaskClaims, claim: Claim, fields: Record<string, unknown>, options?: ReportedOptions): Promise<void> {
   try {
     await claims.markReported(claim, options);
   } catch (error) {

@@ -3,7 +3,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { errorName } from '../shared/errors';
 import type { Claim } from '../shared/follow-decide';
-import { expiresAt } from '../shared/task-follow';
+import { expiresAt, ReportedOptions } from '../shared/task-follow';
 
 // The task follower's ledger: one DynamoDB item per task whose outcome is being or has been
 // reported, keyed by `taskId`. A run CLAIMS a task before reporting it (a conditional put), so two
@@ -20,20 +20,36 @@ const MAX_UNPROCESSED_ROUNDS = 8;
 export type LedgerState = 'claimed' | 'reported';
 
 /** The ledger's attribute names. */
-const A = { TASK_ID: 'taskId', STATE: 'state', CLAIMED_AT: 'claimedAt', CLAIM_ID: 'claimId', EXPIRES_AT: 'expiresAt', REPORTED_AT: 'reportedAt', FAILED: 'failed' } as const;
+const A = {
+  TASK_ID: 'taskId',
+  STATE: 'state',
+  CLAIMED_AT: 'claimedAt',
+  CLAIM_ID: 'claimId',
+  EXPIRES_AT: 'expiresAt',
+  REPORTED_AT: 'reportedAt',
+  FAILED: 'failed',
+  /** Epoch ms: some of the task's Security Hub findings were not there when it was reported; look again then. */
+  FINDINGS_RETRY_AT: 'findingsRetryAt',
+} as const;
+
+/** A task the ledger says was reported. */
+export interface ReportedTask {
+  /** Look again for its Security Hub findings at this time (epoch ms); undefined = nothing left to do. */
+  readonly findingsRetryAt?: number;
+}
 
 export class Ledger {
   constructor(private readonly dynamodb: DynamoDBClient, private readonly tableName: string) {}
 
-  /** Which of `taskIds` were reported already (a claimed task is not: its claim may be stale). */
-  public async reported(taskIds: string[]): Promise<Set<string>> {
-    const reported = new Set<string>();
+  /** Which of `taskIds` were reported already (a claimed task is not: its claim may be stale), and what is left to do about each. */
+  public async reported(taskIds: string[]): Promise<Map<string, ReportedTask>> {
+    const reported = new Map<string, ReportedTask>();
     const unique = [...new Set(taskIds)];
     for (let i = 0; i < unique.length; i += MAX_KEYS_PER_BATCH) {
       let request: KeysAndAttributes | undefined = {
         Keys: unique.slice(i, i + MAX_KEYS_PER_BATCH).map((taskId) => ({ [A.TASK_ID]: { S: taskId } })),
-        ProjectionExpression: '#taskId, #state',
-        ExpressionAttributeNames: { '#taskId': A.TASK_ID, '#state': A.STATE },
+        ProjectionExpression: '#taskId, #state, #retryAt',
+        ExpressionAttributeNames: { '#taskId': A.TASK_ID, '#state': A.STATE, '#retryAt': A.FINDINGS_RETRY_AT },
         ConsistentRead: true,
       };
       for (let round = 0; request?.Keys?.length; round++) {
@@ -44,7 +60,8 @@ export class Ledger {
         const output: BatchGetItemCommandOutput = await this.dynamodb.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }));
         for (const item of output.Responses?.[this.tableName] ?? []) {
           const taskId = item[A.TASK_ID]?.S;
-          if (taskId && item[A.STATE]?.S === 'reported') { reported.add(taskId); }
+          const retryAt = item[A.FINDINGS_RETRY_AT]?.N;
+          if (taskId && item[A.STATE]?.S === 'reported') { reported.set(taskId, retryAt ? { findingsRetryAt: Number(retryAt) } : {}); }
         }
         const unprocessed: KeysAndAttributes | undefined = output.UnprocessedKeys?.[this.tableName];
         request = unprocessed?.Keys?.length ? { ...request, Keys: unprocessed.Keys } : undefined;
@@ -94,19 +111,33 @@ export class Ledger {
     }
   }
 
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good). */
-  public async markReported(claim: Claim, now: Date, options: { failed?: boolean } = {}): Promise<void> {
+  /** Records that the task was reported (see `ReportedOptions`). */
+  public async markReported(claim: Claim, now: Date, options: ReportedOptions = {}): Promise<void> {
+    const retry = options.findingsRetryAt !== undefined;
     await this.dynamodb.send(new UpdateItemCommand({
       TableName: this.tableName,
       Key: { [A.TASK_ID]: { S: claim.taskId } },
-      UpdateExpression: 'SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed',
-      ExpressionAttributeNames: { '#state': A.STATE, '#reportedAt': A.REPORTED_AT, '#expiresAt': A.EXPIRES_AT, '#failed': A.FAILED },
+      UpdateExpression: `SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed${retry ? ', #retryAt = :retryAt' : ''}`,
+      ExpressionAttributeNames: {
+        '#state': A.STATE, '#reportedAt': A.REPORTED_AT, '#expiresAt': A.EXPIRES_AT, '#failed': A.FAILED, ...(retry ? { '#retryAt': A.FINDINGS_RETRY_AT } : {}),
+      },
       ExpressionAttributeValues: {
         ':reported': { S: 'reported' },
         ':now': { N: String(now.getTime()) },
         ':expiresAt': { N: String(expiresAt(now)) },
         ':failed': { BOOL: options.failed ?? false },
+        ...(retry ? { ':retryAt': { N: String(options.findingsRetryAt) } } : {}),
       },
+    }));
+  }
+
+  /** Records that the task's Security Hub findings need no other look. */
+  public async findingsDone(taskId: string): Promise<void> {
+    await this.dynamodb.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [A.TASK_ID]: { S: taskId } },
+      UpdateExpression: 'REMOVE #retryAt',
+      ExpressionAttributeNames: { '#retryAt': A.FINDINGS_RETRY_AT },
     }));
   }
 }

@@ -1,6 +1,6 @@
 import type { FollowedMitigation } from '../../../src/contract/environment';
 import { classified } from '../../../src/handlers/shared/errors';
-import { Candidate, Claim, decideFollow, metricLinesOf } from '../../../src/handlers/shared/follow-decide';
+import { Candidate, Claim, decideFollow, FINDINGS_ARRIVAL_MS, findingsRetryAt, metricLinesOf } from '../../../src/handlers/shared/follow-decide';
 import { aggregateOutcome, FinishedTask, TaskOutcome } from '../../../src/handlers/shared/task-outcome';
 
 // The task followers' decisions about one task as pure functions: plain inputs (what the ledger,
@@ -140,5 +140,46 @@ describe('metricLinesOf', () => {
     const lines = metricLinesOf('M', aggregated);
     expect(lines.map((l) => l.dimensionSets)).toEqual([[['Mitigation']], [['Mitigation', 'ActionName']]]);
     expect(lines[0].values).not.toHaveProperty('FindingsMitigated');
+  });
+});
+
+describe('Security Hub (a construct followed with securityHub)', () => {
+  const secured: Candidate = { ...candidate, followed: { ...AUDIT, securityHub: true } };
+  const detail = { updated: 3, notified: 2, unchanged: 0, notFound: 0 };
+
+  test('after the outcome is read, the findings are updated before the event goes out, which then says what was done', () => {
+    const read = { claim: { value: claim }, outcome: { value: finished(outcome(0)) } };
+    expect(decideFollow(secured, read)).toEqual({ kind: 'update-findings', task: finished(outcome(0)) });
+    expect(decideFollow(secured, { ...read, findings: { value: detail } })).toMatchObject({
+      kind: 'publish', event: { detail: { securityHub: detail } },
+    });
+    const step = decideFollow(secured, { ...read, findings: { value: detail }, published: { value: undefined } });
+    expect(step).toMatchObject({ kind: 'finish', securityHub: detail });
+    expect(step.kind === 'finish' && step.metrics[0].values).toMatchObject({ SecurityHubFindingsUpdated: 3, SecurityHubFindingsNotified: 2 });
+    // Not followed so: never asked.
+    expect(decideFollow(candidate, read)).toMatchObject({ kind: 'publish' });
+  });
+
+  test('an update that failed (not for good: a refusal is answered, not thrown) releases the claim for a later run', () => {
+    const error = named('TooManyRequestsException');
+    expect(decideFollow(secured, { claim: { value: claim }, outcome: { value: finished(outcome(0)) }, findings: classified(error) })).toEqual({
+      kind: 'retry', release: true, fields: FIELDS, error,
+    });
+  });
+
+  test('findingsRetryAt: findings not there yet are looked for again once they had time to arrive, and only then', () => {
+    const ended = '2026-12-07T10:00:00.000Z';
+    const end = Date.parse(ended);
+    const soon = new Date(end + 5 * 60_000);
+    expect(findingsRetryAt({ ...detail, notFound: 2 }, ended, soon)).toBe(end + FINDINGS_ARRIVAL_MS);
+    expect(FINDINGS_ARRIVAL_MS).toBe(75 * 60_000);
+    // Everything found, a refusal, no update at all: nothing to look again for.
+    expect(findingsRetryAt(detail, ended, soon)).toBeUndefined();
+    expect(findingsRetryAt({ ...detail, notFound: 2, error: 'InvalidAccessException: x' }, ended, soon)).toBeUndefined();
+    expect(findingsRetryAt(undefined, ended, soon)).toBeUndefined();
+    // Reported after the findings had their time: those missing will not come.
+    expect(findingsRetryAt({ ...detail, notFound: 2 }, ended, new Date(end + FINDINGS_ARRIVAL_MS))).toBeUndefined();
+    // No end time: counted from now.
+    expect(findingsRetryAt({ ...detail, notFound: 2 }, undefined, soon)).toBe(soon.getTime() + FINDINGS_ARRIVAL_MS);
   });
 });
