@@ -426,7 +426,8 @@ describe('Security Hub: the findings of a followed construct with securityHub', 
 
       const first = await follow();
       expect(first.result?.reported).toEqual([TASK_ID]);
-      expect(outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail.securityHub).toEqual({ updated: 0, notified: 0, unchanged: 0, notFound: 5 });
+      const reportedDetail = outcomeEvents().find((ev) => ev.detail.taskId === TASK_ID)!.detail;
+      expect(reportedDetail.securityHub).toEqual({ updated: 0, notified: 0, unchanged: 0, notFound: 5 });
       const retryAt = Number((e.dynamodb.item(LEDGER_TABLE, TASK_ID)!.findingsRetryAt as { N: string }).N);
       expect(retryAt).toBeGreaterThan(Date.now() + 74 * 60_000);
 
