@@ -12,6 +12,7 @@ import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
 import { TaskFollower } from './private/task-follower';
 import { validatePattern } from './private/validation';
+import { SecurityHubOptions } from './security-hub-options';
 
 /** Properties of an `AuditMitigationTask`. */
 export interface AuditMitigationTaskProps {
@@ -67,6 +68,16 @@ export interface AuditMitigationTaskProps {
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
+
+  /**
+   * Update the AWS Security Hub findings of this resource's tasks when they finish, as
+   * `AuditMitigation`'s `securityHub` does (see `SecurityHubOptions`): the stack's task follower
+   * may then find and note this region's findings; `enableIntegration` turns on Device Defender's
+   * Security Hub integration as `AuditMitigation`'s does (once per stack).
+   *
+   * @default - Security Hub is not touched
+   */
+  readonly securityHub?: SecurityHubOptions;
 }
 
 /**
@@ -124,7 +135,12 @@ export class AuditMitigationTask extends Construct {
     // AWS says nothing when a task ends: the stack's follower reports each outcome once. The
     // physical id names the tasks' prefix and count.
     TaskFollower.of(this).follow({
-      mitigation: this, kind: 'audit', physicalResourceId: resource.ref, reportTopic: props.reportTopic, eventBus: props.eventBus,
+      mitigation: this,
+      kind: 'audit',
+      physicalResourceId: resource.ref,
+      reportTopic: props.reportTopic,
+      eventBus: props.eventBus,
+      securityHub: props.securityHub !== undefined,
     });
     this.taskIds = Token.asList(Fn.split(',', resource.getAttString('TaskIds'), target.taskCount));
   }

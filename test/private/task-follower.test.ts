@@ -129,12 +129,13 @@ describe('task follower', () => {
     const rules = [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions }];
     const secured = new AuditMitigation(stack, 'Secured', { rules, securityHub: {} });
     new AuditMitigation(stack, 'SecuredToo', { rules, securityHub: { enableIntegration: false } });
+    new AuditMitigationTask(stack, 'SecuredTask', { target: AuditMitigationTarget.findings(['f-2']), rules, securityHub: {} });
     app.synth();
     const template = Template.fromStack(stack);
     const fn = followerFunction(template);
     const entries: FollowedMitigation[] = JSON.parse(fn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'][1]
       .map((part: unknown) => (typeof part === 'string' ? part : 'ddabcdef0123:2')).join(''));
-    expect(entries.filter((e) => e.securityHub).map((e) => e.mitigation)).toEqual([secured.node.path, 'Stack/SecuredToo']);
+    expect(entries.filter((e) => e.securityHub).map((e) => e.mitigation)).toEqual([secured.node.path, 'Stack/SecuredToo', 'Stack/SecuredTask']);
     expect(entries.find((e) => e.mitigation === 'Stack/Audit')).not.toHaveProperty('securityHub');
     // Granted once, in the follower role's policies only.
     const hub = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:eu-west-1:123456789012:hub/default']] };
