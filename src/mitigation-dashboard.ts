@@ -8,6 +8,7 @@ import { IMitigation } from './mitigation-base';
 import { MitigationHub } from './mitigation-hub';
 import { DASHBOARD_PERIOD, LazyWidgets, alarmStatus, deviceDefenderAuditWidgets, graph, heading, inRows, perSpoke } from './private/dashboard';
 import { actionMetric } from './private/metrics';
+import { followerAlarmsOf } from './private/task-follower';
 import { refuse } from './private/validation';
 
 /** Properties of a `MitigationDashboard`. */
@@ -197,7 +198,11 @@ function lostWork(mitigation: IMitigation, permanentFailures: cloudwatch.IMetric
 }
 
 function alarmsOf(mitigation: IMitigation, ...optional: (cloudwatch.IAlarm | undefined)[]): cloudwatch.IAlarm[] {
-  return [mitigation.deadLetterAlarm, mitigation.permanentFailureAlarm, ...optional.filter((a): a is cloudwatch.IAlarm => a !== undefined)];
+  return [
+    mitigation.deadLetterAlarm, mitigation.permanentFailureAlarm, ...optional.filter((a): a is cloudwatch.IAlarm => a !== undefined),
+    // The follower reports the outcomes (and updates Security Hub): what it loses or cannot do is this mitigation's too.
+    ...followerAlarmsOf(mitigation),
+  ];
 }
 
 /** The executions of one action (by the name the task names it with), by outcome. */

@@ -18,7 +18,7 @@ import { MitigationBase } from './mitigation-base';
 import { IMitigationHubRef, MitigationHubAttributes } from './mitigation-hub-ref';
 import { defineChecksExcludedAlarm } from './private/alarms';
 import { hubRefFromAttributes } from './private/hub-ref';
-import { HubTaskFollower } from './private/hub-task-follower';
+import { HUB_FOLLOWER_ID, HubTaskFollower } from './private/hub-task-follower';
 import { spokeMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { IAM5, addNagSuppressions } from './private/nag';
@@ -249,7 +249,7 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
     });
     this.queue = handler.sourceQueue;
     // The tasks run in the spokes' accounts: the hub's own follower reports them (the stack's reads this account's tasks only).
-    new HubTaskFollower(this, 'TaskFollower', {
+    new HubTaskFollower(this, HUB_FOLLOWER_ID, {
       ledger: taskLedger,
       spokeRoleName: this.spokeRoleName,
       mitigation: this.node.path,

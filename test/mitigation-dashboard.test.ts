@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { IConstruct } from 'constructs';
 import {
   AuditCheck, AuditMitigation, DetectMitigation, MitigationAction, MitigationActionParams, MitigationDashboard, MitigationHub,
 } from '../src';
@@ -60,8 +61,12 @@ function widgetTitled(widgets: any[], title: string): any {
 
 /** The logical id of the alarm on `metricName` of the construct at `path`. */
 function alarmId(stack: Stack, id: string): string {
-  return stack.getLogicalId(stack.node.findChild(id.split('/')[0]).node.findChild(id.split('/')[1]).node.defaultChild as any);
+  return stack.getLogicalId(id.split('/').reduce<IConstruct>((c, part) => c.node.findChild(part), stack).node.defaultChild as any);
 }
+
+/** The alarms of the stack's task follower (its dead-letter and permanent-failure alarms), as the widget names them. */
+const FOLLOWER_ALARMS = (stack: Stack, follower = 'CdkDeviceDefenderTaskFollower') =>
+  ['DeadLetterAlarm', 'PermanentFailureAlarm'].map((a) => `alarm:${alarmId(stack, `${follower}/${a}`)}`);
 
 describe('MitigationDashboard', () => {
   test('per audit check: findings found vs mitigated vs excluded, including rules added later', () => {
@@ -116,8 +121,9 @@ describe('MitigationDashboard', () => {
     expect(lost[1][1]).toEqual(['CdkDeviceDefender', 'PermanentFailures', 'Mitigation', 'Stack/Detect', { label: 'permanent failures', stat: 'Sum', period: 3600 }]);
     const alarms = widgets.filter((w) => w.type === 'alarm').map((w) => w.properties.alarms);
     expect(alarms).toEqual([
-      ['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm'].map((a) => `alarm:${alarmId(stack, `Audit/${a}`)}`),
-      ['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm'].map((a) => `alarm:${alarmId(stack, `Detect/${a}`)}`),
+      [...['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm'].map((a) => `alarm:${alarmId(stack, `Audit/${a}`)}`),
+        ...FOLLOWER_ALARMS(stack)],
+      [...['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm'].map((a) => `alarm:${alarmId(stack, `Detect/${a}`)}`), ...FOLLOWER_ALARMS(stack)],
     ]);
   });
 
@@ -130,7 +136,7 @@ describe('MitigationDashboard', () => {
     const audit = new AuditMitigation(stack, 'Audit', { alarms: false, rules: [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [action] }] });
     new MitigationDashboard(stack, 'Dashboard').addAuditMitigation(audit);
     const alarms = dashboardBody(stack).widgets.filter((w) => w.type === 'alarm').map((w) => w.properties.alarms);
-    expect(alarms).toEqual([['DeadLetterAlarm', 'PermanentFailureAlarm'].map((a) => `alarm:${alarmId(stack, `Audit/${a}`)}`)]);
+    expect(alarms).toEqual([[...['DeadLetterAlarm', 'PermanentFailureAlarm'].map((a) => `alarm:${alarmId(stack, `Audit/${a}`)}`), ...FOLLOWER_ALARMS(stack)]]);
   });
 
   test('Device Defender\'s own audit metrics: AWS/IoT NonCompliantResources and ResourcesEvaluated by CheckName and ScheduledAuditName', () => {
@@ -198,9 +204,12 @@ describe('MitigationDashboard', () => {
     }]]);
     expect(widgetTitled(widgets, 'Dead-letter queue and permanent failures').properties.metrics[0][3])
       .toBe(`queue:${stack.getLogicalId(hub.deadLetterQueue.node.defaultChild as any)}`);
-    expect(widgetTitled(widgets, 'Alarms').properties.alarms).toEqual(
-      ['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm'].map((a) => `alarm:${alarmId(stack, `Hub/${a}`)}`),
-    );
+    // The hub's own follower's alarms (its tasks run in the spokes: the stack has no follower).
+    expect(widgetTitled(widgets, 'Alarms').properties.alarms).toEqual([
+      ...['DeadLetterAlarm', 'PermanentFailureAlarm', 'ExecutionsFailedAlarm', 'ChecksExcludedAlarm'].map((a) => `alarm:${alarmId(stack, `Hub/${a}`)}`),
+      ...FOLLOWER_ALARMS(stack, 'Hub/TaskFollower'),
+    ]);
+    expect(stack.node.tryFindChild('CdkDeviceDefenderTaskFollower')).toBeUndefined();
   });
 
   test('securityHub: a graph of the Security Hub findings the follower updated and moved to NOTIFIED, for those mitigations only', () => {

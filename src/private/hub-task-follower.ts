@@ -11,6 +11,9 @@ import { HUB_ENV } from '../contract/environment';
 import { HUB_TASK_LEDGER, hubRoleName } from '../contract/organization';
 import { HubTaskFollowerFunction } from '../handlers/hub-task-follower-function';
 
+/** The hub's follower's construct id, under the hub. */
+export const HUB_FOLLOWER_ID = 'TaskFollower';
+
 /** How often the hub's follower looks at the tasks it started (as the stack's follower does). */
 const FOLLOW_INTERVAL = Duration.minutes(5);
 

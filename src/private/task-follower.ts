@@ -1,4 +1,5 @@
 import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { ReportTopics } from './alarms';
 import { grantPutMitigationEvents, grantUpdateSecurityHubFindings } from './grants';
+import { HUB_FOLLOWER_ID, HubTaskFollower } from './hub-task-follower';
 import { MitigationHandler } from './mitigation-handler';
 import { TASK_FOLLOWER_HANDLER_ACTIONS } from './permissions';
 import { FollowedMitigation, FOLLOWER_ENV, FOLLOWER_LEDGER } from '../contract/environment';
@@ -156,4 +158,16 @@ function followedOf(options: FollowOptions): FollowedMitigation {
 /** A value as long as `value` will be: its own length, or `tokenLength` for a token. */
 function longest(value: string, tokenLength: number): string {
   return 'x'.repeat(Token.isUnresolved(value) ? tokenLength : value.length);
+}
+
+/**
+ * The alarms of the task follower that reports `mitigation`'s tasks (its dead-letter and
+ * permanent-failure alarms): a hub's own follower, or the stack's; none when its tasks have none.
+ */
+export function followerAlarmsOf(mitigation: IConstruct): cloudwatch.IAlarm[] {
+  const own = mitigation.node.tryFindChild(HUB_FOLLOWER_ID);
+  const follower = own instanceof HubTaskFollower ? own : Stack.of(mitigation).node.tryFindChild(FOLLOWER_ID);
+  return follower instanceof TaskFollower || follower instanceof HubTaskFollower
+    ? [follower.handler.deadLetterAlarm, follower.handler.permanentFailureAlarm]
+    : [];
 }
