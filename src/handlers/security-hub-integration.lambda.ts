@@ -1,12 +1,12 @@
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { decideLeftOn, decideTurnedOn, integrationPhysicalId, planIntegrationRequest } from './security-hub-integration/decide';
-import { SecurityHubNotEnabledError, turnOnDeviceDefenderIntegration } from './security-hub-integration/integration';
 import { openRequest } from './shared/config';
 import { runWithDeadline } from './shared/deadline';
 import { perform } from './shared/effects';
 import { DeadlineExceededError } from './shared/errors';
 import { createIotClient } from './shared/iot-tasks';
+import { SecurityHubNotEnabledError, turnOnDeviceDefenderIntegration } from './shared/security-hub-integration';
 
 /** Security Hub and AWS IoT calls stop (in flight ones are aborted) this long before the function must answer: time to report. */
 export const SAFETY_MARGIN_MS = 15_000;
@@ -27,7 +27,7 @@ interface Response {
  * Turns on AWS IoT Device Defender's integration with AWS Security Hub for CloudFormation
  * (`Custom::IotSecurityHubIntegration`, one per stack): on Create and Update, the audit product,
  * and the Detect product where the account has a security profile, each only when it is not on
- * already (see `./security-hub-integration/integration.ts`). A Delete calls nothing: the
+ * already (see `./shared/security-hub-integration.ts`). A Delete calls nothing: the
  * integration stays on.
  *
  * Security Hub not enabled in the account and region fails the request with a message that says

@@ -8,14 +8,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { definePermanentFailureAlarm, ReportTopics } from './alarms';
-import { grantPutMitigationEvents } from './grants';
+import { grantPutMitigationEvents, securityHubIntegrationStatement } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { InlinePolicyRole } from './inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './nag';
 import {
   AUDIT_MITIGATION_TASK_HANDLER_ACTIONS, AUDIT_SUPPRESSION_HANDLER_ACTIONS, SECURITY_HUB_INTEGRATION_IOT_ACTIONS, SECURITY_HUB_INTEGRATION_IOT_NOTE,
 } from './permissions';
-import { ENABLE_INTEGRATION_ACTIONS } from '../contract/security-hub';
 import { AuditMitigationTaskFunction } from '../handlers/audit-mitigation-task-function';
 import { AuditSuppressionFunction } from '../handlers/audit-suppression-function';
 import { SecurityHubIntegrationFunction } from '../handlers/security-hub-integration-function';
@@ -183,18 +182,6 @@ function stackProvider(kind: keyof typeof PROVIDERS, scope: Construct, use: Prov
 /** The stack's provider for every AuditMitigationTask in it. */
 export function auditMitigationTaskProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
   return stackProvider('auditMitigationTask', scope, use);
-}
-
-/**
- * What turning on Device Defender's Security Hub integration may do in Security Hub: list the
- * products whose findings are imported and turn on one, on the account's hub in the stack's region
- * (`hub/default`), the only resource type IAM authorizes these two actions against.
- */
-export function securityHubIntegrationStatement(stack: Stack): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ENABLE_INTEGRATION_ACTIONS,
-    resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
-  });
 }
 
 /** The stack's provider of the Security Hub integration custom resource (one per stack, see `SecurityHubIntegration`). */

@@ -358,6 +358,14 @@ describe('faults', () => {
     expect(() => emulator.injectFault({ kind: 'throttled', findingIds: ['x'] })).toThrow('injectFault: findingIds and errorCode apply to unprocessedFindings, not throttled');
   });
 
+  test('accessDenied: 403 AccessDeniedException, not retried, aimed at one account and region', async () => {
+    emulator.injectFault({ kind: 'accessDenied', times: Infinity, account: DEFAULT_ACCOUNT, region: 'us-east-1' });
+    const denied = await rejection(securityhub().send(new ListEnabledProductsForImportCommand({})));
+    expect([denied.name, denied.$metadata?.httpStatusCode, denied.$metadata?.attempts]).toEqual(['AccessDeniedException', 403, 1]);
+    emulator.at({ region: 'eu-west-1' }).enableHub();
+    expect((await securityhub('eu-west-1').send(new ListEnabledProductsForImportCommand({}))).ProductSubscriptions).toEqual([]);
+  });
+
   test('enabledMeanwhile: another caller turns the product on just before the request, which answers ResourceConflictException', async () => {
     emulator.at({ region: 'eu-west-1' }).enableHub();
     const client = securityhub('eu-west-1');

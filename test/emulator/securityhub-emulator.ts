@@ -46,6 +46,11 @@ export type SecurityHubFaultKind =
   | 'limitExceeded'
   /** 500 InternalException (the SDK retries it as transient). */
   | 'internalError'
+  /**
+   * 403 AccessDeniedException, what IAM answers when no policy of the caller allows the call (a
+   * common error of every AWS API, not in the Security Hub model; the SDK does not retry it).
+   */
+  | 'accessDenied'
   /** BatchUpdateFindings answers 200 with some identifiers in UnprocessedFindings (the SDK does not retry this). */
   | 'unprocessedFindings'
   /**
@@ -71,6 +76,7 @@ const FAULTS: Readonly<Record<ErrorFaultKind, () => SecurityHubError>> = {
   throttled: () => new SecurityHubError(429, 'TooManyRequestsException', 'Too Many Requests'),
   limitExceeded: () => new SecurityHubError(429, 'LimitExceededException', 'Rate exceeded (injected)'),
   internalError: () => new SecurityHubError(500, 'InternalException', 'Internal service failure (injected)'),
+  accessDenied: () => new SecurityHubError(403, 'AccessDeniedException', 'User is not authorized to perform this operation (injected)'),
 };
 
 /** What `SecurityHubEmulator.at()` answers: the seeding and read-back methods, for one account and region. */

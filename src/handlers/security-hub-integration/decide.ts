@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import type { IntegrationPlace, IntegrationResult } from './integration';
 import { SECURITY_HUB_INTEGRATION_PROPS as P } from '../../contract/custom-resources';
 import { Effect, logLine } from '../shared/effects';
+import type { IntegrationPlace, IntegrationResult } from '../shared/security-hub-integration';
 
 // The Security Hub integration custom resource's decisions, pure: what a request asks for, and what
 // is said about what was done. The handler (security-hub-integration.lambda.ts) does the I/O.

@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ConfigError } from './config';
@@ -39,6 +40,8 @@ const SHARED_CONNECTIONS = { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgen
 export interface SpokeSession {
   readonly iot: IoTClient;
   readonly ssm: SSMClient;
+  /** The spoke's Security Hub, in its region (Device Defender's integration, its findings). */
+  readonly securityHub: SecurityHubClient;
   /** Epoch milliseconds at which the credentials expire. */
   readonly expiration: number;
 }
@@ -70,6 +73,7 @@ export class SpokeSessions {
     const session: SpokeSession = {
       iot: createIotClient(undefined, { region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
       ssm: new SSMClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      securityHub: new SecurityHubClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
       expiration: c.Expiration.getTime(),
     };
     this.sessions.set(key, session);

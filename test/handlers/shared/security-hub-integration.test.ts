@@ -1,5 +1,5 @@
-import { productsOn, SecurityHubNotEnabledError } from '../../../src/handlers/security-hub-integration/integration';
 import { isPermanent } from '../../../src/handlers/shared/errors';
+import { productsOn, SecurityHubNotEnabledError } from '../../../src/handlers/shared/security-hub-integration';
 
 const subscription = (product: string, region = 'eu-west-1') => `arn:aws:securityhub:${region}:111122223333:product-subscription/aws/${product}`;
 

@@ -1,10 +1,11 @@
 import { IoTClient, ListSecurityProfilesCommand } from '@aws-sdk/client-iot';
 import { EnableImportFindingsForProductCommand, ListEnabledProductsForImportCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { errorMessage, errorName, PermanentError } from './errors';
 import { DEVICE_DEFENDER_PRODUCTS, DeviceDefenderProduct, deviceDefenderProductArn } from '../../contract/security-hub';
-import { errorMessage, errorName, PermanentError } from '../shared/errors';
 
 // Turning on AWS IoT Device Defender's integration with AWS Security Hub ("Accept findings") in one
-// account and region, with EnableImportFindingsForProduct: CloudFormation's
+// account and region (the Security Hub integration custom resource in its own, the organization
+// hub in each spoke with the spoke's role), with EnableImportFindingsForProduct: CloudFormation's
 // AWS::SecurityHub::ProductSubscription is documented for third-party products, and a create where
 // the integration is already on would fail. So: ask which products are on first (no call when they
 // are), take ResourceConflictException as "already on" (another caller won the race), and never
