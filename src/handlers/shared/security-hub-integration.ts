@@ -1,5 +1,5 @@
 import { IoTClient, ListSecurityProfilesCommand } from '@aws-sdk/client-iot';
-import { EnableImportFindingsForProductCommand, ListEnabledProductsForImportCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { errorMessage, errorName, PermanentError } from './errors';
 import { DEVICE_DEFENDER_PRODUCTS, DeviceDefenderProduct, deviceDefenderProductArn } from '../../contract/security-hub';
 
@@ -60,6 +60,11 @@ export function productsOn(subscriptionArns: readonly string[]): Set<DeviceDefen
  */
 export async function turnOnDeviceDefenderIntegration(clients: IntegrationClients, place: IntegrationPlace,
   abortSignal?: AbortSignal): Promise<IntegrationResult> {
+  // Loaded on first use (require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which
+  // only require uses), so that the organization hub's function loads it only when it is asked to.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk: typeof import('@aws-sdk/client-securityhub') = require('@aws-sdk/client-securityhub');
+  const { EnableImportFindingsForProductCommand, ListEnabledProductsForImportCommand } = sdk;
   const securityHub = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
