@@ -22,6 +22,7 @@ import { checkMetric } from './private/metrics';
 import { MitigationHandler } from './private/mitigation-handler';
 import { AUDIT_MITIGATION_HANDLER_ACTIONS } from './private/permissions';
 import { lookbackHours, reconcileSettings } from './private/reconcile';
+import { SecurityHubIntegration } from './private/security-hub-integration';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { SecurityHubOptions } from './security-hub-options';
 
@@ -223,6 +224,9 @@ export class AuditMitigation extends MitigationBase implements IAuditNotificatio
     this.securityHub = props.securityHub;
     const securityHub = props.securityHub !== undefined;
     this._wire({ handler: mitigationHandler, kind: 'audit', reportTopic: props.reportTopic, eventBus: props.eventBus, alarms: props.alarms ?? true, securityHub });
+    if (props.securityHub?.enableIntegration) {
+      SecurityHubIntegration.requestedBy(this, { reportTopic: props.reportTopic, eventBus: props.eventBus });
+    }
     if (props.alarms ?? true) {
       this.checksExcludedAlarm = defineChecksExcludedAlarm(this, this.metricChecksExcluded(), props.reportTopic);
     }

@@ -224,6 +224,8 @@ export class MitigationHub extends MitigationBase implements IMitigationHubRef {
         [HUB_ENV.RECONCILE_LOOKBACK_HOURS]: lookbackHours(lookback),
         ...(props.reportTopic ? { [HUB_ENV.REPORT_TOPIC_ARN]: props.reportTopic.topicArn } : {}),
         ...(props.eventBus ? { [HUB_ENV.EVENT_BUS]: props.eventBus.eventBusArn } : {}),
+        // The spokes' roles turn it on (a spoke allows it with its own securityHub.enableIntegration).
+        ...(props.securityHub?.enableIntegration ? { [HUB_ENV.SECURITY_HUB_INTEGRATION]: 'true' } : {}),
       },
       // Nothing on *: the hub acts in AWS IoT only through the spokes' roles.
       actions: [],

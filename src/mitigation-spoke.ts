@@ -12,10 +12,12 @@ import { IMitigationHubRef } from './mitigation-hub-ref';
 import { AuditPolicy } from './private/audit-policy';
 import { refusedNotificationRoles, registerAuditMitigation, unnotified } from './private/audit-wiring';
 import { AppRegistry, describeEnvironment, environmentKey } from './private/environment';
-import { auditConfigurationSourceArn, grantUpdateSecurityHubFindings, iotPrincipal } from './private/grants';
+import { auditConfigurationSourceArn, grantUpdateSecurityHubFindings, iotPrincipal, securityHubIntegrationStatement } from './private/grants';
 import { InlinePolicyRole } from './private/inline-policy-role';
 import { ANY_RESOURCE_FINDING, IAM5, addNagSuppressions } from './private/nag';
-import { SPOKE_CONFIGURATION_ACTIONS, SPOKE_ROLE_IOT_ACTIONS } from './private/permissions';
+import {
+  SECURITY_HUB_INTEGRATION_IOT_ACTIONS, SECURITY_HUB_INTEGRATION_IOT_NOTE, SPOKE_CONFIGURATION_ACTIONS, SPOKE_ROLE_IOT_ACTIONS,
+} from './private/permissions';
 import { allowOnlyPublisher, defineEncryptedTopic, defineIotPublishRole } from './private/topics';
 import { refuse } from './private/validation';
 import { SecurityHubOptions } from './security-hub-options';
@@ -232,11 +234,22 @@ export class MitigationSpoke extends Construct implements IAuditNotificationTarg
       conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
     }));
     if (securityHub) { grantUpdateSecurityHubFindings(this, role); }
+    const integration = securityHub?.enableIntegration ?? false;
+    if (integration) {
+      // The hub turns on Device Defender's Security Hub integration here with this role (a spoke has no function of its own).
+      role.addToPrincipalPolicy(securityHubIntegrationStatement(this));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: SECURITY_HUB_INTEGRATION_IOT_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+      }));
+    }
     role.seal();
     addNagSuppressions(role, [{
       id: IAM5,
       reason: `${SPOKE_ROLE_IOT_ACTIONS.join(', ')} have no resource type in the IAM service authorization reference, so they can only be `
-        + 'granted on *; the statement is limited to this stack\'s region (aws:RequestedRegion), and only the hub\'s roles may assume the role.',
+        + 'granted on *; the statement is limited to this stack\'s region (aws:RequestedRegion), and only the hub\'s roles may assume the role.'
+        + (integration ? ` ${SECURITY_HUB_INTEGRATION_IOT_NOTE} It is limited to this stack's region too.` : ''),
       appliesToRegex: [ANY_RESOURCE_FINDING],
     }]);
     return role;

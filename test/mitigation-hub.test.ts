@@ -142,6 +142,25 @@ describe('the function, the registry and the reconciler', () => {
     });
   });
 
+  test('securityHub.enableIntegration: the audit function is told to turn the integration on in the spokes, with their roles: its own role gets nothing', () => {
+    const audit = (props: MitigationHubProps) => {
+      const { stack } = hubStack(props);
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: Match.objectLike({ [HUB_ENV.REGISTRY_TABLE]: Match.anyValue() }) } },
+      });
+      expect(Object.keys(functions)).toHaveLength(1);
+      return { variables: (Object.values(functions)[0] as any).Properties.Environment.Variables, statements: roleStatements(stack) };
+    };
+    const on = audit({ accounts: [A], securityHub: { enableIntegration: true } });
+    expect(on.variables[HUB_ENV.SECURITY_HUB_INTEGRATION]).toBe('true');
+    expect(JSON.stringify(on.statements)).not.toMatch(/securityhub:|iot:/);
+    for (const props of [{ accounts: [A] }, { accounts: [A], securityHub: {} }, { accounts: [A], securityHub: { enableIntegration: false } }]) {
+      const off = audit(props);
+      expect(off.variables[HUB_ENV.SECURITY_HUB_INTEGRATION]).toBeUndefined();
+      expect(off.statements).toEqual(on.statements);
+    }
+  });
+
   test('no stack task follower in the hub\'s stack (its tasks run in the spokes\' accounts: its own follows them); the dead-letter, '
     + 'permanent-failure, executions-failed and checks-excluded alarms', () => {
     const { stack, hub } = hubStack({ organizationId: ORG });

@@ -226,6 +226,29 @@ describe('MitigationSpoke', () => {
         .filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleLogicalId))).toEqual([]);
     });
 
+    test('with securityHub.enableIntegration, may also turn on Device Defender\'s Security Hub integration here, as the hub does with it: '
+      + 'the two Security Hub actions on the account\'s hub in this region, iot:ListSecurityProfiles on * in this region only', () => {
+      const statements = (props: Partial<MitigationSpokeProps>) => {
+        const f = fixture();
+        spokeOf(f, props);
+        return spokeRoleOf(f.stack).Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      };
+      const on = statements({ securityHub: { enableIntegration: true } });
+      expect(on).toContainEqual({
+        Effect: 'Allow',
+        Action: ['securityhub:ListEnabledProductsForImport', 'securityhub:EnableImportFindingsForProduct'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':hub/default']] },
+      });
+      expect(on).toContainEqual({
+        Effect: 'Allow', Action: 'iot:ListSecurityProfiles', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } },
+      });
+      // Never more: nothing turns Security Hub or an integration off, and securityHub alone does not allow turning it on.
+      expect(JSON.stringify(on)).not.toMatch(/Disable|EnableSecurityHub/);
+      for (const props of [{}, { securityHub: {} }, { securityHub: { enableIntegration: false } }]) {
+        expect(JSON.stringify(statements(props))).not.toMatch(/ListEnabledProductsForImport|EnableImportFindingsForProduct|ListSecurityProfiles/);
+      }
+    });
+
     test('is named with its region: one account, two regions, two roles', () => {
       const app = new App();
       const stacks = ['eu-west-1', 'us-east-1'].map((region) => {
@@ -278,12 +301,15 @@ describe('MitigationSpoke', () => {
       });
     }
 
-    test('has no file or image asset, no Lambda function and no custom resource, with the account\'s audit setup and actions beside it', () => {
+    test.each([
+      ['', {}],
+      [' (securityHub.enableIntegration: the hub turns it on, with the spoke role)', { securityHub: { enableIntegration: true } }],
+    ])('has no file or image asset, no Lambda function and no custom resource, with the account\'s audit setup and actions beside it%s', (_, props) => {
       // GIVEN everything a member account's StackSet instance holds
       const f = fixture();
       const configuration = new AuditConfiguration(f.stack, 'AuditConfiguration');
       const audit = new ScheduledAudit(f.stack, 'Daily', { configuration, frequency: AuditFrequency.daily() });
-      const spoke = spokeOf(f, { scheduledAudits: [audit] });
+      const spoke = spokeOf(f, { scheduledAudits: [audit], ...props });
       spoke.addRule(AuditCheck.LOGGING_DISABLED_CHECK, [f.logging]);
       new MitigationAction(f.stack, 'Notify', { actionParams: MitigationActionParams.publishFindingToSns({ topic: new sns.Topic(f.stack, 'Findings') }) });
       // WHEN / THEN
@@ -320,11 +346,15 @@ describe('MitigationSpoke', () => {
     expect(JSON.stringify(Template.fromStack(other.stack).toJSON())).not.toContain('securityhub');
   });
 
-  test('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed', () => {
+  test.each([
+    ['', {}],
+    [' (securityHub)', { securityHub: {} }],
+    [' (securityHub.enableIntegration)', { securityHub: { enableIntegration: true } }],
+  ])('passes the CloudFormation validator and cdk-nag (AwsSolutions and Serverless) with nothing unsuppressed%s', (_, props) => {
     const app = new App();
     addNagPacks(app);
     const f = fixture(ENV, 'o-a1b2c3d4e5', app);
-    new AuditConfiguration(f.stack, 'AuditConfiguration', { mitigation: spokeOf(f, { securityHub: {} }) });
+    new AuditConfiguration(f.stack, 'AuditConfiguration', { mitigation: spokeOf(f, props) });
     app.synth();
     expect(nagFindings(f.stack)).toEqual([]);
     expect(unusedNagSuppressions(f.stack)).toEqual([]);

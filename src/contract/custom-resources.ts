@@ -10,9 +10,12 @@ export const AUDIT_MITIGATION_TASK_RESOURCE_TYPE = 'Custom::IotMitigationAuditTa
 /** The type of the `AuditSuppression` custom resource. */
 export const AUDIT_SUPPRESSION_RESOURCE_TYPE = 'Custom::IotAuditSuppression';
 
+/** The type of the custom resource that turns on Device Defender's Security Hub integration (`securityHub.enableIntegration`). */
+export const SECURITY_HUB_INTEGRATION_RESOURCE_TYPE = 'Custom::IotSecurityHubIntegration';
+
 /**
- * The reporting properties of both custom resources (`Custom::IotMitigationAuditTask`,
- * `Custom::IotAuditSuppression`): not part of what the resource does, so adding or changing them
+ * The reporting properties of the custom resources (`Custom::IotMitigationAuditTask`,
+ * `Custom::IotAuditSuppression`, `Custom::IotSecurityHubIntegration`): not part of what the resource does, so adding or changing them
  * starts, creates or deletes nothing.
  */
 export const CUSTOM_RESOURCE_REPORT_PROPS = {
@@ -53,5 +56,16 @@ export const AUDIT_MITIGATION_TASK_PROPS = {
   /** 'true' or 'false'. */
   CANCEL_ON_DELETE: 'CancelOnDelete',
   RUN_ID: 'RunId',
+  ...CUSTOM_RESOURCE_REPORT_PROPS,
+} as const;
+
+/**
+ * The properties of the `Custom::IotSecurityHubIntegration` resource: where the integration is
+ * turned on (the stack's partition, account and region), and the reporting properties.
+ */
+export const SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: 'Partition',
+  ACCOUNT: 'Account',
+  REGION: 'Region',
   ...CUSTOM_RESOURCE_REPORT_PROPS,
 } as const;

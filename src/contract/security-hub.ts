@@ -6,6 +6,9 @@
 /** AWS IoT Device Defender's products in Security Hub: audit findings, and Detect violations. */
 export type DeviceDefenderProduct = 'audit' | 'detect';
 
+/** Both products, in the order the integration turns them on. */
+export const DEVICE_DEFENDER_PRODUCTS: readonly DeviceDefenderProduct[] = ['audit', 'detect'];
+
 /** The ARN of a Device Defender product in Security Hub (AWS products have no account in their ARN). */
 export function deviceDefenderProductArn(partition: string, region: string, product: DeviceDefenderProduct): string {
   return `arn:${partition}:securityhub:${region}::product/aws/iot-device-defender-${product}`;
@@ -25,3 +28,9 @@ export const WORKFLOW_STATUSES_NEVER_SET = ['NEW', 'RESOLVED', 'SUPPRESSED'];
 
 /** The condition key of the workflow status a BatchUpdateFindings request sets. */
 export const WORKFLOW_STATUS_CONDITION_KEY = 'securityhub:ASFFSyntaxPath/Workflow.Status';
+
+/**
+ * What turning on Device Defender's integration needs in Security Hub (which products are on, and
+ * "Accept findings" for one): IAM authorizes both against the account's hub (`hub/default`) only.
+ */
+export const ENABLE_INTEGRATION_ACTIONS = ['securityhub:ListEnabledProductsForImport', 'securityhub:EnableImportFindingsForProduct'];

@@ -4,8 +4,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { HubConfig, readHubConfig, readSpokeConfig } from './mitigation-hub/config';
 import {
-  decideRecord, decideRegistered, decideRegistration, decideStageFailure, decideUnknownHubEvent, Envelope, HubRecord, isAllowed, parseEnvelope,
-  parseHubInvocation, RegisteredSpoke, registration, SpokeRef, SpokeStage, spokeOfTopic, tasksToFollow,
+  decideIntegration, decideRecord, decideRegistered, decideRegistration, decideStageFailure, decideUnknownHubEvent, Envelope, HubRecord,
+  integrationDue, isAllowed, parseEnvelope, parseHubInvocation, RegisteredSpoke, registration, SpokeRef, SpokeStage, spokeOfTopic, tasksToFollow,
 } from './mitigation-hub/decide';
 import { Registry } from './mitigation-hub/registry';
 import { HUB_ENV } from '../contract/environment';
@@ -20,6 +20,7 @@ import { HubLedger } from './shared/hub-ledger';
 import { log } from './shared/log';
 import { MalformedMessageError } from './shared/message';
 import { Reporter, reportSent } from './shared/report';
+import { turnOnDeviceDefenderIntegration } from './shared/security-hub-integration';
 import { readSpokeDocument, SpokeSessions } from './shared/spokes';
 
 /** What the hub did about one audit of one spoke (the reconciler's answer). */
@@ -61,6 +62,10 @@ function snsIn(region: string): SNSClient {
  * a batch item failure (redelivered, then dead-lettered); one that failed for good is reported.
  *
  * The schedule runs the reconciler: every registered spoke, at most `RECONCILE_CONCURRENCY` at a time.
+ *
+ * With `HUB_ENV.SECURITY_HUB_INTEGRATION`, the hub also turns on Device Defender's Security Hub
+ * integration in each spoke, when it registers it and on each reconciler run until it is on
+ * (`turnOnIntegration`).
  */
 export async function handler(event: SQSEvent | ScheduledEvent, context?: Context): Promise<SQSBatchResponse | SpokeOutcome[]> {
   const hub = await openConfig(process.env, readHubConfig, HUB_ENV);
@@ -157,7 +162,37 @@ async function confirm(spoke: SpokeRef, token: string, record: HubRecord, work: 
   const entry = registration(spoke, confirmed.value, work.now);
   const registered = await runStep('register', spoke, work, fields, () => work.registry.put(entry));
   if (typeof registered === 'string') { return registered; }
-  return await reportSent(() => perform(decideRegistered(entry), work.reporter.about(spoke)), fields) ? 'done' : 'retry';
+  const reported = await reportSent(() => perform(decideRegistered(entry), work.reporter.about(spoke)), fields);
+  if (reported) { await turnOnIntegration(entry, spoke, work); }
+  return reported ? 'done' : 'retry';
+}
+
+/**
+ * Turns on Device Defender's Security Hub integration in a registered spoke, with the spoke's role,
+ * when the hub is asked to and it is not on yet (`integrationDue`), and records what it found in
+ * the registry (`decideIntegration`). Never throws, and never holds mitigation up: anything that
+ * goes wrong is logged, and the next reconciler run tries again.
+ */
+async function turnOnIntegration(entry: RegisteredSpoke, spoke: SpokeRef, work: HubWork): Promise<void> {
+  if (!integrationDue(work.hub, entry)) { return; }
+  const place = { partition: spoke.partition, account: spoke.account, region: spoke.region };
+  try {
+    const session = await work.sessions.session(spoke, work.now.getTime());
+    const answer = await answerOf(() => turnOnDeviceDefenderIntegration({ securityHub: session.securityHub, iot: session.iot }, place));
+    if (!('value' in answer)) { work.sessions.forgetIfStale(spoke, answer.error); }
+    const step = decideIntegration(entry, answer, work.sessions.roleArn(spoke));
+    await perform(step.effects, work.reporter.about(spoke));
+    if (step.entry) { await work.registry.update(step.entry); }
+  } catch (error) {
+    log('WARN', 'security-hub-integration-deferred', {
+      spoke: entry.spoke,
+      account: spoke.account,
+      region: spoke.region,
+      error: errorName(error),
+      message: errorMessage(error),
+      reason: 'the next reconciler run tries again',
+    });
+  }
 }
 
 /** The engine's context in a spoke: a session with its role, and its configuration. */
@@ -239,5 +274,7 @@ async function reconcileSpoke(entry: RegisteredSpoke, work: HubWork): Promise<Sp
   if (context === 'done') { return []; }
   const outcomes = await reconcile(context, work.now, { account: spoke.account, region: spoke.region });
   if (await recordTasks(spoke, outcomes, work, fields) === 'retry') { throw new Error(`recording the tasks of spoke ${entry.spoke}: to be retried`); }
+  // After the spoke's audits: the integration never holds mitigation up.
+  await turnOnIntegration(entry, spoke, work);
   return outcomes.map((o) => ({ ...o, account: spoke.account, region: spoke.region }));
 }

@@ -5,7 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import { GrantTarget, grantActionType, rolePathOf } from './action-types';
-import { UPDATE_FINDINGS_ACTIONS, WORKFLOW_STATUS_CONDITION_KEY, WORKFLOW_STATUSES_NEVER_SET } from '../contract/security-hub';
+import {
+  ENABLE_INTEGRATION_ACTIONS, UPDATE_FINDINGS_ACTIONS, WORKFLOW_STATUS_CONDITION_KEY, WORKFLOW_STATUSES_NEVER_SET,
+} from '../contract/security-hub';
 import { EVENT_SOURCE } from '../contract/telemetry';
 import { MitigationActionType } from '../mitigation-action-type';
 import { IOT_SERVICE_PRINCIPAL, TOPIC_KEY_ACTIONS } from './permissions';
@@ -162,4 +164,18 @@ export function grantUpdateSecurityHubFindings(scope: Construct, role: iam.IRole
     resources: [hub],
     conditions: { StringEquals: { [WORKFLOW_STATUS_CONDITION_KEY]: WORKFLOW_STATUSES_NEVER_SET } },
   }));
+}
+
+/**
+ * What turning on Device Defender's Security Hub integration may do in Security Hub: list the
+ * products whose findings are imported and turn one on, on the account's hub in the stack's region
+ * (`hub/default`), the only resource type IAM authorizes these two actions against (it has no
+ * condition key for the product, so which product cannot be narrowed). The integration's other
+ * action, iot:ListSecurityProfiles, can only be on `*` (`SECURITY_HUB_INTEGRATION_IOT_ACTIONS`).
+ */
+export function securityHubIntegrationStatement(scope: Construct): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ENABLE_INTEGRATION_ACTIONS,
+    resources: [Stack.of(scope).formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
+  });
 }

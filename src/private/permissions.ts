@@ -51,6 +51,20 @@ export const AUDIT_MITIGATION_TASK_HANDLER_ACTIONS = [
 ];
 
 /**
+ * Turning on Device Defender's Security Hub integration asks AWS IoT whether the account has a
+ * Detect security profile (ListSecurityProfiles, one result), to turn on the Detect product only then.
+ *
+ * Granted on `*`. The IAM service authorization reference gives iot:ListSecurityProfiles two
+ * resource types, custommetric and dimension, both optional: IAM authorizes a request against them
+ * only when it filters on a custom metric or a dimension. The request filters on neither, so there
+ * is no ARN to name. The action only lists the profiles' names and ARNs.
+ */
+export const SECURITY_HUB_INTEGRATION_IOT_ACTIONS = ['iot:ListSecurityProfiles'];
+/** Why iot:ListSecurityProfiles is granted on `*` (for a cdk-nag suppression). */
+export const SECURITY_HUB_INTEGRATION_IOT_NOTE = 'iot:ListSecurityProfiles has the custommetric and dimension resource types as optional only, '
+  + 'and its request filters on neither, so IAM authorizes it against *; it only lists security profiles.';
+
+/**
  * The detect mitigation handler starts tasks whose target is a list of violation ids.
  *
  * Granted on `*`, not on `securityprofile/<name>`. The IAM service authorization reference gives

@@ -8,13 +8,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { definePermanentFailureAlarm, ReportTopics } from './alarms';
-import { grantPutMitigationEvents } from './grants';
+import { grantPutMitigationEvents, securityHubIntegrationStatement } from './grants';
 import { defineHandlerRole } from './handler-role';
 import { InlinePolicyRole } from './inline-policy-role';
 import { addNagSuppressions, handlerRoleSuppressions } from './nag';
-import { AUDIT_MITIGATION_TASK_HANDLER_ACTIONS, AUDIT_SUPPRESSION_HANDLER_ACTIONS } from './permissions';
+import {
+  AUDIT_MITIGATION_TASK_HANDLER_ACTIONS, AUDIT_SUPPRESSION_HANDLER_ACTIONS, SECURITY_HUB_INTEGRATION_IOT_ACTIONS, SECURITY_HUB_INTEGRATION_IOT_NOTE,
+} from './permissions';
 import { AuditMitigationTaskFunction } from '../handlers/audit-mitigation-task-function';
 import { AuditSuppressionFunction } from '../handlers/audit-suppression-function';
+import { SecurityHubIntegrationFunction } from '../handlers/security-hub-integration-function';
 
 /** What differs between the custom resource providers of this library. */
 interface ProviderOptions {
@@ -22,6 +25,13 @@ interface ProviderOptions {
   readonly what: string;
   /** The handler's IoT actions (all on `*`). */
   readonly actions: string[];
+  /**
+   * When set, every action of `actions` has resource types, optional ones its requests never name:
+   * why they are granted on `*` anyway (the reason of the role's cdk-nag suppression).
+   */
+  readonly actionsNote?: string;
+  /** The handler's statements on specific resources (in the stack's partition, account and region). */
+  readonly statements?: (stack: Stack) => iam.PolicyStatement[];
   readonly timeout: Duration;
   readonly defineHandler: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
   readonly handlerDescription: string;
@@ -36,6 +46,7 @@ interface ProviderOptions {
  */
 function defineProvider(scope: Construct, options: ProviderOptions): { provider: cr.Provider; role: iam.IRole; onEvent: lambda.Function } {
   const { role, logGroup } = defineHandlerRole(scope, `Runs the AWS IoT Device Defender ${options.what} custom resource`, options.actions);
+  (options.statements?.(Stack.of(scope)) ?? []).forEach((statement) => role.addToPrincipalPolicy(statement));
   const onEvent = options.defineHandler(scope, 'Handler', {
     description: options.handlerDescription,
     role,
@@ -74,7 +85,7 @@ function defineProvider(scope: Construct, options: ProviderOptions): { provider:
     'Serverless-LambdaTracing', 'Serverless-LambdaDLQ'].map((rule) => ({ id: rule, reason: frameworkReason })));
   // Every permanent failure is also a `Mitigation Failed` event.
   grantPutMitigationEvents(scope, role);
-  addNagSuppressions(role, handlerRoleSuppressions(options.actions));
+  addNagSuppressions(role, handlerRoleSuppressions(options.actionsNote ? [] : options.actions, options.actionsNote));
   role.seal();
   frameworkRole.seal();
   return { provider, role, onEvent };
@@ -148,6 +159,19 @@ const PROVIDERS = {
         + 'a Delete that did not finish in time)',
     },
   },
+  securityHubIntegration: {
+    id: 'CdkDeviceDefenderSecurityHubIntegrationProvider',
+    options: {
+      what: 'Security Hub integration',
+      actions: SECURITY_HUB_INTEGRATION_IOT_ACTIONS,
+      actionsNote: SECURITY_HUB_INTEGRATION_IOT_NOTE,
+      statements: (stack) => [securityHubIntegrationStatement(stack)],
+      timeout: Duration.minutes(2),
+      defineHandler: (s, i, props) => new SecurityHubIntegrationFunction(s, i, props),
+      handlerDescription: 'Turns on AWS IoT Device Defender\'s AWS Security Hub integration for CloudFormation (cdk-device-defender)',
+      failures: 'a Security Hub integration not turned on (Security Hub not enabled in the account and region, a refused request, a time out)',
+    },
+  },
 } satisfies Record<string, { readonly id: string; readonly options: ProviderOptions }>;
 
 /** The stack's provider of one kind of custom resource; `use.reportTopic` is added to it (see `StackProvider`). */
@@ -158,6 +182,11 @@ function stackProvider(kind: keyof typeof PROVIDERS, scope: Construct, use: Prov
 /** The stack's provider for every AuditMitigationTask in it. */
 export function auditMitigationTaskProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
   return stackProvider('auditMitigationTask', scope, use);
+}
+
+/** The stack's provider of the Security Hub integration custom resource (one per stack, see `SecurityHubIntegration`). */
+export function securityHubIntegrationProvider(scope: Construct, use: ProviderUse = {}): cr.Provider {
+  return stackProvider('securityHubIntegration', scope, use);
 }
 
 /** The stack's provider for every AuditSuppression in it. */

@@ -56,7 +56,7 @@ import {
   MitigationActionSeed,
   MitigationSideEffect,
 } from './iot-state';
-import { ActiveViolationSeed } from './iot-violations';
+import { ActiveViolationSeed, SecurityProfileUses } from './iot-violations';
 
 export { BLANK_POLICY_DOCUMENT } from './iot-resources';
 export type {
@@ -64,7 +64,7 @@ export type {
 } from './iot-resources';
 export type { FaultKind, FaultSpec } from './iot-faults';
 export type { RunAuditMitigationTaskOptions, RunDetectMitigationTaskOptions } from './iot-executions';
-export type { ActiveViolationSeed, BehaviorSeed } from './iot-violations';
+export type { ActiveViolationSeed, BehaviorSeed, SecurityProfileUses } from './iot-violations';
 export type {
   AuditCheckSeed, AuditFindingSeed, AuditMitigationExecution, AuditMitigationTarget, AuditMitigationTaskSnapshot, AuditResourceIdentifier,
   AuditSuppressionSnapshot,
@@ -193,9 +193,13 @@ export class IotEmulator extends HttpEmulator<FaultSpec> {
     for (const id of violationIds) { this.state.invalidViolationIds.add(id); }
   }
 
-  /** Seeds a Device Defender security profile (ListActiveViolations answers ResourceNotFound for an unknown one). */
-  addSecurityProfile(securityProfileName: string): void {
-    this.state.activeViolations.addSecurityProfile(securityProfileName);
+  /**
+   * Seeds a Device Defender security profile, listed by ListSecurityProfiles (with the dimensions and
+   * custom metrics its behaviors use, for that operation's filters); ListActiveViolations answers
+   * ResourceNotFound for an unknown one.
+   */
+  addSecurityProfile(securityProfileName: string, uses?: SecurityProfileUses): void {
+    this.state.activeViolations.addSecurityProfile(securityProfileName, uses);
   }
 
   /**

@@ -144,6 +144,8 @@ export const VIOLATION_ID: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-
 /** SecurityProfileName and BehaviorName. */
 export const SECURITY_PROFILE_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
 export const BEHAVIOR_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
+/** DimensionName and MetricName (a custom metric's). */
+export const DIMENSION_OR_METRIC_NAME: StringRule = { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ };
 /** Page size for every List* operation here: 1-250 (the service's default page is 25). */
 export const MAX_RESULTS = { min: 1, max: 250 } as const;
 
@@ -761,6 +763,23 @@ export function checkListActiveViolations(req: RequestParts): string[] {
 }
 
 /**
+ * ListSecurityProfiles: GET /security-profiles; every member is an optional query parameter, and
+ * `dimensionName` and `metricName` cannot be used in the same request.
+ */
+export function checkListSecurityProfiles(req: RequestParts): string[] {
+  const q = req.query;
+  const out = [
+    ...checkKnownQuery(q, ['nextToken', 'maxResults', 'dimensionName', 'metricName']),
+    ...checkQueryString(q, 'dimensionName', DIMENSION_OR_METRIC_NAME),
+    ...checkQueryString(q, 'metricName', DIMENSION_OR_METRIC_NAME),
+    ...checkQueryInteger(q, 'maxResults', MAX_RESULTS.min, MAX_RESULTS.max),
+    ...checkQueryString(q, 'nextToken', {}),
+  ];
+  if (q.dimensionName !== undefined && q.metricName !== undefined) out.push('query dimensionName and metricName: cannot be used in the same request');
+  return out;
+}
+
+/**
  * A finding's `nonCompliantResource` (seeding aid, same rules as the API's ResourceIdentifier):
  * a known resourceType, known identifier members, and the identifier the type needs
  * (DEVICE_CERTIFICATE: deviceCertificateId; CA_CERTIFICATE: caCertificateId; IOT_POLICY:
@@ -957,6 +976,7 @@ export const OPERATIONS: readonly OperationModel[] = [
   op('CancelDetectMitigationActionsTask', 'PUT', '/detect/mitigationactions/tasks/{taskId}/cancel', checkMitigationTaskIdPath),
   op('ListDetectMitigationActionsExecutions', 'GET', '/detect/mitigationactions/executions', checkListDetectMitigationActionsExecutions),
   op('ListActiveViolations', 'GET', '/active-violations', checkListActiveViolations),
+  op('ListSecurityProfiles', 'GET', '/security-profiles', checkListSecurityProfiles),
   // Resources the mitigation actions change. The SDK's model names every certificate label
   // `{certificateId}`, also under /cacertificate (the API reference writes `{caCertificateId}`).
   op('DescribeCertificate', 'GET', '/certificates/{certificateId}', checkDescribeCertificate),

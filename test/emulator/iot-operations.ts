@@ -90,6 +90,7 @@ export class IotOperations {
     CancelDetectMitigationActionsTask: (ctx) => this.cancelDetectMitigationActionsTask(ctx),
     ListDetectMitigationActionsExecutions: (ctx) => this.listDetectMitigationActionsExecutions(ctx),
     ListActiveViolations: (ctx) => this.listActiveViolations(ctx),
+    ListSecurityProfiles: (ctx) => this.listSecurityProfiles(ctx),
     DescribeCertificate: (ctx) => this.describeCertificate(ctx),
     UpdateCertificate: (ctx) => this.updateCertificate(ctx),
     DescribeCACertificate: (ctx) => this.describeCaCertificate(ctx),
@@ -602,6 +603,16 @@ export class IotOperations {
     const maxResults = singleQuery(ctx.query, 'maxResults');
     const { page, nextToken } = this.paginate(ctx, violations, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
     return { activeViolations: page, nextToken };
+  }
+
+  private listSecurityProfiles(ctx: HandlerContext): JsonObject {
+    const names = this.state.activeViolations.profileNames({
+      dimensionName: singleQuery(ctx.query, 'dimensionName'),
+      metricName: singleQuery(ctx.query, 'metricName'),
+    });
+    const maxResults = singleQuery(ctx.query, 'maxResults');
+    const { page, nextToken } = this.paginate(ctx, names, maxResults ? Number(maxResults) : undefined, singleQuery(ctx.query, 'nextToken'));
+    return { securityProfileIdentifiers: page.map((name) => ({ name, arn: this.state.arns.securityProfile(name) })), nextToken };
   }
 
   private listDetectMitigationActionsExecutions(ctx: HandlerContext): JsonObject {

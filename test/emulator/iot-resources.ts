@@ -61,6 +61,10 @@ export class IotArns {
     return this.arn('policy', policyName);
   }
 
+  securityProfile(securityProfileName: string): string {
+    return this.arn('securityprofile', securityProfileName);
+  }
+
   /** Name from an IoT ARN of the given resource kind (`thing`, `thinggroup`, `cert`) in this account and region, else undefined. */
   nameFrom(arn: string, kind: string): string | undefined {
     const m = /^arn:aws[a-z-]*:iot:([^:]*):(\d{12}):([a-z]+)\/(.+)$/.exec(arn);

@@ -1,6 +1,9 @@
-import { IoTClient, ListActiveViolationsCommand, ListActiveViolationsCommandInput, paginateListActiveViolations, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-iot';
+import {
+  InvalidRequestException, IoTClient, ListActiveViolationsCommand, ListActiveViolationsCommandInput, ListSecurityProfilesCommand,
+  ListSecurityProfilesCommandInput, paginateListActiveViolations, paginateListSecurityProfiles, ResourceNotFoundException, ThrottlingException,
+} from '@aws-sdk/client-iot';
 import { expectNoViolations, IotEmulator } from './iot-emulator';
-import { checkListActiveViolations, matchOperation } from './iot-model';
+import { checkListActiveViolations, checkListSecurityProfiles, matchOperation } from './iot-model';
 import { rejection, sendRawRequest } from './test-clients';
 
 let emulator: IotEmulator;
@@ -138,4 +141,64 @@ test('seeding checks the values against the model', () => {
     .toThrow('addActiveViolation: violation v already exists');
   expect(() => emulator.addSecurityProfile('no spaces')).toThrow(/addSecurityProfile: securityProfileName/);
   expect(() => emulator.clearActiveViolation('nope')).toThrow('clearActiveViolation: no active violation nope');
+});
+
+describe('ListSecurityProfiles', () => {
+  const names = async (input: ListSecurityProfilesCommandInput = {}) =>
+    (await client.send(new ListSecurityProfilesCommand(input))).securityProfileIdentifiers?.map((p) => p.name);
+
+  test('GET /security-profiles: every profile of the account and region (seeded, or by a violation), with its name and ARN', async () => {
+    expect(await names()).toEqual([]);
+    emulator.addSecurityProfile('fleet');
+    emulator.addActiveViolation({ violationId: 'v-1', securityProfileName: 'chatty', thingName: 't', behavior: { name: 'MsgsSent' } });
+    emulator.at({ region: 'eu-west-1' }).addSecurityProfile('elsewhere');
+    emulator.requests.length = 0;
+    const answer = await client.send(new ListSecurityProfilesCommand({ maxResults: 1 }));
+    expect(emulator.requestsFor('ListSecurityProfiles')).toEqual([expect.objectContaining({
+      method: 'GET', path: '/security-profiles', query: { maxResults: '1' }, response: { status: 200 },
+    })]);
+    expect(answer.securityProfileIdentifiers).toEqual([{ name: 'fleet', arn: `arn:aws:iot:us-east-1:${emulator.requests[0].account}:securityprofile/fleet` }]);
+    expect(answer.nextToken).toEqual(expect.any(String));
+    expect(await names()).toEqual(['fleet', 'chatty']);
+    expectNoViolations(emulator);
+  });
+
+  test('filters on a dimension or a custom metric the profiles\' behaviors use; pages with nextToken', async () => {
+    emulator.addSecurityProfile('by-topic', { dimensionNames: ['TopicFilter'] });
+    emulator.addSecurityProfile('by-battery', { metricNames: ['battery_level'] });
+    emulator.addSecurityProfile('both', { dimensionNames: ['TopicFilter'], metricNames: ['battery_level'] });
+    expect(await names({ dimensionName: 'TopicFilter' })).toEqual(['by-topic', 'both']);
+    expect(await names({ metricName: 'battery_level' })).toEqual(['by-battery', 'both']);
+    expect(await names({ metricName: 'unused' })).toEqual([]);
+    const pages: string[][] = [];
+    for await (const page of paginateListSecurityProfiles({ client, pageSize: 2 }, {})) {
+      pages.push((page.securityProfileIdentifiers ?? []).map((p) => p.name!));
+    }
+    expect(pages).toEqual([['by-topic', 'by-battery'], ['both']]);
+    expectNoViolations(emulator);
+  });
+
+  test('model constraints of the query string: dimensionName and metricName not together', async () => {
+    expect(matchOperation('GET', '/security-profiles')?.operation.name).toBe('ListSecurityProfiles');
+    const check = (query: Record<string, string>) => checkListSecurityProfiles({ pathParams: {}, query, body: undefined, headers: {} });
+    expect(check({ dimensionName: 'TopicFilter', maxResults: '250', nextToken: 'x' })).toEqual([]);
+    expect(check({ dimensionName: 'no spaces', metricName: 'm'.repeat(129), maxResults: '0', other: '1' })).toEqual([
+      'query: unknown parameter "other"',
+      'query dimensionName: "no spaces" does not match /^[a-zA-Z0-9:_-]+$/',
+      'query metricName: length 129 exceeds the maximum 128',
+      'query maxResults: 0 is outside the range 1-250',
+      'query dimensionName and metricName: cannot be used in the same request',
+    ]);
+    const both = await rejection(client.send(new ListSecurityProfilesCommand({ dimensionName: 'TopicFilter', metricName: 'battery_level' })));
+    expect(both).toBeInstanceOf(InvalidRequestException);
+    expect(emulator.violations()).toEqual(['ListSecurityProfiles: query dimensionName and metricName: cannot be used in the same request']);
+    emulator.requests.length = 0;
+  });
+
+  test('faults apply to it (throttling); seeding checks the names against the model', async () => {
+    emulator.injectFault({ kind: 'throttlingException', operation: 'ListSecurityProfiles' });
+    expect(await rejection(client.send(new ListSecurityProfilesCommand({})))).toBeInstanceOf(ThrottlingException);
+    expect(() => emulator.addSecurityProfile('fleet', { dimensionNames: ['no spaces'] })).toThrow(/addSecurityProfile: dimensionNames\[\]: "no spaces" does not match/);
+    expect(() => emulator.addSecurityProfile('fleet', { metricNames: [''] })).toThrow(/addSecurityProfile: metricNames\[\]/);
+  });
 });

@@ -1,8 +1,9 @@
 /**
- * Device Defender Detect's active violations, as `IotEmulator` keeps them for ListActiveViolations:
- * the security profiles the account has and, per profile, the violations currently in alarm.
- * Tests seed them (`IotEmulator.addSecurityProfile`, `addActiveViolation`); seeding checks the
- * values against the API model's shapes (ActiveViolation, Behavior).
+ * Device Defender Detect's security profiles and active violations, as `IotEmulator` keeps them for
+ * ListSecurityProfiles and ListActiveViolations: the security profiles the account has (with the
+ * dimensions and custom metrics their behaviors use) and, per profile, the violations currently in
+ * alarm. Tests seed them (`IotEmulator.addSecurityProfile`, `addActiveViolation`); seeding checks
+ * the values against the API model's shapes (SecurityProfileName, ActiveViolation, Behavior).
  *
  * Like the rest of the emulator's state (`IotState`), they belong to one account in one region.
  */
@@ -12,6 +13,7 @@ import {
   checkEnum,
   checkString,
   DEVICE_DEFENDER_THING_NAME,
+  DIMENSION_OR_METRIC_NAME,
   isRecord,
   SECURITY_PROFILE_NAME,
   VERIFICATION_STATES,
@@ -47,6 +49,20 @@ export interface ActiveViolationSeed {
   lastViolationTime?: Date;
 }
 
+/** What a seeded security profile's behaviors use, for ListSecurityProfiles' filters. */
+export interface SecurityProfileUses {
+  /** Names of the dimensions its behaviors use (DimensionName). */
+  dimensionNames?: string[];
+  /** Names of the custom metrics its behaviors use (MetricName). */
+  metricNames?: string[];
+}
+
+/** ListSecurityProfiles' filters: at most one of them (the API refuses both). */
+export interface SecurityProfileFilter {
+  dimensionName?: string;
+  metricName?: string;
+}
+
 /** ListActiveViolations' filters (all optional, as in the API). */
 export interface ActiveViolationFilter {
   securityProfileName?: string;
@@ -64,7 +80,8 @@ function criteriaType(behavior: BehaviorSeed): BehaviorCriteriaType {
 const epochSeconds = (d: Date): number => d.getTime() / 1000;
 
 export class ActiveViolationStore {
-  private readonly profiles = new Set<string>();
+  /** By name, in the order they were seeded. */
+  private readonly profiles = new Map<string, Required<SecurityProfileUses>>();
   /** By violation id, in the order they were seeded. */
   private readonly violations = new Map<string, ActiveViolationSeed & { violationStartTime: Date; lastViolationTime: Date }>();
 
@@ -73,10 +90,26 @@ export class ActiveViolationStore {
     this.violations.clear();
   }
 
-  addSecurityProfile(name: string): void {
-    const problems = checkString('securityProfileName', name, SECURITY_PROFILE_NAME, true);
+  addSecurityProfile(name: string, uses: SecurityProfileUses = {}): void {
+    const problems = [
+      ...checkString('securityProfileName', name, SECURITY_PROFILE_NAME, true),
+      ...(uses.dimensionNames ?? []).flatMap((d) => checkString('dimensionNames[]', d, DIMENSION_OR_METRIC_NAME, true)),
+      ...(uses.metricNames ?? []).flatMap((m) => checkString('metricNames[]', m, DIMENSION_OR_METRIC_NAME, true)),
+    ];
     if (problems.length > 0) throw new Error(`addSecurityProfile: ${problems.join('; ')}`);
-    this.profiles.add(name);
+    this.profiles.set(name, { dimensionNames: [...uses.dimensionNames ?? []], metricNames: [...uses.metricNames ?? []] });
+  }
+
+  /**
+   * The names of the security profiles matching `filter`, in the order they were seeded, as
+   * ListSecurityProfiles lists them. A dimension or metric that no profile uses lists none (the API
+   * reference does not say whether an unknown name is refused).
+   */
+  profileNames(filter: SecurityProfileFilter = {}): string[] {
+    return [...this.profiles.entries()]
+      .filter(([, uses]) => filter.dimensionName === undefined || uses.dimensionNames.includes(filter.dimensionName))
+      .filter(([, uses]) => filter.metricName === undefined || uses.metricNames.includes(filter.metricName))
+      .map(([name]) => name);
   }
 
   add(seed: ActiveViolationSeed): void {
@@ -90,7 +123,7 @@ export class ActiveViolationStore {
     ];
     if (this.violations.has(seed.violationId)) problems.push(`violation ${seed.violationId} already exists`);
     if (problems.length > 0) throw new Error(`addActiveViolation: ${problems.join('; ')}`);
-    this.profiles.add(seed.securityProfileName);
+    if (!this.profiles.has(seed.securityProfileName)) this.addSecurityProfile(seed.securityProfileName);
     const start = seed.violationStartTime ? new Date(seed.violationStartTime) : new Date();
     this.violations.set(seed.violationId, {
       ...structuredClone(seed),

@@ -357,6 +357,30 @@ describe('faults', () => {
       .toThrow('injectFault: unprocessedFindings applies to BatchUpdateFindings only, got GetFindings');
     expect(() => emulator.injectFault({ kind: 'throttled', findingIds: ['x'] })).toThrow('injectFault: findingIds and errorCode apply to unprocessedFindings, not throttled');
   });
+
+  test('accessDenied: 403 AccessDeniedException, not retried, aimed at one account and region', async () => {
+    emulator.injectFault({ kind: 'accessDenied', times: Infinity, account: DEFAULT_ACCOUNT, region: 'us-east-1' });
+    const denied = await rejection(securityhub().send(new ListEnabledProductsForImportCommand({})));
+    expect([denied.name, denied.$metadata?.httpStatusCode, denied.$metadata?.attempts]).toEqual(['AccessDeniedException', 403, 1]);
+    emulator.at({ region: 'eu-west-1' }).enableHub();
+    expect((await securityhub('eu-west-1').send(new ListEnabledProductsForImportCommand({}))).ProductSubscriptions).toEqual([]);
+  });
+
+  test('enabledMeanwhile: another caller turns the product on just before the request, which answers ResourceConflictException', async () => {
+    emulator.at({ region: 'eu-west-1' }).enableHub();
+    const client = securityhub('eu-west-1');
+    const audit = awsProductArn('eu-west-1', 'iot-device-defender-audit');
+    emulator.injectFault({ kind: 'enabledMeanwhile' });
+    const conflict = await rejection(client.send(new EnableImportFindingsForProductCommand({ ProductArn: audit })));
+    expect(conflict).toBeInstanceOf(ResourceConflictException);
+    expect(emulator.at({ region: 'eu-west-1' }).productSubscriptions()).toEqual([audit]);
+    // Once: the next product is turned on by its own request.
+    const detect = awsProductArn('eu-west-1', 'iot-device-defender-detect');
+    await client.send(new EnableImportFindingsForProductCommand({ ProductArn: detect }));
+    expect(emulator.at({ region: 'eu-west-1' }).productSubscriptions()).toEqual([audit, detect]);
+    expect(() => emulator.injectFault({ kind: 'enabledMeanwhile', operation: 'GetFindings' }))
+      .toThrow('injectFault: enabledMeanwhile applies to EnableImportFindingsForProduct only, got GetFindings');
+  });
 });
 
 describe('accounts, regions and credentials', () => {

@@ -46,8 +46,19 @@ export type SecurityHubFaultKind =
   | 'limitExceeded'
   /** 500 InternalException (the SDK retries it as transient). */
   | 'internalError'
+  /**
+   * 403 AccessDeniedException, what IAM answers when no policy of the caller allows the call (a
+   * common error of every AWS API, not in the Security Hub model; the SDK does not retry it).
+   */
+  | 'accessDenied'
   /** BatchUpdateFindings answers 200 with some identifiers in UnprocessedFindings (the SDK does not retry this). */
-  | 'unprocessedFindings';
+  | 'unprocessedFindings'
+  /**
+   * EnableImportFindingsForProduct: another caller turns the product's import on just before this
+   * request is handled, which then answers 409 ResourceConflictException (the race a caller that
+   * listed the enabled products first can lose).
+   */
+  | 'enabledMeanwhile';
 
 export interface SecurityHubFaultSpec extends BaseFaultSpec {
   kind: SecurityHubFaultKind;
@@ -58,10 +69,14 @@ export interface SecurityHubFaultSpec extends BaseFaultSpec {
   errorCode?: 'ConcurrentUpdateError' | 'InternalFailure';
 }
 
-const FAULTS: Readonly<Record<Exclude<SecurityHubFaultKind, 'unprocessedFindings'>, () => SecurityHubError>> = {
+/** The faults that answer instead of the operation (the others change what the operation does). */
+type ErrorFaultKind = Exclude<SecurityHubFaultKind, 'unprocessedFindings' | 'enabledMeanwhile'>;
+
+const FAULTS: Readonly<Record<ErrorFaultKind, () => SecurityHubError>> = {
   throttled: () => new SecurityHubError(429, 'TooManyRequestsException', 'Too Many Requests'),
   limitExceeded: () => new SecurityHubError(429, 'LimitExceededException', 'Rate exceeded (injected)'),
   internalError: () => new SecurityHubError(500, 'InternalException', 'Internal service failure (injected)'),
+  accessDenied: () => new SecurityHubError(403, 'AccessDeniedException', 'User is not authorized to perform this operation (injected)'),
 };
 
 /** What `SecurityHubEmulator.at()` answers: the seeding and read-back methods, for one account and region. */
@@ -156,8 +171,18 @@ export class SecurityHubEmulator extends HttpEmulator<SecurityHubFaultSpec> {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.operation || `${r.method} ${r.path}`}: ${v}`));
   }
 
-  /** An unprocessedFindings fault applies to BatchUpdateFindings only; findingIds and errorCode to it only. */
+  /**
+   * An unprocessedFindings fault applies to BatchUpdateFindings only, findingIds and errorCode to it
+   * only; an enabledMeanwhile fault to EnableImportFindingsForProduct only.
+   */
   injectFault(fault: SecurityHubFaultSpec): void {
+    if (fault.kind === 'enabledMeanwhile') {
+      if (fault.operation !== undefined && fault.operation !== 'EnableImportFindingsForProduct') {
+        throw new Error(`injectFault: enabledMeanwhile applies to EnableImportFindingsForProduct only, got ${fault.operation}`);
+      }
+      super.injectFault({ ...fault, operation: 'EnableImportFindingsForProduct' });
+      return;
+    }
     if (fault.kind === 'unprocessedFindings') {
       if (fault.operation !== undefined && fault.operation !== 'BatchUpdateFindings') {
         throw new Error(`injectFault: unprocessedFindings applies to BatchUpdateFindings only, got ${fault.operation}`);
@@ -199,7 +224,7 @@ export class SecurityHubEmulator extends HttpEmulator<SecurityHubFaultSpec> {
       checkMembers(operation, record.input);
       const call = this.prepare(operation, record.input, scope);
       const fault = this.takeFault(operation, scope);
-      if (fault && fault.kind !== 'unprocessedFindings') throw FAULTS[fault.kind]();
+      if (fault && fault.kind in FAULTS) throw FAULTS[fault.kind as ErrorFaultKind]();
       const state = this.states.get(scope);
       if (!state.hub) throw notSubscribed(scope.account);
       const output = call(state, scope, fault);
@@ -219,7 +244,7 @@ export class SecurityHubEmulator extends HttpEmulator<SecurityHubFaultSpec> {
   }
 
   protected isFaultKind(kind: string): boolean {
-    return kind === 'unprocessedFindings' || kind in FAULTS;
+    return kind === 'unprocessedFindings' || kind === 'enabledMeanwhile' || kind in FAULTS;
   }
 
   /** Checks the request against the API's rules (throws what AWS answers) and answers what it does. */
@@ -247,7 +272,8 @@ export class SecurityHubEmulator extends HttpEmulator<SecurityHubFaultSpec> {
         if (!nonBlank(arn)) throw invalidInput('ProductArn is required');
         const product = parseProductArn(arn, scope.region);
         if (!product) throw invalidInput(`ProductArn '${arn}' is not a product ARN of ${scope.region}`);
-        return (state) => {
+        return (state, _scope, fault) => {
+          if (fault?.kind === 'enabledMeanwhile' && !state.products.includes(arn)) state.products.push(arn);
           if (state.products.includes(arn)) throw new SecurityHubError(409, 'ResourceConflictException', `Product ${arn} is already enabled for import`);
           state.products.push(arn);
           return { ProductSubscriptionArn: subscriptionArn(scope, product) };

@@ -177,6 +177,23 @@ const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
     expect(e.sns.subscriptions(topic)[0].status).toBe('Confirmed');
     expect(e.dynamodb.items('hub-registry')).toHaveLength(1);
   },
+  'security-hub-integration.lambda': async (handler) => {
+    e.securityhub.enableHub();
+    const event = {
+      RequestType: 'Create',
+      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+      ResponseURL: 'http://127.0.0.1/unused',
+      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid',
+      RequestId: 'bundle-request',
+      LogicalResourceId: 'Integration',
+      ResourceType: 'Custom::IotSecurityHubIntegration',
+      ResourceProperties: { ServiceToken: 'token', Partition: 'aws', Account: ACCOUNT, Region: 'eu-west-1' },
+    } as CloudFormationCustomResourceEvent;
+    const { result, error } = await withLogs(() => handler(event, contextWith()));
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ PhysicalResourceId: `security-hub-integration:${ACCOUNT}:eu-west-1` });
+    expect(e.securityhub.productSubscriptions()).toEqual(['arn:aws:securityhub:eu-west-1::product/aws/iot-device-defender-audit']);
+  },
   'task-follower.lambda': async (handler) => {
     const followed: FollowedMitigation[] = [{ mitigation: 'Stack/Audit', kind: 'audit', taskIdPrefix: 'dd0123456789' }];
     setEnv({ [FOLLOWER_ENV.TABLE_NAME]: LEDGER_TABLE, [FOLLOWER_ENV.FOLLOWED]: JSON.stringify(followed), [FOLLOWER_ENV.LOOKBACK_HOURS]: undefined });

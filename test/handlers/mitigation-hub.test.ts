@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
 import {
@@ -5,9 +6,12 @@ import {
 } from './harness';
 import { HUB_ENV } from '../../src/contract/environment';
 import { HUB_QUEUE_NAME, HUB_TASK_LEDGER, SPOKE_CONFIG_PARAMETER, hubRoleName, hubTaskKey, spokeKey, spokeRoleNameIn } from '../../src/contract/organization';
+import { registration, spokeOfTopic } from '../../src/handlers/mitigation-hub/decide';
+import { Registry } from '../../src/handlers/mitigation-hub/registry';
 import { expectNoDynamoDbViolations } from '../emulator/dynamodb-emulator';
 import { expectNoEventsViolations } from '../emulator/events-emulator';
 import { expectNoViolations } from '../emulator/iot-emulator';
+import { awsProductArn, expectNoSecurityHubViolations } from '../emulator/securityhub-emulator';
 import { expectNoSnsViolations } from '../emulator/sns-emulator';
 import { expectNoSsmViolations } from '../emulator/ssm-emulator';
 import { expectNoStsViolations } from '../emulator/sts-emulator';
@@ -70,6 +74,7 @@ function configureHub(overrides: Record<string, string | undefined> = {}): void 
     [HUB_ENV.MITIGATION]: MITIGATION,
     [HUB_ENV.EVENT_BUS]: undefined,
     [HUB_ENV.RECONCILE_LOOKBACK_HOURS]: '24',
+    [HUB_ENV.SECURITY_HUB_INTEGRATION]: undefined,
     AWS_LAMBDA_FUNCTION_NAME: 'HubStack-HubHandler-1A2B3C',
     ...overrides,
   });
@@ -198,6 +203,7 @@ afterEach(() => {
   expectNoSsmViolations(e.ssm);
   expectNoDynamoDbViolations(e.dynamodb);
   expectNoEventsViolations(e.events);
+  expectNoSecurityHubViolations(e.securityhub);
 });
 
 describe('subscription confirmation', () => {
@@ -544,6 +550,140 @@ describe('the reconciler', () => {
     const { error } = await withLogs(() => handler(scheduledEvent, CONTEXT));
     expect(error).toBeDefined();
     expect(Object.keys(tasksEverywhere()).sort()).toEqual([spokeKey(A, 'eu-west-1'), spokeKey(A, 'us-east-1'), spokeKey(B, 'eu-west-1')]);
+  });
+});
+
+describe('Device Defender\'s Security Hub integration in the spokes (MITIGATION_HUB_SECURITY_HUB_INTEGRATION)', () => {
+  const audit = (s: Spoke) => awsProductArn(s.region, 'iot-device-defender-audit');
+  const detect = (s: Spoke) => awsProductArn(s.region, 'iot-device-defender-detect');
+  /** The registry's record of each spoke's integration: `<account>/<region>` -> [state, refusal]. */
+  const integration = () => Object.fromEntries(e.dynamodb.items(REGISTRY).map((item) => [
+    (item.spoke as { S: string }).S, ['securityHubIntegration', 'securityHubRefusal'].map((name) => (item[name] as { S?: string } | undefined)?.S),
+  ]));
+  /** Security Hub requests in each spoke: `<account>/<region>` -> operations, in order. */
+  const securityHubCalls = () => {
+    const calls: Record<string, string[]> = {};
+    for (const r of e.securityhub.requests) { (calls[spokeKey(r.account, r.region)] ??= []).push(r.operation); }
+    return calls;
+  };
+  const [AE, AU, BE, BU] = SPOKES;
+
+  beforeEach(() => {
+    configureHub({ [HUB_ENV.SECURITY_HUB_INTEGRATION]: 'true' });
+    SPOKES.forEach((s) => seedSpoke(s));
+  });
+
+  test('turned on in each spoke when the hub registers it, with the spoke\'s role, in the spoke\'s account and region; Detect only with a profile', async () => {
+    SPOKES.forEach((s) => e.securityhub.at(s).enableHub());
+    e.iot.at(BU).addSecurityProfile('chatty-devices');
+    await confirmAll();
+
+    for (const s of SPOKES) {
+      expect(e.securityhub.at(s).productSubscriptions()).toEqual(s === BU ? [audit(s), detect(s)] : [audit(s)]);
+    }
+    expect(e.securityhub.requests.every((r) => (r.principalArn ?? '').startsWith(`arn:aws:sts::${r.account}:assumed-role/${spokeRoleNameIn(BASE_ROLE_NAME, r.region)}/`)))
+      .toBe(true);
+    expect(e.securityhub.at({ account: HUB, region: REGION }).requestsFor('ListEnabledProductsForImport')).toEqual([]);
+    expect(integration()).toEqual(Object.fromEntries(SPOKES.map((s) => [spokeKey(s.account, s.region), ['on', undefined]])));
+    expect(reports().filter((r) => r.event === 'permanent-failure')).toEqual([]);
+  });
+
+  test('a spoke that was off is turned on by the reconciler; once on, a spoke costs no call', async () => {
+    [AE, AU, BE].forEach((s) => e.securityhub.at(s).enableHub());
+    await confirmAll(); // BU: Security Hub not enabled there yet (reported, see below)
+    expect(integration()[spokeKey(BU.account, BU.region)]).toEqual(['refused', 'security-hub-not-enabled']);
+
+    e.securityhub.at(BU).enableHub();
+    e.securityhub.requests.length = 0;
+    await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(e.securityhub.at(BU).productSubscriptions()).toEqual([audit(BU)]);
+    expect(securityHubCalls()).toEqual({ [spokeKey(BU.account, BU.region)]: ['ListEnabledProductsForImport', 'EnableImportFindingsForProduct'] });
+    expect(integration()[spokeKey(BU.account, BU.region)]).toEqual(['on', undefined]);
+
+    e.securityhub.requests.length = 0;
+    e.iot.requests.length = 0;
+    const again = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(again.error).toBeUndefined();
+    expect(e.securityhub.requests).toEqual([]);
+    expect(e.iot.requests.filter((r) => r.operation === 'ListSecurityProfiles')).toHaveLength(0);
+  });
+
+  test('a spoke that refuses (its role may not; Security Hub not enabled) is reported once, naming it and the fix; tried each run; audits still mitigated', async () => {
+    [AE, AU].forEach((s) => e.securityhub.at(s).enableHub());
+    // BE's role lacks the grant (a spoke without securityHub.enableIntegration); BU has no Security Hub.
+    e.securityhub.injectFault({ kind: 'accessDenied', account: BE.account, region: BE.region, times: Infinity });
+    await confirmAll();
+    const refusals = () => reports().filter((r) => r.event === 'permanent-failure');
+    expect(refusals()).toEqual([
+      expect.objectContaining({
+        kind: 'security-hub-integration-refused',
+        account: BE.account,
+        region: BE.region,
+        stage: 'security-hub-integration',
+        error: 'SecurityHubIntegrationNotAllowed',
+        message: expect.stringMatching(new RegExp(`^the spoke role ${spokeRoleArn(BE)} may not turn on .* give that account's MitigationSpoke securityHub: \\{ enableIntegration: true \\}`)),
+      }),
+      expect.objectContaining({
+        kind: 'security-hub-not-enabled',
+        account: BU.account,
+        region: BU.region,
+        error: 'SecurityHubNotEnabled',
+        message: expect.stringMatching(`^AWS Security Hub is not enabled in account ${BU.account}, region ${BU.region} `),
+      }),
+    ]);
+
+    // Two reconciler runs: the refusing spokes are asked again each time, not reported again, and every spoke's audit is mitigated.
+    SPOKES.forEach((s) => seedAudit(s));
+    for (let run = 0; run < 2; run++) {
+      e.securityhub.requests.length = 0;
+      const { result, error, logs } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+      expect(error).toBeUndefined();
+      if (run === 0) { expect((result as SpokeOutcome[]).map((o) => o.decision)).toEqual(['started', 'started', 'started', 'started']); }
+      expect(Object.keys(securityHubCalls()).sort()).toEqual([spokeKey(BE.account, BE.region), spokeKey(BU.account, BU.region)]);
+      expect(logs.filter((l) => l.event === 'security-hub-integration-still-refused')).toHaveLength(2);
+    }
+    expect(refusals()).toHaveLength(2);
+    expect(Object.keys(tasksEverywhere()).sort()).toEqual(SPOKES.map((s) => spokeKey(s.account, s.region)).sort());
+  });
+
+  test('a transient failure (Security Hub keeps failing) is logged and left to the next run; it never fails the reconciler', async () => {
+    SPOKES.forEach((s) => e.securityhub.at(s).enableHub());
+    e.securityhub.injectFault({ kind: 'internalError', account: AE.account, region: AE.region, times: Infinity });
+    await confirmAll();
+    SPOKES.forEach((s) => seedAudit(s));
+    const { error, logs } = await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(error).toBeUndefined();
+    expect(logs).toContainEqual(expect.objectContaining({
+      event: 'security-hub-integration-deferred', level: 'WARN', account: AE.account, region: AE.region, error: 'InternalException',
+    }));
+    expect(integration()[spokeKey(AE.account, AE.region)]).toEqual([undefined, undefined]);
+    expect(Object.keys(tasksEverywhere())).toHaveLength(4);
+    expect(reports().filter((r) => r.event === 'permanent-failure')).toEqual([]);
+  });
+
+  test('what the hub found is written over the spoke\'s registry entry only while it is the same registration', async () => {
+    const dynamodb = new DynamoDBClient({});
+    const registry = new Registry(dynamodb, REGISTRY);
+    const entry = registration(spokeOfTopic(topicOf(AE))!, `${topicOf(AE)}:sub-1`, new Date());
+    await registry.put(entry);
+    expect(await registry.update({ ...entry, securityHubIntegration: 'refused', securityHubRefusal: 'security-hub-not-enabled' })).toBe(true);
+    expect(await registry.get(entry.spoke)).toEqual({ ...entry, securityHubIntegration: 'refused', securityHubRefusal: 'security-hub-not-enabled' });
+    // The spoke is registered again (a new subscription) meanwhile: its new entry is kept, and tried again.
+    const again = { ...entry, subscriptionArn: `${topicOf(AE)}:sub-2` };
+    await registry.put(again);
+    expect(await registry.update({ ...entry, securityHubIntegration: 'on' })).toBe(false);
+    expect(await registry.get(entry.spoke)).toEqual(again);
+    expect(await registry.all()).toEqual([again]);
+    dynamodb.destroy();
+  });
+
+  test('without it, the hub never calls Security Hub', async () => {
+    configureHub();
+    SPOKES.forEach((s) => e.securityhub.at(s).enableHub());
+    await confirmAll();
+    await withLogs(() => handler(scheduledEvent, CONTEXT));
+    expect(e.securityhub.requests).toEqual([]);
+    expect(integration()).toEqual(Object.fromEntries(SPOKES.map((s) => [spokeKey(s.account, s.region), [undefined, undefined]])));
   });
 });
 

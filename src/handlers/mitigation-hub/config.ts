@@ -24,6 +24,8 @@ export interface HubConfig {
   /** The hub construct's path: the `Mitigation` dimension and `detail.mitigation` of everything the hub emits. */
   readonly mitigation: string;
   readonly reconcileLookbackHours: number;
+  /** Turn on Device Defender's Security Hub integration in each registered spoke (`HUB_ENV.SECURITY_HUB_INTEGRATION` 'true'). */
+  readonly securityHubIntegration: boolean;
 }
 
 /** Reads the hub's configuration. Throws a ConfigError naming the variable. */
@@ -54,6 +56,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv): HubConfig {
     eventBus: env[ENV.EVENT_BUS] || undefined,
     mitigation: required(env, ENV.MITIGATION),
     reconcileLookbackHours: positiveInteger(env, ENV.RECONCILE_LOOKBACK_HOURS),
+    securityHubIntegration: env[ENV.SECURITY_HUB_INTEGRATION] === 'true',
   };
 }
 

@@ -2,9 +2,10 @@ import type { HubConfig } from './config';
 import { spokeKey } from '../../contract/organization';
 import type { Outcome } from '../shared/audit-decide';
 import { Effect, logLine, permanentFailure, report } from '../shared/effects';
-import { errorMessage, errorName, Failure, PermanentError } from '../shared/errors';
+import { Answer, errorMessage, errorName, Failure, PermanentError } from '../shared/errors';
 import { isObject, MalformedMessageError, parseJsonObject } from '../shared/message';
 import type { SpokeScope } from '../shared/metrics';
+import { IntegrationResult, SecurityHubNotEnabledError } from '../shared/security-hub-integration';
 
 // The hub's decisions, pure: what an SQS record is (a spoke topic's subscription confirmation or
 // audit notification), whether its spoke may be served, and what to report when a step in the spoke
@@ -126,6 +127,13 @@ export interface RegisteredSpoke {
   readonly topicArn: string;
   readonly subscriptionArn: string;
   readonly confirmedAt: string;
+  /**
+   * Device Defender's Security Hub integration in the spoke, as the hub last found it: 'on' (never
+   * asked again), 'refused' (reported once, asked again each reconciler run); absent until it tried.
+   */
+  readonly securityHubIntegration?: 'on' | 'refused';
+  /** With 'refused': the kind of the permanent failure reported, so the same refusal is not reported again. */
+  readonly securityHubRefusal?: string;
 }
 
 /** The registry entry of a spoke whose subscription was just confirmed. */
@@ -197,4 +205,72 @@ export function decideStageFailure(stage: SpokeStage, failure: Failure, fields: 
 /** An event that is neither SQS records nor the schedule: a permanent failure, nothing else. */
 export function decideUnknownHubEvent(received: string): Effect[] {
   return [permanentFailure('unknown-event', new MalformedMessageError('event', 'neither SQS records nor a scheduled event'), { received })];
+}
+
+/**
+ * The spoke's role may not turn on Device Defender's Security Hub integration (access denied): the
+ * spoke was deployed without `securityHub.enableIntegration`. No retry fixes that.
+ */
+export class IntegrationNotAllowedError extends PermanentError {
+  constructor(spoke: SpokeScope, roleArn: string, cause: unknown) {
+    super('SecurityHubIntegrationNotAllowed', `the spoke role ${roleArn} may not turn on AWS IoT Device Defender's Security Hub integration `
+      + `in account ${spoke.account}, region ${spoke.region} (${errorName(cause)}: ${errorMessage(cause)}): give that account's MitigationSpoke `
+      + 'securityHub: { enableIntegration: true } (its role may then), or turn off the MitigationHub\'s securityHub.enableIntegration');
+  }
+}
+
+/** The AWS error names of a call the caller's policy does not allow. */
+const ACCESS_DENIED: ReadonlySet<string> = new Set(['AccessDeniedException', 'AccessDenied']);
+
+/** Whether the hub turns on Device Defender's Security Hub integration in a registered spoke now: it is asked to, and it is not on yet. */
+export function integrationDue(hub: Pick<HubConfig, 'securityHubIntegration'>, entry: RegisteredSpoke): boolean {
+  return hub.securityHubIntegration && entry.securityHubIntegration !== 'on';
+}
+
+/** What to do after an attempt to turn the integration on in a spoke: what to say, and the registry entry to write (if any). */
+export interface IntegrationStep {
+  readonly effects: Effect[];
+  /** The spoke's entry with what the hub found; undefined when nothing changed. */
+  readonly entry?: RegisteredSpoke;
+}
+
+/**
+ * What an attempt to turn on the integration in `entry`'s spoke (with its role, `roleArn`) answered:
+ * - on: recorded, so the spoke costs no call again;
+ * - refused for good (Security Hub not enabled there, the role may not, or any other permanent
+ *   failure): a permanent failure naming the account, the region and the fix, reported once:
+ *   recorded with its kind, and the same refusal on a later run is only logged (each reconciler run tries again, so a spoke fixed
+ *   later is turned on);
+ * - anything else (throttled, a 5xx): logged, and the next reconciler run tries again.
+ * Never a reason to hold mitigation up: the caller goes on whatever this says.
+ */
+export function decideIntegration(entry: RegisteredSpoke, answer: Answer<IntegrationResult>, roleArn: string): IntegrationStep {
+  const where = { spoke: entry.spoke };
+  if ('value' in answer) {
+    const { turnedOn, alreadyOn, leftOff } = answer.value;
+    const on: RegisteredSpoke = { ...entry, securityHubIntegration: 'on', securityHubRefusal: undefined };
+    return {
+      effects: [logLine('INFO', turnedOn.length > 0 ? 'security-hub-integration-turned-on' : 'security-hub-integration-already-on',
+        { ...where, turnedOn, alreadyOn, leftOff })],
+      entry: on,
+    };
+  }
+  if (answer.errorClass !== 'permanent') {
+    return {
+      effects: [logLine('WARN', 'security-hub-integration-deferred', {
+        ...where, error: errorName(answer.error), message: errorMessage(answer.error), reason: 'the next reconciler run tries again',
+      })],
+    };
+  }
+  const denied = ACCESS_DENIED.has(errorName(answer.error));
+  const kind = answer.error instanceof SecurityHubNotEnabledError ? 'security-hub-not-enabled'
+    : denied ? 'security-hub-integration-refused' : 'security-hub-integration-failed';
+  if (entry.securityHubIntegration === 'refused' && entry.securityHubRefusal === kind) {
+    return { effects: [logLine('INFO', 'security-hub-integration-still-refused', { ...where, kind, reason: 'reported before; tried again each reconciler run' })] };
+  }
+  const error = denied ? new IntegrationNotAllowedError(entry, roleArn, answer.error) : answer.error;
+  return {
+    effects: [permanentFailure(kind, error, { ...where, stage: 'security-hub-integration' })],
+    entry: { ...entry, securityHubIntegration: 'refused', securityHubRefusal: kind },
+  };
 }

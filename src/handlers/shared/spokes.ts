@@ -1,7 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ConfigError } from './config';
@@ -40,6 +40,10 @@ const SHARED_CONNECTIONS = { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgen
 export interface SpokeSession {
   readonly iot: IoTClient;
   readonly ssm: SSMClient;
+  /**
+   * The spoke's Security Hub, in its region (Device Defender's integration, its findings): created on
+   * first use, and the SDK module loaded then, so a hub that never calls Security Hub never loads it.
+   */
   readonly securityHub: SecurityHubClient;
   /** Epoch milliseconds at which the credentials expire. */
   readonly expiration: number;
@@ -69,10 +73,17 @@ export class SpokeSessions {
     const credentials: SpokeCredentials = {
       accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration,
     };
+    let securityHub: SecurityHubClient | undefined;
     const session: SpokeSession = {
       iot: createIotClient(undefined, { region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
       ssm: new SSMClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
-      securityHub: new SecurityHubClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      get securityHub() {
+        // require, not import(): the Lambda runtime's SDK is found through NODE_PATH, which only require uses.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const sdk: typeof import('@aws-sdk/client-securityhub') = require('@aws-sdk/client-securityhub');
+        securityHub ??= new sdk.SecurityHubClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS });
+        return securityHub;
+      },
       expiration: c.Expiration.getTime(),
     };
     this.sessions.set(key, session);

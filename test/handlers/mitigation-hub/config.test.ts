@@ -33,7 +33,9 @@ test('the hub\'s environment: accounts or an organization, exactly one', () => {
     eventBus: undefined,
     mitigation: 'HubStack/Hub',
     reconcileLookbackHours: 24,
+    securityHubIntegration: false,
   });
+  expect(readHubConfig({ ...ENV, [HUB_ENV.SECURITY_HUB_INTEGRATION]: 'true' }).securityHubIntegration).toBe(true);
   expect(readHubConfig({ ...ENV, [HUB_ENV.ACCOUNTS]: undefined, [HUB_ENV.ORGANIZATION_ID]: 'o-abcdefghij' }).organizationId).toBe('o-abcdefghij');
   expect(() => readHubConfig({ ...ENV, [HUB_ENV.ORGANIZATION_ID]: 'o-abcdefghij' })).toThrow(/exactly one of/);
   expect(() => readHubConfig({ ...ENV, [HUB_ENV.ACCOUNTS]: '["1"]' })).toThrow(/must be a JSON array of 12-digit account ids/);

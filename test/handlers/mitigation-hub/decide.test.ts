@@ -1,9 +1,11 @@
 import type { HubConfig } from '../../../src/handlers/mitigation-hub/config';
 import {
-  decideRecord, decideRegistration, decideStageFailure, isAllowed, parseEnvelope, parseHubInvocation, registration, spokeOfTopic, tasksToFollow,
+  decideIntegration, decideRecord, decideRegistration, decideStageFailure, integrationDue, isAllowed, parseEnvelope, parseHubInvocation,
+  RegisteredSpoke, registration, spokeOfTopic, tasksToFollow,
 } from '../../../src/handlers/mitigation-hub/decide';
 import { classified } from '../../../src/handlers/shared/errors';
 import { MalformedMessageError } from '../../../src/handlers/shared/message';
+import { SecurityHubNotEnabledError } from '../../../src/handlers/shared/security-hub-integration';
 
 // The hub's decisions as pure functions: plain inputs, no emulator. test/handlers/mitigation-hub.test.ts
 // runs them through the handler against the emulators.
@@ -11,7 +13,13 @@ import { MalformedMessageError } from '../../../src/handlers/shared/message';
 const A = '222222222222';
 const TOPIC = `arn:aws:sns:us-east-1:${A}:spoke-notifications`;
 const HUB: HubConfig = {
-  registryTable: 'registry', taskLedgerTable: 'tasks', accounts: [A], spokeRoleName: 'cdk-device-defender-spoke', mitigation: 'Hub', reconcileLookbackHours: 24,
+  registryTable: 'registry',
+  taskLedgerTable: 'tasks',
+  accounts: [A],
+  spokeRoleName: 'cdk-device-defender-spoke',
+  mitigation: 'Hub',
+  reconcileLookbackHours: 24,
+  securityHubIntegration: false,
 };
 const ORG_HUB: HubConfig = { ...HUB, accounts: undefined, organizationId: 'o-abcdefghij' };
 const record = (body: unknown) => ({ messageId: 'm-1', body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -127,4 +135,65 @@ test('parseHubInvocation: SQS records, the schedule, or neither', () => {
   expect(parseHubInvocation({ Records: [{ messageId: 'a', body: 'b' }] })).toEqual({ kind: 'records', records: [{ messageId: 'a', body: 'b' }] });
   expect(parseHubInvocation({ source: 'aws.events' })).toEqual({ kind: 'reconcile' });
   expect(parseHubInvocation(null)).toEqual({ kind: 'unknown', received: 'null' });
+});
+
+describe('Device Defender\'s Security Hub integration in a spoke', () => {
+  const ENTRY: RegisteredSpoke = registration(spokeOfTopic(TOPIC)!, `${TOPIC}:sub-1`, new Date('2026-01-01T00:00:00Z'));
+  const ROLE = `arn:aws:iam::${A}:role/cdk-device-defender-spoke-us-east-1`;
+  const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+  const notEnabled = new SecurityHubNotEnabledError({ partition: 'aws', account: A, region: 'us-east-1' }, awsError('InvalidAccessException', 'not subscribed'));
+
+  test('integrationDue: only when the hub is asked to, and until it is on (a refused spoke is tried again)', () => {
+    expect(integrationDue(HUB, ENTRY)).toBe(false);
+    const asked = { ...HUB, securityHubIntegration: true };
+    expect(integrationDue(asked, ENTRY)).toBe(true);
+    expect(integrationDue(asked, { ...ENTRY, securityHubIntegration: 'refused', securityHubRefusal: 'security-hub-not-enabled' })).toBe(true);
+    expect(integrationDue(asked, { ...ENTRY, securityHubIntegration: 'on' })).toBe(false);
+  });
+
+  test('on: recorded (a refusal recorded before is forgotten), and one INFO line', () => {
+    const refused: RegisteredSpoke = { ...ENTRY, securityHubIntegration: 'refused', securityHubRefusal: 'security-hub-not-enabled' };
+    const step = decideIntegration(refused, { value: { turnedOn: ['audit'], alreadyOn: [], leftOff: ['detect'] } }, ROLE);
+    expect(step.entry).toEqual({ ...ENTRY, securityHubIntegration: 'on' });
+    expect(step.effects).toEqual([{
+      kind: 'log', level: 'INFO', event: 'security-hub-integration-turned-on', fields: { spoke: ENTRY.spoke, turnedOn: ['audit'], alreadyOn: [], leftOff: ['detect'] },
+    }]);
+    expect(decideIntegration(ENTRY, { value: { turnedOn: [], alreadyOn: ['audit'], leftOff: [] } }, ROLE).effects[0]).toMatchObject({ event: 'security-hub-integration-already-on' });
+  });
+
+  test.each([
+    ['Security Hub not enabled', notEnabled, 'security-hub-not-enabled', /^AWS Security Hub is not enabled in account 222222222222, region us-east-1/],
+    ['access denied', awsError('AccessDeniedException', 'User is not authorized to perform: securityhub:ListEnabledProductsForImport'),
+      'security-hub-integration-refused', new RegExp(`^the spoke role ${ROLE} may not turn on AWS IoT Device Defender's Security Hub integration in account `
+        + `${A}, region us-east-1 \\(AccessDeniedException: User is not authorized .*\\): give that account's MitigationSpoke securityHub: `
+        + '\\{ enableIntegration: true \\} \\(its role may then\\), or turn off the MitigationHub\'s securityHub.enableIntegration$')],
+    ['another permanent failure', awsError('ValidationException', 'bad'), 'security-hub-integration-failed', /^bad$/],
+  ])('%s: a permanent failure naming the account, the region and the fix, reported once and recorded', (_, error, kind, message) => {
+    const step = decideIntegration(ENTRY, classified(error), ROLE);
+    expect(step.entry).toEqual({ ...ENTRY, securityHubIntegration: 'refused', securityHubRefusal: kind });
+    expect(step.effects).toEqual([{ kind: 'permanent-failure', failure: kind, error: expect.any(Error), fields: { spoke: ENTRY.spoke, stage: 'security-hub-integration' } }]);
+    expect((step.effects[0] as { error: Error }).error.message).toMatch(message);
+    // The same refusal on the next run: only logged, nothing written.
+    const again = decideIntegration(step.entry!, classified(error), ROLE);
+    expect(again).toEqual({ effects: [expect.objectContaining({ kind: 'log', level: 'INFO', event: 'security-hub-integration-still-refused', fields: expect.objectContaining({ kind }) })] });
+  });
+
+  test('a refusal of another kind than the one recorded is reported', () => {
+    const refused: RegisteredSpoke = { ...ENTRY, securityHubIntegration: 'refused', securityHubRefusal: 'security-hub-integration-refused' };
+    expect(decideIntegration(refused, classified(notEnabled), ROLE).effects).toEqual([expect.objectContaining({ kind: 'permanent-failure', failure: 'security-hub-not-enabled' })]);
+  });
+
+  test('a transient failure: a WARN line, nothing recorded (the next reconciler run tries again)', () => {
+    const throttled = awsError('TooManyRequestsException', 'Too Many Requests');
+    expect(decideIntegration(ENTRY, classified(throttled), ROLE)).toEqual({
+      effects: [{
+        kind: 'log',
+        level: 'WARN',
+        event: 'security-hub-integration-deferred',
+        fields: {
+          spoke: ENTRY.spoke, error: 'TooManyRequestsException', message: 'Too Many Requests', reason: 'the next reconciler run tries again',
+        },
+      }],
+    });
+  });
 });
