@@ -10,6 +10,7 @@ import { RUN_ID_PATTERN } from './contract/limits';
 import { IMitigationAction } from './mitigation-action';
 import { auditMitigationTaskProvider } from './private/provider';
 import { AuditRuleSet } from './private/rules';
+import { SecurityHubIntegration } from './private/security-hub-integration';
 import { TaskFollower } from './private/task-follower';
 import { validatePattern } from './private/validation';
 import { SecurityHubOptions } from './security-hub-options';
@@ -142,6 +143,9 @@ export class AuditMitigationTask extends Construct {
       eventBus: props.eventBus,
       securityHub: props.securityHub !== undefined,
     });
+    if (props.securityHub?.enableIntegration) {
+      SecurityHubIntegration.requestedBy(this, { reportTopic: props.reportTopic, eventBus: props.eventBus });
+    }
     this.taskIds = Token.asList(Fn.split(',', resource.getAttString('TaskIds'), target.taskCount));
   }
 

@@ -2,7 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AuditCheck, AuditMitigation, AuditMitigationProps, MitigationAction, MitigationActionParams } from '../../src';
+import {
+  AuditCheck, AuditMitigation, AuditMitigationProps, AuditMitigationTarget, AuditMitigationTask, MitigationAction, MitigationActionParams,
+} from '../../src';
 import { expectValidTemplate, lambdaRoleDependsOn } from '../util/cfn-validate';
 import { fixture } from '../util/fixtures';
 import { addNagPacks, nagFindings, unusedNagSuppressions } from '../util/nag';
@@ -53,6 +55,17 @@ describe('one integration per stack', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs(TYPE, 0);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^Turns on AWS IoT Device Defender') }, 0);
+  });
+
+  test('an AuditMitigationTask asking for it shares the stack\'s one resource; without enableIntegration it asks nothing', () => {
+    const { stack, notify } = fixture();
+    const rules = [{ check: AuditCheck.DEVICE_CERTIFICATE_SHARED_CHECK, actions: [notify] }];
+    new AuditMitigationTask(stack, 'Task', { target: AuditMitigationTarget.findings(['f-1']), rules, securityHub: { enableIntegration: true } });
+    mitigation(stack, 'Audit', notify, { securityHub: { enableIntegration: true } });
+    Template.fromStack(stack).resourceCountIs(TYPE, 1);
+    const other = fixture();
+    new AuditMitigationTask(other.stack, 'Task', { target: AuditMitigationTarget.findings(['f-1']), rules: [{ ...rules[0], actions: [other.notify] }], securityHub: {} });
+    Template.fromStack(other.stack).resourceCountIs(TYPE, 0);
   });
 
   test('each stack has its own; an environment-agnostic stack names its account and region with pseudo parameters', () => {
