@@ -99,7 +99,8 @@ export class OrganizationHubStack extends Stack {
     super(scope, id, props);
     const reportsKey = new kms.Key(this, 'ReportsKey', { description: 'Encrypts the reports of the Device Defender mitigation hub', enableKeyRotation: true });
     const reports = new sns.Topic(this, 'Reports', { masterKey: reportsKey, enforceSSL: true });
-    this.hub = new MitigationHub(this, 'Hub', { organizationId: props.organizationId, reportTopic: reports });
+    // securityHub: the findings of every task the hub starts say, in the spoke's Security Hub, what was done.
+    this.hub = new MitigationHub(this, 'Hub', { organizationId: props.organizationId, reportTopic: reports, securityHub: { enableIntegration: true } });
     Tags.of(this).add('project', 'cdk-device-defender-organization');
   }
 }
@@ -133,6 +134,8 @@ export class OrganizationSpokeStack extends Stack {
     const spoke = new MitigationSpoke(this, 'Spoke', {
       hub,
       maxFindingsPerCheck: 50,
+      // Lets the hub turn on Device Defender's Security Hub integration here, and note what it did on the findings.
+      securityHub: { enableIntegration: true },
       rules: [
         { check: AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, actions: [deactivate] },
         { check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [enableLogging] },

@@ -22,6 +22,7 @@ const mitigation = new AuditMitigation(stack, 'Mitigation', {
   scheduledAudits: [daily],
   dryRun: true,
   rules: [{ check: AuditCheck.LOGGING_DISABLED_CHECK, actions: [enableLogging] }],
+  securityHub: { enableIntegration: true },
 });
 
 const integ = new IntegTest(app, 'AuditMitigation', { testCases: [stack] });

@@ -18,7 +18,7 @@ import {
 const app = new App();
 
 const hubStack = new Stack(app, 'IntegMitigationHub');
-const hub = new MitigationHub(hubStack, 'Hub', { accounts: [hubStack.account] });
+const hub = new MitigationHub(hubStack, 'Hub', { accounts: [hubStack.account], securityHub: { enableIntegration: true } });
 (hub.registry.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.DESTROY);
 
 // Environment-agnostic, as a StackSet deploys it; the hub is in the same account and region.
@@ -28,6 +28,7 @@ const spoke = new MitigationSpoke(spokeStack, 'Spoke', {
   hub: MitigationHub.fromHubAttributes(spokeStack, 'Hub', { account: spokeStack.account, region: spokeStack.region }),
   dryRun: true,
   rules: [{ check: AuditCheck.REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK, actions: [deactivate] }],
+  securityHub: { enableIntegration: true },
 });
 const configuration = new AuditConfiguration(spokeStack, 'AuditConfiguration', {
   mitigation: spoke,

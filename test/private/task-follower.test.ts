@@ -141,7 +141,9 @@ describe('task follower', () => {
     const hub = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:eu-west-1:123456789012:hub/default']] };
     const granting = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes('securityhub'));
     expect(granting).toHaveLength(1);
-    const [, policy] = granting[0];
+    const [policyId, policy] = granting[0];
+    // The function waits for the grant: a run before it would find Security Hub refusing.
+    expect(fn.DependsOn).toContain(policyId);
     expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^CdkDeviceDefenderTaskFollower/) }]);
     expect(policy.Properties.PolicyDocument.Statement.filter((st: unknown) => JSON.stringify(st).includes('securityhub'))).toEqual([
       { Action: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'], Effect: 'Allow', Resource: hub },

@@ -26,6 +26,7 @@ module.exports = __toCommonJS(task_follower_lambda_exports);
 var import_crypto = require("crypto");
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 var import_client_iot3 = require("@aws-sdk/client-iot");
+var import_client_securityhub2 = require("@aws-sdk/client-securityhub");
 
 // src/handlers/shared/errors.ts
 var PermanentError = class extends Error {
@@ -49,7 +50,10 @@ var PERMANENT_AWS_ERRORS = /* @__PURE__ */ new Set([
   "InvalidParameterException",
   "NotFoundException",
   "AuthorizationErrorException",
-  "ParameterNotFound"
+  "ParameterNotFound",
+  // Security Hub: not enabled in the account and region (or the caller may not use it), a request it refuses.
+  "InvalidAccessException",
+  "InvalidInputException"
 ]);
 var THROTTLING_AWS_ERRORS = /* @__PURE__ */ new Set([
   "ThrottlingException",
@@ -175,7 +179,11 @@ var METRICS = {
   EXECUTIONS_SKIPPED: "ExecutionsSkipped",
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
-  PERMANENT_FAILURES: "PermanentFailures"
+  PERMANENT_FAILURES: "PermanentFailures",
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: "SecurityHubFindingsUpdated",
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: "SecurityHubFindingsNotified"
 };
 var PERMANENT_FAILURE_METRIC = {
   NAMESPACE: METRIC_NAMESPACE,
@@ -317,6 +325,12 @@ var AUDIT_MITIGATION_TASK_PROPS = {
   /** 'true' or 'false'. */
   CANCEL_ON_DELETE: "CancelOnDelete",
   RUN_ID: "RunId",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+var SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: "Partition",
+  ACCOUNT: "Account",
+  REGION: "Region",
   ...CUSTOM_RESOURCE_REPORT_PROPS
 };
 
@@ -532,150 +546,12 @@ function parsePhysicalId(physicalResourceId) {
 
 // src/handlers/shared/iot-tasks.ts
 function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
   return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 
-// src/handlers/shared/follow-decide.ts
-function decideFollow(candidate, facts) {
-  const { kind, taskId, followed } = candidate;
-  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
-  if (!facts.claim) {
-    return { kind: "claim" };
-  }
-  if (!("value" in facts.claim)) {
-    return { kind: "retry", release: false, fields, error: facts.claim.error };
-  }
-  if (!facts.claim.value) {
-    return { kind: "claimed-elsewhere", fields };
-  }
-  if (!facts.outcome) {
-    return { kind: "read-outcome" };
-  }
-  if (!("value" in facts.outcome)) {
-    return facts.outcome.errorClass === "permanent" ? { kind: "give-up", failure: facts.outcome, fields, followed } : { kind: "retry", release: true, fields, error: facts.outcome.error };
-  }
-  if (!facts.outcome.value) {
-    return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
-  }
-  const detail = { mitigation: followed.mitigation, ...facts.outcome.value };
-  if (!facts.published) {
-    return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
-  }
-  if (!("value" in facts.published)) {
-    return { kind: "retry", release: true, fields, error: facts.published.error };
-  }
-  const failed = detail.executions.failed > 0;
-  return {
-    kind: "finish",
-    fields,
-    metrics: metricLinesOf(followed.mitigation, detail),
-    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 }
-  };
-}
-function retryingFields(fields, error) {
-  return { ...fields, error: errorName(error), message: errorMessage(error) };
-}
-var executionValues = (c) => ({
-  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
-  [METRICS.EXECUTIONS_FAILED]: c.failed,
-  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
-  [METRICS.EXECUTIONS_CANCELED]: c.canceled
-});
-function metricLinesOf(mitigation, outcome) {
-  const findings = outcome.findingsByCheck;
-  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
-  const lines = [{
-    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
-    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
-    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
-  }];
-  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
-    lines.push({
-      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
-      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
-      values: executionValues(counts)
-    });
-  }
-  if (outcome.taskKind === "audit") {
-    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
-    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
-      lines.push({
-        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
-        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
-        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
-      });
-    }
-  }
-  return lines;
-}
-
-// src/handlers/shared/task-follow.ts
-var CLAIM_STALE_MS = 5 * 60 * 1e3;
-var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
-function expiresAt(now, retentionSeconds = LEDGER_RETENTION_SECONDS) {
-  return Math.floor(now.getTime() / 1e3) + retentionSeconds;
-}
-async function followTask(candidate, io) {
-  const { claims, spoke } = io;
-  const about = (fields) => spoke ? { ...fields, ...spoke } : fields;
-  const reporter = (r) => spoke ? r.about(spoke) : r;
-  let facts = {};
-  for (; ; ) {
-    const step = decideFollow(candidate, facts);
-    const claim = facts.claim && "value" in facts.claim ? facts.claim.value : void 0;
-    switch (step.kind) {
-      case "claim":
-        facts = { ...facts, claim: await answerOf(() => claims.claim()) };
-        break;
-      case "read-outcome":
-        facts = { ...facts, outcome: await answerOf(io.readOutcome) };
-        break;
-      case "publish": {
-        const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;
-        facts = { ...facts, published: await answerOf(() => putEvents([event], step.eventBusArn)) };
-        break;
-      }
-      case "claimed-elsewhere":
-        log("INFO", "claimed-elsewhere", about(step.fields));
-        return "claimed-elsewhere";
-      case "retry":
-        if (step.release && claim) {
-          try {
-            await claims.release(claim);
-          } catch (releaseError) {
-            log("WARN", "claim-not-released", about(retryingFields(step.fields, releaseError)));
-          }
-        }
-        log("WARN", "retrying", about(retryingFields(step.fields, step.error)));
-        return "retrying";
-      case "give-up": {
-        const { followed } = step;
-        await reporter(new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn)).permanentFailure("outcome-unreadable", step.failure.error, step.fields);
-        await markReported(claims, claim, about(step.fields), { failed: true });
-        return "failed";
-      }
-      case "finish":
-        for (const line of step.metrics.map((l) => spoke ? inSpoke(l, spoke) : l)) {
-          emitMetrics(line.dimensions, line.dimensionSets, line.values);
-        }
-        try {
-          await reporter(new Reporter(step.report.topicArn)).report(step.report.level, "task-outcome", step.report.fields);
-        } catch (error) {
-          log("WARN", "report-not-published", { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
-        }
-        await markReported(claims, claim, about(step.fields));
-        return "reported";
-    }
-  }
-}
-async function markReported(claims, claim, fields, options) {
-  try {
-    await claims.markReported(claim, options);
-  } catch (error) {
-    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
-  }
-}
+// src/handlers/shared/security-hub.ts
+var import_client_securityhub = require("@aws-sdk/client-securityhub");
 
 // src/handlers/shared/task-outcome.ts
 var import_client_iot2 = require("@aws-sdk/client-iot");
@@ -820,9 +696,9 @@ function findingsByCheck(statistics) {
 function withoutUndefined(value) {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
 }
-async function readTaskOutcome(iot2, task, options = {}) {
+async function readFinishedTask(iot2, task, options = {}) {
   const facts = task.kind === "audit" ? await readAuditFacts(iot2, task.taskId, options.maxFindings ?? MAX_FINDINGS_READ) : await readDetectFacts(iot2, task.taskId, options.maxDetectExecutions ?? MAX_DETECT_EXECUTIONS_READ);
-  return facts && aggregateOutcome(facts);
+  return facts && { outcome: aggregateOutcome(facts), executions: facts.executions, actionTypes: facts.actionTypes };
 }
 var actionTypesOf = (definitions) => Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name, actionTypeOf(a) ?? UNKNOWN_ACTION_TYPE]));
 async function readAuditFacts(iot2, taskId, maxFindings) {
@@ -931,6 +807,368 @@ async function readDetectFacts(iot2, taskId, maxExecutions) {
   };
 }
 
+// src/contract/security-hub.ts
+function deviceDefenderProductArn(partition, region, product) {
+  return `arn:${partition}:securityhub:${region}::product/aws/iot-device-defender-${product}`;
+}
+var FINDING_ID_FIELD = "FindingId";
+var NOTE_UPDATED_BY = "cdk-device-defender";
+
+// src/handlers/shared/security-hub.ts
+var MAX_FILTER_VALUES = 20;
+var MAX_RESULTS = 100;
+var MAX_FINDINGS_PER_UPDATE = 100;
+var MAX_NOTE_LENGTH = 512;
+var MAX_UNPROCESSED_ROUNDS = 4;
+var UNPROCESSED_FOR_GOOD = /* @__PURE__ */ new Set(["FindingNotFound", "DuplicatedFindingIdentifier"]);
+function notesOf(taskId, executions, actionTypes) {
+  const byFinding = /* @__PURE__ */ new Map();
+  for (const e of executions) {
+    if (!e.findingId || !outcomeOf(e.status)) {
+      continue;
+    }
+    byFinding.set(e.findingId, [...byFinding.get(e.findingId) ?? [], e]);
+  }
+  const notes = /* @__PURE__ */ new Map();
+  for (const [findingId, applied] of byFinding) {
+    const actions = applied.map((e) => `${e.actionName} (${actionTypes[e.actionName] ?? "UNKNOWN"}) ${outcomeOf(e.status)}`);
+    const text = `cdk-device-defender mitigation task ${taskId}: ${actions.join("; ")}.` + (applied.some((e) => outcomeOf(e.status) === "succeeded") ? " The finding stays until the next audit finds the resource compliant." : "");
+    notes.set(findingId, {
+      text: text.length > MAX_NOTE_LENGTH ? `${text.slice(0, MAX_NOTE_LENGTH - 3)}...` : text,
+      notify: applied.some((e) => outcomeOf(e.status) === "succeeded")
+    });
+  }
+  return notes;
+}
+function planUpdates(found, notes) {
+  const groups = /* @__PURE__ */ new Map();
+  let unchanged = 0;
+  const seen = /* @__PURE__ */ new Set();
+  for (const f of found) {
+    const note = notes.get(f.findingId);
+    if (!note || seen.has(`${f.productArn} ${f.id}`)) {
+      continue;
+    }
+    seen.add(`${f.productArn} ${f.id}`);
+    if (f.note?.text === note.text && f.note.updatedBy === NOTE_UPDATED_BY) {
+      unchanged += 1;
+      continue;
+    }
+    const notify = note.notify && (f.workflowStatus ?? "NEW") === "NEW";
+    const key = `${notify} ${note.text}`;
+    const group = groups.get(key) ?? { text: note.text, notify, identifiers: [] };
+    group.identifiers.push({ Id: f.id, ProductArn: f.productArn });
+    groups.set(key, group);
+  }
+  const batches = [...groups.values()].flatMap((g) => Array.from({ length: Math.ceil(g.identifiers.length / MAX_FINDINGS_PER_UPDATE) }, (_, i) => ({
+    ...g,
+    identifiers: g.identifiers.slice(i * MAX_FINDINGS_PER_UPDATE, (i + 1) * MAX_FINDINGS_PER_UPDATE)
+  })));
+  return { batches, unchanged };
+}
+var UnprocessedFindingsError = class extends Error {
+  constructor(count, codes) {
+    super(`Security Hub left ${count} findings unprocessed ${MAX_UNPROCESSED_ROUNDS} times (${[...new Set(codes)].join(", ")})`);
+    this.name = "UnprocessedFindingsError";
+  }
+};
+var FindingUpdater = class {
+  constructor(client2, where) {
+    this.client = client2;
+    this.where = where;
+  }
+  refusal;
+  async update(task, reporter) {
+    const taskId = task.outcome.taskId;
+    const notes = notesOf(taskId, task.executions, task.actionTypes);
+    const none = { updated: 0, notified: 0, unchanged: 0, notFound: 0 };
+    if (this.refusal !== void 0) {
+      return { ...none, notFound: notes.size, error: this.refusal };
+    }
+    try {
+      const found = await this.lookUp([...notes.keys()]);
+      const { batches, unchanged } = planUpdates(found, notes);
+      let { updated, notified } = none;
+      let lost = 0;
+      for (const batch of batches) {
+        const result = await this.apply(batch);
+        updated += result.updated;
+        notified += batch.notify ? result.updated : 0;
+        lost += result.lost;
+      }
+      const foundIds = new Set(found.map((f) => f.findingId));
+      return { updated, notified, unchanged, notFound: [...notes.keys()].filter((id) => !foundIds.has(id)).length + lost };
+    } catch (error) {
+      if (classifyError(error) !== "permanent") {
+        throw error;
+      }
+      this.refusal = `${errorName(error)}: ${errorMessage(error)}`;
+      await reporter.permanentFailure("security-hub-refused", error, {
+        taskId,
+        fix: "enable Security Hub in this account and region, and give the role securityhub:GetFindings and securityhub:BatchUpdateFindings (`securityHub` on the construct; on each MitigationSpoke for a hub)"
+      });
+      return { ...none, notFound: notes.size, error: this.refusal };
+    }
+  }
+  /** The Device Defender audit findings in Security Hub of these audit finding ids (20 ids per GetFindings, every page). */
+  async lookUp(findingIds) {
+    const productArn = deviceDefenderProductArn(this.where.partition, this.where.region, "audit");
+    const found = [];
+    for (let i = 0; i < findingIds.length; i += MAX_FILTER_VALUES) {
+      const ids = findingIds.slice(i, i + MAX_FILTER_VALUES);
+      let nextToken;
+      do {
+        const page = await this.client.send(new import_client_securityhub.GetFindingsCommand({
+          Filters: {
+            ProductArn: [{ Value: productArn, Comparison: "EQUALS" }],
+            ProductFields: ids.map((id) => ({ Key: FINDING_ID_FIELD, Value: id, Comparison: "EQUALS" }))
+          },
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken
+        }));
+        for (const f of page.Findings ?? []) {
+          const findingId = f.ProductFields?.[FINDING_ID_FIELD];
+          if (!f.Id || !f.ProductArn || !findingId || !ids.includes(findingId)) {
+            continue;
+          }
+          found.push({
+            id: f.Id,
+            productArn: f.ProductArn,
+            findingId,
+            workflowStatus: f.Workflow?.Status,
+            note: f.Note ? { text: f.Note.Text, updatedBy: f.Note.UpdatedBy } : void 0
+          });
+        }
+        nextToken = page.NextToken || void 0;
+      } while (nextToken);
+    }
+    return found;
+  }
+  /** One batch, its unprocessed findings sent again (a few rounds); answers how many were updated, and lost for good. */
+  async apply(batch) {
+    let pending = batch.identifiers;
+    let lost = 0;
+    let codes = [];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) {
+        throw new UnprocessedFindingsError(pending.length, codes);
+      }
+      if (round > 0) {
+        await sleep(100 * 2 ** round);
+      }
+      const output = await this.client.send(new import_client_securityhub.BatchUpdateFindingsCommand({
+        FindingIdentifiers: pending.map((p) => ({ Id: p.Id, ProductArn: p.ProductArn })),
+        Note: { Text: batch.text, UpdatedBy: NOTE_UPDATED_BY },
+        ...batch.notify ? { Workflow: { Status: "NOTIFIED" } } : {}
+      }));
+      const unprocessed = output.UnprocessedFindings ?? [];
+      const again = unprocessed.filter((u) => !UNPROCESSED_FOR_GOOD.has(u.ErrorCode ?? ""));
+      lost += unprocessed.length - again.length;
+      codes = again.map((u) => u.ErrorCode ?? "UNKNOWN");
+      const retry = new Set(again.map((u) => `${u.FindingIdentifier?.ProductArn} ${u.FindingIdentifier?.Id}`));
+      pending = pending.filter((p) => retry.has(`${p.ProductArn} ${p.Id}`));
+    }
+    return { updated: batch.identifiers.length - lost, lost };
+  }
+};
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// src/handlers/shared/follow-decide.ts
+function decideFollow(candidate, facts) {
+  const { kind, taskId, followed } = candidate;
+  const fields = { taskId, taskKind: kind, mitigation: followed.mitigation };
+  if (!facts.claim) {
+    return { kind: "claim" };
+  }
+  if (!("value" in facts.claim)) {
+    return { kind: "retry", release: false, fields, error: facts.claim.error };
+  }
+  if (!facts.claim.value) {
+    return { kind: "claimed-elsewhere", fields };
+  }
+  if (!facts.outcome) {
+    return { kind: "read-outcome" };
+  }
+  if (!("value" in facts.outcome)) {
+    return facts.outcome.errorClass === "permanent" ? { kind: "give-up", failure: facts.outcome, fields, followed } : { kind: "retry", release: true, fields, error: facts.outcome.error };
+  }
+  if (!facts.outcome.value) {
+    return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
+  }
+  if (followed.securityHub && kind === "audit" && !facts.findings) {
+    return { kind: "update-findings", task: facts.outcome.value };
+  }
+  if (facts.findings && !("value" in facts.findings)) {
+    return { kind: "retry", release: true, fields, error: facts.findings.error };
+  }
+  const securityHub2 = facts.findings && "value" in facts.findings ? { securityHub: facts.findings.value } : {};
+  const detail = { mitigation: followed.mitigation, ...facts.outcome.value.outcome, ...securityHub2 };
+  if (!facts.published) {
+    return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
+  }
+  if (!("value" in facts.published)) {
+    return { kind: "retry", release: true, fields, error: facts.published.error };
+  }
+  const failed = detail.executions.failed > 0;
+  return {
+    kind: "finish",
+    fields,
+    metrics: metricLinesOf(followed.mitigation, detail),
+    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 },
+    ...detail.securityHub ? { securityHub: detail.securityHub, endTime: detail.endTime } : {}
+  };
+}
+var FINDINGS_ARRIVAL_MS = 75 * 6e4;
+function findingsRetryAt(securityHub2, endTime, now) {
+  if (!securityHub2 || securityHub2.error !== void 0 || securityHub2.notFound === 0) {
+    return void 0;
+  }
+  const ended = endTime ? Date.parse(endTime) : NaN;
+  const at = (Number.isNaN(ended) ? now.getTime() : ended) + FINDINGS_ARRIVAL_MS;
+  return at > now.getTime() ? at : void 0;
+}
+function findingsMetricLine(mitigation, securityHub2) {
+  return {
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: securityHub2.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: securityHub2.notified }
+  };
+}
+function retryingFields(fields, error) {
+  return { ...fields, error: errorName(error), message: errorMessage(error) };
+}
+var executionValues = (c) => ({
+  [METRICS.EXECUTIONS_SUCCEEDED]: c.succeeded,
+  [METRICS.EXECUTIONS_FAILED]: c.failed,
+  [METRICS.EXECUTIONS_SKIPPED]: c.skipped,
+  [METRICS.EXECUTIONS_CANCELED]: c.canceled
+});
+function metricLinesOf(mitigation, outcome) {
+  const findings = outcome.findingsByCheck;
+  const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const securityHub2 = outcome.securityHub ? { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: outcome.securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: outcome.securityHub.notified } : {};
+  const lines = [{
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated, ...securityHub2 }
+  }];
+  for (const [actionName, counts] of Object.entries(outcome.byAction)) {
+    lines.push({
+      dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.ACTION]: actionName },
+      dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.ACTION]],
+      values: executionValues(counts)
+    });
+  }
+  if (outcome.taskKind === "audit") {
+    const none = { succeeded: 0, failed: 0, skipped: 0, canceled: 0 };
+    for (const check of [.../* @__PURE__ */ new Set([...Object.keys(outcome.byCheck ?? {}), ...Object.keys(findings ?? {})])].sort()) {
+      lines.push({
+        dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation, [METRIC_DIMENSIONS.CHECK]: check },
+        dimensionSets: [[METRIC_DIMENSIONS.MITIGATION, METRIC_DIMENSIONS.CHECK]],
+        values: { ...executionValues(outcome.byCheck?.[check] ?? none), [METRICS.FINDINGS_MITIGATED]: findings?.[check]?.succeeded ?? 0 }
+      });
+    }
+  }
+  return lines;
+}
+
+// src/handlers/shared/task-follow.ts
+var CLAIM_STALE_MS = 5 * 60 * 1e3;
+var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
+function expiresAt(now, retentionSeconds = LEDGER_RETENTION_SECONDS) {
+  return Math.floor(now.getTime() / 1e3) + retentionSeconds;
+}
+async function followTask(candidate, io) {
+  const { claims, spoke } = io;
+  const about = (fields) => spoke ? { ...fields, ...spoke } : fields;
+  const reporter = (r) => spoke ? r.about(spoke) : r;
+  let facts = {};
+  for (; ; ) {
+    const step = decideFollow(candidate, facts);
+    const claim = facts.claim && "value" in facts.claim ? facts.claim.value : void 0;
+    switch (step.kind) {
+      case "claim":
+        facts = { ...facts, claim: await answerOf(() => claims.claim()) };
+        break;
+      case "read-outcome":
+        facts = { ...facts, outcome: await answerOf(io.readOutcome) };
+        break;
+      case "update-findings":
+        facts = { ...facts, findings: await answerOf(() => io.updateFindings(step.task)) };
+        break;
+      case "publish": {
+        const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;
+        facts = { ...facts, published: await answerOf(() => putEvents([event], step.eventBusArn)) };
+        break;
+      }
+      case "claimed-elsewhere":
+        log("INFO", "claimed-elsewhere", about(step.fields));
+        return "claimed-elsewhere";
+      case "retry":
+        if (step.release && claim) {
+          try {
+            await claims.release(claim);
+          } catch (releaseError) {
+            log("WARN", "claim-not-released", about(retryingFields(step.fields, releaseError)));
+          }
+        }
+        log("WARN", "retrying", about(retryingFields(step.fields, step.error)));
+        return "retrying";
+      case "give-up": {
+        const { followed } = step;
+        await reporter(new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn)).permanentFailure("outcome-unreadable", step.failure.error, step.fields);
+        await markReported(claims, claim, about(step.fields), { failed: true });
+        return "failed";
+      }
+      case "finish":
+        for (const line of step.metrics.map((l) => spoke ? inSpoke(l, spoke) : l)) {
+          emitMetrics(line.dimensions, line.dimensionSets, line.values);
+        }
+        try {
+          await reporter(new Reporter(step.report.topicArn)).report(step.report.level, "task-outcome", step.report.fields);
+        } catch (error) {
+          log("WARN", "report-not-published", { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
+        }
+        await markReported(claims, claim, about(step.fields), { findingsRetryAt: findingsRetryAt(step.securityHub, step.endTime, io.now) });
+        return "reported";
+    }
+  }
+}
+async function followFindings(candidate, io) {
+  const { spoke } = io;
+  const fields = { taskId: candidate.taskId, taskKind: candidate.kind, mitigation: candidate.followed.mitigation, ...spoke };
+  try {
+    const task = await io.readOutcome();
+    if (task) {
+      const detail = await io.updateFindings(task);
+      const line = findingsMetricLine(candidate.followed.mitigation, detail);
+      const scoped = spoke ? inSpoke(line, spoke) : line;
+      emitMetrics(scoped.dimensions, scoped.dimensionSets, scoped.values);
+      log("INFO", "security-hub-findings", { ...fields, ...detail });
+    }
+  } catch (error) {
+    if (!isPermanent(error) && io.now.getTime() < io.dueAt + FINDINGS_ARRIVAL_MS) {
+      log("WARN", "retrying", retryingFields(fields, error));
+      return;
+    }
+    log("WARN", "findings-given-up", retryingFields(fields, error));
+  }
+  try {
+    await io.done();
+  } catch (error) {
+    log("WARN", "ledger-not-updated", retryingFields(fields, error));
+  }
+}
+async function markReported(claims, claim, fields, options) {
+  try {
+    await claims.markReported(claim, options);
+  } catch (error) {
+    log("WARN", "ledger-not-updated", { ...fields, error: errorName(error), message: errorMessage(error) });
+  }
+}
+
 // src/contract/environment.ts
 var FOLLOWER_ENV = {
   /** The ledger table (partition key `taskId`, string; TTL attribute `expiresAt`). */
@@ -996,36 +1234,47 @@ function candidatesOf(listed, config) {
 // src/handlers/task-follower/ledger.ts
 var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
 var MAX_KEYS_PER_BATCH = 100;
-var MAX_UNPROCESSED_ROUNDS = 8;
-var A = { TASK_ID: "taskId", STATE: "state", CLAIMED_AT: "claimedAt", CLAIM_ID: "claimId", EXPIRES_AT: "expiresAt", REPORTED_AT: "reportedAt", FAILED: "failed" };
+var MAX_UNPROCESSED_ROUNDS2 = 8;
+var A = {
+  TASK_ID: "taskId",
+  STATE: "state",
+  CLAIMED_AT: "claimedAt",
+  CLAIM_ID: "claimId",
+  EXPIRES_AT: "expiresAt",
+  REPORTED_AT: "reportedAt",
+  FAILED: "failed",
+  /** Epoch ms: some of the task's Security Hub findings were not there when it was reported; look again then. */
+  FINDINGS_RETRY_AT: "findingsRetryAt"
+};
 var Ledger = class {
   constructor(dynamodb2, tableName) {
     this.dynamodb = dynamodb2;
     this.tableName = tableName;
   }
-  /** Which of `taskIds` were reported already (a claimed task is not: its claim may be stale). */
+  /** Which of `taskIds` were reported already (a claimed task is not: its claim may be stale), and what is left to do about each. */
   async reported(taskIds) {
-    const reported = /* @__PURE__ */ new Set();
+    const reported = /* @__PURE__ */ new Map();
     const unique = [...new Set(taskIds)];
     for (let i = 0; i < unique.length; i += MAX_KEYS_PER_BATCH) {
       let request = {
         Keys: unique.slice(i, i + MAX_KEYS_PER_BATCH).map((taskId) => ({ [A.TASK_ID]: { S: taskId } })),
-        ProjectionExpression: "#taskId, #state",
-        ExpressionAttributeNames: { "#taskId": A.TASK_ID, "#state": A.STATE },
+        ProjectionExpression: "#taskId, #state, #retryAt",
+        ExpressionAttributeNames: { "#taskId": A.TASK_ID, "#state": A.STATE, "#retryAt": A.FINDINGS_RETRY_AT },
         ConsistentRead: true
       };
       for (let round = 0; request?.Keys?.length; round++) {
-        if (round >= MAX_UNPROCESSED_ROUNDS) {
-          throw Object.assign(new Error(`DynamoDB left ${request.Keys.length} ledger keys unprocessed ${MAX_UNPROCESSED_ROUNDS} times`), { name: "UnprocessedKeys" });
+        if (round >= MAX_UNPROCESSED_ROUNDS2) {
+          throw Object.assign(new Error(`DynamoDB left ${request.Keys.length} ledger keys unprocessed ${MAX_UNPROCESSED_ROUNDS2} times`), { name: "UnprocessedKeys" });
         }
         if (round > 0) {
-          await sleep(Math.min(1e3, 50 * 2 ** round));
+          await sleep2(Math.min(1e3, 50 * 2 ** round));
         }
         const output = await this.dynamodb.send(new import_client_dynamodb.BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }));
         for (const item of output.Responses?.[this.tableName] ?? []) {
           const taskId = item[A.TASK_ID]?.S;
+          const retryAt = item[A.FINDINGS_RETRY_AT]?.N;
           if (taskId && item[A.STATE]?.S === "reported") {
-            reported.add(taskId);
+            reported.set(taskId, retryAt ? { findingsRetryAt: Number(retryAt) } : {});
           }
         }
         const unprocessed = output.UnprocessedKeys?.[this.tableName];
@@ -1077,29 +1326,64 @@ var Ledger = class {
       }
     }
   }
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good). */
+  /** Records that the task was reported (see `ReportedOptions`). */
   async markReported(claim, now, options = {}) {
+    const retry = options.findingsRetryAt !== void 0;
     await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
       TableName: this.tableName,
       Key: { [A.TASK_ID]: { S: claim.taskId } },
-      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed",
-      ExpressionAttributeNames: { "#state": A.STATE, "#reportedAt": A.REPORTED_AT, "#expiresAt": A.EXPIRES_AT, "#failed": A.FAILED },
+      UpdateExpression: `SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed${retry ? ", #retryAt = :retryAt" : ""}`,
+      ExpressionAttributeNames: {
+        "#state": A.STATE,
+        "#reportedAt": A.REPORTED_AT,
+        "#expiresAt": A.EXPIRES_AT,
+        "#failed": A.FAILED,
+        ...retry ? { "#retryAt": A.FINDINGS_RETRY_AT } : {}
+      },
       ExpressionAttributeValues: {
         ":reported": { S: "reported" },
         ":now": { N: String(now.getTime()) },
         ":expiresAt": { N: String(expiresAt(now)) },
-        ":failed": { BOOL: options.failed ?? false }
+        ":failed": { BOOL: options.failed ?? false },
+        ...retry ? { ":retryAt": { N: String(options.findingsRetryAt) } } : {}
       }
     }));
   }
+  /** Records that the task's Security Hub findings need no other look. */
+  async findingsDone(taskId) {
+    await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [A.TASK_ID]: { S: taskId } },
+      UpdateExpression: "REMOVE #retryAt",
+      ExpressionAttributeNames: { "#retryAt": A.FINDINGS_RETRY_AT }
+    }));
+  }
 };
-function sleep(ms) {
+function sleep2(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// src/contract/organization.ts
+var MAX_REGION_NAME_LENGTH = 15;
+var MAX_SPOKE_ROLE_BASE_NAME_LENGTH = 64 - 1 - MAX_REGION_NAME_LENGTH;
+var SPOKE_ROLE_BASE_NAME_PATTERN = new RegExp(`^[\\w+=,.@-]{1,${MAX_SPOKE_ROLE_BASE_NAME_LENGTH}}$`);
+function partitionOf(region) {
+  const partitions = [
+    ["cn-", "aws-cn"],
+    ["us-gov-", "aws-us-gov"],
+    ["us-isob-", "aws-iso-b"],
+    ["us-isof-", "aws-iso-f"],
+    ["eu-isoe-", "aws-iso-e"],
+    ["us-iso-", "aws-iso"],
+    ["eusc-", "aws-eusc"]
+  ];
+  return partitions.find(([prefix]) => region.startsWith(prefix))?.[1] ?? "aws";
 }
 
 // src/handlers/task-follower.lambda.ts
 var iot = createIotClient();
 var dynamodb = new import_client_dynamodb2.DynamoDBClient({});
+var securityHub = new import_client_securityhub2.SecurityHubClient({});
 async function handler(_event) {
   const config = await openConfig(process.env, readFollowerConfig);
   const now = /* @__PURE__ */ new Date();
@@ -1117,6 +1401,8 @@ async function handler(_event) {
   const ledger = new Ledger(dynamodb, config.tableName);
   const reported = await ledger.reported(candidates.map((c) => c.taskId));
   const claimId = (0, import_crypto.randomUUID)();
+  const region = await securityHub.config.region();
+  const findings = new FindingUpdater(securityHub, { partition: partitionOf(region), region });
   const summary = { reported: [], claimedElsewhere: [], failed: [], retrying: [] };
   const into = {
     "reported": summary.reported,
@@ -1124,20 +1410,39 @@ async function handler(_event) {
     "failed": summary.failed,
     "retrying": summary.retrying
   };
-  for (const candidate of candidates.filter((c) => !reported.has(c.taskId))) {
+  for (const candidate of candidates) {
+    const done = reported.get(candidate.taskId);
+    if (done) {
+      const dueAt = done.findingsRetryAt;
+      if (dueAt !== void 0 && dueAt <= now.getTime()) {
+        await followFindings(candidate, {
+          readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+          updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+          done: () => ledger.findingsDone(candidate.taskId),
+          dueAt,
+          now
+        });
+      }
+      continue;
+    }
     into[await followTask(candidate, {
       claims: {
         claim: () => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS),
         release: (claim) => ledger.release(claim),
         markReported: (claim, options) => ledger.markReported(claim, now, options)
       },
-      readOutcome: () => readTaskOutcome(iot, { kind: candidate.kind, taskId: candidate.taskId })
+      readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
+      updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+      now
     })].push(candidate.taskId);
   }
   if (summary.retrying.length > 0) {
     throw new Error(`task outcomes to retry: ${summary.retrying.join(", ")}`);
   }
   return summary;
+}
+function reporterOf(followed) {
+  return new Reporter(followed.reportTopicArn, followed.mitigation, followed.eventBusArn);
 }
 async function listTasks(kinds, window) {
   const listed = [];

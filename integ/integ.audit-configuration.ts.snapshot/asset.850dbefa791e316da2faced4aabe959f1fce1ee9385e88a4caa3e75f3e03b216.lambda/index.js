@@ -60,6 +60,12 @@ var AUDIT_MITIGATION_TASK_PROPS = {
   RUN_ID: "RunId",
   ...CUSTOM_RESOURCE_REPORT_PROPS
 };
+var SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: "Partition",
+  ACCOUNT: "Account",
+  REGION: "Region",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
 
 // src/contract/suppression.ts
 var SUPPRESSION_MARKER = { PREFIX: "[cdk-device-defender:", PENDING: " pending", SUFFIX: "]" };
@@ -390,7 +396,11 @@ var METRICS = {
   EXECUTIONS_SKIPPED: "ExecutionsSkipped",
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
-  PERMANENT_FAILURES: "PermanentFailures"
+  PERMANENT_FAILURES: "PermanentFailures",
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: "SecurityHubFindingsUpdated",
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: "SecurityHubFindingsNotified"
 };
 var PERMANENT_FAILURE_METRIC = {
   NAMESPACE: METRIC_NAMESPACE,
@@ -914,7 +924,7 @@ async function openRequest(event, context, options, run, failure) {
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot = require("@aws-sdk/client-iot");
 function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
   return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 

@@ -1,7 +1,9 @@
 "use strict";
+var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
 var __export = (target, all) => {
   for (var name in all)
@@ -15,6 +17,14 @@ var __copyProps = (to, from, except, desc) => {
   }
   return to;
 };
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/handlers/mitigation-hub.lambda.ts
@@ -46,7 +56,11 @@ var HUB_ENV = {
   /** The ARN of the event bus the hub puts its events on; absent = the account's default bus. */
   EVENT_BUS: "MITIGATION_HUB_EVENT_BUS",
   /** How far back the reconciler looks in each spoke, in hours (also the notification path's age bound). */
-  RECONCILE_LOOKBACK_HOURS: "MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS"
+  RECONCILE_LOOKBACK_HOURS: "MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS",
+  /** 'true': the follower updates the spokes' Security Hub findings of the tasks it reports. */
+  SECURITY_HUB: "MITIGATION_HUB_SECURITY_HUB",
+  /** 'true': the audit function turns on Device Defender's Security Hub integration in each registered spoke. */
+  SECURITY_HUB_INTEGRATION: "MITIGATION_HUB_SECURITY_HUB_INTEGRATION"
 };
 
 // src/contract/limits.ts
@@ -100,7 +114,10 @@ var PERMANENT_AWS_ERRORS = /* @__PURE__ */ new Set([
   "InvalidParameterException",
   "NotFoundException",
   "AuthorizationErrorException",
-  "ParameterNotFound"
+  "ParameterNotFound",
+  // Security Hub: not enabled in the account and region (or the caller may not use it), a request it refuses.
+  "InvalidAccessException",
+  "InvalidInputException"
 ]);
 var THROTTLING_AWS_ERRORS = /* @__PURE__ */ new Set([
   "ThrottlingException",
@@ -223,7 +240,11 @@ var METRICS = {
   EXECUTIONS_SKIPPED: "ExecutionsSkipped",
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
-  PERMANENT_FAILURES: "PermanentFailures"
+  PERMANENT_FAILURES: "PermanentFailures",
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: "SecurityHubFindingsUpdated",
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: "SecurityHubFindingsNotified"
 };
 var PERMANENT_FAILURE_METRIC = {
   NAMESPACE: METRIC_NAMESPACE,
@@ -364,6 +385,12 @@ var AUDIT_MITIGATION_TASK_PROPS = {
   /** 'true' or 'false'. */
   CANCEL_ON_DELETE: "CancelOnDelete",
   RUN_ID: "RunId",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+var SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: "Partition",
+  ACCOUNT: "Account",
+  REGION: "Region",
   ...CUSTOM_RESOURCE_REPORT_PROPS
 };
 
@@ -619,7 +646,8 @@ function readHubConfig(env) {
     reportTopicArn: env[HUB_ENV.REPORT_TOPIC_ARN] || void 0,
     eventBus: env[HUB_ENV.EVENT_BUS] || void 0,
     mitigation: required(env, HUB_ENV.MITIGATION),
-    reconcileLookbackHours: positiveInteger(env, HUB_ENV.RECONCILE_LOOKBACK_HOURS)
+    reconcileLookbackHours: positiveInteger(env, HUB_ENV.RECONCILE_LOOKBACK_HOURS),
+    securityHubIntegration: env[HUB_ENV.SECURITY_HUB_INTEGRATION] === "true"
   };
 }
 var SpokeConfigError = class extends ConfigError {
@@ -708,6 +736,79 @@ async function perform(effects, reporter, answer) {
         break;
     }
   }
+}
+
+// src/handlers/shared/security-hub-integration.ts
+var import_client_iot = require("@aws-sdk/client-iot");
+
+// src/contract/security-hub.ts
+var DEVICE_DEFENDER_PRODUCTS = ["audit", "detect"];
+function deviceDefenderProductArn(partition, region, product) {
+  return `arn:${partition}:securityhub:${region}::product/aws/iot-device-defender-${product}`;
+}
+
+// src/handlers/shared/security-hub-integration.ts
+var SecurityHubNotEnabledError = class extends PermanentError {
+  constructor(place, cause) {
+    super("SecurityHubNotEnabled", `AWS Security Hub is not enabled in account ${place.account}, region ${place.region} (${errorName(cause)}: ${errorMessage(cause)}), so AWS IoT Device Defender's Security Hub integration cannot be turned on there: enable Security Hub in that account and region, or turn off securityHub.enableIntegration`);
+  }
+};
+function productsOn(subscriptionArns) {
+  return new Set(DEVICE_DEFENDER_PRODUCTS.filter((product) => subscriptionArns.some((arn) => arn.endsWith(`:product-subscription/aws/iot-device-defender-${product}`))));
+}
+async function turnOnDeviceDefenderIntegration(clients, place, abortSignal) {
+  const sdk = require("@aws-sdk/client-securityhub");
+  const { EnableImportFindingsForProductCommand, ListEnabledProductsForImportCommand } = sdk;
+  const securityHub = async (call) => {
+    try {
+      return await call();
+    } catch (error) {
+      throw errorName(error) === "InvalidAccessException" ? new SecurityHubNotEnabledError(place, error) : error;
+    }
+  };
+  const subscriptions = [];
+  let nextToken;
+  do {
+    const request = new ListEnabledProductsForImportCommand({ NextToken: nextToken });
+    const page = await securityHub(() => clients.securityHub.send(request, { abortSignal }));
+    subscriptions.push(...page.ProductSubscriptions ?? []);
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const on = productsOn(subscriptions);
+  const result = { turnedOn: [], alreadyOn: [], leftOff: [] };
+  for (const product of DEVICE_DEFENDER_PRODUCTS) {
+    if (on.has(product)) {
+      result.alreadyOn.push(product);
+    } else if (product === "detect" && !await hasSecurityProfile(clients.iot, abortSignal)) {
+      result.leftOff.push(product);
+    } else {
+      const ProductArn = deviceDefenderProductArn(place.partition, place.region, product);
+      const outcome = await securityHub(async () => {
+        try {
+          await clients.securityHub.send(new EnableImportFindingsForProductCommand({ ProductArn }), { abortSignal });
+          return "turned-on";
+        } catch (error) {
+          if (errorName(error) === "ResourceConflictException") {
+            return "already-on";
+          }
+          throw error;
+        }
+      });
+      (outcome === "turned-on" ? result.turnedOn : result.alreadyOn).push(product);
+    }
+  }
+  return result;
+}
+async function hasSecurityProfile(iot, abortSignal) {
+  let nextToken;
+  do {
+    const page = await iot.send(new import_client_iot.ListSecurityProfilesCommand({ maxResults: 1, nextToken }), { abortSignal });
+    if ((page.securityProfileIdentifiers ?? []).length > 0) {
+      return true;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return false;
 }
 
 // src/handlers/mitigation-hub/decide.ts
@@ -821,23 +922,84 @@ function decideStageFailure(stage, failure, fields) {
 function decideUnknownHubEvent(received) {
   return [permanentFailure("unknown-event", new MalformedMessageError("event", "neither SQS records nor a scheduled event"), { received })];
 }
+var IntegrationNotAllowedError = class extends PermanentError {
+  constructor(spoke, roleArn, cause) {
+    super("SecurityHubIntegrationNotAllowed", `the spoke role ${roleArn} may not turn on AWS IoT Device Defender's Security Hub integration in account ${spoke.account}, region ${spoke.region} (${errorName(cause)}: ${errorMessage(cause)}): give that account's MitigationSpoke securityHub: { enableIntegration: true } (its role may then), or turn off the MitigationHub's securityHub.enableIntegration`);
+  }
+};
+var ACCESS_DENIED = /* @__PURE__ */ new Set(["AccessDeniedException", "AccessDenied"]);
+function integrationDue(hub, entry) {
+  return hub.securityHubIntegration && entry.securityHubIntegration !== "on";
+}
+function decideIntegration(entry, answer, roleArn) {
+  const where = { spoke: entry.spoke };
+  if ("value" in answer) {
+    const { turnedOn, alreadyOn, leftOff } = answer.value;
+    const on = { ...entry, securityHubIntegration: "on", securityHubRefusal: void 0 };
+    return {
+      effects: [logLine(
+        "INFO",
+        turnedOn.length > 0 ? "security-hub-integration-turned-on" : "security-hub-integration-already-on",
+        { ...where, turnedOn, alreadyOn, leftOff }
+      )],
+      entry: on
+    };
+  }
+  if (answer.errorClass !== "permanent") {
+    return {
+      effects: [logLine("WARN", "security-hub-integration-deferred", {
+        ...where,
+        error: errorName(answer.error),
+        message: errorMessage(answer.error),
+        reason: "the next reconciler run tries again"
+      })]
+    };
+  }
+  const denied = ACCESS_DENIED.has(errorName(answer.error));
+  const kind = answer.error instanceof SecurityHubNotEnabledError ? "security-hub-not-enabled" : denied ? "security-hub-integration-refused" : "security-hub-integration-failed";
+  if (entry.securityHubIntegration === "refused" && entry.securityHubRefusal === kind) {
+    return { effects: [logLine("INFO", "security-hub-integration-still-refused", { ...where, kind, reason: "reported before; tried again each reconciler run" })] };
+  }
+  const error = denied ? new IntegrationNotAllowedError(entry, roleArn, answer.error) : answer.error;
+  return {
+    effects: [permanentFailure(kind, error, { ...where, stage: "security-hub-integration" })],
+    entry: { ...entry, securityHubIntegration: "refused", securityHubRefusal: kind }
+  };
+}
 
 // src/handlers/mitigation-hub/registry.ts
 var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
 var FIELDS = ["account", "region", "topicArn", "subscriptionArn", "confirmedAt"];
+var OPTIONAL_FIELDS = ["securityHubIntegration", "securityHubRefusal"];
 function entryOf(item) {
   const spoke = item?.[HUB_REGISTRY.PARTITION_KEY]?.S;
   if (!item || !spoke || FIELDS.some((f) => typeof item[f]?.S !== "string")) {
     return void 0;
   }
+  const integration = item.securityHubIntegration?.S;
   return {
     spoke,
     account: item.account.S,
     region: item.region.S,
     topicArn: item.topicArn.S,
     subscriptionArn: item.subscriptionArn.S,
-    confirmedAt: item.confirmedAt.S
+    confirmedAt: item.confirmedAt.S,
+    ...integration === "on" || integration === "refused" ? { securityHubIntegration: integration } : {},
+    ...item.securityHubRefusal?.S ? { securityHubRefusal: item.securityHubRefusal.S } : {}
   };
+}
+function itemOf(entry) {
+  const item = { [HUB_REGISTRY.PARTITION_KEY]: { S: entry.spoke } };
+  for (const field of FIELDS) {
+    item[field] = { S: entry[field] };
+  }
+  for (const field of OPTIONAL_FIELDS) {
+    const value = entry[field];
+    if (value !== void 0) {
+      item[field] = { S: value };
+    }
+  }
+  return item;
 }
 var Registry = class {
   constructor(dynamodb2, tableName) {
@@ -855,11 +1017,29 @@ var Registry = class {
   }
   /** Registers a spoke (a spoke confirmed again, with a new topic, replaces its entry). */
   async put(entry) {
-    const item = { [HUB_REGISTRY.PARTITION_KEY]: { S: entry.spoke } };
-    for (const field of FIELDS) {
-      item[field] = { S: entry[field] };
+    await this.dynamodb.send(new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: itemOf(entry) }));
+  }
+  /**
+   * Writes `entry` (what the hub found of its Security Hub integration) over the spoke's entry, only
+   * while that is still the same registration (same subscription): a spoke registered again
+   * meanwhile keeps its new entry. Answers whether it was written. (A conditional PutItem: the
+   * hub's role needs no other action on the registry.)
+   */
+  async update(entry) {
+    try {
+      await this.dynamodb.send(new import_client_dynamodb.PutItemCommand({
+        TableName: this.tableName,
+        Item: itemOf(entry),
+        ConditionExpression: "subscriptionArn = :subscription",
+        ExpressionAttributeValues: { ":subscription": { S: entry.subscriptionArn } }
+      }));
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") {
+        return false;
+      }
+      throw error;
     }
-    await this.dynamodb.send(new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: item }));
   }
   /** Every registered spoke (items that are not entries, if any, are left out). */
   async all() {
@@ -877,7 +1057,7 @@ var Registry = class {
 };
 
 // src/handlers/shared/audit-engine.ts
-var import_client_iot2 = require("@aws-sdk/client-iot");
+var import_client_iot3 = require("@aws-sdk/client-iot");
 
 // src/handlers/shared/ids.ts
 var import_crypto = require("crypto");
@@ -1241,20 +1421,20 @@ function summaryFromDescribe(taskId, task) {
 }
 
 // src/handlers/shared/iot-tasks.ts
-var import_client_iot = require("@aws-sdk/client-iot");
+var import_client_iot2 = require("@aws-sdk/client-iot");
 function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
-  return limits ? new import_client_iot.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
+  return limits ? new import_client_iot2.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot2.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 async function startAuditMitigationTask(iot, request) {
   return startOnce(
-    () => iot.send(new import_client_iot.StartAuditMitigationActionsTaskCommand({
+    () => iot.send(new import_client_iot2.StartAuditMitigationActionsTaskCommand({
       taskId: request.taskId,
       clientRequestToken: request.clientRequestToken,
       target: request.target,
       auditCheckToActionsMapping: request.auditCheckToActionsMapping
     })),
-    () => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
+    () => iot.send(new import_client_iot2.DescribeAuditMitigationActionsTaskCommand({ taskId: request.taskId }))
   );
 }
 async function startOnce(start, describe) {
@@ -1284,10 +1464,10 @@ async function found(describe) {
   }
 }
 async function describeAudit(iot, auditTaskId) {
-  return summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot.DescribeAuditTaskCommand({ taskId: auditTaskId })));
+  return summaryFromDescribe(auditTaskId, await iot.send(new import_client_iot2.DescribeAuditTaskCommand({ taskId: auditTaskId })));
 }
 async function auditMitigationTaskExists(iot, taskId) {
-  return found(() => iot.send(new import_client_iot.DescribeAuditMitigationActionsTaskCommand({ taskId })));
+  return found(() => iot.send(new import_client_iot2.DescribeAuditMitigationActionsTaskCommand({ taskId })));
 }
 
 // src/handlers/shared/audit-engine.ts
@@ -1339,7 +1519,7 @@ async function reconcile(context, now, logFields = {}) {
   const outcomes = [];
   let transient;
   for (const taskType of taskTypes) {
-    const pages = (0, import_client_iot2.paginateListAuditTasks)(
+    const pages = (0, import_client_iot3.paginateListAuditTasks)(
       { client: context.iot, pageSize: 100 },
       { startTime, endTime, taskType, taskStatus: "COMPLETED" }
     );
@@ -1372,6 +1552,9 @@ async function reconcile(context, now, logFields = {}) {
 // src/handlers/shared/hub-ledger.ts
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 
+// src/handlers/shared/follow-decide.ts
+var FINDINGS_ARRIVAL_MS = 75 * 6e4;
+
 // src/handlers/shared/task-follow.ts
 var CLAIM_STALE_MS = 5 * 60 * 1e3;
 var LEDGER_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -1392,7 +1575,8 @@ var A = {
   CLAIM_ID: "claimId",
   CLAIMED_AT: "claimedAt",
   REPORTED_AT: "reportedAt",
-  FAILED: "failed"
+  FAILED: "failed",
+  FINDINGS_RETRY_AT: "findingsRetryAt"
 };
 var S = (value) => ({ S: value });
 var N = (value) => ({ N: String(value) });
@@ -1413,7 +1597,8 @@ function activeTaskOf(item) {
   if (!key || !partition || !account || !region || !taskId || !mitigation) {
     return void 0;
   }
-  return { key, partition, account, region, taskId, mitigation };
+  const retryAt = item[A.STATE]?.S === "reported" ? item[A.FINDINGS_RETRY_AT]?.N : void 0;
+  return { key, partition, account, region, taskId, mitigation, ...retryAt ? { findingsRetryAt: Number(retryAt) } : {} };
 }
 var HubLedger = class {
   constructor(dynamodb2, tableName) {
@@ -1492,35 +1677,55 @@ var HubLedger = class {
       ExpressionAttributeValues: { ":active": state("active"), ":claimed": state("claimed"), ":claimId": S(claim.claimId) }
     })));
   }
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good), which takes it out of the index. */
+  /**
+   * Records that the task was reported (see `ReportedOptions`), which takes it out of the index,
+   * unless its Security Hub findings are to be looked at again (`findingsRetryAt`): then it stays
+   * there, reported, until `findingsDone`.
+   */
   async markReported(claim, now, options = {}) {
+    const retry = options.findingsRetryAt !== void 0;
     await this.dynamodb.send(new import_client_dynamodb2.UpdateItemCommand({
       TableName: this.tableName,
       Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
-      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed REMOVE #active",
+      UpdateExpression: `SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed${retry ? ", #retryAt = :retryAt" : " REMOVE #active"}`,
       ExpressionAttributeNames: {
         "#state": A.STATE,
         "#reportedAt": A.REPORTED_AT,
         "#expiresAt": HUB_TASK_LEDGER.TTL_ATTRIBUTE,
         "#failed": A.FAILED,
-        "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE
+        ...retry ? { "#retryAt": A.FINDINGS_RETRY_AT } : { "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE }
       },
       ExpressionAttributeValues: {
         ":reported": state("reported"),
         ":now": N(now.getTime()),
         ":expiresAt": N(expiresAt(now, RETENTION_SECONDS)),
-        ":failed": { BOOL: options.failed ?? false }
+        ":failed": { BOOL: options.failed ?? false },
+        ...retry ? { ":retryAt": N(options.findingsRetryAt) } : {}
       }
+    }));
+  }
+  /** Records that a reported task's Security Hub findings need no other look, which takes it out of the index. */
+  async findingsDone(key) {
+    await this.dynamodb.send(new import_client_dynamodb2.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(key) },
+      UpdateExpression: "REMOVE #active, #retryAt",
+      ExpressionAttributeNames: { "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE, "#retryAt": A.FINDINGS_RETRY_AT }
     }));
   }
 };
 
 // src/handlers/shared/spokes.ts
+var http = __toESM(require("http"));
+var https = __toESM(require("https"));
 var import_client_ssm = require("@aws-sdk/client-ssm");
 var import_client_sts = require("@aws-sdk/client-sts");
 var REFRESH_MARGIN_MS = 5 * 6e4;
 var SESSION_NAME = "cdk-device-defender-hub";
 var STALE_CREDENTIALS = /* @__PURE__ */ new Set(["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"]);
+var MAX_SOCKETS = 64;
+var AGENT_OPTIONS = { keepAlive: true, maxTotalSockets: MAX_SOCKETS, maxFreeSockets: 16 };
+var SHARED_CONNECTIONS = { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgent: new https.Agent(AGENT_OPTIONS) };
 var SpokeSessions = class {
   constructor(sts2, spokeRoleName) {
     this.sts = sts2;
@@ -1550,9 +1755,15 @@ var SpokeSessions = class {
       sessionToken: c.SessionToken,
       expiration: c.Expiration
     };
+    let securityHub;
     const session = {
-      iot: createIotClient(void 0, { region: spoke.region, credentials }),
-      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials }),
+      iot: createIotClient(void 0, { region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      get securityHub() {
+        const sdk = require("@aws-sdk/client-securityhub");
+        securityHub ??= new sdk.SecurityHubClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS });
+        return securityHub;
+      },
       expiration: c.Expiration.getTime()
     };
     this.sessions.set(key, session);
@@ -1572,8 +1783,6 @@ var SpokeSessions = class {
       return;
     }
     this.sessions.delete(key);
-    session.iot.destroy();
-    session.ssm.destroy();
   }
 };
 async function readSpokeDocument(session) {
@@ -1682,7 +1891,38 @@ async function confirm(spoke, token, record, work) {
   if (typeof registered === "string") {
     return registered;
   }
-  return await reportSent(() => perform(decideRegistered(entry), work.reporter.about(spoke)), fields) ? "done" : "retry";
+  const reported = await reportSent(() => perform(decideRegistered(entry), work.reporter.about(spoke)), fields);
+  if (reported) {
+    await turnOnIntegration(entry, spoke, work);
+  }
+  return reported ? "done" : "retry";
+}
+async function turnOnIntegration(entry, spoke, work) {
+  if (!integrationDue(work.hub, entry)) {
+    return;
+  }
+  const place = { partition: spoke.partition, account: spoke.account, region: spoke.region };
+  try {
+    const session = await work.sessions.session(spoke, work.now.getTime());
+    const answer = await answerOf(() => turnOnDeviceDefenderIntegration({ securityHub: session.securityHub, iot: session.iot }, place));
+    if (!("value" in answer)) {
+      work.sessions.forgetIfStale(spoke, answer.error);
+    }
+    const step = decideIntegration(entry, answer, work.sessions.roleArn(spoke));
+    await perform(step.effects, work.reporter.about(spoke));
+    if (step.entry) {
+      await work.registry.update(step.entry);
+    }
+  } catch (error) {
+    log("WARN", "security-hub-integration-deferred", {
+      spoke: entry.spoke,
+      account: spoke.account,
+      region: spoke.region,
+      error: errorName(error),
+      message: errorMessage(error),
+      reason: "the next reconciler run tries again"
+    });
+  }
 }
 async function spokeContext(spoke, work, fields) {
   const session = await runStep("assume-role", spoke, work, fields, () => work.sessions.session(spoke, work.now.getTime()));
@@ -1776,6 +2016,7 @@ async function reconcileSpoke(entry, work) {
   if (await recordTasks(spoke, outcomes, work, fields) === "retry") {
     throw new Error(`recording the tasks of spoke ${entry.spoke}: to be retried`);
   }
+  await turnOnIntegration(entry, spoke, work);
   return outcomes.map((o) => ({ ...o, account: spoke.account, region: spoke.region }));
 }
 // Annotate the CommonJS export names for ESM import in node:

@@ -49,7 +49,10 @@ var PERMANENT_AWS_ERRORS = /* @__PURE__ */ new Set([
   "InvalidParameterException",
   "NotFoundException",
   "AuthorizationErrorException",
-  "ParameterNotFound"
+  "ParameterNotFound",
+  // Security Hub: not enabled in the account and region (or the caller may not use it), a request it refuses.
+  "InvalidAccessException",
+  "InvalidInputException"
 ]);
 var THROTTLING_AWS_ERRORS = /* @__PURE__ */ new Set([
   "ThrottlingException",
@@ -236,7 +239,11 @@ var METRICS = {
   EXECUTIONS_SKIPPED: "ExecutionsSkipped",
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
-  PERMANENT_FAILURES: "PermanentFailures"
+  PERMANENT_FAILURES: "PermanentFailures",
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: "SecurityHubFindingsUpdated",
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: "SecurityHubFindingsNotified"
 };
 var PERMANENT_FAILURE_METRIC = {
   NAMESPACE: METRIC_NAMESPACE,
@@ -377,6 +384,12 @@ var AUDIT_MITIGATION_TASK_PROPS = {
   /** 'true' or 'false'. */
   CANCEL_ON_DELETE: "CancelOnDelete",
   RUN_ID: "RunId",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+var SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: "Partition",
+  ACCOUNT: "Account",
+  REGION: "Region",
   ...CUSTOM_RESOURCE_REPORT_PROPS
 };
 
@@ -888,7 +901,7 @@ function decideTask(violationIds, batch, config, started, splitFrom) {
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot2 = require("@aws-sdk/client-iot");
 function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
   return limits ? new import_client_iot2.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot2.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 async function startOnce(start, describe) {

@@ -1,7 +1,9 @@
 "use strict";
+var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
 var __export = (target, all) => {
   for (var name in all)
@@ -15,6 +17,14 @@ var __copyProps = (to, from, except, desc) => {
   }
   return to;
 };
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/handlers/hub-task-follower.lambda.ts
@@ -47,7 +57,11 @@ var HUB_ENV = {
   /** The ARN of the event bus the hub puts its events on; absent = the account's default bus. */
   EVENT_BUS: "MITIGATION_HUB_EVENT_BUS",
   /** How far back the reconciler looks in each spoke, in hours (also the notification path's age bound). */
-  RECONCILE_LOOKBACK_HOURS: "MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS"
+  RECONCILE_LOOKBACK_HOURS: "MITIGATION_HUB_RECONCILE_LOOKBACK_HOURS",
+  /** 'true': the follower updates the spokes' Security Hub findings of the tasks it reports. */
+  SECURITY_HUB: "MITIGATION_HUB_SECURITY_HUB",
+  /** 'true': the audit function turns on Device Defender's Security Hub integration in each registered spoke. */
+  SECURITY_HUB_INTEGRATION: "MITIGATION_HUB_SECURITY_HUB_INTEGRATION"
 };
 
 // src/handlers/shared/errors.ts
@@ -72,7 +86,10 @@ var PERMANENT_AWS_ERRORS = /* @__PURE__ */ new Set([
   "InvalidParameterException",
   "NotFoundException",
   "AuthorizationErrorException",
-  "ParameterNotFound"
+  "ParameterNotFound",
+  // Security Hub: not enabled in the account and region (or the caller may not use it), a request it refuses.
+  "InvalidAccessException",
+  "InvalidInputException"
 ]);
 var THROTTLING_AWS_ERRORS = /* @__PURE__ */ new Set([
   "ThrottlingException",
@@ -198,7 +215,11 @@ var METRICS = {
   EXECUTIONS_SKIPPED: "ExecutionsSkipped",
   EXECUTIONS_CANCELED: "ExecutionsCanceled",
   /** Permanent failures (one per `permanent-failure` log line): [FunctionName], [Mitigation]. */
-  PERMANENT_FAILURES: "PermanentFailures"
+  PERMANENT_FAILURES: "PermanentFailures",
+  /** Security Hub findings the task follower gave a note about a finished task (with or without a status): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_UPDATED: "SecurityHubFindingsUpdated",
+  /** Of those, the findings it moved from NEW to NOTIFIED (an action on them succeeded): [Mitigation]. */
+  SECURITY_HUB_FINDINGS_NOTIFIED: "SecurityHubFindingsNotified"
 };
 var PERMANENT_FAILURE_METRIC = {
   NAMESPACE: METRIC_NAMESPACE,
@@ -340,6 +361,12 @@ var AUDIT_MITIGATION_TASK_PROPS = {
   /** 'true' or 'false'. */
   CANCEL_ON_DELETE: "CancelOnDelete",
   RUN_ID: "RunId",
+  ...CUSTOM_RESOURCE_REPORT_PROPS
+};
+var SECURITY_HUB_INTEGRATION_PROPS = {
+  PARTITION: "Partition",
+  ACCOUNT: "Account",
+  REGION: "Region",
   ...CUSTOM_RESOURCE_REPORT_PROPS
 };
 
@@ -529,7 +556,8 @@ function readHubFollowerConfig(env) {
     spokeRoleName: required(env, HUB_ENV.SPOKE_ROLE_NAME),
     mitigation: required(env, HUB_ENV.MITIGATION),
     reportTopicArn: env[HUB_ENV.REPORT_TOPIC_ARN] || void 0,
-    eventBus: env[HUB_ENV.EVENT_BUS] || void 0
+    eventBus: env[HUB_ENV.EVENT_BUS] || void 0,
+    securityHub: env[HUB_ENV.SECURITY_HUB] === "true"
   };
 }
 
@@ -575,7 +603,14 @@ function decideFollow(candidate, facts) {
   if (!facts.outcome.value) {
     return { kind: "retry", release: true, fields, error: new Error(`task ${taskId} was listed as finished but is not`) };
   }
-  const detail = { mitigation: followed.mitigation, ...facts.outcome.value };
+  if (followed.securityHub && kind === "audit" && !facts.findings) {
+    return { kind: "update-findings", task: facts.outcome.value };
+  }
+  if (facts.findings && !("value" in facts.findings)) {
+    return { kind: "retry", release: true, fields, error: facts.findings.error };
+  }
+  const securityHub = facts.findings && "value" in facts.findings ? { securityHub: facts.findings.value } : {};
+  const detail = { mitigation: followed.mitigation, ...facts.outcome.value.outcome, ...securityHub };
   if (!facts.published) {
     return { kind: "publish", event: { detailType: EVENT_DETAIL_TYPES.TASK_OUTCOME, detail }, eventBusArn: followed.eventBusArn };
   }
@@ -587,7 +622,24 @@ function decideFollow(candidate, facts) {
     kind: "finish",
     fields,
     metrics: metricLinesOf(followed.mitigation, detail),
-    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 }
+    report: { level: failed ? "WARN" : "INFO", fields: { ...detail }, topicArn: failed ? followed.reportTopicArn : void 0 },
+    ...detail.securityHub ? { securityHub: detail.securityHub, endTime: detail.endTime } : {}
+  };
+}
+var FINDINGS_ARRIVAL_MS = 75 * 6e4;
+function findingsRetryAt(securityHub, endTime, now) {
+  if (!securityHub || securityHub.error !== void 0 || securityHub.notFound === 0) {
+    return void 0;
+  }
+  const ended = endTime ? Date.parse(endTime) : NaN;
+  const at = (Number.isNaN(ended) ? now.getTime() : ended) + FINDINGS_ARRIVAL_MS;
+  return at > now.getTime() ? at : void 0;
+}
+function findingsMetricLine(mitigation, securityHub) {
+  return {
+    dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
+    dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
+    values: { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: securityHub.notified }
   };
 }
 function retryingFields(fields, error) {
@@ -602,10 +654,11 @@ var executionValues = (c) => ({
 function metricLinesOf(mitigation, outcome) {
   const findings = outcome.findingsByCheck;
   const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
+  const securityHub = outcome.securityHub ? { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: outcome.securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: outcome.securityHub.notified } : {};
   const lines = [{
     dimensions: { [METRIC_DIMENSIONS.MITIGATION]: mitigation },
     dimensionSets: [[METRIC_DIMENSIONS.MITIGATION]],
-    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated }
+    values: { [METRICS.TASKS_FINISHED]: 1, ...executionValues(outcome.executions), ...mitigated, ...securityHub }
   }];
   for (const [actionName, counts] of Object.entries(outcome.byAction)) {
     lines.push({
@@ -770,9 +823,9 @@ function findingsByCheck(statistics) {
 function withoutUndefined(value) {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
 }
-async function readTaskOutcome(iot, task, options = {}) {
+async function readFinishedTask(iot, task, options = {}) {
   const facts = task.kind === "audit" ? await readAuditFacts(iot, task.taskId, options.maxFindings ?? MAX_FINDINGS_READ) : await readDetectFacts(iot, task.taskId, options.maxDetectExecutions ?? MAX_DETECT_EXECUTIONS_READ);
-  return facts && aggregateOutcome(facts);
+  return facts && { outcome: aggregateOutcome(facts), executions: facts.executions, actionTypes: facts.actionTypes };
 }
 var actionTypesOf = (definitions) => Object.fromEntries((definitions ?? []).filter((a) => a.name).map((a) => [a.name, actionTypeOf(a) ?? UNKNOWN_ACTION_TYPE]));
 async function readAuditFacts(iot, taskId, maxFindings) {
@@ -892,12 +945,21 @@ function bySpoke(tasks) {
   }
   return [...groups.values()];
 }
-function decideStatus(task, status, config) {
-  const candidate = {
+function candidateOf(task, config) {
+  return {
     kind: "audit",
     taskId: task.taskId,
-    followed: { mitigation: task.mitigation, kind: "audit", reportTopicArn: config.reportTopicArn, eventBusArn: config.eventBus }
+    followed: {
+      mitigation: task.mitigation,
+      kind: "audit",
+      reportTopicArn: config.reportTopicArn,
+      eventBusArn: config.eventBus,
+      ...config.securityHub ? { securityHub: true } : {}
+    }
   };
+}
+function decideStatus(task, status, config) {
+  const candidate = candidateOf(task, config);
   if (!("value" in status)) {
     if (status.errorClass === "permanent") {
       return { kind: "follow", candidate };
@@ -932,6 +994,9 @@ async function followTask(candidate, io) {
       case "read-outcome":
         facts = { ...facts, outcome: await answerOf(io.readOutcome) };
         break;
+      case "update-findings":
+        facts = { ...facts, findings: await answerOf(() => io.updateFindings(step.task)) };
+        break;
       case "publish": {
         const event = spoke ? { ...step.event, detail: { ...step.event.detail, ...spoke } } : step.event;
         facts = { ...facts, published: await answerOf(() => putEvents([event], step.eventBusArn)) };
@@ -965,9 +1030,34 @@ async function followTask(candidate, io) {
         } catch (error) {
           log("WARN", "report-not-published", { ...about(step.fields), error: errorName(error), message: errorMessage(error) });
         }
-        await markReported(claims, claim, about(step.fields));
+        await markReported(claims, claim, about(step.fields), { findingsRetryAt: findingsRetryAt(step.securityHub, step.endTime, io.now) });
         return "reported";
     }
+  }
+}
+async function followFindings(candidate, io) {
+  const { spoke } = io;
+  const fields = { taskId: candidate.taskId, taskKind: candidate.kind, mitigation: candidate.followed.mitigation, ...spoke };
+  try {
+    const task = await io.readOutcome();
+    if (task) {
+      const detail = await io.updateFindings(task);
+      const line = findingsMetricLine(candidate.followed.mitigation, detail);
+      const scoped = spoke ? inSpoke(line, spoke) : line;
+      emitMetrics(scoped.dimensions, scoped.dimensionSets, scoped.values);
+      log("INFO", "security-hub-findings", { ...fields, ...detail });
+    }
+  } catch (error) {
+    if (!isPermanent(error) && io.now.getTime() < io.dueAt + FINDINGS_ARRIVAL_MS) {
+      log("WARN", "retrying", retryingFields(fields, error));
+      return;
+    }
+    log("WARN", "findings-given-up", retryingFields(fields, error));
+  }
+  try {
+    await io.done();
+  } catch (error) {
+    log("WARN", "ledger-not-updated", retryingFields(fields, error));
   }
 }
 async function markReported(claims, claim, fields, options) {
@@ -991,7 +1081,8 @@ var A = {
   CLAIM_ID: "claimId",
   CLAIMED_AT: "claimedAt",
   REPORTED_AT: "reportedAt",
-  FAILED: "failed"
+  FAILED: "failed",
+  FINDINGS_RETRY_AT: "findingsRetryAt"
 };
 var S = (value) => ({ S: value });
 var N = (value) => ({ N: String(value) });
@@ -1012,7 +1103,8 @@ function activeTaskOf(item) {
   if (!key || !partition || !account || !region || !taskId || !mitigation) {
     return void 0;
   }
-  return { key, partition, account, region, taskId, mitigation };
+  const retryAt = item[A.STATE]?.S === "reported" ? item[A.FINDINGS_RETRY_AT]?.N : void 0;
+  return { key, partition, account, region, taskId, mitigation, ...retryAt ? { findingsRetryAt: Number(retryAt) } : {} };
 }
 var HubLedger = class {
   constructor(dynamodb2, tableName) {
@@ -1091,37 +1183,225 @@ var HubLedger = class {
       ExpressionAttributeValues: { ":active": state("active"), ":claimed": state("claimed"), ":claimId": S(claim.claimId) }
     })));
   }
-  /** Records that the task was reported (`failed`: its outcome could not be read, for good), which takes it out of the index. */
+  /**
+   * Records that the task was reported (see `ReportedOptions`), which takes it out of the index,
+   * unless its Security Hub findings are to be looked at again (`findingsRetryAt`): then it stays
+   * there, reported, until `findingsDone`.
+   */
   async markReported(claim, now, options = {}) {
+    const retry = options.findingsRetryAt !== void 0;
     await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
       TableName: this.tableName,
       Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(claim.taskId) },
-      UpdateExpression: "SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed REMOVE #active",
+      UpdateExpression: `SET #state = :reported, #reportedAt = :now, #expiresAt = :expiresAt, #failed = :failed${retry ? ", #retryAt = :retryAt" : " REMOVE #active"}`,
       ExpressionAttributeNames: {
         "#state": A.STATE,
         "#reportedAt": A.REPORTED_AT,
         "#expiresAt": HUB_TASK_LEDGER.TTL_ATTRIBUTE,
         "#failed": A.FAILED,
-        "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE
+        ...retry ? { "#retryAt": A.FINDINGS_RETRY_AT } : { "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE }
       },
       ExpressionAttributeValues: {
         ":reported": state("reported"),
         ":now": N(now.getTime()),
         ":expiresAt": N(expiresAt(now, RETENTION_SECONDS)),
-        ":failed": { BOOL: options.failed ?? false }
+        ":failed": { BOOL: options.failed ?? false },
+        ...retry ? { ":retryAt": N(options.findingsRetryAt) } : {}
       }
+    }));
+  }
+  /** Records that a reported task's Security Hub findings need no other look, which takes it out of the index. */
+  async findingsDone(key) {
+    await this.dynamodb.send(new import_client_dynamodb.UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { [HUB_TASK_LEDGER.PARTITION_KEY]: S(key) },
+      UpdateExpression: "REMOVE #active, #retryAt",
+      ExpressionAttributeNames: { "#active": HUB_TASK_LEDGER.ACTIVE_ATTRIBUTE, "#retryAt": A.FINDINGS_RETRY_AT }
     }));
   }
 };
 
+// src/handlers/shared/security-hub.ts
+var import_client_securityhub = require("@aws-sdk/client-securityhub");
+
+// src/contract/security-hub.ts
+function deviceDefenderProductArn(partition, region, product) {
+  return `arn:${partition}:securityhub:${region}::product/aws/iot-device-defender-${product}`;
+}
+var FINDING_ID_FIELD = "FindingId";
+var NOTE_UPDATED_BY = "cdk-device-defender";
+
+// src/handlers/shared/security-hub.ts
+var MAX_FILTER_VALUES = 20;
+var MAX_RESULTS = 100;
+var MAX_FINDINGS_PER_UPDATE = 100;
+var MAX_NOTE_LENGTH = 512;
+var MAX_UNPROCESSED_ROUNDS = 4;
+var UNPROCESSED_FOR_GOOD = /* @__PURE__ */ new Set(["FindingNotFound", "DuplicatedFindingIdentifier"]);
+function notesOf(taskId, executions, actionTypes) {
+  const byFinding = /* @__PURE__ */ new Map();
+  for (const e of executions) {
+    if (!e.findingId || !outcomeOf(e.status)) {
+      continue;
+    }
+    byFinding.set(e.findingId, [...byFinding.get(e.findingId) ?? [], e]);
+  }
+  const notes = /* @__PURE__ */ new Map();
+  for (const [findingId, applied] of byFinding) {
+    const actions = applied.map((e) => `${e.actionName} (${actionTypes[e.actionName] ?? "UNKNOWN"}) ${outcomeOf(e.status)}`);
+    const text = `cdk-device-defender mitigation task ${taskId}: ${actions.join("; ")}.` + (applied.some((e) => outcomeOf(e.status) === "succeeded") ? " The finding stays until the next audit finds the resource compliant." : "");
+    notes.set(findingId, {
+      text: text.length > MAX_NOTE_LENGTH ? `${text.slice(0, MAX_NOTE_LENGTH - 3)}...` : text,
+      notify: applied.some((e) => outcomeOf(e.status) === "succeeded")
+    });
+  }
+  return notes;
+}
+function planUpdates(found, notes) {
+  const groups = /* @__PURE__ */ new Map();
+  let unchanged = 0;
+  const seen = /* @__PURE__ */ new Set();
+  for (const f of found) {
+    const note = notes.get(f.findingId);
+    if (!note || seen.has(`${f.productArn} ${f.id}`)) {
+      continue;
+    }
+    seen.add(`${f.productArn} ${f.id}`);
+    if (f.note?.text === note.text && f.note.updatedBy === NOTE_UPDATED_BY) {
+      unchanged += 1;
+      continue;
+    }
+    const notify = note.notify && (f.workflowStatus ?? "NEW") === "NEW";
+    const key = `${notify} ${note.text}`;
+    const group = groups.get(key) ?? { text: note.text, notify, identifiers: [] };
+    group.identifiers.push({ Id: f.id, ProductArn: f.productArn });
+    groups.set(key, group);
+  }
+  const batches = [...groups.values()].flatMap((g) => Array.from({ length: Math.ceil(g.identifiers.length / MAX_FINDINGS_PER_UPDATE) }, (_, i) => ({
+    ...g,
+    identifiers: g.identifiers.slice(i * MAX_FINDINGS_PER_UPDATE, (i + 1) * MAX_FINDINGS_PER_UPDATE)
+  })));
+  return { batches, unchanged };
+}
+var UnprocessedFindingsError = class extends Error {
+  constructor(count, codes) {
+    super(`Security Hub left ${count} findings unprocessed ${MAX_UNPROCESSED_ROUNDS} times (${[...new Set(codes)].join(", ")})`);
+    this.name = "UnprocessedFindingsError";
+  }
+};
+var FindingUpdater = class {
+  constructor(client2, where) {
+    this.client = client2;
+    this.where = where;
+  }
+  refusal;
+  async update(task, reporter) {
+    const taskId = task.outcome.taskId;
+    const notes = notesOf(taskId, task.executions, task.actionTypes);
+    const none = { updated: 0, notified: 0, unchanged: 0, notFound: 0 };
+    if (this.refusal !== void 0) {
+      return { ...none, notFound: notes.size, error: this.refusal };
+    }
+    try {
+      const found = await this.lookUp([...notes.keys()]);
+      const { batches, unchanged } = planUpdates(found, notes);
+      let { updated, notified } = none;
+      let lost = 0;
+      for (const batch of batches) {
+        const result = await this.apply(batch);
+        updated += result.updated;
+        notified += batch.notify ? result.updated : 0;
+        lost += result.lost;
+      }
+      const foundIds = new Set(found.map((f) => f.findingId));
+      return { updated, notified, unchanged, notFound: [...notes.keys()].filter((id) => !foundIds.has(id)).length + lost };
+    } catch (error) {
+      if (classifyError(error) !== "permanent") {
+        throw error;
+      }
+      this.refusal = `${errorName(error)}: ${errorMessage(error)}`;
+      await reporter.permanentFailure("security-hub-refused", error, {
+        taskId,
+        fix: "enable Security Hub in this account and region, and give the role securityhub:GetFindings and securityhub:BatchUpdateFindings (`securityHub` on the construct; on each MitigationSpoke for a hub)"
+      });
+      return { ...none, notFound: notes.size, error: this.refusal };
+    }
+  }
+  /** The Device Defender audit findings in Security Hub of these audit finding ids (20 ids per GetFindings, every page). */
+  async lookUp(findingIds) {
+    const productArn = deviceDefenderProductArn(this.where.partition, this.where.region, "audit");
+    const found = [];
+    for (let i = 0; i < findingIds.length; i += MAX_FILTER_VALUES) {
+      const ids = findingIds.slice(i, i + MAX_FILTER_VALUES);
+      let nextToken;
+      do {
+        const page = await this.client.send(new import_client_securityhub.GetFindingsCommand({
+          Filters: {
+            ProductArn: [{ Value: productArn, Comparison: "EQUALS" }],
+            ProductFields: ids.map((id) => ({ Key: FINDING_ID_FIELD, Value: id, Comparison: "EQUALS" }))
+          },
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken
+        }));
+        for (const f of page.Findings ?? []) {
+          const findingId = f.ProductFields?.[FINDING_ID_FIELD];
+          if (!f.Id || !f.ProductArn || !findingId || !ids.includes(findingId)) {
+            continue;
+          }
+          found.push({
+            id: f.Id,
+            productArn: f.ProductArn,
+            findingId,
+            workflowStatus: f.Workflow?.Status,
+            note: f.Note ? { text: f.Note.Text, updatedBy: f.Note.UpdatedBy } : void 0
+          });
+        }
+        nextToken = page.NextToken || void 0;
+      } while (nextToken);
+    }
+    return found;
+  }
+  /** One batch, its unprocessed findings sent again (a few rounds); answers how many were updated, and lost for good. */
+  async apply(batch) {
+    let pending = batch.identifiers;
+    let lost = 0;
+    let codes = [];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_UNPROCESSED_ROUNDS) {
+        throw new UnprocessedFindingsError(pending.length, codes);
+      }
+      if (round > 0) {
+        await sleep(100 * 2 ** round);
+      }
+      const output = await this.client.send(new import_client_securityhub.BatchUpdateFindingsCommand({
+        FindingIdentifiers: pending.map((p) => ({ Id: p.Id, ProductArn: p.ProductArn })),
+        Note: { Text: batch.text, UpdatedBy: NOTE_UPDATED_BY },
+        ...batch.notify ? { Workflow: { Status: "NOTIFIED" } } : {}
+      }));
+      const unprocessed = output.UnprocessedFindings ?? [];
+      const again = unprocessed.filter((u) => !UNPROCESSED_FOR_GOOD.has(u.ErrorCode ?? ""));
+      lost += unprocessed.length - again.length;
+      codes = again.map((u) => u.ErrorCode ?? "UNKNOWN");
+      const retry = new Set(again.map((u) => `${u.FindingIdentifier?.ProductArn} ${u.FindingIdentifier?.Id}`));
+      pending = pending.filter((p) => retry.has(`${p.ProductArn} ${p.Id}`));
+    }
+    return { updated: batch.identifiers.length - lost, lost };
+  }
+};
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 // src/handlers/shared/spokes.ts
+var http = __toESM(require("http"));
+var https = __toESM(require("https"));
 var import_client_ssm = require("@aws-sdk/client-ssm");
 var import_client_sts = require("@aws-sdk/client-sts");
 
 // src/handlers/shared/iot-tasks.ts
 var import_client_iot2 = require("@aws-sdk/client-iot");
 function createIotClient(limits, spoke) {
-  const where = spoke ? { region: spoke.region, credentials: spoke.credentials } : {};
+  const where = spoke ? { region: spoke.region, credentials: spoke.credentials, requestHandler: spoke.requestHandler } : {};
   return limits ? new import_client_iot2.IoTClient({ ...where, maxAttempts: limits.maxAttempts, requestHandler: { requestTimeout: limits.requestTimeoutMs } }) : new import_client_iot2.IoTClient({ ...where, maxAttempts: Number(process.env.IOT_MAX_ATTEMPTS ?? 8) });
 }
 
@@ -1129,6 +1409,9 @@ function createIotClient(limits, spoke) {
 var REFRESH_MARGIN_MS = 5 * 6e4;
 var SESSION_NAME = "cdk-device-defender-hub";
 var STALE_CREDENTIALS = /* @__PURE__ */ new Set(["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"]);
+var MAX_SOCKETS = 64;
+var AGENT_OPTIONS = { keepAlive: true, maxTotalSockets: MAX_SOCKETS, maxFreeSockets: 16 };
+var SHARED_CONNECTIONS = { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgent: new https.Agent(AGENT_OPTIONS) };
 var SpokeSessions = class {
   constructor(sts2, spokeRoleName) {
     this.sts = sts2;
@@ -1158,9 +1441,15 @@ var SpokeSessions = class {
       sessionToken: c.SessionToken,
       expiration: c.Expiration
     };
+    let securityHub;
     const session = {
-      iot: createIotClient(void 0, { region: spoke.region, credentials }),
-      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials }),
+      iot: createIotClient(void 0, { region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      ssm: new import_client_ssm.SSMClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS }),
+      get securityHub() {
+        const sdk = require("@aws-sdk/client-securityhub");
+        securityHub ??= new sdk.SecurityHubClient({ region: spoke.region, credentials, requestHandler: SHARED_CONNECTIONS });
+        return securityHub;
+      },
       expiration: c.Expiration.getTime()
     };
     this.sessions.set(key, session);
@@ -1180,8 +1469,6 @@ var SpokeSessions = class {
       return;
     }
     this.sessions.delete(key);
-    session.iot.destroy();
-    session.ssm.destroy();
   }
 };
 
@@ -1212,7 +1499,8 @@ async function handler(_event, context) {
   const claimId = (0, import_crypto.randomUUID)();
   const follow = (group) => followSpoke(group, { config, ledger, sessions, claimId, now });
   const remainingMs = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis() : () => TIMEOUT_MS - (Date.now() - began);
-  const run = await runWithDeadline(bySpoke(active), follow, { concurrency: SPOKE_CONCURRENCY, remainingMs, marginMs: MARGIN_MS });
+  const due = active.filter((t) => t.findingsRetryAt === void 0 || t.findingsRetryAt <= now.getTime());
+  const run = await runWithDeadline(bySpoke(due), follow, { concurrency: SPOKE_CONCURRENCY, remainingMs, marginMs: MARGIN_MS });
   const into = {
     "reported": summary.reported,
     "claimed-elsewhere": summary.claimedElsewhere,
@@ -1242,7 +1530,25 @@ async function followSpoke({ spoke, tasks }, work) {
   const { ledger, claimId, now } = work;
   const session = await inSpoke2(spoke, work, () => work.sessions.session(spoke, now.getTime()));
   const results = [];
+  let findings;
   for (const task of tasks) {
+    if (task.findingsRetryAt !== void 0) {
+      if ("value" in session) {
+        await followFindings(candidateOf(task, work.config), {
+          readOutcome: () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: "audit", taskId: task.taskId })),
+          updateFindings: (finished) => {
+            findings ??= new FindingUpdater(session.value.securityHub, spoke);
+            const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
+            return inSpokeOrThrow(spoke, work, () => findings.update(finished, reporter));
+          },
+          done: () => ledger.findingsDone(task.key),
+          dueAt: task.findingsRetryAt,
+          now,
+          spoke
+        });
+      }
+      continue;
+    }
     const status = "value" in session ? await inSpoke2(spoke, work, () => taskStatus(session.value, task.taskId)) : session;
     const step = decideStatus(task, status, work.config);
     if (step.kind === "running") {
@@ -1258,8 +1564,18 @@ async function followSpoke({ spoke, tasks }, work) {
           markReported: (claim, options) => ledger.markReported(claim, now, options)
         },
         // Without a session, the outcome cannot be read for the same reason: no second AssumeRole.
-        readOutcome: "value" in session ? () => inSpokeOrThrow(spoke, work, () => readTaskOutcome(session.value.iot, { kind: "audit", taskId: task.taskId })) : () => Promise.reject(session.error),
-        spoke
+        readOutcome: "value" in session ? () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: "audit", taskId: task.taskId })) : () => Promise.reject(session.error),
+        // The spoke's findings, with the spoke's role; one updater per spoke and run: a refusal is reported once.
+        updateFindings: (finished) => {
+          if (!("value" in session)) {
+            return Promise.reject(session.error);
+          }
+          findings ??= new FindingUpdater(session.value.securityHub, spoke);
+          const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
+          return inSpokeOrThrow(spoke, work, () => findings.update(finished, reporter));
+        },
+        spoke,
+        now
       });
       results.push([task.key, result]);
     }
