@@ -13,6 +13,21 @@ import { expectNoViolations } from '../emulator/iot-emulator';
 // not the TypeScript source: every bundle is loaded and run once against the emulators.
 // The bundles are not listed here by hand: they are the build's (the `bundle:handlers/*` tasks
 // projen writes to .projen/tasks.json), checked against the handler entry points in src/handlers.
+
+/** A custom resource's Create, as the provider framework hands it to the handler. */
+function createEvent(logicalResourceId: string, resourceType: string, properties: Record<string, unknown>): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: 'Create',
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+    ResponseURL: 'http://127.0.0.1/unused',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid',
+    RequestId: 'bundle-request',
+    LogicalResourceId: logicalResourceId,
+    ResourceType: resourceType,
+    ResourceProperties: { ServiceToken: 'token', ...properties },
+  } as CloudFormationCustomResourceEvent;
+}
+
 const ROOT = path.join(__dirname, '..', '..');
 const ASSETS = path.join(ROOT, 'assets', 'handlers');
 const BUNDLE_TASK = /^bundle:handlers\/([^:]+)$/;
@@ -69,16 +84,9 @@ const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
   'audit-mitigation-task.lambda': async (handler) => {
     e.iot.addMitigationAction({ actionName: 'notify', actionType: 'PUBLISH_FINDING_TO_SNS' });
     e.iot.addAuditTask({ taskId: 'a1b2c3d4e5f6', scheduledAuditName: 'daily', checks: { DEVICE_CERTIFICATE_EXPIRING_CHECK: { nonCompliantResourcesCount: 1 } } });
-    const event = {
-      RequestType: 'Create',
-      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-      ResponseURL: 'http://127.0.0.1/unused',
-      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid',
-      RequestId: 'bundle-request',
-      LogicalResourceId: 'Task',
-      ResourceType: 'Custom::IotMitigationAuditTask',
-      ResourceProperties: { ServiceToken: 'token', AuditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['notify'] }, CancelOnDelete: 'false', AuditTaskId: 'a1b2c3d4e5f6' },
-    } as CloudFormationCustomResourceEvent;
+    const event = createEvent('Task', 'Custom::IotMitigationAuditTask', {
+      AuditCheckToActionsMapping: { DEVICE_CERTIFICATE_EXPIRING_CHECK: ['notify'] }, CancelOnDelete: 'false', AuditTaskId: 'a1b2c3d4e5f6',
+    });
     const { result, error } = await withLogs(() => handler(event, contextWith(600_000)));
     expect(error).toBeUndefined();
     expect(result.PhysicalResourceId).toMatch(/^dd[0-9a-f]{10}:1$/);
@@ -179,16 +187,7 @@ const RUNS: Record<string, (handler: Handler) => Promise<void>> = {
   },
   'security-hub-integration.lambda': async (handler) => {
     e.securityhub.enableHub();
-    const event = {
-      RequestType: 'Create',
-      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
-      ResponseURL: 'http://127.0.0.1/unused',
-      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Stack/guid',
-      RequestId: 'bundle-request',
-      LogicalResourceId: 'Integration',
-      ResourceType: 'Custom::IotSecurityHubIntegration',
-      ResourceProperties: { ServiceToken: 'token', Partition: 'aws', Account: ACCOUNT, Region: 'eu-west-1' },
-    } as CloudFormationCustomResourceEvent;
+    const event = createEvent('Integration', 'Custom::IotSecurityHubIntegration', { Partition: 'aws', Account: ACCOUNT, Region: 'eu-west-1' });
     const { result, error } = await withLogs(() => handler(event, contextWith()));
     expect(error).toBeUndefined();
     expect(result).toEqual({ PhysicalResourceId: `security-hub-integration:${ACCOUNT}:eu-west-1` });
