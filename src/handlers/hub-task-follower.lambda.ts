@@ -7,6 +7,7 @@ import { HubFollowerConfig, readHubFollowerConfig } from './hub-task-follower/co
 import { bySpoke, decideStatus, candidateOf, SpokeTasks } from './hub-task-follower/decide';
 import { HUB_ENV } from '../contract/environment';
 import { spokeKey } from '../contract/organization';
+import type { SecurityHubUpdateDetail } from '../contract/telemetry';
 import { openConfig } from './shared/config';
 import { runWithDeadline } from './shared/deadline';
 import { Answer, answerOf, isPermanent } from './shared/errors';
@@ -17,7 +18,7 @@ import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
 import { SpokeLocation, SpokeSession, SpokeSessions } from './shared/spokes';
 import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
-import { readFinishedTask } from './shared/task-outcome';
+import { FinishedTask, readFinishedTask } from './shared/task-outcome';
 
 /**
  * The organization hub's task follower: reports, once, how every task the hub started in a spoke
@@ -111,18 +112,25 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
   const { ledger, claimId, now } = work;
   const session = await inSpoke(spoke, work, () => work.sessions.session(spoke, now.getTime()));
   const results: Array<[string, Result]> = [];
+  // Without a session, the outcome cannot be read, nor findings updated, for the same reason: no second AssumeRole.
+  const readOutcome = (task: ActiveTask) => (): Promise<FinishedTask | undefined> => ('value' in session
+    ? inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: 'audit', taskId: task.taskId }))
+    : Promise.reject(session.error));
+  // The spoke's findings, with the spoke's role; one updater per spoke and run: a refusal is reported once.
   let findings: FindingUpdater | undefined;
+  const updateFindings = (task: ActiveTask) => (finished: FinishedTask): Promise<SecurityHubUpdateDetail> => {
+    if (!('value' in session)) { return Promise.reject(session.error); }
+    const updater = findings ??= new FindingUpdater(session.value.securityHub, spoke);
+    const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
+    return inSpokeOrThrow(spoke, work, () => updater.update(finished, reporter));
+  };
   for (const task of tasks) {
     if (task.findingsRetryAt !== undefined) {
       // Reported already: only its Security Hub findings that had not arrived are looked for again.
       if ('value' in session) {
         await followFindings(candidateOf(task, work.config), {
-          readOutcome: () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: 'audit', taskId: task.taskId })),
-          updateFindings: (finished) => {
-            findings ??= new FindingUpdater(session.value.securityHub, spoke);
-            const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
-            return inSpokeOrThrow(spoke, work, () => findings!.update(finished, reporter));
-          },
+          readOutcome: readOutcome(task),
+          updateFindings: updateFindings(task),
           done: () => ledger.findingsDone(task.key),
           dueAt: task.findingsRetryAt,
           now,
@@ -147,17 +155,8 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
           release: (claim) => ledger.release(claim),
           markReported: (claim, options) => ledger.markReported(claim, now, options),
         },
-        // Without a session, the outcome cannot be read for the same reason: no second AssumeRole.
-        readOutcome: 'value' in session
-          ? () => inSpokeOrThrow(spoke, work, () => readFinishedTask(session.value.iot, { kind: 'audit', taskId: task.taskId }))
-          : () => Promise.reject(session.error),
-        // The spoke's findings, with the spoke's role; one updater per spoke and run: a refusal is reported once.
-        updateFindings: (finished) => {
-          if (!('value' in session)) { return Promise.reject(session.error); }
-          findings ??= new FindingUpdater(session.value.securityHub, spoke);
-          const reporter = new Reporter(work.config.reportTopicArn, task.mitigation, work.config.eventBus).about(spoke);
-          return inSpokeOrThrow(spoke, work, () => findings!.update(finished, reporter));
-        },
+        readOutcome: readOutcome(task),
+        updateFindings: updateFindings(task),
         spoke,
         now,
       });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient, paginateListAuditMitigationActionsTasks, paginateListDetectMitigationActionsTasks } from '@aws-sdk/client-iot';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { ScheduledEvent } from 'aws-lambda';
 import { openConfig } from './shared/config';
 import { isPermanent } from './shared/errors';
@@ -10,7 +10,7 @@ import { createIotClient } from './shared/iot-tasks';
 import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
 import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
-import { readFinishedTask } from './shared/task-outcome';
+import { FinishedTask, readFinishedTask } from './shared/task-outcome';
 import { readFollowerConfig } from './task-follower/config';
 import { candidatesOf, ListedTask, listingOf } from './task-follower/decide';
 import { Ledger } from './task-follower/ledger';
@@ -39,7 +39,8 @@ import { partitionOf } from '../contract/organization';
  */
 const iot: IoTClient = createIotClient();
 const dynamodb = new DynamoDBClient({});
-const securityHub = new SecurityHubClient({});
+/** Made on first use: a stack whose constructs have no `securityHub` never loads the SDK's Security Hub module. */
+let securityHub: SecurityHubClient | undefined;
 
 /** What one run did, by task id. */
 export interface FollowSummary {
@@ -67,8 +68,14 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
   const ledger = new Ledger(dynamodb, config.tableName);
   const reported = await ledger.reported(candidates.map((c) => c.taskId));
   const claimId = randomUUID();
-  const region = await securityHub.config.region();
-  const findings = new FindingUpdater(securityHub, { partition: partitionOf(region), region });
+  const region = await iot.config.region();
+  // One updater per run (a refusal is reported once), made when a construct with securityHub needs it.
+  let findings: FindingUpdater | undefined;
+  const updateFindings = (candidate: Candidate) => (task: FinishedTask) => {
+    findings ??= new FindingUpdater(securityHub ??= securityHubClient(), { partition: partitionOf(region), region });
+    return findings.update(task, reporterOf(candidate.followed));
+  };
+  const readOutcome = (candidate: Candidate) => () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId });
   const summary: FollowSummary = { reported: [], claimedElsewhere: [], failed: [], retrying: [] };
   const into: Record<TaskResult, string[]> = {
     'reported': summary.reported, 'claimed-elsewhere': summary.claimedElsewhere, 'failed': summary.failed, 'retrying': summary.retrying,
@@ -80,8 +87,8 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
       const dueAt = done.findingsRetryAt;
       if (dueAt !== undefined && dueAt <= now.getTime()) {
         await followFindings(candidate, {
-          readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
-          updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+          readOutcome: readOutcome(candidate),
+          updateFindings: updateFindings(candidate),
           done: () => ledger.findingsDone(candidate.taskId),
           dueAt,
           now,
@@ -95,8 +102,8 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
         release: (claim) => ledger.release(claim),
         markReported: (claim, options) => ledger.markReported(claim, now, options),
       },
-      readOutcome: () => readFinishedTask(iot, { kind: candidate.kind, taskId: candidate.taskId }),
-      updateFindings: (task) => findings.update(task, reporterOf(candidate.followed)),
+      readOutcome: readOutcome(candidate),
+      updateFindings: updateFindings(candidate),
       now,
     })].push(candidate.taskId);
   }
@@ -105,6 +112,13 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
     throw new Error(`task outcomes to retry: ${summary.retrying.join(', ')}`);
   }
   return summary;
+}
+
+/** A Security Hub client, the SDK's module loaded now (require: the Lambda runtime's SDK is found through NODE_PATH). */
+function securityHubClient(): SecurityHubClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk: typeof import('@aws-sdk/client-securityhub') = require('@aws-sdk/client-securityhub');
+  return new sdk.SecurityHubClient({});
 }
 
 /** The reporter of a followed construct: its report topic, its name, its event bus. */

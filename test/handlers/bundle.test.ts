@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IoTClient, StartAuditMitigationActionsTaskCommand } from '@aws-sdk/client-iot';
@@ -224,6 +225,15 @@ test('every handler entry point in src/handlers has a bundle task, and the build
 
 test('this file runs every bundle the build makes, and only those', () => {
   expect(Object.keys(RUNS).sort()).toEqual(bundleTasks());
+});
+
+// Only the custom resource that turns the integration on needs it at once; the followers and the hub
+// load it on first use, so a stack without securityHub never pays for it (a fresh require: bench/).
+test.each(['task-follower.lambda', 'hub-task-follower.lambda', 'mitigation-hub.lambda'])('%s does not load the Security Hub SDK until it calls Security Hub', (name) => {
+  const bundle = path.join(ASSETS, name, 'index.js');
+  const loaded = execFileSync(process.execPath, ['-e',
+    `require(${JSON.stringify(bundle)}); process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('client-securityhub'))))`], { cwd: ROOT, encoding: 'utf-8' });
+  expect(loaded).toBe('false');
 });
 
 describe.each(bundleTasks())('%s bundle', (name) => {

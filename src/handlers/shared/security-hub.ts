@@ -1,4 +1,4 @@
-import { BatchUpdateFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { classifyError, errorMessage, errorName } from './errors';
 import type { Reporter } from './report';
 import { outcomeOf, type ExecutionRecord, type FinishedTask } from './task-outcome';
@@ -162,7 +162,7 @@ export class FindingUpdater {
       const ids = findingIds.slice(i, i + MAX_FILTER_VALUES);
       let nextToken: string | undefined;
       do {
-        const page = await this.client.send(new GetFindingsCommand({
+        const page = await this.client.send(new (sdk().GetFindingsCommand)({
           Filters: {
             ProductArn: [{ Value: productArn, Comparison: 'EQUALS' }],
             ProductFields: ids.map((id) => ({ Key: FINDING_ID_FIELD, Value: id, Comparison: 'EQUALS' })),
@@ -195,7 +195,7 @@ export class FindingUpdater {
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_UNPROCESSED_ROUNDS) { throw new UnprocessedFindingsError(pending.length, codes); }
       if (round > 0) { await sleep(100 * 2 ** round); }
-      const output = await this.client.send(new BatchUpdateFindingsCommand({
+      const output = await this.client.send(new (sdk().BatchUpdateFindingsCommand)({
         FindingIdentifiers: pending.map((p) => ({ Id: p.Id, ProductArn: p.ProductArn })),
         Note: { Text: batch.text, UpdatedBy: NOTE_UPDATED_BY },
         ...(batch.notify ? { Workflow: { Status: 'NOTIFIED' } } : {}),
@@ -209,6 +209,16 @@ export class FindingUpdater {
     }
     return { updated: batch.identifiers.length - lost, lost };
   }
+}
+
+/**
+ * The SDK's Security Hub module, loaded on first use (require, not import(): the Lambda runtime's SDK
+ * is found through NODE_PATH, which only require uses), so a follower whose constructs have no
+ * `securityHub` never loads it.
+ */
+function sdk(): typeof import('@aws-sdk/client-securityhub') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-securityhub');
 }
 
 function sleep(ms: number): Promise<void> {
