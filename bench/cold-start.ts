@@ -50,7 +50,7 @@ export async function runColdStartBenchmark(options: { spawns: number; outdir: s
   const files: Record<string, Record<Variant, string>> = {};
   for (const handler of HANDLERS) {
     const bundled = path.resolve(options.outdir, handler, 'index.js');
-    // The projen bundle task's options, without `--external:@aws-sdk/*`.
+    // The projen bundle task's esbuild options, without `--external:@aws-sdk/*` and without its minification flags.
     await build({
       entryPoints: [path.join(ROOT, 'src', 'handlers', `${handler}.ts`)],
       bundle: true,

@@ -385,7 +385,7 @@ function coldStartNotes(r: Results): string[] {
     '- **What this measures.** Module loading only: the time `require()` takes in a fresh `node` (reading, compiling and running the '
     + 'bundle, and for the SDK-external bundles resolving and loading `@aws-sdk/*` from this repository\'s node_modules). In Lambda the '
     + 'runtime\'s SDK is loaded from the runtime\'s own disk, and the runtime\'s init (and its SDK version) are not reproduced here, '
-    + 'so this is a proxy for the cold-start difference, not a cold start. Neither variant is minified (the projen bundle task does not minify).'
+    + 'so this is a proxy for the cold-start difference, not a cold start. The deployed bundles (SDK from the runtime) are built by the projen bundle task, which removes whitespace and dead syntax and keeps names; the SDK-bundled variant is not minified, so part of its size is whitespace.'
     + ' The SNS and EventBridge clients are not in these figures: the handlers load them on their first report or event (CONTRIBUTING.md "Handlers"), so a run that reports nothing never pays for them.',
   ];
 }
