@@ -79,6 +79,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Time (CONTRIBUTING.md, "Release gates"): one CloudFormation validator per worker, a worker
       // per core, and no coverage (`npx jest --coverage` gives it).
       testEnvironment: '<rootDir>/test/util/validator-environment.ts',
+      // The SDK's retries keep their attempts but not their back-off waits (test/util/sdk-retry-waits.ts).
+      setupFiles: ['<rootDir>/test/util/sdk-retry-waits.ts'],
       maxWorkers: '100%',
       collectCoverage: false,
     },
