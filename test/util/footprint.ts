@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
 import {
   AuditCheck, AuditConfiguration, AuditFrequency, AuditMitigation, AuditMitigationTarget, AuditMitigationTask, AuditSuppression,
   AuditSuppressionResource, DetectMitigation, LogLevel, MitigationAction, MitigationActionParams, MitigationDashboard, MitigationEventBus,
-  MitigationHub, ScheduledAudit,
+  MitigationHub, MitigationSpoke, ScheduledAudit,
 } from '../../src';
 
 export const README = join(__dirname, '..', '..', 'README.md');
@@ -24,7 +24,10 @@ export const MARKERS = { start: '<!-- footprint:start -->', end: '<!-- footprint
 /** CloudFormation resource type -> count. */
 export type Counts = Record<string, number>;
 
-/** One IAM role: the services that may assume it, the actions its policies allow, its managed policies' names. */
+/**
+ * One IAM role: who may assume it (a service principal, or `account` for another AWS account), the
+ * actions its policies allow, its managed policies' names.
+ */
 export interface RoleFootprint {
   readonly principals: string[];
   readonly actions: string[];
@@ -43,7 +46,7 @@ const LIBRARY: ReadonlyArray<readonly [string, abstract new (...args: any[]) => 
   ['MitigationAction', MitigationAction], ['AuditConfiguration', AuditConfiguration], ['ScheduledAudit', ScheduledAudit],
   ['AuditMitigation', AuditMitigation], ['AuditMitigationTask', AuditMitigationTask], ['AuditSuppression', AuditSuppression],
   ['DetectMitigation', DetectMitigation], ['MitigationDashboard', MitigationDashboard], ['MitigationEventBus', MitigationEventBus],
-  ['MitigationHub', MitigationHub],
+  ['MitigationHub', MitigationHub], ['MitigationSpoke', MitigationSpoke],
 ];
 
 /** What the constructs define once per stack, at these ids directly under the stack. */
@@ -86,6 +89,9 @@ export const SCENARIOS: Record<string, (stack: Stack) => IConstruct> = {
     actionParams: MitigationActionParams.enableIotLogging({ logLevel: LogLevel.WARN }),
   }),
   MitigationHub: (s) => new MitigationHub(s, 'MitigationHub', { organizationId: 'o-abcdefghij' }),
+  MitigationSpoke: (s) => new MitigationSpoke(s, 'MitigationSpoke', {
+    hub: MitigationHub.fromHubAttributes(s, 'Hub', { account: '111111111111', region: 'eu-central-1' }), rules: [rule(s)],
+  }),
   // A bus needs a user, and an eventBus adds a policy to the user's shared provider (the table's note).
   MitigationEventBus: (s) => {
     const bus = new MitigationEventBus(s, 'MitigationEventBus');
@@ -136,7 +142,8 @@ function roleOf(template: any, logicalId: string): RoleFootprint {
     .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles ?? []).some((ref: any) => ref.Ref === logicalId))
     .forEach((policy) => addActions(policy.Properties.PolicyDocument));
   return {
-    principals: [...new Set<string>(role.AssumeRolePolicyDocument.Statement.map((s: any) => s.Principal.Service))].sort(),
+    principals: [...new Set<string>(role.AssumeRolePolicyDocument.Statement
+      .map((s: any) => s.Principal.Service ?? (s.Principal.AWS ? ACCOUNT : undefined)))].sort(),
     actions: [...actions].sort(),
     managedPolicies: (role.ManagedPolicyArns ?? []).map((arn: any) => JSON.stringify(arn).match(/policy\/(?:[\w-]+\/)*([\w-]+)/)![1]),
   };
@@ -232,13 +239,15 @@ export interface ReadmeRole {
   readonly seePermissions: boolean;
 }
 
-const PRINCIPALS: Record<string, string> = { 'AWS IoT': 'iot.amazonaws.com', 'Lambda': 'lambda.amazonaws.com' };
+/** A role another AWS account may assume (a spoke's role, which the hub's account assumes). */
+const ACCOUNT = 'account';
+const PRINCIPALS: Record<string, string> = { 'AWS IoT': 'iot.amazonaws.com', 'Lambda': 'lambda.amazonaws.com', 'the hub\'s account': ACCOUNT };
 
 export function parseRoles(cell: string): ReadmeRole[] {
   if (cell.trim() === 'none') { return []; }
   return cell.split('<br>').map((entry) => {
-    const [, id, principal, rest] = /^`([A-Za-z0-9/]+)` \((AWS IoT|Lambda)\b[^)]*\): (.+)$/.exec(entry.trim()) ?? [];
-    if (!id) { throw new Error(`a role is "\`Id\` (AWS IoT|Lambda[, for ...]): what it may do", got ${JSON.stringify(entry)}`); }
+    const [, id, principal, rest] = /^`([A-Za-z0-9/]+)` \((AWS IoT|Lambda|the hub's account)\b[^)]*\): (.+)$/.exec(entry.trim()) ?? [];
+    if (!id) { throw new Error(`a role is "\`Id\` (AWS IoT|Lambda|the hub's account[, for ...]): what it may do", got ${JSON.stringify(entry)}`); }
     const ticked = [...rest.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
     return {
       id,
