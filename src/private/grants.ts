@@ -155,8 +155,7 @@ const securityHubUpdaters = new WeakSet<iam.IRole>();
 export function grantUpdateSecurityHubFindings(scope: Construct, role: iam.IRole): void {
   if (securityHubUpdaters.has(role)) { return; }
   securityHubUpdaters.add(role);
-  const stack = Stack.of(scope);
-  const hub = stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' });
+  const hub = accountHubArn(scope);
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: UPDATE_FINDINGS_ACTIONS, resources: [hub] }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     effect: iam.Effect.DENY,
@@ -176,6 +175,11 @@ export function grantUpdateSecurityHubFindings(scope: Construct, role: iam.IRole
 export function securityHubIntegrationStatement(scope: Construct): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ENABLE_INTEGRATION_ACTIONS,
-    resources: [Stack.of(scope).formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
+    resources: [accountHubArn(scope)],
   });
+}
+
+/** The account's Security Hub in the stack's region (`hub/default`): what IAM authorizes the library's Security Hub actions against. */
+function accountHubArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' });
 }
