@@ -17,7 +17,7 @@ import { log } from './shared/log';
 import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
 import { SpokeLocation, SpokeSession, SpokeSessions } from './shared/spokes';
-import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
+import { CLAIM_STALE_MS, followFindings, followTask, ledgerClaims } from './shared/task-follow';
 import { FinishedTask, readFinishedTask } from './shared/task-outcome';
 
 /**
@@ -150,11 +150,7 @@ async function followSpoke({ spoke, tasks }: SpokeTasks, work: FollowWork): Prom
       results.push([task.key, 'retrying']);
     } else {
       const result = await followTask(step.candidate, {
-        claims: {
-          claim: () => ledger.claim(task.key, claimId, now, CLAIM_STALE_MS),
-          release: (claim) => ledger.release(claim),
-          markReported: (claim, options) => ledger.markReported(claim, now, options),
-        },
+        claims: ledgerClaims(ledger, task.key, claimId, now),
         readOutcome: readOutcome(task),
         updateFindings: updateFindings(task),
         spoke,

@@ -9,7 +9,7 @@ import type { Candidate, TaskResult } from './shared/follow-decide';
 import { createIotClient } from './shared/iot-tasks';
 import { Reporter } from './shared/report';
 import { FindingUpdater } from './shared/security-hub';
-import { CLAIM_STALE_MS, followFindings, followTask } from './shared/task-follow';
+import { followFindings, followTask, ledgerClaims } from './shared/task-follow';
 import { FinishedTask, readFinishedTask } from './shared/task-outcome';
 import { readFollowerConfig } from './task-follower/config';
 import { candidatesOf, ListedTask, listingOf } from './task-follower/decide';
@@ -97,11 +97,7 @@ export async function handler(_event?: ScheduledEvent): Promise<FollowSummary> {
       continue;
     }
     into[await followTask(candidate, {
-      claims: {
-        claim: () => ledger.claim(candidate.taskId, claimId, now, CLAIM_STALE_MS),
-        release: (claim) => ledger.release(claim),
-        markReported: (claim, options) => ledger.markReported(claim, now, options),
-      },
+      claims: ledgerClaims(ledger, candidate.taskId, claimId, now),
       readOutcome: readOutcome(candidate),
       updateFindings: updateFindings(candidate),
       now,

@@ -128,14 +128,17 @@ export function findingsRetryAt(securityHub: SecurityHubUpdateDetail | undefined
   return at > now.getTime() ? at : undefined;
 }
 
+/** What was done in Security Hub, as metric values (the outcome's [Mitigation] line and a late look's). */
+const securityHubValues = (detail: SecurityHubUpdateDetail): Partial<Record<MetricName, number>> => ({
+  [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: detail.updated,
+  [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: detail.notified,
+});
+
 /** The metric line of a late look at a task's findings: what it updated in Security Hub, under [Mitigation]. */
 export function findingsMetricLine(mitigation: string, securityHub: SecurityHubUpdateDetail): MetricLine {
-  return {
-    dimensions: { [D.MITIGATION]: mitigation },
-    dimensionSets: [[D.MITIGATION]],
-    values: { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: securityHub.notified },
-  };
+  return { dimensions: { [D.MITIGATION]: mitigation }, dimensionSets: [[D.MITIGATION]], values: securityHubValues(securityHub) };
 }
+
 
 /** The `retrying` line of a task a later run retries. */
 export function retryingFields(fields: Record<string, unknown>, error: unknown): Record<string, unknown> {
@@ -158,9 +161,7 @@ const executionValues = (c: ExecutionCounts): Partial<Record<MetricName, number>
 export function metricLinesOf(mitigation: string, outcome: TaskOutcome): MetricLine[] {
   const findings = outcome.findingsByCheck;
   const mitigated = findings ? { [METRICS.FINDINGS_MITIGATED]: Object.values(findings).reduce((sum, f) => sum + f.succeeded, 0) } : {};
-  const securityHub = outcome.securityHub
-    ? { [METRICS.SECURITY_HUB_FINDINGS_UPDATED]: outcome.securityHub.updated, [METRICS.SECURITY_HUB_FINDINGS_NOTIFIED]: outcome.securityHub.notified }
-    : {};
+  const securityHub = outcome.securityHub ? securityHubValues(outcome.securityHub) : {};
   const lines: MetricLine[] = [{
     dimensions: { [D.MITIGATION]: mitigation },
     dimensionSets: [[D.MITIGATION]],

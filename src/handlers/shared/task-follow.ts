@@ -38,6 +38,22 @@ export interface TaskClaims {
   markReported(claim: Claim, options?: ReportedOptions): Promise<void>;
 }
 
+/** A follower's ledger (the stack's, keyed by task id; the hub's, by `<account>/<region>/<taskId>`), as claims need it. */
+export interface FollowerLedger {
+  claim(key: string, claimId: string, now: Date, staleMs: number): Promise<Claim | undefined>;
+  release(claim: Claim): Promise<void>;
+  markReported(claim: Claim, now: Date, options?: ReportedOptions): Promise<void>;
+}
+
+/** A run's claims on the ledger entry `key` (claims older than CLAIM_STALE_MS are taken over). */
+export function ledgerClaims(ledger: FollowerLedger, key: string, claimId: string, now: Date): TaskClaims {
+  return {
+    claim: () => ledger.claim(key, claimId, now, CLAIM_STALE_MS),
+    release: (claim) => ledger.release(claim),
+    markReported: (claim, options) => ledger.markReported(claim, now, options),
+  };
+}
+
 /** How a task was reported. */
 export interface ReportedOptions {
   readonly failed?: boolean;
