@@ -29,6 +29,12 @@ function everyMitigation(app = new App()) {
   return { stack, audit, detect, task };
 }
 
+/** The follower's FOLLOWED list as the function gets it, each physical id (a Ref) rendered as `physicalId`. */
+function followedList(template: Template, physicalId = 'ddabcdef0123:2'): string {
+  const joined = followerFunction(template).Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'];
+  return joined[1].map((part: unknown) => (typeof part === 'string' ? part : physicalId)).join(joined[0]);
+}
+
 function followerFunction(template: Template): any {
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', {
     Properties: { Environment: { Variables: Match.objectLike({ TASK_FOLLOWER_TABLE_NAME: Match.anyValue() }) } },
@@ -61,10 +67,7 @@ describe('task follower', () => {
 
   test('the FOLLOWED list parses to FollowedMitigation entries once the physical id is known', () => {
     const { stack } = everyMitigation();
-    const fn = followerFunction(Template.fromStack(stack));
-    const joined = fn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'];
-    const rendered = joined[1].map((part: unknown) => (typeof part === 'string' ? part : 'ddabcdef0123:2')).join(joined[0]);
-    const entries: FollowedMitigation[] = JSON.parse(rendered);
+    const entries: FollowedMitigation[] = JSON.parse(followedList(Template.fromStack(stack)));
     expect(entries.map((e) => [e.mitigation, e.kind, e.taskIdPrefix !== undefined, e.physicalResourceId])).toEqual([
       ['Stack/Audit', 'audit', true, undefined],
       ['Stack/Detect', 'detect', true, undefined],
@@ -133,8 +136,7 @@ describe('task follower', () => {
     app.synth();
     const template = Template.fromStack(stack);
     const fn = followerFunction(template);
-    const entries: FollowedMitigation[] = JSON.parse(fn.Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'][1]
-      .map((part: unknown) => (typeof part === 'string' ? part : 'ddabcdef0123:2')).join(''));
+    const entries: FollowedMitigation[] = JSON.parse(followedList(template));
     expect(entries.filter((e) => e.securityHub).map((e) => e.mitigation)).toEqual([secured.node.path, 'Stack/SecuredToo', 'Stack/SecuredTask']);
     expect(entries.find((e) => e.mitigation === 'Stack/Audit')).not.toHaveProperty('securityHub');
     // Granted once, in the follower role's policies only.
@@ -191,9 +193,8 @@ describe('task follower', () => {
       });
     }
     app.synth(); // 13 constructs fit
-    const joined = followerFunction(Template.fromStack(stack)).Properties.Environment.Variables.TASK_FOLLOWER_FOLLOWED['Fn::Join'];
     // The longest physical id the handler issues: 'dd' + 10 hex digits, ':' and up to 3 digits (160 tasks at most).
-    const rendered = joined[1].map((part: unknown) => (typeof part === 'string' ? part : 'dd0123456789:160')).join(joined[0]);
+    const rendered = followedList(Template.fromStack(stack), 'dd0123456789:160');
     expect(JSON.parse(rendered)).toHaveLength(13);
     expect(rendered.length).toBeLessThan(4096 - 400);
   });
